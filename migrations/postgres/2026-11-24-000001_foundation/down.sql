@@ -1,0 +1,12 @@
+DROP TABLE invites;
+DROP TABLE assignment_observers;
+DROP TABLE assignments;
+DROP TABLE scenario_steps;
+DROP TABLE scenario_versions;
+DROP TABLE scenarios;
+DROP TABLE problem_categories;
+DROP TABLE login_failures;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE venues;
+DROP TABLE departments;

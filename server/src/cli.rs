@@ -1,0 +1,175 @@
+//! The command line: serve, migrate, create users, load demo data, import reference data.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use flowwalk_shared::Role;
+
+use crate::config::Settings;
+use crate::startup::{Application, prepare_database};
+use crate::{demo, import, models, users};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "flowwalk",
+    version,
+    about = "走流程 — walk government service flows as citizens do"
+)]
+pub struct Cli {
+    /// A TOML configuration file (default: ./flowwalk.toml if present).
+    #[arg(long, global = true, env = "FLOWWALK_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrations run first).
+    Serve {
+        /// Load the demo data first (skipped if already loaded) and print the demo accounts.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run pending database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Load demo venues, departments, scenarios, accounts and assignments.
+    Demo,
+    /// Import reference data from a CSV file; nothing is imported if any row is bad.
+    Import { kind: ImportKind, file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Department code (department officers only).
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKind {
+    Venues,
+    Departments,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("unknown role {s:?}; one of {}", all.join(", "))
+    })
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve { demo: with_demo } => {
+            let db = prepare_database(&settings)?;
+            if with_demo {
+                let mut conn = db.pool().get().context("connecting to the database")?;
+                demo::print(&demo::load(&mut conn)?);
+            }
+            actix_web::rt::System::new().block_on(async move {
+                let app = Application::build_with(settings.clone(), db)?;
+                let host = settings
+                    .bind
+                    .rsplit_once(':')
+                    .map_or("127.0.0.1", |(h, _)| h)
+                    .to_owned();
+                tracing::info!("flowwalk listening on http://{host}:{}", app.port());
+                println!(
+                    "flowwalk: http://{host}:{}/  (API docs: /api/docs/)",
+                    app.port()
+                );
+                app.run_until_stopped().await.context("serving")
+            })
+        }
+        Command::Migrate => {
+            let url = settings.database();
+            let pool = crate::db::pool(&url, 1)?;
+            let mut conn = pool.get().context("connecting to the database")?;
+            let ran = crate::db::migrate(&mut conn)?;
+            models::categories::seed_defaults(&mut conn).context("seeding problem categories")?;
+            println!(
+                "{ran} migration(s) applied to the {:?} database",
+                url.backend
+            );
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    username,
+                    password,
+                    role,
+                    department,
+                    display_name,
+                },
+        } => {
+            let db = prepare_database(&settings)?;
+            let mut conn = db.pool().get().context("connecting to the database")?;
+            let department_id = match department {
+                Some(code) => match models::departments::find_by_code(&mut conn, &code)? {
+                    Some(d) => Some(d.id),
+                    None => bail!("no department with code {code:?}"),
+                },
+                None => None,
+            };
+            let account = users::prepare(&username, &password, &display_name)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = crate::db::write_tx(&mut conn, |c| {
+                users::insert(c, account, role, department_id)
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created {} ({}) with id {}",
+                user.username, user.role, user.id
+            );
+            Ok(())
+        }
+        Command::Demo => {
+            let db = prepare_database(&settings)?;
+            let mut conn = db.pool().get().context("connecting to the database")?;
+            demo::print(&demo::load(&mut conn)?);
+            Ok(())
+        }
+        Command::Import { kind, file } => {
+            let db = prepare_database(&settings)?;
+            let mut conn = db.pool().get().context("connecting to the database")?;
+            let text =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let result = match kind {
+                ImportKind::Venues => import::venues(&mut conn, &text),
+                ImportKind::Departments => import::departments(&mut conn, &text),
+            };
+            match result {
+                Ok(n) => {
+                    println!("imported {n} row(s) from {}", file.display());
+                    Ok(())
+                }
+                Err(import::ImportError::Rows(rows)) => {
+                    for r in &rows {
+                        eprintln!("{}:{}: {}", file.display(), r.line, r.reason);
+                    }
+                    bail!("{} bad row(s); nothing was imported", rows.len())
+                }
+                Err(import::ImportError::Other(e)) => Err(e),
+            }
+        }
+    }
+}

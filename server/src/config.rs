@@ -1,0 +1,182 @@
+//! Settings: built-in defaults, then an optional TOML file, then `FLOWWALK_*` variables.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::db::DbUrl;
+
+/// The development secret; refused when `env = "production"`.
+pub const DEV_JWT_SECRET: &str = "flowwalk-development-secret-do-not-use-in-production";
+
+/// The settings `FLOWWALK_*` variables may set (others, such as test settings, are ignored).
+const ENV_KEYS: [&str; 15] = [
+    "env",
+    "bind",
+    "database_url",
+    "data_dir",
+    "jwt_secret",
+    "jwt_previous_secrets",
+    "access_token_minutes",
+    "refresh_token_days",
+    "max_body_bytes",
+    "db_pool_size",
+    "login_max_failures_per_account",
+    "login_max_failures_per_address",
+    "login_window_minutes",
+    "trust_proxy_headers",
+    "workers",
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// `development` or `production`.
+    pub env: String,
+    /// Address to listen on; port 0 picks a free one.
+    pub bind: String,
+    /// `sqlite://PATH` or `postgres://…`; default: `DATA_DIR/flowwalk.db`.
+    pub database_url: Option<String>,
+    /// Where the SQLite file (and, later, local photos) live.
+    pub data_dir: PathBuf,
+    /// Signs access tokens.
+    pub jwt_secret: String,
+    /// Earlier secrets whose tokens are still accepted while keys rotate.
+    pub jwt_previous_secrets: Vec<String>,
+    pub access_token_minutes: u32,
+    pub refresh_token_days: u32,
+    /// Largest JSON body accepted, in bytes.
+    pub max_body_bytes: usize,
+    pub db_pool_size: u32,
+    /// Failed logins allowed per account, and per client address, within the window.
+    pub login_max_failures_per_account: u32,
+    pub login_max_failures_per_address: u32,
+    pub login_window_minutes: u32,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy_headers: bool,
+    /// HTTP worker threads; 0 = one per core.
+    pub workers: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            env: "development".into(),
+            bind: "127.0.0.1:8080".into(),
+            database_url: None,
+            data_dir: PathBuf::from("./data"),
+            jwt_secret: DEV_JWT_SECRET.into(),
+            jwt_previous_secrets: Vec::new(),
+            access_token_minutes: 15,
+            refresh_token_days: 30,
+            max_body_bytes: 1024 * 1024,
+            db_pool_size: 8,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 30,
+            login_window_minutes: 15,
+            trust_proxy_headers: false,
+            workers: 0,
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults → `file` (if given, or `flowwalk.toml` if present) → `FLOWWALK_*`.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!("reading the configuration file {}", path.display())
+                })?;
+                fig = fig.merge(Toml::string(&text));
+            }
+            None if Path::new("flowwalk.toml").exists() => {
+                fig = fig.merge(Toml::file("flowwalk.toml"));
+            }
+            None => {}
+        }
+        let settings: Settings = fig
+            .merge(Env::prefixed("FLOWWALK_").only(&ENV_KEYS))
+            .extract()
+            .context("reading the configuration")?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Refuses settings that are unsafe or nonsensical, saying why.
+    pub fn check(&self) -> anyhow::Result<()> {
+        match self.env.as_str() {
+            "development" | "test" => {}
+            "production" => {
+                if self.jwt_secret.trim().is_empty() || self.jwt_secret == DEV_JWT_SECRET {
+                    bail!(
+                        "FLOWWALK_ENV=production but FLOWWALK_JWT_SECRET is missing or the \
+                         development default: anyone could forge logins. Set it to a random \
+                         string of at least 32 characters (e.g. `openssl rand -hex 32`)."
+                    );
+                }
+                if self.jwt_secret.len() < 32 {
+                    bail!(
+                        "FLOWWALK_JWT_SECRET is shorter than 32 characters; in production use a \
+                         random string of at least 32 characters."
+                    );
+                }
+            }
+            other => bail!("FLOWWALK_ENV must be development, test or production, not {other:?}"),
+        }
+        if self.jwt_secret.is_empty() {
+            bail!("FLOWWALK_JWT_SECRET must not be empty");
+        }
+        if self.access_token_minutes == 0 || self.refresh_token_days == 0 {
+            bail!("token lifetimes must be at least 1");
+        }
+        if self.db_pool_size == 0 {
+            bail!("FLOWWALK_DB_POOL_SIZE must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The database to use: the configured URL, or the SQLite file in the data folder.
+    pub fn database(&self) -> DbUrl {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => DbUrl::parse(url.trim()),
+            _ => DbUrl::parse(&self.data_dir.join("flowwalk.db").to_string_lossy()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_the_default_secret() {
+        let s = Settings {
+            env: "production".into(),
+            ..Settings::default()
+        };
+        let err = s.check().unwrap_err().to_string();
+        assert!(err.contains("FLOWWALK_JWT_SECRET"), "{err}");
+        let ok = Settings {
+            jwt_secret: "x".repeat(40),
+            ..s
+        };
+        ok.check().unwrap();
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_the_data_folder() {
+        let url = Settings::default().database();
+        assert_eq!(url.backend, crate::db::Backend::Sqlite);
+        assert!(url.target.ends_with("flowwalk.db"));
+        let pg = Settings {
+            database_url: Some("postgres://u@h/db".into()),
+            ..Settings::default()
+        };
+        assert_eq!(pg.database().backend, crate::db::Backend::Postgres);
+    }
+}

@@ -1,0 +1,166 @@
+//! Table definitions shared by both backends (kept by hand, identical migrations).
+
+diesel::table! {
+    departments (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        name_en -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    venues (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        level -> Text,
+        parent_id -> Nullable<Text>,
+        address -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        role -> Text,
+        department_id -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        family_id -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        bucket -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    problem_categories (id) {
+        id -> Text,
+        grp -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        active -> Bool,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    scenarios (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        current_version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    scenario_versions (id) {
+        id -> Text,
+        scenario_id -> Text,
+        version -> Integer,
+        name -> Text,
+        description -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    scenario_steps (id) {
+        id -> Text,
+        scenario_version_id -> Text,
+        position -> Integer,
+        name -> Text,
+        channel -> Text,
+        department_id -> Text,
+        standard_minutes -> Integer,
+        fee_cents -> BigInt,
+        materials_count -> Integer,
+    }
+}
+
+diesel::table! {
+    assignments (id) {
+        id -> Text,
+        scenario_id -> Text,
+        scenario_version_id -> Text,
+        venue_id -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        mode -> Text,
+        status -> Text,
+        note -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assignment_observers (assignment_id, user_id) {
+        assignment_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    invites (id) {
+        id -> Text,
+        code_hash -> Text,
+        role -> Text,
+        department_id -> Nullable<Text>,
+        assignment_ids -> Text,
+        created_by -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        used_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(assignment_observers -> assignments (assignment_id));
+diesel::joinable!(assignment_observers -> users (user_id));
+diesel::joinable!(scenario_steps -> scenario_versions (scenario_version_id));
+diesel::joinable!(scenario_versions -> scenarios (scenario_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    departments,
+    venues,
+    users,
+    refresh_tokens,
+    login_failures,
+    problem_categories,
+    scenarios,
+    scenario_versions,
+    scenario_steps,
+    assignments,
+    assignment_observers,
+    invites,
+);

@@ -1,0 +1,91 @@
+//! Checks on free-text input shared by every resource: required names, codes, lengths.
+
+use crate::error::AppError;
+
+/// A trimmed, non-empty text of at most `max` characters, without control characters.
+pub fn text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+    let v = optional_text(field, value, max)?;
+    if v.is_empty() {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} 不能为空"),
+            format!("{field} must not be empty"),
+        ));
+    }
+    Ok(v)
+}
+
+/// Like [`text`] but may be empty.
+pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+    let v = value.trim();
+    if v.chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} 不能超过 {max} 个字符"),
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} 含有控制字符"),
+            format!("{field} contains control characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// A short identifier: 1–64 of `a-z`, `0-9`, `-`, `_`, starting with a letter or digit.
+pub fn code(field: &str, value: &str) -> Result<String, AppError> {
+    let v = value.trim();
+    let ok = !v.is_empty()
+        && v.len() <= 64
+        && v.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && v.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
+    if !ok {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} 只能包含小写字母、数字、- 和 _,长度 1–64"),
+            format!("{field} must be 1–64 characters of a-z, 0-9, - and _"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// A username: 3–64 characters of letters, digits, `.`, `-`, `_`.
+pub fn username(value: &str) -> Result<String, AppError> {
+    let v = value.trim();
+    let n = v.chars().count();
+    if !(3..=64).contains(&n)
+        || !v
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return Err(AppError::invalid(
+            "username",
+            "用户名需为 3–64 个字符,只能包含字母、数字、.、- 和 _",
+            "Username must be 3–64 characters of letters, digits, '.', '-' and '_'",
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules() {
+        assert_eq!(text("name", "  天宁区 ", 10).unwrap(), "天宁区");
+        assert!(text("name", "   ", 10).is_err());
+        assert!(text("name", "一二三四五六", 5).is_err());
+        assert!(text("name", "a\u{0}b", 5).is_err());
+        assert_eq!(code("code", "open-business_2").unwrap(), "open-business_2");
+        assert!(code("code", "Open").is_err());
+        assert!(code("code", "-x").is_err());
+        assert_eq!(username("wang.fang").unwrap(), "wang.fang");
+        assert!(username("ab").is_err());
+        assert!(username("a b c").is_err());
+    }
+}

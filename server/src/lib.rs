@@ -1,0 +1,20 @@
+//! flowwalk server: receives what observers record, builds each walkthrough's issue list,
+//! routes issues to departments and tracks fixes to the acceptance panel's sign-off.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod import;
+pub mod models;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+pub mod users;
+
+pub use config::Settings;
+pub use startup::Application;

@@ -1,0 +1,76 @@
+//! Problem categories: read by everyone logged in, edited by staff.
+
+use actix_web::{HttpResponse, web};
+use flowwalk_shared::ErrorBody;
+use flowwalk_shared::api::categories::{Category, CategoryInput};
+
+use crate::db::Db;
+use crate::domain::validate;
+use crate::error::AppError;
+use crate::extract::ApiJson;
+use crate::models::categories::{self, CategoryRow};
+
+#[utoipa::path(get, path = "/api/v1/categories", tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Category])))]
+pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Category>>, AppError> {
+    let rows = db.read(|conn| Ok(categories::list(conn)?)).await?;
+    Ok(web::Json(rows.into_iter().map(Category::from).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/categories", tag = "reference data", security(("bearer" = [])), request_body = CategoryInput, responses(
+    (status = 201, body = Category), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create(
+    db: web::Data<Db>,
+    ApiJson(body): ApiJson<CategoryInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = validate::code("id", &body.id)?.replace('-', "_");
+    let name_zh = validate::text("name_zh", &body.name_zh, 100)?;
+    let name_en = validate::optional_text("name_en", &body.name_en, 200)?;
+    let row = db
+        .write(move |conn| {
+            let row = CategoryRow {
+                position: categories::next_position(conn)?,
+                id,
+                grp: body.group.as_str().to_owned(),
+                name_zh,
+                name_en,
+                active: body.active,
+            };
+            categories::insert(conn, &row)?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(Category::from(row)))
+}
+
+/// Edit a category's group, names or whether it is offered; its id never changes.
+#[utoipa::path(put, path = "/api/v1/categories/{id}", tag = "reference data", security(("bearer" = [])), request_body = CategoryInput, responses(
+    (status = 200, body = Category), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update(
+    db: web::Data<Db>,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<CategoryInput>,
+) -> Result<web::Json<Category>, AppError> {
+    let id = id.into_inner();
+    if body.id != id {
+        return Err(AppError::invalid(
+            "id",
+            "分类编号不能修改",
+            "A category's id cannot change",
+        ));
+    }
+    let name_zh = validate::text("name_zh", &body.name_zh, 100)?;
+    let name_en = validate::optional_text("name_en", &body.name_en, 200)?;
+    let row = db
+        .write(move |conn| {
+            Ok(categories::update(
+                conn,
+                &id,
+                body.group.as_str(),
+                &name_zh,
+                &name_en,
+                body.active,
+            )?)
+        })
+        .await?;
+    Ok(web::Json(row.into()))
+}

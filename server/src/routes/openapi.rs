@@ -1,0 +1,54 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations and the shared types.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{
+    assignments, auth, categories, departments, health, invites, scenarios, users, venues,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "flowwalk API",
+        description = "走流程: walk government service flows as citizens do, record what happens, \
+                       and follow every issue to a fix the citizen side accepts. Error answers are \
+                       always `{\"code\",\"message\",\"field\"?}`; messages are zh-CN unless \
+                       `Accept-Language: en` is sent."
+    ),
+    paths(
+        health::live, health::ready,
+        auth::login, auth::refresh, auth::logout, auth::redeem, auth::me,
+        users::list, users::create,
+        invites::list, invites::create,
+        venues::list, venues::get, venues::create, venues::update,
+        departments::list, departments::get, departments::create, departments::update,
+        scenarios::list, scenarios::get, scenarios::versions, scenarios::create, scenarios::update,
+        categories::list, categories::create, categories::update,
+        assignments::list, assignments::get, assignments::create, assignments::update,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Login, tokens, invites"),
+        (name = "reference data", description = "Venues, departments, scenarios, categories"),
+        (name = "assignments", description = "Who walks what, where and when"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,40 @@
+//! Accounts: admins create them; staff list them (to pick observers).
+
+use actix_web::{HttpResponse, web};
+use flowwalk_shared::ErrorBody;
+use flowwalk_shared::api::users::{CreateUserRequest, User};
+
+use crate::db::Db;
+use crate::error::AppError;
+use crate::extract::ApiJson;
+use crate::models::users;
+use crate::users as accounts;
+
+/// All accounts (never their password hashes).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), responses((status = 200, body = [User])))]
+pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<User>>, AppError> {
+    let rows = db.read(|conn| Ok(users::list(conn)?)).await?;
+    Ok(web::Json(rows.into_iter().map(User::from).collect()))
+}
+
+/// Create an account.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = CreateUserRequest, responses(
+    (status = 201, body = User),
+    (status = 400, body = ErrorBody),
+    (status = 409, description = "duplicate username", body = ErrorBody),
+))]
+pub async fn create(
+    db: web::Data<Db>,
+    ApiJson(body): ApiJson<CreateUserRequest>,
+) -> Result<HttpResponse, AppError> {
+    let account = accounts::prepare_blocking(
+        body.username,
+        body.password,
+        body.display_name.unwrap_or_default(),
+    )
+    .await?;
+    let row = db
+        .write(move |conn| accounts::insert(conn, account, body.role, body.department_id))
+        .await?;
+    Ok(HttpResponse::Created().json(User::from(row)))
+}

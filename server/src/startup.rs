@@ -1,0 +1,138 @@
+//! Builds the application: database, migrations, routes, a bound listener. Binding here
+//! (not in `run`) lets tests ask for port 0 and learn the port.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpMessage, HttpServer, web};
+use anyhow::Context;
+use flowwalk_shared::ErrorCode;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::auth::tokens::TokenKeys;
+use crate::config::Settings;
+use crate::db::{self, Db};
+use crate::error::{AppError, localize};
+use crate::models::categories;
+use crate::routes::{self, openapi::ApiDoc};
+
+/// Opens the database, runs pending migrations and seeds the default taxonomy.
+pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
+    let url = settings.database();
+    let pool = db::pool(&url, settings.db_pool_size)?;
+    let mut conn = pool
+        .get()
+        .with_context(|| format!("connecting to the {:?} database", url.backend))?;
+    let ran = db::migrate(&mut conn)?;
+    if ran > 0 {
+        tracing::info!(ran, "database migrations applied");
+    }
+    let seeded = categories::seed_defaults(&mut conn).context("seeding problem categories")?;
+    if seeded > 0 {
+        tracing::info!(seeded, "default problem categories seeded");
+    }
+    Ok(Db::new(pool))
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = prepare_database(&settings)?;
+        Self::build_with(settings, db)
+    }
+
+    /// With a database already prepared (the demo loader shares it).
+    pub fn build_with(settings: Settings, db: Db) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener
+            .local_addr()
+            .context("reading the bound address")?
+            .port();
+        let server = run(listener, db, settings)?;
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Server> {
+    let keys = web::Data::new(TokenKeys::new(
+        &settings.jwt_secret,
+        &settings.jwt_previous_secrets,
+        settings.access_token_minutes,
+        settings.refresh_token_days,
+    ));
+    let metrics = crate::telemetry::metrics()?;
+    let openapi = ApiDoc::openapi();
+    let max_body = settings.max_body_bytes;
+    let workers = settings.workers;
+    let db = web::Data::new(db);
+    let settings = web::Data::new(settings);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(localize))
+            .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+            .wrap_fn(|req, srv| {
+                use actix_web::dev::Service;
+                let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    if let Some(id) = id.and_then(|id| id.parse().ok()) {
+                        res.headers_mut().insert(
+                            actix_web::http::header::HeaderName::from_static("x-request-id"),
+                            id,
+                        );
+                    }
+                    Ok(res)
+                }
+            })
+            .wrap(TracingLogger::default())
+            .wrap(metrics.clone())
+            .app_data(db.clone())
+            .app_data(keys.clone())
+            .app_data(settings.clone())
+            .app_data(web::PayloadConfig::new(max_body))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                AppError::new(ErrorCode::InvalidQuery)
+                    .message(format!("查询参数无效:{e}"), format!("Invalid query: {e}"))
+                    .into()
+            }))
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|_, _| AppError::new(ErrorCode::InvalidPath).into()),
+            )
+            .configure(routes::configure)
+            .service(
+                SwaggerUi::new("/api/docs/{_:.*}")
+                    .url("/api/openapi.json", openapi.clone())
+                    .config(Config::default().validator_url("none")),
+            )
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(AppError::not_found())
+            }))
+    })
+    .shutdown_timeout(30);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server
+        .listen(listener)
+        .context("starting the HTTP server")?
+        .run())
+}

@@ -1,0 +1,23 @@
+//! Logs (tracing, one span per request with its request id) and Prometheus metrics.
+
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use tracing_subscriber::EnvFilter;
+
+/// Logs to stderr; `RUST_LOG` overrides the default level. Safe to call twice.
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// Request counts, latencies and statuses by route pattern, served at `/metrics`.
+pub fn metrics() -> anyhow::Result<PrometheusMetrics> {
+    PrometheusMetricsBuilder::new("flowwalk")
+        .endpoint("/metrics")
+        .mask_unmatched_patterns("UNKNOWN")
+        .build()
+        .map_err(|e| anyhow::anyhow!("setting up metrics: {e}"))
+}

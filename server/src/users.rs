@@ -1,0 +1,100 @@
+//! Account rules shared by the API, invites and the command line.
+
+use flowwalk_shared::{ErrorCode, Role};
+
+use crate::auth::password;
+use crate::db::DbConnection;
+use crate::domain::validate;
+use crate::error::AppError;
+use crate::models::users::UserRow;
+use crate::models::{self, departments, users};
+
+/// Department officers belong to exactly one existing department; nobody else has one.
+pub fn check_department(
+    conn: &mut DbConnection,
+    role: Role,
+    department_id: Option<&str>,
+) -> Result<(), AppError> {
+    match (role, department_id) {
+        (Role::DepartmentOfficer, None) => Err(AppError::new(ErrorCode::MissingField)
+            .field("department_id")
+            .message(
+                "部门整改人员必须指定所属部门",
+                "A department officer needs a department",
+            )),
+        (Role::DepartmentOfficer, Some(id)) => {
+            if departments::exists(conn, id)? {
+                Ok(())
+            } else {
+                Err(AppError::new(ErrorCode::UnknownReference).field("department_id"))
+            }
+        }
+        (_, Some(_)) => Err(AppError::invalid(
+            "department_id",
+            "只有部门整改人员可以指定所属部门",
+            "Only department officers belong to a department",
+        )),
+        (_, None) => Ok(()),
+    }
+}
+
+/// A checked account, password already hashed, not yet stored.
+pub struct NewAccount {
+    pub username: String,
+    pub password_hash: String,
+    pub display_name: String,
+}
+
+/// Validates the fields and hashes the password. Slow by design (argon2): call it off the
+/// async workers and outside any transaction.
+pub fn prepare(
+    username: &str,
+    password_text: &str,
+    display_name: &str,
+) -> Result<NewAccount, AppError> {
+    let username = validate::username(username)?;
+    password::check_strength(password_text)?;
+    let display_name = validate::optional_text("display_name", display_name, 64)?;
+    Ok(NewAccount {
+        display_name: if display_name.is_empty() {
+            username.clone()
+        } else {
+            display_name
+        },
+        username,
+        password_hash: password::hash(password_text)?,
+    })
+}
+
+/// Stores a prepared account with its role.
+pub fn insert(
+    conn: &mut DbConnection,
+    account: NewAccount,
+    role: Role,
+    department_id: Option<String>,
+) -> Result<UserRow, AppError> {
+    check_department(conn, role, department_id.as_deref())?;
+    let row = UserRow {
+        id: models::new_id(),
+        username: account.username,
+        password_hash: account.password_hash,
+        display_name: account.display_name,
+        role: role.as_str().to_owned(),
+        department_id,
+        active: true,
+        created_at: models::now(),
+    };
+    users::insert(conn, &row)?;
+    Ok(row)
+}
+
+/// `prepare` off the async workers.
+pub async fn prepare_blocking(
+    username: String,
+    password_text: String,
+    display_name: String,
+) -> Result<NewAccount, AppError> {
+    actix_web::web::block(move || prepare(&username, &password_text, &display_name))
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("hashing a password: {e}")))?
+}

@@ -1,0 +1,99 @@
+//! Assignments: who walks which scenario at which venue, when, and how.
+
+use serde::{Deserialize, Serialize};
+
+/// In person at the venue, or an online simulation (线上模拟办件).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WalkMode {
+    InPerson,
+    OnlineSimulation,
+}
+
+impl WalkMode {
+    pub const ALL: [WalkMode; 2] = [WalkMode::InPerson, WalkMode::OnlineSimulation];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WalkMode::InPerson => "in_person",
+            WalkMode::OnlineSimulation => "online_simulation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentStatus {
+    Planned,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+impl AssignmentStatus {
+    pub const ALL: [AssignmentStatus; 4] = [
+        AssignmentStatus::Planned,
+        AssignmentStatus::InProgress,
+        AssignmentStatus::Done,
+        AssignmentStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignmentStatus::Planned => "planned",
+            AssignmentStatus::InProgress => "in_progress",
+            AssignmentStatus::Done => "done",
+            AssignmentStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentInput {
+    pub scenario_id: String,
+    pub venue_id: String,
+    /// Inspectors or experiencers; at least one.
+    pub observer_ids: Vec<String>,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+    pub mode: WalkMode,
+    #[serde(default = "planned")]
+    pub status: AssignmentStatus,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn planned() -> AssignmentStatus {
+    AssignmentStatus::Planned
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assignment {
+    pub id: String,
+    pub scenario_id: String,
+    /// The scenario version pinned when the assignment was made (or its scenario changed).
+    pub scenario_version_id: String,
+    pub venue_id: String,
+    pub observer_ids: Vec<String>,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+    pub mode: WalkMode,
+    pub status: AssignmentStatus,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}

@@ -1,0 +1,99 @@
+//! Login, token refresh, logout and invite redemption.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Role;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Answer to a login, a refresh or an invite redemption.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    /// Short-lived JWT for the `Authorization: Bearer` header.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Long-lived, single-use token for `/auth/refresh`; each use returns a new one.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: u64,
+    pub user: Me,
+}
+
+/// The account behind a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Set for department officers: the department whose issues they handle.
+    pub department_id: Option<String>,
+}
+
+/// A manager issues an invite; a phone redeems it once to create its account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateInviteRequest {
+    pub role: Role,
+    /// Required for `department_officer`, refused for every other role.
+    #[serde(default)]
+    pub department_id: Option<String>,
+    /// Assignments the new observer joins on redemption (observers only).
+    #[serde(default)]
+    pub assignment_ids: Vec<String>,
+    /// Hours the code stays redeemable; 1 to 720, default 72.
+    #[serde(default)]
+    pub valid_hours: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invite {
+    pub id: String,
+    pub role: Role,
+    pub department_id: Option<String>,
+    pub assignment_ids: Vec<String>,
+    pub created_by: String,
+    pub expires_at: chrono::NaiveDateTime,
+    pub used_at: Option<chrono::NaiveDateTime>,
+    pub used_by: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// The code is shown once, at issue; the server keeps only its hash.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteCreated {
+    pub code: String,
+    pub invite: Invite,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RedeemInviteRequest {
+    pub code: String,
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}

@@ -1,0 +1,36 @@
+//! Problem categories: the editable copy of the taxonomy.
+
+use serde::{Deserialize, Serialize};
+
+use crate::taxonomy::CategoryGroup;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CategoryInput {
+    /// snake_case identifier; fixed once created (findings refer to it).
+    pub id: String,
+    pub group: CategoryGroup,
+    pub name_zh: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// Inactive categories stay valid for old findings but are not offered for new ones.
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Category {
+    pub id: String,
+    pub group: CategoryGroup,
+    pub name_zh: String,
+    pub name_en: String,
+    pub active: bool,
+    /// Display order.
+    pub position: i32,
+}

@@ -1,0 +1,15 @@
+//! Request and response bodies of the HTTP API, one module per resource.
+//!
+//! Inputs reject unknown fields so that a typo in a client is an error, not silently
+//! ignored data.
+
+pub mod assignments;
+pub mod auth;
+pub mod categories;
+pub mod departments;
+pub mod scenarios;
+pub mod users;
+pub mod venues;
+
+/// The prefix every versioned endpoint lives under.
+pub const API_PREFIX: &str = "/api/v1";

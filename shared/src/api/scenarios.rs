@@ -1,0 +1,108 @@
+//! Scenarios (事项 / 一件事) and their ordered steps, versioned.
+//!
+//! Editing a scenario creates a new version; walkthroughs and assignments point at the
+//! version they were made against, so nothing recorded is ever rewritten.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a step is carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 窗口
+    Window,
+    /// 网上办 / 掌上办
+    Online,
+    /// 自助终端
+    Kiosk,
+    /// 12345 热线
+    Phone,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [
+        Channel::Window,
+        Channel::Online,
+        Channel::Kiosk,
+        Channel::Phone,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Window => "window",
+            Channel::Online => "online",
+            Channel::Kiosk => "kiosk",
+            Channel::Phone => "phone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StepInput {
+    pub name: String,
+    pub channel: Channel,
+    /// The responsible department.
+    pub department_id: String,
+    /// The promised time limit for this step, in minutes.
+    pub standard_minutes: u32,
+    /// Fee in fen (1/100 yuan).
+    #[serde(default)]
+    pub fee_cents: u32,
+    /// Number of materials the citizen must hand in.
+    #[serde(default)]
+    pub materials_count: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioInput {
+    /// Short unique code, e.g. `open-business`.
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// In order; at least one.
+    pub steps: Vec<StepInput>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Step {
+    pub id: String,
+    /// 1-based position in the scenario.
+    pub position: i32,
+    pub name: String,
+    pub channel: Channel,
+    pub department_id: String,
+    pub standard_minutes: i32,
+    pub fee_cents: i64,
+    pub materials_count: i32,
+}
+
+/// One version of a scenario with its steps.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Scenario {
+    /// Stable across versions.
+    pub id: String,
+    pub code: String,
+    pub version_id: String,
+    /// 1, 2, 3 … — the service standard's iteration.
+    pub version: i32,
+    /// Whether this is the version new assignments get.
+    pub is_current: bool,
+    pub name: String,
+    pub description: String,
+    /// Sum of the steps' standard minutes: the scenario's promised total.
+    pub promised_minutes: i64,
+    pub steps: Vec<Step>,
+    pub created_at: chrono::NaiveDateTime,
+}

@@ -1,0 +1,108 @@
+//! Service venues (政务服务场所) and their hierarchy.
+
+use serde::{Deserialize, Serialize};
+
+/// City center → district center → town/street center → village/community station, plus
+/// specialised venues that sit anywhere (HR & social-security center, marriage registry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VenueLevel {
+    City,
+    District,
+    Town,
+    Village,
+    Specialised,
+}
+
+impl VenueLevel {
+    pub const ALL: [VenueLevel; 5] = [
+        VenueLevel::City,
+        VenueLevel::District,
+        VenueLevel::Town,
+        VenueLevel::Village,
+        VenueLevel::Specialised,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VenueLevel::City => "city",
+            VenueLevel::District => "district",
+            VenueLevel::Town => "town",
+            VenueLevel::Village => "village",
+            VenueLevel::Specialised => "specialised",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            VenueLevel::City => "市政务服务中心",
+            VenueLevel::District => "区政务服务中心",
+            VenueLevel::Town => "镇、街道便民服务中心",
+            VenueLevel::Village => "村、社区便民服务站",
+            VenueLevel::Specialised => "专业服务场所",
+        }
+    }
+
+    /// The level a venue's parent must have; `None` means it has no parent.
+    /// Specialised venues may hang under any venue, or none.
+    pub fn parent_allowed(self, parent: Option<VenueLevel>) -> bool {
+        match (self, parent) {
+            (VenueLevel::City, None) => true,
+            (VenueLevel::District, None | Some(VenueLevel::City)) => true,
+            (VenueLevel::Town, Some(VenueLevel::District)) => true,
+            (VenueLevel::Village, Some(VenueLevel::Town)) => true,
+            (VenueLevel::Specialised, p) => p != Some(VenueLevel::Specialised),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VenueInput {
+    /// Short unique code, e.g. `tianning-district`.
+    pub code: String,
+    pub name: String,
+    pub level: VenueLevel,
+    #[serde(default)]
+    pub parent_id: Option<String>,
+    #[serde(default)]
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Venue {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub level: VenueLevel,
+    pub parent_id: Option<String>,
+    pub address: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VenueLevel::*;
+
+    #[test]
+    fn hierarchy_runs_city_district_town_village() {
+        assert!(City.parent_allowed(None));
+        assert!(District.parent_allowed(Some(City)));
+        assert!(Town.parent_allowed(Some(District)));
+        assert!(Village.parent_allowed(Some(Town)));
+        assert!(!Village.parent_allowed(Some(District)));
+        assert!(!Town.parent_allowed(None));
+        assert!(!City.parent_allowed(Some(City)));
+        assert!(Specialised.parent_allowed(None));
+        assert!(Specialised.parent_allowed(Some(District)));
+    }
+}

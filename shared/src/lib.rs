@@ -1,0 +1,13 @@
+//! The contract between the flowwalk phone client and the server.
+//!
+//! Everything both sides must agree on lives here — domain vocabulary, request and response
+//! bodies, error codes — so that a change on one side fails to compile on the other. No
+//! actix and no diesel: this crate compiles to wasm for the client.
+
+pub mod api;
+pub mod error;
+pub mod role;
+pub mod taxonomy;
+
+pub use error::{ErrorBody, ErrorCode};
+pub use role::Role;
