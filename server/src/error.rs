@@ -171,6 +171,9 @@ fn unique_column(table: Option<&str>, constraint: Option<&str>, message: &str) -
         return first.rsplit('.').next().map(str::to_owned);
     }
     let c = constraint?;
+    if c.ends_with("_pkey") {
+        return Some("id".to_owned());
+    }
     let c = c.strip_suffix("_key").unwrap_or(c);
     let c = table
         .and_then(|t| c.strip_prefix(&format!("{t}_")))

@@ -42,11 +42,11 @@ impl From<diesel::result::Error> for ImportError {
     }
 }
 
-/// Reads a CSV with a header; yields (line, column → value) per row, or the bad lines.
-fn read(
-    text: &[u8],
-    required: &[&str],
-) -> Result<Vec<(u64, HashMap<String, String>)>, ImportError> {
+type Row = (u64, HashMap<String, String>);
+
+/// Reads a CSV with a header: (line, column → value) per readable row, and the unreadable
+/// lines. A bad header is reported at once, as nothing after it can be read.
+fn read(text: &[u8], required: &[&str]) -> Result<(Vec<Row>, Vec<BadRow>), ImportError> {
     let text = text.strip_prefix("\u{feff}".as_bytes()).unwrap_or(text); // Excel's BOM
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
@@ -102,11 +102,16 @@ fn read(
             reason: "no rows after the header".into(),
         });
     }
+    Ok((rows, bad))
+}
+
+/// All rows imported, or every bad row (in line order) and nothing imported.
+fn finish(count: usize, mut bad: Vec<BadRow>) -> Result<usize, ImportError> {
     if bad.is_empty() {
-        Ok(rows)
-    } else {
-        Err(ImportError::Rows(bad))
+        return Ok(count);
     }
+    bad.sort_by_key(|b| b.line);
+    Err(ImportError::Rows(bad))
 }
 
 fn col<'a>(row: &'a HashMap<String, String>, name: &str) -> &'a str {
@@ -126,9 +131,8 @@ fn parse_level(s: &str) -> Option<VenueLevel> {
 
 /// Imports venues; returns how many.
 pub fn venues(conn: &mut DbConnection, text: &[u8]) -> Result<usize, ImportError> {
-    let rows = read(text, &["code", "name", "level"])?;
+    let (rows, mut bad) = read(text, &["code", "name", "level"])?;
     write_tx(conn, |conn| {
-        let mut bad = Vec::new();
         let mut codes = HashSet::new();
         let mut names = HashSet::new();
         let mut new_ids: HashMap<String, String> = HashMap::new();
@@ -176,8 +180,11 @@ pub fn venues(conn: &mut DbConnection, text: &[u8]) -> Result<usize, ImportError
             match routes::venues::checked_row(conn, None, &input) {
                 Ok(v) => {
                     if let Err(e) = venues::insert(conn, &v) {
-                        fail(describe(&e.into()));
                         // A failed statement ends a PostgreSQL transaction: stop here.
+                        bad.push(BadRow {
+                            line,
+                            reason: describe(&e.into()),
+                        });
                         break;
                     }
                     new_ids.insert(v.code.clone(), v.id);
@@ -186,19 +193,14 @@ pub fn venues(conn: &mut DbConnection, text: &[u8]) -> Result<usize, ImportError
                 Err(e) => fail(describe(&e)),
             }
         }
-        if bad.is_empty() {
-            Ok(count)
-        } else {
-            Err(ImportError::Rows(bad))
-        }
+        finish(count, bad)
     })
 }
 
 /// Imports departments; returns how many.
 pub fn departments(conn: &mut DbConnection, text: &[u8]) -> Result<usize, ImportError> {
-    let rows = read(text, &["code", "name"])?;
+    let (rows, mut bad) = read(text, &["code", "name"])?;
     write_tx(conn, |conn| {
-        let mut bad = Vec::new();
         let mut codes = HashSet::new();
         let mut names = HashSet::new();
         let existing = departments::list(conn)?;
@@ -242,16 +244,15 @@ pub fn departments(conn: &mut DbConnection, text: &[u8]) -> Result<usize, Import
                 updated_at: now,
             };
             if let Err(e) = departments::insert(conn, &d) {
-                fail(describe(&e.into()));
+                bad.push(BadRow {
+                    line,
+                    reason: describe(&e.into()),
+                });
                 break;
             }
             count += 1;
         }
-        if bad.is_empty() {
-            Ok(count)
-        } else {
-            Err(ImportError::Rows(bad))
-        }
+        finish(count, bad)
     })
 }
 
@@ -275,7 +276,8 @@ mod tests {
 
     #[test]
     fn header_must_name_the_required_columns() {
-        let Err(ImportError::Rows(bad)) = read(b"code,title\nx,y\n", &["code", "name"]) else {
+        let Err(ImportError::Rows(bad)) = read(b"code,title\nx,y\n", &["code", "name"]).map(|_| ())
+        else {
             panic!("a missing column must be reported");
         };
         assert_eq!(bad[0].line, 1);

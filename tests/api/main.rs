@@ -1,1 +1,9 @@
+//! The integration suite: one binary (linking once is what costs on a 2-core machine),
+//! every test run against SQLite and against PostgreSQL.
 
+mod access;
+mod auth;
+mod bad_input;
+mod basics;
+mod import;
+mod reference;

@@ -4,7 +4,7 @@
 
 use std::future::{Ready, ready};
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::Next;
@@ -91,22 +91,38 @@ fn bearer(req: &ServiceRequest) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The middleware body: 401 without a valid token, 403 for a role not allowed.
+/// Who the request's token names, if `access` lets them in.
+fn authorize(access: Access, req: &ServiceRequest) -> Result<Option<AuthUser>, AppError> {
+    if access == Access::Public {
+        return Ok(None);
+    }
+    let keys = req
+        .app_data::<web::Data<TokenKeys>>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("token keys not configured")))?;
+    let token = bearer(req).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
+    let user = AuthUser::from(keys.verify(token)?);
+    if !access.allows(Some(user.role)) {
+        return Err(AppError::forbidden());
+    }
+    Ok(Some(user))
+}
+
+/// The middleware body: 401 without a valid token, 403 for a role not allowed. Refusals
+/// are answered here, as responses, so logging, metrics and localisation see them.
 pub async fn check(
     access: Access,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if access != Access::Public {
-        let keys = req
-            .app_data::<web::Data<TokenKeys>>()
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("token keys not configured")))?;
-        let token = bearer(&req).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-        let user = AuthUser::from(keys.verify(token)?);
-        if !access.allows(Some(user.role)) {
-            return Err(AppError::forbidden().into());
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    match authorize(access, &req) {
+        Ok(user) => {
+            if let Some(user) = user {
+                req.extensions_mut().insert(user);
+            }
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
         }
-        req.extensions_mut().insert(user);
+        Err(e) => Ok(req.error_response(e).map_into_right_body()),
     }
-    next.call(req).await
 }

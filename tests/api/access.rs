@@ -1,0 +1,354 @@
+//! Every endpoint × every role (and no token), checked against the access the route table
+//! declares: 401 without a token, 403 for a role not allowed, 2xx for a role allowed. Then
+//! own vs. other scope for observers.
+
+use std::collections::HashMap;
+
+use flowwalk_server::auth::Access;
+use flowwalk_server::routes::{Endpoint, endpoints};
+use flowwalk_shared::Role;
+use flowwalk_tests::{TestApp, both, expect_error, expect_json, unique};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Ids of demo records the requests point at, and a token per role.
+struct Ctx {
+    tokens: HashMap<Role, String>,
+    ids: HashMap<&'static str, String>,
+}
+
+const DEMO_USER_OF: [(Role, &str); 6] = [
+    (Role::Admin, "admin"),
+    (Role::Manager, "manager"),
+    (Role::Inspector, "inspector"),
+    (Role::Experiencer, "experiencer"),
+    (Role::DepartmentOfficer, "officer"),
+    (Role::PanelMember, "panel"),
+];
+
+async fn context(app: &TestApp) -> Ctx {
+    app.load_demo();
+    let mut tokens = HashMap::new();
+    for (role, user) in DEMO_USER_OF {
+        tokens.insert(role, app.demo_login(user).await);
+    }
+    let admin = tokens[&Role::Admin].clone();
+    let first = |v: &Value| v[0]["id"].as_str().unwrap().to_owned();
+    let mut ids = HashMap::new();
+    ids.insert(
+        "venue",
+        first(&expect_json(app.get("/api/v1/venues", &admin).await, StatusCode::OK).await),
+    );
+    ids.insert(
+        "department",
+        first(&expect_json(app.get("/api/v1/departments", &admin).await, StatusCode::OK).await),
+    );
+    ids.insert(
+        "scenario",
+        first(&expect_json(app.get("/api/v1/scenarios", &admin).await, StatusCode::OK).await),
+    );
+    ids.insert(
+        "category",
+        first(&expect_json(app.get("/api/v1/categories", &admin).await, StatusCode::OK).await),
+    );
+    // An assignment the demo experiencer and inspector are both on, so observers are in scope.
+    let all = expect_json(app.get("/api/v1/assignments", &admin).await, StatusCode::OK).await;
+    let users = expect_json(app.get("/api/v1/users", &admin).await, StatusCode::OK).await;
+    let id_of = |name: &str| {
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (exp, insp) = (id_of("experiencer"), id_of("inspector"));
+    let shared = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            let obs = a["observer_ids"].as_array().unwrap();
+            obs.iter().any(|o| o == exp.as_str()) && obs.iter().any(|o| o == insp.as_str())
+        })
+        .map(|a| a["id"].as_str().unwrap().to_owned());
+    let shared = match shared {
+        Some(id) => id,
+        None => {
+            // Put both on the first assignment.
+            let mut a = all[0].clone();
+            a["observer_ids"] = json!([exp, insp]);
+            let body = assignment_body(&a);
+            let res = app
+                .put(
+                    &format!("/api/v1/assignments/{}", a["id"].as_str().unwrap()),
+                    &admin,
+                    &body,
+                )
+                .await;
+            expect_json(res, StatusCode::OK).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    ids.insert("assignment", shared);
+    ids.insert("observer", exp);
+    Ctx { tokens, ids }
+}
+
+fn assignment_body(a: &Value) -> Value {
+    json!({
+        "scenario_id": a["scenario_id"], "venue_id": a["venue_id"], "observer_ids": a["observer_ids"],
+        "starts_on": a["starts_on"], "ends_on": a["ends_on"], "mode": a["mode"], "status": a["status"], "note": a["note"],
+    })
+}
+
+/// A request that succeeds for an allowed caller: path and body per endpoint. Fails the
+/// test for an endpoint it does not know, so a new endpoint cannot skip this walk.
+async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint) -> (String, Option<Value>) {
+    let n = unique();
+    let id = |k: &str| ctx.ids[k].clone();
+    let path = |p: &str, k: &str| p.replace("{id}", &ctx.ids[k]);
+    let manager = &ctx.tokens[&Role::Manager];
+    match ep.name {
+        "health.live" | "health.ready" | "auth.me" | "users.list" | "invites.list"
+        | "venues.list" | "departments.list" | "scenarios.list" | "categories.list"
+        | "assignments.list" => (ep.path.to_owned(), None),
+        "venues.get" => (path(ep.path, "venue"), None),
+        "departments.get" => (path(ep.path, "department"), None),
+        "scenarios.get" | "scenarios.versions" => (path(ep.path, "scenario"), None),
+        "assignments.get" => (path(ep.path, "assignment"), None),
+        "auth.login" => (
+            ep.path.to_owned(),
+            Some(json!({"username": "manager", "password": flowwalk_server::demo::DEMO_PASSWORD})),
+        ),
+        "auth.refresh" | "auth.logout" => {
+            let t = app
+                .login_full("panel", flowwalk_server::demo::DEMO_PASSWORD)
+                .await;
+            (
+                ep.path.to_owned(),
+                Some(json!({"refresh_token": t["refresh_token"]})),
+            )
+        }
+        "auth.redeem" => {
+            let res = app
+                .post(
+                    "/api/v1/invites",
+                    Some(manager),
+                    &json!({"role": "experiencer"}),
+                )
+                .await;
+            let code = expect_json(res, StatusCode::CREATED).await["code"].clone();
+            (
+                ep.path.to_owned(),
+                Some(
+                    json!({"code": code, "username": format!("walker{n}"), "password": "walker-password"}),
+                ),
+            )
+        }
+        "users.create" => (
+            ep.path.to_owned(),
+            Some(
+                json!({"username": format!("user{n}"), "password": "password-123", "role": "inspector"}),
+            ),
+        ),
+        "invites.create" => (
+            ep.path.to_owned(),
+            Some(json!({"role": "experiencer", "assignment_ids": [id("assignment")]})),
+        ),
+        "venues.create" => (
+            ep.path.to_owned(),
+            Some(
+                json!({"code": format!("v{n}"), "name": format!("测试场所{n}"), "level": "specialised"}),
+            ),
+        ),
+        "venues.update" => {
+            let v = expect_json(
+                app.get(&path("/api/v1/venues/{id}", "venue"), manager)
+                    .await,
+                StatusCode::OK,
+            )
+            .await;
+            let body = json!({"code": v["code"], "name": v["name"], "level": v["level"], "parent_id": v["parent_id"], "address": format!("地址{n}")});
+            (path(ep.path, "venue"), Some(body))
+        }
+        "departments.create" => (
+            ep.path.to_owned(),
+            Some(json!({"code": format!("d{n}"), "name": format!("测试部门{n}")})),
+        ),
+        "departments.update" => {
+            let d = expect_json(
+                app.get(&path("/api/v1/departments/{id}", "department"), manager)
+                    .await,
+                StatusCode::OK,
+            )
+            .await;
+            (
+                path(ep.path, "department"),
+                Some(json!({"code": d["code"], "name": d["name"], "name_en": format!("Dept {n}")})),
+            )
+        }
+        "scenarios.create" => (
+            ep.path.to_owned(),
+            Some(scenario_body(
+                &format!("s{n}"),
+                &format!("测试事项{n}"),
+                &id("department"),
+            )),
+        ),
+        "scenarios.update" => {
+            let s = expect_json(
+                app.get(&path("/api/v1/scenarios/{id}", "scenario"), manager)
+                    .await,
+                StatusCode::OK,
+            )
+            .await;
+            let body = scenario_body(
+                s["code"].as_str().unwrap(),
+                s["name"].as_str().unwrap(),
+                &id("department"),
+            );
+            (path(ep.path, "scenario"), Some(body))
+        }
+        "categories.create" => (
+            ep.path.to_owned(),
+            Some(
+                json!({"id": format!("cat_{n}"), "group": "venue", "name_zh": format!("测试分类{n}")}),
+            ),
+        ),
+        "categories.update" => {
+            let cid = id("category");
+            (
+                ep.path.replace("{id}", &cid),
+                Some(json!({"id": cid, "group": "process", "name_zh": format!("改名{n}")})),
+            )
+        }
+        "assignments.create" => (
+            ep.path.to_owned(),
+            Some(json!({
+                "scenario_id": id("scenario"), "venue_id": id("venue"), "observer_ids": [id("observer")],
+                "starts_on": "2026-12-01", "ends_on": "2026-12-05", "mode": "in_person"
+            })),
+        ),
+        "assignments.update" => {
+            let a = expect_json(
+                app.get(&path("/api/v1/assignments/{id}", "assignment"), manager)
+                    .await,
+                StatusCode::OK,
+            )
+            .await;
+            (path(ep.path, "assignment"), Some(assignment_body(&a)))
+        }
+        other => panic!("no request fixture for endpoint {other}: add one to tests/api/access.rs"),
+    }
+}
+
+fn scenario_body(code: &str, name: &str, dept: &str) -> Value {
+    json!({"code": code, "name": name, "steps": [
+        {"name": "取号", "channel": "kiosk", "department_id": dept, "standard_minutes": 5},
+        {"name": "窗口受理", "channel": "window", "department_id": dept, "standard_minutes": 20, "fee_cents": 0, "materials_count": 3}
+    ]})
+}
+
+async fn send(
+    app: &TestApp,
+    ep: &Endpoint,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let method = Method::from_bytes(ep.method.as_str().as_bytes()).unwrap();
+    app.request(method, path, token, body).await
+}
+
+async fn every_endpoint_by_every_role(app: TestApp) {
+    let ctx = context(&app).await;
+    let eps = endpoints();
+    assert!(eps.len() >= 30, "the route table lists every endpoint");
+    let mut checked = 0;
+    for ep in &eps {
+        // No token at all.
+        let (path, body) = request_for(&app, &ctx, ep).await;
+        let res = send(&app, ep, &path, None, body.as_ref()).await;
+        if ep.access == Access::Public {
+            assert!(
+                res.status().is_success(),
+                "{} anonymous: {}",
+                ep.name,
+                res.status()
+            );
+        } else {
+            expect_error(res, StatusCode::UNAUTHORIZED, "unauthenticated", None).await;
+        }
+        for role in Role::ALL {
+            let (path, body) = request_for(&app, &ctx, ep).await;
+            let res = send(&app, ep, &path, Some(&ctx.tokens[&role]), body.as_ref()).await;
+            let status = res.status();
+            if ep.access.allows(Some(role)) {
+                let text = res.text().await.unwrap_or_default();
+                assert!(
+                    status.is_success(),
+                    "{} as {role}: expected 2xx, got {status}: {text}",
+                    ep.name
+                );
+            } else {
+                expect_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, eps.len() * Role::ALL.len());
+}
+
+async fn observers_see_only_their_own(app: TestApp) {
+    app.load_demo();
+    let admin = app.demo_login("admin").await;
+    let all = expect_json(app.get("/api/v1/assignments", &admin).await, StatusCode::OK).await;
+    let users = expect_json(app.get("/api/v1/users", &admin).await, StatusCode::OK).await;
+    for name in ["experiencer", "experiencer2", "inspector"] {
+        let me = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == name)
+            .unwrap()["id"]
+            .clone();
+        let token = app.demo_login(name).await;
+        let mine = expect_json(app.get("/api/v1/assignments", &token).await, StatusCode::OK).await;
+        let mine = mine.as_array().unwrap();
+        assert!(!mine.is_empty(), "{name} has demo assignments");
+        assert!(
+            mine.iter()
+                .all(|a| a["observer_ids"].as_array().unwrap().contains(&me)),
+            "{name} sees only own"
+        );
+        for a in all.as_array().unwrap() {
+            let own = a["observer_ids"].as_array().unwrap().contains(&me);
+            let res = app
+                .get(
+                    &format!("/api/v1/assignments/{}", a["id"].as_str().unwrap()),
+                    &token,
+                )
+                .await;
+            if own {
+                assert_eq!(res.status(), StatusCode::OK, "{name} reads own");
+            } else {
+                expect_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+            }
+        }
+        let expected = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["observer_ids"].as_array().unwrap().contains(&me))
+            .count();
+        assert_eq!(mine.len(), expected, "{name} sees all own");
+    }
+}
+
+both!(every_endpoint_by_every_role, observers_see_only_their_own);

@@ -1,0 +1,122 @@
+//! Health, readiness, metrics, the OpenAPI document and docs page, demo logins.
+
+use flowwalk_tests::{TestApp, both, expect_error, expect_json};
+use reqwest::StatusCode;
+
+async fn probes_metrics_and_request_ids(app: TestApp) {
+    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert!(res.headers().contains_key("x-request-id"));
+    assert_eq!(expect_json(res, StatusCode::OK).await["status"], "ok");
+    let res = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(expect_json(res, StatusCode::OK).await["status"], "ready");
+    // An error, so the metrics have one to count.
+    let res = app
+        .client
+        .get(app.url("/api/v1/venues"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("flowwalk_http_requests_total"), "{text}");
+    assert!(text.contains("endpoint=\"/api/v1/venues\""), "{text}");
+    assert!(text.contains("status=\"401\""), "{text}");
+    assert!(text.contains("flowwalk_http_requests_duration_seconds_bucket"));
+}
+
+async fn openapi_documents_every_endpoint(app: TestApp) {
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for ep in flowwalk_server::routes::endpoints() {
+        let method = ep.method.as_str().to_ascii_lowercase();
+        assert!(
+            doc["paths"][ep.path][&method].is_object(),
+            "{} {} ({}) is missing from the OpenAPI document",
+            ep.method,
+            ep.path,
+            ep.name
+        );
+    }
+    let page = app.client.get(app.url("/api/docs/")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("swagger"));
+}
+
+async fn every_demo_role_logs_in(app: TestApp) {
+    app.load_demo();
+    // Loading twice changes nothing.
+    app.load_demo();
+    for user in flowwalk_server::demo::data::USERS {
+        let body = app
+            .login_full(user.username, flowwalk_server::demo::DEMO_PASSWORD)
+            .await;
+        assert_eq!(body["user"]["role"], user.role);
+        assert_eq!(body["token_type"], "Bearer");
+        assert!(body["expires_in"].as_u64().unwrap() > 0);
+        let me = app
+            .get("/api/v1/auth/me", body["access_token"].as_str().unwrap())
+            .await;
+        assert_eq!(
+            expect_json(me, StatusCode::OK).await["username"],
+            user.username
+        );
+    }
+    let admin = app.demo_login("admin").await;
+    let venues = expect_json(app.get("/api/v1/venues", &admin).await, StatusCode::OK).await;
+    let names: Vec<&str> = venues
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"常州市政务服务中心"), "{names:?}");
+    assert!(names.contains(&"天宁区政务服务中心"), "{names:?}");
+    let cats = expect_json(app.get("/api/v1/categories", &admin).await, StatusCode::OK).await;
+    assert_eq!(
+        cats.as_array().unwrap().len(),
+        flowwalk_shared::taxonomy::DEFAULT_CATEGORIES.len()
+    );
+}
+
+async fn unknown_paths_and_english(app: TestApp) {
+    let res = app
+        .client
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    let body = expect_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
+    assert_eq!(body["message"], "未找到该资源");
+    let res = app
+        .client
+        .get(app.url("/api/v1/nothing-here"))
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    let body = expect_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
+    assert_eq!(body["message"], "Not found");
+}
+
+both!(
+    probes_metrics_and_request_ids,
+    openapi_documents_every_endpoint,
+    every_demo_role_logs_in,
+    unknown_paths_and_english
+);
