@@ -119,7 +119,7 @@ fn col<'a>(row: &'a HashMap<String, String>, name: &str) -> &'a str {
 }
 
 fn parse_level(s: &str) -> Option<VenueLevel> {
-    VenueLevel::parse(&s.to_ascii_lowercase()).or_else(|| match s {
+    VenueLevel::parse(&s.to_ascii_lowercase()).or(match s {
         "市" | "市级" | "市政务服务中心" => Some(VenueLevel::City),
         "区" | "县" | "区级" | "区政务服务中心" => Some(VenueLevel::District),
         "镇" | "街道" | "镇街" | "镇、街道便民服务中心" => Some(VenueLevel::Town),

@@ -70,6 +70,23 @@ impl Application {
     }
 }
 
+/// Nothing matched: 405 if the path exists with another method, else 404.
+async fn unmatched(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
+    static PATTERNS: std::sync::OnceLock<Vec<actix_web::dev::ResourceDef>> =
+        std::sync::OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        routes::endpoints()
+            .iter()
+            .map(|e| actix_web::dev::ResourceDef::new(e.path))
+            .collect()
+    });
+    Err(if patterns.iter().any(|p| p.is_match(req.path())) {
+        AppError::new(ErrorCode::MethodNotAllowed)
+    } else {
+        AppError::not_found()
+    })
+}
+
 fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Server> {
     let keys = web::Data::new(TokenKeys::new(
         &settings.jwt_secret,
@@ -123,9 +140,7 @@ fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Serv
                     .url("/api/openapi.json", openapi.clone())
                     .config(Config::default().validator_url("none")),
             )
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(AppError::not_found())
-            }))
+            .default_service(web::to(unmatched))
     })
     .shutdown_timeout(30);
     if workers > 0 {

@@ -112,6 +112,19 @@ async fn unknown_paths_and_english(app: TestApp) {
         .unwrap();
     let body = expect_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
     assert_eq!(body["message"], "Not found");
+    let res = app
+        .client
+        .delete(app.url("/api/v1/venues"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(
+        res,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        None,
+    )
+    .await;
 }
 
 both!(

@@ -5,5 +5,6 @@ mod access;
 mod auth;
 mod bad_input;
 mod basics;
+mod cli;
 mod import;
 mod reference;

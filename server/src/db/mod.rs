@@ -112,14 +112,14 @@ pub type Pool = r2d2::Pool<Manager>;
 
 /// Builds the pool; for SQLite creates the file's folder first.
 pub fn pool(url: &DbUrl, size: u32) -> anyhow::Result<Pool> {
-    if url.backend == Backend::Sqlite && url.target != ":memory:" {
-        if let Some(dir) = Path::new(&url.target)
+    if url.backend == Backend::Sqlite
+        && url.target != ":memory:"
+        && let Some(dir) = Path::new(&url.target)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating the data folder {}", dir.display()))?;
-        }
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the data folder {}", dir.display()))?;
     }
     r2d2::Pool::builder()
         .max_size(size)

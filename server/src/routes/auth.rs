@@ -61,10 +61,8 @@ fn issue(
 
 /// The caller's address, for rate limiting.
 fn client_addr(req: &HttpRequest, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(ip) = req.connection_info().realip_remote_addr() {
-            return ip.to_owned();
-        }
+    if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
+        return ip.to_owned();
     }
     req.peer_addr()
         .map(|a| a.ip().to_string())

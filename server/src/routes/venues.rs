@@ -40,14 +40,14 @@ pub fn checked_row(
             "Wrong parent level: district under city, town under district, village under town",
         ));
     }
-    if let (Some(id), Some(p)) = (id, &parent) {
-        if venues::is_self_or_descendant(conn, &p.id, id)? {
-            return Err(AppError::invalid(
-                "parent_id",
-                "上级场所不能是自身或其下级",
-                "A venue cannot sit under itself",
-            ));
-        }
+    if let (Some(id), Some(p)) = (id, &parent)
+        && venues::is_self_or_descendant(conn, &p.id, id)?
+    {
+        return Err(AppError::invalid(
+            "parent_id",
+            "上级场所不能是自身或其下级",
+            "A venue cannot sit under itself",
+        ));
     }
     let now = models::now();
     Ok(VenueRow {
