@@ -249,3 +249,178 @@ pub async fn expect_error(
     }
     body
 }
+
+/// Field-data fixtures: walkthrough records and images, shared by the suite and the
+/// benchmarks.
+pub mod fixtures {
+    use flowwalk_shared::api::assignments::Assignment;
+    use flowwalk_shared::api::scenarios::Scenario;
+    use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
+    use flowwalk_shared::walkthrough::{
+        Commendation, CommendationKind, Finding, GeoPoint, Severity, StepOutcome, StepRecord, UnplannedKind,
+        WalkthroughRecord,
+    };
+
+    /// A plausible walkthrough of `scenario` for `assignment`, recorded on a device whose
+    /// clock reads `start_ms` at the start: one step per template step (each taking
+    /// `minutes_per_step`, mostly waiting), an unplanned redirect, and one finding per
+    /// photo group.
+    pub fn walkthrough(
+        assignment: &Assignment,
+        scenario: &Scenario,
+        device_id: &str,
+        start_ms: i64,
+        photo_groups: &[Vec<String>],
+    ) -> WalkthroughRecord {
+        let minute = 60_000;
+        let mut t = start_ms;
+        let mut steps = Vec::new();
+        for (i, s) in scenario.steps.iter().enumerate() {
+            let span = 10 * minute;
+            steps.push(StepRecord {
+                id: format!("s{}", i + 1),
+                template_step_id: Some(s.id.clone()),
+                unplanned: None,
+                name: s.name.clone(),
+                started_at_ms: t,
+                ended_at_ms: t + span,
+                waiting_ms: u64::try_from(7 * minute).unwrap_or(0),
+                serving_ms: u64::try_from(3 * minute).unwrap_or(0),
+                outcome: StepOutcome::Done,
+                rating: Some(Satisfaction::Satisfied),
+                note: String::new(),
+            });
+            t += span;
+        }
+        steps.push(StepRecord {
+            id: "redirect".into(),
+            template_step_id: None,
+            unplanned: Some(UnplannedKind::RedirectedWindow),
+            name: "被指引到 5 号窗口".into(),
+            started_at_ms: t,
+            ended_at_ms: t + 5 * minute,
+            waiting_ms: u64::try_from(4 * minute).unwrap_or(0),
+            serving_ms: u64::try_from(minute).unwrap_or(0),
+            outcome: StepOutcome::Redirected,
+            rating: Some(Satisfaction::Dissatisfied),
+            note: "窗口让我去另一个窗口".into(),
+        });
+        t += 5 * minute;
+        let findings = photo_groups
+            .iter()
+            .enumerate()
+            .map(|(i, photos)| Finding {
+                id: format!("f{}", i + 1),
+                step_id: Some("s1".into()),
+                category_id: ["long_queue", "unclear_signage", "too_many_materials"][i % 3].into(),
+                severity: Severity::Medium,
+                description: format!("问题 {}:取号后等候时间过长", i + 1),
+                photos: photos.clone(),
+                location: Some(GeoPoint { lat: 31.7788, lon: 119.9741, accuracy_m: Some(12.5) }),
+            })
+            .collect();
+        WalkthroughRecord {
+            id: uuid::Uuid::now_v7().to_string(),
+            rev: 1,
+            assignment_id: assignment.id.clone(),
+            scenario_version_id: scenario.version_id.clone(),
+            device_id: device_id.into(),
+            mode: assignment.mode,
+            started_at_ms: start_ms,
+            ended_at_ms: t,
+            steps,
+            findings,
+            commendations: vec![Commendation {
+                id: "c1".into(),
+                step_id: Some("s1".into()),
+                kind: CommendationKind::Patience,
+                note: "窗口人员耐心解释".into(),
+            }],
+            satisfaction: Satisfaction::BasicallySatisfied,
+            smoothness: Smoothness::Average,
+            comment: "整体顺利,取号处指引不清".into(),
+        }
+    }
+
+    /// A JPEG of `w`×`h` with some texture, different for each `seed`.
+    pub fn jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            let v = x.wrapping_mul(31).wrapping_add(y.wrapping_mul(17)).wrapping_add(seed.wrapping_mul(97));
+            image::Rgb([(v % 251) as u8, ((x ^ y) % 253) as u8, ((v / 7) % 255) as u8])
+        });
+        let mut out = Vec::new();
+        let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+        if enc.encode_image(&img).is_err() {
+            return Vec::new();
+        }
+        out
+    }
+
+    /// The GPS latitude written into [`with_exif`] segments, to look for in outputs.
+    pub const GPS_MARKER: &[u8] = b"FLOWWALK-GPS-31.7788N";
+
+    /// Inserts an EXIF APP1 segment (orientation and GPS tags, plus a marker text) right
+    /// after the JPEG's SOI.
+    pub fn with_exif(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+        // TIFF, little endian: IFD0 with Orientation and a GPS IFD pointer; the GPS IFD
+        // with a latitude reference and a processing-method text holding the marker.
+        let mut tiff: Vec<u8> = b"II*\0".to_vec();
+        tiff.extend_from_slice(&8u32.to_le_bytes());
+        let ifd0_entries = 2u16;
+        let ifd0_len = 2 + 12 * u32::from(ifd0_entries) + 4;
+        let gps_ifd_offset = 8 + ifd0_len;
+        tiff.extend_from_slice(&ifd0_entries.to_le_bytes());
+        tiff.extend_from_slice(&0x0112u16.to_le_bytes());
+        tiff.extend_from_slice(&3u16.to_le_bytes());
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&u32::from(orientation).to_le_bytes());
+        tiff.extend_from_slice(&0x8825u16.to_le_bytes());
+        tiff.extend_from_slice(&4u16.to_le_bytes());
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&gps_ifd_offset.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        let gps_entries = 2u16;
+        let gps_len = 2 + 12 * u32::from(gps_entries) + 4;
+        let text_offset = gps_ifd_offset + gps_len;
+        tiff.extend_from_slice(&gps_entries.to_le_bytes());
+        tiff.extend_from_slice(&0x0001u16.to_le_bytes());
+        tiff.extend_from_slice(&2u16.to_le_bytes());
+        tiff.extend_from_slice(&2u32.to_le_bytes());
+        tiff.extend_from_slice(b"N\0\0\0");
+        tiff.extend_from_slice(&0x001Bu16.to_le_bytes());
+        tiff.extend_from_slice(&7u16.to_le_bytes());
+        tiff.extend_from_slice(&u32::try_from(GPS_MARKER.len()).unwrap_or(0).to_le_bytes());
+        tiff.extend_from_slice(&text_offset.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        tiff.extend_from_slice(GPS_MARKER);
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let len = u16::try_from(app1.len() + 2).unwrap_or(u16::MAX);
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    /// Whether a JPEG carries any metadata segment (APP1–APP15 or a comment).
+    pub fn has_metadata_segments(jpeg: &[u8]) -> bool {
+        let mut i = 2;
+        while i + 4 <= jpeg.len() {
+            if jpeg[i] != 0xFF {
+                return true; // not a clean marker sequence: treat as suspicious
+            }
+            let marker = jpeg[i + 1];
+            if marker == 0xDA {
+                return false; // start of scan: headers are over
+            }
+            if (0xE1..=0xEF).contains(&marker) || marker == 0xFE {
+                return true;
+            }
+            let len = usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
+            i += 2 + len;
+        }
+        false
+    }
+}

@@ -13,7 +13,7 @@ use crate::db::DbUrl;
 pub const DEV_JWT_SECRET: &str = "flowwalk-development-secret-do-not-use-in-production";
 
 /// The settings `FLOWWALK_*` variables may set (others, such as test settings, are ignored).
-const ENV_KEYS: [&str; 15] = [
+const ENV_KEYS: [&str; 23] = [
     "env",
     "bind",
     "database_url",
@@ -29,6 +29,14 @@ const ENV_KEYS: [&str; 15] = [
     "login_window_minutes",
     "trust_proxy_headers",
     "workers",
+    "max_photo_bytes",
+    "photo_store",
+    "s3_bucket",
+    "s3_endpoint",
+    "s3_region",
+    "s3_access_key_id",
+    "s3_secret_access_key",
+    "s3_allow_http",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -59,6 +67,17 @@ pub struct Settings {
     pub trust_proxy_headers: bool,
     /// HTTP worker threads; 0 = one per core.
     pub workers: usize,
+    /// Largest photo accepted, in bytes.
+    pub max_photo_bytes: usize,
+    /// `local` (a folder under the data folder) or `s3`.
+    pub photo_store: String,
+    pub s3_bucket: String,
+    /// An S3-compatible endpoint (MinIO, Ceph, …); empty for AWS itself.
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
+    pub s3_allow_http: bool,
 }
 
 impl Default for Settings {
@@ -79,6 +98,14 @@ impl Default for Settings {
             login_window_minutes: 15,
             trust_proxy_headers: false,
             workers: 0,
+            max_photo_bytes: 20 * 1024 * 1024,
+            photo_store: "local".into(),
+            s3_bucket: String::new(),
+            s3_endpoint: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            s3_allow_http: false,
         }
     }
 }
@@ -133,6 +160,9 @@ impl Settings {
         }
         if self.access_token_minutes == 0 || self.refresh_token_days == 0 {
             bail!("token lifetimes must be at least 1");
+        }
+        if self.photo_store == "s3" && self.s3_bucket.is_empty() {
+            bail!("FLOWWALK_PHOTO_STORE=s3 needs FLOWWALK_S3_BUCKET");
         }
         if self.db_pool_size == 0 {
             bail!("FLOWWALK_DB_POOL_SIZE must be at least 1");

@@ -85,6 +85,11 @@ impl AppError {
         }
     }
 
+    /// The Chinese message, as a phone shows it.
+    pub fn message_zh(&self) -> &str {
+        &self.zh
+    }
+
     /// The English message (for logs and the command line).
     pub fn code_message(&self) -> String {
         format!("{} ({})", self.en, self.code)

@@ -11,8 +11,11 @@ pub mod error;
 pub mod extract;
 pub mod import;
 pub mod models;
+pub mod photos;
+pub mod review;
 pub mod routes;
 pub mod startup;
+pub mod sync;
 pub mod telemetry;
 pub mod users;
 

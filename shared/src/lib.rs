@@ -7,7 +7,10 @@
 pub mod api;
 pub mod error;
 pub mod role;
+pub mod sync;
 pub mod taxonomy;
+pub mod timing;
+pub mod walkthrough;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use role::Role;

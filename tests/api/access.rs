@@ -7,6 +7,11 @@ use std::collections::HashMap;
 use flowwalk_server::auth::Access;
 use flowwalk_server::routes::{Endpoint, endpoints};
 use flowwalk_shared::Role;
+use flowwalk_shared::api::assignments::Assignment;
+use flowwalk_shared::api::scenarios::Scenario;
+use flowwalk_shared::sync::PROTOCOL_VERSION;
+use flowwalk_shared::walkthrough::{WalkthroughRecord, hex_sha256};
+use flowwalk_tests::fixtures::{self, jpeg};
 use flowwalk_tests::{TestApp, both, expect_error, expect_json, unique};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -15,6 +20,8 @@ use serde_json::{Value, json};
 struct Ctx {
     tokens: HashMap<Role, String>,
     ids: HashMap<&'static str, String>,
+    assignment: Assignment,
+    scenario: Scenario,
 }
 
 const DEMO_USER_OF: [(Role, &str); 6] = [
@@ -95,9 +102,25 @@ async fn context(app: &TestApp) -> Ctx {
                 .to_owned()
         }
     };
-    ids.insert("assignment", shared);
     ids.insert("observer", exp);
-    Ctx { tokens, ids }
+    let assignment: Assignment =
+        serde_json::from_value(expect_json(app.get(&format!("/api/v1/assignments/{shared}"), &admin).await, StatusCode::OK).await).unwrap();
+    let scenario: Scenario = all_versions(app, &admin, &assignment.scenario_id)
+        .await
+        .into_iter()
+        .find(|s| s.version_id == assignment.scenario_version_id)
+        .unwrap();
+    ids.insert("assignment", shared);
+    let photo = jpeg(40, 30, 7);
+    let res = app.client.put(app.url(&format!("/api/v1/photos/{}", hex_sha256(&photo)))).bearer_auth(&admin).body(photo.clone()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    ids.insert("photo", hex_sha256(&photo));
+    Ctx { tokens, ids, assignment, scenario }
+}
+
+async fn all_versions(app: &TestApp, token: &str, scenario_id: &str) -> Vec<Scenario> {
+    let v = expect_json(app.get(&format!("/api/v1/scenarios/{scenario_id}/versions"), token).await, StatusCode::OK).await;
+    serde_json::from_value(v).unwrap()
 }
 
 fn assignment_body(a: &Value) -> Value {
@@ -109,7 +132,7 @@ fn assignment_body(a: &Value) -> Value {
 
 /// A request that succeeds for an allowed caller: path and body per endpoint. Fails the
 /// test for an endpoint it does not know, so a new endpoint cannot skip this walk.
-async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint) -> (String, Option<Value>) {
+async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint, role: Option<Role>) -> (String, Body) {
     let n = unique();
     let id = |k: &str| ctx.ids[k].clone();
     let path = |p: &str, k: &str| p.replace("{id}", &ctx.ids[k]);
@@ -117,14 +140,14 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint) -> (String, Option
     match ep.name {
         "health.live" | "health.ready" | "auth.me" | "users.list" | "invites.list"
         | "venues.list" | "departments.list" | "scenarios.list" | "categories.list"
-        | "assignments.list" => (ep.path.to_owned(), None),
-        "venues.get" => (path(ep.path, "venue"), None),
-        "departments.get" => (path(ep.path, "department"), None),
-        "scenarios.get" | "scenarios.versions" => (path(ep.path, "scenario"), None),
-        "assignments.get" => (path(ep.path, "assignment"), None),
+        | "assignments.list" => (ep.path.to_owned(), Body::None),
+        "venues.get" => (path(ep.path, "venue"), Body::None),
+        "departments.get" => (path(ep.path, "department"), Body::None),
+        "scenarios.get" | "scenarios.versions" => (path(ep.path, "scenario"), Body::None),
+        "assignments.get" => (path(ep.path, "assignment"), Body::None),
         "auth.login" => (
             ep.path.to_owned(),
-            Some(json!({"username": "manager", "password": flowwalk_server::demo::DEMO_PASSWORD})),
+            Body::Json(json!({"username": "manager", "password": flowwalk_server::demo::DEMO_PASSWORD})),
         ),
         "auth.refresh" | "auth.logout" => {
             let t = app
@@ -132,7 +155,7 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint) -> (String, Option
                 .await;
             (
                 ep.path.to_owned(),
-                Some(json!({"refresh_token": t["refresh_token"]})),
+                Body::Json(json!({"refresh_token": t["refresh_token"]})),
             )
         }
         "auth.redeem" => {
@@ -146,24 +169,24 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint) -> (String, Option
             let code = expect_json(res, StatusCode::CREATED).await["code"].clone();
             (
                 ep.path.to_owned(),
-                Some(
+                Body::Json(
                     json!({"code": code, "username": format!("walker{n}"), "password": "walker-password"}),
                 ),
             )
         }
         "users.create" => (
             ep.path.to_owned(),
-            Some(
+            Body::Json(
                 json!({"username": format!("user{n}"), "password": "password-123", "role": "inspector"}),
             ),
         ),
         "invites.create" => (
             ep.path.to_owned(),
-            Some(json!({"role": "experiencer", "assignment_ids": [id("assignment")]})),
+            Body::Json(json!({"role": "experiencer", "assignment_ids": [id("assignment")]})),
         ),
         "venues.create" => (
             ep.path.to_owned(),
-            Some(
+            Body::Json(
                 json!({"code": format!("v{n}"), "name": format!("测试场所{n}"), "level": "specialised"}),
             ),
         ),
@@ -175,11 +198,11 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint) -> (String, Option
             )
             .await;
             let body = json!({"code": v["code"], "name": v["name"], "level": v["level"], "parent_id": v["parent_id"], "address": format!("地址{n}")});
-            (path(ep.path, "venue"), Some(body))
+            (path(ep.path, "venue"), Body::Json(body))
         }
         "departments.create" => (
             ep.path.to_owned(),
-            Some(json!({"code": format!("d{n}"), "name": format!("测试部门{n}")})),
+            Body::Json(json!({"code": format!("d{n}"), "name": format!("测试部门{n}")})),
         ),
         "departments.update" => {
             let d = expect_json(
@@ -190,12 +213,12 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint) -> (String, Option
             .await;
             (
                 path(ep.path, "department"),
-                Some(json!({"code": d["code"], "name": d["name"], "name_en": format!("Dept {n}")})),
+                Body::Json(json!({"code": d["code"], "name": d["name"], "name_en": format!("Dept {n}")})),
             )
         }
         "scenarios.create" => (
             ep.path.to_owned(),
-            Some(scenario_body(
+            Body::Json(scenario_body(
                 &format!("s{n}"),
                 &format!("测试事项{n}"),
                 &id("department"),
@@ -213,11 +236,11 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint) -> (String, Option
                 s["name"].as_str().unwrap(),
                 &id("department"),
             );
-            (path(ep.path, "scenario"), Some(body))
+            (path(ep.path, "scenario"), Body::Json(body))
         }
         "categories.create" => (
             ep.path.to_owned(),
-            Some(
+            Body::Json(
                 json!({"id": format!("cat_{n}"), "group": "venue", "name_zh": format!("测试分类{n}")}),
             ),
         ),
@@ -225,12 +248,12 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint) -> (String, Option
             let cid = id("category");
             (
                 ep.path.replace("{id}", &cid),
-                Some(json!({"id": cid, "group": "process", "name_zh": format!("改名{n}")})),
+                Body::Json(json!({"id": cid, "group": "process", "name_zh": format!("改名{n}")})),
             )
         }
         "assignments.create" => (
             ep.path.to_owned(),
-            Some(json!({
+            Body::Json(json!({
                 "scenario_id": id("scenario"), "venue_id": id("venue"), "observer_ids": [id("observer")],
                 "starts_on": "2026-12-01", "ends_on": "2026-12-05", "mode": "in_person"
             })),
@@ -242,7 +265,25 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint) -> (String, Option
                 StatusCode::OK,
             )
             .await;
-            (path(ep.path, "assignment"), Some(assignment_body(&a)))
+            (path(ep.path, "assignment"), Body::Json(assignment_body(&a)))
+        }
+        "photos.put" => {
+            let photo = jpeg(32, 24, u32::try_from(n).unwrap_or(0) + 10_000);
+            (ep.path.replace("{sha256}", &hex_sha256(&photo)), Body::Raw(photo))
+        }
+        "photos.meta" | "photos.display" | "photos.thumb" | "photos.original" => (ep.path.replace("{sha256}", &id("photo")), Body::None),
+        "sync.pull" | "sync.conflicts" | "walkthroughs.list" => (ep.path.to_owned(), Body::None),
+        "sync.push" => {
+            let walk = submitted_walkthrough(app, ctx, role, false).await;
+            (ep.path.to_owned(), Body::Json(push_body(&walk)))
+        }
+        "walkthroughs.get" => {
+            let walk = submitted_walkthrough(app, ctx, role, true).await;
+            (ep.path.replace("{id}", &walk.id), Body::None)
+        }
+        "walkthroughs.accept" | "walkthroughs.return" => {
+            let walk = submitted_walkthrough(app, ctx, role, true).await;
+            (ep.path.replace("{id}", &walk.id), Body::Json(json!({"rev": 1, "comment": "请补充照片"})))
         }
         other => panic!("no request fixture for endpoint {other}: add one to tests/api/access.rs"),
     }
@@ -255,15 +296,48 @@ fn scenario_body(code: &str, name: &str, dept: &str) -> Value {
     ]})
 }
 
-async fn send(
-    app: &TestApp,
-    ep: &Endpoint,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> reqwest::Response {
+/// A request body: none, JSON, or raw bytes (photos).
+enum Body {
+    None,
+    Json(Value),
+    Raw(Vec<u8>),
+}
+
+async fn send(app: &TestApp, ep: &Endpoint, path: &str, token: Option<&str>, body: Body) -> reqwest::Response {
     let method = Method::from_bytes(ep.method.as_str().as_bytes()).unwrap();
-    app.request(method, path, token, body).await
+    match body {
+        Body::None => app.request(method, path, token, None).await,
+        Body::Json(v) => app.request(method, path, token, Some(&v)).await,
+        Body::Raw(bytes) => {
+            let mut req = app.client.request(method, app.url(path)).body(bytes);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            req.send().await.unwrap()
+        }
+    }
+}
+
+/// A complete walkthrough on the shared assignment, pushed by `role` if that is an
+/// observer (else by the demo experiencer). `push` false: only built, not sent.
+async fn submitted_walkthrough(app: &TestApp, ctx: &Ctx, role: Option<Role>, push: bool) -> WalkthroughRecord {
+    let by = match role {
+        Some(r @ (Role::Inspector | Role::Experiencer)) => r,
+        _ => Role::Experiencer,
+    };
+    let start = chrono::Utc::now().timestamp_millis() - 3 * 3_600_000;
+    let walk = fixtures::walkthrough(&ctx.assignment, &ctx.scenario, "phone-x", start, &[]);
+    if push {
+        let res = app.post("/api/v1/sync/push", Some(&ctx.tokens[&by]), &push_body(&walk)).await;
+        let r = expect_json(res, StatusCode::OK).await;
+        assert_eq!(r["results"][0]["status"], "accepted", "{r}");
+    }
+    walk
+}
+
+fn push_body(walk: &WalkthroughRecord) -> Value {
+    json!({"protocol": PROTOCOL_VERSION, "device_id": "phone-x", "device_time_ms": chrono::Utc::now().timestamp_millis(),
+           "records": [{"id": walk.id, "rev": walk.rev, "content_hash": walk.content_hash(), "walkthrough": walk}]})
 }
 
 async fn every_endpoint_by_every_role(app: TestApp) {
@@ -273,8 +347,8 @@ async fn every_endpoint_by_every_role(app: TestApp) {
     let mut checked = 0;
     for ep in &eps {
         // No token at all.
-        let (path, body) = request_for(&app, &ctx, ep).await;
-        let res = send(&app, ep, &path, None, body.as_ref()).await;
+        let (path, body) = request_for(&app, &ctx, ep, None).await;
+        let res = send(&app, ep, &path, None, body).await;
         if ep.access == Access::Public {
             assert!(
                 res.status().is_success(),
@@ -286,8 +360,8 @@ async fn every_endpoint_by_every_role(app: TestApp) {
             expect_error(res, StatusCode::UNAUTHORIZED, "unauthenticated", None).await;
         }
         for role in Role::ALL {
-            let (path, body) = request_for(&app, &ctx, ep).await;
-            let res = send(&app, ep, &path, Some(&ctx.tokens[&role]), body.as_ref()).await;
+            let (path, body) = request_for(&app, &ctx, ep, Some(role)).await;
+            let res = send(&app, ep, &path, Some(&ctx.tokens[&role]), body).await;
             let status = res.status();
             if ep.access.allows(Some(role)) {
                 let text = res.text().await.unwrap_or_default();

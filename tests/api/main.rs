@@ -8,3 +8,4 @@ mod basics;
 mod cli;
 mod import;
 mod reference;
+mod sync;

@@ -48,6 +48,9 @@ pub const ASSIGNMENT_READERS: Access = Access::Roles(&[
     Role::Experiencer,
 ]);
 
+/// Observers: those who walk service flows and push what they record.
+pub const OBSERVERS: Access = Access::Roles(&[Role::Inspector, Role::Experiencer]);
+
 /// The logged-in caller, as the access check verified them.
 #[derive(Debug, Clone)]
 pub struct AuthUser {

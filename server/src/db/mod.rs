@@ -221,3 +221,33 @@ impl Db {
         self.read(move |conn| write_tx(conn, f)).await
     }
 }
+
+/// Serialises writers of the `changes` log so that sequence numbers commit in order and a
+/// pull can never step over a change that commits later. SQLite's writers are serialised
+/// already; PostgreSQL takes a transaction-scoped advisory lock.
+pub fn lock_changes(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Postgresql(c) => c.batch_execute("SELECT pg_advisory_xact_lock(7270002)"),
+        DbConnection::Sqlite(_) => Ok(()),
+    }
+}
+
+/// Serialises a walkthrough's completeness check with the arrival of its photos, per photo
+/// hash (in sorted order, so two transactions never wait on each other in a cycle).
+pub fn lock_photos(conn: &mut DbConnection, hashes: &[String]) -> diesel::QueryResult<()> {
+    let DbConnection::Postgresql(c) = conn else { return Ok(()) };
+    let mut keys: Vec<i64> = hashes
+        .iter()
+        .map(|h| {
+            let prefix = h.get(..15).unwrap_or("0");
+            i64::from_str_radix(prefix, 16).unwrap_or(0)
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        // The key is a number computed here, never client text.
+        c.batch_execute(&format!("SELECT pg_advisory_xact_lock(7270003, {})", key % 2_147_483_647))?;
+    }
+    Ok(())
+}

@@ -163,4 +163,96 @@ diesel::allow_tables_to_appear_in_same_query!(
     assignments,
     assignment_observers,
     invites,
+    changes,
+    walkthrough_revisions,
+    walkthroughs,
+    walkthrough_conflicts,
+    revision_photos,
+    photos,
+    photo_reads,
 );
+
+diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        kind -> Text,
+        entity_id -> Text,
+        user_id -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    walkthrough_revisions (walkthrough_id, rev) {
+        walkthrough_id -> Text,
+        rev -> Integer,
+        content_hash -> Text,
+        observer_id -> Text,
+        device_id -> Text,
+        assignment_id -> Text,
+        scenario_version_id -> Text,
+        body -> Text,
+        started_at -> Timestamp,
+        ended_at -> Timestamp,
+        clock_offset_ms -> BigInt,
+        photo_count -> Integer,
+        complete -> Bool,
+        received_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    walkthroughs (id) {
+        id -> Text,
+        observer_id -> Text,
+        assignment_id -> Text,
+        latest_rev -> Integer,
+        status -> Text,
+        review_comment -> Text,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    walkthrough_conflicts (walkthrough_id, rev, content_hash) {
+        walkthrough_id -> Text,
+        rev -> Integer,
+        content_hash -> Text,
+        observer_id -> Text,
+        device_id -> Text,
+        body -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    revision_photos (walkthrough_id, rev, sha256) {
+        walkthrough_id -> Text,
+        rev -> Integer,
+        sha256 -> Text,
+    }
+}
+
+diesel::table! {
+    photos (sha256) {
+        sha256 -> Text,
+        bytes -> BigInt,
+        width -> Integer,
+        height -> Integer,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    photo_reads (id) {
+        id -> Text,
+        sha256 -> Text,
+        user_id -> Text,
+        at -> Timestamp,
+    }
+}
+

@@ -2,3 +2,4 @@
 //! the issue state machine and working days as they arrive.
 
 pub mod validate;
+pub mod walkthrough;

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use flowwalk_shared::api::assignments::{Assignment, AssignmentStatus, WalkMode};
 
+use super::changes::{self, Kind};
 use crate::db::DbConnection;
 use crate::db::schema::{assignment_observers as ao, assignments as a};
 
@@ -55,15 +56,21 @@ pub fn insert(
     set_observers(conn, &row.id, observers)
 }
 
+/// Replaces the observers (and so records the assignment as changed).
 pub fn set_observers(conn: &mut DbConnection, id: &str, observers: &[String]) -> QueryResult<()> {
     diesel::delete(ao::table.filter(ao::assignment_id.eq(id))).execute(conn)?;
     for user in observers {
-        add_observer(conn, id, user)?;
+        insert_observer(conn, id, user)?;
     }
-    Ok(())
+    changes::record(conn, Kind::Assignment, id, None, super::now())
 }
 
 pub fn add_observer(conn: &mut DbConnection, id: &str, user_id: &str) -> QueryResult<()> {
+    insert_observer(conn, id, user_id)?;
+    changes::record(conn, Kind::Assignment, id, Some(user_id), super::now())
+}
+
+fn insert_observer(conn: &mut DbConnection, id: &str, user_id: &str) -> QueryResult<()> {
     diesel::insert_into(ao::table)
         .values((ao::assignment_id.eq(id), ao::user_id.eq(user_id)))
         .execute(conn)

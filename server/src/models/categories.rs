@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use flowwalk_shared::api::categories::Category;
 use flowwalk_shared::taxonomy::{CategoryGroup, DEFAULT_CATEGORIES};
 
+use super::changes::{self, Kind};
 use crate::db::DbConnection;
 use crate::db::schema::problem_categories as pc;
 
@@ -77,10 +78,8 @@ pub fn next_position(conn: &mut DbConnection) -> QueryResult<i32> {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &CategoryRow) -> QueryResult<()> {
-    diesel::insert_into(pc::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+    diesel::insert_into(pc::table).values(row).execute(conn)?;
+    changes::record(conn, Kind::Category, &row.id, None, super::now())
 }
 
 pub fn update(
@@ -102,5 +101,6 @@ pub fn update(
     if n == 0 {
         return Err(diesel::result::Error::NotFound);
     }
+    changes::record(conn, Kind::Category, id, None, super::now())?;
     get(conn, id)
 }

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use flowwalk_shared::api::departments::Department;
 
+use super::changes::{self, Kind};
 use crate::db::DbConnection;
 use crate::db::schema::departments;
 
@@ -58,10 +59,8 @@ pub fn exists(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &DepartmentRow) -> QueryResult<()> {
-    diesel::insert_into(departments::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+    diesel::insert_into(departments::table).values(row).execute(conn)?;
+    changes::record(conn, Kind::Department, &row.id, None, row.updated_at)
 }
 
 /// Updates code and names; `NotFound` when there is no such department.
@@ -84,5 +83,6 @@ pub fn update(
     if n == 0 {
         return Err(diesel::result::Error::NotFound);
     }
+    changes::record(conn, Kind::Department, id, None, at)?;
     get(conn, id)
 }

@@ -3,13 +3,16 @@
 
 pub mod assignments;
 pub mod categories;
+pub mod changes;
 pub mod departments;
 pub mod invites;
 pub mod login_failures;
+pub mod photos;
 pub mod refresh_tokens;
 pub mod scenarios;
 pub mod users;
 pub mod venues;
+pub mod walkthroughs;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 

@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use flowwalk_shared::api::scenarios::{Channel, Scenario, Step};
 
+use super::changes::{self, Kind};
 use crate::db::DbConnection;
 use crate::db::schema::{scenario_steps as st, scenario_versions as sv, scenarios as sc};
 
@@ -95,7 +96,7 @@ pub fn insert_version(
     for step in steps {
         diesel::insert_into(st::table).values(step).execute(conn)?;
     }
-    Ok(())
+    changes::record(conn, Kind::Scenario, &v.scenario_id, None, v.created_at)
 }
 
 pub fn get_row(conn: &mut DbConnection, id: &str) -> QueryResult<ScenarioRow> {
@@ -213,4 +214,29 @@ pub fn current_version_id(conn: &mut DbConnection, scenario_id: &str) -> QueryRe
         .filter(sv::version.eq(sc::current_version))
         .select(sv::id)
         .first(conn)
+}
+
+/// The steps of one scenario version, in order (empty if the version has none).
+pub fn steps_of_version(conn: &mut DbConnection, version_id: &str) -> QueryResult<Vec<flowwalk_shared::api::scenarios::Step>> {
+    Ok(st::table
+        .filter(st::scenario_version_id.eq(version_id))
+        .order(st::position)
+        .select(StepRow::as_select())
+        .load::<StepRow>(conn)?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// The scenario at the version with this id.
+pub fn get_by_version_id(conn: &mut DbConnection, version_id: &str) -> QueryResult<Option<Scenario>> {
+    let Some((scenario_id, version)) = sv::table
+        .find(version_id)
+        .select((sv::scenario_id, sv::version))
+        .first::<(String, i32)>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    get(conn, &scenario_id, Some(version)).map(Some)
 }

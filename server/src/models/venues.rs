@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use flowwalk_shared::api::venues::{Venue, VenueLevel};
 
+use super::changes::{self, Kind};
 use crate::db::DbConnection;
 use crate::db::schema::venues;
 
@@ -65,10 +66,8 @@ pub fn find_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<V
 }
 
 pub fn insert(conn: &mut DbConnection, row: &VenueRow) -> QueryResult<()> {
-    diesel::insert_into(venues::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+    diesel::insert_into(venues::table).values(row).execute(conn)?;
+    changes::record(conn, Kind::Venue, &row.id, None, row.updated_at)
 }
 
 /// Overwrites everything but id and created_at.
@@ -86,6 +85,7 @@ pub fn update(conn: &mut DbConnection, row: &VenueRow) -> QueryResult<VenueRow> 
     if n == 0 {
         return Err(diesel::result::Error::NotFound);
     }
+    changes::record(conn, Kind::Venue, &row.id, None, row.updated_at)?;
     get(conn, &row.id)
 }
 

@@ -9,16 +9,19 @@ pub mod departments;
 pub mod health;
 pub mod invites;
 pub mod openapi;
+pub mod photos;
 pub mod scenarios;
+pub mod sync;
 pub mod users;
 pub mod venues;
+pub mod walkthroughs;
 
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::{FromRequest, Handler, Responder, guard, web};
 
 use crate::auth::Access;
-use crate::auth::access::{ADMIN, ASSIGNMENT_READERS, STAFF, check};
+use crate::auth::access::{ADMIN, ASSIGNMENT_READERS, OBSERVERS, STAFF, check};
 
 /// One endpoint as declared.
 #[derive(Debug, Clone)]
@@ -76,12 +79,11 @@ macro_rules! p {
 /// Every endpoint of the API, in one place.
 fn declare(r: &mut Routes<'_>) {
     use Access::{Authenticated, Public};
-    let (get, post, put) = (Method::GET, Method::POST, Method::PUT);
 
-    r.add("health.live", get.clone(), "/healthz", Public, health::live);
+    r.add("health.live", Method::GET, "/healthz", Public, health::live);
     r.add(
         "health.ready",
-        get.clone(),
+        Method::GET,
         "/readyz",
         Public,
         health::ready,
@@ -89,44 +91,44 @@ fn declare(r: &mut Routes<'_>) {
 
     r.add(
         "auth.login",
-        post.clone(),
+        Method::POST,
         p!("/auth/login"),
         Public,
         auth::login,
     );
     r.add(
         "auth.refresh",
-        post.clone(),
+        Method::POST,
         p!("/auth/refresh"),
         Public,
         auth::refresh,
     );
     r.add(
         "auth.logout",
-        post.clone(),
+        Method::POST,
         p!("/auth/logout"),
         Public,
         auth::logout,
     );
     r.add(
         "auth.redeem",
-        post.clone(),
+        Method::POST,
         p!("/auth/redeem"),
         Public,
         auth::redeem,
     );
     r.add(
         "auth.me",
-        get.clone(),
+        Method::GET,
         p!("/auth/me"),
         Authenticated,
         auth::me,
     );
 
-    r.add("users.list", get.clone(), p!("/users"), STAFF, users::list);
+    r.add("users.list", Method::GET, p!("/users"), STAFF, users::list);
     r.add(
         "users.create",
-        post.clone(),
+        Method::POST,
         p!("/users"),
         ADMIN,
         users::create,
@@ -134,14 +136,14 @@ fn declare(r: &mut Routes<'_>) {
 
     r.add(
         "invites.list",
-        get.clone(),
+        Method::GET,
         p!("/invites"),
         STAFF,
         invites::list,
     );
     r.add(
         "invites.create",
-        post.clone(),
+        Method::POST,
         p!("/invites"),
         STAFF,
         invites::create,
@@ -149,28 +151,28 @@ fn declare(r: &mut Routes<'_>) {
 
     r.add(
         "venues.list",
-        get.clone(),
+        Method::GET,
         p!("/venues"),
         Authenticated,
         venues::list,
     );
     r.add(
         "venues.get",
-        get.clone(),
+        Method::GET,
         p!("/venues/{id}"),
         Authenticated,
         venues::get,
     );
     r.add(
         "venues.create",
-        post.clone(),
+        Method::POST,
         p!("/venues"),
         STAFF,
         venues::create,
     );
     r.add(
         "venues.update",
-        put.clone(),
+        Method::PUT,
         p!("/venues/{id}"),
         STAFF,
         venues::update,
@@ -178,28 +180,28 @@ fn declare(r: &mut Routes<'_>) {
 
     r.add(
         "departments.list",
-        get.clone(),
+        Method::GET,
         p!("/departments"),
         Authenticated,
         departments::list,
     );
     r.add(
         "departments.get",
-        get.clone(),
+        Method::GET,
         p!("/departments/{id}"),
         Authenticated,
         departments::get,
     );
     r.add(
         "departments.create",
-        post.clone(),
+        Method::POST,
         p!("/departments"),
         STAFF,
         departments::create,
     );
     r.add(
         "departments.update",
-        put.clone(),
+        Method::PUT,
         p!("/departments/{id}"),
         STAFF,
         departments::update,
@@ -207,35 +209,35 @@ fn declare(r: &mut Routes<'_>) {
 
     r.add(
         "scenarios.list",
-        get.clone(),
+        Method::GET,
         p!("/scenarios"),
         Authenticated,
         scenarios::list,
     );
     r.add(
         "scenarios.get",
-        get.clone(),
+        Method::GET,
         p!("/scenarios/{id}"),
         Authenticated,
         scenarios::get,
     );
     r.add(
         "scenarios.versions",
-        get.clone(),
+        Method::GET,
         p!("/scenarios/{id}/versions"),
         Authenticated,
         scenarios::versions,
     );
     r.add(
         "scenarios.create",
-        post.clone(),
+        Method::POST,
         p!("/scenarios"),
         STAFF,
         scenarios::create,
     );
     r.add(
         "scenarios.update",
-        put.clone(),
+        Method::PUT,
         p!("/scenarios/{id}"),
         STAFF,
         scenarios::update,
@@ -243,21 +245,21 @@ fn declare(r: &mut Routes<'_>) {
 
     r.add(
         "categories.list",
-        get.clone(),
+        Method::GET,
         p!("/categories"),
         Authenticated,
         categories::list,
     );
     r.add(
         "categories.create",
-        post.clone(),
+        Method::POST,
         p!("/categories"),
         STAFF,
         categories::create,
     );
     r.add(
         "categories.update",
-        put.clone(),
+        Method::PUT,
         p!("/categories/{id}"),
         STAFF,
         categories::update,
@@ -265,28 +267,43 @@ fn declare(r: &mut Routes<'_>) {
 
     r.add(
         "assignments.list",
-        get.clone(),
+        Method::GET,
         p!("/assignments"),
         ASSIGNMENT_READERS,
         assignments::list,
     );
     r.add(
         "assignments.get",
-        get,
+        Method::GET,
         p!("/assignments/{id}"),
         ASSIGNMENT_READERS,
         assignments::get,
     );
     r.add(
         "assignments.create",
-        post,
+        Method::POST,
         p!("/assignments"),
         STAFF,
         assignments::create,
     );
+    r.add("photos.put", Method::PUT, p!("/photos/{sha256}"), Authenticated, photos::put);
+    r.add("photos.meta", Method::GET, p!("/photos/{sha256}"), Authenticated, photos::meta);
+    r.add("photos.display", Method::GET, p!("/photos/{sha256}/display"), Authenticated, photos::display);
+    r.add("photos.thumb", Method::GET, p!("/photos/{sha256}/thumb"), Authenticated, photos::thumb);
+    r.add("photos.original", Method::GET, p!("/photos/{sha256}/original"), STAFF, photos::original);
+
+    r.add("sync.push", Method::POST, p!("/sync/push"), OBSERVERS, sync::push);
+    r.add("sync.pull", Method::GET, p!("/sync/pull"), ASSIGNMENT_READERS, sync::pull);
+    r.add("sync.conflicts", Method::GET, p!("/sync/conflicts"), STAFF, sync::conflicts);
+
+    r.add("walkthroughs.list", Method::GET, p!("/walkthroughs"), STAFF, walkthroughs::list);
+    r.add("walkthroughs.get", Method::GET, p!("/walkthroughs/{id}"), ASSIGNMENT_READERS, walkthroughs::get);
+    r.add("walkthroughs.accept", Method::POST, p!("/walkthroughs/{id}/accept"), STAFF, walkthroughs::accept);
+    r.add("walkthroughs.return", Method::POST, p!("/walkthroughs/{id}/return"), STAFF, walkthroughs::return_to_observer);
+
     r.add(
         "assignments.update",
-        put,
+        Method::PUT,
         p!("/assignments/{id}"),
         STAFF,
         assignments::update,

@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    assignments, auth, categories, departments, health, invites, scenarios, users, venues,
+    assignments, auth, categories, departments, health, invites, photos, scenarios, sync, users, venues,
+    walkthroughs,
 };
 
 #[derive(OpenApi)]
@@ -26,12 +27,18 @@ use super::{
         scenarios::list, scenarios::get, scenarios::versions, scenarios::create, scenarios::update,
         categories::list, categories::create, categories::update,
         assignments::list, assignments::get, assignments::create, assignments::update,
+        sync::push, sync::pull, sync::conflicts,
+        photos::put, photos::meta, photos::display, photos::thumb, photos::original,
+        walkthroughs::list, walkthroughs::get, walkthroughs::accept, walkthroughs::return_to_observer,
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Login, tokens, invites"),
         (name = "reference data", description = "Venues, departments, scenarios, categories"),
         (name = "assignments", description = "Who walks what, where and when"),
+        (name = "sync", description = "Phones push walkthroughs and pull what they need offline"),
+        (name = "photos", description = "Content-addressed photos and their variants"),
+        (name = "review", description = "Managers accept or return complete walkthroughs"),
     )
 )]
 pub struct ApiDoc;

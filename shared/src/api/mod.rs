@@ -10,6 +10,7 @@ pub mod departments;
 pub mod scenarios;
 pub mod users;
 pub mod venues;
+pub mod walkthroughs;
 
 /// The prefix every versioned endpoint lives under.
 pub const API_PREFIX: &str = "/api/v1";

@@ -1,0 +1,64 @@
+//! Photos that have arrived, and the audit of reads of originals.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{photo_reads, photos, revision_photos};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = photos)]
+pub struct PhotoRow {
+    pub sha256: String,
+    pub bytes: i64,
+    pub width: i32,
+    pub height: i32,
+    pub uploaded_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn get(conn: &mut DbConnection, sha: &str) -> QueryResult<Option<PhotoRow>> {
+    photos::table.find(sha).select(PhotoRow::as_select()).first(conn).optional()
+}
+
+/// Inserts the row; `false` if the photo was there already.
+pub fn insert(conn: &mut DbConnection, row: &PhotoRow) -> QueryResult<bool> {
+    match diesel::insert_into(photos::table).values(row).execute(conn) {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Which of `hashes` have not arrived.
+pub fn missing(conn: &mut DbConnection, hashes: &[String]) -> QueryResult<Vec<String>> {
+    if hashes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let present: Vec<String> = photos::table.filter(photos::sha256.eq_any(hashes)).select(photos::sha256).load(conn)?;
+    Ok(hashes.iter().filter(|h| !present.contains(h)).cloned().collect())
+}
+
+/// Revisions that reference the photo.
+pub fn referencing(conn: &mut DbConnection, sha: &str) -> QueryResult<Vec<(String, i32)>> {
+    revision_photos::table
+        .filter(revision_photos::sha256.eq(sha))
+        .select((revision_photos::walkthrough_id, revision_photos::rev))
+        .load(conn)
+}
+
+pub fn log_read(conn: &mut DbConnection, sha: &str, user_id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(photo_reads::table)
+        .values((
+            photo_reads::id.eq(super::new_id()),
+            photo_reads::sha256.eq(sha),
+            photo_reads::user_id.eq(user_id),
+            photo_reads::at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn reads_of(conn: &mut DbConnection, sha: &str) -> QueryResult<i64> {
+    photo_reads::table.filter(photo_reads::sha256.eq(sha)).count().get_result(conn)
+}

@@ -1,0 +1,158 @@
+//! Photos: content-addressed upload (idempotent, hash verified), metadata-free variants,
+//! and originals for managers only, every read logged.
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpResponse, web};
+use bytes::{Bytes, BytesMut};
+use flowwalk_shared::api::walkthroughs::PhotoInfo;
+use flowwalk_shared::walkthrough::{hex_sha256, is_sha256_hex};
+use flowwalk_shared::{ErrorBody, ErrorCode};
+use futures_util::StreamExt;
+
+use crate::auth::AuthUser;
+use crate::db::{Db, lock_photos};
+use crate::error::AppError;
+use crate::models::photos::{self, PhotoRow};
+use crate::models;
+use crate::photos::{PhotoStore, Variant, sniff_content_type};
+use crate::sync;
+
+fn checked_sha(path: web::Path<String>) -> Result<String, AppError> {
+    let sha = path.into_inner().to_ascii_lowercase();
+    if !is_sha256_hex(&sha) {
+        return Err(AppError::new(ErrorCode::InvalidPath).field("sha256").message(
+            "照片编号须为 64 位十六进制 SHA-256",
+            "A photo is named by its SHA-256 in 64 hex digits",
+        ));
+    }
+    Ok(sha)
+}
+
+fn info(row: PhotoRow) -> PhotoInfo {
+    PhotoInfo { sha256: row.sha256, bytes: row.bytes, width: row.width, height: row.height, created_at: row.created_at }
+}
+
+/// Reads the body, refusing it as soon as it passes the limit.
+async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Bytes, AppError> {
+    let mut buf = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            AppError::new(ErrorCode::PhotoCorrupt).message(format!("上传中断:{e}"), format!("Upload interrupted: {e}"))
+        })?;
+        if buf.len() + chunk.len() > limit {
+            return Err(AppError::new(ErrorCode::PhotoTooLarge));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+/// Upload a photo under its SHA-256. Repeating an upload is cheap and harmless: a photo
+/// already stored is answered at once, without reading or processing it again.
+#[utoipa::path(put, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses(
+        (status = 201, description = "Stored", body = PhotoInfo),
+        (status = 200, description = "Already stored", body = PhotoInfo),
+        (status = 400, description = "photo_hash_mismatch or invalid_path", body = ErrorBody),
+        (status = 413, description = "photo_too_large", body = ErrorBody),
+        (status = 422, description = "photo_not_an_image, photo_corrupt or photo_too_many_pixels", body = ErrorBody),
+))]
+pub async fn put(
+    user: AuthUser,
+    db: web::Data<Db>,
+    store: web::Data<PhotoStore>,
+    sha: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let sha = checked_sha(sha)?;
+    let existing = {
+        let sha = sha.clone();
+        db.read(move |conn| Ok(photos::get(conn, &sha)?)).await?
+    };
+    if let Some(row) = existing {
+        return Ok(HttpResponse::Ok().json(info(row)));
+    }
+    let bytes = read_limited(payload, store.limits.max_bytes).await?;
+    if hex_sha256(&bytes) != sha {
+        return Err(AppError::new(ErrorCode::PhotoHashMismatch).field("sha256"));
+    }
+    let variants = store.process(bytes.clone()).await?;
+    let row = PhotoRow {
+        sha256: sha.clone(),
+        bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        width: i32::try_from(variants.width).unwrap_or(i32::MAX),
+        height: i32::try_from(variants.height).unwrap_or(i32::MAX),
+        uploaded_by: user.id,
+        created_at: models::now(),
+    };
+    // Objects first: a photo row is only ever written once its bytes are stored.
+    store.put(&sha, bytes, variants).await?;
+    let (created, row) = db
+        .write(move |conn| {
+            lock_photos(conn, std::slice::from_ref(&row.sha256))?;
+            let created = photos::insert(conn, &row)?;
+            sync::photo_arrived(conn, &row.sha256)?;
+            Ok((created, row))
+        })
+        .await?;
+    Ok(if created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(info(row)))
+}
+
+/// Whether a photo has arrived, and its size.
+#[utoipa::path(get, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])), responses(
+    (status = 200, body = PhotoInfo), (status = 404, body = ErrorBody)))]
+pub async fn meta(db: web::Data<Db>, sha: web::Path<String>) -> Result<web::Json<PhotoInfo>, AppError> {
+    let sha = checked_sha(sha)?;
+    let row = db.read(move |conn| Ok(photos::get(conn, &sha)?)).await?.ok_or_else(AppError::not_found)?;
+    Ok(web::Json(info(row)))
+}
+
+async fn variant(db: &Db, store: &PhotoStore, sha: String, v: Variant) -> Result<Bytes, AppError> {
+    let known = {
+        let sha = sha.clone();
+        db.read(move |conn| Ok(photos::get(conn, &sha)?.is_some())).await?
+    };
+    if !known {
+        return Err(AppError::not_found());
+    }
+    store.get(&sha, v).await?.ok_or_else(|| AppError::internal(anyhow::anyhow!("photo {sha} is recorded but its {v:?} is missing from the store")))
+}
+
+fn image(bytes: Bytes, content_type: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, content_type))
+        .insert_header((CACHE_CONTROL, "private, max-age=31536000, immutable"))
+        .body(bytes)
+}
+
+/// The display size (long edge ≤ 1600), JPEG, no metadata.
+#[utoipa::path(get, path = "/api/v1/photos/{sha256}/display", tag = "photos", security(("bearer" = [])), responses(
+    (status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn display(db: web::Data<Db>, store: web::Data<PhotoStore>, sha: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let sha = checked_sha(sha)?;
+    Ok(image(variant(&db, &store, sha, Variant::Display).await?, "image/jpeg"))
+}
+
+/// The thumbnail (long edge ≤ 320), JPEG, no metadata.
+#[utoipa::path(get, path = "/api/v1/photos/{sha256}/thumb", tag = "photos", security(("bearer" = [])), responses(
+    (status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn thumb(db: web::Data<Db>, store: web::Data<PhotoStore>, sha: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let sha = checked_sha(sha)?;
+    Ok(image(variant(&db, &store, sha, Variant::Thumb).await?, "image/jpeg"))
+}
+
+/// The original bytes as uploaded (evidence, with their metadata). Staff only; every read
+/// is logged with who read it.
+#[utoipa::path(get, path = "/api/v1/photos/{sha256}/original", tag = "photos", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<u8>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn original(user: AuthUser, db: web::Data<Db>, store: web::Data<PhotoStore>, sha: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let sha = checked_sha(sha)?;
+    let bytes = variant(&db, &store, sha.clone(), Variant::Original).await?;
+    let reader = user.id.clone();
+    let logged = sha.clone();
+    db.write(move |conn| Ok(photos::log_read(conn, &logged, &reader, models::now())?)).await?;
+    tracing::info!(photo = %sha, user = %user.username, "original photo read");
+    let content_type = sniff_content_type(&bytes);
+    Ok(image(bytes, content_type))
+}

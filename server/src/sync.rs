@@ -1,0 +1,286 @@
+//! The server side of the sync protocol (see `flowwalk_shared::sync`): storing pushed
+//! walkthrough revisions exactly once, completeness, and what a pull returns.
+//!
+//! Each record is stored in its own transaction and answered only after it committed.
+//! The database's unique key on `(walkthrough_id, rev)` decides between "accepted" and
+//! "already had it / conflict"; nothing here checks and then inserts.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use diesel::result::Error as DieselError;
+use flowwalk_shared::sync::{PushRecord, PushResult, PushStatus, ReferenceData, ReviewOutcome, ReviewStatus};
+use flowwalk_shared::walkthrough::WalkthroughRecord;
+use flowwalk_shared::ErrorCode;
+
+use crate::auth::AuthUser;
+use crate::db::{DbConnection, lock_photos, write_tx};
+use crate::domain;
+use crate::error::AppError;
+use crate::models::changes::{self, Kind};
+use crate::models::walkthroughs::{self as wt, ConflictRow, RevisionRow, WalkthroughRow};
+use crate::models::{self, assignments, categories, departments, photos, scenarios, venues};
+
+/// What a push needs to know about its caller and the moment.
+pub struct PushContext {
+    pub user: AuthUser,
+    pub device_id: String,
+    /// Server time minus device time, measured at this push.
+    pub clock_offset_ms: i64,
+    pub server_now_ms: i64,
+}
+
+fn result(rec: &PushRecord, status: PushStatus) -> PushResult {
+    PushResult {
+        id: rec.id.clone(),
+        rev: rec.rev,
+        status,
+        code: None,
+        message: None,
+        field: None,
+        missing_photos: Vec::new(),
+    }
+}
+
+fn rejected(rec: &PushRecord, e: &AppError) -> PushResult {
+    PushResult {
+        code: Some(e.code),
+        message: Some(e.message_zh().to_owned()),
+        field: e.field.clone(),
+        ..result(rec, PushStatus::Rejected)
+    }
+}
+
+/// Stores one record, or says why not. `Err` only for failures worth retrying (the
+/// database is unavailable): the caller then fails the whole request with a 5xx.
+pub fn push_one(conn: &mut DbConnection, ctx: &PushContext, category_ids: &[String], rec: &PushRecord) -> Result<PushResult, AppError> {
+    let walk = &rec.walkthrough;
+    if rec.id != walk.id {
+        return Ok(rejected(rec, &AppError::invalid("id", "记录编号与内容不一致", "id differs from walkthrough.id")));
+    }
+    if rec.rev != walk.rev {
+        return Ok(rejected(rec, &AppError::invalid("rev", "版本号与内容不一致", "rev differs from walkthrough.rev")));
+    }
+    if walk.content_hash() != rec.content_hash {
+        return Ok(rejected(rec, &AppError::new(ErrorCode::ContentHashMismatch).field("content_hash")));
+    }
+    match validate(conn, ctx, category_ids, walk) {
+        Ok(()) => {}
+        Err(e) if e.code.http_status() < 500 => return Ok(rejected(rec, &e)),
+        Err(e) => return Err(e),
+    }
+    let (started_at, ended_at) = match domain::walkthrough::normalise(walk, ctx.clock_offset_ms, ctx.server_now_ms) {
+        Ok(t) => t,
+        Err(e) => return Ok(rejected(rec, &e)),
+    };
+    let hashes = walk.photo_hashes();
+    let rev = i32::try_from(walk.rev).unwrap_or(i32::MAX);
+    let now = models::now();
+    let row = RevisionRow {
+        walkthrough_id: walk.id.clone(),
+        rev,
+        content_hash: rec.content_hash.clone(),
+        observer_id: ctx.user.id.clone(),
+        device_id: walk.device_id.clone(),
+        assignment_id: walk.assignment_id.clone(),
+        scenario_version_id: walk.scenario_version_id.clone(),
+        body: serde_json::to_string(walk).map_err(|e| AppError::internal(e.into()))?,
+        started_at,
+        ended_at,
+        clock_offset_ms: ctx.clock_offset_ms,
+        photo_count: i32::try_from(hashes.len()).unwrap_or(i32::MAX),
+        complete: false,
+        received_at: now,
+        completed_at: None,
+    };
+    let stored = write_tx(conn, |conn| -> Result<Result<Vec<String>, AppError>, AppError> {
+        lock_photos(conn, &hashes)?;
+        let state = wt::get(conn, &walk.id)?;
+        if let Some(state) = &state {
+            if rev > state.latest_rev {
+                let returned = state.status == ReviewStatus::Returned.as_str();
+                if rev != state.latest_rev + 1 || !returned || state.observer_id != ctx.user.id {
+                    return Ok(Err(AppError::new(ErrorCode::RevisionNotAllowed).field("rev")));
+                }
+            }
+        } else if rev != 1 {
+            return Ok(Err(AppError::new(ErrorCode::RevisionNotAllowed).field("rev")));
+        }
+        wt::insert_revision(conn, &row, &hashes)?;
+        let missing = photos::missing(conn, &hashes)?;
+        let status = if missing.is_empty() {
+            wt::mark_complete(conn, &walk.id, rev, now)?;
+            ReviewStatus::Submitted
+        } else {
+            ReviewStatus::Incomplete
+        };
+        match state {
+            None => wt::insert(
+                conn,
+                &WalkthroughRow {
+                    id: walk.id.clone(),
+                    observer_id: ctx.user.id.clone(),
+                    assignment_id: walk.assignment_id.clone(),
+                    latest_rev: rev,
+                    status: status.as_str().to_owned(),
+                    review_comment: String::new(),
+                    reviewed_by: None,
+                    reviewed_at: None,
+                    updated_at: now,
+                },
+            )?,
+            Some(_) => wt::set_latest(conn, &walk.id, rev, status.as_str(), now)?,
+        }
+        changes::record(conn, Kind::Review, &walk.id, Some(&ctx.user.id), now)?;
+        Ok(Ok(missing))
+    });
+    match stored {
+        Ok(Ok(missing)) => Ok(PushResult { missing_photos: missing, ..result(rec, PushStatus::Accepted) }),
+        Ok(Err(e)) => Ok(rejected(rec, &e)),
+        Err(e) if is_unique_violation(&e) => already_stored(conn, ctx, rec, rev),
+        Err(e) => Err(e),
+    }
+}
+
+fn is_unique_violation(e: &AppError) -> bool {
+    e.code == ErrorCode::Duplicate
+}
+
+/// The `(id, rev)` exists: the same content is a harmless retry; other content is a
+/// conflict, kept beside the stored version.
+fn already_stored(conn: &mut DbConnection, ctx: &PushContext, rec: &PushRecord, rev: i32) -> Result<PushResult, AppError> {
+    let Some(existing) = wt::revision(conn, &rec.id, rev)? else {
+        // The unique violation was on another key; nothing of ours is stored.
+        return Err(AppError::internal(anyhow::anyhow!("unique violation without a stored revision")));
+    };
+    if existing.content_hash == rec.content_hash && existing.observer_id == ctx.user.id {
+        let hashes: Vec<String> = wt::revision_photos(conn, &rec.id, rev)?;
+        let missing = photos::missing(conn, &hashes)?;
+        return Ok(PushResult { missing_photos: missing, ..result(rec, PushStatus::AlreadyHad) });
+    }
+    let conflict = ConflictRow {
+        walkthrough_id: rec.id.clone(),
+        rev,
+        content_hash: rec.content_hash.clone(),
+        observer_id: ctx.user.id.clone(),
+        device_id: rec.walkthrough.device_id.clone(),
+        body: serde_json::to_string(&rec.walkthrough).map_err(|e| AppError::internal(e.into()))?,
+        received_at: models::now(),
+    };
+    write_tx(conn, |conn| wt::keep_conflict(conn, &conflict)).map_err(AppError::from)?;
+    tracing::warn!(walkthrough = %rec.id, rev, "conflicting content for a stored revision kept");
+    Ok(PushResult {
+        code: Some(ErrorCode::Conflict),
+        message: Some("同一记录编号与版本已存在不同内容,两个版本均已保留,等待管理人员处理".into()),
+        ..result(rec, PushStatus::Conflict)
+    })
+}
+
+/// The record's references: an assignment the caller observes, a scenario version and
+/// its steps, known categories; then the shape rules of `domain::walkthrough`.
+fn validate(conn: &mut DbConnection, ctx: &PushContext, category_ids: &[String], walk: &WalkthroughRecord) -> Result<(), AppError> {
+    match assignments::get_row(conn, &walk.assignment_id) {
+        Ok(_) => {}
+        Err(DieselError::NotFound) => return Err(AppError::new(ErrorCode::UnknownReference).field("assignment_id")),
+        Err(e) => return Err(e.into()),
+    }
+    if !assignments::is_observer(conn, &walk.assignment_id, &ctx.user.id)? {
+        return Err(AppError::forbidden().field("assignment_id").message(
+            "只能提交指派给自己的体验任务",
+            "Only assignments you observe can be submitted",
+        ));
+    }
+    let template = match scenarios::steps_of_version(conn, &walk.scenario_version_id) {
+        Ok(steps) if !steps.is_empty() => steps,
+        Ok(_) | Err(DieselError::NotFound) => {
+            return Err(AppError::new(ErrorCode::UnknownReference).field("scenario_version_id"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    domain::walkthrough::check(walk, &template, category_ids)
+}
+
+/// Category ids findings may use (inactive ones stay valid for records made offline).
+pub fn category_ids(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
+    Ok(categories::list(conn)?.into_iter().map(|c| c.id).collect())
+}
+
+/// Marks complete every revision that waited for this photo (and has all others now).
+/// Runs inside the photo's transaction, under its lock.
+pub fn photo_arrived(conn: &mut DbConnection, sha: &str) -> Result<usize, AppError> {
+    let now = models::now();
+    let mut completed = 0;
+    for (id, rev) in photos::referencing(conn, sha)? {
+        let Some(revision) = wt::revision(conn, &id, rev)? else { continue };
+        if revision.complete {
+            continue;
+        }
+        let hashes = wt::revision_photos(conn, &id, rev)?;
+        if !photos::missing(conn, &hashes)?.is_empty() {
+            continue;
+        }
+        if wt::mark_complete(conn, &id, rev, now)?
+            && wt::transition(conn, &id, rev, ReviewStatus::Incomplete.as_str(), ReviewStatus::Submitted.as_str(), None, now)?
+        {
+            changes::record(conn, Kind::Review, &id, Some(&revision.observer_id), now)?;
+            completed += 1;
+        }
+    }
+    Ok(completed)
+}
+
+/// A pull: reference data if it changed since `cursor`, and review outcomes.
+pub fn pull(conn: &mut DbConnection, user: &AuthUser, cursor: i64) -> Result<flowwalk_shared::sync::PullResponse, AppError> {
+    let upto = changes::latest(conn)?;
+    let reference = if cursor <= 0 || changes::reference_changed(conn, cursor, upto)? {
+        Some(reference_data(conn, user)?)
+    } else {
+        None
+    };
+    let mut reviews = Vec::new();
+    for id in changes::reviews_for(conn, &user.id, cursor, upto)? {
+        if let Some(w) = wt::get(conn, &id)? {
+            reviews.push(ReviewOutcome {
+                walkthrough_id: w.id,
+                rev: u32::try_from(w.latest_rev).unwrap_or(0),
+                status: ReviewStatus::parse(&w.status).unwrap_or(ReviewStatus::Incomplete),
+                comment: w.review_comment,
+                reviewed_at_ms: w.reviewed_at.map(|t| t.and_utc().timestamp_millis()),
+            });
+        }
+    }
+    Ok(flowwalk_shared::sync::PullResponse {
+        cursor: upto.to_string(),
+        server_time_ms: now_ms(),
+        reference,
+        reviews,
+    })
+}
+
+fn reference_data(conn: &mut DbConnection, user: &AuthUser) -> Result<ReferenceData, AppError> {
+    let only = (!user.role.is_staff_manager()).then_some(user.id.as_str());
+    let assignments = assignments::list(conn, only)?;
+    let mut scenarios = scenarios::list_current(conn)?;
+    // Older versions that assignments still pin.
+    let mut known: HashMap<String, ()> = scenarios.iter().map(|s| (s.version_id.clone(), ())).collect();
+    for a in &assignments {
+        if !known.contains_key(&a.scenario_version_id) {
+            if let Some(s) = scenarios::get_by_version_id(conn, &a.scenario_version_id)? {
+                known.insert(s.version_id.clone(), ());
+                scenarios.push(s);
+            }
+        }
+    }
+    Ok(ReferenceData {
+        assignments,
+        scenarios,
+        categories: categories::list(conn)?.into_iter().map(Into::into).collect(),
+        venues: venues::list(conn)?.into_iter().map(Into::into).collect(),
+        departments: departments::list(conn)?.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// Now in ms since the epoch.
+pub fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}

@@ -1,0 +1,168 @@
+//! The sync protocol between a phone and the server, version [`PROTOCOL_VERSION`].
+//!
+//! **Push** (`POST /api/v1/sync/push`): the phone sends its unsent walkthrough revisions,
+//! each with its id, revision and content hash, plus its wall-clock reading. The answer has
+//! one result per record, given only after that record's transaction committed:
+//! - `accepted` — stored now; `missing_photos` lists the photo hashes still to upload;
+//! - `already_had` — the same `(id, rev)` with the same hash was stored before (a retry);
+//!   nothing is duplicated;
+//! - `conflict` — the same `(id, rev)` with different content: both versions are kept for
+//!   a manager, nothing is overwritten;
+//! - `rejected` — final for this revision (with a code); do not retry it unchanged.
+//!
+//! The phone marks a record sent only on `accepted` or `already_had`. Network errors and
+//! 5xx are retried with back-off; a 4xx is final for that attempt.
+//!
+//! **Photos** (`PUT /api/v1/photos/{sha256}`): content-addressed and idempotent, in any
+//! order relative to their walkthrough. A walkthrough is complete — and only then visible
+//! for review — once every photo it references has arrived.
+//!
+//! **Pull** (`GET /api/v1/sync/pull?cursor=…`): from an opaque cursor, what the phone needs
+//! offline (its assignments, the scenario versions they use, categories, venues,
+//! departments — sent whole whenever any of it changed) and the review outcomes of its own
+//! walkthroughs. Cursors are server sequence numbers; clocks never decide what is new.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ErrorCode;
+use crate::api::assignments::Assignment;
+use crate::api::categories::Category;
+use crate::api::departments::Department;
+use crate::api::scenarios::Scenario;
+use crate::api::venues::Venue;
+use crate::walkthrough::WalkthroughRecord;
+
+pub const PROTOCOL_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// Must be [`PROTOCOL_VERSION`].
+    pub protocol: u32,
+    pub device_id: String,
+    /// The device's wall clock when sending, ms since the epoch.
+    pub device_time_ms: i64,
+    pub records: Vec<PushRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushRecord {
+    pub id: String,
+    pub rev: u32,
+    /// [`WalkthroughRecord::content_hash`] of `walkthrough`.
+    pub content_hash: String,
+    pub walkthrough: WalkthroughRecord,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PushStatus {
+    Accepted,
+    AlreadyHad,
+    Conflict,
+    Rejected,
+}
+
+impl PushStatus {
+    /// Whether the phone may mark the record sent.
+    pub fn is_stored(self) -> bool {
+        matches!(self, PushStatus::Accepted | PushStatus::AlreadyHad)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushResult {
+    pub id: String,
+    pub rev: u32,
+    pub status: PushStatus,
+    /// Why, for `conflict` and `rejected`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ErrorCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Photos of this revision the server does not have yet.
+    #[serde(default)]
+    pub missing_photos: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushResponse {
+    pub server_time_ms: i64,
+    pub results: Vec<PushResult>,
+}
+
+/// Everything an observer needs offline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferenceData {
+    /// The caller's own assignments (all, for staff).
+    pub assignments: Vec<Assignment>,
+    /// Current versions of every scenario, plus any older version an assignment pins.
+    pub scenarios: Vec<Scenario>,
+    pub categories: Vec<Category>,
+    pub venues: Vec<Venue>,
+    pub departments: Vec<Department>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    /// Photos still missing.
+    Incomplete,
+    /// Complete, waiting for a manager.
+    Submitted,
+    Accepted,
+    /// Sent back to the observer with a comment; correct it and push `rev + 1`.
+    Returned,
+}
+
+impl ReviewStatus {
+    pub const ALL: [ReviewStatus; 4] =
+        [ReviewStatus::Incomplete, ReviewStatus::Submitted, ReviewStatus::Accepted, ReviewStatus::Returned];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Incomplete => "incomplete",
+            ReviewStatus::Submitted => "submitted",
+            ReviewStatus::Accepted => "accepted",
+            ReviewStatus::Returned => "returned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The review state of one of the caller's walkthroughs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewOutcome {
+    pub walkthrough_id: String,
+    pub rev: u32,
+    pub status: ReviewStatus,
+    /// The manager's comment (for a return: what to correct).
+    pub comment: String,
+    pub reviewed_at_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PullResponse {
+    /// Opaque; send it back as `cursor` next time.
+    pub cursor: String,
+    pub server_time_ms: i64,
+    /// Present when any reference data changed since the cursor (always on the first pull).
+    pub reference: Option<ReferenceData>,
+    /// Review outcomes that changed since the cursor.
+    pub reviews: Vec<ReviewOutcome>,
+}
