@@ -71,3 +71,30 @@ ensure_postgres() {
         exit 1
     fi
 }
+
+# An S3-compatible server on loopback (moto, from PyPI) so the S3 photo store is tested
+# for real. Sets FLOWWALK_TEST_S3_URL; the server stops when the calling script exits.
+ensure_s3() {
+    if [ -n "${FLOWWALK_TEST_S3_URL:-}" ]; then return 0; fi
+    local venv="${XDG_CACHE_HOME:-$HOME/.cache}/flowwalk-moto"
+    if [ ! -x "$venv/bin/moto_server" ]; then
+        echo "== installing moto (an S3-compatible test server) into $venv"
+        command -v python3 >/dev/null || apt_install python3 python3-venv
+        python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+        "$venv/bin/pip" install -q "moto[server]>=5,<6"
+    fi
+    local port
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/flowwalk-moto.log" 2>&1 &
+    FLOWWALK_MOTO_PID=$!
+    trap 'kill "$FLOWWALK_MOTO_PID" 2>/dev/null || true' EXIT
+    for _ in $(seq 1 50); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            export FLOWWALK_TEST_S3_URL="http://127.0.0.1:$port"
+            return 0
+        fi
+        sleep 0.2
+    done
+    echo "flowwalk: the S3 test server did not start; see ${TMPDIR:-/tmp}/flowwalk-moto.log" >&2
+    exit 1
+}

@@ -257,8 +257,8 @@ pub mod fixtures {
     use flowwalk_shared::api::scenarios::Scenario;
     use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
     use flowwalk_shared::walkthrough::{
-        Commendation, CommendationKind, Finding, GeoPoint, Severity, StepOutcome, StepRecord, UnplannedKind,
-        WalkthroughRecord,
+        Commendation, CommendationKind, Finding, GeoPoint, Severity, StepOutcome, StepRecord,
+        UnplannedKind, WalkthroughRecord,
     };
 
     /// A plausible walkthrough of `scenario` for `assignment`, recorded on a device whose
@@ -316,7 +316,11 @@ pub mod fixtures {
                 severity: Severity::Medium,
                 description: format!("问题 {}:取号后等候时间过长", i + 1),
                 photos: photos.clone(),
-                location: Some(GeoPoint { lat: 31.7788, lon: 119.9741, accuracy_m: Some(12.5) }),
+                location: Some(GeoPoint {
+                    lat: 31.7788,
+                    lon: 119.9741,
+                    accuracy_m: Some(12.5),
+                }),
             })
             .collect();
         WalkthroughRecord {
@@ -345,8 +349,15 @@ pub mod fixtures {
     /// A JPEG of `w`×`h` with some texture, different for each `seed`.
     pub fn jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
         let img = image::RgbImage::from_fn(w, h, |x, y| {
-            let v = x.wrapping_mul(31).wrapping_add(y.wrapping_mul(17)).wrapping_add(seed.wrapping_mul(97));
-            image::Rgb([(v % 251) as u8, ((x ^ y) % 253) as u8, ((v / 7) % 255) as u8])
+            let v = x
+                .wrapping_mul(31)
+                .wrapping_add(y.wrapping_mul(17))
+                .wrapping_add(seed.wrapping_mul(97));
+            image::Rgb([
+                (v % 251) as u8,
+                ((x ^ y) % 253) as u8,
+                ((v / 7) % 255) as u8,
+            ])
         });
         let mut out = Vec::new();
         let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);

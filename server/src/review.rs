@@ -15,13 +15,23 @@ use crate::models::walkthroughs::{self as wt, RevisionRow, WalkthroughRow};
 use crate::models::{self, assignments, photos, scenarios, users, venues};
 
 /// The statuses a manager may see.
-pub const REVIEWABLE: [ReviewStatus; 3] = [ReviewStatus::Submitted, ReviewStatus::Accepted, ReviewStatus::Returned];
+pub const REVIEWABLE: [ReviewStatus; 3] = [
+    ReviewStatus::Submitted,
+    ReviewStatus::Accepted,
+    ReviewStatus::Returned,
+];
 
-fn summary(conn: &mut DbConnection, w: &WalkthroughRow, r: &RevisionRow, record: &WalkthroughRecord) -> Result<WalkthroughSummary, AppError> {
+fn summary(
+    conn: &mut DbConnection,
+    w: &WalkthroughRow,
+    r: &RevisionRow,
+    record: &WalkthroughRecord,
+) -> Result<WalkthroughSummary, AppError> {
     let observer = users::get(conn, &w.observer_id)?;
     let assignment = assignments::get_row(conn, &w.assignment_id)?;
     let venue = venues::get(conn, &assignment.venue_id)?;
-    let scenario = scenarios::get_by_version_id(conn, &r.scenario_version_id)?.ok_or_else(AppError::not_found)?;
+    let scenario = scenarios::get_by_version_id(conn, &r.scenario_version_id)?
+        .ok_or_else(AppError::not_found)?;
     Ok(WalkthroughSummary {
         id: w.id.clone(),
         rev: w.latest_rev,
@@ -43,15 +53,22 @@ fn summary(conn: &mut DbConnection, w: &WalkthroughRow, r: &RevisionRow, record:
     })
 }
 
-fn latest(conn: &mut DbConnection, w: &WalkthroughRow) -> Result<(RevisionRow, WalkthroughRecord), AppError> {
+fn latest(
+    conn: &mut DbConnection,
+    w: &WalkthroughRow,
+) -> Result<(RevisionRow, WalkthroughRecord), AppError> {
     let r = wt::revision(conn, &w.id, w.latest_rev)?.ok_or_else(AppError::not_found)?;
-    let record: WalkthroughRecord = serde_json::from_str(&r.body)
-        .map_err(|e| AppError::internal(anyhow::Error::new(e).context("a stored walkthrough no longer parses")))?;
+    let record: WalkthroughRecord = serde_json::from_str(&r.body).map_err(|e| {
+        AppError::internal(anyhow::Error::new(e).context("a stored walkthrough no longer parses"))
+    })?;
     Ok((r, record))
 }
 
 /// Complete walkthroughs in the given statuses (all reviewable ones by default).
-pub fn list(conn: &mut DbConnection, status: Option<ReviewStatus>) -> Result<Vec<WalkthroughSummary>, AppError> {
+pub fn list(
+    conn: &mut DbConnection,
+    status: Option<ReviewStatus>,
+) -> Result<Vec<WalkthroughSummary>, AppError> {
     let wanted: Vec<&str> = match status {
         Some(s) if REVIEWABLE.contains(&s) => vec![s.as_str()],
         Some(_) => return Ok(Vec::new()),
@@ -67,7 +84,12 @@ pub fn list(conn: &mut DbConnection, status: Option<ReviewStatus>) -> Result<Vec
 
 /// One walkthrough with its timing. Staff see only complete ones; an observer sees their
 /// own in any state (with the photos still missing).
-pub fn detail(conn: &mut DbConnection, id: &str, viewer_id: &str, staff: bool) -> Result<WalkthroughDetail, AppError> {
+pub fn detail(
+    conn: &mut DbConnection,
+    id: &str,
+    viewer_id: &str,
+    staff: bool,
+) -> Result<WalkthroughDetail, AppError> {
     let w = wt::get(conn, id)?.ok_or_else(AppError::not_found)?;
     let own = w.observer_id == viewer_id;
     if !staff && !own {
@@ -90,17 +112,38 @@ pub fn detail(conn: &mut DbConnection, id: &str, viewer_id: &str, staff: bool) -
 
 /// Accepts or returns the reviewed revision; refused unless it is complete, still the
 /// latest, and awaiting review. The outcome is logged for the observer's next pull.
-pub fn decide(conn: &mut DbConnection, id: &str, rev: i32, to: ReviewStatus, comment: &str, reviewer: &str) -> Result<(), AppError> {
+pub fn decide(
+    conn: &mut DbConnection,
+    id: &str,
+    rev: i32,
+    to: ReviewStatus,
+    comment: &str,
+    reviewer: &str,
+) -> Result<(), AppError> {
     let w = wt::get(conn, id)?.ok_or_else(AppError::not_found)?;
     if w.status == ReviewStatus::Incomplete.as_str() {
         return Err(AppError::not_found());
     }
     let now = models::now();
     let from = ReviewStatus::Submitted.as_str();
-    if !wt::transition(conn, id, rev, from, to.as_str(), Some((comment, reviewer)), now)? {
+    if !wt::transition(
+        conn,
+        id,
+        rev,
+        from,
+        to.as_str(),
+        Some((comment, reviewer)),
+        now,
+    )? {
         return Err(AppError::new(ErrorCode::InvalidState).field("rev").message(
-            format!("只能审核待审核的最新版本(当前为第 {} 版,状态 {})", w.latest_rev, w.status),
-            format!("Only the latest submitted revision can be reviewed (latest {}, {})", w.latest_rev, w.status),
+            format!(
+                "只能审核待审核的最新版本(当前为第 {} 版,状态 {})",
+                w.latest_rev, w.status
+            ),
+            format!(
+                "Only the latest submitted revision can be reviewed (latest {}, {})",
+                w.latest_rev, w.status
+            ),
         ));
     }
     changes::record(conn, Kind::Review, id, Some(&w.observer_id), now)?;

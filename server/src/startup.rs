@@ -34,7 +34,7 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
     if seeded > 0 {
         tracing::info!(seeded, "default problem categories seeded");
     }
-    Ok(Db::new(pool))
+    Ok(Db::new(pool, url.backend))
 }
 
 pub struct Application {

@@ -5,16 +5,20 @@
 //! The database's unique key on `(walkthrough_id, rev)` decides between "accepted" and
 //! "already had it / conflict"; nothing here checks and then inserts.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use chrono::Utc;
 use diesel::result::Error as DieselError;
-use flowwalk_shared::sync::{PushRecord, PushResult, PushStatus, ReferenceData, ReviewOutcome, ReviewStatus};
-use flowwalk_shared::walkthrough::WalkthroughRecord;
 use flowwalk_shared::ErrorCode;
+use flowwalk_shared::sync::{
+    PushRecord, PushResult, PushStatus, ReferenceData, ReviewOutcome, ReviewStatus,
+};
+use flowwalk_shared::walkthrough::WalkthroughRecord;
 
 use crate::auth::AuthUser;
-use crate::db::{DbConnection, lock_photos, write_tx};
+use diesel::Connection;
+
+use crate::db::{DbConnection, WriteGate, lock_for_pull, lock_photos};
 use crate::domain;
 use crate::error::AppError;
 use crate::models::changes::{self, Kind};
@@ -24,7 +28,6 @@ use crate::models::{self, assignments, categories, departments, photos, scenario
 /// What a push needs to know about its caller and the moment.
 pub struct PushContext {
     pub user: AuthUser,
-    pub device_id: String,
     /// Server time minus device time, measured at this push.
     pub clock_offset_ms: i64,
     pub server_now_ms: i64,
@@ -53,26 +56,50 @@ fn rejected(rec: &PushRecord, e: &AppError) -> PushResult {
 
 /// Stores one record, or says why not. `Err` only for failures worth retrying (the
 /// database is unavailable): the caller then fails the whole request with a 5xx.
-pub fn push_one(conn: &mut DbConnection, ctx: &PushContext, category_ids: &[String], rec: &PushRecord) -> Result<PushResult, AppError> {
+pub fn push_one(
+    conn: &mut DbConnection,
+    gate: &WriteGate,
+    ctx: &PushContext,
+    category_ids: &[String],
+    rec: &PushRecord,
+) -> Result<PushResult, AppError> {
     let walk = &rec.walkthrough;
     if rec.id != walk.id {
-        return Ok(rejected(rec, &AppError::invalid("id", "记录编号与内容不一致", "id differs from walkthrough.id")));
+        return Ok(rejected(
+            rec,
+            &AppError::invalid(
+                "id",
+                "记录编号与内容不一致",
+                "id differs from walkthrough.id",
+            ),
+        ));
     }
     if rec.rev != walk.rev {
-        return Ok(rejected(rec, &AppError::invalid("rev", "版本号与内容不一致", "rev differs from walkthrough.rev")));
+        return Ok(rejected(
+            rec,
+            &AppError::invalid(
+                "rev",
+                "版本号与内容不一致",
+                "rev differs from walkthrough.rev",
+            ),
+        ));
     }
     if walk.content_hash() != rec.content_hash {
-        return Ok(rejected(rec, &AppError::new(ErrorCode::ContentHashMismatch).field("content_hash")));
+        return Ok(rejected(
+            rec,
+            &AppError::new(ErrorCode::ContentHashMismatch).field("content_hash"),
+        ));
     }
     match validate(conn, ctx, category_ids, walk) {
         Ok(()) => {}
         Err(e) if e.code.http_status() < 500 => return Ok(rejected(rec, &e)),
         Err(e) => return Err(e),
     }
-    let (started_at, ended_at) = match domain::walkthrough::normalise(walk, ctx.clock_offset_ms, ctx.server_now_ms) {
-        Ok(t) => t,
-        Err(e) => return Ok(rejected(rec, &e)),
-    };
+    let (started_at, ended_at) =
+        match domain::walkthrough::normalise(walk, ctx.clock_offset_ms, ctx.server_now_ms) {
+            Ok(t) => t,
+            Err(e) => return Ok(rejected(rec, &e)),
+        };
     let hashes = walk.photo_hashes();
     let rev = i32::try_from(walk.rev).unwrap_or(i32::MAX);
     let now = models::now();
@@ -93,51 +120,62 @@ pub fn push_one(conn: &mut DbConnection, ctx: &PushContext, category_ids: &[Stri
         received_at: now,
         completed_at: None,
     };
-    let stored = write_tx(conn, |conn| -> Result<Result<Vec<String>, AppError>, AppError> {
-        lock_photos(conn, &hashes)?;
-        let state = wt::get(conn, &walk.id)?;
-        if let Some(state) = &state {
-            if rev > state.latest_rev {
-                let returned = state.status == ReviewStatus::Returned.as_str();
-                if rev != state.latest_rev + 1 || !returned || state.observer_id != ctx.user.id {
-                    return Ok(Err(AppError::new(ErrorCode::RevisionNotAllowed).field("rev")));
+    let stored = gate.tx(
+        conn,
+        |conn| -> Result<Result<Vec<String>, AppError>, AppError> {
+            lock_photos(conn, &hashes)?;
+            let state = wt::get(conn, &walk.id)?;
+            if let Some(state) = &state {
+                if rev > state.latest_rev {
+                    let returned = state.status == ReviewStatus::Returned.as_str();
+                    if rev != state.latest_rev + 1 || !returned || state.observer_id != ctx.user.id
+                    {
+                        return Ok(Err(
+                            AppError::new(ErrorCode::RevisionNotAllowed).field("rev")
+                        ));
+                    }
                 }
+            } else if rev != 1 {
+                return Ok(Err(
+                    AppError::new(ErrorCode::RevisionNotAllowed).field("rev")
+                ));
             }
-        } else if rev != 1 {
-            return Ok(Err(AppError::new(ErrorCode::RevisionNotAllowed).field("rev")));
-        }
-        wt::insert_revision(conn, &row, &hashes)?;
-        let missing = photos::missing(conn, &hashes)?;
-        let status = if missing.is_empty() {
-            wt::mark_complete(conn, &walk.id, rev, now)?;
-            ReviewStatus::Submitted
-        } else {
-            ReviewStatus::Incomplete
-        };
-        match state {
-            None => wt::insert(
-                conn,
-                &WalkthroughRow {
-                    id: walk.id.clone(),
-                    observer_id: ctx.user.id.clone(),
-                    assignment_id: walk.assignment_id.clone(),
-                    latest_rev: rev,
-                    status: status.as_str().to_owned(),
-                    review_comment: String::new(),
-                    reviewed_by: None,
-                    reviewed_at: None,
-                    updated_at: now,
-                },
-            )?,
-            Some(_) => wt::set_latest(conn, &walk.id, rev, status.as_str(), now)?,
-        }
-        changes::record(conn, Kind::Review, &walk.id, Some(&ctx.user.id), now)?;
-        Ok(Ok(missing))
-    });
+            wt::insert_revision(conn, &row, &hashes)?;
+            let missing = photos::missing(conn, &hashes)?;
+            let status = if missing.is_empty() {
+                wt::mark_complete(conn, &walk.id, rev, now)?;
+                ReviewStatus::Submitted
+            } else {
+                ReviewStatus::Incomplete
+            };
+            match state {
+                None => wt::insert(
+                    conn,
+                    &WalkthroughRow {
+                        id: walk.id.clone(),
+                        observer_id: ctx.user.id.clone(),
+                        assignment_id: walk.assignment_id.clone(),
+                        latest_rev: rev,
+                        status: status.as_str().to_owned(),
+                        review_comment: String::new(),
+                        reviewed_by: None,
+                        reviewed_at: None,
+                        updated_at: now,
+                    },
+                )?,
+                Some(_) => wt::set_latest(conn, &walk.id, rev, status.as_str(), now)?,
+            }
+            changes::record(conn, Kind::Review, &walk.id, Some(&ctx.user.id), now)?;
+            Ok(Ok(missing))
+        },
+    );
     match stored {
-        Ok(Ok(missing)) => Ok(PushResult { missing_photos: missing, ..result(rec, PushStatus::Accepted) }),
+        Ok(Ok(missing)) => Ok(PushResult {
+            missing_photos: missing,
+            ..result(rec, PushStatus::Accepted)
+        }),
         Ok(Err(e)) => Ok(rejected(rec, &e)),
-        Err(e) if is_unique_violation(&e) => already_stored(conn, ctx, rec, rev),
+        Err(e) if is_unique_violation(&e) => already_stored(conn, gate, ctx, rec, rev),
         Err(e) => Err(e),
     }
 }
@@ -148,15 +186,26 @@ fn is_unique_violation(e: &AppError) -> bool {
 
 /// The `(id, rev)` exists: the same content is a harmless retry; other content is a
 /// conflict, kept beside the stored version.
-fn already_stored(conn: &mut DbConnection, ctx: &PushContext, rec: &PushRecord, rev: i32) -> Result<PushResult, AppError> {
+fn already_stored(
+    conn: &mut DbConnection,
+    gate: &WriteGate,
+    ctx: &PushContext,
+    rec: &PushRecord,
+    rev: i32,
+) -> Result<PushResult, AppError> {
     let Some(existing) = wt::revision(conn, &rec.id, rev)? else {
         // The unique violation was on another key; nothing of ours is stored.
-        return Err(AppError::internal(anyhow::anyhow!("unique violation without a stored revision")));
+        return Err(AppError::internal(anyhow::anyhow!(
+            "unique violation without a stored revision"
+        )));
     };
     if existing.content_hash == rec.content_hash && existing.observer_id == ctx.user.id {
         let hashes: Vec<String> = wt::revision_photos(conn, &rec.id, rev)?;
         let missing = photos::missing(conn, &hashes)?;
-        return Ok(PushResult { missing_photos: missing, ..result(rec, PushStatus::AlreadyHad) });
+        return Ok(PushResult {
+            missing_photos: missing,
+            ..result(rec, PushStatus::AlreadyHad)
+        });
     }
     let conflict = ConflictRow {
         walkthrough_id: rec.id.clone(),
@@ -167,7 +216,8 @@ fn already_stored(conn: &mut DbConnection, ctx: &PushContext, rec: &PushRecord, 
         body: serde_json::to_string(&rec.walkthrough).map_err(|e| AppError::internal(e.into()))?,
         received_at: models::now(),
     };
-    write_tx(conn, |conn| wt::keep_conflict(conn, &conflict)).map_err(AppError::from)?;
+    gate.tx(conn, |conn| wt::keep_conflict(conn, &conflict))
+        .map_err(AppError::from)?;
     tracing::warn!(walkthrough = %rec.id, rev, "conflicting content for a stored revision kept");
     Ok(PushResult {
         code: Some(ErrorCode::Conflict),
@@ -178,10 +228,17 @@ fn already_stored(conn: &mut DbConnection, ctx: &PushContext, rec: &PushRecord, 
 
 /// The record's references: an assignment the caller observes, a scenario version and
 /// its steps, known categories; then the shape rules of `domain::walkthrough`.
-fn validate(conn: &mut DbConnection, ctx: &PushContext, category_ids: &[String], walk: &WalkthroughRecord) -> Result<(), AppError> {
+fn validate(
+    conn: &mut DbConnection,
+    ctx: &PushContext,
+    category_ids: &[String],
+    walk: &WalkthroughRecord,
+) -> Result<(), AppError> {
     match assignments::get_row(conn, &walk.assignment_id) {
         Ok(_) => {}
-        Err(DieselError::NotFound) => return Err(AppError::new(ErrorCode::UnknownReference).field("assignment_id")),
+        Err(DieselError::NotFound) => {
+            return Err(AppError::new(ErrorCode::UnknownReference).field("assignment_id"));
+        }
         Err(e) => return Err(e.into()),
     }
     if !assignments::is_observer(conn, &walk.assignment_id, &ctx.user.id)? {
@@ -211,7 +268,9 @@ pub fn photo_arrived(conn: &mut DbConnection, sha: &str) -> Result<usize, AppErr
     let now = models::now();
     let mut completed = 0;
     for (id, rev) in photos::referencing(conn, sha)? {
-        let Some(revision) = wt::revision(conn, &id, rev)? else { continue };
+        let Some(revision) = wt::revision(conn, &id, rev)? else {
+            continue;
+        };
         if revision.complete {
             continue;
         }
@@ -220,7 +279,15 @@ pub fn photo_arrived(conn: &mut DbConnection, sha: &str) -> Result<usize, AppErr
             continue;
         }
         if wt::mark_complete(conn, &id, rev, now)?
-            && wt::transition(conn, &id, rev, ReviewStatus::Incomplete.as_str(), ReviewStatus::Submitted.as_str(), None, now)?
+            && wt::transition(
+                conn,
+                &id,
+                rev,
+                ReviewStatus::Incomplete.as_str(),
+                ReviewStatus::Submitted.as_str(),
+                None,
+                now,
+            )?
         {
             changes::record(conn, Kind::Review, &id, Some(&revision.observer_id), now)?;
             completed += 1;
@@ -230,7 +297,22 @@ pub fn photo_arrived(conn: &mut DbConnection, sha: &str) -> Result<usize, AppErr
 }
 
 /// A pull: reference data if it changed since `cursor`, and review outcomes.
-pub fn pull(conn: &mut DbConnection, user: &AuthUser, cursor: i64) -> Result<flowwalk_shared::sync::PullResponse, AppError> {
+pub fn pull(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    cursor: i64,
+) -> Result<flowwalk_shared::sync::PullResponse, AppError> {
+    // One read transaction: the locks let in-flight changes commit first, then one
+    // consistent view up to `upto`.
+    conn.transaction(|conn| pull_in(conn, user, cursor))
+}
+
+fn pull_in(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    cursor: i64,
+) -> Result<flowwalk_shared::sync::PullResponse, AppError> {
+    lock_for_pull(conn, &user.id)?;
     let upto = changes::latest(conn)?;
     let reference = if cursor <= 0 || changes::reference_changed(conn, cursor, upto)? {
         Some(reference_data(conn, user)?)
@@ -262,21 +344,27 @@ fn reference_data(conn: &mut DbConnection, user: &AuthUser) -> Result<ReferenceD
     let assignments = assignments::list(conn, only)?;
     let mut scenarios = scenarios::list_current(conn)?;
     // Older versions that assignments still pin.
-    let mut known: HashMap<String, ()> = scenarios.iter().map(|s| (s.version_id.clone(), ())).collect();
+    let mut known: HashSet<String> = scenarios.iter().map(|s| s.version_id.clone()).collect();
     for a in &assignments {
-        if !known.contains_key(&a.scenario_version_id) {
-            if let Some(s) = scenarios::get_by_version_id(conn, &a.scenario_version_id)? {
-                known.insert(s.version_id.clone(), ());
-                scenarios.push(s);
-            }
+        if !known.contains(&a.scenario_version_id)
+            && let Some(s) = scenarios::get_by_version_id(conn, &a.scenario_version_id)?
+        {
+            known.insert(s.version_id.clone());
+            scenarios.push(s);
         }
     }
     Ok(ReferenceData {
         assignments,
         scenarios,
-        categories: categories::list(conn)?.into_iter().map(Into::into).collect(),
+        categories: categories::list(conn)?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         venues: venues::list(conn)?.into_iter().map(Into::into).collect(),
-        departments: departments::list(conn)?.into_iter().map(Into::into).collect(),
+        departments: departments::list(conn)?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     })
 }
 

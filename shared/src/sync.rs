@@ -126,8 +126,12 @@ pub enum ReviewStatus {
 }
 
 impl ReviewStatus {
-    pub const ALL: [ReviewStatus; 4] =
-        [ReviewStatus::Incomplete, ReviewStatus::Submitted, ReviewStatus::Accepted, ReviewStatus::Returned];
+    pub const ALL: [ReviewStatus; 4] = [
+        ReviewStatus::Incomplete,
+        ReviewStatus::Submitted,
+        ReviewStatus::Accepted,
+        ReviewStatus::Returned,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -67,8 +67,14 @@ pub fn report(walk: &WalkthroughRecord, template: &[Step]) -> TimingReport {
             }
         })
         .collect();
-    let total_waiting_ms = steps.iter().map(|s| s.waiting_ms).fold(0, u64::saturating_add);
-    let total_serving_ms = steps.iter().map(|s| s.serving_ms).fold(0, u64::saturating_add);
+    let total_waiting_ms = steps
+        .iter()
+        .map(|s| s.waiting_ms)
+        .fold(0, u64::saturating_add);
+    let total_serving_ms = steps
+        .iter()
+        .map(|s| s.serving_ms)
+        .fold(0, u64::saturating_add);
     let total_ms = total_waiting_ms.saturating_add(total_serving_ms);
     let promised_ms = template
         .iter()
@@ -76,7 +82,12 @@ pub fn report(walk: &WalkthroughRecord, template: &[Step]) -> TimingReport {
         .fold(0, u64::saturating_add);
     let missed_template_steps = template
         .iter()
-        .filter(|t| !walk.steps.iter().any(|s| s.template_step_id.as_deref() == Some(t.id.as_str())))
+        .filter(|t| {
+            !walk
+                .steps
+                .iter()
+                .any(|s| s.template_step_id.as_deref() == Some(t.id.as_str()))
+        })
         .map(|t| t.id.clone())
         .collect();
     TimingReport {
@@ -115,7 +126,9 @@ mod tests {
         StepRecord {
             id: id.into(),
             template_step_id: template.map(Into::into),
-            unplanned: template.is_none().then_some(UnplannedKind::RedirectedWindow),
+            unplanned: template
+                .is_none()
+                .then_some(UnplannedKind::RedirectedWindow),
             name: id.into(),
             started_at_ms: 0,
             ended_at_ms: 0,
@@ -139,7 +152,11 @@ mod tests {
             mode: WalkMode::InPerson,
             started_at_ms: 0,
             ended_at_ms: 0,
-            steps: vec![wstep("s1", Some("t1"), 25, 5), wstep("s2", None, 10, 0), wstep("s3", Some("t2"), 5, 20)],
+            steps: vec![
+                wstep("s1", Some("t1"), 25, 5),
+                wstep("s2", None, 10, 0),
+                wstep("s3", Some("t2"), 5, 20),
+            ],
             findings: vec![],
             commendations: vec![],
             satisfaction: Satisfaction::Dissatisfied,

@@ -187,7 +187,9 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
 
 /// Whether `s` looks like a SHA-256 in lowercase hex.
 pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]
@@ -196,7 +198,10 @@ mod tests {
 
     #[test]
     fn sha256_of_abc() {
-        assert_eq!(hex_sha256(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hex_sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert!(is_sha256_hex(&hex_sha256(b"")));
         assert!(!is_sha256_hex("ABC"));
     }

@@ -103,8 +103,15 @@ async fn context(app: &TestApp) -> Ctx {
         }
     };
     ids.insert("observer", exp);
-    let assignment: Assignment =
-        serde_json::from_value(expect_json(app.get(&format!("/api/v1/assignments/{shared}"), &admin).await, StatusCode::OK).await).unwrap();
+    let assignment: Assignment = serde_json::from_value(
+        expect_json(
+            app.get(&format!("/api/v1/assignments/{shared}"), &admin)
+                .await,
+            StatusCode::OK,
+        )
+        .await,
+    )
+    .unwrap();
     let scenario: Scenario = all_versions(app, &admin, &assignment.scenario_id)
         .await
         .into_iter()
@@ -112,14 +119,31 @@ async fn context(app: &TestApp) -> Ctx {
         .unwrap();
     ids.insert("assignment", shared);
     let photo = jpeg(40, 30, 7);
-    let res = app.client.put(app.url(&format!("/api/v1/photos/{}", hex_sha256(&photo)))).bearer_auth(&admin).body(photo.clone()).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/photos/{}", hex_sha256(&photo))))
+        .bearer_auth(&admin)
+        .body(photo.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     ids.insert("photo", hex_sha256(&photo));
-    Ctx { tokens, ids, assignment, scenario }
+    Ctx {
+        tokens,
+        ids,
+        assignment,
+        scenario,
+    }
 }
 
 async fn all_versions(app: &TestApp, token: &str, scenario_id: &str) -> Vec<Scenario> {
-    let v = expect_json(app.get(&format!("/api/v1/scenarios/{scenario_id}/versions"), token).await, StatusCode::OK).await;
+    let v = expect_json(
+        app.get(&format!("/api/v1/scenarios/{scenario_id}/versions"), token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
     serde_json::from_value(v).unwrap()
 }
 
@@ -132,7 +156,12 @@ fn assignment_body(a: &Value) -> Value {
 
 /// A request that succeeds for an allowed caller: path and body per endpoint. Fails the
 /// test for an endpoint it does not know, so a new endpoint cannot skip this walk.
-async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint, role: Option<Role>) -> (String, Body) {
+async fn request_for(
+    app: &TestApp,
+    ctx: &Ctx,
+    ep: &Endpoint,
+    role: Option<Role>,
+) -> (String, Body) {
     let n = unique();
     let id = |k: &str| ctx.ids[k].clone();
     let path = |p: &str, k: &str| p.replace("{id}", &ctx.ids[k]);
@@ -147,7 +176,9 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint, role: Option<Role>
         "assignments.get" => (path(ep.path, "assignment"), Body::None),
         "auth.login" => (
             ep.path.to_owned(),
-            Body::Json(json!({"username": "manager", "password": flowwalk_server::demo::DEMO_PASSWORD})),
+            Body::Json(
+                json!({"username": "manager", "password": flowwalk_server::demo::DEMO_PASSWORD}),
+            ),
         ),
         "auth.refresh" | "auth.logout" => {
             let t = app
@@ -213,7 +244,9 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint, role: Option<Role>
             .await;
             (
                 path(ep.path, "department"),
-                Body::Json(json!({"code": d["code"], "name": d["name"], "name_en": format!("Dept {n}")})),
+                Body::Json(
+                    json!({"code": d["code"], "name": d["name"], "name_en": format!("Dept {n}")}),
+                ),
             )
         }
         "scenarios.create" => (
@@ -269,9 +302,14 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint, role: Option<Role>
         }
         "photos.put" => {
             let photo = jpeg(32, 24, u32::try_from(n).unwrap_or(0) + 10_000);
-            (ep.path.replace("{sha256}", &hex_sha256(&photo)), Body::Raw(photo))
+            (
+                ep.path.replace("{sha256}", &hex_sha256(&photo)),
+                Body::Raw(photo),
+            )
         }
-        "photos.meta" | "photos.display" | "photos.thumb" | "photos.original" => (ep.path.replace("{sha256}", &id("photo")), Body::None),
+        "photos.meta" | "photos.display" | "photos.thumb" | "photos.original" => {
+            (ep.path.replace("{sha256}", &id("photo")), Body::None)
+        }
         "sync.pull" | "sync.conflicts" | "walkthroughs.list" => (ep.path.to_owned(), Body::None),
         "sync.push" => {
             let walk = submitted_walkthrough(app, ctx, role, false).await;
@@ -283,7 +321,10 @@ async fn request_for(app: &TestApp, ctx: &Ctx, ep: &Endpoint, role: Option<Role>
         }
         "walkthroughs.accept" | "walkthroughs.return" => {
             let walk = submitted_walkthrough(app, ctx, role, true).await;
-            (ep.path.replace("{id}", &walk.id), Body::Json(json!({"rev": 1, "comment": "请补充照片"})))
+            (
+                ep.path.replace("{id}", &walk.id),
+                Body::Json(json!({"rev": 1, "comment": "请补充照片"})),
+            )
         }
         other => panic!("no request fixture for endpoint {other}: add one to tests/api/access.rs"),
     }
@@ -303,7 +344,13 @@ enum Body {
     Raw(Vec<u8>),
 }
 
-async fn send(app: &TestApp, ep: &Endpoint, path: &str, token: Option<&str>, body: Body) -> reqwest::Response {
+async fn send(
+    app: &TestApp,
+    ep: &Endpoint,
+    path: &str,
+    token: Option<&str>,
+    body: Body,
+) -> reqwest::Response {
     let method = Method::from_bytes(ep.method.as_str().as_bytes()).unwrap();
     match body {
         Body::None => app.request(method, path, token, None).await,
@@ -320,7 +367,12 @@ async fn send(app: &TestApp, ep: &Endpoint, path: &str, token: Option<&str>, bod
 
 /// A complete walkthrough on the shared assignment, pushed by `role` if that is an
 /// observer (else by the demo experiencer). `push` false: only built, not sent.
-async fn submitted_walkthrough(app: &TestApp, ctx: &Ctx, role: Option<Role>, push: bool) -> WalkthroughRecord {
+async fn submitted_walkthrough(
+    app: &TestApp,
+    ctx: &Ctx,
+    role: Option<Role>,
+    push: bool,
+) -> WalkthroughRecord {
     let by = match role {
         Some(r @ (Role::Inspector | Role::Experiencer)) => r,
         _ => Role::Experiencer,
@@ -328,7 +380,13 @@ async fn submitted_walkthrough(app: &TestApp, ctx: &Ctx, role: Option<Role>, pus
     let start = chrono::Utc::now().timestamp_millis() - 3 * 3_600_000;
     let walk = fixtures::walkthrough(&ctx.assignment, &ctx.scenario, "phone-x", start, &[]);
     if push {
-        let res = app.post("/api/v1/sync/push", Some(&ctx.tokens[&by]), &push_body(&walk)).await;
+        let res = app
+            .post(
+                "/api/v1/sync/push",
+                Some(&ctx.tokens[&by]),
+                &push_body(&walk),
+            )
+            .await;
         let r = expect_json(res, StatusCode::OK).await;
         assert_eq!(r["results"][0]["status"], "accepted", "{r}");
     }

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use flowwalk_server::db::schema::{walkthrough_revisions as wr, walkthroughs as w};
-use flowwalk_server::db::write_tx;
 use flowwalk_server::models::changes::{self, Kind};
 use flowwalk_server::models::walkthroughs::{self as wt, RevisionRow, WalkthroughRow};
 use flowwalk_shared::Role;
@@ -28,7 +27,11 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { devices: 200, walks: 5, backends: vec![Backend::Sqlite, Backend::Postgres] };
+    let mut a = Args {
+        devices: 200,
+        walks: 5,
+        backends: vec![Backend::Sqlite, Backend::Postgres],
+    };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < argv.len() {
@@ -56,7 +59,10 @@ fn args() -> Args {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let a = args();
-    println!("ingest benchmark: {} devices × {} walkthroughs (20 steps, 3 findings, 2 photos each)", a.devices, a.walks);
+    println!(
+        "ingest benchmark: {} devices × {} walkthroughs (20 steps, 3 findings, 2 photos each)",
+        a.devices, a.walks
+    );
     let mut failed = false;
     for backend in a.backends.clone() {
         failed |= !run(backend, &a).await;
@@ -84,13 +90,22 @@ async fn run(backend: Backend, a: &Args) -> bool {
     app.load_demo();
     let admin = app.demo_login("admin").await;
     // A scenario of 19 template steps (+1 unplanned redirect = 20 steps).
-    let depts = app.get("/api/v1/departments", &admin).await.json::<serde_json::Value>().await.unwrap_or_default();
+    let depts = app
+        .get("/api/v1/departments", &admin)
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap_or_default();
     let dept = depts[0]["id"].clone();
     let steps: Vec<_> = (1..=19)
         .map(|i| json!({"name": format!("环节{i}"), "channel": "window", "department_id": dept, "standard_minutes": 15}))
         .collect();
     let scenario: Scenario = app
-        .post("/api/v1/scenarios", Some(&admin), &json!({"code": "bench", "name": "压测事项", "steps": steps}))
+        .post(
+            "/api/v1/scenarios",
+            Some(&admin),
+            &json!({"code": "bench", "name": "压测事项", "steps": steps}),
+        )
         .await
         .json()
         .await
@@ -118,7 +133,12 @@ async fn run(backend: Backend, a: &Args) -> bool {
             ids.push(id);
         }
     }
-    let venues = app.get("/api/v1/venues", &admin).await.json::<serde_json::Value>().await.unwrap_or_default();
+    let venues = app
+        .get("/api/v1/venues", &admin)
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap_or_default();
     let assignment: Assignment = app
         .post(
             "/api/v1/assignments",
@@ -130,8 +150,12 @@ async fn run(backend: Backend, a: &Args) -> bool {
         .json()
         .await
         .expect("assignment");
-    // A pool of photos uploaded beforehand, so every walkthrough completes on push.
-    let photos: Vec<Vec<u8>> = (0..8).map(|i| jpeg(640, 480, 1000 + i)).collect();
+    // Each walkthrough's two photos, uploaded beforehand (not timed), so every walkthrough
+    // completes on push.
+    let photo_count = a.devices * a.walks * 2;
+    let photos: Vec<Vec<u8>> = (0..photo_count)
+        .map(|i| jpeg(48, 32, 5000 + i as u32))
+        .collect();
     for p in &photos {
         let res = app
             .client
@@ -153,9 +177,15 @@ async fn run(backend: Backend, a: &Args) -> bool {
         .map(|d| {
             (0..a.walks)
                 .map(|k| {
-                    let p1 = hashes[(d + k) % hashes.len()].clone();
-                    let p2 = hashes[(d + k + 1) % hashes.len()].clone();
-                    walkthrough(&assignment, &scenario, &format!("dev-{d}"), now - 8 * 3_600_000, &[vec![p1], vec![p2], vec![]])
+                    let p1 = hashes[(d * a.walks + k) * 2].clone();
+                    let p2 = hashes[(d * a.walks + k) * 2 + 1].clone();
+                    walkthrough(
+                        &assignment,
+                        &scenario,
+                        &format!("dev-{d}"),
+                        now - 8 * 3_600_000,
+                        &[vec![p1], vec![p2], vec![]],
+                    )
                 })
                 .collect()
         })
@@ -179,11 +209,10 @@ async fn run(backend: Backend, a: &Args) -> bool {
                 let t = Instant::now();
                 let res = client.post(&url).bearer_auth(&token).json(&body).send().await;
                 latencies.push(t.elapsed());
-                if let Ok(res) = res {
-                    if let Ok(r) = res.json::<PushResponse>().await {
+                if let Ok(res) = res
+                    && let Ok(r) = res.json::<PushResponse>().await {
                         acked += r.results.iter().filter(|r| r.status == PushStatus::Accepted).count();
                     }
-                }
             }
             (latencies, acked)
         }));
@@ -205,7 +234,11 @@ async fn run(backend: Backend, a: &Args) -> bool {
         let mut conn = app.db.pool().get().expect("conn");
         let stored: i64 = wr::table.count().get_result(&mut *conn).unwrap_or(-1);
         let distinct: i64 = w::table.count().get_result(&mut *conn).unwrap_or(-1);
-        let complete: i64 = wr::table.filter(wr::complete.eq(true)).count().get_result(&mut *conn).unwrap_or(-1);
+        let complete: i64 = wr::table
+            .filter(wr::complete.eq(true))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap_or(-1);
         (stored, distinct, complete)
     };
     let lost = expected as i64 - distinct;
@@ -244,32 +277,52 @@ async fn run(backend: Backend, a: &Args) -> bool {
                 )
             })
             .collect();
+        // As many writers as the server has connections, through the same write gate.
+        let writers = app.settings.db_pool_size as usize;
+        let mut chunks: Vec<Vec<(RevisionRow, Vec<String>)>> =
+            (0..writers).map(|_| Vec::new()).collect();
+        for (i, row) in rows.into_iter().enumerate() {
+            chunks[i % writers].push(row);
+        }
         let t = Instant::now();
-        let handle = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().expect("conn");
-            for (row, photos) in rows {
-                write_tx(&mut conn, |c| -> QueryResult<()> {
-                    wt::insert_revision(c, &row, &photos)?;
-                    wt::insert(
-                        c,
-                        &WalkthroughRow {
-                            id: row.walkthrough_id.clone(),
-                            observer_id: row.observer_id.clone(),
-                            assignment_id: row.assignment_id.clone(),
-                            latest_rev: 1,
-                            status: "submitted".into(),
-                            review_comment: String::new(),
-                            reviewed_by: None,
-                            reviewed_at: None,
-                            updated_at: row.received_at,
-                        },
-                    )?;
-                    changes::record(c, Kind::Review, &row.walkthrough_id, Some(&row.observer_id), row.received_at)
-                })
-                .expect("direct insert");
-            }
-        });
-        handle.await.expect("direct inserts");
+        let mut handles = Vec::new();
+        for chunk in chunks {
+            let pool = pool.clone();
+            let gate = app.db.gate().clone();
+            handles.push(tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get().expect("conn");
+                for (row, photos) in chunk {
+                    gate.tx(&mut conn, |c| -> QueryResult<()> {
+                        wt::insert_revision(c, &row, &photos)?;
+                        wt::insert(
+                            c,
+                            &WalkthroughRow {
+                                id: row.walkthrough_id.clone(),
+                                observer_id: row.observer_id.clone(),
+                                assignment_id: row.assignment_id.clone(),
+                                latest_rev: 1,
+                                status: "submitted".into(),
+                                review_comment: String::new(),
+                                reviewed_by: None,
+                                reviewed_at: None,
+                                updated_at: row.received_at,
+                            },
+                        )?;
+                        changes::record(
+                            c,
+                            Kind::Review,
+                            &row.walkthrough_id,
+                            Some(&row.observer_id),
+                            row.received_at,
+                        )
+                    })
+                    .expect("direct insert");
+                }
+            }));
+        }
+        for h in handles {
+            h.await.expect("direct inserts");
+        }
         t.elapsed().as_secs_f64()
     };
 
@@ -279,11 +332,22 @@ async fn run(backend: Backend, a: &Args) -> bool {
     let p99 = percentile(&latencies, 0.99);
     println!();
     println!("== {backend:?}");
-    println!("  HTTP push:     {expected} walkthroughs in {http_secs:.2} s = {http_rate:.0} walkthroughs/s");
-    println!("  latency:       p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms", ms(p50), ms(p99), ms(*latencies.last().unwrap_or(&Duration::ZERO)));
-    println!("  acknowledged:  {acked} accepted; database holds {distinct} walkthroughs, {stored} revisions, {complete} complete");
+    println!(
+        "  HTTP push:     {expected} walkthroughs in {http_secs:.2} s = {http_rate:.0} walkthroughs/s"
+    );
+    println!(
+        "  latency:       p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(p50),
+        ms(p99),
+        ms(*latencies.last().unwrap_or(&Duration::ZERO))
+    );
+    println!(
+        "  acknowledged:  {acked} accepted; database holds {distinct} walkthroughs, {stored} revisions, {complete} complete"
+    );
     println!("  lost:          {lost}    duplicated: {duplicated}");
-    println!("  direct insert: {expected} in {direct_secs:.2} s = {direct_rate:.0} walkthroughs/s (same rows, no HTTP)");
+    println!(
+        "  direct insert: {expected} in {direct_secs:.2} s = {direct_rate:.0} walkthroughs/s (same rows, no HTTP)"
+    );
     println!("  ratio HTTP / direct: {:.2}", http_rate / direct_rate);
     let ok = lost == 0 && duplicated == 0 && acked == expected && complete as usize == expected;
     if !ok {

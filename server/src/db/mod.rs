@@ -7,6 +7,7 @@
 pub mod schema;
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -16,6 +17,7 @@ use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, ConnectionError};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use sha2::Digest;
 
 use crate::error::AppError;
 
@@ -181,20 +183,57 @@ where
     conn.transaction(f)
 }
 
+/// Serialises one process's write transactions on SQLite, which allows one writer at a
+/// time anyway: waiting on a mutex costs microseconds, waiting in SQLite's busy handler
+/// costs sleeps of milliseconds. PostgreSQL writers run in parallel (no gate).
+#[derive(Clone, Default)]
+pub struct WriteGate(Option<Arc<Mutex<()>>>);
+
+impl WriteGate {
+    pub fn for_backend(backend: Backend) -> WriteGate {
+        WriteGate((backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))))
+    }
+
+    /// [`write_tx`], one at a time where the backend wants that.
+    pub fn tx<T, E>(
+        &self,
+        conn: &mut DbConnection,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        // A poisoned gate only means another writer panicked; the database rolled back.
+        let _turn = self
+            .0
+            .as_ref()
+            .map(|m| m.lock().unwrap_or_else(|p| p.into_inner()));
+        write_tx(conn, f)
+    }
+}
+
 /// The handle request handlers use: runs blocking database work on actix's blocking
 /// thread pool, never on the async workers.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    gate: WriteGate,
 }
 
 impl Db {
-    pub fn new(pool: Pool) -> Self {
-        Db { pool }
+    pub fn new(pool: Pool, backend: Backend) -> Self {
+        Db {
+            pool,
+            gate: WriteGate::for_backend(backend),
+        }
     }
 
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    pub fn gate(&self) -> &WriteGate {
+        &self.gate
     }
 
     /// Reads (or single-statement writes) outside an explicit transaction.
@@ -218,36 +257,67 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        self.read(move |conn| write_tx(conn, f)).await
+        let gate = self.gate.clone();
+        self.read(move |conn| gate.tx(conn, f)).await
     }
 }
 
-/// Serialises writers of the `changes` log so that sequence numbers commit in order and a
-/// pull can never step over a change that commits later. SQLite's writers are serialised
-/// already; PostgreSQL takes a transaction-scoped advisory lock.
-pub fn lock_changes(conn: &mut DbConnection) -> diesel::QueryResult<()> {
-    match conn {
-        DbConnection::Postgresql(c) => c.batch_execute("SELECT pg_advisory_xact_lock(7270002)"),
-        DbConnection::Sqlite(_) => Ok(()),
+/// Advisory-lock keys (PostgreSQL): the first of the two 32-bit halves names the purpose.
+const LOCK_REFERENCE_CHANGES: i32 = 7_270_002;
+const LOCK_USER_CHANGES: i32 = 7_270_004;
+const LOCK_PHOTO: i32 = 7_270_003;
+
+/// A stable 32-bit key for a text id.
+fn lock_key(id: &str) -> i32 {
+    let d = sha2::Sha256::digest(id.as_bytes());
+    i32::from_be_bytes([d[0], d[1], d[2], d[3]])
+}
+
+/// Makes writers of the `changes` log commit their sequence numbers in order, as far as a
+/// reader can tell: a change scoped to one user takes that user's lock, any other change
+/// the reference-data lock; [`lock_for_pull`] waits on both, so a pull never steps over a
+/// change that commits after it. SQLite's writers are serialised already.
+pub fn lock_changes(conn: &mut DbConnection, user: Option<&str>) -> diesel::QueryResult<()> {
+    let DbConnection::Postgresql(c) = conn else {
+        return Ok(());
+    };
+    // The keys are numbers computed here, never client text.
+    match user {
+        Some(u) => c.batch_execute(&format!(
+            "SELECT pg_advisory_xact_lock({LOCK_USER_CHANGES}, {})",
+            lock_key(u)
+        )),
+        None => c.batch_execute(&format!(
+            "SELECT pg_advisory_xact_lock({LOCK_REFERENCE_CHANGES}, 0)"
+        )),
     }
+}
+
+/// Inside a pull's transaction: wait for in-flight changes that the pull could miss.
+pub fn lock_for_pull(conn: &mut DbConnection, user: &str) -> diesel::QueryResult<()> {
+    let DbConnection::Postgresql(c) = conn else {
+        return Ok(());
+    };
+    c.batch_execute(&format!(
+        "SELECT pg_advisory_xact_lock_shared({LOCK_REFERENCE_CHANGES}, 0); \
+         SELECT pg_advisory_xact_lock_shared({LOCK_USER_CHANGES}, {})",
+        lock_key(user)
+    ))
 }
 
 /// Serialises a walkthrough's completeness check with the arrival of its photos, per photo
 /// hash (in sorted order, so two transactions never wait on each other in a cycle).
 pub fn lock_photos(conn: &mut DbConnection, hashes: &[String]) -> diesel::QueryResult<()> {
-    let DbConnection::Postgresql(c) = conn else { return Ok(()) };
-    let mut keys: Vec<i64> = hashes
-        .iter()
-        .map(|h| {
-            let prefix = h.get(..15).unwrap_or("0");
-            i64::from_str_radix(prefix, 16).unwrap_or(0)
-        })
-        .collect();
+    let DbConnection::Postgresql(c) = conn else {
+        return Ok(());
+    };
+    let mut keys: Vec<i32> = hashes.iter().map(|h| lock_key(h)).collect();
     keys.sort_unstable();
     keys.dedup();
     for key in keys {
-        // The key is a number computed here, never client text.
-        c.batch_execute(&format!("SELECT pg_advisory_xact_lock(7270003, {})", key % 2_147_483_647))?;
+        c.batch_execute(&format!(
+            "SELECT pg_advisory_xact_lock({LOCK_PHOTO}, {key})"
+        ))?;
     }
     Ok(())
 }

@@ -255,4 +255,3 @@ diesel::table! {
         at -> Timestamp,
     }
 }
-

@@ -24,11 +24,16 @@ fn invalid(field: String, zh: &str, en: &str) -> AppError {
 }
 
 fn timing(field: String, zh: &str, en: &str) -> AppError {
-    AppError::new(ErrorCode::InvalidTiming).field(field).message(zh.to_owned(), en.to_owned())
+    AppError::new(ErrorCode::InvalidTiming)
+        .field(field)
+        .message(zh.to_owned(), en.to_owned())
 }
 
 fn id_ok(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn text(field: String, value: &str, max: usize) -> Result<(), AppError> {
@@ -40,7 +45,11 @@ fn text(field: String, value: &str, max: usize) -> Result<(), AppError> {
 
 /// Checks the record's shape against its scenario version's steps and the known category
 /// ids. Times are checked on the device's own clock here; see [`normalise`].
-pub fn check(walk: &WalkthroughRecord, template: &[Step], category_ids: &[String]) -> Result<(), AppError> {
+pub fn check(
+    walk: &WalkthroughRecord,
+    template: &[Step],
+    category_ids: &[String],
+) -> Result<(), AppError> {
     if !id_ok(&walk.id) {
         return Err(invalid("id".into(), "记录编号无效", "Invalid record id"));
     }
@@ -48,32 +57,58 @@ pub fn check(walk: &WalkthroughRecord, template: &[Step], category_ids: &[String
         return Err(invalid("rev".into(), "版本号无效", "Invalid revision"));
     }
     if !id_ok(&walk.device_id) {
-        return Err(invalid("device_id".into(), "设备编号无效", "Invalid device id"));
+        return Err(invalid(
+            "device_id".into(),
+            "设备编号无效",
+            "Invalid device id",
+        ));
     }
     text("comment".into(), &walk.comment, 4000)?;
     if walk.steps.is_empty() {
-        return Err(invalid("steps".into(), "至少需要一个环节", "At least one step is needed"));
+        return Err(invalid(
+            "steps".into(),
+            "至少需要一个环节",
+            "At least one step is needed",
+        ));
     }
     if walk.steps.len() > 200 || walk.findings.len() > 200 || walk.commendations.len() > 200 {
-        return Err(invalid("steps".into(), "环节、问题或表扬条目过多", "Too many steps, findings or commendations"));
+        return Err(invalid(
+            "steps".into(),
+            "环节、问题或表扬条目过多",
+            "Too many steps, findings or commendations",
+        ));
     }
     if walk.ended_at_ms < walk.started_at_ms {
-        return Err(timing("ended_at_ms".into(), "结束时间早于开始时间", "The walk ends before it starts"));
+        return Err(timing(
+            "ended_at_ms".into(),
+            "结束时间早于开始时间",
+            "The walk ends before it starts",
+        ));
     }
     if walk.ended_at_ms - walk.started_at_ms > MAX_WALK_MS {
-        return Err(timing("ended_at_ms".into(), "体验时长超过 7 天", "The walk spans more than 7 days"));
+        return Err(timing(
+            "ended_at_ms".into(),
+            "体验时长超过 7 天",
+            "The walk spans more than 7 days",
+        ));
     }
     let mut step_ids = Vec::with_capacity(walk.steps.len());
     for (i, s) in walk.steps.iter().enumerate() {
         let f = |name: &str| format!("steps[{i}].{name}");
         if !id_ok(&s.id) || step_ids.contains(&s.id.as_str()) {
-            return Err(invalid(f("id"), "环节编号无效或重复", "Step id invalid or repeated"));
+            return Err(invalid(
+                f("id"),
+                "环节编号无效或重复",
+                "Step id invalid or repeated",
+            ));
         }
         step_ids.push(s.id.as_str());
         match (&s.template_step_id, &s.unplanned) {
             (Some(t), None) => {
                 if !template.iter().any(|ts| &ts.id == t) {
-                    return Err(AppError::new(ErrorCode::UnknownReference).field(f("template_step_id")));
+                    return Err(
+                        AppError::new(ErrorCode::UnknownReference).field(f("template_step_id"))
+                    );
                 }
             }
             (None, Some(_)) => {}
@@ -86,45 +121,77 @@ pub fn check(walk: &WalkthroughRecord, template: &[Step], category_ids: &[String
             }
         }
         if s.name.trim().is_empty() {
-            return Err(invalid(f("name"), "环节名称不能为空", "Step name must not be empty"));
+            return Err(invalid(
+                f("name"),
+                "环节名称不能为空",
+                "Step name must not be empty",
+            ));
         }
         text(f("name"), &s.name, 100)?;
         text(f("note"), &s.note, 4000)?;
         if s.ended_at_ms < s.started_at_ms {
-            return Err(timing(f("ended_at_ms"), "环节结束时间早于开始时间", "The step ends before it starts"));
+            return Err(timing(
+                f("ended_at_ms"),
+                "环节结束时间早于开始时间",
+                "The step ends before it starts",
+            ));
         }
         if s.waiting_ms > MAX_STEP_MS {
-            return Err(timing(f("waiting_ms"), "等候时长超过 24 小时", "Waiting time over 24 hours"));
+            return Err(timing(
+                f("waiting_ms"),
+                "等候时长超过 24 小时",
+                "Waiting time over 24 hours",
+            ));
         }
         if s.serving_ms > MAX_STEP_MS {
-            return Err(timing(f("serving_ms"), "办理时长超过 24 小时", "Serving time over 24 hours"));
+            return Err(timing(
+                f("serving_ms"),
+                "办理时长超过 24 小时",
+                "Serving time over 24 hours",
+            ));
         }
     }
     let mut finding_ids = Vec::new();
     for (i, fd) in walk.findings.iter().enumerate() {
         let f = |name: &str| format!("findings[{i}].{name}");
         if !id_ok(&fd.id) || finding_ids.contains(&fd.id.as_str()) {
-            return Err(invalid(f("id"), "问题编号无效或重复", "Finding id invalid or repeated"));
+            return Err(invalid(
+                f("id"),
+                "问题编号无效或重复",
+                "Finding id invalid or repeated",
+            ));
         }
         finding_ids.push(fd.id.as_str());
-        if let Some(step) = &fd.step_id {
-            if !step_ids.contains(&step.as_str()) {
-                return Err(AppError::new(ErrorCode::UnknownReference).field(f("step_id")));
-            }
+        if let Some(step) = &fd.step_id
+            && !step_ids.contains(&step.as_str())
+        {
+            return Err(AppError::new(ErrorCode::UnknownReference).field(f("step_id")));
         }
         if !category_ids.contains(&fd.category_id) {
             return Err(AppError::new(ErrorCode::UnknownReference).field(f("category_id")));
         }
         if fd.description.trim().is_empty() {
-            return Err(invalid(f("description"), "问题描述不能为空", "Describe the finding"));
+            return Err(invalid(
+                f("description"),
+                "问题描述不能为空",
+                "Describe the finding",
+            ));
         }
         text(f("description"), &fd.description, 4000)?;
         if fd.photos.len() > 20 {
-            return Err(invalid(f("photos"), "每个问题最多 20 张照片", "At most 20 photos per finding"));
+            return Err(invalid(
+                f("photos"),
+                "每个问题最多 20 张照片",
+                "At most 20 photos per finding",
+            ));
         }
         for (j, p) in fd.photos.iter().enumerate() {
             if !is_sha256_hex(p) {
-                return Err(invalid(format!("findings[{i}].photos[{j}]"), "照片校验值无效", "Invalid photo SHA-256"));
+                return Err(invalid(
+                    format!("findings[{i}].photos[{j}]"),
+                    "照片校验值无效",
+                    "Invalid photo SHA-256",
+                ));
             }
         }
         if let Some(loc) = &fd.location {
@@ -139,10 +206,11 @@ pub fn check(walk: &WalkthroughRecord, template: &[Step], category_ids: &[String
         }
     }
     for (i, c) in walk.commendations.iter().enumerate() {
-        if let Some(step) = &c.step_id {
-            if !step_ids.contains(&step.as_str()) {
-                return Err(AppError::new(ErrorCode::UnknownReference).field(format!("commendations[{i}].step_id")));
-            }
+        if let Some(step) = &c.step_id
+            && !step_ids.contains(&step.as_str())
+        {
+            return Err(AppError::new(ErrorCode::UnknownReference)
+                .field(format!("commendations[{i}].step_id")));
         }
         text(format!("commendations[{i}].note"), &c.note, 2000)?;
     }
@@ -151,12 +219,21 @@ pub fn check(walk: &WalkthroughRecord, template: &[Step], category_ids: &[String
 
 /// The walk's start and end in server time, given the device's clock offset
 /// (`server_now_ms - device_time_ms` at sync). Impossible results are refused.
-pub fn normalise(walk: &WalkthroughRecord, offset_ms: i64, server_now_ms: i64) -> Result<(NaiveDateTime, NaiveDateTime), AppError> {
-    let implausible = |field: &str| {
-        AppError::new(ErrorCode::ClockImplausible).field(field.to_owned())
-    };
-    let start = walk.started_at_ms.checked_add(offset_ms).ok_or_else(|| implausible("started_at_ms"))?;
-    let end = walk.ended_at_ms.checked_add(offset_ms).ok_or_else(|| implausible("ended_at_ms"))?;
+pub fn normalise(
+    walk: &WalkthroughRecord,
+    offset_ms: i64,
+    server_now_ms: i64,
+) -> Result<(NaiveDateTime, NaiveDateTime), AppError> {
+    let implausible =
+        |field: &str| AppError::new(ErrorCode::ClockImplausible).field(field.to_owned());
+    let start = walk
+        .started_at_ms
+        .checked_add(offset_ms)
+        .ok_or_else(|| implausible("started_at_ms"))?;
+    let end = walk
+        .ended_at_ms
+        .checked_add(offset_ms)
+        .ok_or_else(|| implausible("ended_at_ms"))?;
     if end > server_now_ms + FUTURE_SLACK_MS {
         return Err(implausible("ended_at_ms"));
     }
@@ -164,9 +241,14 @@ pub fn normalise(walk: &WalkthroughRecord, offset_ms: i64, server_now_ms: i64) -
         return Err(implausible("started_at_ms"));
     }
     let to_time = |ms: i64, field: &str| {
-        DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc()).ok_or_else(|| implausible(field))
+        DateTime::from_timestamp_millis(ms)
+            .map(|t| t.naive_utc())
+            .ok_or_else(|| implausible(field))
     };
-    Ok((to_time(start, "started_at_ms")?, to_time(end, "ended_at_ms")?))
+    Ok((
+        to_time(start, "started_at_ms")?,
+        to_time(end, "ended_at_ms")?,
+    ))
 }
 
 #[cfg(test)]
@@ -236,19 +318,34 @@ mod tests {
         let mut w = walk();
         w.steps[0].ended_at_ms = 0;
         let e = check(&w, &template(), &cats).unwrap_err();
-        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidTiming, Some("steps[0].ended_at_ms")));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidTiming, Some("steps[0].ended_at_ms"))
+        );
         let mut w = walk();
         w.steps[0].template_step_id = Some("t9".into());
-        assert_eq!(check(&w, &template(), &cats).unwrap_err().code, ErrorCode::UnknownReference);
+        assert_eq!(
+            check(&w, &template(), &cats).unwrap_err().code,
+            ErrorCode::UnknownReference
+        );
         let mut w = walk();
         w.findings[0].category_id = "nope".into();
-        assert_eq!(check(&w, &template(), &cats).unwrap_err().field.as_deref(), Some("findings[0].category_id"));
+        assert_eq!(
+            check(&w, &template(), &cats).unwrap_err().field.as_deref(),
+            Some("findings[0].category_id")
+        );
         let mut w = walk();
         w.findings[0].photos = vec!["xyz".into()];
-        assert_eq!(check(&w, &template(), &cats).unwrap_err().field.as_deref(), Some("findings[0].photos[0]"));
+        assert_eq!(
+            check(&w, &template(), &cats).unwrap_err().field.as_deref(),
+            Some("findings[0].photos[0]")
+        );
         let mut w = walk();
         w.steps[0].waiting_ms = MAX_STEP_MS + 1;
-        assert_eq!(check(&w, &template(), &cats).unwrap_err().code, ErrorCode::InvalidTiming);
+        assert_eq!(
+            check(&w, &template(), &cats).unwrap_err().code,
+            ErrorCode::InvalidTiming
+        );
     }
 
     #[test]
@@ -260,8 +357,14 @@ mod tests {
         assert_eq!((end - start).num_milliseconds(), 1_000_000);
         assert_eq!(end.and_utc().timestamp_millis(), now - 100_000);
         // Without the offset the same record would be absurdly old.
-        assert_eq!(normalise(&walk(), 0, now).unwrap_err().code, ErrorCode::ClockImplausible);
+        assert_eq!(
+            normalise(&walk(), 0, now).unwrap_err().code,
+            ErrorCode::ClockImplausible
+        );
         // An end in the future (a clock that jumped between recording and sync).
-        assert_eq!(normalise(&walk(), now, now).unwrap_err().code, ErrorCode::ClockImplausible);
+        assert_eq!(
+            normalise(&walk(), now, now).unwrap_err().code,
+            ErrorCode::ClockImplausible
+        );
     }
 }

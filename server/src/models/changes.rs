@@ -32,8 +32,14 @@ impl Kind {
 }
 
 /// Appends a change; call inside the transaction that made it.
-pub fn record(conn: &mut DbConnection, kind: Kind, entity_id: &str, user_id: Option<&str>, at: NaiveDateTime) -> QueryResult<()> {
-    lock_changes(conn)?;
+pub fn record(
+    conn: &mut DbConnection,
+    kind: Kind,
+    entity_id: &str,
+    user_id: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    lock_changes(conn, if kind == Kind::Review { user_id } else { None })?;
     diesel::insert_into(changes::table)
         .values((
             changes::kind.eq(kind.as_str()),
@@ -47,7 +53,10 @@ pub fn record(conn: &mut DbConnection, kind: Kind, entity_id: &str, user_id: Opt
 
 /// The newest sequence number (0 when nothing changed yet).
 pub fn latest(conn: &mut DbConnection) -> QueryResult<i64> {
-    changes::table.select(diesel::dsl::max(changes::seq)).first::<Option<i64>>(conn).map(|s| s.unwrap_or(0))
+    changes::table
+        .select(diesel::dsl::max(changes::seq))
+        .first::<Option<i64>>(conn)
+        .map(|s| s.unwrap_or(0))
 }
 
 /// Whether reference data changed in `(after, upto]`.
@@ -62,7 +71,12 @@ pub fn reference_changed(conn: &mut DbConnection, after: i64, upto: i64) -> Quer
 }
 
 /// Walkthroughs of `user` whose review state changed in `(after, upto]`.
-pub fn reviews_for(conn: &mut DbConnection, user: &str, after: i64, upto: i64) -> QueryResult<Vec<String>> {
+pub fn reviews_for(
+    conn: &mut DbConnection,
+    user: &str,
+    after: i64,
+    upto: i64,
+) -> QueryResult<Vec<String>> {
     let mut ids: Vec<String> = changes::table
         .filter(changes::user_id.eq(user))
         .filter(changes::kind.eq(Kind::Review.as_str()))

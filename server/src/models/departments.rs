@@ -59,7 +59,9 @@ pub fn exists(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &DepartmentRow) -> QueryResult<()> {
-    diesel::insert_into(departments::table).values(row).execute(conn)?;
+    diesel::insert_into(departments::table)
+        .values(row)
+        .execute(conn)?;
     changes::record(conn, Kind::Department, &row.id, None, row.updated_at)
 }
 

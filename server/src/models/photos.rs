@@ -18,14 +18,21 @@ pub struct PhotoRow {
 }
 
 pub fn get(conn: &mut DbConnection, sha: &str) -> QueryResult<Option<PhotoRow>> {
-    photos::table.find(sha).select(PhotoRow::as_select()).first(conn).optional()
+    photos::table
+        .find(sha)
+        .select(PhotoRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Inserts the row; `false` if the photo was there already.
 pub fn insert(conn: &mut DbConnection, row: &PhotoRow) -> QueryResult<bool> {
     match diesel::insert_into(photos::table).values(row).execute(conn) {
         Ok(_) => Ok(true),
-        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
         Err(e) => Err(e),
     }
 }
@@ -35,8 +42,15 @@ pub fn missing(conn: &mut DbConnection, hashes: &[String]) -> QueryResult<Vec<St
     if hashes.is_empty() {
         return Ok(Vec::new());
     }
-    let present: Vec<String> = photos::table.filter(photos::sha256.eq_any(hashes)).select(photos::sha256).load(conn)?;
-    Ok(hashes.iter().filter(|h| !present.contains(h)).cloned().collect())
+    let present: Vec<String> = photos::table
+        .filter(photos::sha256.eq_any(hashes))
+        .select(photos::sha256)
+        .load(conn)?;
+    Ok(hashes
+        .iter()
+        .filter(|h| !present.contains(h))
+        .cloned()
+        .collect())
 }
 
 /// Revisions that reference the photo.
@@ -47,7 +61,12 @@ pub fn referencing(conn: &mut DbConnection, sha: &str) -> QueryResult<Vec<(Strin
         .load(conn)
 }
 
-pub fn log_read(conn: &mut DbConnection, sha: &str, user_id: &str, at: NaiveDateTime) -> QueryResult<()> {
+pub fn log_read(
+    conn: &mut DbConnection,
+    sha: &str,
+    user_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(photo_reads::table)
         .values((
             photo_reads::id.eq(super::new_id()),
@@ -60,5 +79,8 @@ pub fn log_read(conn: &mut DbConnection, sha: &str, user_id: &str, at: NaiveDate
 }
 
 pub fn reads_of(conn: &mut DbConnection, sha: &str) -> QueryResult<i64> {
-    photo_reads::table.filter(photo_reads::sha256.eq(sha)).count().get_result(conn)
+    photo_reads::table
+        .filter(photo_reads::sha256.eq(sha))
+        .count()
+        .get_result(conn)
 }

@@ -217,7 +217,10 @@ pub fn current_version_id(conn: &mut DbConnection, scenario_id: &str) -> QueryRe
 }
 
 /// The steps of one scenario version, in order (empty if the version has none).
-pub fn steps_of_version(conn: &mut DbConnection, version_id: &str) -> QueryResult<Vec<flowwalk_shared::api::scenarios::Step>> {
+pub fn steps_of_version(
+    conn: &mut DbConnection,
+    version_id: &str,
+) -> QueryResult<Vec<flowwalk_shared::api::scenarios::Step>> {
     Ok(st::table
         .filter(st::scenario_version_id.eq(version_id))
         .order(st::position)
@@ -229,7 +232,10 @@ pub fn steps_of_version(conn: &mut DbConnection, version_id: &str) -> QueryResul
 }
 
 /// The scenario at the version with this id.
-pub fn get_by_version_id(conn: &mut DbConnection, version_id: &str) -> QueryResult<Option<Scenario>> {
+pub fn get_by_version_id(
+    conn: &mut DbConnection,
+    version_id: &str,
+) -> QueryResult<Option<Scenario>> {
     let Some((scenario_id, version)) = sv::table
         .find(version_id)
         .select((sv::scenario_id, sv::version))

@@ -66,7 +66,9 @@ pub fn find_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<V
 }
 
 pub fn insert(conn: &mut DbConnection, row: &VenueRow) -> QueryResult<()> {
-    diesel::insert_into(venues::table).values(row).execute(conn)?;
+    diesel::insert_into(venues::table)
+        .values(row)
+        .execute(conn)?;
     changes::record(conn, Kind::Venue, &row.id, None, row.updated_at)
 }
 

@@ -5,7 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{revision_photos, walkthrough_conflicts as wc, walkthrough_revisions as wr, walkthroughs as w};
+use crate::db::schema::{
+    revision_photos, walkthrough_conflicts as wc, walkthrough_revisions as wr, walkthroughs as w,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = wr)]
@@ -55,7 +57,11 @@ pub struct ConflictRow {
 
 /// Inserts a revision and its photo references. A second insert of the same
 /// `(walkthrough_id, rev)` fails with a unique violation: the database decides.
-pub fn insert_revision(conn: &mut DbConnection, row: &RevisionRow, photos: &[String]) -> QueryResult<()> {
+pub fn insert_revision(
+    conn: &mut DbConnection,
+    row: &RevisionRow,
+    photos: &[String],
+) -> QueryResult<()> {
     diesel::insert_into(wr::table).values(row).execute(conn)?;
     for sha in photos {
         diesel::insert_into(revision_photos::table)
@@ -70,7 +76,11 @@ pub fn insert_revision(conn: &mut DbConnection, row: &RevisionRow, photos: &[Str
 }
 
 pub fn revision(conn: &mut DbConnection, id: &str, rev: i32) -> QueryResult<Option<RevisionRow>> {
-    wr::table.find((id, rev)).select(RevisionRow::as_select()).first(conn).optional()
+    wr::table
+        .find((id, rev))
+        .select(RevisionRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn revision_photos(conn: &mut DbConnection, id: &str, rev: i32) -> QueryResult<Vec<String>> {
@@ -82,7 +92,12 @@ pub fn revision_photos(conn: &mut DbConnection, id: &str, rev: i32) -> QueryResu
         .load(conn)
 }
 
-pub fn mark_complete(conn: &mut DbConnection, id: &str, rev: i32, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn mark_complete(
+    conn: &mut DbConnection,
+    id: &str,
+    rev: i32,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     let n = diesel::update(wr::table.find((id, rev)).filter(wr::complete.eq(false)))
         .set((wr::complete.eq(true), wr::completed_at.eq(at)))
         .execute(conn)?;
@@ -91,8 +106,12 @@ pub fn mark_complete(conn: &mut DbConnection, id: &str, rev: i32, at: NaiveDateT
 
 /// Keeps another version of `(id, rev)`; storing the same version twice is a no-op.
 pub fn keep_conflict(conn: &mut DbConnection, row: &ConflictRow) -> QueryResult<()> {
-    let exists: bool = diesel::select(diesel::dsl::exists(wc::table.find((&row.walkthrough_id, row.rev, &row.content_hash))))
-        .get_result(conn)?;
+    let exists: bool = diesel::select(diesel::dsl::exists(wc::table.find((
+        &row.walkthrough_id,
+        row.rev,
+        &row.content_hash,
+    ))))
+    .get_result(conn)?;
     if !exists {
         diesel::insert_into(wc::table).values(row).execute(conn)?;
     }
@@ -100,21 +119,41 @@ pub fn keep_conflict(conn: &mut DbConnection, row: &ConflictRow) -> QueryResult<
 }
 
 pub fn conflicts(conn: &mut DbConnection) -> QueryResult<Vec<ConflictRow>> {
-    wc::table.order((wc::received_at.desc(), wc::walkthrough_id)).select(ConflictRow::as_select()).load(conn)
+    wc::table
+        .order((wc::received_at.desc(), wc::walkthrough_id))
+        .select(ConflictRow::as_select())
+        .load(conn)
 }
 
 pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<WalkthroughRow>> {
-    w::table.find(id).select(WalkthroughRow::as_select()).first(conn).optional()
+    w::table
+        .find(id)
+        .select(WalkthroughRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn insert(conn: &mut DbConnection, row: &WalkthroughRow) -> QueryResult<()> {
-    diesel::insert_into(w::table).values(row).execute(conn).map(drop)
+    diesel::insert_into(w::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
 }
 
 /// Moves a walkthrough to a new revision and status.
-pub fn set_latest(conn: &mut DbConnection, id: &str, rev: i32, status: &str, at: NaiveDateTime) -> QueryResult<()> {
+pub fn set_latest(
+    conn: &mut DbConnection,
+    id: &str,
+    rev: i32,
+    status: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(w::table.find(id))
-        .set((w::latest_rev.eq(rev), w::status.eq(status), w::updated_at.eq(at)))
+        .set((
+            w::latest_rev.eq(rev),
+            w::status.eq(status),
+            w::updated_at.eq(at),
+        ))
         .execute(conn)
         .map(drop)
 }
@@ -129,7 +168,10 @@ pub fn transition(
     comment: Option<(&str, &str)>,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let target = w::table.find(id).filter(w::latest_rev.eq(rev)).filter(w::status.eq(from));
+    let target = w::table
+        .find(id)
+        .filter(w::latest_rev.eq(rev))
+        .filter(w::status.eq(from));
     let n = match comment {
         Some((text, reviewer)) => diesel::update(target)
             .set((
@@ -140,7 +182,9 @@ pub fn transition(
                 w::updated_at.eq(at),
             ))
             .execute(conn)?,
-        None => diesel::update(target).set((w::status.eq(to), w::updated_at.eq(at))).execute(conn)?,
+        None => diesel::update(target)
+            .set((w::status.eq(to), w::updated_at.eq(at)))
+            .execute(conn)?,
     };
     Ok(n == 1)
 }

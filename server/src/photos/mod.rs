@@ -50,8 +50,9 @@ impl PhotoStore {
         let store: Arc<dyn ObjectStore> = match settings.photo_store.as_str() {
             "local" => {
                 let dir = settings.data_dir.join("photos");
-                std::fs::create_dir_all(&dir)
-                    .map_err(|e| anyhow::anyhow!("creating the photo folder {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    anyhow::anyhow!("creating the photo folder {}: {e}", dir.display())
+                })?;
                 Arc::new(LocalFileSystem::new_with_prefix(&dir)?)
             }
             "s3" => {
@@ -75,7 +76,10 @@ impl PhotoStore {
         Ok(PhotoStore {
             store,
             slots: Arc::new(Semaphore::new(workers)),
-            limits: Limits { max_bytes: settings.max_photo_bytes, ..Limits::default() },
+            limits: Limits {
+                max_bytes: settings.max_photo_bytes,
+                ..Limits::default()
+            },
         })
     }
 
@@ -85,7 +89,11 @@ impl PhotoStore {
 
     /// Makes the variants off the async workers, a bounded number at a time.
     pub async fn process(&self, original: Bytes) -> Result<Variants, AppError> {
-        let _slot = self.slots.acquire().await.map_err(|e| AppError::internal(e.into()))?;
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|e| AppError::internal(e.into()))?;
         let limits = self.limits.clone();
         actix_web::web::block(move || pipeline::make_variants(&original, &limits))
             .await
@@ -95,7 +103,12 @@ impl PhotoStore {
 
     /// Writes all three forms. Each write is atomic; the same content may be written
     /// again harmlessly (the name is the content's hash).
-    pub async fn put(&self, sha: &str, original: Bytes, variants: Variants) -> Result<(), AppError> {
+    pub async fn put(
+        &self,
+        sha: &str,
+        original: Bytes,
+        variants: Variants,
+    ) -> Result<(), AppError> {
         for (v, bytes) in [
             (Variant::Original, original),
             (Variant::Display, Bytes::from(variants.display)),
@@ -104,16 +117,22 @@ impl PhotoStore {
             self.store
                 .put(&Self::path(sha, v), PutPayload::from_bytes(bytes))
                 .await
-                .map_err(|e| AppError::internal(anyhow::Error::new(e).context("writing a photo")))?;
+                .map_err(|e| {
+                    AppError::internal(anyhow::Error::new(e).context("writing a photo"))
+                })?;
         }
         Ok(())
     }
 
     pub async fn get(&self, sha: &str, v: Variant) -> Result<Option<Bytes>, AppError> {
         match self.store.get(&Self::path(sha, v)).await {
-            Ok(r) => Ok(Some(r.bytes().await.map_err(|e| AppError::internal(e.into()))?)),
+            Ok(r) => Ok(Some(
+                r.bytes().await.map_err(|e| AppError::internal(e.into()))?,
+            )),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(AppError::internal(anyhow::Error::new(e).context("reading a photo"))),
+            Err(e) => Err(AppError::internal(
+                anyhow::Error::new(e).context("reading a photo"),
+            )),
         }
     }
 }

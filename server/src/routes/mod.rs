@@ -286,20 +286,92 @@ fn declare(r: &mut Routes<'_>) {
         STAFF,
         assignments::create,
     );
-    r.add("photos.put", Method::PUT, p!("/photos/{sha256}"), Authenticated, photos::put);
-    r.add("photos.meta", Method::GET, p!("/photos/{sha256}"), Authenticated, photos::meta);
-    r.add("photos.display", Method::GET, p!("/photos/{sha256}/display"), Authenticated, photos::display);
-    r.add("photos.thumb", Method::GET, p!("/photos/{sha256}/thumb"), Authenticated, photos::thumb);
-    r.add("photos.original", Method::GET, p!("/photos/{sha256}/original"), STAFF, photos::original);
+    r.add(
+        "photos.put",
+        Method::PUT,
+        p!("/photos/{sha256}"),
+        Authenticated,
+        photos::put,
+    );
+    r.add(
+        "photos.meta",
+        Method::GET,
+        p!("/photos/{sha256}"),
+        Authenticated,
+        photos::meta,
+    );
+    r.add(
+        "photos.display",
+        Method::GET,
+        p!("/photos/{sha256}/display"),
+        Authenticated,
+        photos::display,
+    );
+    r.add(
+        "photos.thumb",
+        Method::GET,
+        p!("/photos/{sha256}/thumb"),
+        Authenticated,
+        photos::thumb,
+    );
+    r.add(
+        "photos.original",
+        Method::GET,
+        p!("/photos/{sha256}/original"),
+        STAFF,
+        photos::original,
+    );
 
-    r.add("sync.push", Method::POST, p!("/sync/push"), OBSERVERS, sync::push);
-    r.add("sync.pull", Method::GET, p!("/sync/pull"), ASSIGNMENT_READERS, sync::pull);
-    r.add("sync.conflicts", Method::GET, p!("/sync/conflicts"), STAFF, sync::conflicts);
+    r.add(
+        "sync.push",
+        Method::POST,
+        p!("/sync/push"),
+        OBSERVERS,
+        sync::push,
+    );
+    r.add(
+        "sync.pull",
+        Method::GET,
+        p!("/sync/pull"),
+        ASSIGNMENT_READERS,
+        sync::pull,
+    );
+    r.add(
+        "sync.conflicts",
+        Method::GET,
+        p!("/sync/conflicts"),
+        STAFF,
+        sync::conflicts,
+    );
 
-    r.add("walkthroughs.list", Method::GET, p!("/walkthroughs"), STAFF, walkthroughs::list);
-    r.add("walkthroughs.get", Method::GET, p!("/walkthroughs/{id}"), ASSIGNMENT_READERS, walkthroughs::get);
-    r.add("walkthroughs.accept", Method::POST, p!("/walkthroughs/{id}/accept"), STAFF, walkthroughs::accept);
-    r.add("walkthroughs.return", Method::POST, p!("/walkthroughs/{id}/return"), STAFF, walkthroughs::return_to_observer);
+    r.add(
+        "walkthroughs.list",
+        Method::GET,
+        p!("/walkthroughs"),
+        STAFF,
+        walkthroughs::list,
+    );
+    r.add(
+        "walkthroughs.get",
+        Method::GET,
+        p!("/walkthroughs/{id}"),
+        ASSIGNMENT_READERS,
+        walkthroughs::get,
+    );
+    r.add(
+        "walkthroughs.accept",
+        Method::POST,
+        p!("/walkthroughs/{id}/accept"),
+        STAFF,
+        walkthroughs::accept,
+    );
+    r.add(
+        "walkthroughs.return",
+        Method::POST,
+        p!("/walkthroughs/{id}/return"),
+        STAFF,
+        walkthroughs::return_to_observer,
+    );
 
     r.add(
         "assignments.update",

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    assignments, auth, categories, departments, health, invites, photos, scenarios, sync, users, venues,
-    walkthroughs,
+    assignments, auth, categories, departments, health, invites, photos, scenarios, sync, users,
+    venues, walkthroughs,
 };
 
 #[derive(OpenApi)]

@@ -12,24 +12,32 @@ use futures_util::StreamExt;
 use crate::auth::AuthUser;
 use crate::db::{Db, lock_photos};
 use crate::error::AppError;
-use crate::models::photos::{self, PhotoRow};
 use crate::models;
+use crate::models::photos::{self, PhotoRow};
 use crate::photos::{PhotoStore, Variant, sniff_content_type};
 use crate::sync;
 
 fn checked_sha(path: web::Path<String>) -> Result<String, AppError> {
     let sha = path.into_inner().to_ascii_lowercase();
     if !is_sha256_hex(&sha) {
-        return Err(AppError::new(ErrorCode::InvalidPath).field("sha256").message(
-            "照片编号须为 64 位十六进制 SHA-256",
-            "A photo is named by its SHA-256 in 64 hex digits",
-        ));
+        return Err(AppError::new(ErrorCode::InvalidPath)
+            .field("sha256")
+            .message(
+                "照片编号须为 64 位十六进制 SHA-256",
+                "A photo is named by its SHA-256 in 64 hex digits",
+            ));
     }
     Ok(sha)
 }
 
 fn info(row: PhotoRow) -> PhotoInfo {
-    PhotoInfo { sha256: row.sha256, bytes: row.bytes, width: row.width, height: row.height, created_at: row.created_at }
+    PhotoInfo {
+        sha256: row.sha256,
+        bytes: row.bytes,
+        width: row.width,
+        height: row.height,
+        created_at: row.created_at,
+    }
 }
 
 /// Reads the body, refusing it as soon as it passes the limit.
@@ -37,7 +45,8 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Bytes, 
     let mut buf = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
-            AppError::new(ErrorCode::PhotoCorrupt).message(format!("上传中断:{e}"), format!("Upload interrupted: {e}"))
+            AppError::new(ErrorCode::PhotoCorrupt)
+                .message(format!("上传中断:{e}"), format!("Upload interrupted: {e}"))
         })?;
         if buf.len() + chunk.len() > limit {
             return Err(AppError::new(ErrorCode::PhotoTooLarge));
@@ -96,27 +105,43 @@ pub async fn put(
             Ok((created, row))
         })
         .await?;
-    Ok(if created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(info(row)))
+    Ok(if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    }
+    .json(info(row)))
 }
 
 /// Whether a photo has arrived, and its size.
 #[utoipa::path(get, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])), responses(
     (status = 200, body = PhotoInfo), (status = 404, body = ErrorBody)))]
-pub async fn meta(db: web::Data<Db>, sha: web::Path<String>) -> Result<web::Json<PhotoInfo>, AppError> {
+pub async fn meta(
+    db: web::Data<Db>,
+    sha: web::Path<String>,
+) -> Result<web::Json<PhotoInfo>, AppError> {
     let sha = checked_sha(sha)?;
-    let row = db.read(move |conn| Ok(photos::get(conn, &sha)?)).await?.ok_or_else(AppError::not_found)?;
+    let row = db
+        .read(move |conn| Ok(photos::get(conn, &sha)?))
+        .await?
+        .ok_or_else(AppError::not_found)?;
     Ok(web::Json(info(row)))
 }
 
 async fn variant(db: &Db, store: &PhotoStore, sha: String, v: Variant) -> Result<Bytes, AppError> {
     let known = {
         let sha = sha.clone();
-        db.read(move |conn| Ok(photos::get(conn, &sha)?.is_some())).await?
+        db.read(move |conn| Ok(photos::get(conn, &sha)?.is_some()))
+            .await?
     };
     if !known {
         return Err(AppError::not_found());
     }
-    store.get(&sha, v).await?.ok_or_else(|| AppError::internal(anyhow::anyhow!("photo {sha} is recorded but its {v:?} is missing from the store")))
+    store.get(&sha, v).await?.ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!(
+            "photo {sha} is recorded but its {v:?} is missing from the store"
+        ))
+    })
 }
 
 fn image(bytes: Bytes, content_type: &'static str) -> HttpResponse {
@@ -129,29 +154,49 @@ fn image(bytes: Bytes, content_type: &'static str) -> HttpResponse {
 /// The display size (long edge ≤ 1600), JPEG, no metadata.
 #[utoipa::path(get, path = "/api/v1/photos/{sha256}/display", tag = "photos", security(("bearer" = [])), responses(
     (status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = ErrorBody)))]
-pub async fn display(db: web::Data<Db>, store: web::Data<PhotoStore>, sha: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn display(
+    db: web::Data<Db>,
+    store: web::Data<PhotoStore>,
+    sha: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let sha = checked_sha(sha)?;
-    Ok(image(variant(&db, &store, sha, Variant::Display).await?, "image/jpeg"))
+    Ok(image(
+        variant(&db, &store, sha, Variant::Display).await?,
+        "image/jpeg",
+    ))
 }
 
 /// The thumbnail (long edge ≤ 320), JPEG, no metadata.
 #[utoipa::path(get, path = "/api/v1/photos/{sha256}/thumb", tag = "photos", security(("bearer" = [])), responses(
     (status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = ErrorBody)))]
-pub async fn thumb(db: web::Data<Db>, store: web::Data<PhotoStore>, sha: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn thumb(
+    db: web::Data<Db>,
+    store: web::Data<PhotoStore>,
+    sha: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let sha = checked_sha(sha)?;
-    Ok(image(variant(&db, &store, sha, Variant::Thumb).await?, "image/jpeg"))
+    Ok(image(
+        variant(&db, &store, sha, Variant::Thumb).await?,
+        "image/jpeg",
+    ))
 }
 
 /// The original bytes as uploaded (evidence, with their metadata). Staff only; every read
 /// is logged with who read it.
 #[utoipa::path(get, path = "/api/v1/photos/{sha256}/original", tag = "photos", security(("bearer" = [])), responses(
     (status = 200, body = Vec<u8>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn original(user: AuthUser, db: web::Data<Db>, store: web::Data<PhotoStore>, sha: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn original(
+    user: AuthUser,
+    db: web::Data<Db>,
+    store: web::Data<PhotoStore>,
+    sha: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let sha = checked_sha(sha)?;
     let bytes = variant(&db, &store, sha.clone(), Variant::Original).await?;
     let reader = user.id.clone();
     let logged = sha.clone();
-    db.write(move |conn| Ok(photos::log_read(conn, &logged, &reader, models::now())?)).await?;
+    db.write(move |conn| Ok(photos::log_read(conn, &logged, &reader, models::now())?))
+        .await?;
     tracing::info!(photo = %sha, user = %user.username, "original photo read");
     let content_type = sniff_content_type(&bytes);
     Ok(image(bytes, content_type))

@@ -22,30 +22,48 @@ pub const MAX_RECORDS_PER_PUSH: usize = 50;
     (status = 400, description = "unsupported_protocol or malformed body", body = ErrorBody),
     (status = 503, description = "retry later; records answered before were committed", body = ErrorBody),
 ))]
-pub async fn push(user: AuthUser, db: web::Data<Db>, ApiJson(body): ApiJson<PushRequest>) -> Result<web::Json<PushResponse>, AppError> {
+pub async fn push(
+    user: AuthUser,
+    db: web::Data<Db>,
+    ApiJson(body): ApiJson<PushRequest>,
+) -> Result<web::Json<PushResponse>, AppError> {
     if body.protocol != PROTOCOL_VERSION {
         return Err(AppError::new(ErrorCode::UnsupportedProtocol).field("protocol"));
     }
     if body.records.len() > MAX_RECORDS_PER_PUSH {
-        return Err(AppError::invalid("records", "单次同步记录过多", "Too many records in one push"));
+        return Err(AppError::invalid(
+            "records",
+            "单次同步记录过多",
+            "Too many records in one push",
+        ));
     }
     if body.device_id.is_empty() || body.device_id.len() > 64 {
-        return Err(AppError::invalid("device_id", "设备编号无效", "Invalid device id"));
+        return Err(AppError::invalid(
+            "device_id",
+            "设备编号无效",
+            "Invalid device id",
+        ));
     }
     let server_now_ms = sync::now_ms();
     let ctx = PushContext {
         clock_offset_ms: server_now_ms.saturating_sub(body.device_time_ms),
-        device_id: body.device_id,
         user,
         server_now_ms,
     };
+    let gate = db.gate().clone();
     let results = db
         .read(move |conn| {
             let categories = sync::category_ids(conn)?;
-            body.records.iter().map(|rec| sync::push_one(conn, &ctx, &categories, rec)).collect::<Result<Vec<_>, _>>()
+            body.records
+                .iter()
+                .map(|rec| sync::push_one(conn, &gate, &ctx, &categories, rec))
+                .collect::<Result<Vec<_>, _>>()
         })
         .await?;
-    Ok(web::Json(PushResponse { server_time_ms: sync::now_ms(), results }))
+    Ok(web::Json(PushResponse {
+        server_time_ms: sync::now_ms(),
+        results,
+    }))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -60,14 +78,22 @@ pub struct PullQuery {
     (status = 200, body = PullResponse),
     (status = 400, description = "invalid cursor", body = ErrorBody),
 ))]
-pub async fn pull(user: AuthUser, db: web::Data<Db>, query: web::Query<PullQuery>) -> Result<web::Json<PullResponse>, AppError> {
+pub async fn pull(
+    user: AuthUser,
+    db: web::Data<Db>,
+    query: web::Query<PullQuery>,
+) -> Result<web::Json<PullResponse>, AppError> {
     let cursor = match query.into_inner().cursor.as_deref().map(str::trim) {
         None | Some("") => 0,
         Some(c) => c.parse::<i64>().ok().filter(|c| *c >= 0).ok_or_else(|| {
-            AppError::new(ErrorCode::InvalidQuery).field("cursor").message("同步游标无效", "Invalid cursor")
+            AppError::new(ErrorCode::InvalidQuery)
+                .field("cursor")
+                .message("同步游标无效", "Invalid cursor")
         })?,
     };
-    Ok(web::Json(db.read(move |conn| sync::pull(conn, &user, cursor)).await?))
+    Ok(web::Json(
+        db.read(move |conn| sync::pull(conn, &user, cursor)).await?,
+    ))
 }
 
 /// Conflicting versions of stored revisions, newest first.
@@ -79,8 +105,12 @@ pub async fn conflicts(db: web::Data<Db>) -> Result<HttpResponse, AppError> {
         .read(|conn| {
             let mut out = Vec::new();
             for c in wt::conflicts(conn)? {
-                let stored = wt::revision(conn, &c.walkthrough_id, c.rev)?.map(|r| r.content_hash).unwrap_or_default();
-                let Ok(record) = serde_json::from_str(&c.body) else { continue };
+                let stored = wt::revision(conn, &c.walkthrough_id, c.rev)?
+                    .map(|r| r.content_hash)
+                    .unwrap_or_default();
+                let Ok(record) = serde_json::from_str(&c.body) else {
+                    continue;
+                };
                 out.push(ConflictVersion {
                     walkthrough_id: c.walkthrough_id,
                     rev: c.rev,
