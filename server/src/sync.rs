@@ -13,7 +13,7 @@ use flowwalk_shared::ErrorCode;
 use flowwalk_shared::sync::{
     PushRecord, PushResult, PushStatus, ReferenceData, ReviewOutcome, ReviewStatus,
 };
-use flowwalk_shared::walkthrough::WalkthroughRecord;
+use flowwalk_shared::walkthrough::{WalkthroughRecord, hex_sha256};
 
 use crate::auth::AuthUser;
 use diesel::Connection;
@@ -84,7 +84,9 @@ pub fn push_one(
             ),
         ));
     }
-    if walk.content_hash() != rec.content_hash {
+    // The stored body is exactly the bytes the hash is checked against.
+    let body = serde_json::to_string(walk).map_err(|e| AppError::internal(e.into()))?;
+    if hex_sha256(body.as_bytes()) != rec.content_hash {
         return Ok(rejected(
             rec,
             &AppError::new(ErrorCode::ContentHashMismatch).field("content_hash"),
@@ -103,7 +105,7 @@ pub fn push_one(
     let hashes = walk.photo_hashes();
     let rev = i32::try_from(walk.rev).unwrap_or(i32::MAX);
     let now = models::now();
-    let row = RevisionRow {
+    let mut row = RevisionRow {
         walkthrough_id: walk.id.clone(),
         rev,
         content_hash: rec.content_hash.clone(),
@@ -111,7 +113,7 @@ pub fn push_one(
         device_id: walk.device_id.clone(),
         assignment_id: walk.assignment_id.clone(),
         scenario_version_id: walk.scenario_version_id.clone(),
-        body: serde_json::to_string(walk).map_err(|e| AppError::internal(e.into()))?,
+        body,
         started_at,
         ended_at,
         clock_offset_ms: ctx.clock_offset_ms,
@@ -124,7 +126,13 @@ pub fn push_one(
         conn,
         |conn| -> Result<Result<Vec<String>, AppError>, AppError> {
             lock_photos(conn, &hashes)?;
-            let state = wt::get(conn, &walk.id)?;
+            // A first revision needs no lookup: if the walkthrough exists, so does its
+            // revision 1, and the insert below fails on the unique key.
+            let state = if rev == 1 {
+                None
+            } else {
+                wt::get(conn, &walk.id)?
+            };
             if let Some(state) = &state {
                 if rev > state.latest_rev {
                     let returned = state.status == ReviewStatus::Returned.as_str();
@@ -140,10 +148,11 @@ pub fn push_one(
                     AppError::new(ErrorCode::RevisionNotAllowed).field("rev")
                 ));
             }
-            wt::insert_revision(conn, &row, &hashes)?;
             let missing = photos::missing(conn, &hashes)?;
-            let status = if missing.is_empty() {
-                wt::mark_complete(conn, &walk.id, rev, now)?;
+            row.complete = missing.is_empty();
+            row.completed_at = row.complete.then_some(now);
+            wt::insert_revision(conn, &row, &hashes)?;
+            let status = if row.complete {
                 ReviewStatus::Submitted
             } else {
                 ReviewStatus::Incomplete
@@ -234,14 +243,11 @@ fn validate(
     category_ids: &[String],
     walk: &WalkthroughRecord,
 ) -> Result<(), AppError> {
-    match assignments::get_row(conn, &walk.assignment_id) {
-        Ok(_) => {}
-        Err(DieselError::NotFound) => {
+    if !assignments::is_observer(conn, &walk.assignment_id, &ctx.user.id)? {
+        // Say which: no such assignment, or not theirs.
+        if let Err(DieselError::NotFound) = assignments::get_row(conn, &walk.assignment_id) {
             return Err(AppError::new(ErrorCode::UnknownReference).field("assignment_id"));
         }
-        Err(e) => return Err(e.into()),
-    }
-    if !assignments::is_observer(conn, &walk.assignment_id, &ctx.user.id)? {
         return Err(AppError::forbidden().field("assignment_id").message(
             "只能提交指派给自己的体验任务",
             "Only assignments you observe can be submitted",

@@ -125,6 +125,7 @@ pub fn pool(url: &DbUrl, size: u32) -> anyhow::Result<Pool> {
     }
     r2d2::Pool::builder()
         .max_size(size)
+        // Grow on demand: tests start hundreds of servers, production one.
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(Manager { url: url.clone() })
