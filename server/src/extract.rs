@@ -56,8 +56,13 @@ fn payload_error(e: &actix_web::Error) -> AppError {
 
 /// Deserialises JSON, naming the field and the kind of mistake on failure.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // The fast path: plain serde_json. Only a body that fails is parsed again with path
+    // tracking, to name the field.
+    if let Ok(v) = serde_json::from_slice(bytes) {
+        return Ok(v);
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+    serde_path_to_error::deserialize::<_, T>(de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         let text = inner.to_string();

@@ -3,7 +3,7 @@
 //! HTTP, no validation) in the same run, as the baseline. Prints throughput, p50/p99
 //! latency, lost and duplicated counts checked against the database, and the ratio.
 //!
-//! cargo run --release -p flowwalk-tests --bin bench-ingest -- [--devices 200] [--walks 5] [--backend sqlite|postgres|both]
+//! cargo run --release -p flowwalk-tests --bin bench-ingest -- [--devices 200] [--walks 5] [--pool 8] [--backend sqlite|postgres|both]
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,7 @@ use serde_json::json;
 struct Args {
     devices: usize,
     walks: usize,
+    pool: u32,
     backends: Vec<Backend>,
 }
 
@@ -30,6 +31,7 @@ fn args() -> Args {
     let mut a = Args {
         devices: 200,
         walks: 5,
+        pool: 8,
         backends: vec![Backend::Sqlite, Backend::Postgres],
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +41,7 @@ fn args() -> Args {
         match argv[i].as_str() {
             "--devices" => a.devices = value.parse().unwrap_or(a.devices),
             "--walks" => a.walks = value.parse().unwrap_or(a.walks),
+            "--pool" => a.pool = value.parse().unwrap_or(a.pool),
             "--backend" => {
                 a.backends = match value.as_str() {
                     "sqlite" => vec![Backend::Sqlite],
@@ -82,7 +85,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 async fn run(backend: Backend, a: &Args) -> bool {
     let app = TestApp::spawn_with(backend, |s| {
-        s.db_pool_size = 8;
+        s.db_pool_size = a.pool;
         s.workers = 0;
         s.login_max_failures_per_address = 1_000_000;
     })

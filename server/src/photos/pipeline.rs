@@ -1,4 +1,4 @@
-//! Turns an uploaded phone photo into metadata-free display and thumbnail JPEGs, quickly and without trusting the input.
+//! Exists because uploaded photos are untrusted and carry GPS/EXIF: this turns them into metadata-free display and thumbnail JPEGs, quickly and safely.
 //!
 //! Observers upload photos straight from cheap phones: 12-megapixel JPEGs full of EXIF
 //! (GPS position, device serials) that must never be served back. This module re-encodes
@@ -16,7 +16,9 @@
 //! the smallest DCT scale (1/8, 1/4, 1/2 or 1) whose long edge is still at least the
 //! display size, resized with `fast_image_resize` (Lanczos3, SIMD picked at run time) and
 //! encoded with `jpeg-encoder` (4:2:0). EXIF orientation is applied to the small image,
-//! after resizing. No rayon: the caller decides how many photos run at once.
+//! after resizing. No rayon: the caller decides how many photos run at once. (Even without
+//! rayon, jpeg-decoder runs the IDCT of each colour component on a short-lived thread of
+//! its own for images wider than 128 px, so one JPEG decode uses about 1.2 cores.)
 
 use std::io::Cursor;
 
@@ -28,13 +30,13 @@ use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 use sha2::{Digest, Sha256};
 
 /// Long edge of the display variant (never upscaled).
-pub const DISPLAY_LONG_EDGE: u32 = 1600;
+const DISPLAY_LONG_EDGE: u32 = 1600;
 /// Long edge of the thumbnail variant, made from the display pixels.
-pub const THUMB_LONG_EDGE: u32 = 320;
+const THUMB_LONG_EDGE: u32 = 320;
 /// JPEG quality of the display variant.
-pub const DISPLAY_QUALITY: u8 = 82;
+const DISPLAY_QUALITY: u8 = 82;
 /// JPEG quality of the thumbnail variant.
-pub const THUMB_QUALITY: u8 = 75;
+const THUMB_QUALITY: u8 = 75;
 
 /// What an upload may cost us. Every check happens before the pixels are decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,23 +230,24 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits) -> Result<(Pixels, u32, u32, u8), 
         // 16-bit lossless JPEG (medical/scientific): not a phone photo.
         PixelFormat::L16 => return Err(PhotoError::NotAnImage),
     };
-    // A progressive JPEG keeps every DCT coefficient (2 bytes per sample) until the end,
-    // whatever the output scale; bound that too.
-    let pixels = u64::from(full_w) * u64::from(full_h);
-    let coefficients = if info.coding_process == CodingProcess::DctProgressive {
-        pixels * components * 2
-    } else {
-        0
-    };
-    if coefficients + pixels * components > limits.max_alloc {
-        return Err(PhotoError::TooManyPixels);
-    }
-    decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_alloc).unwrap_or(usize::MAX));
-
     // Smallest DCT scale whose long edge is still >= the display size (the decoder picks
     // the smallest scale where either edge reaches the request, i.e. the long edge).
     let target = u16::try_from(DISPLAY_LONG_EDGE).unwrap_or(u16::MAX);
     let (sw, sh) = decoder.scale(target, target).map_err(jpeg_error)?;
+
+    // Memory: the component planes and the output at the chosen scale, plus, for a
+    // progressive JPEG, every DCT coefficient (2 bytes per sample, full size) until the end.
+    let full = u64::from(full_w) * u64::from(full_h);
+    let scaled = u64::from(sw) * u64::from(sh);
+    let coefficients = if info.coding_process == CodingProcess::DctProgressive {
+        full * components * 2
+    } else {
+        0
+    };
+    if coefficients + 2 * scaled * components > limits.max_alloc {
+        return Err(PhotoError::TooManyPixels);
+    }
+    decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_alloc).unwrap_or(usize::MAX));
     let data = decoder.decode().map_err(jpeg_error)?;
     let (sw, sh) = (u32::from(sw), u32::from(sh));
 
@@ -694,6 +697,16 @@ mod tests {
         markers
     }
 
+    /// Sampling factors of the frame's components (0x22 0x11 0x11 is 4:2:0).
+    fn sampling(jpeg: &[u8]) -> Vec<u8> {
+        let at = jpeg
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0] || w == [0xFF, 0xC2])
+            .expect("SOF");
+        let count = usize::from(jpeg[at + 9]);
+        (0..count).map(|i| jpeg[at + 10 + 3 * i + 1]).collect()
+    }
+
     fn contains(haystack: &[u8], needle: &[u8]) -> bool {
         haystack.windows(needle.len()).any(|w| w == needle)
     }
@@ -760,6 +773,7 @@ mod tests {
         assert!(!is_red(rgb_at(&data, w, 20, 20)), "top-left is not red");
         assert!(!is_red(rgb_at(&data, w, w - 20, h - 20)));
         assert_clean(&v.display);
+        assert_eq!(sampling(&v.display), [0x22, 0x11, 0x11], "4:2:0");
 
         let (tw, th, tdata, _) = decode(&v.thumb);
         assert_eq!((tw, th), (240, 320));
@@ -812,6 +826,37 @@ mod tests {
                 "orientation {exif}"
             );
         }
+    }
+
+    #[test]
+    fn progressive_jpeg_works_and_its_memory_is_bounded() {
+        let (w, h) = (3400u32, 1700u32);
+        let mut jpeg = Vec::new();
+        let mut encoder = Encoder::new(&mut jpeg, 85);
+        encoder.set_progressive(true);
+        encoder
+            .encode(&marked_rgb(w, h), w as u16, h as u16, ColorType::Rgb)
+            .expect("progressive JPEG encodes");
+        assert!(header_markers(&jpeg).contains(&0xC2));
+        let v = make_variants(&jpeg, &Limits::default()).expect("variants");
+        let (dw, dh, data, _) = decode(&v.display);
+        assert_eq!((dw, dh), (1600, 800));
+        assert!(is_red(rgb_at(&data, dw, 10, 10)));
+
+        // All coefficients are kept at full size: 3400×1700×3×2 bytes ≈ 35 MB.
+        let tight = Limits {
+            max_alloc: 30_000_000,
+            ..Limits::default()
+        };
+        assert_eq!(
+            make_variants(&jpeg, &tight).err(),
+            Some(PhotoError::TooManyPixels)
+        );
+        let half = &jpeg[..jpeg.len() / 2];
+        assert_eq!(
+            make_variants(half, &Limits::default()).err(),
+            Some(PhotoError::Corrupt)
+        );
     }
 
     #[test]
