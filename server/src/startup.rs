@@ -95,6 +95,7 @@ fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Serv
         settings.refresh_token_days,
     ));
     let metrics = crate::telemetry::metrics()?;
+    let ref_cache = web::Data::new(crate::sync::RefCache::default());
     let photo_store = web::Data::new(crate::photos::PhotoStore::from_settings(&settings)?);
     let openapi = ApiDoc::openapi();
     let max_body = settings.max_body_bytes;
@@ -125,6 +126,7 @@ fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Serv
             .app_data(db.clone())
             .app_data(keys.clone())
             .app_data(photo_store.clone())
+            .app_data(ref_cache.clone())
             .app_data(settings.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {

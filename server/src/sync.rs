@@ -5,11 +5,13 @@
 //! The database's unique key on `(walkthrough_id, rev)` decides between "accepted" and
 //! "already had it / conflict"; nothing here checks and then inserts.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use diesel::result::Error as DieselError;
 use flowwalk_shared::ErrorCode;
+use flowwalk_shared::api::scenarios::Step;
 use flowwalk_shared::sync::{
     PushRecord, PushResult, PushStatus, ReferenceData, ReviewOutcome, ReviewStatus,
 };
@@ -60,7 +62,7 @@ pub fn push_one(
     conn: &mut DbConnection,
     gate: &WriteGate,
     ctx: &PushContext,
-    category_ids: &[String],
+    cache: &RefCache,
     rec: &PushRecord,
 ) -> Result<PushResult, AppError> {
     let walk = &rec.walkthrough;
@@ -92,7 +94,7 @@ pub fn push_one(
             &AppError::new(ErrorCode::ContentHashMismatch).field("content_hash"),
         ));
     }
-    match validate(conn, ctx, category_ids, walk) {
+    match validate(conn, ctx, cache, walk) {
         Ok(()) => {}
         Err(e) if e.code.http_status() < 500 => return Ok(rejected(rec, &e)),
         Err(e) => return Err(e),
@@ -240,7 +242,7 @@ fn already_stored(
 fn validate(
     conn: &mut DbConnection,
     ctx: &PushContext,
-    category_ids: &[String],
+    cache: &RefCache,
     walk: &WalkthroughRecord,
 ) -> Result<(), AppError> {
     if !assignments::is_observer(conn, &walk.assignment_id, &ctx.user.id)? {
@@ -253,19 +255,72 @@ fn validate(
             "Only assignments you observe can be submitted",
         ));
     }
-    let template = match scenarios::steps_of_version(conn, &walk.scenario_version_id) {
-        Ok(steps) if !steps.is_empty() => steps,
-        Ok(_) | Err(DieselError::NotFound) => {
-            return Err(AppError::new(ErrorCode::UnknownReference).field("scenario_version_id"));
-        }
-        Err(e) => return Err(e.into()),
+    let Some(template) = cache.steps(conn, &walk.scenario_version_id)? else {
+        return Err(AppError::new(ErrorCode::UnknownReference).field("scenario_version_id"));
     };
-    domain::walkthrough::check(walk, &template, category_ids)
+    let wanted: Vec<&str> = walk
+        .findings
+        .iter()
+        .map(|f| f.category_id.as_str())
+        .collect();
+    let category_ids = cache.categories(conn, &wanted)?;
+    domain::walkthrough::check(walk, &template, &category_ids)
 }
 
-/// Category ids findings may use (inactive ones stay valid for records made offline).
-pub fn category_ids(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
-    Ok(categories::list(conn)?.into_iter().map(|c| c.id).collect())
+/// Reference data every push is checked against, kept in memory. Scenario versions never
+/// change once written, so their steps are cached for good. Categories can be added on any
+/// server, so the cache only ever confirms: an id it lacks is looked up again before a
+/// record is refused, and a stale copy can never reject a good record.
+#[derive(Default)]
+pub struct RefCache {
+    steps: Mutex<HashMap<String, Arc<Vec<Step>>>>,
+    categories: Mutex<Arc<Vec<String>>>,
+}
+
+impl RefCache {
+    /// The steps of a scenario version; `None` if there is no such version.
+    fn steps(
+        &self,
+        conn: &mut DbConnection,
+        version_id: &str,
+    ) -> Result<Option<Arc<Vec<Step>>>, AppError> {
+        if let Some(steps) = lock(&self.steps).get(version_id) {
+            return Ok(Some(steps.clone()));
+        }
+        let steps = scenarios::steps_of_version(conn, version_id)?;
+        if steps.is_empty() {
+            return Ok(None);
+        }
+        let steps = Arc::new(steps);
+        lock(&self.steps).insert(version_id.to_owned(), steps.clone());
+        Ok(Some(steps))
+    }
+
+    /// Category ids findings may use (inactive ones stay valid for records made offline),
+    /// fresh from the database whenever the cache lacks one of `wanted`.
+    fn categories(
+        &self,
+        conn: &mut DbConnection,
+        wanted: &[&str],
+    ) -> Result<Arc<Vec<String>>, AppError> {
+        let cached = lock(&self.categories).clone();
+        if wanted.iter().all(|w| cached.iter().any(|c| c == w)) {
+            return Ok(cached);
+        }
+        let fresh = Arc::new(
+            categories::list(conn)?
+                .into_iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>(),
+        );
+        *lock(&self.categories) = fresh.clone();
+        Ok(fresh)
+    }
+}
+
+/// A poisoned cache lock only means another thread panicked mid-insert of a whole value.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Marks complete every revision that waited for this photo (and has all others now).

@@ -25,6 +25,7 @@ pub const MAX_RECORDS_PER_PUSH: usize = 50;
 pub async fn push(
     user: AuthUser,
     db: web::Data<Db>,
+    cache: web::Data<sync::RefCache>,
     ApiJson(body): ApiJson<PushRequest>,
 ) -> Result<web::Json<PushResponse>, AppError> {
     if body.protocol != PROTOCOL_VERSION {
@@ -51,12 +52,12 @@ pub async fn push(
         server_now_ms,
     };
     let gate = db.gate().clone();
+    let cache = cache.into_inner();
     let results = db
         .read(move |conn| {
-            let categories = sync::category_ids(conn)?;
             body.records
                 .iter()
-                .map(|rec| sync::push_one(conn, &gate, &ctx, &categories, rec))
+                .map(|rec| sync::push_one(conn, &gate, &ctx, &cache, rec))
                 .collect::<Result<Vec<_>, _>>()
         })
         .await?;
