@@ -92,7 +92,7 @@ impl Default for Settings {
             access_token_minutes: 15,
             refresh_token_days: 30,
             max_body_bytes: 1024 * 1024,
-            db_pool_size: 8,
+            db_pool_size: 16,
             login_max_failures_per_account: 5,
             login_max_failures_per_address: 30,
             login_window_minutes: 15,

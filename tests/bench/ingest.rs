@@ -3,7 +3,7 @@
 //! HTTP, no validation) in the same run, as the baseline. Prints throughput, p50/p99
 //! latency, lost and duplicated counts checked against the database, and the ratio.
 //!
-//! cargo run --release -p flowwalk-tests --bin bench-ingest -- [--devices 200] [--walks 5] [--pool 8] [--backend sqlite|postgres|both]
+//! cargo run --release -p flowwalk-tests --bin bench-ingest -- [--devices 200] [--walks 5] [--pool 16] [--backend sqlite|postgres|both]
 
 use std::time::{Duration, Instant};
 
@@ -31,7 +31,7 @@ fn args() -> Args {
     let mut a = Args {
         devices: 200,
         walks: 5,
-        pool: 8,
+        pool: 16,
         backends: vec![Backend::Sqlite, Backend::Postgres],
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();

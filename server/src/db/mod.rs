@@ -219,13 +219,18 @@ impl WriteGate {
 pub struct Db {
     pool: Pool,
     gate: WriteGate,
+    /// As many blocking tasks as connections: the rest wait here, asleep, instead of as
+    /// threads contending for the pool.
+    slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
     pub fn new(pool: Pool, backend: Backend) -> Self {
+        let slots = Arc::new(tokio::sync::Semaphore::new(pool.max_size() as usize));
         Db {
             pool,
             gate: WriteGate::for_backend(backend),
+            slots,
         }
     }
 
@@ -243,6 +248,7 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
+        let _slot = self.slots.acquire().await.map_err(AppError::pool)?;
         let pool = self.pool.clone();
         actix_web::web::block(move || {
             let mut conn = pool.get().map_err(AppError::pool)?;
