@@ -12,20 +12,42 @@ use chrono::Utc;
 use diesel::result::Error as DieselError;
 use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::scenarios::Step;
-use flowwalk_shared::sync::{
-    PushRecord, PushResult, PushStatus, ReferenceData, ReviewOutcome, ReviewStatus,
-};
+use flowwalk_shared::sync::{PushResult, PushStatus, ReferenceData, ReviewOutcome, ReviewStatus};
 use flowwalk_shared::walkthrough::{WalkthroughRecord, hex_sha256};
 
 use crate::auth::AuthUser;
 use diesel::Connection;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::db::{DbConnection, WriteGate, lock_for_pull, lock_photos};
 use crate::domain;
 use crate::error::AppError;
+use crate::extract;
 use crate::models::changes::{self, Kind};
 use crate::models::walkthroughs::{self as wt, ConflictRow, RevisionRow, WalkthroughRow};
 use crate::models::{self, assignments, categories, departments, photos, scenarios, venues};
+
+/// A push as received. Same shape as [`flowwalk_shared::sync::PushRequest`], but each
+/// walkthrough is kept as the exact bytes the phone sent: those are what it hashed, and
+/// what is stored.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncomingPush {
+    pub protocol: u32,
+    pub device_id: String,
+    pub device_time_ms: i64,
+    pub records: Vec<IncomingRecord>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncomingRecord {
+    pub id: String,
+    pub rev: u32,
+    pub content_hash: String,
+    pub walkthrough: Box<RawValue>,
+}
 
 /// What a push needs to know about its caller and the moment.
 pub struct PushContext {
@@ -35,7 +57,7 @@ pub struct PushContext {
     pub server_now_ms: i64,
 }
 
-fn result(rec: &PushRecord, status: PushStatus) -> PushResult {
+fn result(rec: &IncomingRecord, status: PushStatus) -> PushResult {
     PushResult {
         id: rec.id.clone(),
         rev: rec.rev,
@@ -47,7 +69,7 @@ fn result(rec: &PushRecord, status: PushStatus) -> PushResult {
     }
 }
 
-fn rejected(rec: &PushRecord, e: &AppError) -> PushResult {
+fn rejected(rec: &IncomingRecord, e: &AppError) -> PushResult {
     PushResult {
         code: Some(e.code),
         message: Some(e.message_zh().to_owned()),
@@ -63,9 +85,20 @@ pub fn push_one(
     gate: &WriteGate,
     ctx: &PushContext,
     cache: &RefCache,
-    rec: &PushRecord,
+    rec: &IncomingRecord,
 ) -> Result<PushResult, AppError> {
-    let walk = &rec.walkthrough;
+    let raw = rec.walkthrough.get();
+    let walk: WalkthroughRecord = match extract::parse(raw.as_bytes()) {
+        Ok(w) => w,
+        Err(e) => {
+            let field = e
+                .field
+                .as_deref()
+                .map_or_else(|| "walkthrough".to_owned(), |f| format!("walkthrough.{f}"));
+            return Ok(rejected(rec, &e.field(field)));
+        }
+    };
+    let walk = &walk;
     if rec.id != walk.id {
         return Ok(rejected(
             rec,
@@ -86,14 +119,21 @@ pub fn push_one(
             ),
         ));
     }
-    // The stored body is exactly the bytes the hash is checked against.
-    let body = serde_json::to_string(walk).map_err(|e| AppError::internal(e.into()))?;
-    if hex_sha256(body.as_bytes()) != rec.content_hash {
-        return Ok(rejected(
-            rec,
-            &AppError::new(ErrorCode::ContentHashMismatch).field("content_hash"),
-        ));
-    }
+    // The stored body is exactly the bytes the hash was checked against: as received when
+    // the phone sent its canonical form (the shared crate's serialisation), else that
+    // canonical form re-made here.
+    let body = if hex_sha256(raw.as_bytes()) == rec.content_hash {
+        raw.to_owned()
+    } else {
+        let canonical = serde_json::to_string(walk).map_err(|e| AppError::internal(e.into()))?;
+        if hex_sha256(canonical.as_bytes()) != rec.content_hash {
+            return Ok(rejected(
+                rec,
+                &AppError::new(ErrorCode::ContentHashMismatch).field("content_hash"),
+            ));
+        }
+        canonical
+    };
     match validate(conn, ctx, cache, walk) {
         Ok(()) => {}
         Err(e) if e.code.http_status() < 500 => return Ok(rejected(rec, &e)),
@@ -186,7 +226,7 @@ pub fn push_one(
             ..result(rec, PushStatus::Accepted)
         }),
         Ok(Err(e)) => Ok(rejected(rec, &e)),
-        Err(e) if is_unique_violation(&e) => already_stored(conn, gate, ctx, rec, rev),
+        Err(e) if is_unique_violation(&e) => already_stored(conn, gate, ctx, rec, walk, rev),
         Err(e) => Err(e),
     }
 }
@@ -201,7 +241,8 @@ fn already_stored(
     conn: &mut DbConnection,
     gate: &WriteGate,
     ctx: &PushContext,
-    rec: &PushRecord,
+    rec: &IncomingRecord,
+    walk: &WalkthroughRecord,
     rev: i32,
 ) -> Result<PushResult, AppError> {
     let Some(existing) = wt::revision(conn, &rec.id, rev)? else {
@@ -223,8 +264,8 @@ fn already_stored(
         rev,
         content_hash: rec.content_hash.clone(),
         observer_id: ctx.user.id.clone(),
-        device_id: rec.walkthrough.device_id.clone(),
-        body: serde_json::to_string(&rec.walkthrough).map_err(|e| AppError::internal(e.into()))?,
+        device_id: walk.device_id.clone(),
+        body: rec.walkthrough.get().to_owned(),
         received_at: models::now(),
     };
     gate.tx(conn, |conn| wt::keep_conflict(conn, &conflict))

@@ -647,6 +647,16 @@ async fn bad_records_are_rejected_per_record(app: TestApp) {
         r.results[1].code,
         Some(flowwalk_shared::ErrorCode::ContentHashMismatch)
     );
+    // A malformed walkthrough is refused on its own, naming the field inside it.
+    let mut broken = push_body(&[&good], now_ms());
+    broken["records"][0]["walkthrough"]["steps"][0]["waiting_ms"] = json!("ten minutes");
+    let r: PushResponse = serde_json::from_value(
+        expect_json(app.post("/api/v1/sync/push", Some(&o.token), &broken).await, StatusCode::OK).await,
+    )
+    .unwrap();
+    assert_eq!(r.results[0].status, PushStatus::Rejected);
+    assert_eq!(r.results[0].code, Some(flowwalk_shared::ErrorCode::InvalidType));
+    assert_eq!(r.results[0].field.as_deref(), Some("walkthrough.steps[0].waiting_ms"));
     // Someone else's assignment.
     let other = observer(&app, "experiencer2").await;
     let theirs = fixtures::walkthrough(

@@ -26,7 +26,7 @@ pub async fn push(
     user: AuthUser,
     db: web::Data<Db>,
     cache: web::Data<sync::RefCache>,
-    ApiJson(body): ApiJson<PushRequest>,
+    ApiJson(body): ApiJson<sync::IncomingPush>,
 ) -> Result<web::Json<PushResponse>, AppError> {
     if body.protocol != PROTOCOL_VERSION {
         return Err(AppError::new(ErrorCode::UnsupportedProtocol).field("protocol"));
