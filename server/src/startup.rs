@@ -139,6 +139,15 @@ fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Serv
                     .error_handler(|_, _| AppError::new(ErrorCode::InvalidPath).into()),
             )
             .configure(routes::configure)
+            // Until the web client is served here, the front door leads to the API docs.
+            .route(
+                "/",
+                web::get().to(|| async {
+                    actix_web::HttpResponse::Found()
+                        .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
+                        .finish()
+                }),
+            )
             .service(
                 SwaggerUi::new("/api/docs/{_:.*}")
                     .url("/api/openapi.json", openapi.clone())

@@ -87,6 +87,24 @@ async fn every_demo_role_logs_in(app: TestApp) {
         .collect();
     assert!(names.contains(&"常州市政务服务中心"), "{names:?}");
     assert!(names.contains(&"天宁区政务服务中心"), "{names:?}");
+    // Walkthroughs under review: one accepted, one returned with a comment, others waiting.
+    let walks = expect_json(
+        app.get("/api/v1/walkthroughs", &admin).await,
+        StatusCode::OK,
+    )
+    .await;
+    let statuses: Vec<&str> = walks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses.contains(&"accepted")
+            && statuses.contains(&"returned")
+            && statuses.contains(&"submitted"),
+        "{statuses:?}"
+    );
     let cats = expect_json(app.get("/api/v1/categories", &admin).await, StatusCode::OK).await;
     assert_eq!(
         cats.as_array().unwrap().len(),

@@ -651,12 +651,22 @@ async fn bad_records_are_rejected_per_record(app: TestApp) {
     let mut broken = push_body(&[&good], now_ms());
     broken["records"][0]["walkthrough"]["steps"][0]["waiting_ms"] = json!("ten minutes");
     let r: PushResponse = serde_json::from_value(
-        expect_json(app.post("/api/v1/sync/push", Some(&o.token), &broken).await, StatusCode::OK).await,
+        expect_json(
+            app.post("/api/v1/sync/push", Some(&o.token), &broken).await,
+            StatusCode::OK,
+        )
+        .await,
     )
     .unwrap();
     assert_eq!(r.results[0].status, PushStatus::Rejected);
-    assert_eq!(r.results[0].code, Some(flowwalk_shared::ErrorCode::InvalidType));
-    assert_eq!(r.results[0].field.as_deref(), Some("walkthrough.steps[0].waiting_ms"));
+    assert_eq!(
+        r.results[0].code,
+        Some(flowwalk_shared::ErrorCode::InvalidType)
+    );
+    assert_eq!(
+        r.results[0].field.as_deref(),
+        Some("walkthrough.steps[0].waiting_ms")
+    );
     // Someone else's assignment.
     let other = observer(&app, "experiencer2").await;
     let theirs = fixtures::walkthrough(
@@ -830,8 +840,20 @@ async fn review_round_trip_reaches_the_phone(app: TestApp) {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(list.as_array().unwrap().len(), 1);
-    assert_eq!(list[0]["rev"], 2);
+    let ours: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["id"] == walk.id.as_str())
+        .collect();
+    assert_eq!(ours.len(), 1);
+    assert_eq!(ours[0]["rev"], 2);
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["status"] == "accepted")
+    );
 
     // Reference data travels again when it changes.
     let venues = expect_json(app.get("/api/v1/venues", &manager).await, StatusCode::OK).await;

@@ -12,11 +12,22 @@ use flowwalk_shared::api::assignments::{AssignmentInput, AssignmentStatus, WalkM
 use flowwalk_shared::api::scenarios::{Channel, ScenarioInput, StepInput};
 use flowwalk_shared::api::venues::{VenueInput, VenueLevel};
 
-use crate::db::{DbConnection, write_tx};
+use crate::auth::AuthUser;
+use crate::db::{DbConnection, WriteGate, write_tx};
 use crate::error::AppError;
 use crate::models::departments::DepartmentRow;
-use crate::models::{self, assignments, departments, users, venues};
+use crate::models::{self, assignments, departments, scenarios, users, venues};
+use crate::review;
 use crate::routes;
+use crate::sync::{self, IncomingRecord, PushContext, RefCache};
+use flowwalk_shared::api::assignments::Assignment;
+use flowwalk_shared::api::scenarios::Step;
+use flowwalk_shared::sync::{PushStatus, ReviewStatus};
+use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
+use flowwalk_shared::walkthrough::{
+    Commendation, CommendationKind, Finding, Severity, StepOutcome, StepRecord, UnplannedKind,
+    WalkthroughRecord,
+};
 
 /// Every demo account has this password (it is printed; change it for anything real).
 pub const DEMO_PASSWORD: &str = "flowwalk-demo";
@@ -28,6 +39,7 @@ pub struct DemoSummary {
     pub departments: usize,
     pub scenarios: usize,
     pub assignments: usize,
+    pub walkthroughs: usize,
 }
 
 /// Loads everything in one transaction.
@@ -49,6 +61,7 @@ pub fn load(conn: &mut DbConnection) -> anyhow::Result<DemoSummary> {
         departments: data::DEPARTMENTS.len(),
         scenarios: data::SCENARIOS.len(),
         assignments: data::ASSIGNMENTS.len(),
+        walkthroughs: 0,
     };
     if users::find_by_username(conn, data::USERS[0].username)?.is_some() {
         summary.already_loaded = true;
@@ -62,6 +75,8 @@ pub fn load(conn: &mut DbConnection) -> anyhow::Result<DemoSummary> {
         .map_err(|e| anyhow!("{e}"))?;
     write_tx(conn, |conn| insert_all(conn, prepared))
         .map_err(|e| anyhow!("loading demo data: {e}"))?;
+    summary.walkthroughs =
+        walkthroughs(conn).map_err(|e| anyhow!("loading demo walkthroughs: {e}"))?;
     Ok(summary)
 }
 
@@ -171,14 +186,176 @@ fn insert_all(
     Ok(())
 }
 
+/// Walkthroughs recorded on the assignments already under way, through the same push path
+/// a phone uses: the first is accepted, the second returned with a comment, the rest wait
+/// for review — so a manager has something to review and an observer something to fix.
+fn walkthroughs(conn: &mut DbConnection) -> Result<usize, AppError> {
+    let manager = users::find_by_username(conn, "manager")?.ok_or_else(AppError::not_found)?;
+    let mut done = 0;
+    for a in assignments::list(conn, None)? {
+        if !matches!(
+            a.status,
+            AssignmentStatus::Done | AssignmentStatus::InProgress
+        ) {
+            continue;
+        }
+        let Some(observer_id) = a.observer_ids.first() else {
+            continue;
+        };
+        let observer = users::get(conn, observer_id)?;
+        let steps = scenarios::steps_of_version(conn, &a.scenario_version_id)?;
+        let started = Utc::now().timestamp_millis() - 26 * 3_600_000;
+        let record = demo_record(&a, &steps, started, done);
+        let incoming = IncomingRecord {
+            id: record.id.clone(),
+            rev: record.rev,
+            content_hash: record.content_hash(),
+            walkthrough: serde_json::value::to_raw_value(&record)
+                .map_err(|e| AppError::internal(e.into()))?,
+        };
+        let ctx = PushContext {
+            user: AuthUser {
+                id: observer.id.clone(),
+                username: observer.username.clone(),
+                role: observer.role(),
+                department_id: None,
+            },
+            clock_offset_ms: 0,
+            server_now_ms: Utc::now().timestamp_millis(),
+        };
+        let result = sync::push_one(
+            conn,
+            &WriteGate::default(),
+            &ctx,
+            &RefCache::default(),
+            &incoming,
+        )?;
+        if result.status != PushStatus::Accepted {
+            return Err(AppError::internal(anyhow!(
+                "a demo walkthrough was refused: {result:?}"
+            )));
+        }
+        let decision = match done {
+            0 => Some((ReviewStatus::Accepted, "记录完整,计时清楚。")),
+            1 => Some((
+                ReviewStatus::Returned,
+                "第 2 个环节缺少排队情况的照片,请补充后重新提交。",
+            )),
+            _ => None,
+        };
+        if let Some((to, comment)) = decision {
+            write_tx(conn, |c| {
+                review::decide(c, &record.id, 1, to, comment, &manager.id)
+            })?;
+        }
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// A plausible walk of the template: the first window step over-runs its standard time,
+/// one redirect to another window, findings from the seed questionnaire's top complaints.
+fn demo_record(a: &Assignment, steps: &[Step], started: i64, n: usize) -> WalkthroughRecord {
+    const MIN: i64 = 60_000;
+    let mut t = started;
+    let mut recorded = Vec::new();
+    for (i, st) in steps.iter().enumerate() {
+        let standard = i64::from(st.standard_minutes.max(1)) * MIN;
+        // The first step takes twice its standard time, mostly queueing; the others fit.
+        let (waiting, serving) = if i == 0 {
+            (standard * 3 / 2, standard / 2)
+        } else {
+            (standard / 3, standard / 2)
+        };
+        recorded.push(StepRecord {
+            id: format!("s{}", i + 1),
+            template_step_id: Some(st.id.clone()),
+            unplanned: None,
+            name: st.name.clone(),
+            started_at_ms: t,
+            ended_at_ms: t + waiting + serving,
+            waiting_ms: u64::try_from(waiting).unwrap_or(0),
+            serving_ms: u64::try_from(serving).unwrap_or(0),
+            outcome: StepOutcome::Done,
+            rating: Some(if i == 0 {
+                Satisfaction::Dissatisfied
+            } else {
+                Satisfaction::Satisfied
+            }),
+            note: if i == 0 {
+                "取号后等候较久,叫号屏不显示预计时间".into()
+            } else {
+                String::new()
+            },
+        });
+        t += waiting + serving;
+        if i == 0 {
+            recorded.push(StepRecord {
+                id: "redirect".into(),
+                template_step_id: None,
+                unplanned: Some(UnplannedKind::RedirectedWindow),
+                name: "被告知材料需先到综合窗口预审".into(),
+                started_at_ms: t,
+                ended_at_ms: t + 12 * MIN,
+                waiting_ms: u64::try_from(9 * MIN).unwrap_or(0),
+                serving_ms: u64::try_from(3 * MIN).unwrap_or(0),
+                outcome: StepOutcome::Redirected,
+                rating: Some(Satisfaction::Dissatisfied),
+                note: "指引牌未标明需先预审".into(),
+            });
+            t += 12 * MIN;
+        }
+    }
+    WalkthroughRecord {
+        id: uuid::Uuid::now_v7().to_string(),
+        rev: 1,
+        assignment_id: a.id.clone(),
+        scenario_version_id: a.scenario_version_id.clone(),
+        device_id: format!("demo-phone-{n}"),
+        mode: a.mode,
+        started_at_ms: started,
+        ended_at_ms: t,
+        steps: recorded,
+        findings: vec![
+            Finding {
+                id: "f1".into(),
+                step_id: Some("s1".into()),
+                category_id: "long_queue".into(),
+                severity: Severity::Medium,
+                description: "取号后等候超过标准时限,大厅无预计等候时间提示".into(),
+                photos: vec![],
+                location: None,
+            },
+            Finding {
+                id: "f2".into(),
+                step_id: Some("redirect".into()),
+                category_id: "unclear_signage".into(),
+                severity: Severity::Low,
+                description: "需先到综合窗口预审,但现场标识未说明".into(),
+                photos: vec![],
+                location: None,
+            },
+        ],
+        commendations: vec![Commendation {
+            id: "c1".into(),
+            step_id: None,
+            kind: CommendationKind::Patience,
+            note: "窗口工作人员耐心解释材料要求".into(),
+        }],
+        satisfaction: Satisfaction::BasicallySatisfied,
+        smoothness: Smoothness::NotSmooth,
+        comment: "整体可以办成,但排队和指引有改进空间。".into(),
+    }
+}
+
 /// Prints what was loaded and how to log in.
 pub fn print(s: &DemoSummary) {
     if s.already_loaded {
         println!("Demo data is already loaded.");
     } else {
         println!(
-            "Loaded demo data: {} departments, {} venues, {} scenarios, {} assignments.",
-            s.departments, s.venues, s.scenarios, s.assignments
+            "Loaded demo data: {} departments, {} venues, {} scenarios, {} assignments, {} walkthroughs.",
+            s.departments, s.venues, s.scenarios, s.assignments, s.walkthroughs
         );
     }
     println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
