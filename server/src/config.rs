@@ -91,7 +91,7 @@ impl Default for Settings {
             jwt_previous_secrets: Vec::new(),
             access_token_minutes: 15,
             refresh_token_days: 30,
-            max_body_bytes: 1024 * 1024,
+            max_body_bytes: 4 * 1024 * 1024,
             db_pool_size: 16,
             login_max_failures_per_account: 5,
             login_max_failures_per_address: 30,

@@ -9,17 +9,16 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
+use diesel::Connection;
 use diesel::result::Error as DieselError;
 use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::scenarios::Step;
 use flowwalk_shared::sync::{PushResult, PushStatus, ReferenceData, ReviewOutcome, ReviewStatus};
 use flowwalk_shared::walkthrough::{WalkthroughRecord, hex_sha256};
-
-use crate::auth::AuthUser;
-use diesel::Connection;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::auth::AuthUser;
 use crate::db::{DbConnection, WriteGate, lock_for_pull, lock_photos};
 use crate::domain;
 use crate::error::AppError;

@@ -85,7 +85,7 @@ pub fn check(
             "The walk ends before it starts",
         ));
     }
-    if walk.ended_at_ms - walk.started_at_ms > MAX_WALK_MS {
+    if walk.ended_at_ms.saturating_sub(walk.started_at_ms) > MAX_WALK_MS {
         return Err(timing(
             "ended_at_ms".into(),
             "体验时长超过 7 天",
@@ -346,6 +346,24 @@ mod tests {
             check(&w, &template(), &cats).unwrap_err().code,
             ErrorCode::InvalidTiming
         );
+    }
+
+    #[test]
+    fn extreme_timestamps_are_refused_not_overflowed() {
+        let cats = vec!["long_queue".to_string()];
+        let mut w = walk();
+        w.started_at_ms = i64::MIN;
+        w.ended_at_ms = i64::MAX;
+        assert_eq!(
+            check(&w, &template(), &cats).unwrap_err().code,
+            ErrorCode::InvalidTiming
+        );
+        let mut w = walk();
+        w.steps[0].started_at_ms = i64::MIN;
+        w.steps[0].ended_at_ms = i64::MAX;
+        check(&w, &template(), &cats).unwrap();
+        let e = normalise(&w, i64::MAX, 0).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ClockImplausible);
     }
 
     #[test]
