@@ -148,7 +148,7 @@ impl ReviewStatus {
 }
 
 /// The review state of one of the caller's walkthroughs.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewOutcome {
     pub walkthrough_id: String,

@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod basics;
 mod cli;
+mod client;
 mod import;
 mod reference;
 mod sync;

@@ -1,0 +1,133 @@
+//! The HTTP client, over the shared API types. Every failure is sorted into "try again
+//! later" (no network, 5xx) or "refused" (a 4xx, with the server's code): the sync engine
+//! retries only the first kind, so a refused upload never loops forever.
+
+use flowwalk_shared::ErrorBody;
+use flowwalk_shared::api::auth::{LoginRequest, TokenResponse};
+use flowwalk_shared::sync::{PullResponse, PushRequest, PushResponse};
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// No answer: offline, a timeout, a dropped connection. Retry later.
+    Network(String),
+    /// The server failed (5xx). Retry later.
+    Server { status: u16 },
+    /// The server refused the request (4xx). Final for this request.
+    Refused { status: u16, body: ErrorBody },
+}
+
+impl ApiError {
+    pub fn is_retryable(&self) -> bool {
+        !matches!(self, ApiError::Refused { .. })
+    }
+
+    /// For the screen.
+    pub fn describe(&self) -> String {
+        match self {
+            ApiError::Network(_) => "网络不可用,稍后自动重试".into(),
+            ApiError::Server { status } => format!("服务器暂时出错({status}),稍后自动重试"),
+            ApiError::Refused { body, .. } => body.message.clone(),
+        }
+    }
+}
+
+/// What the sync engine needs from the server.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, ApiError>;
+    async fn pull(&self, cursor: &str) -> Result<PullResponse, ApiError>;
+    async fn put_photo(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError>;
+}
+
+/// The real server, over HTTP.
+#[derive(Clone)]
+pub struct HttpTransport {
+    base: String,
+    token: String,
+    client: reqwest::Client,
+}
+
+impl HttpTransport {
+    pub fn new(base: &str, access_token: &str) -> Self {
+        HttpTransport {
+            base: base.trim_end_matches('/').to_owned(),
+            token: access_token.to_owned(),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// Logs in; the answer carries the tokens.
+    pub async fn login(
+        base: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<TokenResponse, ApiError> {
+        let req = LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        };
+        let res = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/login", base.trim_end_matches('/')))
+            .json(&req)
+            .send()
+            .await;
+        answer(res).await
+    }
+}
+
+async fn answer<T: DeserializeOwned>(
+    res: Result<reqwest::Response, reqwest::Error>,
+) -> Result<T, ApiError> {
+    let res = res.map_err(|e| ApiError::Network(e.to_string()))?;
+    let status = res.status().as_u16();
+    if res.status().is_success() {
+        return res
+            .json::<T>()
+            .await
+            .map_err(|e| ApiError::Network(format!("unreadable answer: {e}")));
+    }
+    if status >= 500 {
+        return Err(ApiError::Server { status });
+    }
+    match res.json::<ErrorBody>().await {
+        Ok(body) => Err(ApiError::Refused { status, body }),
+        // A 4xx without our error body (a proxy's page): treat as a server problem.
+        Err(_) => Err(ApiError::Server { status }),
+    }
+}
+
+impl Transport for HttpTransport {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, ApiError> {
+        let res = self
+            .client
+            .post(format!("{}/api/v1/sync/push", self.base))
+            .bearer_auth(&self.token)
+            .json(request)
+            .send()
+            .await;
+        answer(res).await
+    }
+
+    async fn pull(&self, cursor: &str) -> Result<PullResponse, ApiError> {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/api/v1/sync/pull", self.base),
+            [("cursor", cursor)],
+        )
+        .map_err(|e| ApiError::Network(format!("bad server address: {e}")))?;
+        let res = self.client.get(url).bearer_auth(&self.token).send().await;
+        answer(res).await
+    }
+
+    async fn put_photo(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
+        let res = self
+            .client
+            .put(format!("{}/api/v1/photos/{sha256}", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", "image/jpeg")
+            .body(bytes)
+            .send()
+            .await;
+        answer::<serde_json::Value>(res).await.map(drop)
+    }
+}

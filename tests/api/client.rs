@@ -1,0 +1,178 @@
+//! The phone's sync engine (`flowwalk-mobile`, no UI) against the real server: a lost
+//! answer, a retry, photos, and a manager's return travelling back to the phone.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+
+use flowwalk_mobile::api::{ApiError, HttpTransport, Transport};
+use flowwalk_mobile::outbox::{Outbox, SendState};
+use flowwalk_mobile::sync::{PhotoSource, sync_once};
+use flowwalk_shared::sync::{PullResponse, PushRequest, PushResponse, ReviewStatus};
+use flowwalk_shared::walkthrough::hex_sha256;
+use flowwalk_tests::fixtures::{self, jpeg};
+use flowwalk_tests::{TestApp, both, expect_json};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// The real server, except that the first push's answer is lost after the server committed.
+struct LosesFirstAnswer {
+    inner: HttpTransport,
+    lost: Cell<bool>,
+}
+
+impl Transport for LosesFirstAnswer {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, ApiError> {
+        let answer = self.inner.push(request).await;
+        if !self.lost.replace(true) {
+            return Err(ApiError::Network("connection reset".into()));
+        }
+        answer
+    }
+
+    async fn pull(&self, cursor: &str) -> Result<PullResponse, ApiError> {
+        self.inner.pull(cursor).await
+    }
+
+    async fn put_photo(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
+        self.inner.put_photo(sha256, bytes).await
+    }
+}
+
+struct Photos(HashMap<String, Vec<u8>>);
+
+impl PhotoSource for Photos {
+    fn photo(&self, sha256: &str) -> Option<Vec<u8>> {
+        self.0.get(sha256).cloned()
+    }
+}
+
+async fn the_phone_engine_delivers_exactly_once(app: TestApp) {
+    app.load_demo();
+    let tokens = HttpTransport::login(
+        &app.base,
+        "experiencer",
+        flowwalk_server::demo::DEMO_PASSWORD,
+    )
+    .await
+    .expect("login");
+    let transport = LosesFirstAnswer {
+        inner: HttpTransport::new(&app.base, &tokens.access_token),
+        lost: Cell::new(false),
+    };
+    let mut outbox = Outbox::default();
+    let now = || chrono::Utc::now().timestamp_millis();
+
+    // First round: only a pull, which brings what is needed offline.
+    let report = sync_once(
+        &mut outbox,
+        &transport,
+        &Photos(HashMap::new()),
+        "phone-1",
+        now(),
+        0.5,
+    )
+    .await;
+    let reference = report.reference.expect("reference data on the first pull");
+    let assignment = reference.assignments[0].clone();
+    let scenario = reference
+        .scenarios
+        .iter()
+        .find(|s| s.version_id == assignment.scenario_version_id)
+        .unwrap()
+        .clone();
+
+    let (p1, p2) = (jpeg(640, 480, 71), jpeg(480, 640, 72));
+    let photos = Photos(HashMap::from([
+        (hex_sha256(&p1), p1.clone()),
+        (hex_sha256(&p2), p2.clone()),
+    ]));
+    let walk = fixtures::walkthrough(
+        &assignment,
+        &scenario,
+        "phone-1",
+        now() - 3 * 3_600_000,
+        &[vec![hex_sha256(&p1), hex_sha256(&p2)]],
+    );
+    outbox.submit(walk.clone()).unwrap();
+
+    // The answer is lost: still waiting, to be retried.
+    sync_once(&mut outbox, &transport, &photos, "phone-1", now(), 0.5).await;
+    assert_eq!(outbox.get(&walk.id).unwrap().state, SendState::Waiting);
+    // Past the back-off: the server already had it; the photos go up.
+    sync_once(
+        &mut outbox,
+        &transport,
+        &photos,
+        "phone-1",
+        now() + 3_600_000,
+        0.5,
+    )
+    .await;
+    assert_eq!(outbox.get(&walk.id).unwrap().state, SendState::Sent);
+
+    // The server holds it once, complete, with both photos byte-identical.
+    let manager = app.demo_login("manager").await;
+    let list = expect_json(
+        app.get("/api/v1/walkthroughs?status=submitted", &manager)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["id"] == walk.id.as_str())
+            .count(),
+        1
+    );
+    for p in [&p1, &p2] {
+        let original = app
+            .get(
+                &format!("/api/v1/photos/{}/original", hex_sha256(p)),
+                &manager,
+            )
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(hex_sha256(&original), hex_sha256(p));
+    }
+
+    // The manager returns it; the next round brings the comment; the correction goes as rev 2.
+    let res = app
+        .post(
+            &format!("/api/v1/walkthroughs/{}/return", walk.id),
+            Some(&manager),
+            &json!({"rev": 1, "comment": "请补充第一步的照片说明"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    sync_once(&mut outbox, &transport, &photos, "phone-1", now(), 0.5).await;
+    let review = outbox
+        .get(&walk.id)
+        .unwrap()
+        .review
+        .clone()
+        .expect("the review reached the phone");
+    assert_eq!(
+        (review.status, review.comment.as_str()),
+        (ReviewStatus::Returned, "请补充第一步的照片说明")
+    );
+    let mut corrected = walk.clone();
+    corrected.rev = 2;
+    corrected.comment = "已补充说明".into();
+    outbox.resubmit(corrected).unwrap();
+    sync_once(&mut outbox, &transport, &photos, "phone-1", now(), 0.5).await;
+    assert_eq!(outbox.get(&walk.id).unwrap().state, SendState::Sent);
+    let detail = expect_json(
+        app.get(&format!("/api/v1/walkthroughs/{}", walk.id), &manager)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(detail["summary"]["rev"], 2);
+    assert_eq!(detail["record"]["comment"], "已补充说明");
+}
+
+both!(the_phone_engine_delivers_exactly_once);
