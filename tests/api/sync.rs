@@ -20,10 +20,8 @@ struct Observer {
 
 async fn observer(app: &TestApp, username: &str) -> Observer {
     let token = app.demo_login(username).await;
-    let pull: PullResponse =
-        expect_json(app.get("/api/v1/sync/pull", &token).await, StatusCode::OK)
-            .await
-            .pipe(|v| serde_json::from_value(v).unwrap());
+    let body = expect_json(app.get("/api/v1/sync/pull", &token).await, StatusCode::OK).await;
+    let pull: PullResponse = serde_json::from_value(body).unwrap();
     let reference = pull
         .reference
         .expect("the first pull carries reference data");
@@ -40,13 +38,6 @@ async fn observer(app: &TestApp, username: &str) -> Observer {
         scenario,
     }
 }
-
-trait Pipe: Sized {
-    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
