@@ -276,9 +276,19 @@ async fn run(backend: Backend, a: &Args) -> bool {
     // Checked against the database: every record once, complete.
     let (stored, distinct, complete) = {
         let mut conn = app.db.pool().get().expect("conn");
-        let stored: i64 = wr::table.count().get_result(&mut *conn).unwrap_or(-1);
-        let distinct: i64 = w::table.count().get_result(&mut *conn).unwrap_or(-1);
+        let ours = assignment.id.clone();
+        let stored: i64 = wr::table
+            .filter(wr::assignment_id.eq(&ours))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap_or(-1);
+        let distinct: i64 = w::table
+            .filter(w::assignment_id.eq(&ours))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap_or(-1);
         let complete: i64 = wr::table
+            .filter(wr::assignment_id.eq(&ours))
             .filter(wr::complete.eq(true))
             .count()
             .get_result(&mut *conn)

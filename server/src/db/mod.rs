@@ -321,10 +321,13 @@ pub fn lock_photos(conn: &mut DbConnection, hashes: &[String]) -> diesel::QueryR
     let mut keys: Vec<i32> = hashes.iter().map(|h| lock_key(h)).collect();
     keys.sort_unstable();
     keys.dedup();
-    for key in keys {
-        c.batch_execute(&format!(
-            "SELECT pg_advisory_xact_lock({LOCK_PHOTO}, {key})"
-        ))?;
+    if keys.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    // One round trip; the statements run in the (sorted) order given.
+    let sql: String = keys
+        .iter()
+        .map(|key| format!("SELECT pg_advisory_xact_lock({LOCK_PHOTO}, {key});"))
+        .collect();
+    c.batch_execute(&sql)
 }

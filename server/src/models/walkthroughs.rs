@@ -63,6 +63,8 @@ pub fn insert_revision(
     photos: &[String],
 ) -> QueryResult<()> {
     diesel::insert_into(wr::table).values(row).execute(conn)?;
+    // One statement per photo: batch inserts do not compile through the multi-backend
+    // connection (a walkthrough has a handful of photos).
     for sha in photos {
         diesel::insert_into(revision_photos::table)
             .values((
