@@ -351,6 +351,19 @@ async fn photo_uploads_repeat_cheaply_and_refuse_hostile_files(app: TestApp) {
     )
     .await;
 
+    // The same new photo uploaded twice at once (a retry racing the first try): both succeed.
+    let twin = jpeg(300, 200, 22);
+    let (a, b) = tokio::join!(
+        put_photo(&app, &o.token, &twin),
+        put_photo(&app, &o.token, &twin)
+    );
+    assert!(
+        a.status().is_success() && b.status().is_success(),
+        "{} {}",
+        a.status(),
+        b.status()
+    );
+
     // Hostile files.
     let truncated = &photo[..photo.len() * 2 / 3];
     expect_error(

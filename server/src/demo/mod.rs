@@ -190,7 +190,12 @@ fn insert_all(
 /// a phone uses: the first is accepted, the second returned with a comment, the rest wait
 /// for review — so a manager has something to review and an observer something to fix.
 fn walkthroughs(conn: &mut DbConnection) -> Result<usize, AppError> {
-    let manager = users::find_by_username(conn, "manager")?.ok_or_else(AppError::not_found)?;
+    let reviewer = data::USERS
+        .iter()
+        .find(|u| u.role == Role::Manager.as_str())
+        .ok_or_else(|| AppError::internal(anyhow!("the demo data has no manager")))?;
+    let manager =
+        users::find_by_username(conn, reviewer.username)?.ok_or_else(AppError::not_found)?;
     let mut done = 0;
     for a in assignments::list(conn, None)? {
         if !matches!(

@@ -26,3 +26,19 @@ pub fn new_id() -> String {
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
+
+/// Runs one insert whose row may already exist: `Ok(false)` when the unique key says it
+/// does. The insert runs in a savepoint, so on PostgreSQL a duplicate does not abort the
+/// surrounding transaction.
+pub fn insert_once(
+    conn: &mut crate::db::DbConnection,
+    insert: impl FnOnce(&mut crate::db::DbConnection) -> diesel::QueryResult<usize>,
+) -> diesel::QueryResult<bool> {
+    use diesel::Connection;
+    use diesel::result::{DatabaseErrorKind, Error};
+    match conn.transaction(insert) {
+        Ok(_) => Ok(true),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

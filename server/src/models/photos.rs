@@ -27,14 +27,9 @@ pub fn get(conn: &mut DbConnection, sha: &str) -> QueryResult<Option<PhotoRow>> 
 
 /// Inserts the row; `false` if the photo was there already.
 pub fn insert(conn: &mut DbConnection, row: &PhotoRow) -> QueryResult<bool> {
-    match diesel::insert_into(photos::table).values(row).execute(conn) {
-        Ok(_) => Ok(true),
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Ok(false),
-        Err(e) => Err(e),
-    }
+    super::insert_once(conn, |c| {
+        diesel::insert_into(photos::table).values(row).execute(c)
+    })
 }
 
 /// Which of `hashes` have not arrived.

@@ -108,16 +108,10 @@ pub fn mark_complete(
 
 /// Keeps another version of `(id, rev)`; storing the same version twice is a no-op.
 pub fn keep_conflict(conn: &mut DbConnection, row: &ConflictRow) -> QueryResult<()> {
-    let exists: bool = diesel::select(diesel::dsl::exists(wc::table.find((
-        &row.walkthrough_id,
-        row.rev,
-        &row.content_hash,
-    ))))
-    .get_result(conn)?;
-    if !exists {
-        diesel::insert_into(wc::table).values(row).execute(conn)?;
-    }
-    Ok(())
+    super::insert_once(conn, |c| {
+        diesel::insert_into(wc::table).values(row).execute(c)
+    })
+    .map(drop)
 }
 
 pub fn conflicts(conn: &mut DbConnection) -> QueryResult<Vec<ConflictRow>> {
