@@ -3,7 +3,9 @@
 //! retries only the first kind, so a refused upload never loops forever.
 
 use flowwalk_shared::ErrorBody;
-use flowwalk_shared::api::auth::{LoginRequest, TokenResponse};
+use flowwalk_shared::api::auth::{
+    LoginRequest, RedeemInviteRequest, RefreshRequest, TokenResponse,
+};
 use flowwalk_shared::sync::{PullResponse, PushRequest, PushResponse};
 use serde::de::DeserializeOwned;
 
@@ -20,6 +22,11 @@ pub enum ApiError {
 impl ApiError {
     pub fn is_retryable(&self) -> bool {
         !matches!(self, ApiError::Refused { .. })
+    }
+
+    /// The token was refused (expired, revoked): the records are fine, the session is not.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ApiError::Refused { status: 401, .. })
     }
 
     /// For the screen.
@@ -69,6 +76,35 @@ impl HttpTransport {
         };
         let res = reqwest::Client::new()
             .post(format!("{}/api/v1/auth/login", base.trim_end_matches('/')))
+            .json(&req)
+            .send()
+            .await;
+        answer(res).await
+    }
+
+    /// Redeems an invite code: creates the account and logs in.
+    pub async fn redeem(
+        base: &str,
+        request: &RedeemInviteRequest,
+    ) -> Result<TokenResponse, ApiError> {
+        let res = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/redeem", base.trim_end_matches('/')))
+            .json(request)
+            .send()
+            .await;
+        answer(res).await
+    }
+
+    /// Trades a refresh token for new tokens (the old refresh token is spent).
+    pub async fn refresh(base: &str, refresh_token: &str) -> Result<TokenResponse, ApiError> {
+        let req = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        let res = reqwest::Client::new()
+            .post(format!(
+                "{}/api/v1/auth/refresh",
+                base.trim_end_matches('/')
+            ))
             .json(&req)
             .send()
             .await;

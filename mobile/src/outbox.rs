@@ -190,6 +190,29 @@ impl Outbox {
         }
     }
 
+    /// Takes in what a sync round did to its copy: per `(id, rev)`, the round's view of the
+    /// entry wins; entries added (or corrected) since the copy was taken stay as they are.
+    pub fn merge_from(&mut self, round: &Outbox) {
+        for entry in &mut self.entries {
+            if let Some(theirs) = round
+                .entries
+                .iter()
+                .find(|e| e.record.id == entry.record.id && e.record.rev == entry.record.rev)
+            {
+                *entry = theirs.clone();
+            } else if let Some(review) = round
+                .entries
+                .iter()
+                .find(|e| e.record.id == entry.record.id)
+                .and_then(|e| e.review.as_ref())
+                && review.rev >= entry.record.rev
+            {
+                entry.review = Some(review.clone());
+            }
+        }
+        self.cursor = round.cursor.clone();
+    }
+
     /// Entries whose photos are still to upload, with the hashes.
     pub fn photo_uploads(&self) -> Vec<(String, u32, Vec<String>)> {
         self.entries

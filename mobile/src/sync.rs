@@ -15,8 +15,9 @@ use crate::outbox::Outbox;
 pub const BATCH: usize = 10;
 
 /// Where the photo bytes live on the device (IndexedDB on the web, files natively).
+#[allow(async_fn_in_trait)]
 pub trait PhotoSource {
-    fn photo(&self, sha256: &str) -> Option<Vec<u8>>;
+    async fn photo(&self, sha256: &str) -> Option<Vec<u8>>;
 }
 
 /// What one round did, for the screen and the logs.
@@ -31,6 +32,9 @@ pub struct SyncReport {
     pub retry_later: Vec<String>,
     /// Whether the server answered at all.
     pub reached_server: bool,
+    /// The server no longer accepts the session's token: log in again (nothing is lost;
+    /// the round stopped before touching any record).
+    pub needs_login: bool,
 }
 
 /// One round. `now_ms` is the device clock; `jitter` in `[0, 1)` spreads retries.
@@ -53,6 +57,10 @@ pub async fn sync_once<T: Transport, P: PhotoSource>(
             }
             report.reference = pull.reference;
             outbox.cursor = pull.cursor;
+        }
+        Err(e) if e.is_unauthorized() => {
+            report.needs_login = true;
+            return report;
         }
         Err(e) => report.retry_later.push(format!("pull: {}", e.describe())),
     }
@@ -91,6 +99,10 @@ pub async fn sync_once<T: Transport, P: PhotoSource>(
                     }
                 }
             }
+            Err(e) if e.is_unauthorized() => {
+                report.needs_login = true;
+                return report;
+            }
             Err(ApiError::Refused { body, .. }) => {
                 report.reached_server = true;
                 for (id, rev) in chunk {
@@ -112,7 +124,7 @@ pub async fn sync_once<T: Transport, P: PhotoSource>(
 
     for (id, rev, missing) in outbox.photo_uploads() {
         for sha in missing {
-            let Some(bytes) = photos.photo(&sha) else {
+            let Some(bytes) = photos.photo(&sha).await else {
                 outbox.refused(&id, rev, ErrorCode::NotFound, "照片已不在手机上,无法上传");
                 report.refused += 1;
                 break;
@@ -121,6 +133,10 @@ pub async fn sync_once<T: Transport, P: PhotoSource>(
                 Ok(()) => {
                     outbox.photo_uploaded(&id, rev, &sha);
                     report.photos_uploaded += 1;
+                }
+                Err(e) if e.is_unauthorized() => {
+                    report.needs_login = true;
+                    return report;
                 }
                 Err(ApiError::Refused { body, .. }) => {
                     outbox.refused(&id, rev, body.code, &body.message);
@@ -252,7 +268,7 @@ mod tests {
 
     struct Photos;
     impl PhotoSource for Photos {
-        fn photo(&self, _sha: &str) -> Option<Vec<u8>> {
+        async fn photo(&self, _sha: &str) -> Option<Vec<u8>> {
             Some(vec![1, 2, 3])
         }
     }

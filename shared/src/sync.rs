@@ -100,7 +100,7 @@ pub struct PushResponse {
 }
 
 /// Everything an observer needs offline.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferenceData {
     /// The caller's own assignments (all, for staff).

@@ -41,7 +41,7 @@ impl Transport for LosesFirstAnswer {
 struct Photos(HashMap<String, Vec<u8>>);
 
 impl PhotoSource for Photos {
-    fn photo(&self, sha256: &str) -> Option<Vec<u8>> {
+    async fn photo(&self, sha256: &str) -> Option<Vec<u8>> {
         self.0.get(sha256).cloned()
     }
 }
@@ -176,3 +176,116 @@ async fn the_phone_engine_delivers_exactly_once(app: TestApp) {
 }
 
 both!(the_phone_engine_delivers_exactly_once);
+
+/// The app's state as the screens drive it, against the real server: log in, download the
+/// reference data, record a walk with the recorder's timers, submit, and sync with an
+/// access token that has expired meanwhile (a day offline) — the round refreshes it.
+async fn the_app_state_records_and_delivers_after_a_day_offline(app: TestApp) {
+    use flowwalk_mobile::storage::{FileStorage, Storage};
+    use flowwalk_mobile::store::{AppData, Doc, Session, sync_round};
+    use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
+    use flowwalk_shared::walkthrough::{Finding, Severity};
+
+    app.load_demo();
+    let dir = tempfile::tempdir().unwrap();
+    let storage = FileStorage::open(dir.path()).unwrap();
+    let now = || chrono::Utc::now().timestamp_millis();
+    let mut n = 0;
+    let mut ids = move || {
+        n += 1;
+        format!("0190e9a0-0000-7000-8000-{n:012}")
+    };
+    let mut data = AppData::load(&storage, || "phone-app".into())
+        .await
+        .unwrap();
+    let tokens = HttpTransport::login(
+        &app.base,
+        "experiencer",
+        flowwalk_server::demo::DEMO_PASSWORD,
+    )
+    .await
+    .unwrap();
+    data.session = Some(Session::from_tokens(&app.base, tokens, now()));
+    let session = data.session.clone().unwrap();
+    let round = sync_round(&storage, &session, &data.outbox, "phone-app", now(), 0.5).await;
+    data.apply_round(round, now());
+    assert!(
+        data.reference.is_some(),
+        "the first round downloads the reference data"
+    );
+    let assignment = data.my_assignments()[0].id.clone();
+    let category = data.reference.as_ref().unwrap().categories[0].id.clone();
+
+    // Recorded offline, an hour ago; the photo goes to storage first.
+    let t0 = now() - 3_600_000;
+    let photo = jpeg(800, 600, 9);
+    let sha = hex_sha256(&photo);
+    storage.put_photo(&sha, &photo).await.unwrap();
+    let id = data.start_walk(&assignment, t0, &mut ids).unwrap();
+    data.edit_draft(&id, |d| {
+        d.wait_at(0, t0);
+        d.serve_at(0, t0 + 600_000);
+        d.finish_at(
+            0,
+            t0 + 900_000,
+            flowwalk_shared::walkthrough::StepOutcome::Done,
+        );
+        d.findings.push(Finding {
+            id: "0190e9a0-0000-7000-8000-ffffffffffff".into(),
+            step_id: Some(d.steps[0].id.clone()),
+            category_id: category.clone(),
+            severity: Severity::High,
+            description: "叫号屏不显示".into(),
+            photos: vec![sha.clone()],
+            location: None,
+        });
+        d.satisfaction = Some(Satisfaction::Dissatisfied);
+        d.smoothness = Some(Smoothness::NotSmooth);
+    })
+    .unwrap();
+    data.submit(&id, t0 + 1_000_000).unwrap();
+    data.save(&storage, &Doc::ALL).await.unwrap();
+
+    // The next day: the state comes back from storage, the access token has expired.
+    let mut data = AppData::load(&storage, || unreachable!()).await.unwrap();
+    let mut session = data.session.clone().unwrap();
+    session.access_expires_at_ms = now() - 1;
+    let round = sync_round(&storage, &session, &data.outbox, "phone-app", now(), 0.5).await;
+    assert!(round.session.is_some(), "the tokens were refreshed");
+    data.apply_round(round, now());
+    let entry = data.outbox.get(&id).unwrap();
+    assert_eq!(entry.state, SendState::Sent, "{:?}", entry.last_error);
+    assert_ne!(
+        data.session.as_ref().unwrap().refresh_token,
+        session.refresh_token
+    );
+
+    let manager = app.demo_login("manager").await;
+    let detail = expect_json(
+        app.get(&format!("/api/v1/walkthroughs/{id}"), &manager)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(detail["record"]["steps"][0]["waiting_ms"], 600_000);
+    assert_eq!(detail["record"]["steps"][0]["serving_ms"], 300_000);
+    let original = app
+        .get(&format!("/api/v1/photos/{sha}/original"), &manager)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(hex_sha256(&original), sha);
+
+    // A revoked session: the round says so and touches no record.
+    let mut gone = data.session.clone().unwrap();
+    gone.access_expires_at_ms = 0;
+    gone.refresh_token = "not-a-token".into();
+    let round = sync_round(&storage, &gone, &data.outbox, "phone-app", now(), 0.5).await;
+    assert!(round.report.needs_login);
+    data.apply_round(round, now());
+    assert!(data.session.as_ref().unwrap().needs_login);
+    assert_eq!(data.outbox.get(&id).unwrap().state, SendState::Sent);
+}
+
+both!(the_app_state_records_and_delivers_after_a_day_offline);

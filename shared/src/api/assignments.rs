@@ -79,7 +79,7 @@ fn planned() -> AssignmentStatus {
     AssignmentStatus::Planned
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assignment {
     pub id: String,

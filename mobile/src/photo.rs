@@ -1,0 +1,1 @@
+//! Photos on the device (being written).

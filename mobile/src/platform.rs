@@ -1,0 +1,112 @@
+//! What differs between the browser and a native window: the clock, sleeping, randomness,
+//! whether the network is up, where the server is and where data is kept. Everything else
+//! is the same code on every platform.
+
+use crate::storage::StorageError;
+
+/// Device wall clock, ms since the Unix epoch.
+pub fn now_ms() -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    }
+}
+
+/// A number in `[0, 1)` to spread retries.
+pub fn jitter() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Math::random()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        f64::from(uuid::Uuid::new_v4().as_u128() as u32) / f64::from(u32::MAX)
+    }
+}
+
+/// A new time-ordered id (UUIDv7).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Sleeps without blocking the UI.
+pub async fn sleep_ms(ms: u32) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    &resolve,
+                    i32::try_from(ms).unwrap_or(i32::MAX),
+                );
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
+    }
+}
+
+/// Whether the device believes it has a network (a hint: the server decides).
+pub fn online() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window().is_none_or(|w| w.navigator().on_line())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        true
+    }
+}
+
+/// The server's address: the origin the app was served from, or (natively) the
+/// `FLOWWALK_SERVER` variable, default the local demo server.
+pub fn default_server() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::env::var("FLOWWALK_SERVER").unwrap_or_else(|_| "http://127.0.0.1:8080".into())
+    }
+}
+
+/// The storage of this platform.
+#[cfg(target_arch = "wasm32")]
+pub type AppStorage = crate::storage::IdbStorage;
+#[cfg(not(target_arch = "wasm32"))]
+pub type AppStorage = crate::storage::FileStorage;
+
+/// Opens the storage of this platform: IndexedDB in the browser, a folder natively
+/// (`FLOWWALK_CLIENT_DIR`, default `flowwalk-client` in the user's data folder or here).
+pub async fn open_storage() -> Result<AppStorage, StorageError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        // Ask the browser not to evict our data under storage pressure; refusal is
+        // reported on the outbox screen (see `persisted`).
+        if let Some(w) = web_sys::window()
+            && let Ok(p) = w.navigator().storage().persist()
+        {
+            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+        }
+        crate::storage::IdbStorage::open().await
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let dir = std::env::var_os("FLOWWALK_CLIENT_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::PathBuf::from("flowwalk-client"));
+        crate::storage::FileStorage::open(&dir)
+    }
+}

@@ -1,0 +1,176 @@
+//! Finishing a walk: what was good, overall satisfaction and smoothness, a last word, and
+//! submit. Submit confirms only after the record is stored on the phone.
+
+use dioxus::prelude::*;
+
+use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
+use flowwalk_shared::walkthrough::{Commendation, CommendationKind};
+
+use super::{Ctx, Screen};
+use crate::platform;
+use crate::recorder::Draft;
+use crate::store::Doc;
+
+fn edit(ctx: Ctx, id: String, f: impl FnOnce(&mut Draft) + 'static) {
+    spawn(async move {
+        let _ = ctx
+            .change(&[Doc::Drafts], move |d| d.edit_draft(&id, f))
+            .await;
+    });
+}
+
+#[component]
+pub fn Finish(id: String) -> Element {
+    let ctx = use_context::<Ctx>();
+    let lang = ctx.lang();
+    let mut busy = use_signal(|| false);
+    let Some(draft) = ctx.data.read().draft(&id).cloned() else {
+        return rsx! {
+            p { class: "hint", {lang.t("这次体验已提交。", "This walkthrough was submitted.")} }
+        };
+    };
+    let kinds = [
+        CommendationKind::Attitude,
+        CommendationKind::Efficiency,
+        CommendationKind::Patience,
+        CommendationKind::Other,
+    ];
+    let walked = draft.steps.iter().filter(|s| s.visited()).count();
+    let comment = draft.comment.clone();
+
+    rsx! {
+        section { class: "card",
+            h1 { {lang.t("评价并提交", "Rate and submit")} }
+            p { class: "muted",
+                "{draft.title} · "
+                {lang.t("已记录环节 ", "Steps recorded: ")} "{walked}/{draft.steps.len()}"
+                " · " {lang.t("问题 ", "Problems: ")} "{draft.findings.len()}"
+            }
+            p { class: "label", {lang.t("值得称赞(可多选)", "Worth praising (any)")} }
+            div { class: "choices",
+                for k in kinds {
+                    {
+                        let on = draft.commendations.iter().any(|c| c.kind == k);
+                        rsx! {
+                            button {
+                                key: "{k:?}",
+                                class: if on { "choice on" } else { "choice" },
+                                onclick: {
+                                    let id = id.clone();
+                                    move |_| {
+                                        edit(
+                                            ctx,
+                                            id.clone(),
+                                            move |d| {
+                                                if d.commendations.iter().any(|c| c.kind == k) {
+                                                    d.commendations.retain(|c| c.kind != k);
+                                                } else {
+                                                    d.commendations.push(Commendation {
+                                                        id: platform::new_id(),
+                                                        step_id: None,
+                                                        kind: k,
+                                                        note: String::new(),
+                                                    });
+                                                }
+                                            },
+                                        )
+                                    }
+                                },
+                                {lang.commendation(k)}
+                            }
+                        }
+                    }
+                }
+            }
+            p { class: "label", {lang.t("总体满意度", "Overall satisfaction")} }
+            div { class: "choices",
+                for s in Satisfaction::ALL {
+                    button {
+                        key: "{s:?}",
+                        class: if draft.satisfaction == Some(s) { "choice on" } else { "choice" },
+                        "data-testid": "satisfaction",
+                        onclick: {
+                            let id = id.clone();
+                            move |_| edit(ctx, id.clone(), move |d| d.satisfaction = Some(s))
+                        },
+                        {lang.satisfaction(s)}
+                    }
+                }
+            }
+            p { class: "label", {lang.t("办事顺畅度", "How smooth was it")} }
+            div { class: "choices",
+                for s in Smoothness::ALL {
+                    button {
+                        key: "{s:?}",
+                        class: if draft.smoothness == Some(s) { "choice on" } else { "choice" },
+                        "data-testid": "smoothness",
+                        onclick: {
+                            let id = id.clone();
+                            move |_| edit(ctx, id.clone(), move |d| d.smoothness = Some(s))
+                        },
+                        {lang.smoothness(s)}
+                    }
+                }
+            }
+            label { {lang.t("总体意见和建议(可选)", "Overall comments (optional)")}
+                textarea {
+                    name: "comment",
+                    rows: "3",
+                    value: "{comment}",
+                    onchange: {
+                        let id = id.clone();
+                        move |e: FormEvent| {
+                            let text = e.value();
+                            edit(ctx, id.clone(), move |d| d.comment = text)
+                        }
+                    },
+                }
+            }
+            button {
+                class: "primary big",
+                "data-testid": "submit",
+                disabled: busy(),
+                onclick: {
+                    let id = id.clone();
+                    move |_| {
+                        let id = id.clone();
+                        busy.set(true);
+                        spawn(async move {
+                            let mut ctx = ctx;
+                            let lang = ctx.lang();
+                            let done = ctx
+                                .change(
+                                    &[Doc::Outbox, Doc::Drafts],
+                                    |d| d.submit(&id, platform::now_ms()),
+                                )
+                                .await;
+                            busy.set(false);
+                            if done.is_ok() {
+                                ctx.say(
+                                    lang.t(
+                                        "已保存在手机上,联网后自动发送",
+                                        "Saved on this phone; it is sent when online",
+                                    ),
+                                );
+                                ctx.go(Screen::Outbox);
+                                ctx.sync_now();
+                            }
+                        });
+                    }
+                },
+                {lang.t("提交", "Submit")}
+            }
+            button {
+                class: "secondary",
+                onclick: {
+                    let id = id.clone();
+                    move |_| {
+                        let mut ctx = ctx;
+                        ctx.go(Screen::Walk(id.clone()));
+                    }
+                },
+                {lang.t("返回继续记录", "Back to recording")}
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Log in, or redeem an invite code, once while online; the first sync then downloads
+//! what the observer needs offline.
+
+use dioxus::prelude::*;
+
+use flowwalk_shared::api::auth::RedeemInviteRequest;
+
+use super::{Ctx, Screen};
+use crate::api::HttpTransport;
+use crate::platform;
+use crate::store::{Doc, Session};
+
+#[component]
+pub fn Login() -> Element {
+    let ctx = use_context::<Ctx>();
+    let lang = ctx.lang();
+    let previous = ctx
+        .data
+        .read()
+        .session
+        .as_ref()
+        .map(|s| s.user.username.clone())
+        .unwrap_or_default();
+    let mut username = use_signal(|| previous);
+    let mut password = use_signal(String::new);
+    let mut code = use_signal(String::new);
+    let mut invite = use_signal(|| false);
+    let mut busy = use_signal(|| false);
+
+    let submit = move |_| {
+        let mut ctx = ctx;
+        if *busy.peek() {
+            return;
+        }
+        busy.set(true);
+        spawn(async move {
+            let base = {
+                let d = ctx.data.peek();
+                if d.settings.server.is_empty() {
+                    platform::default_server()
+                } else {
+                    d.settings.server.clone()
+                }
+            };
+            let answer = if *invite.peek() {
+                HttpTransport::redeem(
+                    &base,
+                    &RedeemInviteRequest {
+                        code: code.peek().trim().to_owned(),
+                        username: username.peek().trim().to_owned(),
+                        password: password.peek().clone(),
+                        display_name: None,
+                    },
+                )
+                .await
+            } else {
+                HttpTransport::login(&base, username.peek().trim(), &password.peek()).await
+            };
+            match answer {
+                Ok(tokens) => {
+                    let session = Session::from_tokens(&base, tokens, platform::now_ms());
+                    let saved = ctx
+                        .change(&[Doc::Session], move |d| {
+                            d.session = Some(session);
+                            Ok(())
+                        })
+                        .await;
+                    if saved.is_ok() {
+                        password.set(String::new());
+                        ctx.toast.set(None);
+                        ctx.go(Screen::Home);
+                        ctx.sync_now();
+                    }
+                }
+                Err(e) => {
+                    let lang = ctx.lang();
+                    let text = match &e {
+                        crate::api::ApiError::Network(_) => lang
+                            .t(
+                                "无法连接服务器。首次登录需要联网。",
+                                "Cannot reach the server. The first login needs a network.",
+                            )
+                            .to_owned(),
+                        _ => e.describe(),
+                    };
+                    ctx.fail(text);
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    rsx! {
+        section { class: "card login",
+            h1 { {lang.t("体验员登录", "Observer login")} }
+            p { class: "hint",
+                {lang.t("登录一次后,任务和模板会保存在手机上,没有网络也能记录。", "Log in once; tasks and templates stay on this phone and recording works offline.")}
+            }
+            div { class: "tabs",
+                button {
+                    class: if !invite() { "tab on" } else { "tab" },
+                    onclick: move |_| invite.set(false),
+                    {lang.t("账号登录", "Log in")}
+                }
+                button {
+                    class: if invite() { "tab on" } else { "tab" },
+                    "data-testid": "tab-invite",
+                    onclick: move |_| invite.set(true),
+                    {lang.t("邀请码注册", "Invite code")}
+                }
+            }
+            if invite() {
+                label { {lang.t("邀请码", "Invite code")}
+                    input {
+                        name: "code",
+                        autocomplete: "off",
+                        value: "{code}",
+                        oninput: move |e| code.set(e.value()),
+                    }
+                }
+            }
+            label { {lang.t("用户名", "Username")}
+                input {
+                    name: "username",
+                    autocomplete: "username",
+                    autocapitalize: "none",
+                    value: "{username}",
+                    oninput: move |e| username.set(e.value()),
+                }
+            }
+            label { {lang.t("密码", "Password")}
+                input {
+                    name: "password",
+                    r#type: "password",
+                    autocomplete: if invite() { "new-password" } else { "current-password" },
+                    value: "{password}",
+                    oninput: move |e| password.set(e.value()),
+                }
+            }
+            button {
+                class: "primary big",
+                "data-testid": "login-submit",
+                disabled: busy(),
+                onclick: submit,
+                if busy() {
+                    {lang.t("正在登录…", "Logging in…")}
+                } else if invite() {
+                    {lang.t("注册并登录", "Create account")}
+                } else {
+                    {lang.t("登录", "Log in")}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The outbox: every submitted walkthrough with its sync state and photo progress, the
+//! manager's decision when there is one, a returned walkthrough's comment with the way to
+//! correct it, and a button to sync now.
+
+use dioxus::prelude::*;
+
+use flowwalk_shared::sync::ReviewStatus;
+
+use super::{Ctx, Screen};
+use crate::outbox::SendState;
+use crate::store::Doc;
+
+#[component]
+pub fn OutboxScreen() -> Element {
+    let ctx = use_context::<Ctx>();
+    let lang = ctx.lang();
+    let syncing = *ctx.syncing.read();
+    let data = ctx.data.read();
+    let status = data.sync.clone();
+    let mut rows = Vec::new();
+    for e in data.outbox.entries.iter().rev() {
+        let (title, venue) = data.titles(&e.record.assignment_id, &e.record.scenario_version_id);
+        let total = e.record.photo_hashes().len();
+        let sent_photos = match e.state {
+            SendState::Waiting => 0,
+            _ => total.saturating_sub(e.missing_photos.len()),
+        };
+        rows.push((e.clone(), title, venue, total, sent_photos));
+    }
+    drop(data);
+
+    rsx! {
+        section { class: "outbox",
+            h1 { {lang.t("发件箱", "Outbox")} }
+            div { class: "sync-line",
+                button {
+                    class: "primary",
+                    "data-testid": "sync-now",
+                    disabled: syncing,
+                    onclick: move |_| ctx.sync_now(),
+                    if syncing {
+                        {lang.t("正在同步…", "Syncing…")}
+                    } else {
+                        {lang.t("立即同步", "Sync now")}
+                    }
+                }
+                if let Some(p) = &status.problem {
+                    span { class: "muted small",
+                        if p == "needs_login" {
+                            {lang.t("需要重新登录", "Log in again")}
+                        } else {
+                            {lang.t("上次同步未完成,将自动重试", "Last sync did not finish; retrying by itself")}
+                        }
+                    }
+                } else if status.at_ms > 0 {
+                    span { class: "muted small", {lang.t("已与服务器同步", "In sync with the server")} }
+                }
+            }
+            if rows.is_empty() {
+                p { class: "hint", {lang.t("还没有提交的体验。", "Nothing submitted yet.")} }
+            }
+            for (e, title, venue, total, sent_photos) in rows {
+                div {
+                    key: "{e.record.id}",
+                    class: "card item",
+                    "data-testid": "outbox-entry",
+                    "data-state": match e.state {
+                        SendState::Waiting => "waiting",
+                        SendState::UploadingPhotos => "uploading",
+                        SendState::Sent => "sent",
+                        SendState::NeedsAttention { .. } => "attention",
+                    },
+                    strong { "{title}" }
+                    span { class: "muted", "{venue}" }
+                    if e.record.rev > 1 {
+                        span { class: "muted small", {lang.t("第 ", "Revision ")} "{e.record.rev}" {lang.t(" 次提交", "")} }
+                    }
+                    span { class: "state", "data-testid": "send-state",
+                        {match &e.state {
+                            SendState::Waiting => lang.t("等待发送(已存手机)", "Waiting to send (on phone)").to_owned(),
+                            SendState::UploadingPhotos => lang.t("正在上传照片", "Uploading photos").to_owned(),
+                            SendState::Sent => lang.t("已送达服务器", "Delivered").to_owned(),
+                            SendState::NeedsAttention { message, .. } => {
+                                format!("{}{message}", lang.t("需要处理:", "Needs attention: "))
+                            }
+                        }}
+                    }
+                    if total > 0 {
+                        div { class: "progress",
+                            progress { max: "{total}", value: "{sent_photos}" }
+                            span { class: "small", "data-testid": "photo-progress",
+                                {lang.t("照片 ", "Photos ")} "{sent_photos}/{total}"
+                            }
+                        }
+                    }
+                    if let Some(err) = &e.last_error {
+                        span { class: "muted small", "{err}" }
+                    }
+                    if let Some(review) = &e.review {
+                        match review.status {
+                            ReviewStatus::Accepted => rsx! {
+                                span { class: "tag ok", "data-testid": "review-accepted", {lang.t("已通过审核", "Accepted")} }
+                            },
+                            ReviewStatus::Returned => rsx! {
+                                div { class: "banner warn", "data-testid": "review-returned",
+                                    strong { {lang.t("被退回:", "Returned: ")} }
+                                    span { "data-testid": "review-comment", "{review.comment}" }
+                                }
+                                button {
+                                    class: "primary",
+                                    "data-testid": "correct",
+                                    onclick: {
+                                        let id = e.record.id.clone();
+                                        move |_| {
+                                            let id = id.clone();
+                                            spawn(async move {
+                                                let mut ctx = ctx;
+                                                let opened = ctx
+                                                    .change(&[Doc::Drafts], |d| d.correct(&id))
+                                                    .await;
+                                                if opened.is_ok() {
+                                                    ctx.go(Screen::Walk(id));
+                                                }
+                                            });
+                                        }
+                                    },
+                                    {lang.t("修改后重新提交", "Correct and resend")}
+                                }
+                            },
+                            _ => rsx! {
+                                span { class: "tag", {lang.t("等待审核", "Awaiting review")} }
+                            },
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! The recorder: the steps of the walk, the current step's waiting and serving timers, its
+//! outcome, rating and note; unplanned steps; the way to findings and to finishing.
+
+use dioxus::prelude::*;
+
+use flowwalk_shared::taxonomy::Satisfaction;
+use flowwalk_shared::walkthrough::{StepOutcome, UnplannedKind};
+
+use super::{Ctx, Screen};
+use crate::i18n::duration;
+use crate::platform;
+use crate::recorder::{Draft, Phase};
+use crate::store::Doc;
+
+/// Changes the draft and saves it.
+fn edit(ctx: Ctx, id: String, f: impl FnOnce(&mut Draft, i64) + 'static) {
+    spawn(async move {
+        let _ = ctx
+            .change(&[Doc::Drafts], move |d| {
+                d.edit_draft(&id, |draft| f(draft, platform::now_ms()))
+            })
+            .await;
+    });
+}
+
+#[component]
+pub fn Walk(id: String) -> Element {
+    let ctx = use_context::<Ctx>();
+    let lang = ctx.lang();
+    let now = *ctx.now.read();
+    let mut unplanned_open = use_signal(|| false);
+    let mut unplanned_name = use_signal(String::new);
+    let mut confirm_discard = use_signal(|| false);
+    let Some(draft) = ctx.data.read().draft(&id).cloned() else {
+        return rsx! {
+            p { class: "hint", {lang.t("这次体验已提交或不存在。", "This walkthrough was submitted or does not exist.")} }
+        };
+    };
+    let (total_wait, total_serve) = draft.totals(now);
+    let current = draft.current.min(draft.steps.len().saturating_sub(1));
+    let step = draft.steps.get(current).cloned();
+
+    rsx! {
+        section { class: "walk-head",
+            h1 { "{draft.title}" }
+            span { class: "muted", "{draft.venue}" }
+            if let Some(comment) = &draft.returned_comment {
+                div { class: "banner warn", "data-testid": "returned-comment",
+                    strong { {lang.t("退回意见:", "Returned: ")} }
+                    "{comment}"
+                }
+            }
+            div { class: "totals",
+                span { {lang.t("等候合计 ", "Waiting ")} strong { {duration(lang, total_wait)} } }
+                span { {lang.t("办理合计 ", "Served ")} strong { {duration(lang, total_serve)} } }
+            }
+        }
+        ol { class: "steps",
+            for (i, s) in draft.steps.iter().enumerate() {
+                li {
+                    key: "{s.id}",
+                    class: if i == current { "step-row on" } else { "step-row" },
+                    onclick: {
+                        let id = id.clone();
+                        move |_| edit(ctx, id.clone(), move |d, _| d.current = i)
+                    },
+                    span { class: "dot",
+                        {match s.phase {
+                            Phase::Waiting { .. } => "⏳",
+                            Phase::Serving { .. } => "▶",
+                            Phase::Finished => "✓",
+                            Phase::Idle if s.visited() => "Ⅱ",
+                            Phase::Idle => "○",
+                        }}
+                    }
+                    span { class: "name", "{s.name}" }
+                    if s.unplanned.is_some() {
+                        span { class: "tag warn", {lang.t("计划外", "Unplanned")} }
+                    }
+                }
+            }
+        }
+        if let Some(step) = step {
+            {
+                let (waited, served) = step.elapsed(now);
+                let running_wait = matches!(step.phase, Phase::Waiting { .. });
+                let running_serve = matches!(step.phase, Phase::Serving { .. });
+                let finished = step.phase == Phase::Finished;
+                let standard = step.standard_minutes;
+                let over = standard
+                    .is_some_and(|m| waited + served > u64::try_from(m).unwrap_or(0) * 60_000);
+                let note = step.note.clone();
+                rsx! {
+                    section { class: "card step", "data-testid": "current-step",
+                        h2 { "{step.name}" }
+                        if let Some(m) = standard {
+                            p { class: if over { "standard over" } else { "standard" },
+                                {lang.t("标准用时 ", "Standard ")} "{m}" {lang.t(" 分钟", " min")}
+                                if over {
+                                    {lang.t(" · 已超时", " · over time")}
+                                }
+                            }
+                        }
+                        div { class: "timers",
+                            div { class: if running_wait { "timer on" } else { "timer" },
+                                span { {lang.t("等候", "Waiting")} }
+                                strong { "data-testid": "wait-time", {duration(lang, waited)} }
+                            }
+                            div { class: if running_serve { "timer on" } else { "timer" },
+                                span { {lang.t("办理", "Served")} }
+                                strong { "data-testid": "serve-time", {duration(lang, served)} }
+                            }
+                        }
+                        div { class: "controls",
+                            button {
+                                class: if running_wait { "big on" } else { "big" },
+                                "data-testid": "btn-wait",
+                                onclick: {
+                                    let id = id.clone();
+                                    move |_| edit(ctx, id.clone(), move |d, now| d.wait_at(current, now))
+                                },
+                                {lang.t("排队等候", "Waiting")}
+                            }
+                            button {
+                                class: if running_serve { "big on" } else { "big" },
+                                "data-testid": "btn-serve",
+                                onclick: {
+                                    let id = id.clone();
+                                    move |_| edit(ctx, id.clone(), move |d, now| d.serve_at(current, now))
+                                },
+                                {lang.t("开始办理", "Being served")}
+                            }
+                        }
+                        if running_wait || running_serve {
+                            button {
+                                class: "secondary",
+                                onclick: {
+                                    let id = id.clone();
+                                    move |_| {
+                                        edit(
+                                            ctx,
+                                            id.clone(),
+                                            move |d, now| {
+                                                if let Some(s) = d.steps.get_mut(current) {
+                                                    s.pause(now);
+                                                }
+                                            },
+                                        )
+                                    }
+                                },
+                                {lang.t("暂停计时", "Pause")}
+                            }
+                        }
+                        p { class: "label",
+                            if finished {
+                                {lang.t("本环节结果(可更改)", "Outcome (can change)")}
+                            } else {
+                                {lang.t("完成本环节:", "Finish this step:")}
+                            }
+                        }
+                        div { class: "choices",
+                            for o in [StepOutcome::Done, StepOutcome::Redirected, StepOutcome::Blocked, StepOutcome::Skipped] {
+                                button {
+                                    key: "{o:?}",
+                                    class: if step.outcome == Some(o) { "choice on" } else { "choice" },
+                                    "data-testid": "outcome-{o:?}",
+                                    onclick: {
+                                        let id = id.clone();
+                                        move |_| edit(ctx, id.clone(), move |d, now| d.finish_at(current, now, o))
+                                    },
+                                    {lang.outcome(o)}
+                                }
+                            }
+                        }
+                        p { class: "label", {lang.t("本环节评价", "Rate this step")} }
+                        div { class: "choices rating",
+                            for r in Satisfaction::ALL {
+                                button {
+                                    key: "{r:?}",
+                                    class: if step.rating == Some(r) { "choice on" } else { "choice" },
+                                    onclick: {
+                                        let id = id.clone();
+                                        move |_| {
+                                            edit(
+                                                ctx,
+                                                id.clone(),
+                                                move |d, _| {
+                                                    if let Some(s) = d.steps.get_mut(current) {
+                                                        s.rating = Some(r);
+                                                    }
+                                                },
+                                            )
+                                        }
+                                    },
+                                    {lang.satisfaction(r)}
+                                }
+                            }
+                        }
+                        textarea {
+                            placeholder: lang.t("备注(可选)", "Note (optional)"),
+                            value: "{note}",
+                            onchange: {
+                                let id = id.clone();
+                                move |e: FormEvent| {
+                                    let text = e.value();
+                                    edit(
+                                        ctx,
+                                        id.clone(),
+                                        move |d, _| {
+                                            if let Some(s) = d.steps.get_mut(current) {
+                                                s.note = text;
+                                            }
+                                        },
+                                    )
+                                }
+                            },
+                        }
+                    }
+                }
+            }
+        }
+        section { class: "actions",
+            button {
+                class: "big",
+                "data-testid": "add-finding",
+                onclick: {
+                    let id = id.clone();
+                    move |_| {
+                        let mut ctx = ctx;
+                        ctx.go(Screen::Finding { draft: id.clone() });
+                    }
+                },
+                {lang.t("记录问题 / 拍照", "Note a problem / photo")}
+                if !draft.findings.is_empty() {
+                    span { class: "badge", "{draft.findings.len()}" }
+                }
+            }
+            button {
+                class: "secondary",
+                "data-testid": "add-unplanned",
+                onclick: move |_| unplanned_open.toggle(),
+                {lang.t("+ 计划外环节(如被指引到其他窗口)", "+ Unplanned step (e.g. sent elsewhere)")}
+            }
+            if unplanned_open() {
+                div { class: "card",
+                    input {
+                        placeholder: lang.t("去了哪里?如:3号窗口", "Where? e.g. window 3"),
+                        value: "{unplanned_name}",
+                        oninput: move |e| unplanned_name.set(e.value()),
+                    }
+                    for k in [UnplannedKind::RedirectedWindow, UnplannedKind::RedirectedDepartment, UnplannedKind::Other] {
+                        button {
+                            key: "{k:?}",
+                            class: "choice",
+                            onclick: {
+                                let id = id.clone();
+                                move |_| {
+                                    let typed = unplanned_name.peek().trim().to_owned();
+                                    let name = if typed.is_empty() {
+                                        lang.unplanned(k).to_owned()
+                                    } else {
+                                        typed
+                                    };
+                                    unplanned_name.set(String::new());
+                                    unplanned_open.set(false);
+                                    edit(
+                                        ctx,
+                                        id.clone(),
+                                        move |d, now| d.add_unplanned(platform::new_id(), k, name, now),
+                                    );
+                                }
+                            },
+                            {lang.unplanned(k)}
+                        }
+                    }
+                }
+            }
+            button {
+                class: "primary big",
+                "data-testid": "to-finish",
+                onclick: {
+                    let id = id.clone();
+                    move |_| {
+                        let mut ctx = ctx;
+                        ctx.go(Screen::Finish(id.clone()));
+                    }
+                },
+                {lang.t("结束体验,去评价提交", "Finish and rate")}
+            }
+            if confirm_discard() {
+                div { class: "card danger",
+                    p { {lang.t("确定放弃这次记录?放弃后无法恢复。", "Discard this walkthrough? This cannot be undone.")} }
+                    button {
+                        class: "danger",
+                        onclick: {
+                            let id = id.clone();
+                            move |_| {
+                                let id = id.clone();
+                                spawn(async move {
+                                    let mut ctx = ctx;
+                                    let done = ctx
+                                        .change(
+                                            &[Doc::Drafts],
+                                            |d| {
+                                                d.discard_draft(&id);
+                                                Ok(())
+                                            },
+                                        )
+                                        .await;
+                                    if done.is_ok() {
+                                        ctx.go(Screen::Home);
+                                    }
+                                });
+                            }
+                        },
+                        {lang.t("放弃", "Discard")}
+                    }
+                    button { class: "secondary", onclick: move |_| confirm_discard.set(false),
+                        {lang.t("取消", "Cancel")}
+                    }
+                }
+            } else if draft.rev == 1 {
+                button { class: "link", onclick: move |_| confirm_discard.set(true),
+                    {lang.t("放弃这次记录", "Discard this walkthrough")}
+                }
+            }
+        }
+    }
+}
