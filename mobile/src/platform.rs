@@ -26,7 +26,7 @@ pub fn jitter() -> f64 {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        f64::from(uuid::Uuid::new_v4().as_u128() as u32) / f64::from(u32::MAX)
+        f64::from(uuid::Uuid::now_v7().as_u128() as u32) / f64::from(u32::MAX)
     }
 }
 
@@ -82,6 +82,16 @@ pub fn default_server() -> String {
     }
 }
 
+thread_local! {
+    static PERSISTED: std::cell::Cell<bool> = const { std::cell::Cell::new(!cfg!(target_arch = "wasm32")) };
+}
+
+/// Whether the platform promised not to evict our storage (browsers may clear the data of
+/// sites that are not installed when space runs low).
+pub fn persisted() -> bool {
+    PERSISTED.with(std::cell::Cell::get)
+}
+
 /// The storage of this platform.
 #[cfg(target_arch = "wasm32")]
 pub type AppStorage = crate::storage::IdbStorage;
@@ -97,8 +107,9 @@ pub async fn open_storage() -> Result<AppStorage, StorageError> {
         // reported on the outbox screen (see `persisted`).
         if let Some(w) = web_sys::window()
             && let Ok(p) = w.navigator().storage().persist()
+            && let Ok(granted) = wasm_bindgen_futures::JsFuture::from(p).await
         {
-            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+            PERSISTED.with(|c| c.set(granted.as_bool().unwrap_or(false)));
         }
         crate::storage::IdbStorage::open().await
     }

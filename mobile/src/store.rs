@@ -10,7 +10,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use flowwalk_shared::api::assignments::Assignment;
+use flowwalk_shared::api::assignments::{Assignment, AssignmentStatus};
 use flowwalk_shared::api::auth::{Me, TokenResponse};
 use flowwalk_shared::api::scenarios::Scenario;
 use flowwalk_shared::sync::{ReferenceData, ReviewStatus};
@@ -205,7 +205,8 @@ impl AppData {
         self.session.is_some()
     }
 
-    /// Assignments this observer can walk, soonest first.
+    /// Assignments this observer can walk: those under way first, then planned ones, then
+    /// finished ones; soonest first within each. Cancelled ones are not offered.
     pub fn my_assignments(&self) -> Vec<&Assignment> {
         let Some(r) = &self.reference else {
             return Vec::new();
@@ -214,9 +215,17 @@ impl AppData {
         let mut out: Vec<&Assignment> = r
             .assignments
             .iter()
+            .filter(|a| a.status != AssignmentStatus::Cancelled)
             .filter(|a| me.is_none_or(|me| a.observer_ids.iter().any(|o| o == me)))
             .collect();
-        out.sort_by_key(|a| a.starts_on);
+        out.sort_by_key(|a| {
+            let rank = match a.status {
+                AssignmentStatus::InProgress => 0,
+                AssignmentStatus::Planned => 1,
+                AssignmentStatus::Done | AssignmentStatus::Cancelled => 2,
+            };
+            (rank, a.starts_on)
+        });
         out
     }
 
@@ -447,7 +456,7 @@ pub async fn sync_round<S: Storage>(
 
 #[cfg(test)]
 mod tests {
-    use flowwalk_shared::api::assignments::{AssignmentStatus, WalkMode};
+    use flowwalk_shared::api::assignments::WalkMode;
     use flowwalk_shared::api::scenarios::{Channel, Step};
     use flowwalk_shared::sync::{PushResult, PushStatus, ReviewOutcome};
     use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};

@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-use flowwalk_shared::api::assignments::WalkMode;
+use flowwalk_shared::api::assignments::{AssignmentStatus, WalkMode};
 
 use super::{Ctx, Screen};
 use crate::platform;
@@ -23,7 +23,7 @@ pub fn Home() -> Element {
         .iter()
         .map(|d| (d.id.clone(), d.title.clone(), d.venue.clone(), d.rev))
         .collect();
-    let tasks: Vec<(String, String, String, String, bool)> = data
+    let tasks: Vec<(String, String, String, String, bool, &'static str)> = data
         .my_assignments()
         .into_iter()
         .map(|a| {
@@ -38,6 +38,11 @@ pub fn Home() -> Element {
                 data.venue_name(&a.venue_id),
                 dates,
                 a.mode == WalkMode::OnlineSimulation,
+                match a.status {
+                    AssignmentStatus::InProgress => lang.t("进行中", "Under way"),
+                    AssignmentStatus::Planned => lang.t("计划中", "Planned"),
+                    _ => lang.t("已结束", "Finished"),
+                },
             )
         })
         .collect();
@@ -77,11 +82,11 @@ pub fn Home() -> Element {
         } else if tasks.is_empty() {
             p { class: "hint", {lang.t("暂无指派给你的任务。", "No task is assigned to you.")} }
         }
-        for (id, title, venue, dates, online) in tasks {
+        for (id, title, venue, dates, online, status) in tasks {
             div { key: "{id}", class: "card item", "data-testid": "task",
                 strong { "{title}" }
                 span { class: "muted", "{venue}" }
-                span { class: "muted small", "{dates}" }
+                span { class: "muted small", "{dates} · {status}" }
                 if online {
                     span { class: "tag", {lang.t("线上模拟", "Online simulation")} }
                 }

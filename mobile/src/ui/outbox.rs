@@ -56,6 +56,14 @@ pub fn OutboxScreen() -> Element {
                     span { class: "muted small", {lang.t("已与服务器同步", "In sync with the server")} }
                 }
             }
+            if !crate::platform::persisted() && rows.iter().any(|(e, ..)| e.state != SendState::Sent) {
+                div { class: "banner warn", "data-testid": "storage-at-risk",
+                    {lang.t(
+                        "浏览器可能在空间不足时清理未安装网站的数据。请把本应用“添加到主屏幕”,并尽快联网发送。",
+                        "The browser may clear data of sites that are not installed when space runs low. Add this app to the home screen and send soon.",
+                    )}
+                }
+            }
             if rows.is_empty() {
                 p { class: "hint", {lang.t("还没有提交的体验。", "Nothing submitted yet.")} }
             }
