@@ -98,3 +98,36 @@ ensure_s3() {
     echo "flowwalk: the S3 test server did not start; see ${TMPDIR:-/tmp}/flowwalk-moto.log" >&2
     exit 1
 }
+
+# The web client's build tools: the wasm32 target, wasm-bindgen-cli at exactly the
+# wasm-bindgen version in Cargo.lock, and wasm-opt from npm's binaryen (Debian's is too old
+# for what current Rust emits). Tools go to a cache folder, by version. Sets WASM_BINDGEN
+# and WASM_OPT.
+BINARYEN_VERSION=132.0.0
+ensure_web_tools() {
+    local tools="${XDG_CACHE_HOME:-$HOME/.cache}/flowwalk-tools"
+    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+        echo "== adding the wasm32-unknown-unknown target"
+        rustup target add wasm32-unknown-unknown
+    fi
+    local version
+    version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+    [ -n "$version" ] || { echo "flowwalk: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+    WASM_BINDGEN="$tools/wasm-bindgen-$version/bin/wasm-bindgen"
+    if [ ! -x "$WASM_BINDGEN" ] && [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $version" ]; then
+        WASM_BINDGEN=$(command -v wasm-bindgen)
+    fi
+    if [ ! -x "$WASM_BINDGEN" ]; then
+        echo "== installing wasm-bindgen-cli $version (a few minutes, once)"
+        # Not --locked: its lock file names a dependency version the registry no longer has.
+        cargo install wasm-bindgen-cli --version "$version" --root "$tools/wasm-bindgen-$version"
+    fi
+    WASM_OPT="$tools/binaryen-$BINARYEN_VERSION/node_modules/.bin/wasm-opt"
+    if [ ! -x "$WASM_OPT" ]; then
+        command -v npm >/dev/null || apt_install nodejs npm
+        echo "== installing wasm-opt (npm binaryen $BINARYEN_VERSION)"
+        mkdir -p "$tools/binaryen-$BINARYEN_VERSION"
+        npm install --silent --no-audit --no-fund --prefix "$tools/binaryen-$BINARYEN_VERSION" "binaryen@$BINARYEN_VERSION"
+    fi
+    export WASM_BINDGEN WASM_OPT
+}

@@ -13,7 +13,7 @@ use crate::db::DbUrl;
 pub const DEV_JWT_SECRET: &str = "flowwalk-development-secret-do-not-use-in-production";
 
 /// The settings `FLOWWALK_*` variables may set (others, such as test settings, are ignored).
-const ENV_KEYS: [&str; 23] = [
+const ENV_KEYS: [&str; 24] = [
     "env",
     "bind",
     "database_url",
@@ -37,6 +37,7 @@ const ENV_KEYS: [&str; 23] = [
     "s3_access_key_id",
     "s3_secret_access_key",
     "s3_allow_http",
+    "web_dir",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,6 +79,8 @@ pub struct Settings {
     pub s3_access_key_id: String,
     pub s3_secret_access_key: String,
     pub s3_allow_http: bool,
+    /// The observer app's web bundle (`scripts/build-web`), served at `/`.
+    pub web_dir: PathBuf,
 }
 
 impl Default for Settings {
@@ -106,6 +109,7 @@ impl Default for Settings {
             s3_access_key_id: String::new(),
             s3_secret_access_key: String::new(),
             s3_allow_http: false,
+            web_dir: PathBuf::from("mobile/dist"),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod startup;
 pub mod sync;
 pub mod telemetry;
 pub mod users;
+pub mod web;
 
 pub use config::Settings;
 pub use startup::Application;

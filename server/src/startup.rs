@@ -71,7 +71,9 @@ impl Application {
 }
 
 /// Nothing matched: 405 if the path exists with another method, else 404.
-async fn unmatched(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
+pub(crate) async fn unmatched(
+    req: actix_web::HttpRequest,
+) -> Result<actix_web::HttpResponse, AppError> {
     static PATTERNS: std::sync::OnceLock<Vec<actix_web::dev::ResourceDef>> =
         std::sync::OnceLock::new();
     let patterns = PATTERNS.get_or_init(|| {
@@ -100,6 +102,16 @@ fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Serv
     let openapi = ApiDoc::openapi();
     let max_body = settings.max_body_bytes;
     let workers = settings.workers;
+    let web_dir = settings.web_dir.clone();
+    let web_built = crate::web::is_built(&web_dir);
+    if web_built {
+        tracing::info!(dir = %web_dir.display(), "serving the observer app at /");
+    } else {
+        tracing::info!(
+            dir = %web_dir.display(),
+            "the observer app is not built (scripts/build-web); / leads to the API docs"
+        );
+    }
     let db = web::Data::new(db);
     let settings = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
@@ -139,20 +151,26 @@ fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Serv
                     .error_handler(|_, _| AppError::new(ErrorCode::InvalidPath).into()),
             )
             .configure(routes::configure)
-            // Until the web client is served here, the front door leads to the API docs.
-            .route(
-                "/",
-                web::get().to(|| async {
-                    actix_web::HttpResponse::Found()
-                        .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
-                        .finish()
-                }),
-            )
             .service(
                 SwaggerUi::new("/api/docs/{_:.*}")
                     .url("/api/openapi.json", openapi.clone())
                     .config(Config::default().validator_url("none")),
             )
+            .configure(|cfg| {
+                if web_built {
+                    crate::web::configure(cfg, web_dir.clone());
+                } else {
+                    // No app to show: the front door leads to the API docs.
+                    cfg.route(
+                        "/",
+                        web::get().to(|| async {
+                            actix_web::HttpResponse::Found()
+                                .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
+                                .finish()
+                        }),
+                    );
+                }
+            })
             .default_service(web::to(unmatched))
     })
     .shutdown_timeout(30);

@@ -64,8 +64,18 @@ impl Ctx {
         self.screen.set(screen);
     }
 
+    /// A confirmation; it goes away by itself after a few seconds (errors stay until
+    /// tapped away).
     pub fn say(&mut self, text: impl Into<String>) {
-        self.toast.set(Some((false, text.into())));
+        let text = text.into();
+        self.toast.set(Some((false, text.clone())));
+        let mut toast = self.toast;
+        spawn(async move {
+            platform::sleep_ms(4000).await;
+            if toast.peek().as_ref().is_some_and(|(_, t)| *t == text) {
+                toast.set(None);
+            }
+        });
     }
 
     pub fn fail(&mut self, text: impl Into<String>) {
