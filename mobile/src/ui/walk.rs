@@ -252,6 +252,7 @@ pub fn Walk(id: String) -> Element {
                         button {
                             key: "{k:?}",
                             class: "choice",
+                            "data-testid": "unplanned-kind",
                             onclick: {
                                 let id = id.clone();
                                 move |_| {
