@@ -151,3 +151,91 @@ both!(
     every_demo_role_logs_in,
     unknown_paths_and_english
 );
+
+/// The observer app is served at `/` when its bundle is built: files with their types,
+/// nothing cached without revalidation, the app shell for other pages, the API's JSON
+/// errors kept under `/api/`, and no way out of the folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_app_is_served_at_the_root() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(web.path().join("index.html"), "<div id=main>走流程</div>").unwrap();
+    std::fs::write(
+        web.path().join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
+    std::fs::write(
+        web.path().join("flowwalk_mobile_bg.wasm"),
+        b"\0asm\x01\0\0\0",
+    )
+    .unwrap();
+    std::fs::write(web.path().join("manifest.webmanifest"), "{}").unwrap();
+    let dir = web.path().to_owned();
+    let app = TestApp::spawn_with(flowwalk_tests::Backend::Sqlite, move |s| s.web_dir = dir).await;
+    let get = |path: &str| app.client.get(app.url(path)).send();
+
+    let page = get("/").await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text().await.unwrap().contains("走流程"));
+    for (path, kind) in [
+        ("/sw.js", "text/javascript"),
+        ("/flowwalk_mobile_bg.wasm", "application/wasm"),
+        ("/manifest.webmanifest", "application/manifest+json"),
+    ] {
+        let res = get(path).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()["content-type"], kind, "{path}");
+        assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
+    }
+    // Any other page is the app shell; unknown API paths keep their JSON answer.
+    let other = get("/outbox").await.unwrap();
+    assert!(other.text().await.unwrap().contains("走流程"));
+    expect_error(
+        get("/api/v1/nope").await.unwrap(),
+        StatusCode::NOT_FOUND,
+        "not_found",
+        None,
+    )
+    .await;
+    // The API and its docs are still where they were.
+    assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(get("/api/docs/").await.unwrap().status(), StatusCode::OK);
+    // Nothing outside the folder.
+    for sneaky in [
+        "/../Cargo.toml",
+        "/%2e%2e/%2e%2e/Cargo.toml",
+        "/..%2fCargo.toml",
+    ] {
+        let res = get(sneaky).await.unwrap();
+        let body = res.text().await.unwrap();
+        assert!(
+            !body.contains("[package]") && !body.contains("[workspace]"),
+            "{sneaky}"
+        );
+    }
+}
+
+/// Without a built bundle, the front door leads to the API documentation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_web_app_the_root_leads_to_the_docs() {
+    let empty = tempfile::tempdir().unwrap();
+    let dir = empty.path().to_owned();
+    let app = TestApp::spawn_with(flowwalk_tests::Backend::Sqlite, move |s| s.web_dir = dir).await;
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()["location"], "/api/docs/");
+}
