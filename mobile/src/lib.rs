@@ -9,13 +9,13 @@ pub mod backoff;
 pub mod i18n;
 pub mod outbox;
 pub mod photo;
-#[cfg(any(feature = "web", feature = "desktop"))]
+#[cfg(any(feature = "web", feature = "desktop", feature = "mobile"))]
 pub mod platform;
 pub mod recorder;
 pub mod storage;
 pub mod store;
 pub mod sync;
-#[cfg(any(feature = "web", feature = "desktop"))]
+#[cfg(any(feature = "web", feature = "desktop", feature = "mobile"))]
 pub mod ui;
 
 pub use flowwalk_shared as shared;

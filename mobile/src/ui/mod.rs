@@ -173,6 +173,12 @@ impl Ctx {
     }
 }
 
+/// Natively there is no index.html linking the stylesheet: it is built in.
+#[cfg(not(target_arch = "wasm32"))]
+const INLINE_CSS: &str = include_str!("../../web/style.css");
+#[cfg(target_arch = "wasm32")]
+const INLINE_CSS: &str = "";
+
 /// Opens storage and loads the state, then shows the app.
 #[component]
 pub fn App() -> Element {
@@ -185,7 +191,7 @@ pub fn App() -> Element {
         Ok::<_, crate::storage::StorageError>(data)
     });
     let state = loaded.read().clone();
-    match state {
+    let page = match state {
         None => rsx! {
             div { class: "splash", "正在打开… Loading…" }
         },
@@ -198,6 +204,12 @@ pub fn App() -> Element {
         Some(Ok(data)) => rsx! {
             Main { initial: data }
         },
+    };
+    rsx! {
+        if !INLINE_CSS.is_empty() {
+            style { {INLINE_CSS} }
+        }
+        {page}
     }
 }
 
