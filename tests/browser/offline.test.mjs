@@ -204,6 +204,12 @@ async function main() {
       assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller), 'service worker controls the page');
     }
     await shot(page, 'tasks');
+    // English on request, and back to Chinese (the choice is kept on the phone).
+    await page.click('[data-testid=lang]');
+    await page.locator('[data-testid=nav-outbox]', { hasText: 'Outbox' }).waitFor();
+    await shot(page, 'tasks-english');
+    await page.click('[data-testid=lang]');
+    await page.locator('[data-testid=nav-outbox]', { hasText: '发件箱' }).waitFor();
 
     // --- The network goes: the browser is offline and the server is down.
     await context.setOffline(true);
@@ -296,14 +302,14 @@ async function main() {
     await page.locator('[data-testid=returned-comment]', { hasText: comment }).waitFor();
     await page.click('[data-testid=to-finish]');
     await page.fill('textarea[name=comment]', '已补充:3号窗口');
-    await page.locator('textarea[name=comment]').blur();
-    await sleep(300);
     await page.click('[data-testid=submit]');
     await waitForState(page, 'sent', 60000);
     const again = await (await server.api(manager, 'GET', '/api/v1/walkthroughs')).json();
     const mine = again.filter((w) => w.id === record.id);
     assert.equal(mine.length, 1, 'still one walkthrough');
     assert.equal(mine[0].rev, 2, 'the correction is revision 2');
+    const corrected = await (await server.api(manager, 'GET', `/api/v1/walkthroughs/${record.id}`)).json();
+    assert.equal(corrected.record.comment, '已补充:3号窗口');
     await shot(page, 'corrected');
 
     console.log(`browser test (${BACKEND}): passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -117,7 +117,7 @@ pub fn Finish(id: String) -> Element {
                     name: "comment",
                     rows: "3",
                     value: "{comment}",
-                    onchange: {
+                    oninput: {
                         let id = id.clone();
                         move |e: FormEvent| {
                             let text = e.value();

@@ -199,7 +199,7 @@ pub fn Walk(id: String) -> Element {
                         textarea {
                             placeholder: lang.t("备注(可选)", "Note (optional)"),
                             value: "{note}",
-                            onchange: {
+                            oninput: {
                                 let id = id.clone();
                                 move |e: FormEvent| {
                                     let text = e.value();
