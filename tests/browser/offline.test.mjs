@@ -60,7 +60,10 @@ class Server {
     const keep = (d) => { this.log = (this.log + d).slice(-20000); };
     this.proc.stdout.on('data', keep);
     this.proc.stderr.on('data', keep);
-    const exited = new Promise((r) => this.proc.once('exit', r));
+    const exited = new Promise((r) => {
+      this.proc.once('exit', r);
+      this.proc.once('error', (e) => { this.log += `\ncannot start ${BIN}: ${e.message}`; r(); });
+    });
     for (let i = 0; i < 300; i++) {
       const up = await fetch(`${this.base}/readyz`).then((r) => r.ok, () => false);
       if (up) return;
@@ -71,7 +74,7 @@ class Server {
   }
 
   async stop() {
-    if (!this.proc || this.proc.exitCode !== null) return;
+    if (!this.proc || this.proc.exitCode !== null || this.proc.pid === undefined) return;
     const exited = new Promise((r) => this.proc.once('exit', r));
     this.proc.kill('SIGTERM');
     await Promise.race([exited, sleep(15000)]);
