@@ -118,6 +118,8 @@ impl TestApp {
             data_dir: dir.path().to_path_buf(),
             db_pool_size: 4,
             workers: 2,
+            // No web app unless a test brings one, wherever the tests run from.
+            web_dir: dir.path().join("no-web-app"),
             ..Settings::default()
         };
         adjust(&mut settings);

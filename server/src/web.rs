@@ -9,7 +9,7 @@ use actix_files::{Files, NamedFile};
 use actix_web::dev::{ServiceRequest, ServiceResponse, fn_service};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::DefaultHeaders;
-use actix_web::{ResponseError, web};
+use actix_web::{ResponseError, guard, web};
 
 /// Whether `dir` holds a built bundle.
 pub fn is_built(dir: &Path) -> bool {
@@ -40,8 +40,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, dir: PathBuf) {
                 Ok(ServiceResponse::new(req, res))
             }
         }));
+    // Only reads: any other method falls through to the API's JSON errors.
     cfg.service(
         web::scope("")
+            .guard(guard::Any(guard::Get()).or(guard::Head()))
             .wrap(
                 DefaultHeaders::new()
                     .add((header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))),

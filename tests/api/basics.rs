@@ -204,6 +204,27 @@ async fn the_web_app_is_served_at_the_root() {
         None,
     )
     .await;
+    // Other methods keep the API's JSON errors.
+    let res = app
+        .client
+        .delete(app.url("/api/v1/venues"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(
+        res,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        None,
+    )
+    .await;
+    let res = app
+        .client
+        .post(app.url("/index.html"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
     // The API and its docs are still where they were.
     assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
     assert_eq!(get("/api/docs/").await.unwrap().status(), StatusCode::OK);
