@@ -45,6 +45,17 @@ pub fn pg_base_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
+/// A test database's URL, without TLS unless the URL asks for it: the server is local, and
+/// libpq's OpenSSL state torn down at process exit while pool threads still hold
+/// connections can crash the test binary after every test passed.
+fn local_pg_url(url: &str) -> String {
+    if url.contains('?') {
+        url.to_owned()
+    } else {
+        format!("{url}?sslmode=disable")
+    }
+}
+
 /// Drops the test's PostgreSQL database when the test ends.
 struct PgDatabase {
     name: String,
@@ -52,7 +63,7 @@ struct PgDatabase {
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&pg_base_url()) {
+        if let Ok(mut conn) = PgConnection::establish(&local_pg_url(&pg_base_url())) {
             let _ = diesel::sql_query(format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                 self.name
@@ -94,7 +105,7 @@ impl TestApp {
             ),
             Backend::Postgres => {
                 let base = pg_base_url();
-                let mut conn = PgConnection::establish(&base).unwrap_or_else(|e| {
+                let mut conn = PgConnection::establish(&local_pg_url(&base)).unwrap_or_else(|e| {
                     panic!(
                         "PostgreSQL is not reachable at {base} ({e}). The PostgreSQL half of the \
                          suite needs it: start it, or run the README test command, which starts it."
@@ -105,7 +116,7 @@ impl TestApp {
                     .execute(&mut conn)
                     .expect("creating the test database");
                 let url = match base.rsplit_once('/') {
-                    Some((server, _)) => format!("{server}/{name}"),
+                    Some((server, _)) => local_pg_url(&format!("{server}/{name}")),
                     None => panic!("FLOWWALK_TEST_PG_URL must end in /DATABASE"),
                 };
                 (url, Some(PgDatabase { name }))
