@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::auth::AuthUser;
-use crate::db::{DbConnection, WriteGate, lock_for_pull, lock_photos};
+use crate::db::{DbConnection, WriteGate, lock_for_pull, lock_photos_then_user};
 use crate::domain;
 use crate::error::AppError;
 use crate::extract;
@@ -166,7 +166,7 @@ pub fn push_one(
     let stored = gate.tx(
         conn,
         |conn| -> Result<Result<Vec<String>, AppError>, AppError> {
-            lock_photos(conn, &hashes)?;
+            lock_photos_then_user(conn, &hashes, Some(&ctx.user.id))?;
             // A first revision needs no lookup: if the walkthrough exists, so does its
             // revision 1, and the insert below fails on the unique key.
             let state = if rev == 1 {
@@ -215,7 +215,7 @@ pub fn push_one(
                 )?,
                 Some(_) => wt::set_latest(conn, &walk.id, rev, status.as_str(), now)?,
             }
-            changes::record(conn, Kind::Review, &walk.id, Some(&ctx.user.id), now)?;
+            changes::record_locked(conn, Kind::Review, &walk.id, Some(&ctx.user.id), now)?;
             Ok(Ok(missing))
         },
     );

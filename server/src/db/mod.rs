@@ -87,9 +87,12 @@ impl ManageConnection for Manager {
                     .map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the writer; the busy timeout makes writers
                 // queue instead of failing; foreign keys are off in SQLite unless asked.
+                // synchronous = FULL: a commit is on disk before it is acknowledged, so a
+                // power cut cannot take back what a phone was told is stored (NORMAL would).
+                // PostgreSQL's default synchronous_commit gives the same.
                 c.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(|e| {
                     r2d2::Error::ConnectionError(ConnectionError::BadConnection(e.to_string()))
@@ -315,19 +318,35 @@ pub fn lock_for_pull(conn: &mut DbConnection, user: &str) -> diesel::QueryResult
 /// Serialises a walkthrough's completeness check with the arrival of its photos, per photo
 /// hash (in sorted order, so two transactions never wait on each other in a cycle).
 pub fn lock_photos(conn: &mut DbConnection, hashes: &[String]) -> diesel::QueryResult<()> {
+    lock_photos_then_user(conn, hashes, None)
+}
+
+/// A push's locks in one round trip: its photos (as [`lock_photos`]), then the observer's
+/// change log (as [`lock_changes`]) — the order every writer takes them in.
+pub fn lock_photos_then_user(
+    conn: &mut DbConnection,
+    hashes: &[String],
+    user: Option<&str>,
+) -> diesel::QueryResult<()> {
     let DbConnection::Postgresql(c) = conn else {
         return Ok(());
     };
     let mut keys: Vec<i32> = hashes.iter().map(|h| lock_key(h)).collect();
     keys.sort_unstable();
     keys.dedup();
-    if keys.is_empty() {
-        return Ok(());
-    }
-    // One round trip; the statements run in the (sorted) order given.
-    let sql: String = keys
+    // The statements run in the (sorted) order given.
+    let mut sql: String = keys
         .iter()
         .map(|key| format!("SELECT pg_advisory_xact_lock({LOCK_PHOTO}, {key});"))
         .collect();
+    if let Some(u) = user {
+        sql.push_str(&format!(
+            "SELECT pg_advisory_xact_lock({LOCK_USER_CHANGES}, {});",
+            lock_key(u)
+        ));
+    }
+    if sql.is_empty() {
+        return Ok(());
+    }
     c.batch_execute(&sql)
 }

@@ -40,6 +40,18 @@ pub fn record(
     at: NaiveDateTime,
 ) -> QueryResult<()> {
     lock_changes(conn, if kind == Kind::Review { user_id } else { None })?;
+    record_locked(conn, kind, entity_id, user_id, at)
+}
+
+/// [`record`] for a caller that already holds the change-log lock it needs (see
+/// `db::lock_photos_then_user`).
+pub fn record_locked(
+    conn: &mut DbConnection,
+    kind: Kind,
+    entity_id: &str,
+    user_id: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(changes::table)
         .values((
             changes::kind.eq(kind.as_str()),

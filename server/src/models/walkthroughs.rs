@@ -63,8 +63,23 @@ pub fn insert_revision(
     photos: &[String],
 ) -> QueryResult<()> {
     diesel::insert_into(wr::table).values(row).execute(conn)?;
-    // One statement per photo: batch inserts do not compile through the multi-backend
-    // connection (a walkthrough has a handful of photos).
+    if let DbConnection::Postgresql(pg) = conn {
+        // One round trip for all photos.
+        use diesel::sql_types::{Array, Integer, Text};
+        if !photos.is_empty() {
+            diesel::sql_query(
+                "INSERT INTO revision_photos (walkthrough_id, rev, sha256) \
+                 SELECT $1, $2, unnest($3::text[])",
+            )
+            .bind::<Text, _>(&row.walkthrough_id)
+            .bind::<Integer, _>(row.rev)
+            .bind::<Array<Text>, _>(photos)
+            .execute(pg)?;
+        }
+        return Ok(());
+    }
+    // SQLite runs in-process: a statement per photo costs no round trip (and batch inserts
+    // do not compile through the multi-backend connection).
     for sha in photos {
         diesel::insert_into(revision_photos::table)
             .values((
