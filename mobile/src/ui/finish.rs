@@ -8,16 +8,7 @@ use flowwalk_shared::walkthrough::{Commendation, CommendationKind};
 
 use super::{Ctx, Screen};
 use crate::platform;
-use crate::recorder::Draft;
 use crate::store::Doc;
-
-fn edit(ctx: Ctx, id: String, f: impl FnOnce(&mut Draft) + 'static) {
-    spawn(async move {
-        let _ = ctx
-            .change(&[Doc::Drafts], move |d| d.edit_draft(&id, f))
-            .await;
-    });
-}
 
 #[component]
 pub fn Finish(id: String) -> Element {
@@ -58,10 +49,7 @@ pub fn Finish(id: String) -> Element {
                                 onclick: {
                                     let id = id.clone();
                                     move |_| {
-                                        edit(
-                                            ctx,
-                                            id.clone(),
-                                            move |d| {
+                                        ctx.edit_draft(id.clone(), move |d, _| {
                                                 if d.commendations.iter().any(|c| c.kind == k) {
                                                     d.commendations.retain(|c| c.kind != k);
                                                 } else {
@@ -91,7 +79,7 @@ pub fn Finish(id: String) -> Element {
                         "data-testid": "satisfaction",
                         onclick: {
                             let id = id.clone();
-                            move |_| edit(ctx, id.clone(), move |d| d.satisfaction = Some(s))
+                            move |_| ctx.edit_draft(id.clone(), move |d, _| d.satisfaction = Some(s))
                         },
                         {lang.satisfaction(s)}
                     }
@@ -106,7 +94,7 @@ pub fn Finish(id: String) -> Element {
                         "data-testid": "smoothness",
                         onclick: {
                             let id = id.clone();
-                            move |_| edit(ctx, id.clone(), move |d| d.smoothness = Some(s))
+                            move |_| ctx.edit_draft(id.clone(), move |d, _| d.smoothness = Some(s))
                         },
                         {lang.smoothness(s)}
                     }
@@ -121,7 +109,7 @@ pub fn Finish(id: String) -> Element {
                         let id = id.clone();
                         move |e: FormEvent| {
                             let text = e.value();
-                            edit(ctx, id.clone(), move |d| d.comment = text)
+                            ctx.edit_draft(id.clone(), move |d, _| d.comment = text)
                         }
                     },
                 }

@@ -113,6 +113,21 @@ impl Ctx {
         Ok(out)
     }
 
+    /// Changes an open draft (given the time now) and saves it.
+    pub fn edit_draft(
+        self,
+        id: String,
+        f: impl FnOnce(&mut crate::recorder::Draft, i64) + 'static,
+    ) {
+        spawn(async move {
+            let _ = self
+                .change(&[Doc::Drafts], move |d| {
+                    d.edit_draft(&id, |draft| f(draft, platform::now_ms()))
+                })
+                .await;
+        });
+    }
+
     /// Starts a sync round now, unless one is running.
     pub fn sync_now(mut self) {
         self.next_auto_at.set(i64::MIN);

@@ -9,19 +9,8 @@ use flowwalk_shared::walkthrough::{StepOutcome, UnplannedKind};
 use super::{Ctx, Screen};
 use crate::i18n::duration;
 use crate::platform;
-use crate::recorder::{Draft, Phase};
+use crate::recorder::Phase;
 use crate::store::Doc;
-
-/// Changes the draft and saves it.
-fn edit(ctx: Ctx, id: String, f: impl FnOnce(&mut Draft, i64) + 'static) {
-    spawn(async move {
-        let _ = ctx
-            .change(&[Doc::Drafts], move |d| {
-                d.edit_draft(&id, |draft| f(draft, platform::now_ms()))
-            })
-            .await;
-    });
-}
 
 #[component]
 pub fn Walk(id: String) -> Element {
@@ -62,7 +51,7 @@ pub fn Walk(id: String) -> Element {
                     class: if i == current { "step-row on" } else { "step-row" },
                     onclick: {
                         let id = id.clone();
-                        move |_| edit(ctx, id.clone(), move |d, _| d.current = i)
+                        move |_| ctx.edit_draft(id.clone(), move |d, _| d.current = i)
                     },
                     span { class: "dot",
                         {match s.phase {
@@ -117,7 +106,7 @@ pub fn Walk(id: String) -> Element {
                                 "data-testid": "btn-wait",
                                 onclick: {
                                     let id = id.clone();
-                                    move |_| edit(ctx, id.clone(), move |d, now| d.wait_at(current, now))
+                                    move |_| ctx.edit_draft(id.clone(), move |d, now| d.wait_at(current, now))
                                 },
                                 {lang.t("排队等候", "Waiting")}
                             }
@@ -126,7 +115,7 @@ pub fn Walk(id: String) -> Element {
                                 "data-testid": "btn-serve",
                                 onclick: {
                                     let id = id.clone();
-                                    move |_| edit(ctx, id.clone(), move |d, now| d.serve_at(current, now))
+                                    move |_| ctx.edit_draft(id.clone(), move |d, now| d.serve_at(current, now))
                                 },
                                 {lang.t("开始办理", "Being served")}
                             }
@@ -137,8 +126,7 @@ pub fn Walk(id: String) -> Element {
                                 onclick: {
                                     let id = id.clone();
                                     move |_| {
-                                        edit(
-                                            ctx,
+                                        ctx.edit_draft(
                                             id.clone(),
                                             move |d, now| {
                                                 if let Some(s) = d.steps.get_mut(current) {
@@ -166,7 +154,7 @@ pub fn Walk(id: String) -> Element {
                                     "data-testid": "outcome-{o:?}",
                                     onclick: {
                                         let id = id.clone();
-                                        move |_| edit(ctx, id.clone(), move |d, now| d.finish_at(current, now, o))
+                                        move |_| ctx.edit_draft(id.clone(), move |d, now| d.finish_at(current, now, o))
                                     },
                                     {lang.outcome(o)}
                                 }
@@ -181,8 +169,7 @@ pub fn Walk(id: String) -> Element {
                                     onclick: {
                                         let id = id.clone();
                                         move |_| {
-                                            edit(
-                                                ctx,
+                                            ctx.edit_draft(
                                                 id.clone(),
                                                 move |d, _| {
                                                     if let Some(s) = d.steps.get_mut(current) {
@@ -203,8 +190,7 @@ pub fn Walk(id: String) -> Element {
                                 let id = id.clone();
                                 move |e: FormEvent| {
                                     let text = e.value();
-                                    edit(
-                                        ctx,
+                                    ctx.edit_draft(
                                         id.clone(),
                                         move |d, _| {
                                             if let Some(s) = d.steps.get_mut(current) {
@@ -264,8 +250,7 @@ pub fn Walk(id: String) -> Element {
                                     };
                                     unplanned_name.set(String::new());
                                     unplanned_open.set(false);
-                                    edit(
-                                        ctx,
+                                    ctx.edit_draft(
                                         id.clone(),
                                         move |d, now| d.add_unplanned(platform::new_id(), k, name, now),
                                     );
