@@ -267,7 +267,12 @@ mod web {
             );
         });
         let value = JsFuture::from(promise).await.ok()?;
-        let pos: web_sys::Position = value.dyn_into().ok()?;
+        if value.is_null() || value.is_undefined() {
+            return None;
+        }
+        // Browsers name the class GeolocationPosition now; web-sys' stable binding knows
+        // it as Position, so no instanceof check: the success callback is the only source.
+        let pos: web_sys::Position = value.unchecked_into();
         let c = pos.coords();
         Some(GeoPoint {
             lat: c.latitude(),

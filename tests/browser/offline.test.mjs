@@ -182,6 +182,9 @@ async function main() {
     isMobile: true,
     hasTouch: true,
     locale: 'zh-CN',
+    // The hall: 天宁区 (Changzhou). The phone's position fix works offline.
+    geolocation: { latitude: 31.7795, longitude: 119.9741, accuracy: 25 },
+    permissions: ['geolocation'],
   });
   const page = await context.newPage();
   const consoleLines = [];
@@ -242,6 +245,8 @@ async function main() {
       name: `IMG_000${i + 1}.jpg`, mimeType: 'image/jpeg', buffer,
     })));
     await page.locator('[data-testid=photo-thumb]').nth(1).waitFor({ timeout: 20000 });
+    await page.click('[data-testid=attach-location]');
+    await page.locator('[data-testid=location-fixed]').waitFor({ timeout: 15000 });
     await shot(page, 'finding');
     await page.click('[data-testid=save-finding]');
 
@@ -287,6 +292,7 @@ async function main() {
     assert.equal(list.filter((w) => w.id === record.id).length, 1, 'exactly one walkthrough on the server');
     const detail = await (await server.api(manager, 'GET', `/api/v1/walkthroughs/${record.id}`)).json();
     assert.deepEqual(detail.record.findings.flatMap((f) => f.photos), hashes);
+    assert.equal(detail.record.findings[0].location.lat, 31.7795, 'the finding carries its location');
     for (const h of hashes) {
       const r = await server.api(manager, 'GET', `/api/v1/photos/${h}/original`);
       assert.equal(r.status, 200);
@@ -313,6 +319,24 @@ async function main() {
     const corrected = await (await server.api(manager, 'GET', `/api/v1/walkthroughs/${record.id}`)).json();
     assert.equal(corrected.record.comment, '已补充:3号窗口');
     await shot(page, 'corrected');
+
+    // --- A new volunteer joins with an invite code (online) and sees the assigned task.
+    const assignments = await (await server.api(manager, 'GET', '/api/v1/assignments')).json();
+    const invite = await (await server.api(manager, 'POST', '/api/v1/invites', {
+      role: 'experiencer', assignment_ids: [assignments[0].id],
+    })).json();
+    const fresh = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const phone2 = await fresh.newPage();
+    await phone2.goto(server.base + '/');
+    await phone2.click('[data-testid=tab-invite]');
+    await phone2.fill('input[name=code]', invite.code);
+    await phone2.fill('input[name=username]', `volunteer_${BACKEND}`);
+    await phone2.fill('input[name=password]', 'volunteer-pass-2026');
+    await shot(phone2, 'invite');
+    await phone2.click('[data-testid=login-submit]');
+    await phone2.locator('[data-testid=task]').first().waitFor({ timeout: 20000 });
+    assert.equal(await phone2.locator('[data-testid=task]').count(), 1, 'the invited task, and only it');
+    await fresh.close();
 
     console.log(`browser test (${BACKEND}): passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (e) {

@@ -207,6 +207,7 @@ pub fn FindingForm(draft: String) -> Element {
             label { class: "check",
                 input {
                     r#type: "checkbox",
+                    "data-testid": "attach-location",
                     checked: location().is_some(),
                     onchange: move |e: FormEvent| {
                         if e.checked() {
@@ -223,6 +224,11 @@ pub fn FindingForm(draft: String) -> Element {
                     },
                 }
                 {lang.t("附上当前位置", "Attach my location")}
+                if let Some(p) = location() {
+                    span { class: "muted small", "data-testid": "location-fixed",
+                        {format!(" ±{:.0} m", p.accuracy_m.unwrap_or(0.0))}
+                    }
+                }
             }
             if let Some(p) = problem() {
                 p { class: "error", "data-testid": "finding-problem", "{p}" }
