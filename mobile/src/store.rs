@@ -20,7 +20,7 @@ use crate::i18n::Lang;
 use crate::outbox::{Outbox, OutboxError, SendState};
 use crate::recorder::{Draft, DraftError};
 use crate::storage::{Storage, StorageError};
-use crate::sync::{PhotoSource, SyncReport, sync_once};
+use crate::sync::{PhotoSource, SyncReport, sync_once_reporting};
 
 /// A logged-in observer on this device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -396,7 +396,8 @@ pub struct Round {
 const REFRESH_MARGIN_MS: i64 = 60_000;
 
 /// One round against the server: refresh the tokens if due, then pull, push and upload.
-/// Works on copies; merge the result with [`AppData::apply_round`].
+/// Works on copies; merge the result with [`AppData::apply_round`]. `progress` sees the
+/// round's copy of the outbox as answers and photos go through (for the screen only).
 pub async fn sync_round<S: Storage>(
     storage: &S,
     session: &Session,
@@ -404,6 +405,7 @@ pub async fn sync_round<S: Storage>(
     device_id: &str,
     now_ms: i64,
     jitter: f64,
+    progress: &mut impl FnMut(&Outbox),
 ) -> Round {
     let mut session = session.clone();
     let mut changed_session = false;
@@ -433,13 +435,14 @@ pub async fn sync_round<S: Storage>(
         }
     }
     let transport = HttpTransport::new(&session.base_url, &session.access_token);
-    let report = sync_once(
+    let report = sync_once_reporting(
         &mut outbox,
         &transport,
         &StoredPhotos(storage),
         device_id,
         now_ms,
         jitter,
+        progress,
     )
     .await;
     if report.needs_login {

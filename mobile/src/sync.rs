@@ -47,6 +47,29 @@ pub async fn sync_once<T: Transport, P: PhotoSource>(
     now_ms: i64,
     jitter: f64,
 ) -> SyncReport {
+    sync_once_reporting(
+        outbox,
+        transport,
+        photos,
+        device_id,
+        now_ms,
+        jitter,
+        &mut |_| {},
+    )
+    .await
+}
+
+/// [`sync_once`], showing `progress` the outbox after each answer and each photo (on a
+/// hall's Wi-Fi a photo can take a while; the screen shows how far it got).
+pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
+    outbox: &mut Outbox,
+    transport: &T,
+    photos: &P,
+    device_id: &str,
+    now_ms: i64,
+    jitter: f64,
+    progress: &mut impl FnMut(&Outbox),
+) -> SyncReport {
     let mut report = SyncReport::default();
 
     match transport.pull(&outbox.cursor).await {
@@ -98,6 +121,7 @@ pub async fn sync_once<T: Transport, P: PhotoSource>(
                         report.refused += 1;
                     }
                 }
+                progress(outbox);
             }
             Err(e) if e.is_unauthorized() => {
                 report.needs_login = true;
@@ -133,6 +157,7 @@ pub async fn sync_once<T: Transport, P: PhotoSource>(
                 Ok(()) => {
                     outbox.photo_uploaded(&id, rev, &sha);
                     report.photos_uploaded += 1;
+                    progress(outbox);
                 }
                 Err(e) if e.is_unauthorized() => {
                     report.needs_login = true;
@@ -383,6 +408,27 @@ mod tests {
             0.5,
         ));
         assert_eq!(r.photos_uploaded, 0);
+    }
+
+    #[test]
+    fn progress_is_shown_after_the_answer_and_each_photo() {
+        let server = FakeServer::default();
+        let mut outbox = Outbox::default();
+        outbox
+            .submit(record("w1", vec!["p1".into(), "p2".into()]))
+            .unwrap();
+        let mut seen = Vec::new();
+        block(sync_once_reporting(
+            &mut outbox,
+            &server,
+            &Photos,
+            "d",
+            0,
+            0.5,
+            &mut |o: &Outbox| seen.push(o.get("w1").unwrap().missing_photos.len()),
+        ));
+        assert_eq!(seen, vec![2, 1, 0]);
+        assert_eq!(outbox.get("w1").unwrap().state, SendState::Sent);
     }
 
     #[test]

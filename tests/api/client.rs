@@ -207,7 +207,16 @@ async fn the_app_state_records_and_delivers_after_a_day_offline(app: TestApp) {
     .unwrap();
     data.session = Some(Session::from_tokens(&app.base, tokens, now()));
     let session = data.session.clone().unwrap();
-    let round = sync_round(&storage, &session, &data.outbox, "phone-app", now(), 0.5).await;
+    let round = sync_round(
+        &storage,
+        &session,
+        &data.outbox,
+        "phone-app",
+        now(),
+        0.5,
+        &mut |_| {},
+    )
+    .await;
     data.apply_round(round, now());
     assert!(
         data.reference.is_some(),
@@ -250,7 +259,16 @@ async fn the_app_state_records_and_delivers_after_a_day_offline(app: TestApp) {
     let mut data = AppData::load(&storage, || unreachable!()).await.unwrap();
     let mut session = data.session.clone().unwrap();
     session.access_expires_at_ms = now() - 1;
-    let round = sync_round(&storage, &session, &data.outbox, "phone-app", now(), 0.5).await;
+    let round = sync_round(
+        &storage,
+        &session,
+        &data.outbox,
+        "phone-app",
+        now(),
+        0.5,
+        &mut |_| {},
+    )
+    .await;
     assert!(round.session.is_some(), "the tokens were refreshed");
     data.apply_round(round, now());
     let entry = data.outbox.get(&id).unwrap();
@@ -281,7 +299,16 @@ async fn the_app_state_records_and_delivers_after_a_day_offline(app: TestApp) {
     let mut gone = data.session.clone().unwrap();
     gone.access_expires_at_ms = 0;
     gone.refresh_token = "not-a-token".into();
-    let round = sync_round(&storage, &gone, &data.outbox, "phone-app", now(), 0.5).await;
+    let round = sync_round(
+        &storage,
+        &gone,
+        &data.outbox,
+        "phone-app",
+        now(),
+        0.5,
+        &mut |_| {},
+    )
+    .await;
     assert!(round.report.needs_login);
     data.apply_round(round, now());
     assert!(data.session.as_ref().unwrap().needs_login);

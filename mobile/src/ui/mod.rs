@@ -157,6 +157,9 @@ impl Ctx {
         };
         self.syncing.set(true);
         let now = platform::now_ms();
+        // Progress shows on screen as it happens; it is saved with the round's result.
+        let mut data = self.data;
+        let mut show = |o: &crate::outbox::Outbox| data.write().outbox.merge_from(o);
         let round = store::sync_round(
             &*storage,
             &session,
@@ -164,6 +167,7 @@ impl Ctx {
             &device,
             now,
             platform::jitter(),
+            &mut show,
         )
         .await;
         let reached = round.report.reached_server && round.report.retry_later.is_empty();
