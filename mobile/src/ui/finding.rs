@@ -53,6 +53,7 @@ pub fn FindingForm(draft: String) -> Element {
     // (sha256, preview URL)
     let mut photos = use_signal(Vec::<(String, String)>::new);
     let mut location = use_signal(|| None::<GeoPoint>);
+    let mut locating = use_signal(|| false);
     let mut busy = use_signal(|| false);
     let mut problem = use_signal(|| None::<String>);
 
@@ -208,15 +209,18 @@ pub fn FindingForm(draft: String) -> Element {
                 input {
                     r#type: "checkbox",
                     "data-testid": "attach-location",
-                    checked: location().is_some(),
+                    // Ticked while the fix is sought; unticked again if there is none.
+                    checked: location().is_some() || locating(),
                     onchange: move |e: FormEvent| {
                         if e.checked() {
+                            locating.set(true);
                             spawn(async move {
                                 let lang = ctx.lang();
                                 match locate().await {
                                     Some(p) => location.set(Some(p)),
                                     None => problem.set(Some(lang.t("无法获取位置(可不填)", "Location unavailable (optional)").into())),
                                 }
+                                locating.set(false);
                             });
                         } else {
                             location.set(None);
@@ -224,6 +228,9 @@ pub fn FindingForm(draft: String) -> Element {
                     },
                 }
                 {lang.t("附上当前位置", "Attach my location")}
+                if locating() {
+                    span { class: "muted small", {lang.t(" 正在定位…", " locating…")} }
+                }
                 if let Some(p) = location() {
                     span { class: "muted small", "data-testid": "location-fixed",
                         {format!(" ±{:.0} m", p.accuracy_m.unwrap_or(0.0))}
