@@ -249,7 +249,8 @@ impl AppData {
         self.drafts.iter().find(|d| d.id == id)
     }
 
-    /// Starts a walk of an assignment; returns the draft id.
+    /// Starts a walk of an assignment, or continues the one already open for it (a second
+    /// tap on "start" must not split one walk in two); returns the draft id.
     pub fn start_walk(
         &mut self,
         assignment_id: &str,
@@ -262,6 +263,13 @@ impl AppData {
             .find(|a| a.id == assignment_id)
             .ok_or(StoreError::NotFound)?
             .clone();
+        if let Some(open) = self
+            .drafts
+            .iter()
+            .find(|d| d.assignment_id == a.id && d.rev == 1)
+        {
+            return Ok(open.id.clone());
+        }
         let scenario = self
             .scenario(&a.scenario_version_id)
             .ok_or(StoreError::NotFound)?;
@@ -578,6 +586,24 @@ mod tests {
                 60_000
             );
         });
+    }
+
+    #[test]
+    fn starting_an_assignment_twice_continues_the_open_walk() {
+        let mut d = data();
+        let first = d.start_walk("a1", 0, ids(0)).unwrap();
+        let again = d.start_walk("a1", 5, ids(5)).unwrap();
+        assert_eq!(first, again);
+        assert_eq!(d.drafts.len(), 1);
+        d.edit_draft(&first, |dr| {
+            dr.wait_at(0, 0);
+            dr.satisfaction = Some(Satisfaction::Satisfied);
+            dr.smoothness = Some(Smoothness::Smooth);
+        })
+        .unwrap();
+        d.submit(&first, 10).unwrap();
+        // Once submitted, the next start is a new walk.
+        assert_ne!(d.start_walk("a1", 20, ids(20)).unwrap(), first);
     }
 
     #[test]

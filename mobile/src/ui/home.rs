@@ -8,6 +8,18 @@ use super::{Ctx, Screen};
 use crate::platform;
 use crate::store::Doc;
 
+/// One assigned task as the list shows it.
+struct TaskRow {
+    id: String,
+    title: String,
+    venue: String,
+    dates: String,
+    online: bool,
+    status: &'static str,
+    /// A walk of it is open on this phone: the button continues it.
+    open: bool,
+}
+
 #[component]
 pub fn Home() -> Element {
     let ctx = use_context::<Ctx>();
@@ -23,27 +35,27 @@ pub fn Home() -> Element {
         .iter()
         .map(|d| (d.id.clone(), d.title.clone(), d.venue.clone(), d.rev))
         .collect();
-    let tasks: Vec<(String, String, String, String, bool, &'static str)> = data
+    let tasks: Vec<TaskRow> = data
         .my_assignments()
         .into_iter()
-        .map(|a| {
-            let title = data
+        .map(|a| TaskRow {
+            id: a.id.clone(),
+            title: data
                 .scenario(&a.scenario_version_id)
                 .map(|s| s.name.clone())
-                .unwrap_or_default();
-            let dates = format!("{} – {}", a.starts_on, a.ends_on);
-            (
-                a.id.clone(),
-                title,
-                data.venue_name(&a.venue_id),
-                dates,
-                a.mode == WalkMode::OnlineSimulation,
-                match a.status {
-                    AssignmentStatus::InProgress => lang.t("进行中", "Under way"),
-                    AssignmentStatus::Planned => lang.t("计划中", "Planned"),
-                    _ => lang.t("已结束", "Finished"),
-                },
-            )
+                .unwrap_or_default(),
+            venue: data.venue_name(&a.venue_id),
+            dates: format!("{} – {}", a.starts_on, a.ends_on),
+            online: a.mode == WalkMode::OnlineSimulation,
+            status: match a.status {
+                AssignmentStatus::InProgress => lang.t("进行中", "Under way"),
+                AssignmentStatus::Planned => lang.t("计划中", "Planned"),
+                _ => lang.t("已结束", "Finished"),
+            },
+            open: data
+                .drafts
+                .iter()
+                .any(|d| d.assignment_id == a.id && d.rev == 1),
         })
         .collect();
     let have_reference = data.reference.is_some();
@@ -82,7 +94,7 @@ pub fn Home() -> Element {
         } else if tasks.is_empty() {
             p { class: "hint", {lang.t("暂无指派给你的任务。", "No task is assigned to you.")} }
         }
-        for (id, title, venue, dates, online, status) in tasks {
+        for TaskRow { id, title, venue, dates, online, status, open } in tasks {
             div { key: "{id}", class: "card item", "data-testid": "task",
                 strong { "{title}" }
                 span { class: "muted", "{venue}" }
@@ -111,7 +123,11 @@ pub fn Home() -> Element {
                             });
                         }
                     },
-                    {lang.t("开始体验", "Start")}
+                    if open {
+                        {lang.t("继续记录", "Continue")}
+                    } else {
+                        {lang.t("开始体验", "Start")}
+                    }
                 }
             }
         }
