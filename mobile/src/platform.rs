@@ -121,3 +121,54 @@ pub async fn open_storage() -> Result<AppStorage, StorageError> {
         crate::storage::FileStorage::open(&dir)
     }
 }
+
+/// Whether this is the only window of the app on this device. Two tabs would both save
+/// the same documents and could overwrite each other's taps, so a second one stays idle.
+/// In the browser this holds a Web Lock for the page's life; without Web Locks (old
+/// browsers) or natively it answers true.
+pub async fn sole_window() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use js_sys::{Function, Object, Promise, Reflect};
+        use wasm_bindgen::{JsCast, JsValue};
+        let Some(window) = web_sys::window() else {
+            return true;
+        };
+        let navigator: JsValue = window.navigator().into();
+        let Ok(locks) = Reflect::get(&navigator, &"locks".into()) else {
+            return true;
+        };
+        let Some(request) = Reflect::get(&locks, &"request".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+        else {
+            return true;
+        };
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"ifAvailable".into(), &true.into());
+        let mut answer = None;
+        let got = Promise::new(&mut |resolve, _| answer = Some(resolve));
+        let Some(answer) = answer else { return true };
+        let callback = wasm_bindgen::closure::Closure::once_into_js(move |lock: JsValue| {
+            let held = !lock.is_null();
+            let _ = answer.call1(&JsValue::NULL, &held.into());
+            // Holding the lock until the page goes: a promise that never settles.
+            Promise::new(&mut |_, _| {})
+        });
+        if request
+            .call3(&locks, &"flowwalk-app".into(), &options, &callback)
+            .is_err()
+        {
+            return true;
+        }
+        wasm_bindgen_futures::JsFuture::from(got)
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        true
+    }
+}

@@ -210,6 +210,11 @@ async function main() {
       assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller), 'service worker controls the page');
     }
     await shot(page, 'tasks');
+    // A second tab of the app stays idle, so two windows never overwrite each other.
+    const tab2 = await context.newPage();
+    await tab2.goto(server.base + '/');
+    await tab2.locator('[data-testid=second-window]').waitFor();
+    await tab2.close();
     // English on request, and back to Chinese (the choice is kept on the phone).
     await page.click('[data-testid=lang]');
     await page.locator('[data-testid=nav-outbox]', { hasText: 'Outbox' }).waitFor();

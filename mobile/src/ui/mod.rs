@@ -198,30 +198,64 @@ const INLINE_CSS: &str = include_str!("../../web/style.css");
 #[cfg(target_arch = "wasm32")]
 const INLINE_CSS: &str = "";
 
+/// How start-up ended.
+#[derive(Clone)]
+enum Boot {
+    Ready(Box<AppData>),
+    /// The app is already open in another tab or window of this browser.
+    SecondWindow,
+    /// On-device storage could not be opened (private mode on some phones).
+    NoStorage(String),
+}
+
 /// Opens storage and loads the state, then shows the app.
 #[component]
 pub fn App() -> Element {
     let loaded = use_resource(|| async {
-        let storage = platform::open_storage().await?;
-        let data = AppData::load(&storage, platform::new_id).await?;
-        STORAGE.with(|s| {
-            let _ = s.set(Rc::new(storage));
-        });
-        Ok::<_, crate::storage::StorageError>(data)
+        // Right after a reload the old page may still hold the lock for a moment.
+        let mut sole = false;
+        for _ in 0..5 {
+            sole = platform::sole_window().await;
+            if sole {
+                break;
+            }
+            platform::sleep_ms(300).await;
+        }
+        if !sole {
+            return Boot::SecondWindow;
+        }
+        let opened = async {
+            let storage = platform::open_storage().await?;
+            let data = AppData::load(&storage, platform::new_id).await?;
+            STORAGE.with(|s| {
+                let _ = s.set(Rc::new(storage));
+            });
+            Ok::<_, crate::storage::StorageError>(data)
+        };
+        match opened.await {
+            Ok(data) => Boot::Ready(Box::new(data)),
+            Err(e) => Boot::NoStorage(e.0),
+        }
     });
     let state = loaded.read().clone();
     let page = match state {
         None => rsx! {
             div { class: "splash", "正在打开… Loading…" }
         },
-        Some(Err(e)) => rsx! {
+        Some(Boot::SecondWindow) => rsx! {
+            div { class: "splash", "data-testid": "second-window",
+                p { "走流程已在另一个标签页或窗口中打开,请在那里继续记录。" }
+                p { "flowwalk is open in another tab or window; carry on there." }
+            }
+        },
+        Some(Boot::NoStorage(e)) => rsx! {
             div { class: "splash error", "data-testid": "storage-error",
                 p { "无法打开手机存储,记录将无法保存。请退出无痕模式或换用其他浏览器。" }
                 p { "Cannot open on-device storage: {e}" }
             }
         },
-        Some(Ok(data)) => rsx! {
-            Main { initial: data }
+        Some(Boot::Ready(data)) => rsx! {
+            Main { initial: *data }
         },
     };
     rsx! {
