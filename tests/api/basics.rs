@@ -157,20 +157,20 @@ both!(
 /// errors kept under `/api/`, and no way out of the folder.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_web_app_is_served_at_the_root() {
-    let web = tempfile::tempdir().unwrap();
-    std::fs::write(web.path().join("index.html"), "<div id=main>走流程</div>").unwrap();
+    // The bundle's folder sits next to a file that must never be served.
+    let parent = tempfile::tempdir().unwrap();
+    std::fs::write(parent.path().join("secret.txt"), "SECRET-OUTSIDE-WEB-DIR").unwrap();
+    let web = parent.path().join("dist");
+    std::fs::create_dir(&web).unwrap();
+    std::fs::write(web.join("index.html"), "<div id=main>走流程</div>").unwrap();
     std::fs::write(
-        web.path().join("sw.js"),
+        web.join("sw.js"),
         "self.addEventListener('fetch', () => {});",
     )
     .unwrap();
-    std::fs::write(
-        web.path().join("flowwalk_mobile_bg.wasm"),
-        b"\0asm\x01\0\0\0",
-    )
-    .unwrap();
-    std::fs::write(web.path().join("manifest.webmanifest"), "{}").unwrap();
-    let dir = web.path().to_owned();
+    std::fs::write(web.join("flowwalk_mobile_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(web.join("manifest.webmanifest"), "{}").unwrap();
+    let dir = web.clone();
     let app = TestApp::spawn_with(flowwalk_tests::Backend::Sqlite, move |s| s.web_dir = dir).await;
     let get = |path: &str| app.client.get(app.url(path)).send();
 
@@ -228,19 +228,45 @@ async fn the_web_app_is_served_at_the_root() {
     // The API and its docs are still where they were.
     assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
     assert_eq!(get("/api/docs/").await.unwrap().status(), StatusCode::OK);
-    // Nothing outside the folder.
+    assert_eq!(get("/readyz").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(get("/metrics").await.unwrap().status(), StatusCode::OK);
+    // Nothing outside the folder. Sent as raw bytes: an HTTP client would tidy `..` away.
+    assert!(
+        raw_get(&app.base, "/sw.js")
+            .await
+            .contains("addEventListener")
+    );
     for sneaky in [
-        "/../Cargo.toml",
-        "/%2e%2e/%2e%2e/Cargo.toml",
-        "/..%2fCargo.toml",
+        "/../secret.txt",
+        "/dist/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/%2e%2e%2fsecret.txt",
     ] {
-        let res = get(sneaky).await.unwrap();
-        let body = res.text().await.unwrap();
+        let answer = raw_get(&app.base, sneaky).await;
+        assert!(answer.starts_with("HTTP/1.1 "), "{sneaky}: {answer}");
         assert!(
-            !body.contains("[package]") && !body.contains("[workspace]"),
-            "{sneaky}"
+            !answer.contains("SECRET-OUTSIDE-WEB-DIR"),
+            "{sneaky}: {answer}"
         );
     }
+}
+
+/// A GET of `path` exactly as written, the whole answer as text.
+async fn raw_get(base: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://").to_owned();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap();
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .await
+    .unwrap()
 }
 
 /// Without a built bundle, the front door leads to the API documentation.
