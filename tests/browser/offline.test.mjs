@@ -14,12 +14,13 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const BIN = process.env.FLOWWALK_BIN;
 const WEB_DIR = process.env.FLOWWALK_WEB_DIR;
 const BACKEND = process.env.BACKEND || 'sqlite';
-const SHOTS = process.env.SCREENSHOTS || 'screenshots';
+const SHOTS = process.env.SCREENSHOTS || fileURLToPath(new URL('./screenshots', import.meta.url));
 const PASSWORD = 'flowwalk-demo';
 assert.ok(BIN && WEB_DIR, 'FLOWWALK_BIN and FLOWWALK_WEB_DIR are required');
 mkdirSync(SHOTS, { recursive: true });
@@ -261,10 +262,14 @@ async function main() {
     await shot(page, 'finish');
     await page.click('[data-testid=submit]');
     await waitForState(page, 'waiting', 10000);
+    assert.equal(await page.locator('[data-testid=outbox-entry]').count(), 1, 'one entry in the outbox');
     await shot(page, 'outbox-offline');
 
-    // Durable on the phone: the record, and both photos under their own hashes.
+    // Durable on the phone: the record, and every photo under its own hash.
     const before = await onDevice(page);
+    for (const [key, digest] of Object.entries(before.photos)) {
+      assert.equal(digest, key, `stored photo ${key} hashes to its key`);
+    }
     assert.equal(before.outbox.entries.length, 1);
     const record = before.outbox.entries[0].record;
     const hashes = record.findings.flatMap((f) => f.photos);
@@ -278,8 +283,10 @@ async function main() {
 
     // --- Reload while offline and the server is down: the shell and every record are there.
     await page.reload();
+    await page.locator('[data-testid=net]', { hasText: '离线' }).waitFor();
     await page.click('[data-testid=nav-outbox]');
     await waitForState(page, 'waiting', 10000);
+    assert.equal(await page.locator('[data-testid=outbox-entry]').count(), 1, 'still one entry after the reload');
     const after = await onDevice(page);
     assert.deepEqual(after.outbox.entries[0].record, record, 'the record survived the reload');
     assert.deepEqual(after.photos, before.photos, 'the photos survived the reload');
