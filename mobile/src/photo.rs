@@ -118,7 +118,7 @@ mod web {
         OffscreenCanvas, OffscreenCanvasRenderingContext2d, ResizeQuality,
     };
 
-    use super::{EXIF_WINDOW, MAX_EDGE, exif_orientation, target_size};
+    use super::{MAX_EDGE, target_size};
 
     /// Files larger than this are refused before decoding (no phone photo is this big).
     const MAX_FILE_BYTES: f64 = 40.0 * 1024.0 * 1024.0;
@@ -181,19 +181,16 @@ mod web {
         if file.size() > MAX_FILE_BYTES {
             return Err(PhotoError::TooLarge);
         }
-        let head_len = file.size().min(EXIF_WINDOW as f64);
-        let head = file.slice_with_f64_and_f64(0.0, head_len).map_err(failed)?;
-        let orientation = exif_orientation(&bytes_of(&head).await?);
-
-        // The natural size first (the decode is lazy in Chromium: this costs little),
-        // then one decode straight to the target size, upright.
+        // The natural size first, then one decode straight to the target size. Chromium
+        // applies the EXIF orientation to both by default, so the probe's size is already
+        // the upright one and needs no swap (swapping again squashed portrait photos).
         let probe = bitmap(file, None).await?;
         let (w, h) = (probe.width(), probe.height());
         probe.close();
         if w == 0 || h == 0 {
             return Err(PhotoError::NotAnImage);
         }
-        let (tw, th) = target_size(w, h, orientation, MAX_EDGE);
+        let (tw, th) = target_size(w, h, 1, MAX_EDGE);
         let options = ImageBitmapOptions::new();
         options.set_image_orientation(ImageOrientation::FromImage);
         options.set_resize_width(tw);

@@ -109,9 +109,9 @@ async function shot(page, name) {
 }
 
 /** A phone-like JPEG made by the browser itself: big, detailed, different per seed. */
-async function phoneJpeg(page, seed) {
-  const b64 = await page.evaluate(async (seed) => {
-    const c = new OffscreenCanvas(3024, 4032);
+async function phoneJpeg(page, seed, landscape = false) {
+  const b64 = await page.evaluate(async ([seed, landscape]) => {
+    const c = landscape ? new OffscreenCanvas(4032, 3024) : new OffscreenCanvas(3024, 4032);
     const g = c.getContext('2d');
     for (let y = 0; y < 4032; y += 96) {
       for (let x = 0; x < 3024; x += 96) {
@@ -127,8 +127,22 @@ async function phoneJpeg(page, seed) {
     let s = '';
     for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return btoa(s);
-  }, seed);
+  }, [seed, landscape]);
   return Buffer.from(b64, 'base64');
+}
+
+/** The JPEG with an EXIF block saying Orientation = 6 (rotate 90° clockwise to view). */
+function withOrientation6(jpeg) {
+  const tiff = Buffer.from([
+    0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08, // big-endian TIFF, IFD0 at 8
+    0x00, 0x01, // one entry
+    0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00, // Orientation = 6
+    0x00, 0x00, 0x00, 0x00, // no next IFD
+  ]);
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(body.length + 2);
+  return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1]), len, body, jpeg.subarray(2)]);
 }
 
 /** What the phone holds in IndexedDB: the outbox document and each photo's own hash. */
@@ -246,7 +260,8 @@ async function main() {
     await page.click('[data-testid=add-finding]');
     await page.locator('[data-testid=category]').first().click();
     await page.fill('textarea[name=description]', '叫号屏不显示,等候20分钟无人叫号');
-    const shots = [await phoneJpeg(page, 1), await phoneJpeg(page, 2)];
+    // The second is a portrait photo as phones store them: landscape pixels, Orientation 6.
+    const shots = [await phoneJpeg(page, 1), withOrientation6(await phoneJpeg(page, 2, true))];
     await page.setInputFiles('[data-testid=photo-input]', shots.map((buffer, i) => ({
       name: `IMG_000${i + 1}.jpg`, mimeType: 'image/jpeg', buffer,
     })));
@@ -276,8 +291,9 @@ async function main() {
     assert.equal(hashes.length, 2, 'two photos referenced');
     for (const h of hashes) {
       assert.equal(before.photos[h], h, `photo ${h} stored intact`);
-      // Downscaled on the phone, upright, long edge 2048 (the camera gave 3024 × 4032).
-      assert.deepEqual(before.sizes[h], [1536, 2048], `photo ${h} downscaled`);
+      // Downscaled on the phone, upright, long edge 2048: both photos are portrait, one
+      // drawn so (3024 × 4032), one stored sideways with Orientation 6 (4032 × 3024).
+      assert.deepEqual(before.sizes[h], [1536, 2048], `photo ${h} downscaled upright`);
     }
     assert.ok(record.steps.length >= 3, 'two template steps and the unplanned one');
 
