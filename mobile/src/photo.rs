@@ -4,8 +4,8 @@
 //!
 //! The browser's own decoder does the work (`createImageBitmap` → `OffscreenCanvas` →
 //! JPEG): it is the fastest correct way measured on these phones' engine, and it keeps
-//! the wasm bundle small. Only the orientation is read here, because the resize size
-//! applies to the upright picture.
+//! the wasm bundle small. Chromium applies the EXIF orientation itself; the pure
+//! orientation reader and size rule here are for platforms that hand over raw pixels.
 
 /// The long edge of a stored photo.
 pub const MAX_EDGE: u32 = 2048;

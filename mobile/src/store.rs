@@ -182,18 +182,25 @@ impl AppData {
 
     /// Writes the named documents; returns once the storage holds them.
     pub async fn save<S: Storage>(&self, storage: &S, docs: &[Doc]) -> Result<(), StorageError> {
-        for doc in docs {
-            let json = match doc {
-                Doc::Settings => serde_json::to_string(&self.settings),
-                Doc::Session => serde_json::to_string(&self.session),
-                Doc::Reference => serde_json::to_string(&self.reference),
-                Doc::Drafts => serde_json::to_string(&self.drafts),
-                Doc::Outbox => serde_json::to_string(&self.outbox),
-            }
-            .map_err(|e| StorageError(e.to_string()))?;
-            storage.save(doc.key(), &json).await?;
-        }
-        Ok(())
+        write_docs(storage, self.to_json(docs)?).await
+    }
+
+    /// The named documents as JSON, ready for [`write_docs`]: a screen serialises while it
+    /// holds the state and writes after letting go of it, without copying the whole state.
+    pub fn to_json(&self, docs: &[Doc]) -> Result<Vec<(Doc, String)>, StorageError> {
+        docs.iter()
+            .map(|doc| {
+                match doc {
+                    Doc::Settings => serde_json::to_string(&self.settings),
+                    Doc::Session => serde_json::to_string(&self.session),
+                    Doc::Reference => serde_json::to_string(&self.reference),
+                    Doc::Drafts => serde_json::to_string(&self.drafts),
+                    Doc::Outbox => serde_json::to_string(&self.outbox),
+                }
+                .map(|json| (*doc, json))
+                .map_err(|e| StorageError(e.to_string()))
+            })
+            .collect()
     }
 
     pub fn lang(&self) -> Lang {
@@ -379,6 +386,17 @@ impl AppData {
             },
         };
     }
+}
+
+/// Writes documents made by [`AppData::to_json`]; returns once the storage holds them.
+pub async fn write_docs<S: Storage>(
+    storage: &S,
+    docs: Vec<(Doc, String)>,
+) -> Result<(), StorageError> {
+    for (doc, json) in docs {
+        storage.save(doc.key(), &json).await?;
+    }
+    Ok(())
 }
 
 /// Photos for the sync engine, read from storage.

@@ -99,13 +99,18 @@ impl Ctx {
                 return Err(e);
             }
         };
-        let snapshot = self.data.read().clone();
+        // Only the touched documents are serialised (notes save on every keystroke).
+        let json = self.data.read().to_json(docs);
         let Some(storage) = storage() else {
             let e = StoreError::Storage(crate::storage::StorageError("not open".into()));
             self.fail(e.message(lang));
             return Err(e);
         };
-        if let Err(e) = snapshot.save(&*storage, docs).await {
+        let written = match json {
+            Ok(json) => store::write_docs(&*storage, json).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = written {
             let e = StoreError::Storage(e);
             self.fail(e.message(lang));
             return Err(e);
