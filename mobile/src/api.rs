@@ -45,13 +45,16 @@ pub trait Transport {
     async fn push(&self, request: &PushRequest) -> Result<PushResponse, ApiError>;
     async fn pull(&self, cursor: &str) -> Result<PullResponse, ApiError>;
     async fn put_photo(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError>;
+    /// Trades a refresh token for new tokens (the old one is spent); the calls after a
+    /// successful refresh carry the new access token.
+    async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, ApiError>;
 }
 
 /// The real server, over HTTP.
 #[derive(Clone)]
 pub struct HttpTransport {
     base: String,
-    token: String,
+    token: std::cell::RefCell<String>,
     client: reqwest::Client,
 }
 
@@ -59,9 +62,13 @@ impl HttpTransport {
     pub fn new(base: &str, access_token: &str) -> Self {
         HttpTransport {
             base: base.trim_end_matches('/').to_owned(),
-            token: access_token.to_owned(),
+            token: std::cell::RefCell::new(access_token.to_owned()),
             client: reqwest::Client::new(),
         }
+    }
+
+    fn bearer(&self) -> String {
+        self.token.borrow().clone()
     }
 
     /// Logs in; the answer carries the tokens.
@@ -96,7 +103,7 @@ impl HttpTransport {
     }
 
     /// Trades a refresh token for new tokens (the old refresh token is spent).
-    pub async fn refresh(base: &str, refresh_token: &str) -> Result<TokenResponse, ApiError> {
+    pub async fn refresh_at(base: &str, refresh_token: &str) -> Result<TokenResponse, ApiError> {
         let req = RefreshRequest {
             refresh_token: refresh_token.to_owned(),
         };
@@ -138,7 +145,7 @@ impl Transport for HttpTransport {
         let res = self
             .client
             .post(format!("{}/api/v1/sync/push", self.base))
-            .bearer_auth(&self.token)
+            .bearer_auth(self.bearer())
             .json(request)
             .send()
             .await;
@@ -151,7 +158,7 @@ impl Transport for HttpTransport {
             [("cursor", cursor)],
         )
         .map_err(|e| ApiError::Network(format!("bad server address: {e}")))?;
-        let res = self.client.get(url).bearer_auth(&self.token).send().await;
+        let res = self.client.get(url).bearer_auth(self.bearer()).send().await;
         answer(res).await
     }
 
@@ -159,11 +166,17 @@ impl Transport for HttpTransport {
         let res = self
             .client
             .put(format!("{}/api/v1/photos/{sha256}", self.base))
-            .bearer_auth(&self.token)
+            .bearer_auth(self.bearer())
             .header("content-type", "image/jpeg")
             .body(bytes)
             .send()
             .await;
         answer::<serde_json::Value>(res).await.map(drop)
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, ApiError> {
+        let tokens = Self::refresh_at(&self.base, refresh_token).await?;
+        self.token.replace(tokens.access_token.clone());
+        Ok(tokens)
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod backoff;
+pub mod docs;
 pub mod i18n;
 pub mod outbox;
 pub mod photo;

@@ -38,9 +38,33 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     /// The manager's decision, once there is one.
     pub review: Option<ReviewOutcome>,
+    /// The server acknowledged this revision (`accepted` or `already_had`): it holds it.
+    #[serde(default)]
+    pub server_has: bool,
 }
 
 impl OutboxEntry {
+    /// The revision a correction of this entry goes as, if it can be corrected: a
+    /// returned walkthrough's next revision; for a record the server refused as invalid
+    /// (so stored nothing), the same revision again with the corrected content.
+    pub fn next_rev(&self) -> Option<u32> {
+        if self
+            .review
+            .as_ref()
+            .is_some_and(|r| r.status == ReviewStatus::Returned)
+        {
+            return Some(self.record.rev.saturating_add(1));
+        }
+        match &self.state {
+            SendState::NeedsAttention { code, .. }
+                if !self.server_has && *code != ErrorCode::Conflict =>
+            {
+                Some(self.record.rev)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the engine should try to push it now.
     pub fn due(&self, now_ms: i64) -> bool {
         self.state == SendState::Waiting && self.next_attempt_at_ms <= now_ms
@@ -77,22 +101,21 @@ impl Outbox {
             next_attempt_at_ms: i64::MIN,
             last_error: None,
             review: None,
+            server_has: false,
         });
         Ok(())
     }
 
-    /// Replaces a returned walkthrough with its correction (`rev + 1`) and queues it.
+    /// Replaces a sent walkthrough with its correction and queues it: a returned one as
+    /// `rev + 1`; one the server refused (and so never stored) under the same revision,
+    /// which the server can still store.
     pub fn resubmit(&mut self, corrected: WalkthroughRecord) -> Result<(), OutboxError> {
         let entry = self
             .entries
             .iter_mut()
             .find(|e| e.record.id == corrected.id)
             .ok_or(OutboxError::NotReturned)?;
-        let returned = entry
-            .review
-            .as_ref()
-            .is_some_and(|r| r.status == ReviewStatus::Returned);
-        if !returned || corrected.rev != entry.record.rev + 1 {
+        if entry.next_rev() != Some(corrected.rev) {
             return Err(OutboxError::NotReturned);
         }
         *entry = OutboxEntry {
@@ -103,6 +126,7 @@ impl Outbox {
             next_attempt_at_ms: i64::MIN,
             last_error: None,
             review: None,
+            server_has: false,
         };
         Ok(())
     }
@@ -131,6 +155,7 @@ impl Outbox {
         entry.attempts = 0;
         entry.state = match r.status {
             PushStatus::Accepted | PushStatus::AlreadyHad => {
+                entry.server_has = true;
                 entry.missing_photos = r.missing_photos.clone();
                 if entry.missing_photos.is_empty() {
                     SendState::Sent

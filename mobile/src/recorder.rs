@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use flowwalk_shared::api::assignments::{Assignment, WalkMode};
 use flowwalk_shared::api::scenarios::{Channel, Scenario};
 use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
+use flowwalk_shared::rules::{self, MAX_ITEMS, MAX_PHOTOS_PER_FINDING, MAX_STEP_MS, Text};
 use flowwalk_shared::walkthrough::{
-    Commendation, Finding, StepOutcome, StepRecord, UnplannedKind, WalkthroughRecord,
+    Commendation, Finding, GeoPoint, Severity, StepOutcome, StepRecord, UnplannedKind,
+    WalkthroughRecord,
 };
 
 /// No single timer segment counts longer than this (a phone forgotten in a drawer).
@@ -142,7 +144,9 @@ impl DraftStep {
     }
 
     fn to_record(&self, now_ms: i64) -> StepRecord {
+        // A phone forgotten over a weekend: no step counts longer than the rules allow.
         let (waiting_ms, serving_ms) = self.elapsed(now_ms);
+        let (waiting_ms, serving_ms) = (waiting_ms.min(MAX_STEP_MS), serving_ms.min(MAX_STEP_MS));
         let started_at_ms = self.started_at_ms.unwrap_or(now_ms);
         let ended_at_ms = self.ended_at_ms.unwrap_or(now_ms).max(started_at_ms);
         StepRecord {
@@ -181,29 +185,103 @@ pub struct Draft {
     pub satisfaction: Option<Satisfaction>,
     pub smoothness: Option<Smoothness>,
     pub comment: String,
-    /// The manager's comment when this draft corrects a returned walkthrough.
+    /// The manager's comment when this draft corrects a returned walkthrough (or the
+    /// server's reason when it corrects a refused one).
     pub returned_comment: Option<String>,
+    /// The finding being written, if any.
+    #[serde(default)]
+    pub finding: Option<FindingDraft>,
 }
 
-/// Why a draft cannot be submitted yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a draft (or its finding in progress) cannot be submitted or saved yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DraftError {
     /// No step was walked.
     NoSteps,
     /// Overall satisfaction and smoothness are required.
     MissingRatings,
+    /// A finding is being written and is not saved or discarded yet.
+    UnsavedFinding,
+    /// The finding in progress has no category yet.
+    NoCategory,
+    /// A rule the server checks is broken (the shared crate's rules), with its field.
+    Invalid(rules::Invalid),
 }
 
 impl DraftError {
-    pub fn message(self, english: bool) -> &'static str {
+    pub fn message(&self, english: bool) -> String {
         match (self, english) {
-            (DraftError::NoSteps, false) => "还没有记录任何环节",
-            (DraftError::NoSteps, true) => "No step has been recorded yet",
-            (DraftError::MissingRatings, false) => "请先选择总体满意度和顺畅度",
+            (DraftError::NoSteps, false) => "还没有记录任何环节".into(),
+            (DraftError::NoSteps, true) => "No step has been recorded yet".into(),
+            (DraftError::MissingRatings, false) => "请先选择总体满意度和顺畅度".into(),
             (DraftError::MissingRatings, true) => {
-                "Choose overall satisfaction and smoothness first"
+                "Choose overall satisfaction and smoothness first".into()
             }
+            (DraftError::UnsavedFinding, false) => "有一条问题还没有保存,请先保存或放弃它".into(),
+            (DraftError::UnsavedFinding, true) => {
+                "A problem is still being written; save or discard it first".into()
+            }
+            (DraftError::NoCategory, false) => "请选择问题类别".into(),
+            (DraftError::NoCategory, true) => "Choose a category".into(),
+            (DraftError::Invalid(e), _) => e.message(english).to_owned(),
         }
+    }
+
+    /// The field at fault, as a JSON path of the record (for rule errors).
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            DraftError::Invalid(e) => Some(&e.field),
+            _ => None,
+        }
+    }
+}
+
+/// A finding being written: stored with the draft as each part is chosen, so a reload or
+/// a killed app finds it as it was; saved into the walk's findings under its own id, once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingDraft {
+    pub id: String,
+    pub step_id: Option<String>,
+    pub category_id: Option<String>,
+    pub severity: Severity,
+    pub description: String,
+    /// Photos stored on the phone (IndexedDB / files) before they were added here.
+    pub photos: Vec<String>,
+    pub location: Option<GeoPoint>,
+}
+
+impl FindingDraft {
+    /// Whether anything was entered yet.
+    pub fn is_empty(&self) -> bool {
+        self.category_id.is_none()
+            && self.description.trim().is_empty()
+            && self.photos.is_empty()
+            && self.location.is_none()
+    }
+
+    /// The finding as it will be recorded, or the first rule it breaks.
+    pub fn to_finding(&self) -> Result<Finding, DraftError> {
+        let category_id = self.category_id.clone().ok_or(DraftError::NoCategory)?;
+        Text::Description
+            .check("description", &self.description)
+            .map_err(DraftError::Invalid)?;
+        if self.photos.len() > MAX_PHOTOS_PER_FINDING {
+            return Err(DraftError::Invalid(rules::Invalid::new(
+                flowwalk_shared::ErrorCode::InvalidValue,
+                "photos",
+                "每个问题最多 20 张照片",
+                "At most 20 photos per finding",
+            )));
+        }
+        Ok(Finding {
+            id: self.id.clone(),
+            step_id: self.step_id.clone(),
+            category_id,
+            severity: self.severity,
+            description: self.description.trim().to_owned(),
+            photos: self.photos.clone(),
+            location: self.location.clone(),
+        })
     }
 }
 
@@ -261,12 +339,15 @@ impl Draft {
             smoothness: None,
             comment: String::new(),
             returned_comment: None,
+            finding: None,
         }
     }
 
-    /// A correction of a returned walkthrough: everything as sent, as revision `rev + 1`.
+    /// A correction of a sent walkthrough: everything as sent, as revision `rev` (the next
+    /// one the server can store).
     pub fn correcting(
         record: &WalkthroughRecord,
+        rev: u32,
         title: &str,
         venue: &str,
         comment: &str,
@@ -292,7 +373,7 @@ impl Draft {
             .collect();
         Draft {
             id: record.id.clone(),
-            rev: record.rev.saturating_add(1),
+            rev,
             assignment_id: record.assignment_id.clone(),
             scenario_version_id: record.scenario_version_id.clone(),
             title: title.to_owned(),
@@ -307,7 +388,62 @@ impl Draft {
             smoothness: Some(record.smoothness),
             comment: record.comment.clone(),
             returned_comment: Some(comment.to_owned()),
+            finding: None,
         }
+    }
+
+    /// Opens the finding form: the finding in progress, or a new one with id `id` at the
+    /// current step. Returns the finding's id.
+    pub fn open_finding(&mut self, id: String) -> String {
+        if let Some(f) = &self.finding {
+            return f.id.clone();
+        }
+        let step_id = self.steps.get(self.current).map(|s| s.id.clone());
+        self.finding = Some(FindingDraft {
+            id: id.clone(),
+            step_id,
+            category_id: None,
+            severity: Severity::Medium,
+            description: String::new(),
+            photos: Vec::new(),
+            location: None,
+        });
+        id
+    }
+
+    /// Changes the finding in progress with id `id` (a stale screen changes nothing).
+    pub fn edit_finding(&mut self, id: &str, f: impl FnOnce(&mut FindingDraft)) {
+        if let Some(finding) = self.finding.as_mut().filter(|x| x.id == id) {
+            f(finding);
+        }
+    }
+
+    /// Saves the finding in progress with id `id` into the walk's findings. Saving the same
+    /// finding again (a second tap) changes nothing and succeeds: one tap, one record.
+    pub fn save_finding(&mut self, id: &str) -> Result<(), DraftError> {
+        if self.findings.iter().any(|f| f.id == id) {
+            return Ok(());
+        }
+        let Some(draft) = self.finding.as_ref().filter(|f| f.id == id) else {
+            return Ok(());
+        };
+        let finding = draft.to_finding()?;
+        if self.findings.len() >= MAX_ITEMS {
+            return Err(DraftError::Invalid(rules::Invalid::new(
+                flowwalk_shared::ErrorCode::InvalidValue,
+                "findings",
+                "一次体验最多记录 200 个问题",
+                "At most 200 problems per walkthrough",
+            )));
+        }
+        self.findings.push(finding);
+        self.finding = None;
+        Ok(())
+    }
+
+    /// Drops the finding in progress (its photos stay on the phone until cleaned up).
+    pub fn discard_finding(&mut self) {
+        self.finding = None;
     }
 
     /// Starts waiting at step `index`, finishing whichever other step was running (a
@@ -348,8 +484,29 @@ impl Draft {
     }
 
     /// Adds an unplanned step (sent to another window, another department…) right after
-    /// the current one and starts waiting there.
-    pub fn add_unplanned(&mut self, id: String, kind: UnplannedKind, name: String, now_ms: i64) {
+    /// the current one and starts waiting there. A step with this id already added (a
+    /// second tap) is not added again.
+    pub fn add_unplanned(
+        &mut self,
+        id: String,
+        kind: UnplannedKind,
+        name: String,
+        now_ms: i64,
+    ) -> Result<(), DraftError> {
+        if self.steps.iter().any(|s| s.id == id) {
+            return Ok(());
+        }
+        Text::StepName
+            .check("name", &name)
+            .map_err(DraftError::Invalid)?;
+        if self.steps.len() >= MAX_ITEMS {
+            return Err(DraftError::Invalid(rules::Invalid::new(
+                flowwalk_shared::ErrorCode::InvalidValue,
+                "steps",
+                "一次体验最多 200 个环节",
+                "At most 200 steps per walkthrough",
+            )));
+        }
         let at = (self.current + 1).min(self.steps.len());
         self.steps.insert(
             at,
@@ -359,6 +516,7 @@ impl Draft {
             },
         );
         self.wait_at(at, now_ms);
+        Ok(())
     }
 
     /// The running step, if any.
@@ -385,6 +543,9 @@ impl Draft {
             .collect();
         if steps.is_empty() {
             return Err(DraftError::NoSteps);
+        }
+        if self.finding.as_ref().is_some_and(|f| !f.is_empty()) {
+            return Err(DraftError::UnsavedFinding);
         }
         let (Some(satisfaction), Some(smoothness)) = (self.satisfaction, self.smoothness) else {
             return Err(DraftError::MissingRatings);
@@ -542,7 +703,17 @@ mod tests {
             UnplannedKind::RedirectedWindow,
             "到3号窗口".into(),
             9_000,
-        );
+        )
+        .unwrap();
+        // A second tap on the same button adds nothing.
+        d.add_unplanned(
+            "u".into(),
+            UnplannedKind::RedirectedWindow,
+            "到3号窗口".into(),
+            9_500,
+        )
+        .unwrap();
+        assert_eq!(d.steps.len(), 4);
         assert_eq!(d.steps[2].unplanned, Some(UnplannedKind::RedirectedWindow));
         assert_eq!(d.running(), Some(2));
         assert_eq!(d.steps[1].elapsed(100_000), (0, 4_000));
@@ -591,7 +762,7 @@ mod tests {
         assert_eq!(r.findings[0].step_id, None);
         assert!(r.ended_at_ms >= r.started_at_ms);
         // A correction keeps everything and is the next revision.
-        let c = Draft::correcting(&r, "t", "v", "请补充照片");
+        let c = Draft::correcting(&r, r.rev + 1, "t", "v", "请补充照片");
         let r2 = c.to_record("dev", 99_000).unwrap();
         assert_eq!(r2.rev, 2);
         assert_eq!(r2.steps, r.steps);

@@ -1,26 +1,31 @@
 //! The app's whole state and the only ways it changes: what the screens dispatch lands here
 //! as plain methods, each followed by a save of the documents it touched. No UI imports,
-//! so the rules (nothing lost, nothing sent twice, corrections as the next revision) are
-//! tested natively.
+//! so the rules (nothing lost, nothing sent twice, corrections as the next revision, the
+//! screen showing only what is stored) are tested natively.
 //!
-//! Changes are applied to the in-memory state at once and saved right after; a sync round
-//! works on a copy of the outbox and is merged back by `(id, rev)`, so a walkthrough
-//! submitted while a round is on the network is never overwritten by the round's copy.
+//! A change is applied to a working copy, written, and only then shown ([`Working`]): a
+//! kill between a tap and its commit never leaves the observer believing something that is
+//! not stored. A sync round works on a copy of the outbox and is merged back by
+//! `(id, rev)`, so a walkthrough submitted while a round is on the network is never
+//! overwritten by the round's copy.
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
 use flowwalk_shared::api::assignments::{Assignment, AssignmentStatus};
 use flowwalk_shared::api::auth::{Me, TokenResponse};
 use flowwalk_shared::api::scenarios::Scenario;
+use flowwalk_shared::rules;
 use flowwalk_shared::sync::{ReferenceData, ReviewStatus};
 
-use crate::api::{ApiError, HttpTransport};
+use crate::api::HttpTransport;
+use crate::docs::{self, Read};
 use crate::i18n::Lang;
 use crate::outbox::{Outbox, OutboxError, SendState};
 use crate::recorder::{Draft, DraftError};
 use crate::storage::{Storage, StorageError};
-use crate::sync::{PhotoSource, SyncReport, sync_once_reporting};
+use crate::sync::PhotoSource;
+pub use crate::sync::Round;
 
 /// A logged-in observer on this device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,7 +85,8 @@ impl Doc {
         Doc::Outbox,
     ];
 
-    fn key(self) -> &'static str {
+    /// The storage key.
+    pub fn key(self) -> &'static str {
         match self {
             Doc::Settings => "settings",
             Doc::Session => "session",
@@ -98,6 +104,29 @@ pub struct Settings {
     pub lang: Lang,
     /// The server, when the app is not served by it (the desktop build).
     pub server: String,
+    /// Where the observer was, so a reload or a killed app opens there again.
+    #[serde(default)]
+    pub place: Place,
+}
+
+/// A screen worth coming back to after a reload.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "screen", rename_all = "snake_case")]
+pub enum Place {
+    #[default]
+    Home,
+    Walk { draft: String },
+    Finding { draft: String },
+    Finish { draft: String },
+    Outbox,
+}
+
+/// A stored document this version could not read, kept aside under `key`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quarantined {
+    pub doc: &'static str,
+    pub key: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -109,6 +138,8 @@ pub struct AppData {
     pub drafts: Vec<Draft>,
     pub outbox: Outbox,
     pub sync: SyncStatus,
+    /// Documents found unreadable at start-up (kept aside, reported on screen).
+    pub quarantined: Vec<Quarantined>,
 }
 
 /// Why a change was refused.
@@ -118,6 +149,8 @@ pub enum StoreError {
     Draft(DraftError),
     Outbox(OutboxError),
     NotFound,
+    /// The task's period is over (or it is done): no new walk of it.
+    TaskClosed,
 }
 
 impl StoreError {
@@ -128,7 +161,7 @@ impl StoreError {
                 lang.t("手机存储失败,记录未保存:", "Could not save on this phone: "),
                 e.0
             ),
-            StoreError::Draft(e) => e.message(lang.is_en()).to_owned(),
+            StoreError::Draft(e) => e.message(lang.is_en()),
             StoreError::Outbox(OutboxError::AlreadySubmitted) => lang
                 .t(
                     "这次体验已经提交过了",
@@ -137,11 +170,17 @@ impl StoreError {
                 .into(),
             StoreError::Outbox(OutboxError::NotReturned) => lang
                 .t(
-                    "只有被退回的体验才能修改后重新提交",
-                    "Only a returned walkthrough can be corrected",
+                    "只有被退回或被服务器拒收的体验才能修改后重新提交",
+                    "Only a returned or refused walkthrough can be corrected",
                 )
                 .into(),
             StoreError::NotFound => lang.t("找不到这条记录", "Record not found").into(),
+            StoreError::TaskClosed => lang
+                .t(
+                    "该任务已结束,不能再开始新的体验",
+                    "This task has ended; no new walk can start",
+                )
+                .into(),
         }
     }
 }
@@ -152,27 +191,55 @@ impl From<StorageError> for StoreError {
     }
 }
 
-fn parse<T: DeserializeOwned + Default>(json: Option<String>) -> T {
-    // A document this version cannot read is kept on disk untouched until overwritten; the
-    // app starts from empty rather than refusing to start.
-    json.and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default()
+/// Reads one document; one this version cannot read is copied to a free quarantine key
+/// first (so nothing is lost when the app later saves over it) and reported.
+async fn load_doc<S: Storage, T: serde::de::DeserializeOwned + Default>(
+    storage: &S,
+    doc: Doc,
+    quarantined: &mut Vec<Quarantined>,
+) -> Result<T, StorageError> {
+    match docs::read(doc, storage.load(doc.key()).await?) {
+        Read::Missing => Ok(T::default()),
+        Read::Parsed(v) => Ok(v),
+        Read::Unreadable { raw, reason } => {
+            let mut n = 1;
+            let key = loop {
+                let key = docs::quarantine_key(doc, n);
+                if storage.load(&key).await?.is_none() {
+                    break key;
+                }
+                n += 1;
+            };
+            // If this fails the app does not start: saving over the original would lose it.
+            storage.save(&key, &raw).await?;
+            quarantined.push(Quarantined {
+                doc: doc.key(),
+                key,
+                reason,
+            });
+            Ok(T::default())
+        }
+    }
 }
 
 impl AppData {
-    /// Reads every document; makes the device id on first run (and saves it at once).
+    /// Reads every document (migrating older formats, keeping unreadable ones aside); makes
+    /// the device id on first run (and saves it at once).
     pub async fn load<S: Storage>(
         storage: &S,
         new_id: impl FnOnce() -> String,
     ) -> Result<AppData, StorageError> {
+        let mut q = Vec::new();
         let mut data = AppData {
-            settings: parse(storage.load(Doc::Settings.key()).await?),
-            session: parse(storage.load(Doc::Session.key()).await?),
-            reference: parse(storage.load(Doc::Reference.key()).await?),
-            drafts: parse(storage.load(Doc::Drafts.key()).await?),
-            outbox: parse(storage.load(Doc::Outbox.key()).await?),
+            settings: load_doc(storage, Doc::Settings, &mut q).await?,
+            session: load_doc(storage, Doc::Session, &mut q).await?,
+            reference: load_doc(storage, Doc::Reference, &mut q).await?,
+            drafts: load_doc(storage, Doc::Drafts, &mut q).await?,
+            outbox: load_doc(storage, Doc::Outbox, &mut q).await?,
             sync: SyncStatus::default(),
+            quarantined: Vec::new(),
         };
+        data.quarantined = q;
         if data.settings.device_id.is_empty() {
             data.settings.device_id = new_id();
             data.save(storage, &[Doc::Settings]).await?;
@@ -191,11 +258,11 @@ impl AppData {
         docs.iter()
             .map(|doc| {
                 match doc {
-                    Doc::Settings => serde_json::to_string(&self.settings),
-                    Doc::Session => serde_json::to_string(&self.session),
-                    Doc::Reference => serde_json::to_string(&self.reference),
-                    Doc::Drafts => serde_json::to_string(&self.drafts),
-                    Doc::Outbox => serde_json::to_string(&self.outbox),
+                    Doc::Settings => docs::wrap(&self.settings),
+                    Doc::Session => docs::wrap(&self.session),
+                    Doc::Reference => docs::wrap(&self.reference),
+                    Doc::Drafts => docs::wrap(&self.drafts),
+                    Doc::Outbox => docs::wrap(&self.outbox),
                 }
                 .map(|json| (*doc, json))
                 .map_err(|e| StorageError(e.to_string()))
@@ -236,6 +303,22 @@ impl AppData {
         out
     }
 
+    /// Whether a new walk of `a` may start on `today` (the phone's local date): not
+    /// finished, not cancelled, and its period not over.
+    pub fn task_open(a: &Assignment, today: NaiveDate) -> bool {
+        matches!(
+            a.status,
+            AssignmentStatus::Planned | AssignmentStatus::InProgress
+        ) && a.ends_on >= today
+    }
+
+    /// The walk of this assignment open on the phone (not a correction), if any.
+    pub fn open_walk(&self, assignment_id: &str) -> Option<&Draft> {
+        self.drafts
+            .iter()
+            .find(|d| d.assignment_id == assignment_id && d.rev == 1)
+    }
+
     pub fn scenario(&self, version_id: &str) -> Option<&Scenario> {
         self.reference
             .as_ref()?
@@ -257,11 +340,13 @@ impl AppData {
     }
 
     /// Starts a walk of an assignment, or continues the one already open for it (a second
-    /// tap on "start" must not split one walk in two); returns the draft id.
+    /// tap on "start" must not split one walk in two); returns the draft id. A task whose
+    /// period ended on `today` or before starts no new walk.
     pub fn start_walk(
         &mut self,
         assignment_id: &str,
         now_ms: i64,
+        today: NaiveDate,
         new_id: impl FnMut() -> String,
     ) -> Result<String, StoreError> {
         let a = self
@@ -270,12 +355,11 @@ impl AppData {
             .find(|a| a.id == assignment_id)
             .ok_or(StoreError::NotFound)?
             .clone();
-        if let Some(open) = self
-            .drafts
-            .iter()
-            .find(|d| d.assignment_id == a.id && d.rev == 1)
-        {
+        if let Some(open) = self.open_walk(&a.id) {
             return Ok(open.id.clone());
+        }
+        if !Self::task_open(&a, today) {
+            return Err(StoreError::TaskClosed);
         }
         let scenario = self
             .scenario(&a.scenario_version_id)
@@ -303,13 +387,22 @@ impl AppData {
     }
 
     /// Submits a draft: it becomes an immutable record in the outbox and leaves the drafts.
-    /// A correction replaces its returned revision. Save `Drafts` and `Outbox` afterwards.
+    /// The record must pass the rules the server checks (the shared crate's), so the phone
+    /// never queues what the server would refuse. A correction replaces its revision. A
+    /// second tap (the draft already submitted as this revision) changes nothing. Save
+    /// `Drafts` and `Outbox` afterwards.
     pub fn submit(&mut self, id: &str, now_ms: i64) -> Result<(), StoreError> {
-        let draft = self.draft(id).ok_or(StoreError::NotFound)?;
+        let Some(draft) = self.draft(id) else {
+            return match self.outbox.get(id) {
+                Some(e) if e.state == SendState::Waiting || e.server_has => Ok(()),
+                _ => Err(StoreError::NotFound),
+            };
+        };
         let record = draft
             .to_record(&self.settings.device_id, now_ms)
             .map_err(StoreError::Draft)?;
-        if record.rev > 1 {
+        self.check(&record).map_err(StoreError::Draft)?;
+        if self.outbox.get(id).is_some() {
             self.outbox.resubmit(record).map_err(StoreError::Outbox)?;
         } else {
             self.outbox.submit(record).map_err(StoreError::Outbox)?;
@@ -318,20 +411,53 @@ impl AppData {
         Ok(())
     }
 
-    /// Opens a returned walkthrough for correction (as a draft of the next revision).
+    /// The server's rules for a record, with the scenario's steps and the categories kept
+    /// on the phone (when the phone lacks them, the record's own references stand).
+    pub fn check(
+        &self,
+        record: &flowwalk_shared::walkthrough::WalkthroughRecord,
+    ) -> Result<(), DraftError> {
+        let template: Vec<String> = match self.scenario(&record.scenario_version_id) {
+            Some(s) => s.steps.iter().map(|t| t.id.clone()).collect(),
+            None => record
+                .steps
+                .iter()
+                .filter_map(|s| s.template_step_id.clone())
+                .collect(),
+        };
+        let categories: Vec<String> = match &self.reference {
+            Some(r) if !r.categories.is_empty() => {
+                r.categories.iter().map(|c| c.id.clone()).collect()
+            }
+            _ => record
+                .findings
+                .iter()
+                .map(|f| f.category_id.clone())
+                .collect(),
+        };
+        rules::check(record, &template, &categories).map_err(DraftError::Invalid)
+    }
+
+    /// Opens a sent walkthrough for correction: a returned one (as its next revision), or
+    /// one the server refused (as the revision the server can still store, with the
+    /// server's reason shown).
     pub fn correct(&mut self, id: &str) -> Result<(), StoreError> {
         if self.draft(id).is_some() {
             return Ok(());
         }
         let entry = self.outbox.get(id).ok_or(StoreError::NotFound)?;
-        let comment = match &entry.review {
-            Some(r) if r.status == ReviewStatus::Returned => r.comment.clone(),
-            _ => return Err(StoreError::Outbox(OutboxError::NotReturned)),
+        let rev = entry
+            .next_rev()
+            .ok_or(StoreError::Outbox(OutboxError::NotReturned))?;
+        let comment = match (&entry.review, &entry.state) {
+            (Some(r), _) if r.status == ReviewStatus::Returned => r.comment.clone(),
+            (_, SendState::NeedsAttention { message, .. }) => message.clone(),
+            _ => String::new(),
         };
         let record = entry.record.clone();
         let (title, venue) = self.titles(&record.assignment_id, &record.scenario_version_id);
         self.drafts
-            .push(Draft::correcting(&record, &title, &venue, &comment));
+            .push(Draft::correcting(&record, rev, &title, &venue, &comment));
         Ok(())
     }
 
@@ -408,22 +534,8 @@ impl<S: Storage> PhotoSource for StoredPhotos<'_, S> {
     }
 }
 
-/// What a sync round produced, to merge into the state with [`AppData::apply_round`].
-#[derive(Debug)]
-pub struct Round {
-    pub outbox: Outbox,
-    pub reference: Option<ReferenceData>,
-    /// The session, when its tokens were refreshed or refused.
-    pub session: Option<Session>,
-    pub report: SyncReport,
-}
-
-/// Access tokens are refreshed this long before they expire.
-const REFRESH_MARGIN_MS: i64 = 60_000;
-
-/// One round against the server: refresh the tokens if due, then pull, push and upload.
-/// Works on copies; merge the result with [`AppData::apply_round`]. `progress` sees the
-/// round's copy of the outbox as answers and photos go through (for the screen only).
+/// One round of the sync engine against the server over HTTP, with photos from storage
+/// (see [`crate::sync::round`]). Merge the result with [`AppData::apply_round`].
 pub async fn sync_round<S: Storage>(
     storage: &S,
     session: &Session,
@@ -433,53 +545,153 @@ pub async fn sync_round<S: Storage>(
     jitter: f64,
     progress: &mut impl FnMut(&Outbox),
 ) -> Round {
-    let mut session = session.clone();
-    let mut changed_session = false;
-    let mut outbox = outbox.clone();
-    if session.access_expires_at_ms - REFRESH_MARGIN_MS <= now_ms {
-        match HttpTransport::refresh(&session.base_url, &session.refresh_token).await {
-            Ok(t) => {
-                session = Session::from_tokens(&session.base_url, t, now_ms);
-                changed_session = true;
-            }
-            Err(ApiError::Refused {
-                status: 400..=401, ..
-            }) => {
-                session.needs_login = true;
-                return Round {
-                    outbox,
-                    reference: None,
-                    session: Some(session),
-                    report: SyncReport {
-                        needs_login: true,
-                        ..SyncReport::default()
-                    },
-                };
-            }
-            // No network: the round below fails the same way and schedules a retry.
-            Err(_) => {}
-        }
-    }
     let transport = HttpTransport::new(&session.base_url, &session.access_token);
-    let report = sync_once_reporting(
-        &mut outbox,
+    crate::sync::round(
         &transport,
         &StoredPhotos(storage),
+        session,
+        outbox,
         device_id,
         now_ms,
         jitter,
         progress,
     )
-    .await;
-    if report.needs_login {
-        session.needs_login = true;
-        changed_session = true;
+    .await
+}
+
+/// The documents a change touched, as they were right after it: what storage is asked to
+/// hold, and what the screen shows once it does.
+#[derive(Debug)]
+pub struct Staged {
+    seq: u64,
+    json: Vec<(Doc, String)>,
+    settings: Option<Settings>,
+    session: Option<Option<Session>>,
+    reference: Option<Option<ReferenceData>>,
+    drafts: Option<Vec<Draft>>,
+    outbox: Option<Outbox>,
+}
+
+impl Staged {
+    /// The documents to write, in their envelopes.
+    pub fn json(&self) -> Vec<(Doc, String)> {
+        self.json.clone()
     }
-    Round {
-        outbox,
-        reference: report.reference.clone(),
-        session: changed_session.then_some(session),
-        report,
+}
+
+/// The state including changes not yet stored. The screen shows the committed state (what
+/// storage holds); a change is made here, written, and then settled into the committed
+/// state — or, if the write failed, undone here, so the screen never shows it.
+#[derive(Debug)]
+pub struct Working {
+    data: AppData,
+    seq: u64,
+    in_flight: u32,
+    failed: bool,
+}
+
+impl Working {
+    pub fn new(committed: &AppData) -> Self {
+        Working {
+            data: committed.clone(),
+            seq: 0,
+            in_flight: 0,
+            failed: false,
+        }
+    }
+
+    /// The state with every change made so far, stored or not (for the next change only).
+    pub fn data(&self) -> &AppData {
+        &self.data
+    }
+
+    /// Applies `f` to the working state and takes the touched documents to write. A change
+    /// that is refused (`f` fails) leaves everything as it was.
+    pub fn stage<T>(
+        &mut self,
+        docs: &[Doc],
+        f: impl FnOnce(&mut AppData) -> Result<T, StoreError>,
+    ) -> Result<(T, Staged), StoreError> {
+        let before = self.data.snapshot(docs);
+        let out = match f(&mut self.data) {
+            Ok(out) => out,
+            Err(e) => {
+                self.data.restore(before);
+                return Err(e);
+            }
+        };
+        let json = match self.data.to_json(docs) {
+            Ok(json) => json,
+            Err(e) => {
+                self.data.restore(before);
+                return Err(StoreError::Storage(e));
+            }
+        };
+        self.seq += 1;
+        self.in_flight += 1;
+        let mut staged = self.data.snapshot(docs);
+        staged.seq = self.seq;
+        staged.json = json;
+        Ok((out, staged))
+    }
+
+    /// The write of `staged` ended: on success the committed state takes its documents; on
+    /// failure the working state goes back to what is stored once no other write is out.
+    pub fn settle(
+        &mut self,
+        committed: &mut AppData,
+        staged: Staged,
+        written: Result<(), StorageError>,
+    ) -> Result<(), StoreError> {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        let result = match written {
+            Ok(()) => {
+                committed.restore(staged);
+                Ok(())
+            }
+            Err(e) => {
+                self.failed = true;
+                Err(StoreError::Storage(e))
+            }
+        };
+        if self.in_flight == 0 && self.failed {
+            self.failed = false;
+            self.data = committed.clone();
+        }
+        result
+    }
+}
+
+impl AppData {
+    fn snapshot(&self, docs: &[Doc]) -> Staged {
+        let has = |d: Doc| docs.contains(&d);
+        Staged {
+            seq: 0,
+            json: Vec::new(),
+            settings: has(Doc::Settings).then(|| self.settings.clone()),
+            session: has(Doc::Session).then(|| self.session.clone()),
+            reference: has(Doc::Reference).then(|| self.reference.clone()),
+            drafts: has(Doc::Drafts).then(|| self.drafts.clone()),
+            outbox: has(Doc::Outbox).then(|| self.outbox.clone()),
+        }
+    }
+
+    fn restore(&mut self, s: Staged) {
+        if let Some(v) = s.settings {
+            self.settings = v;
+        }
+        if let Some(v) = s.session {
+            self.session = v;
+        }
+        if let Some(v) = s.reference {
+            self.reference = v;
+        }
+        if let Some(v) = s.drafts {
+            self.drafts = v;
+        }
+        if let Some(v) = s.outbox {
+            self.outbox = v;
+        }
     }
 }
 
@@ -488,16 +700,24 @@ mod tests {
     use flowwalk_shared::api::assignments::WalkMode;
     use flowwalk_shared::api::scenarios::{Channel, Step};
     use flowwalk_shared::sync::{PushResult, PushStatus, ReviewOutcome};
+    use flowwalk_shared::ErrorCode;
     use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
+    use flowwalk_shared::walkthrough::Severity;
 
     use super::*;
+    use crate::recorder::Phase;
     use crate::storage::MemoryStorage;
+    use crate::sync::SyncReport;
 
     fn block<F: std::future::Future>(f: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()
             .block_on(f)
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 10).unwrap()
     }
 
     fn ids(prefix: i64) -> impl FnMut() -> String {
@@ -526,8 +746,8 @@ mod tests {
                 scenario_version_id: "v1".into(),
                 venue_id: "hall".into(),
                 observer_ids: vec!["me".into()],
-                starts_on: chrono::NaiveDate::default(),
-                ends_on: chrono::NaiveDate::default(),
+                starts_on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+                ends_on: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
                 mode: WalkMode::InPerson,
                 status: AssignmentStatus::InProgress,
                 note: String::new(),
@@ -576,7 +796,7 @@ mod tests {
     }
 
     fn walked(d: &mut AppData, now: i64) -> String {
-        let id = d.start_walk("a1", now, ids(now)).unwrap();
+        let id = d.start_walk("a1", now, today(), ids(now)).unwrap();
         d.edit_draft(&id, |dr| {
             dr.wait_at(0, now);
             dr.satisfaction = Some(Satisfaction::Satisfied);
@@ -609,8 +829,8 @@ mod tests {
     #[test]
     fn starting_an_assignment_twice_continues_the_open_walk() {
         let mut d = data();
-        let first = d.start_walk("a1", 0, ids(0)).unwrap();
-        let again = d.start_walk("a1", 5, ids(5)).unwrap();
+        let first = d.start_walk("a1", 0, today(), ids(0)).unwrap();
+        let again = d.start_walk("a1", 5, today(), ids(5)).unwrap();
         assert_eq!(first, again);
         assert_eq!(d.drafts.len(), 1);
         d.edit_draft(&first, |dr| {
@@ -621,7 +841,7 @@ mod tests {
         .unwrap();
         d.submit(&first, 10).unwrap();
         // Once submitted, the next start is a new walk.
-        assert_ne!(d.start_walk("a1", 20, ids(20)).unwrap(), first);
+        assert_ne!(d.start_walk("a1", 20, today(), ids(20)).unwrap(), first);
     }
 
     #[test]
@@ -701,5 +921,276 @@ mod tests {
         assert_eq!(entry.record.comment, "已补充");
         // Submitting the same revision again is refused, not duplicated.
         assert_eq!(d.outbox.entries.len(), 1);
+    }
+
+    /// A storage whose writes can be made to fail (a full disk).
+    #[derive(Default)]
+    struct FullDisk {
+        inner: MemoryStorage,
+        full: std::cell::Cell<bool>,
+    }
+
+    impl Storage for FullDisk {
+        async fn load(&self, key: &str) -> Result<Option<String>, StorageError> {
+            self.inner.load(key).await
+        }
+        async fn save(&self, key: &str, json: &str) -> Result<(), StorageError> {
+            if self.full.get() {
+                return Err(StorageError("QuotaExceededError".into()));
+            }
+            self.inner.save(key, json).await
+        }
+        async fn put_photo(&self, sha256: &str, bytes: &[u8]) -> Result<(), StorageError> {
+            if self.full.get() {
+                return Err(StorageError("QuotaExceededError".into()));
+            }
+            self.inner.put_photo(sha256, bytes).await
+        }
+        async fn get_photo(&self, sha256: &str) -> Result<Option<Vec<u8>>, StorageError> {
+            self.inner.get_photo(sha256).await
+        }
+        async fn delete_photo(&self, sha256: &str) -> Result<(), StorageError> {
+            self.inner.delete_photo(sha256).await
+        }
+    }
+
+    /// What a screen does: stage on the working copy, write, settle into what it shows.
+    fn change<S: Storage>(
+        storage: &S,
+        shown: &mut AppData,
+        working: &mut Working,
+        docs: &[Doc],
+        f: impl FnOnce(&mut AppData) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let ((), staged) = working.stage(docs, f)?;
+        let written = block(write_docs(storage, staged.json()));
+        working.settle(shown, staged, written)
+    }
+
+    #[test]
+    fn the_screen_shows_a_change_only_once_it_is_stored() {
+        let storage = MemoryStorage::default();
+        let mut shown = data();
+        let id = walked(&mut shown, 0);
+        block(shown.save(&storage, &Doc::ALL)).unwrap();
+        let mut working = Working::new(&shown);
+        // The tap: staged, not yet written. What the screen shows has not moved.
+        let ((), staged) = working
+            .stage(&[Doc::Drafts], |d| {
+                d.edit_draft(&id, |dr| dr.serve_at(0, 5_000))
+            })
+            .unwrap();
+        assert!(matches!(
+            shown.draft(&id).unwrap().steps[0].phase,
+            Phase::Waiting { .. }
+        ));
+        assert!(matches!(
+            working.data().draft(&id).unwrap().steps[0].phase,
+            Phase::Serving { .. }
+        ));
+        // The commit: now it shows.
+        let written = block(write_docs(&storage, staged.json()));
+        working.settle(&mut shown, staged, written).unwrap();
+        assert!(matches!(
+            shown.draft(&id).unwrap().steps[0].phase,
+            Phase::Serving { .. }
+        ));
+        let back = block(AppData::load(&storage, || unreachable!())).unwrap();
+        assert_eq!(back.drafts, shown.drafts, "shown is what is stored");
+    }
+
+    #[test]
+    fn a_failed_write_is_never_shown_and_is_undone() {
+        let storage = FullDisk::default();
+        let mut shown = data();
+        let id = walked(&mut shown, 0);
+        block(shown.save(&storage, &Doc::ALL)).unwrap();
+        let mut working = Working::new(&shown);
+        storage.full.set(true);
+        let e = change(&storage, &mut shown, &mut working, &[Doc::Drafts], |d| {
+            d.edit_draft(&id, |dr| dr.comment = "lost?".into())
+        })
+        .unwrap_err();
+        assert!(matches!(e, StoreError::Storage(_)));
+        assert_eq!(shown.draft(&id).unwrap().comment, "", "not shown");
+        assert_eq!(working.data().draft(&id).unwrap().comment, "", "undone");
+        // Space again: the next change is stored without the failed one.
+        storage.full.set(false);
+        change(&storage, &mut shown, &mut working, &[Doc::Drafts], |d| {
+            d.edit_draft(&id, |dr| dr.satisfaction = Some(Satisfaction::Satisfied))
+        })
+        .unwrap();
+        let back = block(AppData::load(&storage, || unreachable!())).unwrap();
+        assert_eq!(back.draft(&id).unwrap().comment, "");
+        assert_eq!(back.drafts, shown.drafts);
+    }
+
+    #[test]
+    fn a_refused_change_leaves_the_working_state_as_it_was() {
+        let shown = data();
+        let mut working = Working::new(&shown);
+        let r = working.stage(&[Doc::Drafts], |d| {
+            d.start_walk("a1", 0, today(), ids(0))?;
+            Err::<(), _>(StoreError::NotFound)
+        });
+        assert!(r.is_err());
+        assert!(working.data().drafts.is_empty());
+    }
+
+    #[test]
+    fn two_taps_on_save_finding_or_submit_make_one_record() {
+        let mut d = data();
+        let id = walked(&mut d, 0);
+        d.edit_draft(&id, |dr| {
+            let f = dr.open_finding("f1".into());
+            dr.edit_finding(&f, |f| {
+                f.category_id = Some("long_queue".into());
+                f.description = "排队四十分钟".into();
+            });
+            dr.save_finding(&f).unwrap();
+            dr.save_finding(&f).unwrap();
+        })
+        .unwrap();
+        assert_eq!(d.draft(&id).unwrap().findings.len(), 1);
+        d.submit(&id, 10).unwrap();
+        d.submit(&id, 11).unwrap();
+        assert_eq!(d.outbox.entries.len(), 1);
+        assert_eq!(d.outbox.entries[0].record.findings.len(), 1);
+    }
+
+    #[test]
+    fn a_finding_in_progress_and_the_place_survive_a_reload() {
+        let storage = MemoryStorage::default();
+        let mut d = data();
+        let id = walked(&mut d, 0);
+        let sha = flowwalk_shared::walkthrough::hex_sha256(b"jpeg");
+        d.edit_draft(&id, |dr| {
+            let f = dr.open_finding("f1".into());
+            dr.edit_finding(&f, |f| {
+                f.category_id = Some("long_queue".into());
+                f.severity = Severity::High;
+                f.description = "叫号屏".into();
+                f.photos.push(sha.clone());
+            });
+        })
+        .unwrap();
+        d.settings.place = Place::Finding { draft: id.clone() };
+        block(d.save(&storage, &Doc::ALL)).unwrap();
+        let back = block(AppData::load(&storage, || unreachable!())).unwrap();
+        assert_eq!(back.settings.place, Place::Finding { draft: id.clone() });
+        let f = back.draft(&id).unwrap().finding.clone().unwrap();
+        assert_eq!(
+            (f.id.as_str(), f.category_id.as_deref(), f.severity),
+            ("f1", Some("long_queue"), Severity::High)
+        );
+        assert_eq!(f.photos, vec![sha]);
+        // Still open after the reload: opening the form again continues the same finding.
+        let mut back = back;
+        back.edit_draft(&id, |dr| assert_eq!(dr.open_finding("f2".into()), "f1"))
+            .unwrap();
+        // An unsaved finding is not silently dropped at submit.
+        assert!(matches!(
+            back.submit(&id, 50),
+            Err(StoreError::Draft(DraftError::UnsavedFinding))
+        ));
+    }
+
+    #[test]
+    fn the_phone_refuses_what_the_server_would_refuse_and_names_the_field() {
+        let mut d = data();
+        let id = walked(&mut d, 0);
+        d.edit_draft(&id, |dr| dr.steps[0].note = "字".repeat(4001))
+            .unwrap();
+        match d.submit(&id, 10) {
+            Err(StoreError::Draft(DraftError::Invalid(e))) => {
+                assert_eq!(e.field, "steps[0].note");
+                assert_eq!(e.code, ErrorCode::InvalidValue);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(d.outbox.entries.is_empty(), "nothing queued");
+        d.edit_draft(&id, |dr| dr.steps[0].note = "字".repeat(4000))
+            .unwrap();
+        d.submit(&id, 10).unwrap();
+    }
+
+    #[test]
+    fn a_walkthrough_the_server_refused_is_corrected_and_sent_again() {
+        let mut d = data();
+        let id = walked(&mut d, 0);
+        d.submit(&id, 10).unwrap();
+        // The server refused it as invalid (a rule this phone did not know yet).
+        d.outbox.apply_push_result(&PushResult {
+            id: id.clone(),
+            rev: 1,
+            status: PushStatus::Rejected,
+            code: Some(ErrorCode::InvalidValue),
+            message: Some("内容过长".into()),
+            field: Some("comment".into()),
+            missing_photos: vec![],
+        });
+        d.correct(&id).unwrap();
+        let draft = d.draft(&id).unwrap();
+        // The server stored nothing: the correction goes as the revision it can store.
+        assert_eq!(draft.rev, 1);
+        assert_eq!(draft.returned_comment.as_deref(), Some("内容过长"));
+        d.edit_draft(&id, |dr| dr.comment = "短".into()).unwrap();
+        d.submit(&id, 20).unwrap();
+        let e = d.outbox.get(&id).unwrap();
+        assert_eq!((e.record.rev, e.state.clone()), (1, SendState::Waiting));
+        assert_eq!(e.record.comment, "短");
+        assert_eq!(d.outbox.entries.len(), 1);
+        // A conflict or a record the server holds cannot be "corrected" this way.
+        d.outbox.apply_push_result(&PushResult {
+            id: id.clone(),
+            rev: 1,
+            status: PushStatus::Conflict,
+            code: Some(ErrorCode::Conflict),
+            message: None,
+            field: None,
+            missing_photos: vec![],
+        });
+        assert!(d.correct(&id).is_err());
+    }
+
+    #[test]
+    fn a_task_whose_period_ended_starts_no_walk_but_an_open_one_continues() {
+        let mut d = data();
+        let after = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert!(matches!(
+            d.start_walk("a1", 0, after, ids(0)),
+            Err(StoreError::TaskClosed)
+        ));
+        assert!(d.drafts.is_empty());
+        // The last day still counts.
+        let last = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let open = d.start_walk("a1", 0, last, ids(0)).unwrap();
+        assert_eq!(d.start_walk("a1", 1, after, ids(1)).unwrap(), open);
+    }
+
+    #[test]
+    fn an_unreadable_document_is_kept_aside_and_reported_never_overwritten() {
+        let storage = MemoryStorage::default();
+        let mut d = data();
+        walked(&mut d, 0);
+        block(d.save(&storage, &Doc::ALL)).unwrap();
+        let newer = r#"{"format":99,"data":{"entries":[]}}"#;
+        block(storage.save("outbox", newer)).unwrap();
+        let back = block(AppData::load(&storage, || unreachable!())).unwrap();
+        assert_eq!(back.quarantined.len(), 1);
+        let q = &back.quarantined[0];
+        assert_eq!((q.doc, q.key.as_str()), ("outbox", "quarantine-outbox-1"));
+        assert_eq!(
+            block(storage.load("quarantine-outbox-1")).unwrap().as_deref(),
+            Some(newer)
+        );
+        assert_eq!(back.drafts, d.drafts, "the other documents load");
+        // A second start finds it again and keeps a second copy; the first is untouched.
+        let again = block(AppData::load(&storage, || unreachable!())).unwrap();
+        assert_eq!(again.quarantined[0].key, "quarantine-outbox-2");
+        assert_eq!(
+            block(storage.load("quarantine-outbox-1")).unwrap().as_deref(),
+            Some(newer)
+        );
     }
 }

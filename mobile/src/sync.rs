@@ -1,4 +1,6 @@
-//! The sync engine: one round of pull, push and photo upload against a [`Transport`].
+//! The sync engine: when to sync ([`Schedule`]), and one round of token refresh, pull,
+//! push and photo upload against a [`Transport`] ([`round`]). No UI: the screens only
+//! ask the schedule whether a round is due and show what the round reports.
 //!
 //! It never loses or duplicates a record: a record leaves the waiting state only when the
 //! server answered `accepted` or `already_had` for it, and the server stores each
@@ -9,7 +11,152 @@ use flowwalk_shared::ErrorCode;
 use flowwalk_shared::sync::{PROTOCOL_VERSION, PushRecord, PushRequest, ReferenceData};
 
 use crate::api::{ApiError, Transport};
+use crate::backoff;
 use crate::outbox::Outbox;
+use crate::store::Session;
+
+/// How often the automatic sync looks at the clock and the network.
+pub const TICK_MS: u32 = 2_000;
+/// With nothing failing, how often a round runs anyway (review outcomes come back).
+pub const IDLE_POLL_MS: i64 = 60_000;
+/// Access tokens are refreshed this long before they expire.
+pub const REFRESH_MARGIN_MS: i64 = 60_000;
+
+/// When the automatic sync runs a round: at once when asked (sync now, a submit, a login)
+/// or when the network comes back; after a round that failed, backed off with jitter so a
+/// hall full of phones regaining Wi-Fi does not hit the server in lockstep; otherwise now
+/// and then to fetch review outcomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    next_at_ms: i64,
+    failures: u32,
+    was_online: bool,
+}
+
+impl Schedule {
+    pub fn new(online: bool) -> Self {
+        Schedule {
+            next_at_ms: i64::MIN,
+            failures: 0,
+            was_online: online,
+        }
+    }
+
+    /// Whether a round should start now; `can_sync` is a session that needs no login.
+    pub fn due(&mut self, now_ms: i64, online: bool, can_sync: bool) -> bool {
+        if online && !self.was_online {
+            // The network came back: try at once, forgetting the back-off.
+            self.asked();
+        }
+        self.was_online = online;
+        can_sync && online && now_ms >= self.next_at_ms
+    }
+
+    /// The observer asked for a round: the next check runs one.
+    pub fn asked(&mut self) {
+        self.next_at_ms = i64::MIN;
+        self.failures = 0;
+    }
+
+    /// A round ended with `report` at `now_ms`; `jitter` in `[0, 1)`.
+    pub fn finished(&mut self, report: &SyncReport, now_ms: i64, jitter: f64) {
+        if report.reached_server && report.retry_later.is_empty() || report.needs_login {
+            self.failures = 0;
+            self.next_at_ms = now_ms.saturating_add(IDLE_POLL_MS);
+        } else {
+            let wait = backoff::delay_ms(self.failures, jitter);
+            self.failures = self.failures.saturating_add(1);
+            self.next_at_ms = now_ms.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX));
+        }
+    }
+
+    /// When the next round is due (device ms).
+    pub fn next_at_ms(&self) -> i64 {
+        self.next_at_ms
+    }
+
+    /// Rounds that failed in a row.
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+}
+
+/// What a round produced, to merge into the state (`AppData::apply_round`).
+#[derive(Debug)]
+pub struct Round {
+    pub outbox: Outbox,
+    pub reference: Option<ReferenceData>,
+    /// The session, when its tokens were refreshed or refused.
+    pub session: Option<Session>,
+    pub report: SyncReport,
+}
+
+/// One round: refresh the tokens through the transport if they are due, then pull, push
+/// and upload. Works on copies; `progress` sees the round's copy of the outbox as answers
+/// and photos go through (for the screen only).
+#[allow(clippy::too_many_arguments)]
+pub async fn round<T: Transport, P: PhotoSource>(
+    transport: &T,
+    photos: &P,
+    session: &Session,
+    outbox: &Outbox,
+    device_id: &str,
+    now_ms: i64,
+    jitter: f64,
+    progress: &mut impl FnMut(&Outbox),
+) -> Round {
+    let mut session = session.clone();
+    let mut changed_session = false;
+    let mut outbox = outbox.clone();
+    if session.access_expires_at_ms.saturating_sub(REFRESH_MARGIN_MS) <= now_ms {
+        match transport.refresh(&session.refresh_token).await {
+            Ok(t) => {
+                session = Session::from_tokens(&session.base_url, t, now_ms);
+                changed_session = true;
+            }
+            Err(e @ ApiError::Refused { .. }) if e.is_unauthorized() || matches!(e, ApiError::Refused { status: 400, .. }) => {
+                session.needs_login = true;
+                return Round {
+                    outbox,
+                    reference: None,
+                    session: Some(session),
+                    report: SyncReport {
+                        needs_login: true,
+                        ..SyncReport::default()
+                    },
+                };
+            }
+            // No answer (the refresh may or may not have reached the server): nothing is
+            // touched, the round below fails the same way and the schedule retries.
+            Err(e) => {
+                let report = SyncReport {
+                    retry_later: vec![format!("refresh: {}", e.describe())],
+                    reached_server: !e.is_retryable(),
+                    ..SyncReport::default()
+                };
+                return Round {
+                    outbox,
+                    reference: None,
+                    session: None,
+                    report,
+                };
+            }
+        }
+    }
+    let report =
+        sync_once_reporting(&mut outbox, transport, photos, device_id, now_ms, jitter, progress)
+            .await;
+    if report.needs_login {
+        session.needs_login = true;
+        changed_session = true;
+    }
+    Round {
+        outbox,
+        reference: report.reference.clone(),
+        session: changed_session.then_some(session),
+        report,
+    }
+}
 
 /// The most records sent in one push.
 pub const BATCH: usize = 10;
@@ -185,6 +332,7 @@ mod tests {
 
     use flowwalk_shared::ErrorBody;
     use flowwalk_shared::api::assignments::WalkMode;
+    use flowwalk_shared::api::auth::{Me, TokenResponse};
     use flowwalk_shared::sync::{
         PullResponse, PushResponse, PushResult, PushStatus, ReviewOutcome, ReviewStatus,
     };
@@ -205,13 +353,77 @@ mod tests {
         refuse_photos: RefCell<bool>,
         reviews: RefCell<Vec<ReviewOutcome>>,
         pushes: RefCell<usize>,
+        /// The access token the server accepts, and the one this transport sends.
+        valid_token: RefCell<String>,
+        token: RefCell<String>,
+        refresh: RefCell<Refresh>,
+        refreshes: RefCell<Vec<String>>,
     }
 
-    impl Transport for FakeServer {
-        async fn push(&self, request: &PushRequest) -> Result<PushResponse, ApiError> {
+    /// How the fake answers a refresh.
+    #[derive(Default, Clone, Copy)]
+    enum Refresh {
+        #[default]
+        Grant,
+        /// The server spends the token and makes new ones, but the answer is lost.
+        LoseAnswer,
+        /// The refresh token is revoked.
+        Refuse,
+    }
+
+    fn unauthorized() -> ApiError {
+        ApiError::Refused {
+            status: 401,
+            body: ErrorBody {
+                code: ErrorCode::TokenExpired,
+                message: "登录已过期".into(),
+                field: None,
+            },
+        }
+    }
+
+    impl FakeServer {
+        fn authorized(&self) -> Result<(), ApiError> {
             if *self.offline.borrow() {
                 return Err(ApiError::Network("offline".into()));
             }
+            if *self.token.borrow() != *self.valid_token.borrow() {
+                return Err(unauthorized());
+            }
+            Ok(())
+        }
+    }
+
+    impl Transport for FakeServer {
+        async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, ApiError> {
+            if *self.offline.borrow() {
+                return Err(ApiError::Network("offline".into()));
+            }
+            self.refreshes.borrow_mut().push(refresh_token.to_owned());
+            let n = self.refreshes.borrow().len();
+            let access = format!("access-{n}");
+            match *self.refresh.borrow() {
+                Refresh::Refuse => return Err(unauthorized()),
+                Refresh::LoseAnswer => {
+                    self.valid_token.replace(access);
+                    return Err(ApiError::Network("connection reset".into()));
+                }
+                Refresh::Grant => {}
+            }
+            self.valid_token.replace(access.clone());
+            self.token.replace(access.clone());
+            Ok(TokenResponse {
+                access_token: access,
+                refresh_token: format!("refresh-{n}"),
+                token_type: "Bearer".into(),
+                expires_in: 900,
+                refresh_expires_in: 86_400,
+                user: me(),
+            })
+        }
+
+        async fn push(&self, request: &PushRequest) -> Result<PushResponse, ApiError> {
+            self.authorized()?;
             *self.pushes.borrow_mut() += 1;
             let results = request
                 .records
@@ -256,9 +468,7 @@ mod tests {
         }
 
         async fn pull(&self, cursor: &str) -> Result<PullResponse, ApiError> {
-            if *self.offline.borrow() {
-                return Err(ApiError::Network("offline".into()));
-            }
+            self.authorized()?;
             let reviews = if cursor == "1" {
                 Vec::new()
             } else {
@@ -273,9 +483,7 @@ mod tests {
         }
 
         async fn put_photo(&self, sha256: &str, _bytes: Vec<u8>) -> Result<(), ApiError> {
-            if *self.offline.borrow() {
-                return Err(ApiError::Network("offline".into()));
-            }
+            self.authorized()?;
             if *self.refuse_photos.borrow() {
                 return Err(ApiError::Refused {
                     status: 413,
@@ -288,6 +496,27 @@ mod tests {
             }
             self.photos.borrow_mut().push(sha256.to_owned());
             Ok(())
+        }
+    }
+
+    fn me() -> Me {
+        Me {
+            id: "me".into(),
+            username: "u".into(),
+            display_name: "U".into(),
+            role: flowwalk_shared::Role::Experiencer,
+            department_id: None,
+        }
+    }
+
+    fn session(expires_at_ms: i64) -> Session {
+        Session {
+            base_url: "http://x".into(),
+            user: me(),
+            access_token: String::new(),
+            access_expires_at_ms: expires_at_ms,
+            refresh_token: "refresh-0".into(),
+            needs_login: false,
         }
     }
 
@@ -472,5 +701,114 @@ mod tests {
             outbox.submit(record("w1", vec![])).is_err(),
             "no duplicate submissions"
         );
+    }
+
+    fn run_round(server: &FakeServer, s: &Session, outbox: &Outbox, now: i64) -> Round {
+        block(round(server, &Photos, s, outbox, "d", now, 0.5, &mut |_| {}))
+    }
+
+    #[test]
+    fn an_expiring_token_is_refreshed_through_the_transport_before_the_round() {
+        let server = FakeServer::default();
+        let mut outbox = Outbox::default();
+        outbox.submit(record("w1", vec![])).unwrap();
+        // The token expires within the margin: the round refreshes first, then sends with
+        // the new access token (the server accepts only that one now).
+        let r = run_round(&server, &session(1_030_000), &outbox, 1_000_000);
+        assert_eq!(*server.refreshes.borrow(), vec!["refresh-0".to_string()]);
+        let s = r.session.expect("the refreshed session");
+        assert_eq!(s.access_token, "access-1");
+        assert_eq!(s.refresh_token, "refresh-1");
+        assert_eq!(s.access_expires_at_ms, 1_000_000 + 900_000);
+        assert!(!s.needs_login);
+        assert_eq!(r.outbox.get("w1").unwrap().state, SendState::Sent);
+        // A token far from expiry is not refreshed.
+        let r = run_round(&server, &s, &r.outbox, 1_100_000);
+        assert_eq!(server.refreshes.borrow().len(), 1);
+        assert!(r.session.is_none());
+    }
+
+    #[test]
+    fn a_lost_refresh_answer_does_not_end_the_login() {
+        let server = FakeServer::default();
+        server.refresh.replace(Refresh::LoseAnswer);
+        let mut outbox = Outbox::default();
+        outbox.submit(record("w1", vec![])).unwrap();
+        let r = run_round(&server, &session(0), &outbox, 1_000_000);
+        assert!(!r.report.needs_login, "a lost answer is not a revoked login");
+        assert!(r.session.is_none(), "the session is kept as it was");
+        assert_eq!(r.report.retry_later.len(), 1);
+        assert_eq!(*server.pushes.borrow(), 0, "nothing sent with a stale token");
+        assert_eq!(r.outbox.get("w1").unwrap().state, SendState::Waiting);
+        let mut schedule = Schedule::new(true);
+        schedule.finished(&r.report, 1_000_000, 0.5);
+        assert!(schedule.next_at_ms() > 1_000_000, "backed off, tried again later");
+        // Later the refresh goes through and the record with it.
+        server.refresh.replace(Refresh::Grant);
+        let r = run_round(&server, &session(0), &r.outbox, 1_010_000);
+        assert_eq!(r.outbox.get("w1").unwrap().state, SendState::Sent);
+    }
+
+    #[test]
+    fn a_refused_refresh_asks_for_a_login_and_touches_no_record() {
+        let server = FakeServer::default();
+        server.refresh.replace(Refresh::Refuse);
+        let mut outbox = Outbox::default();
+        outbox.submit(record("w1", vec![])).unwrap();
+        let r = run_round(&server, &session(0), &outbox, 1_000_000);
+        assert!(r.report.needs_login);
+        assert!(r.session.unwrap().needs_login);
+        assert_eq!(r.outbox, outbox);
+        let mut schedule = Schedule::new(true);
+        schedule.finished(&r.report, 1_000_000, 0.5);
+        assert!(!schedule.due(1_000_001, true, false), "no round until logged in");
+    }
+
+    #[test]
+    fn the_schedule_backs_off_after_failures_and_polls_when_all_is_well() {
+        let mut s = Schedule::new(true);
+        assert!(s.due(0, true, true), "the first check runs a round");
+        assert!(!s.due(0, false, true), "never offline");
+        assert!(!s.due(0, true, false), "never without a usable session");
+        let failed = SyncReport {
+            retry_later: vec!["push: offline".into()],
+            ..SyncReport::default()
+        };
+        // jitter 1.0: the ceiling, written out: 2 s, 4 s, 8 s, 16 s.
+        let mut waits = Vec::new();
+        for _ in 0..4 {
+            s.finished(&failed, 1_000, 1.0);
+            waits.push(s.next_at_ms() - 1_000);
+        }
+        assert_eq!(waits, vec![2_000, 4_000, 8_000, 16_000]);
+        assert_eq!(s.failures(), 4);
+        assert!(!s.due(16_999, true, true));
+        assert!(s.due(17_000, true, true));
+        // All well: the next round is a minute later, the back-off forgotten.
+        let ok = SyncReport {
+            reached_server: true,
+            ..SyncReport::default()
+        };
+        s.finished(&ok, 20_000, 1.0);
+        assert_eq!((s.next_at_ms(), s.failures()), (80_000, 0));
+        // The observer taps "sync now": due at once.
+        s.asked();
+        assert!(s.due(20_001, true, true));
+    }
+
+    #[test]
+    fn the_network_coming_back_ends_the_back_off() {
+        let mut s = Schedule::new(true);
+        let failed = SyncReport {
+            retry_later: vec!["push: offline".into()],
+            ..SyncReport::default()
+        };
+        for _ in 0..8 {
+            s.finished(&failed, 0, 1.0);
+        }
+        assert_eq!(s.next_at_ms(), 256_000);
+        assert!(!s.due(1_000, false, true));
+        assert!(s.due(1_000, true, true), "back online: at once");
+        assert_eq!(s.failures(), 0);
     }
 }

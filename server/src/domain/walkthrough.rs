@@ -1,4 +1,5 @@
-//! Rules a submitted walkthrough revision must meet before it is stored, and the clock
+//! Rules a submitted walkthrough revision must meet before it is stored (they live in the
+//! shared crate, so the phone applies the very same ones), and the clock
 //! normalisation: device wall-clock times are shifted by the offset measured at sync, so a
 //! phone set to the wrong date still yields the right date; durations come from the
 //! phone's monotonic clock and are only checked for plausibility.
@@ -6,215 +7,29 @@
 use chrono::{DateTime, NaiveDateTime};
 use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::scenarios::Step;
-use flowwalk_shared::walkthrough::{WalkthroughRecord, is_sha256_hex};
+use flowwalk_shared::rules::{self, Invalid};
+use flowwalk_shared::walkthrough::WalkthroughRecord;
+
+pub use flowwalk_shared::rules::{FUTURE_SLACK_MS, MAX_AGE_MS, MAX_STEP_MS, MAX_WALK_MS};
 
 use crate::error::AppError;
 
-/// The longest a single step may plausibly take (waiting or serving).
-pub const MAX_STEP_MS: u64 = 24 * 3_600_000;
-/// The longest a whole walkthrough may span.
-pub const MAX_WALK_MS: i64 = 7 * 24 * 3_600_000;
-/// How far into the future (server time) a normalised end may lie: network latency.
-pub const FUTURE_SLACK_MS: i64 = 5 * 60_000;
-/// How old a walkthrough may be when it first arrives.
-pub const MAX_AGE_MS: i64 = 400 * 24 * 3_600_000;
-
-fn invalid(field: String, zh: &str, en: &str) -> AppError {
-    AppError::invalid(field, zh.to_owned(), en.to_owned())
-}
-
-fn timing(field: String, zh: &str, en: &str) -> AppError {
-    AppError::new(ErrorCode::InvalidTiming)
-        .field(field)
-        .message(zh.to_owned(), en.to_owned())
-}
-
-fn id_ok(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-fn text(field: String, value: &str, max: usize) -> Result<(), AppError> {
-    if value.chars().count() > max {
-        return Err(invalid(field, "内容过长", "Text too long"));
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        AppError::new(e.code).field(e.field).message(e.zh, e.en)
     }
-    Ok(())
 }
 
 /// Checks the record's shape against its scenario version's steps and the known category
-/// ids. Times are checked on the device's own clock here; see [`normalise`].
+/// ids: the shared crate's rules, the same the phone applies before it submits. Times are
+/// checked on the device's own clock here; see [`normalise`].
 pub fn check(
     walk: &WalkthroughRecord,
     template: &[Step],
     category_ids: &[String],
 ) -> Result<(), AppError> {
-    if !id_ok(&walk.id) {
-        return Err(invalid("id".into(), "记录编号无效", "Invalid record id"));
-    }
-    if walk.rev == 0 || walk.rev > 1000 {
-        return Err(invalid("rev".into(), "版本号无效", "Invalid revision"));
-    }
-    if !id_ok(&walk.device_id) {
-        return Err(invalid(
-            "device_id".into(),
-            "设备编号无效",
-            "Invalid device id",
-        ));
-    }
-    text("comment".into(), &walk.comment, 4000)?;
-    if walk.steps.is_empty() {
-        return Err(invalid(
-            "steps".into(),
-            "至少需要一个环节",
-            "At least one step is needed",
-        ));
-    }
-    if walk.steps.len() > 200 || walk.findings.len() > 200 || walk.commendations.len() > 200 {
-        return Err(invalid(
-            "steps".into(),
-            "环节、问题或表扬条目过多",
-            "Too many steps, findings or commendations",
-        ));
-    }
-    if walk.ended_at_ms < walk.started_at_ms {
-        return Err(timing(
-            "ended_at_ms".into(),
-            "结束时间早于开始时间",
-            "The walk ends before it starts",
-        ));
-    }
-    if walk.ended_at_ms.saturating_sub(walk.started_at_ms) > MAX_WALK_MS {
-        return Err(timing(
-            "ended_at_ms".into(),
-            "体验时长超过 7 天",
-            "The walk spans more than 7 days",
-        ));
-    }
-    let mut step_ids = Vec::with_capacity(walk.steps.len());
-    for (i, s) in walk.steps.iter().enumerate() {
-        let f = |name: &str| format!("steps[{i}].{name}");
-        if !id_ok(&s.id) || step_ids.contains(&s.id.as_str()) {
-            return Err(invalid(
-                f("id"),
-                "环节编号无效或重复",
-                "Step id invalid or repeated",
-            ));
-        }
-        step_ids.push(s.id.as_str());
-        match (&s.template_step_id, &s.unplanned) {
-            (Some(t), None) => {
-                if !template.iter().any(|ts| &ts.id == t) {
-                    return Err(
-                        AppError::new(ErrorCode::UnknownReference).field(f("template_step_id"))
-                    );
-                }
-            }
-            (None, Some(_)) => {}
-            _ => {
-                return Err(invalid(
-                    f("template_step_id"),
-                    "环节须对应模板环节,或标明为计划外环节(二者取一)",
-                    "A step follows a template step or is marked unplanned, exactly one",
-                ));
-            }
-        }
-        if s.name.trim().is_empty() {
-            return Err(invalid(
-                f("name"),
-                "环节名称不能为空",
-                "Step name must not be empty",
-            ));
-        }
-        text(f("name"), &s.name, 100)?;
-        text(f("note"), &s.note, 4000)?;
-        if s.ended_at_ms < s.started_at_ms {
-            return Err(timing(
-                f("ended_at_ms"),
-                "环节结束时间早于开始时间",
-                "The step ends before it starts",
-            ));
-        }
-        if s.waiting_ms > MAX_STEP_MS {
-            return Err(timing(
-                f("waiting_ms"),
-                "等候时长超过 24 小时",
-                "Waiting time over 24 hours",
-            ));
-        }
-        if s.serving_ms > MAX_STEP_MS {
-            return Err(timing(
-                f("serving_ms"),
-                "办理时长超过 24 小时",
-                "Serving time over 24 hours",
-            ));
-        }
-    }
-    let mut finding_ids = Vec::new();
-    for (i, fd) in walk.findings.iter().enumerate() {
-        let f = |name: &str| format!("findings[{i}].{name}");
-        if !id_ok(&fd.id) || finding_ids.contains(&fd.id.as_str()) {
-            return Err(invalid(
-                f("id"),
-                "问题编号无效或重复",
-                "Finding id invalid or repeated",
-            ));
-        }
-        finding_ids.push(fd.id.as_str());
-        if let Some(step) = &fd.step_id
-            && !step_ids.contains(&step.as_str())
-        {
-            return Err(AppError::new(ErrorCode::UnknownReference).field(f("step_id")));
-        }
-        if !category_ids.contains(&fd.category_id) {
-            return Err(AppError::new(ErrorCode::UnknownReference).field(f("category_id")));
-        }
-        if fd.description.trim().is_empty() {
-            return Err(invalid(
-                f("description"),
-                "问题描述不能为空",
-                "Describe the finding",
-            ));
-        }
-        text(f("description"), &fd.description, 4000)?;
-        if fd.photos.len() > 20 {
-            return Err(invalid(
-                f("photos"),
-                "每个问题最多 20 张照片",
-                "At most 20 photos per finding",
-            ));
-        }
-        for (j, p) in fd.photos.iter().enumerate() {
-            if !is_sha256_hex(p) {
-                return Err(invalid(
-                    format!("findings[{i}].photos[{j}]"),
-                    "照片校验值无效",
-                    "Invalid photo SHA-256",
-                ));
-            }
-        }
-        if let Some(loc) = &fd.location {
-            let ok = loc.lat.is_finite()
-                && loc.lon.is_finite()
-                && (-90.0..=90.0).contains(&loc.lat)
-                && (-180.0..=180.0).contains(&loc.lon)
-                && loc.accuracy_m.is_none_or(|a| a.is_finite() && a >= 0.0);
-            if !ok {
-                return Err(invalid(f("location"), "位置坐标无效", "Invalid location"));
-            }
-        }
-    }
-    for (i, c) in walk.commendations.iter().enumerate() {
-        if let Some(step) = &c.step_id
-            && !step_ids.contains(&step.as_str())
-        {
-            return Err(AppError::new(ErrorCode::UnknownReference)
-                .field(format!("commendations[{i}].step_id")));
-        }
-        text(format!("commendations[{i}].note"), &c.note, 2000)?;
-    }
-    Ok(())
+    let template: Vec<&str> = template.iter().map(|s| s.id.as_str()).collect();
+    rules::check(walk, &template, category_ids).map_err(AppError::from)
 }
 
 /// The walk's start and end in server time, given the device's clock offset
