@@ -18,6 +18,33 @@ pub fn now_ms() -> i64 {
     }
 }
 
+/// The device's local date (a task's period is in local dates).
+pub fn today() -> chrono::NaiveDate {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let d = js_sys::Date::new_0();
+        chrono::NaiveDate::from_ymd_opt(
+            i32::try_from(d.get_full_year()).unwrap_or(1970),
+            d.get_month() + 1,
+            d.get_date(),
+        )
+        .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        chrono::Local::now().date_naive()
+    }
+}
+
+/// Shows the page from its top (a new screen opens at its start, not where the last one
+/// was scrolled to).
+pub fn scroll_to_top() {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
 /// A number in `[0, 1)` to spread retries.
 pub fn jitter() -> f64 {
     #[cfg(target_arch = "wasm32")]
@@ -123,10 +150,20 @@ pub async fn open_storage() -> Result<AppStorage, StorageError> {
 }
 
 /// Whether this is the only window of the app on this device. Two tabs would both save
-/// the same documents and could overwrite each other's taps, so a second one stays idle.
-/// In the browser this holds a Web Lock for the page's life; without Web Locks (old
-/// browsers) or natively it answers true.
+/// the same documents and could overwrite each other's taps, so a second one waits. In the
+/// browser this holds a Web Lock for the page's life; without Web Locks (old browsers) or
+/// natively it answers true.
 pub async fn sole_window() -> bool {
+    lock(true).await
+}
+
+/// Waits until no other window of the app holds the lock, then holds it; false when the
+/// wait cannot be made (the second window then stays idle and says so).
+pub async fn wait_for_sole_window() -> bool {
+    lock(false).await
+}
+
+async fn lock(if_available: bool) -> bool {
     #[cfg(target_arch = "wasm32")]
     {
         use js_sys::{Function, Object, Promise, Reflect};
@@ -145,7 +182,9 @@ pub async fn sole_window() -> bool {
             return true;
         };
         let options = Object::new();
-        let _ = Reflect::set(&options, &"ifAvailable".into(), &true.into());
+        if if_available {
+            let _ = Reflect::set(&options, &"ifAvailable".into(), &true.into());
+        }
         let mut answer = None;
         let got = Promise::new(&mut |resolve, _| answer = Some(resolve));
         let Some(answer) = answer else { return true };
@@ -169,6 +208,7 @@ pub async fn sole_window() -> bool {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
+        let _ = if_available;
         true
     }
 }

@@ -1,145 +1,243 @@
-//! Recording a problem (堵点) at a step: category from the taxonomy, severity, description,
-//! photos from the camera (downscaled on the phone and stored before they are shown as
-//! taken), and the location if the observer wants it.
+//! Recording a problem (堵点) at a step: photos from the camera first (downscaled on the
+//! phone, stored, and only then shown as taken), then category, severity, description and
+//! the location if the observer wants it. Every choice is stored with the draft as it is
+//! made, so a reload or a killed app finds the finding as it was.
+
+use std::collections::HashMap;
 
 use dioxus::html::FileData;
 use dioxus::prelude::*;
 
+use flowwalk_shared::rules::{MAX_PHOTOS_PER_FINDING, Text};
 use flowwalk_shared::taxonomy::CategoryGroup;
-use flowwalk_shared::walkthrough::{Finding, GeoPoint, Severity};
+use flowwalk_shared::walkthrough::{GeoPoint, Severity};
 
-use super::{Ctx, Screen, storage};
+use super::{Ctx, Screen, TextField, storage};
+use crate::i18n::Lang;
 use crate::platform;
-use crate::storage::Storage;
+use crate::recorder::FindingDraft;
+use crate::storage::{Storage, StorageError};
 use crate::store::Doc;
 
 const PHOTO_INPUT: &str = "finding-photo-input";
+
+/// What to tell the observer when a photo could not be stored on the phone.
+fn not_stored(e: &StorageError) -> (String, String) {
+    (
+        format!(
+            "照片没有保存:手机存储空间不足或存储出错。请清理手机空间,或少拍几张后再拍。({})",
+            e.0
+        ),
+        format!(
+            "The photo was not saved: the phone's storage is full or failed. Free some space or take fewer photos, then try again. ({})",
+            e.0
+        ),
+    )
+}
 
 #[component]
 pub fn FindingForm(draft: String) -> Element {
     let ctx = use_context::<Ctx>();
     let lang = ctx.lang();
-    let (steps, current) = ctx
-        .data
-        .read()
-        .draft(&draft)
-        .map(|d| {
-            (
-                d.steps
-                    .iter()
-                    .map(|s| (s.id.clone(), s.name.clone()))
-                    .collect::<Vec<_>>(),
-                d.steps.get(d.current).map(|s| s.id.clone()),
-            )
-        })
-        .unwrap_or_default();
-    let categories = ctx
-        .data
-        .read()
+    // Open (or continue) the finding in progress, stored with the draft.
+    use_hook({
+        let draft = draft.clone();
+        move || {
+            spawn(async move {
+                let _ = ctx
+                    .change(&[Doc::Drafts], move |d| {
+                        d.edit_draft(&draft, |dr| {
+                            dr.open_finding(platform::new_id());
+                        })
+                    })
+                    .await;
+            });
+        }
+    });
+    let mut tried = use_signal(|| false);
+    let mut saving = use_signal(|| false);
+    let mut processing = use_signal(|| 0_u32);
+    let mut locating = use_signal(|| false);
+    // (zh, en) of the last photo or location problem.
+    let mut problem = use_signal(|| None::<(String, String)>);
+    // Preview URLs of stored photos, made from the stored bytes.
+    let mut urls = use_signal(HashMap::<String, String>::new);
+
+    let data = ctx.data.read();
+    let Some(d) = data.draft(&draft) else {
+        return rsx! {
+            p { class: "hint", {lang.t("这次体验已提交或不存在。", "This walkthrough was submitted or does not exist.")} }
+        };
+    };
+    let steps: Vec<(String, String)> = d
+        .steps
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
+    let Some(finding) = d.finding.clone() else {
+        return rsx! {
+            h1 { {lang.t("记录问题", "Note a problem")} }
+            p { class: "hint", {lang.t("正在打开…", "Opening…")} }
+        };
+    };
+    let categories: Vec<_> = data
         .reference
         .as_ref()
-        .map(|r| {
-            r.categories
-                .iter()
-                .filter(|c| c.active)
-                .cloned()
-                .collect::<Vec<_>>()
-        })
+        .map(|r| r.categories.iter().filter(|c| c.active).cloned().collect())
         .unwrap_or_default();
-    let mut step_id = use_signal(|| current.clone());
-    let mut category = use_signal(|| None::<String>);
-    let mut severity = use_signal(|| Severity::Medium);
-    let mut description = use_signal(String::new);
-    // (sha256, preview URL)
-    let mut photos = use_signal(Vec::<(String, String)>::new);
-    let mut location = use_signal(|| None::<GeoPoint>);
-    let mut locating = use_signal(|| false);
-    let mut busy = use_signal(|| false);
-    let mut problem = use_signal(|| None::<String>);
+    drop(data);
 
-    let on_photos = move |e: FormEvent| {
-        busy.set(true);
-        let files = e.files();
-        spawn(async move {
-            let lang = ctx.lang();
-            for bytes_or_err in read_chosen_photos(lang, files).await {
-                match bytes_or_err {
-                    Ok((sha, bytes)) => {
-                        let Some(store) = storage() else { break };
-                        if let Err(e) = store.put_photo(&sha, &bytes).await {
-                            problem.set(Some(format!(
-                                "{}{e}",
-                                lang.t("照片未能保存:", "Photo not saved: ")
-                            )));
-                            continue;
-                        }
-                        if !photos.peek().iter().any(|(h, _)| h == &sha) {
-                            let url = preview_url(&bytes);
-                            photos.write().push((sha, url));
-                        }
-                    }
-                    Err(message) => problem.set(Some(message)),
+    // Previews for photos stored before a reload.
+    for sha in &finding.photos {
+        if !urls.peek().contains_key(sha) {
+            let sha = sha.clone();
+            urls.write().insert(sha.clone(), String::new());
+            spawn(async move {
+                if let Some(s) = storage()
+                    && let Ok(Some(bytes)) = s.get_photo(&sha).await
+                {
+                    urls.write().insert(sha, preview_url(&bytes));
                 }
-            }
-            busy.set(false);
-        });
+            });
+        }
+    }
+
+    let fid = finding.id.clone();
+    let edit = {
+        let draft = draft.clone();
+        let fid = fid.clone();
+        move |f: Box<dyn FnOnce(&mut FindingDraft)>| {
+            let draft = draft.clone();
+            let fid = fid.clone();
+            spawn(async move {
+                let _ = ctx
+                    .change(&[Doc::Drafts], move |d| {
+                        d.edit_draft(&draft, |dr| dr.edit_finding(&fid, f))
+                    })
+                    .await;
+            });
+        }
+    };
+
+    let on_photos = {
+        let draft = draft.clone();
+        let fid = fid.clone();
+        move |e: FormEvent| {
+            let files = e.files();
+            let draft = draft.clone();
+            let fid = fid.clone();
+            problem.set(None);
+            spawn(async move {
+                // One at a time: each shows as soon as it is stored.
+                for chosen in chosen_photos(files) {
+                    processing += 1;
+                    let stored = store_photo(ctx, &draft, &fid, chosen, &mut urls).await;
+                    processing -= 1;
+                    if let Err(p) = stored {
+                        problem.set(Some(p));
+                        break;
+                    }
+                }
+                clear_input();
+            });
+        }
     };
 
     let save = {
         let draft = draft.clone();
+        let fid = fid.clone();
         move |_| {
-            let lang = ctx.lang();
-            let Some(category_id) = category.peek().clone() else {
-                problem.set(Some(lang.t("请选择问题类别", "Choose a category").into()));
-                return;
-            };
-            let text = description.peek().trim().to_owned();
-            if text.is_empty() {
-                problem.set(Some(
-                    lang.t("请描述遇到的问题", "Describe the problem").into(),
-                ));
+            // One tap, one record: a second tap while saving does nothing, and saving the
+            // same finding id again is a no-op in the store.
+            if *saving.peek() {
                 return;
             }
-            let finding = Finding {
-                id: platform::new_id(),
-                step_id: step_id.peek().clone(),
-                category_id,
-                severity: *severity.peek(),
-                description: text,
-                photos: photos.peek().iter().map(|(h, _)| h.clone()).collect(),
-                location: location.peek().clone(),
-            };
+            tried.set(true);
             let draft = draft.clone();
+            let fid = fid.clone();
+            saving.set(true);
             spawn(async move {
                 let mut ctx = ctx;
                 let saved = ctx
-                    .change(&[Doc::Drafts], |d| {
-                        d.edit_draft(&draft, |dr| dr.findings.push(finding))
+                    .quiet_change(&[Doc::Drafts], |d| {
+                        let mut out = Ok(());
+                        d.edit_draft(&draft, |dr| out = dr.save_finding(&fid))?;
+                        out.map_err(crate::store::StoreError::Draft)
                     })
                     .await;
-                if saved.is_ok() {
-                    for (_, url) in photos.peek().iter() {
-                        revoke(url);
+                saving.set(false);
+                match saved {
+                    Ok(()) => {
+                        for url in urls.peek().values() {
+                            revoke(url);
+                        }
+                        ctx.say("问题已保存在手机上", "Problem saved on this phone");
+                        ctx.go(Screen::Walk(draft));
                     }
-                    ctx.say(lang.t("问题已保存在手机上", "Problem saved on this phone"));
-                    ctx.go(Screen::Walk(draft));
+                    // Rule errors show beside their field; storage errors as a message.
+                    Err(crate::store::StoreError::Draft(_)) => {}
+                    Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
                 }
             });
         }
     };
 
+    let category_error = tried() && finding.category_id.is_none();
+    let full = finding.photos.len() >= MAX_PHOTOS_PER_FINDING;
+    let busy = processing() > 0;
+
     rsx! {
         section { class: "card finding",
             h1 { {lang.t("记录问题", "Note a problem")} }
+            p { class: "label", id: "photos-label", {lang.t("照片", "Photos")} " ({finding.photos.len()}/{MAX_PHOTOS_PER_FINDING})" }
+            div { class: "photos",
+                for sha in finding.photos.iter() {
+                    img {
+                        key: "{sha}",
+                        class: "thumb",
+                        src: urls.read().get(sha).cloned().unwrap_or_default(),
+                        alt: lang.t("已保存的照片", "Stored photo"),
+                        "data-testid": "photo-thumb",
+                    }
+                }
+                label { class: if full { "photo-add off" } else { "photo-add" },
+                    if busy {
+                        {lang.t("正在处理…", "Processing…")}
+                    } else if full {
+                        {lang.t("已满 20 张", "20 photos")}
+                    } else {
+                        {lang.t("+ 拍照/选图", "+ Photo")}
+                    }
+                    input {
+                        id: PHOTO_INPUT,
+                        r#type: "file",
+                        accept: "image/*",
+                        "capture": "environment",
+                        multiple: true,
+                        disabled: full,
+                        "aria-label": lang.t("拍照或选择照片", "Take or choose photos"),
+                        "data-testid": "photo-input",
+                        onchange: on_photos,
+                    }
+                }
+            }
+            if let Some((zh, en)) = problem() {
+                p { class: "error", role: "alert", "data-testid": "finding-problem",
+                    {if lang.is_en() { en } else { zh }}
+                }
+            }
             label { {lang.t("发生在哪个环节", "At which step")}
                 select {
-                    onchange: move |e: FormEvent| {
-                        let v = e.value();
-                        step_id.set(if v.is_empty() { None } else { Some(v) });
+                    onchange: {
+                        let edit = edit.clone();
+                        move |e: FormEvent| {
+                            let v = e.value();
+                            edit(Box::new(move |f| f.step_id = if v.is_empty() { None } else { Some(v) }));
+                        }
                     },
-                    option { value: "", selected: step_id().is_none(), {lang.t("整体/不确定", "Whole walk / not sure")} }
+                    option { value: "", selected: finding.step_id.is_none(), {lang.t("整体/不确定", "Whole walk / not sure")} }
                     for (sid, name) in steps {
-                        option { key: "{sid}", value: "{sid}", selected: step_id().as_deref() == Some(sid.as_str()), "{name}" }
+                        option { key: "{sid}", value: "{sid}", selected: finding.step_id.as_deref() == Some(sid.as_str()), "{name}" }
                     }
                 }
             }
@@ -151,11 +249,16 @@ pub fn FindingForm(draft: String) -> Element {
                         for c in categories.iter().filter(|c| c.group == group) {
                             button {
                                 key: "{c.id}",
-                                class: if category().as_deref() == Some(c.id.as_str()) { "choice on" } else { "choice" },
+                                class: if finding.category_id.as_deref() == Some(c.id.as_str()) { "choice on" } else { "choice" },
+                                "aria-pressed": if finding.category_id.as_deref() == Some(c.id.as_str()) { "true" } else { "false" },
                                 "data-testid": "category",
                                 onclick: {
                                     let id = c.id.clone();
-                                    move |_| category.set(Some(id.clone()))
+                                    let edit = edit.clone();
+                                    move |_| {
+                                        let id = id.clone();
+                                        edit(Box::new(move |f| f.category_id = Some(id)));
+                                    }
                                 },
                                 {if lang.is_en() { c.name_en.clone() } else { c.name_zh.clone() }}
                             }
@@ -163,67 +266,59 @@ pub fn FindingForm(draft: String) -> Element {
                     }
                 }
             }
+            if category_error {
+                p { class: "error", "data-testid": "field-error", {lang.t("请选择问题类别", "Choose a category")} }
+            }
             p { class: "label", {lang.t("严重程度", "Severity")} }
             div { class: "choices",
                 for s in [Severity::Low, Severity::Medium, Severity::High] {
                     button {
                         key: "{s:?}",
-                        class: if severity() == s { "choice on" } else { "choice" },
-                        onclick: move |_| severity.set(s),
+                        class: if finding.severity == s { "choice on" } else { "choice" },
+                        "aria-pressed": if finding.severity == s { "true" } else { "false" },
+                        onclick: {
+                            let edit = edit.clone();
+                            move |_| edit(Box::new(move |f| f.severity = s))
+                        },
                         {lang.severity(s)}
                     }
                 }
             }
-            label { {lang.t("问题描述", "Description")}
-                textarea {
-                    name: "description",
-                    rows: "4",
-                    placeholder: lang.t("如:叫号屏不显示,等了20分钟没人叫", "e.g. the queue screen showed nothing for 20 minutes"),
-                    value: "{description}",
-                    oninput: move |e| description.set(e.value()),
-                }
-            }
-            p { class: "label", {lang.t("照片", "Photos")} }
-            div { class: "photos",
-                for (sha, url) in photos() {
-                    img { key: "{sha}", class: "thumb", src: "{url}", alt: "", "data-testid": "photo-thumb" }
-                }
-                label { class: "photo-add",
-                    if busy() {
-                        {lang.t("正在处理…", "Processing…")}
-                    } else {
-                        {lang.t("+ 拍照/选图", "+ Photo")}
-                    }
-                    input {
-                        id: PHOTO_INPUT,
-                        r#type: "file",
-                        accept: "image/*",
-                        "capture": "environment",
-                        multiple: true,
-                        "data-testid": "photo-input",
-                        onchange: on_photos,
-                    }
-                }
+            TextField {
+                key: "{fid}",
+                label: lang.t("问题描述", "Description").to_owned(),
+                name: "description".to_owned(),
+                rule: Text::Description,
+                initial: finding.description.clone(),
+                show_required: tried(),
+                placeholder: lang.t("如:叫号屏不显示,等了20分钟没人叫", "e.g. the queue screen showed nothing for 20 minutes").to_owned(),
+                on_input: {
+                    let edit = edit.clone();
+                    move |text: String| edit(Box::new(move |f| f.description = text))
+                },
             }
             label { class: "check",
                 input {
                     r#type: "checkbox",
                     "data-testid": "attach-location",
                     // Ticked while the fix is sought; unticked again if there is none.
-                    checked: location().is_some() || locating(),
-                    onchange: move |e: FormEvent| {
-                        if e.checked() {
-                            locating.set(true);
-                            spawn(async move {
-                                let lang = ctx.lang();
-                                match locate().await {
-                                    Some(p) => location.set(Some(p)),
-                                    None => problem.set(Some(lang.t("无法获取位置(可不填)", "Location unavailable (optional)").into())),
-                                }
-                                locating.set(false);
-                            });
-                        } else {
-                            location.set(None);
+                    checked: finding.location.is_some() || locating(),
+                    onchange: {
+                        let edit = edit.clone();
+                        move |e: FormEvent| {
+                            let edit = edit.clone();
+                            if e.checked() {
+                                locating.set(true);
+                                spawn(async move {
+                                    match locate().await {
+                                        Some(p) => edit(Box::new(move |f| f.location = Some(p))),
+                                        None => problem.set(Some(("无法获取位置(可不填)".into(), "Location unavailable (optional)".into()))),
+                                    }
+                                    locating.set(false);
+                                });
+                            } else {
+                                edit(Box::new(|f| f.location = None));
+                            }
                         }
                     },
                 }
@@ -231,19 +326,16 @@ pub fn FindingForm(draft: String) -> Element {
                 if locating() {
                     span { class: "muted small", {lang.t(" 正在定位…", " locating…")} }
                 }
-                if let Some(p) = location() {
+                if let Some(p) = &finding.location {
                     span { class: "muted small", "data-testid": "location-fixed",
                         {format!(" ±{:.0} m", p.accuracy_m.unwrap_or(0.0))}
                     }
                 }
             }
-            if let Some(p) = problem() {
-                p { class: "error", "data-testid": "finding-problem", "{p}" }
-            }
             button {
                 class: "primary big",
                 "data-testid": "save-finding",
-                disabled: busy(),
+                disabled: busy,
                 onclick: save,
                 {lang.t("保存问题", "Save problem")}
             }
@@ -256,19 +348,95 @@ pub fn FindingForm(draft: String) -> Element {
                         ctx.go(Screen::Walk(draft.clone()));
                     }
                 },
-                {lang.t("返回", "Back")}
+                {lang.t("返回(保留未保存的问题)", "Back (keeps this problem)")}
+            }
+            button {
+                class: "link",
+                "data-testid": "discard-finding",
+                onclick: {
+                    let draft = draft.clone();
+                    move |_| {
+                        let draft = draft.clone();
+                        spawn(async move {
+                            let mut ctx = ctx;
+                            let done = ctx
+                                .change(&[Doc::Drafts], |d| d.edit_draft(&draft, |dr| dr.discard_finding()))
+                                .await;
+                            if done.is_ok() {
+                                ctx.go(Screen::Walk(draft));
+                            }
+                        });
+                    }
+                },
+                {lang.t("放弃这条问题", "Discard this problem")}
             }
         }
     }
 }
 
-/// The photos chosen in the file input, each prepared (downscaled, hashed) or the reason
-/// it could not be.
+/// Stores one chosen photo and adds it to the finding; only then does it show. Returns
+/// the (zh, en) problem when it could not be.
+async fn store_photo(
+    ctx: Ctx,
+    draft: &str,
+    finding: &str,
+    chosen: Chosen,
+    urls: &mut Signal<HashMap<String, String>>,
+) -> Result<(), (String, String)> {
+    let Some(store) = storage() else {
+        return Err(not_stored(&StorageError("not open".into())));
+    };
+    let (sha, bytes) = prepare(chosen).await?;
+    store.put_photo(&sha, &bytes).await.map_err(|e| not_stored(&e))?;
+    let (draft, finding, s) = (draft.to_owned(), finding.to_owned(), sha.clone());
+    let added = ctx
+        .quiet_change(&[Doc::Drafts], move |d| {
+            d.edit_draft(&draft, |dr| {
+                dr.edit_finding(&finding, |f| {
+                    if !f.photos.contains(&s) {
+                        f.photos.push(s);
+                    }
+                })
+            })
+        })
+        .await;
+    match added {
+        Ok(()) => {
+            urls.write().insert(sha, preview_url(&bytes));
+            Ok(())
+        }
+        Err(e) => {
+            // Not referenced: not kept (unless another finding already refers to it).
+            let referenced = ctx.data.peek().drafts.iter().any(|d| {
+                d.findings.iter().any(|f| f.photos.contains(&sha))
+                    || d.finding.as_ref().is_some_and(|f| f.photos.contains(&sha))
+            }) || ctx
+                .data
+                .peek()
+                .outbox
+                .entries
+                .iter()
+                .any(|e| e.record.photo_hashes().contains(&sha));
+            if !referenced {
+                let _ = store.delete_photo(&sha).await;
+            }
+            Err(match e {
+                crate::store::StoreError::Storage(e) => not_stored(&e),
+                other => (other.message(Lang::Zh), other.message(Lang::En)),
+            })
+        }
+    }
+}
+
+/// One file the observer chose.
 #[cfg(target_arch = "wasm32")]
-async fn read_chosen_photos(
-    lang: crate::i18n::Lang,
-    _files: Vec<FileData>,
-) -> Vec<Result<(String, Vec<u8>), String>> {
+type Chosen = web_sys::File;
+#[cfg(not(target_arch = "wasm32"))]
+type Chosen = FileData;
+
+/// The files chosen in the file input, in order.
+#[cfg(target_arch = "wasm32")]
+fn chosen_photos(_files: Vec<FileData>) -> Vec<Chosen> {
     use wasm_bindgen::JsCast;
     let Some(input) = web_sys::window()
         .and_then(|w| w.document())
@@ -277,41 +445,49 @@ async fn read_chosen_photos(
     else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    if let Some(files) = input.files() {
-        for i in 0..files.length() {
-            let Some(file) = files.get(i) else { continue };
-            out.push(
-                crate::photo::prepare(&file)
-                    .await
-                    .map(|p| (p.sha256, p.bytes))
-                    .map_err(|e| e.message(lang.is_en())),
-            );
+    let Some(files) = input.files() else {
+        return Vec::new();
+    };
+    (0..files.length()).filter_map(|i| files.get(i)).collect()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn chosen_photos(files: Vec<FileData>) -> Vec<Chosen> {
+    files
+}
+
+/// Lets the same file be chosen again.
+fn clear_input() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(input) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(PHOTO_INPUT))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            input.set_value("");
         }
     }
-    // Let the same file be chosen again.
-    input.set_value("");
-    out
+}
+
+/// Downscales, orients and hashes a chosen photo.
+#[cfg(target_arch = "wasm32")]
+async fn prepare(file: Chosen) -> Result<(String, Vec<u8>), (String, String)> {
+    crate::photo::prepare(&file)
+        .await
+        .map(|p| (p.sha256, p.bytes))
+        .map_err(|e| (e.message(false), e.message(true)))
 }
 
 /// Natively the picked files are stored as they are (a desktop has no camera to downscale
 /// for; the server makes the display sizes).
 #[cfg(not(target_arch = "wasm32"))]
-async fn read_chosen_photos(
-    lang: crate::i18n::Lang,
-    files: Vec<FileData>,
-) -> Vec<Result<(String, Vec<u8>), String>> {
-    let mut out = Vec::new();
-    for f in files {
-        out.push(match f.read_bytes().await {
-            Ok(b) => Ok((flowwalk_shared::walkthrough::hex_sha256(&b), b.to_vec())),
-            Err(e) => Err(format!(
-                "{}{e}",
-                lang.t("无法读取照片:", "Cannot read photo: ")
-            )),
-        });
+async fn prepare(file: Chosen) -> Result<(String, Vec<u8>), (String, String)> {
+    match file.read_bytes().await {
+        Ok(b) => Ok((flowwalk_shared::walkthrough::hex_sha256(&b), b.to_vec())),
+        Err(e) => Err((format!("无法读取照片:{e}"), format!("Cannot read photo: {e}"))),
     }
-    out
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -6,7 +6,9 @@ use dioxus::prelude::*;
 use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
 use flowwalk_shared::walkthrough::{Commendation, CommendationKind};
 
-use super::{Ctx, Screen};
+use flowwalk_shared::rules::Text;
+
+use super::{Ctx, Screen, TextField};
 use crate::platform;
 use crate::store::Doc;
 
@@ -15,8 +17,10 @@ pub fn Finish(id: String) -> Element {
     let ctx = use_context::<Ctx>();
     let lang = ctx.lang();
     let mut busy = use_signal(|| false);
+    let mut tried = use_signal(|| false);
     let Some(draft) = ctx.data.read().draft(&id).cloned() else {
         return rsx! {
+            h1 { {lang.t("评价并提交", "Rate and submit")} }
             p { class: "hint", {lang.t("这次体验已提交。", "This walkthrough was submitted.")} }
         };
     };
@@ -28,6 +32,19 @@ pub fn Finish(id: String) -> Element {
     ];
     let walked = draft.steps.iter().filter(|s| s.visited()).count();
     let comment = draft.comment.clone();
+    // The rules the server checks, applied now: the first one broken, with where.
+    let now = platform::now_ms();
+    let problem = {
+        let data = ctx.data.read();
+        match draft.to_record(&data.settings.device_id, now) {
+            Ok(record) => data.check(&record).err(),
+            Err(e) => Some(e),
+        }
+    }
+    // Rules broken show at once; what is simply not done yet, after a first try.
+    .filter(|p| {
+        tried() || matches!(p, crate::recorder::DraftError::Invalid(_) | crate::recorder::DraftError::UnsavedFinding)
+    });
 
     rsx! {
         section { class: "card",
@@ -100,18 +117,23 @@ pub fn Finish(id: String) -> Element {
                     }
                 }
             }
-            label { {lang.t("总体意见和建议(可选)", "Overall comments (optional)")}
-                textarea {
-                    name: "comment",
-                    rows: "3",
-                    value: "{comment}",
-                    oninput: {
-                        let id = id.clone();
-                        move |e: FormEvent| {
-                            let text = e.value();
-                            ctx.edit_draft(id.clone(), move |d, _| d.comment = text)
-                        }
-                    },
+            TextField {
+                key: "{id}",
+                label: lang.t("总体意见和建议(可选)", "Overall comments (optional)").to_owned(),
+                name: "comment".to_owned(),
+                rule: Text::Comment,
+                initial: comment,
+                on_input: {
+                    let id = id.clone();
+                    move |text: String| ctx.edit_draft(id.clone(), move |d, _| d.comment = text)
+                },
+            }
+            if let Some(p) = &problem {
+                p { class: "error", role: "alert", "data-testid": "submit-problem",
+                    {p.message(lang.is_en())}
+                    if let Some(f) = p.field() {
+                        span { class: "muted small", " ({f})" }
+                    }
                 }
             }
             button {
@@ -121,11 +143,15 @@ pub fn Finish(id: String) -> Element {
                 onclick: {
                     let id = id.clone();
                     move |_| {
+                        // One tap, one record.
+                        if *busy.peek() {
+                            return;
+                        }
                         let id = id.clone();
+                        tried.set(true);
                         busy.set(true);
                         spawn(async move {
                             let mut ctx = ctx;
-                            let lang = ctx.lang();
                             let done = ctx
                                 .change(
                                     &[Doc::Outbox, Doc::Drafts],
@@ -135,10 +161,8 @@ pub fn Finish(id: String) -> Element {
                             busy.set(false);
                             if done.is_ok() {
                                 ctx.say(
-                                    lang.t(
-                                        "已保存在手机上,联网后自动发送",
-                                        "Saved on this phone; it is sent when online",
-                                    ),
+                                    "已保存在手机上,联网后自动发送",
+                                    "Saved on this phone; it is sent when online",
                                 );
                                 ctx.go(Screen::Outbox);
                                 ctx.sync_now();

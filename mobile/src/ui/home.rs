@@ -1,12 +1,16 @@
-//! The observer's start page: walks in progress to continue, and assigned tasks to start.
+//! The observer's start page: each assigned task once — with its walk in progress (and the
+//! running timer) when there is one, a way to start it while its period lasts, and no way
+//! to start one that has ended — and corrections being written.
 
 use dioxus::prelude::*;
 
 use flowwalk_shared::api::assignments::{AssignmentStatus, WalkMode};
 
 use super::{Ctx, Screen};
+use crate::i18n::duration;
 use crate::platform;
-use crate::store::Doc;
+use crate::recorder::Phase;
+use crate::store::{AppData, Doc};
 
 /// One assigned task as the list shows it.
 struct TaskRow {
@@ -16,25 +20,24 @@ struct TaskRow {
     dates: String,
     online: bool,
     status: &'static str,
-    /// A walk of it is open on this phone: the button continues it.
-    open: bool,
+    /// The walk of it open on this phone: (draft id, what it is doing now).
+    open: Option<(String, String)>,
+    /// A new walk may start (the period lasts, the task is not done).
+    can_start: bool,
 }
 
 #[component]
 pub fn Home() -> Element {
     let ctx = use_context::<Ctx>();
     let lang = ctx.lang();
+    let now = *ctx.now.read();
+    let today = platform::today();
     let data = ctx.data.read();
     let name = data
         .session
         .as_ref()
         .map(|s| s.user.display_name.clone())
         .unwrap_or_default();
-    let drafts: Vec<(String, String, String, u32)> = data
-        .drafts
-        .iter()
-        .map(|d| (d.id.clone(), d.title.clone(), d.venue.clone(), d.rev))
-        .collect();
     let tasks: Vec<TaskRow> = data
         .my_assignments()
         .into_iter()
@@ -52,20 +55,111 @@ pub fn Home() -> Element {
                 AssignmentStatus::Planned => lang.t("计划中", "Planned"),
                 _ => lang.t("已结束", "Finished"),
             },
-            open: data
-                .drafts
-                .iter()
-                .any(|d| d.assignment_id == a.id && d.rev == 1),
+            open: data.open_walk(&a.id).map(|d| {
+                let doing = match d.running().and_then(|i| d.steps.get(i)) {
+                    Some(s) => {
+                        let (w, sv) = s.elapsed(now);
+                        match s.phase {
+                            Phase::Waiting { .. } => format!(
+                                "{} · {}{}",
+                                s.name,
+                                lang.t("等候 ", "waiting "),
+                                duration(lang, w)
+                            ),
+                            _ => format!(
+                                "{} · {}{}",
+                                s.name,
+                                lang.t("办理 ", "served "),
+                                duration(lang, sv)
+                            ),
+                        }
+                    }
+                    None => lang.t("已暂停", "paused").to_owned(),
+                };
+                (d.id.clone(), doing)
+            }),
+            can_start: AppData::task_open(a, today),
         })
+        .collect();
+    // Walks not shown with a task above: corrections, and walks of tasks no longer listed.
+    let listed: Vec<String> = tasks
+        .iter()
+        .filter_map(|t| t.open.as_ref().map(|(d, _)| d.clone()))
+        .collect();
+    let others: Vec<(String, String, String, u32)> = data
+        .drafts
+        .iter()
+        .filter(|d| !listed.contains(&d.id))
+        .map(|d| (d.id.clone(), d.title.clone(), d.venue.clone(), d.rev))
         .collect();
     let have_reference = data.reference.is_some();
     drop(data);
 
     rsx! {
+        h1 { {lang.t("我的体验任务", "My tasks")} }
         p { class: "hello", {lang.t("你好,", "Hello, ")} "{name}" }
-        if !drafts.is_empty() {
-            h2 { {lang.t("正在记录", "In progress")} }
-            for (id, title, venue, rev) in drafts {
+        if !have_reference {
+            p { class: "hint", "data-testid": "no-reference",
+                {lang.t("正在下载任务和模板…需要联网一次。", "Downloading tasks and templates… needs a network once.")}
+            }
+        } else if tasks.is_empty() {
+            p { class: "hint", {lang.t("暂无指派给你的任务。", "No task is assigned to you.")} }
+        }
+        for TaskRow { id, title, venue, dates, online, status, open, can_start } in tasks {
+            div { key: "{id}", class: "card item", "data-testid": "task",
+                strong { "{title}" }
+                span { class: "muted", "{venue}" }
+                span { class: "muted small", "{dates} · {status}" }
+                if online {
+                    span { class: "tag", {lang.t("线上模拟", "Online simulation")} }
+                }
+                if let Some((draft, doing)) = open {
+                    span { class: "tag live", "data-testid": "task-running",
+                        {lang.t("记录中:", "Recording: ")} "{doing}"
+                    }
+                    button {
+                        class: "primary",
+                        "data-testid": "continue-walk",
+                        onclick: move |_| {
+                            let mut ctx = ctx;
+                            ctx.go(Screen::Walk(draft.clone()));
+                        },
+                        {lang.t("继续记录", "Continue")}
+                    }
+                } else if can_start {
+                    button {
+                        class: "primary",
+                        "data-testid": "start-walk",
+                        onclick: {
+                            let id = id.clone();
+                            move |_| {
+                                let id = id.clone();
+                                spawn(async move {
+                                    let mut ctx = ctx;
+                                    let started = ctx
+                                        .change(
+                                            &[Doc::Drafts],
+                                            |d| d.start_walk(&id, platform::now_ms(), platform::today(), platform::new_id),
+                                        )
+                                        .await;
+                                    if let Ok(draft) = started {
+                                        ctx.go(Screen::Walk(draft));
+                                    }
+                                });
+                            }
+                        },
+                        {lang.t("开始体验", "Start")}
+                    }
+                } else {
+                    span { class: "muted small", "data-testid": "task-closed",
+                        {lang.t("任务期已过,不能再开始新的体验", "The task period is over; no new walk")}
+                    }
+                }
+            }
+        }
+        if !others.is_empty() {
+            h2 { {lang.t("正在修改", "Being corrected")} }
+            for (id, title, venue, rev) in others {
                 button {
                     key: "{id}",
                     class: "card item",
@@ -83,51 +177,6 @@ pub fn Home() -> Element {
                         span { class: "tag warn", {lang.t("修改后重新提交", "Correction")} }
                     }
                     span { class: "go", {lang.t("继续 ›", "Continue ›")} }
-                }
-            }
-        }
-        h2 { {lang.t("我的体验任务", "My tasks")} }
-        if !have_reference {
-            p { class: "hint", "data-testid": "no-reference",
-                {lang.t("正在下载任务和模板…需要联网一次。", "Downloading tasks and templates… needs a network once.")}
-            }
-        } else if tasks.is_empty() {
-            p { class: "hint", {lang.t("暂无指派给你的任务。", "No task is assigned to you.")} }
-        }
-        for TaskRow { id, title, venue, dates, online, status, open } in tasks {
-            div { key: "{id}", class: "card item", "data-testid": "task",
-                strong { "{title}" }
-                span { class: "muted", "{venue}" }
-                span { class: "muted small", "{dates} · {status}" }
-                if online {
-                    span { class: "tag", {lang.t("线上模拟", "Online simulation")} }
-                }
-                button {
-                    class: "primary",
-                    "data-testid": "start-walk",
-                    onclick: {
-                        let id = id.clone();
-                        move |_| {
-                            let id = id.clone();
-                            spawn(async move {
-                                let mut ctx = ctx;
-                                let started = ctx
-                                    .change(
-                                        &[Doc::Drafts],
-                                        |d| d.start_walk(&id, platform::now_ms(), platform::new_id),
-                                    )
-                                    .await;
-                                if let Ok(draft) = started {
-                                    ctx.go(Screen::Walk(draft));
-                                }
-                            });
-                        }
-                    },
-                    if open {
-                        {lang.t("继续记录", "Continue")}
-                    } else {
-                        {lang.t("开始体验", "Start")}
-                    }
                 }
             }
         }

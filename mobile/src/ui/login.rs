@@ -72,19 +72,16 @@ pub fn Login() -> Element {
                         ctx.sync_now();
                     }
                 }
-                Err(e) => {
-                    let lang = ctx.lang();
-                    let text = match &e {
-                        crate::api::ApiError::Network(_) => lang
-                            .t(
-                                "无法连接服务器。首次登录需要联网。",
-                                "Cannot reach the server. The first login needs a network.",
-                            )
-                            .to_owned(),
-                        _ => e.describe(),
-                    };
-                    ctx.fail(text);
-                }
+                Err(e) => match &e {
+                    crate::api::ApiError::Network(_) => ctx.fail(
+                        "无法连接服务器。首次登录需要联网。",
+                        "Cannot reach the server. The first login needs a network.",
+                    ),
+                    _ => {
+                        let text = e.describe();
+                        ctx.fail(text.clone(), text);
+                    }
+                },
             }
             busy.set(false);
         });

@@ -1,7 +1,9 @@
 //! The screens. Components render the state and dispatch changes to it; every change goes
-//! through [`Ctx::change`], which applies it and then waits for on-device storage before
-//! the caller confirms anything to the observer. The only I/O here is calling `store`,
-//! `photo` and `platform`.
+//! through [`Ctx::change`], which makes it on the working copy, waits for on-device
+//! storage, and only then shows it, so the screen never confirms what a kill could lose.
+//! The only I/O here is calling `store`, `sync`, `photo` and `platform`. The observer's
+//! screens keep their state in [`Ctx`] (provided by [`App`]); other apps over the same
+//! library (the desk screens) bring their own.
 
 mod finding;
 mod finish;
@@ -15,10 +17,11 @@ use std::rc::Rc;
 
 use dioxus::prelude::*;
 
-use crate::backoff;
+use crate::api::HttpTransport;
 use crate::i18n::Lang;
 use crate::platform::{self, AppStorage};
-use crate::store::{self, AppData, Doc, StoreError};
+use crate::store::{self, AppData, Doc, Place, StoreError, StoredPhotos, Working};
+use crate::sync::{self, Schedule};
 
 thread_local! {
     static STORAGE: OnceCell<Rc<AppStorage>> = const { OnceCell::new() };
@@ -39,20 +42,59 @@ pub enum Screen {
     Login,
 }
 
+impl Screen {
+    fn place(&self) -> Place {
+        match self {
+            Screen::Walk(d) => Place::Walk { draft: d.clone() },
+            Screen::Finding { draft } => Place::Finding {
+                draft: draft.clone(),
+            },
+            Screen::Finish(d) => Place::Finish { draft: d.clone() },
+            Screen::Outbox => Place::Outbox,
+            Screen::Home | Screen::Login => Place::Home,
+        }
+    }
+
+    /// Where a stored place leads, if it still exists.
+    fn from_place(place: &Place, data: &AppData) -> Screen {
+        let open = |d: &String| data.draft(d).is_some();
+        match place {
+            Place::Walk { draft } if open(draft) => Screen::Walk(draft.clone()),
+            Place::Finding { draft } if open(draft) => Screen::Finding {
+                draft: draft.clone(),
+            },
+            Place::Finish { draft } if open(draft) => Screen::Finish(draft.clone()),
+            Place::Outbox => Screen::Outbox,
+            _ => Screen::Home,
+        }
+    }
+}
+
+/// A message for the observer in both languages (shown in the one chosen at the time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    pub error: bool,
+    pub zh: String,
+    pub en: String,
+    id: u64,
+}
+
 /// What every screen reaches: the state, where we are, the message line, the sync flag.
 #[derive(Clone, Copy)]
 pub struct Ctx {
+    /// The state as stored: what the screens show.
     pub data: Signal<AppData>,
+    /// The state with the changes on their way to storage.
+    working: CopyValue<Working>,
     pub screen: Signal<Screen>,
-    /// A message for the observer: (is_error, text).
-    pub toast: Signal<Option<(bool, String)>>,
+    pub toast: Signal<Option<Toast>>,
     pub syncing: Signal<bool>,
     /// Ticks once a second while something is timed (display only; times come from
     /// stored timestamps).
     pub now: Signal<i64>,
-    /// When the automatic sync may next try (after failures it backs off).
-    next_auto_at: Signal<i64>,
-    failures: Signal<u32>,
+    /// When the automatic sync runs (the sync engine's policy).
+    schedule: Signal<Schedule>,
+    toasts: CopyValue<u64>,
 }
 
 impl Ctx {
@@ -60,61 +102,88 @@ impl Ctx {
         self.data.read().lang()
     }
 
+    /// Shows another screen (from its top) and remembers it, so a reload comes back here.
     pub fn go(&mut self, screen: Screen) {
+        let place = screen.place();
         self.screen.set(screen);
+        platform::scroll_to_top();
+        if self.data.peek().settings.place != place {
+            let ctx = *self;
+            spawn(async move {
+                let _ = ctx
+                    .quiet_change(&[Doc::Settings], move |d| {
+                        d.settings.place = place;
+                        Ok(())
+                    })
+                    .await;
+            });
+        }
+    }
+
+    fn show(&mut self, error: bool, zh: String, en: String) -> u64 {
+        let id = {
+            let mut n = self.toasts.write();
+            *n += 1;
+            *n
+        };
+        self.toast.set(Some(Toast { error, zh, en, id }));
+        id
     }
 
     /// A confirmation; it goes away by itself after a few seconds (errors stay until
     /// tapped away).
-    pub fn say(&mut self, text: impl Into<String>) {
-        let text = text.into();
-        self.toast.set(Some((false, text.clone())));
+    pub fn say(&mut self, zh: &str, en: &str) {
+        let id = self.show(false, zh.into(), en.into());
         let mut toast = self.toast;
         spawn(async move {
             platform::sleep_ms(4000).await;
-            if toast.peek().as_ref().is_some_and(|(_, t)| *t == text) {
+            if toast.peek().as_ref().is_some_and(|t| t.id == id) {
                 toast.set(None);
             }
         });
     }
 
-    pub fn fail(&mut self, text: impl Into<String>) {
-        self.toast.set(Some((true, text.into())));
+    /// A failure the observer must know about; stays until tapped away.
+    pub fn fail(&mut self, zh: impl Into<String>, en: impl Into<String>) {
+        self.show(true, zh.into(), en.into());
     }
 
-    /// Applies a change and waits until the touched documents are stored. On a storage
-    /// failure the observer is told; the change stays in memory and is saved again with
-    /// the next change.
+    fn fail_store(&mut self, e: &StoreError) {
+        self.fail(e.message(Lang::Zh), e.message(Lang::En));
+    }
+
+    /// Applies a change, waits until the touched documents are stored, and only then
+    /// shows it. A change refused, or a write that failed, is told to the observer and
+    /// shows nothing.
     pub async fn change<T>(
-        mut self,
+        self,
         docs: &[Doc],
         f: impl FnOnce(&mut AppData) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let lang = self.lang();
-        let out = f(&mut self.data.write());
-        let out = match out {
-            Ok(v) => v,
-            Err(e) => {
-                self.fail(e.message(lang));
-                return Err(e);
-            }
-        };
-        // Only the touched documents are serialised (notes save on every keystroke).
-        let json = self.data.read().to_json(docs);
-        let Some(storage) = storage() else {
-            let e = StoreError::Storage(crate::storage::StorageError("not open".into()));
-            self.fail(e.message(lang));
-            return Err(e);
-        };
-        let written = match json {
-            Ok(json) => store::write_docs(&*storage, json).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = written {
-            let e = StoreError::Storage(e);
-            self.fail(e.message(lang));
-            return Err(e);
+        let mut ctx = self;
+        let out = self.quiet_change(docs, f).await;
+        if let Err(e) = &out {
+            ctx.fail_store(e);
         }
+        out
+    }
+
+    /// [`Ctx::change`] without telling the observer (the caller does).
+    pub async fn quiet_change<T>(
+        self,
+        docs: &[Doc],
+        f: impl FnOnce(&mut AppData) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut working = self.working;
+        let mut data = self.data;
+        let (out, staged) = working.write().stage(docs, f)?;
+        let written = match storage() {
+            Some(storage) => store::write_docs(&*storage, staged.json()).await,
+            None => Err(crate::storage::StorageError("not open".into())),
+        };
+        working
+            .write()
+            .settle(&mut data.write(), staged, written)?;
         Ok(out)
     }
 
@@ -134,9 +203,9 @@ impl Ctx {
     }
 
     /// Starts a sync round now, unless one is running.
-    pub fn sync_now(mut self) {
-        self.next_auto_at.set(i64::MIN);
-        self.failures.set(0);
+    pub fn sync_now(self) {
+        let mut schedule = self.schedule;
+        schedule.write().asked();
         spawn(async move {
             let _ = self
                 .change(&[Doc::Outbox], |d| {
@@ -148,52 +217,45 @@ impl Ctx {
         });
     }
 
-    async fn round(mut self) {
-        if *self.syncing.peek() {
+    async fn round(self) {
+        let mut ctx = self;
+        if *ctx.syncing.peek() {
             return;
         }
         let Some(storage) = storage() else { return };
         let (session, outbox, device) = {
-            let d = self.data.peek();
+            let d = ctx.data.peek();
             let Some(session) = d.session.clone().filter(|s| !s.needs_login) else {
                 return;
             };
             (session, d.outbox.clone(), d.settings.device_id.clone())
         };
-        self.syncing.set(true);
-        let now = platform::now_ms();
+        ctx.syncing.set(true);
         // Progress shows on screen as it happens; it is saved with the round's result.
-        let mut data = self.data;
+        let mut data = ctx.data;
         let mut show = |o: &crate::outbox::Outbox| data.write().outbox.merge_from(o);
-        let round = store::sync_round(
-            &*storage,
+        let transport = HttpTransport::new(&session.base_url, &session.access_token);
+        let round = sync::round(
+            &transport,
+            &StoredPhotos(&*storage),
             &session,
             &outbox,
             &device,
-            now,
+            platform::now_ms(),
             platform::jitter(),
             &mut show,
         )
         .await;
-        let reached = round.report.reached_server && round.report.retry_later.is_empty();
-        let _ = self
+        ctx.schedule
+            .write()
+            .finished(&round.report, platform::now_ms(), platform::jitter());
+        let _ = ctx
             .change(&[Doc::Outbox, Doc::Reference, Doc::Session], |d| {
                 d.apply_round(round, platform::now_ms());
                 Ok(())
             })
             .await;
-        if reached {
-            self.failures.set(0);
-            // Nothing pending: look for review outcomes now and then.
-            self.next_auto_at.set(platform::now_ms() + 60_000);
-        } else {
-            let n = *self.failures.peek();
-            let wait = backoff::delay_ms(n, platform::jitter());
-            self.failures.set(n.saturating_add(1));
-            self.next_auto_at
-                .set(platform::now_ms() + i64::try_from(wait).unwrap_or(i64::MAX / 2));
-        }
-        self.syncing.set(false);
+        ctx.syncing.set(false);
     }
 }
 
@@ -216,18 +278,16 @@ enum Boot {
 /// Opens storage and loads the state, then shows the app.
 #[component]
 pub fn App() -> Element {
-    let loaded = use_resource(|| async {
-        // Right after a reload the old page may still hold the lock for a moment.
-        let mut sole = false;
-        for _ in 0..5 {
-            sole = platform::sole_window().await;
-            if sole {
-                break;
+    let mut waiting = use_signal(|| false);
+    let loaded = use_resource(move || async move {
+        // Right after a reload the old page may still hold the lock for a moment; after
+        // that, wait in line: when the other window closes, this one takes over.
+        if !platform::sole_window().await {
+            waiting.set(true);
+            if !platform::wait_for_sole_window().await {
+                return Boot::SecondWindow;
             }
-            platform::sleep_ms(300).await;
-        }
-        if !sole {
-            return Boot::SecondWindow;
+            waiting.set(false);
         }
         let opened = async {
             let storage = platform::open_storage().await?;
@@ -244,19 +304,28 @@ pub fn App() -> Element {
     });
     let state = loaded.read().clone();
     let page = match state {
+        None if waiting() => rsx! {
+            div { class: "splash", "data-testid": "second-window",
+                h1 { "走流程 flowwalk" }
+                p { "走流程已在另一个标签页或窗口中打开,请在那里继续记录。关闭那个窗口后,这里会自动接着打开。" }
+                p { lang: "en", "flowwalk is open in another tab or window; carry on there. When that one closes, this one takes over." }
+            }
+        },
         None => rsx! {
             div { class: "splash", "正在打开… Loading…" }
         },
         Some(Boot::SecondWindow) => rsx! {
             div { class: "splash", "data-testid": "second-window",
+                h1 { "走流程 flowwalk" }
                 p { "走流程已在另一个标签页或窗口中打开,请在那里继续记录。" }
-                p { "flowwalk is open in another tab or window; carry on there." }
+                p { lang: "en", "flowwalk is open in another tab or window; carry on there." }
             }
         },
         Some(Boot::NoStorage(e)) => rsx! {
             div { class: "splash error", "data-testid": "storage-error",
-                p { "无法打开手机存储,记录将无法保存。请退出无痕模式或换用其他浏览器。" }
-                p { "Cannot open on-device storage: {e}" }
+                h1 { "走流程 flowwalk" }
+                p { "无法打开手机存储,记录将无法保存。请退出无痕模式、清理手机空间或换用其他浏览器。" }
+                p { lang: "en", "Cannot open on-device storage: {e}" }
             }
         },
         Some(Boot::Ready(data)) => rsx! {
@@ -274,18 +343,19 @@ pub fn App() -> Element {
 #[component]
 fn Main(initial: AppData) -> Element {
     let start = if initial.logged_in() {
-        Screen::Home
+        Screen::from_place(&initial.settings.place, &initial)
     } else {
         Screen::Login
     };
     let ctx = use_context_provider(|| Ctx {
+        working: CopyValue::new(Working::new(&initial)),
         data: Signal::new(initial),
         screen: Signal::new(start),
         toast: Signal::new(None),
         syncing: Signal::new(false),
         now: Signal::new(platform::now_ms()),
-        next_auto_at: Signal::new(i64::MIN),
-        failures: Signal::new(0),
+        schedule: Signal::new(Schedule::new(platform::online())),
+        toasts: CopyValue::new(0),
     });
 
     // The clock for timers on screen.
@@ -299,26 +369,22 @@ fn Main(initial: AppData) -> Element {
         }
     });
 
-    // Sync by itself: when something waits and the network is (back) up, with back-off.
+    // Sync by itself, when the sync engine's schedule says so (network back, back-off).
     use_future(move || {
         let mut ctx = ctx;
         async move {
-            let mut was_online = platform::online();
             loop {
-                platform::sleep_ms(2000).await;
-                let online = platform::online();
-                if online && !was_online {
-                    // The network came back: try at once.
-                    ctx.next_auto_at.set(i64::MIN);
-                    ctx.failures.set(0);
-                }
-                was_online = online;
-                let due = {
-                    let d = ctx.data.peek();
-                    d.session.as_ref().is_some_and(|s| !s.needs_login)
-                        && online
-                        && platform::now_ms() >= *ctx.next_auto_at.peek()
-                };
+                platform::sleep_ms(sync::TICK_MS).await;
+                let can_sync = ctx
+                    .data
+                    .peek()
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| !s.needs_login);
+                let due =
+                    ctx.schedule
+                        .write()
+                        .due(platform::now_ms(), platform::online(), can_sync);
                 if due {
                     ctx.round().await;
                 }
@@ -329,6 +395,7 @@ fn Main(initial: AppData) -> Element {
     let lang = ctx.lang();
     let screen = ctx.screen.read().clone();
     let toast = ctx.toast.read().clone();
+    let quarantined = ctx.data.read().quarantined.clone();
     let needs_login = ctx
         .data
         .read()
@@ -347,7 +414,7 @@ fn Main(initial: AppData) -> Element {
     let _ = ctx.now.read();
 
     rsx! {
-        div { class: "app",
+        div { class: "app", lang: if lang.is_en() { "en" } else { "zh-CN" },
             header { class: "bar",
                 button {
                     class: "bar-title",
@@ -381,6 +448,8 @@ fn Main(initial: AppData) -> Element {
                 button {
                     class: "bar-btn",
                     "data-testid": "lang",
+                    lang: if lang.is_en() { "zh-CN" } else { "en" },
+                    "aria-label": lang.t("Switch to English", "切换到中文"),
                     onclick: move |_| {
                         spawn(async move {
                             let _ = ctx
@@ -410,16 +479,24 @@ fn Main(initial: AppData) -> Element {
                     }
                 }
             }
-            if let Some((is_error, text)) = toast {
+            if !quarantined.is_empty() {
+                div { class: "banner warn", "data-testid": "quarantined", role: "alert",
+                    {lang.t("有数据无法被此版本读取,已原样另存,未被删除:", "Some stored data cannot be read by this version; it was kept aside, not deleted: ")}
+                    for q in quarantined {
+                        code { key: "{q.key}", " {q.key}" }
+                    }
+                }
+            }
+            if let Some(t) = toast {
                 div {
-                    class: if is_error { "toast error" } else { "toast" },
+                    class: if t.error { "toast error" } else { "toast" },
                     "data-testid": "toast",
-                    role: "status",
+                    role: if t.error { "alert" } else { "status" },
                     onclick: move |_| {
                         let mut ctx = ctx;
                         ctx.toast.set(None);
                     },
-                    "{text}"
+                    {if lang.is_en() { t.en.clone() } else { t.zh.clone() }}
                 }
             }
             main { class: "screen",
@@ -432,6 +509,59 @@ fn Main(initial: AppData) -> Element {
                     Screen::Outbox => rsx! { outbox::OutboxScreen {} },
                 }
             }
+        }
+    }
+}
+
+/// A free-text field with the shared crate's limit applied as the observer types: the
+/// count and the rule's message show beside it, and go away once the text fits. It keeps
+/// what is typed itself (each change is saved in the background), so a slow write never
+/// puts older text back under the observer's fingers.
+#[component]
+pub fn TextField(
+    label: String,
+    name: String,
+    rule: flowwalk_shared::rules::Text,
+    initial: String,
+    /// Whether an empty required field shows as an error (after a first try to save).
+    #[props(default)]
+    show_required: bool,
+    #[props(default)] placeholder: String,
+    #[props(default = 3)] rows: u32,
+    on_input: EventHandler<String>,
+) -> Element {
+    let ctx = use_context::<Ctx>();
+    let lang = ctx.lang();
+    let mut text = use_signal(|| initial.clone());
+    let max = rule.max_chars();
+    let count = text.read().chars().count();
+    let error = match rule.check(name.clone(), &text.read()) {
+        Err(_) if rule.required() && text.read().trim().is_empty() && !show_required => None,
+        Err(e) => Some(e.message(lang.is_en()).to_owned()),
+        Ok(()) => None,
+    };
+    let id = format!("field-{name}");
+    let invalid = if error.is_some() { "true" } else { "false" };
+    rsx! {
+        label { r#for: "{id}", "{label}" }
+        textarea {
+            id: "{id}",
+            name: "{name}",
+            rows: "{rows}",
+            placeholder: "{placeholder}",
+            "aria-invalid": invalid,
+            value: "{text}",
+            oninput: move |e: FormEvent| {
+                let v = e.value();
+                text.set(v.clone());
+                on_input.call(v);
+            },
+        }
+        if count * 10 >= max * 9 {
+            p { class: if count > max { "counter error" } else { "counter muted small" }, "{count}/{max}" }
+        }
+        if let Some(e) = error {
+            p { class: "error", role: "alert", "data-testid": "field-error", "{e}" }
         }
     }
 }

@@ -15,8 +15,14 @@ pub fn OutboxScreen() -> Element {
     let ctx = use_context::<Ctx>();
     let lang = ctx.lang();
     let syncing = *ctx.syncing.read();
+    let _ = ctx.now.read();
+    let online = crate::platform::online();
     let data = ctx.data.read();
     let status = data.sync.clone();
+    // "In sync" only when it is true: online, the last round reached the server with no
+    // problem, and nothing (record or photo) waits.
+    let unsent = data.has_unsent();
+    let in_sync = online && status.at_ms > 0 && status.reached_server && status.problem.is_none() && !unsent;
     let mut rows = Vec::new();
     for e in data.outbox.entries.iter().rev() {
         let (title, venue) = data.titles(&e.record.assignment_id, &e.record.scenario_version_id);
@@ -44,16 +50,20 @@ pub fn OutboxScreen() -> Element {
                         {lang.t("立即同步", "Sync now")}
                     }
                 }
-                if let Some(p) = &status.problem {
-                    span { class: "muted small",
-                        if p == "needs_login" {
-                            {lang.t("需要重新登录", "Log in again")}
-                        } else {
-                            {lang.t("上次同步未完成,将自动重试", "Last sync did not finish; retrying by itself")}
-                        }
+                span { class: "muted small", "data-testid": "sync-status",
+                    if status.problem.as_deref() == Some("needs_login") {
+                        {lang.t("需要重新登录", "Log in again")}
+                    } else if !online {
+                        {lang.t("离线:记录都在手机上,联网后自动发送", "Offline: everything is on this phone and is sent when online")}
+                    } else if syncing {
+                        {lang.t("正在同步…", "Syncing…")}
+                    } else if in_sync {
+                        {lang.t("已与服务器同步", "In sync with the server")}
+                    } else if status.problem.is_some() {
+                        {lang.t("上次同步未完成,将自动重试", "Last sync did not finish; retrying by itself")}
+                    } else if unsent {
+                        {lang.t("有待发送的记录或照片", "Records or photos wait to be sent")}
                     }
-                } else if status.at_ms > 0 {
-                    span { class: "muted small", {lang.t("已与服务器同步", "In sync with the server")} }
                 }
             }
             if !crate::platform::persisted() && rows.iter().any(|(e, ..)| e.state != SendState::Sent) {
@@ -103,6 +113,28 @@ pub fn OutboxScreen() -> Element {
                     }
                     if let Some(err) = &e.last_error {
                         span { class: "muted small", "{err}" }
+                    }
+                    if e.review.is_none() && e.next_rev().is_some() {
+                        button {
+                            class: "primary",
+                            "data-testid": "correct",
+                            onclick: {
+                                let id = e.record.id.clone();
+                                move |_| {
+                                    let id = id.clone();
+                                    spawn(async move {
+                                        let mut ctx = ctx;
+                                        let opened = ctx
+                                            .change(&[Doc::Drafts], |d| d.correct(&id))
+                                            .await;
+                                        if opened.is_ok() {
+                                            ctx.go(Screen::Walk(id));
+                                        }
+                                    });
+                                }
+                            },
+                            {lang.t("修改后重新提交", "Correct and resend")}
+                        }
                     }
                     if let Some(review) = &e.review {
                         match review.status {

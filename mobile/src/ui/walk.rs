@@ -1,12 +1,14 @@
-//! The recorder: the steps of the walk, the current step's waiting and serving timers, its
-//! outcome, rating and note; unplanned steps; the way to findings and to finishing.
+//! The recorder: the current step's waiting and serving timers, its outcome and the way to
+//! note a problem, all within the first screen of a phone; then the step's rating and note,
+//! the list of steps, unplanned steps, and the way to finishing.
 
 use dioxus::prelude::*;
 
+use flowwalk_shared::rules::Text;
 use flowwalk_shared::taxonomy::Satisfaction;
 use flowwalk_shared::walkthrough::{StepOutcome, UnplannedKind};
 
-use super::{Ctx, Screen};
+use super::{Ctx, Screen, TextField};
 use crate::i18n::duration;
 use crate::platform;
 use crate::recorder::Phase;
@@ -17,59 +19,50 @@ pub fn Walk(id: String) -> Element {
     let ctx = use_context::<Ctx>();
     let lang = ctx.lang();
     let now = *ctx.now.read();
-    let mut unplanned_open = use_signal(|| false);
+    // The unplanned step being added: its id is made when the card opens, so two quick
+    // taps add it once.
+    let mut unplanned = use_signal(|| None::<String>);
     let mut unplanned_name = use_signal(String::new);
     let mut confirm_discard = use_signal(|| false);
     let Some(draft) = ctx.data.read().draft(&id).cloned() else {
         return rsx! {
+            h1 { {lang.t("记录", "Recording")} }
             p { class: "hint", {lang.t("这次体验已提交或不存在。", "This walkthrough was submitted or does not exist.")} }
         };
     };
     let (total_wait, total_serve) = draft.totals(now);
     let current = draft.current.min(draft.steps.len().saturating_sub(1));
     let step = draft.steps.get(current).cloned();
+    let finding_open = draft.finding.as_ref().is_some_and(|f| !f.is_empty());
+    let name_error = {
+        let typed = unplanned_name.read();
+        if typed.trim().is_empty() {
+            None
+        } else {
+            Text::StepName
+                .check("name", &typed)
+                .err()
+                .map(|e| e.message(lang.is_en()).to_owned())
+        }
+    };
 
     rsx! {
         section { class: "walk-head",
             h1 { "{draft.title}" }
-            span { class: "muted", "{draft.venue}" }
+            p { class: "muted small",
+                "{draft.venue} · "
+                {lang.t("等候合计 ", "Waiting ")} strong { {duration(lang, total_wait)} }
+                " · "
+                {lang.t("办理合计 ", "Served ")} strong { {duration(lang, total_serve)} }
+            }
             if let Some(comment) = &draft.returned_comment {
                 div { class: "banner warn", "data-testid": "returned-comment",
                     strong { {lang.t("退回意见:", "Returned: ")} }
                     "{comment}"
                 }
             }
-            div { class: "totals",
-                span { {lang.t("等候合计 ", "Waiting ")} strong { {duration(lang, total_wait)} } }
-                span { {lang.t("办理合计 ", "Served ")} strong { {duration(lang, total_serve)} } }
-            }
         }
-        ol { class: "steps",
-            for (i, s) in draft.steps.iter().enumerate() {
-                li {
-                    key: "{s.id}",
-                    class: if i == current { "step-row on" } else { "step-row" },
-                    onclick: {
-                        let id = id.clone();
-                        move |_| ctx.edit_draft(id.clone(), move |d, _| d.current = i)
-                    },
-                    span { class: "dot",
-                        {match s.phase {
-                            Phase::Waiting { .. } => "⏳",
-                            Phase::Serving { .. } => "▶",
-                            Phase::Finished => "✓",
-                            Phase::Idle if s.visited() => "Ⅱ",
-                            Phase::Idle => "○",
-                        }}
-                    }
-                    span { class: "name", "{s.name}" }
-                    if s.unplanned.is_some() {
-                        span { class: "tag warn", {lang.t("计划外", "Unplanned")} }
-                    }
-                }
-            }
-        }
-        if let Some(step) = step {
+        if let Some(step) = step.clone() {
             {
                 let (waited, served) = step.elapsed(now);
                 let running_wait = matches!(step.phase, Phase::Waiting { .. });
@@ -78,10 +71,12 @@ pub fn Walk(id: String) -> Element {
                 let standard = step.standard_minutes;
                 let over = standard
                     .is_some_and(|m| waited + served > u64::try_from(m).unwrap_or(0) * 60_000);
-                let note = step.note.clone();
                 rsx! {
                     section { class: "card step", "data-testid": "current-step",
-                        h2 { "{step.name}" }
+                        h2 {
+                            span { class: "step-no", "{current + 1}/{draft.steps.len()} " }
+                            "{step.name}"
+                        }
                         if let Some(m) = standard {
                             p { class: if over { "standard over" } else { "standard" },
                                 {lang.t("标准用时 ", "Standard ")} "{m}" {lang.t(" 分钟", " min")}
@@ -92,17 +87,18 @@ pub fn Walk(id: String) -> Element {
                         }
                         div { class: "timers",
                             div { class: if running_wait { "timer on" } else { "timer" },
-                                span { {lang.t("等候", "Waiting")} }
+                                span { class: "timer-label", {lang.t("等候", "Waiting")} }
                                 strong { "data-testid": "wait-time", {duration(lang, waited)} }
                             }
                             div { class: if running_serve { "timer on" } else { "timer" },
-                                span { {lang.t("办理", "Served")} }
+                                span { class: "timer-label", {lang.t("办理", "Served")} }
                                 strong { "data-testid": "serve-time", {duration(lang, served)} }
                             }
                         }
                         div { class: "controls",
                             button {
                                 class: if running_wait { "big on" } else { "big" },
+                                "aria-pressed": if running_wait { "true" } else { "false" },
                                 "data-testid": "btn-wait",
                                 onclick: {
                                     let id = id.clone();
@@ -112,17 +108,19 @@ pub fn Walk(id: String) -> Element {
                             }
                             button {
                                 class: if running_serve { "big on" } else { "big" },
+                                "aria-pressed": if running_serve { "true" } else { "false" },
                                 "data-testid": "btn-serve",
                                 onclick: {
                                     let id = id.clone();
                                     move |_| ctx.edit_draft(id.clone(), move |d, now| d.serve_at(current, now))
                                 },
-                                {lang.t("开始办理", "Being served")}
+                                {lang.t("开始办理", "Served")}
                             }
                         }
                         if running_wait || running_serve {
                             button {
-                                class: "secondary",
+                                class: "secondary slim",
+                                "data-testid": "btn-pause",
                                 onclick: {
                                     let id = id.clone();
                                     move |_| {
@@ -146,11 +144,12 @@ pub fn Walk(id: String) -> Element {
                                 {lang.t("完成本环节:", "Finish this step:")}
                             }
                         }
-                        div { class: "choices",
+                        div { class: "choices outcomes",
                             for o in [StepOutcome::Done, StepOutcome::Redirected, StepOutcome::Blocked, StepOutcome::Skipped] {
                                 button {
                                     key: "{o:?}",
                                     class: if step.outcome == Some(o) { "choice on" } else { "choice" },
+                                    "aria-pressed": if step.outcome == Some(o) { "true" } else { "false" },
                                     "data-testid": "outcome-{o:?}",
                                     onclick: {
                                         let id = id.clone();
@@ -160,46 +159,100 @@ pub fn Walk(id: String) -> Element {
                                 }
                             }
                         }
-                        p { class: "label", {lang.t("本环节评价", "Rate this step")} }
-                        div { class: "choices rating",
-                            for r in Satisfaction::ALL {
-                                button {
-                                    key: "{r:?}",
-                                    class: if step.rating == Some(r) { "choice on" } else { "choice" },
-                                    onclick: {
-                                        let id = id.clone();
-                                        move |_| {
-                                            ctx.edit_draft(
-                                                id.clone(),
-                                                move |d, _| {
-                                                    if let Some(s) = d.steps.get_mut(current) {
-                                                        s.rating = Some(r);
-                                                    }
-                                                },
-                                            )
-                                        }
-                                    },
-                                    {lang.satisfaction(r)}
-                                }
-                            }
-                        }
-                        textarea {
-                            placeholder: lang.t("备注(可选)", "Note (optional)"),
-                            value: "{note}",
-                            oninput: {
+                    }
+                }
+            }
+        }
+        button {
+            class: "big accent",
+            "data-testid": "add-finding",
+            onclick: {
+                let id = id.clone();
+                move |_| {
+                    let mut ctx = ctx;
+                    ctx.go(Screen::Finding { draft: id.clone() });
+                }
+            },
+            if finding_open {
+                {lang.t("继续记录问题 / 拍照", "Continue the problem / photo")}
+            } else {
+                {lang.t("记录问题 / 拍照", "Note a problem / photo")}
+            }
+            if !draft.findings.is_empty() {
+                span { class: "badge", "{draft.findings.len()}" }
+            }
+        }
+        if let Some(step) = step {
+            section { class: "card",
+                p { class: "label", {lang.t("本环节评价", "Rate this step")} }
+                div { class: "choices rating",
+                    for r in Satisfaction::ALL {
+                        button {
+                            key: "{r:?}",
+                            class: if step.rating == Some(r) { "choice on" } else { "choice" },
+                            "aria-pressed": if step.rating == Some(r) { "true" } else { "false" },
+                            onclick: {
                                 let id = id.clone();
-                                move |e: FormEvent| {
-                                    let text = e.value();
+                                move |_| {
                                     ctx.edit_draft(
                                         id.clone(),
                                         move |d, _| {
                                             if let Some(s) = d.steps.get_mut(current) {
-                                                s.note = text;
+                                                s.rating = Some(r);
                                             }
                                         },
                                     )
                                 }
                             },
+                            {lang.satisfaction(r)}
+                        }
+                    }
+                }
+                TextField {
+                    key: "{step.id}",
+                    label: lang.t("本环节备注(可选)", "Note on this step (optional)").to_owned(),
+                    name: "note".to_owned(),
+                    rule: Text::StepNote,
+                    initial: step.note.clone(),
+                    on_input: {
+                        let id = id.clone();
+                        move |text: String| {
+                            ctx.edit_draft(
+                                id.clone(),
+                                move |d, _| {
+                                    if let Some(s) = d.steps.get_mut(current) {
+                                        s.note = text;
+                                    }
+                                },
+                            )
+                        }
+                    },
+                }
+            }
+        }
+        h2 { {lang.t("全部环节", "All steps")} }
+        ol { class: "steps",
+            for (i, s) in draft.steps.iter().enumerate() {
+                li { key: "{s.id}",
+                    button {
+                        class: if i == current { "step-row on" } else { "step-row" },
+                        "aria-current": if i == current { "step" } else { "false" },
+                        onclick: {
+                            let id = id.clone();
+                            move |_| ctx.edit_draft(id.clone(), move |d, _| d.current = i)
+                        },
+                        span { class: "dot", "aria-hidden": "true",
+                            {match s.phase {
+                                Phase::Waiting { .. } => "⏳",
+                                Phase::Serving { .. } => "▶",
+                                Phase::Finished => "✓",
+                                Phase::Idle if s.visited() => "Ⅱ",
+                                Phase::Idle => "○",
+                            }}
+                        }
+                        span { class: "name", "{s.name}" }
+                        if s.unplanned.is_some() {
+                            span { class: "tag warn", {lang.t("计划外", "Unplanned")} }
                         }
                     }
                 }
@@ -207,40 +260,38 @@ pub fn Walk(id: String) -> Element {
         }
         section { class: "actions",
             button {
-                class: "big",
-                "data-testid": "add-finding",
-                onclick: {
-                    let id = id.clone();
-                    move |_| {
-                        let mut ctx = ctx;
-                        ctx.go(Screen::Finding { draft: id.clone() });
-                    }
-                },
-                {lang.t("记录问题 / 拍照", "Note a problem / photo")}
-                if !draft.findings.is_empty() {
-                    span { class: "badge", "{draft.findings.len()}" }
-                }
-            }
-            button {
                 class: "secondary",
                 "data-testid": "add-unplanned",
-                onclick: move |_| unplanned_open.toggle(),
+                onclick: move |_| {
+                    if unplanned.peek().is_some() {
+                        unplanned.set(None);
+                    } else {
+                        unplanned.set(Some(platform::new_id()));
+                    }
+                },
                 {lang.t("+ 计划外环节(如被指引到其他窗口)", "+ Unplanned step (e.g. sent elsewhere)")}
             }
-            if unplanned_open() {
+            if let Some(step_id) = unplanned() {
                 div { class: "card",
+                    label { r#for: "unplanned-name", {lang.t("去了哪里?", "Where to?")} }
                     input {
-                        placeholder: lang.t("去了哪里?如:3号窗口", "Where? e.g. window 3"),
+                        id: "unplanned-name",
+                        placeholder: lang.t("如:3号窗口", "e.g. window 3"),
                         value: "{unplanned_name}",
                         oninput: move |e| unplanned_name.set(e.value()),
+                    }
+                    if let Some(e) = name_error.clone() {
+                        p { class: "error", "data-testid": "field-error", "{e}" }
                     }
                     for k in [UnplannedKind::RedirectedWindow, UnplannedKind::RedirectedDepartment, UnplannedKind::Other] {
                         button {
                             key: "{k:?}",
                             class: "choice",
                             "data-testid": "unplanned-kind",
+                            disabled: name_error.is_some(),
                             onclick: {
                                 let id = id.clone();
+                                let step_id = step_id.clone();
                                 move |_| {
                                     let typed = unplanned_name.peek().trim().to_owned();
                                     let name = if typed.is_empty() {
@@ -248,12 +299,23 @@ pub fn Walk(id: String) -> Element {
                                     } else {
                                         typed
                                     };
-                                    unplanned_name.set(String::new());
-                                    unplanned_open.set(false);
-                                    ctx.edit_draft(
-                                        id.clone(),
-                                        move |d, now| d.add_unplanned(platform::new_id(), k, name, now),
-                                    );
+                                    let id = id.clone();
+                                    let step_id = step_id.clone();
+                                    spawn(async move {
+                                        let added = ctx
+                                            .change(&[Doc::Drafts], move |d| {
+                                                let mut out = Ok(());
+                                                d.edit_draft(&id, |dr| {
+                                                    out = dr.add_unplanned(step_id, k, name, platform::now_ms());
+                                                })?;
+                                                out.map_err(crate::store::StoreError::Draft)
+                                            })
+                                            .await;
+                                        if added.is_ok() {
+                                            unplanned_name.set(String::new());
+                                            unplanned.set(None);
+                                        }
+                                    });
                                 }
                             },
                             {lang.unplanned(k)}
