@@ -84,6 +84,49 @@ fn tiff_orientation(t: &[u8]) -> Option<u8> {
     None
 }
 
+/// What the JPEG header says: the stored size (before orientation) and the EXIF
+/// orientation. Read from the first bytes of the file only, so the size is known without
+/// decoding the picture. `None` when the header is not a JPEG's or is cut before its size.
+pub fn jpeg_info(jpeg: &[u8]) -> Option<(u32, u32, u8)> {
+    let b = &jpeg[..jpeg.len().min(EXIF_WINDOW)];
+    if b.get(0..2)? != [0xFF, 0xD8] {
+        return None;
+    }
+    let mut at = 2usize;
+    loop {
+        // Fill bytes before a marker are allowed.
+        while *b.get(at)? == 0xFF && *b.get(at + 1)? == 0xFF {
+            at += 1;
+        }
+        if *b.get(at)? != 0xFF {
+            return None;
+        }
+        let marker = *b.get(at + 1)?;
+        if marker == 0xD9 || marker == 0xDA {
+            return None;
+        }
+        // Markers without a length.
+        if (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
+            at += 2;
+            continue;
+        }
+        let len = usize::from(u16_at(b, at + 2, false)?);
+        if len < 2 {
+            return None;
+        }
+        let is_sof = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        if is_sof {
+            let height = u32::from(u16_at(b, at + 5, false)?);
+            let width = u32::from(u16_at(b, at + 7, false)?);
+            if width == 0 || height == 0 {
+                return None;
+            }
+            return Some((width, height, exif_orientation(jpeg)));
+        }
+        at = at.checked_add(2 + len)?;
+    }
+}
+
 /// The size to store a `width × height` picture at (as decoded, before orientation): the
 /// upright picture's size (swapped for orientations 5–8), scaled so the long edge is at
 /// most `max_edge`, never enlarged, never zero.
@@ -106,7 +149,9 @@ pub fn target_size(width: u32, height: u32, orientation: u8, max_edge: u32) -> (
 }
 
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
-pub use web::{PhotoError, PreparedPhoto, locate, object_url, prepare, revoke};
+pub use web::{
+    PhotoError, PreparedPhoto, locate, mark_start, mark_stored, object_url, prepare, revoke,
+};
 
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 mod web {
@@ -119,6 +164,10 @@ mod web {
     };
 
     use super::{MAX_EDGE, target_size};
+
+    /// The resize filter, chosen by measurement (`tests/browser/bench-photo.mjs` prints
+    /// each filter's time and its fidelity on text against the best one).
+    const RESIZE_QUALITY: ResizeQuality = ResizeQuality::High;
 
     /// Files larger than this are refused before decoding (no phone photo is this big).
     const MAX_FILE_BYTES: f64 = 40.0 * 1024.0 * 1024.0;
@@ -176,17 +225,35 @@ mod web {
             .map_err(|_| PhotoError::NotAnImage)
     }
 
+    /// How far into the file the header is read for the size and orientation.
+    const HEADER_BYTES: f64 = 128.0 * 1024.0;
+
+    /// The upright size of the picture in `file`: from the JPEG header when it has one
+    /// (no decoding), else from a decode (other formats).
+    async fn upright_size(file: &File) -> Result<(u32, u32), PhotoError> {
+        let head = file
+            .slice_with_f64_and_f64(0.0, HEADER_BYTES)
+            .map_err(failed)?;
+        if let Some((w, h, orientation)) = super::jpeg_info(&bytes_of(&head).await?) {
+            // Chromium applies the EXIF orientation; the resize size is the upright one.
+            return Ok(if (5..=8).contains(&orientation) {
+                (h, w)
+            } else {
+                (w, h)
+            });
+        }
+        let probe = bitmap(file, None).await?;
+        let size = (probe.width(), probe.height());
+        probe.close();
+        Ok(size)
+    }
+
     /// Downscales, orients and re-encodes a chosen photo, and hashes the result.
     pub async fn prepare(file: &File) -> Result<PreparedPhoto, PhotoError> {
         if file.size() > MAX_FILE_BYTES {
             return Err(PhotoError::TooLarge);
         }
-        // The natural size first, then one decode straight to the target size. Chromium
-        // applies the EXIF orientation to both by default, so the probe's size is already
-        // the upright one and needs no swap (swapping again squashed portrait photos).
-        let probe = bitmap(file, None).await?;
-        let (w, h) = (probe.width(), probe.height());
-        probe.close();
+        let (w, h) = upright_size(file).await?;
         if w == 0 || h == 0 {
             return Err(PhotoError::NotAnImage);
         }
@@ -195,7 +262,7 @@ mod web {
         options.set_image_orientation(ImageOrientation::FromImage);
         options.set_resize_width(tw);
         options.set_resize_height(th);
-        options.set_resize_quality(ResizeQuality::High);
+        options.set_resize_quality(RESIZE_QUALITY);
         let bmp = bitmap(file, Some(&options)).await?;
         let (bw, bh) = (bmp.width(), bmp.height());
 
@@ -276,6 +343,22 @@ mod web {
             lon: c.longitude(),
             accuracy_m: Some(c.accuracy()),
         })
+    }
+
+    /// Marks the start of storing a photo (User Timing; the benchmark reads the measures).
+    pub fn mark_start() -> Option<String> {
+        let p = web_sys::window()?.performance()?;
+        let name = format!("flowwalk:photo:{}", p.now());
+        p.mark(&name).ok()?;
+        Some(name)
+    }
+
+    /// Measures from `start` to now as `flowwalk:photo-stored`: the photo is stored and
+    /// shown.
+    pub fn mark_stored(start: Option<String>) {
+        if let (Some(start), Some(p)) = (start, web_sys::window().and_then(|w| w.performance())) {
+            let _ = p.measure_with_start_mark("flowwalk:photo-stored", &start);
+        }
     }
 
     /// A `blob:` URL showing JPEG bytes (for the thumbnails on the form).
@@ -372,6 +455,38 @@ mod tests {
             }
             let o = exif_orientation(&b);
             assert!((1..=8).contains(&o));
+        }
+    }
+
+    /// `jpeg_with` plus a baseline frame header of `w × h` before the scan.
+    fn jpeg_sized(w: u16, h: u16, orientation: u16) -> Vec<u8> {
+        let mut b = jpeg_with(orientation, true);
+        let sos = b.len() - 7;
+        let mut sof = vec![0xFF, 0xC0, 0, 17, 8];
+        sof.extend_from_slice(&h.to_be_bytes());
+        sof.extend_from_slice(&w.to_be_bytes());
+        sof.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+        // A quantisation table segment first, as real files have.
+        let mut dqt = vec![0xFF, 0xDB, 0, 67, 0];
+        dqt.extend_from_slice(&[1; 64]);
+        b.splice(sos..sos, dqt.into_iter().chain(sof));
+        b
+    }
+
+    #[test]
+    fn reads_the_size_from_the_header_without_decoding() {
+        assert_eq!(jpeg_info(&jpeg_sized(4032, 3024, 1)), Some((4032, 3024, 1)));
+        assert_eq!(jpeg_info(&jpeg_sized(4032, 3024, 6)), Some((4032, 3024, 6)));
+        // A progressive frame (SOF2) counts too; DHT (C4) is not a frame.
+        let mut p = jpeg_sized(800, 600, 1);
+        let at = p.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        p[at + 1] = 0xC2;
+        assert_eq!(jpeg_info(&p), Some((800, 600, 1)));
+        assert_eq!(jpeg_info(&jpeg_with(1, true)), None, "no frame header");
+        assert_eq!(jpeg_info(b"\x89PNG"), None);
+        let good = jpeg_sized(4032, 3024, 6);
+        for cut in 0..good.len() {
+            let _ = jpeg_info(&good[..cut]);
         }
     }
 

@@ -253,6 +253,69 @@ async fn the_web_app_is_served_at_the_root() {
     }
 }
 
+/// The bundle reaches the phone compressed: a browser that accepts brotli gets the `.br`
+/// the build made, one that accepts only gzip the `.gz`, any other the file itself, each
+/// marked so caches keep them apart. Files named by their content hash are cached for a
+/// year, immutable; the page and the service worker are revalidated every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_app_is_sent_precompressed_and_cached_by_content() {
+    let web = tempfile::tempdir().unwrap();
+    let put = |name: &str, body: &[u8]| std::fs::write(web.path().join(name), body).unwrap();
+    let wasm = "flowwalk_mobile_bg-0123456789ab.wasm";
+    let js = "flowwalk_mobile-0123456789ab.js";
+    put("index.html", b"<div id=main>page</div>");
+    put("index.html.br", b"BR-PAGE");
+    put("index.html.gz", b"GZ-PAGE");
+    put("sw.js", b"// worker");
+    put("sw.js.br", b"BR-WORKER");
+    put(wasm, b"\0asm\x01\0\0\0 plain");
+    put(&format!("{wasm}.br"), b"BR-WASM");
+    put(&format!("{wasm}.gz"), b"GZ-WASM");
+    put(js, b"export default 1;");
+    put(&format!("{js}.gz"), b"GZ-JS");
+    put("icon-192.png", b"\x89PNG");
+    let dir = web.path().to_owned();
+    let app = TestApp::spawn_with(flowwalk_tests::Backend::Sqlite, move |s| s.web_dir = dir).await;
+    let get = |path: String, accept: &'static str| {
+        let mut req = app.client.get(app.url(&path));
+        if !accept.is_empty() {
+            req = req.header("accept-encoding", accept);
+        }
+        req.send()
+    };
+    let wasm_path = format!("/{wasm}");
+    let js_path = format!("/{js}");
+    // (path, Accept-Encoding, body, Content-Encoding, Content-Type, Cache-Control)
+    let cases: Vec<(&str, &str, &[u8], Option<&str>, &str, &str)> = vec![
+        (&wasm_path, "gzip, deflate, br, zstd", b"BR-WASM", Some("br"), "application/wasm", "public, max-age=31536000, immutable"),
+        (&wasm_path, "gzip, deflate", b"GZ-WASM", Some("gzip"), "application/wasm", "public, max-age=31536000, immutable"),
+        (&wasm_path, "br;q=0, gzip", b"GZ-WASM", Some("gzip"), "application/wasm", "public, max-age=31536000, immutable"),
+        (&wasm_path, "", b"\0asm\x01\0\0\0 plain", None, "application/wasm", "public, max-age=31536000, immutable"),
+        (&js_path, "br, gzip", b"GZ-JS", Some("gzip"), "text/javascript", "public, max-age=31536000, immutable"),
+        ("/", "br", b"BR-PAGE", Some("br"), "text/html; charset=utf-8", "no-cache"),
+        ("/outbox", "gzip", b"GZ-PAGE", Some("gzip"), "text/html; charset=utf-8", "no-cache"),
+        ("/sw.js", "br", b"BR-WORKER", Some("br"), "text/javascript", "no-cache"),
+        ("/sw.js", "gzip", b"// worker", None, "text/javascript", "no-cache"),
+        ("/icon-192.png", "br, gzip", b"\x89PNG", None, "image/png", "no-cache"),
+    ];
+    for (path, accept, body, encoding, kind, cache) in cases {
+        let res = get(path.to_owned(), accept).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path} {accept}");
+        let h = res.headers().clone();
+        assert_eq!(
+            h.get("content-encoding").map(|v| v.to_str().unwrap()),
+            encoding,
+            "{path} {accept}"
+        );
+        assert_eq!(h["content-type"], kind, "{path} {accept}");
+        assert_eq!(h["cache-control"], cache, "{path} {accept}");
+        if path != "/icon-192.png" {
+            assert_eq!(h["vary"], "accept-encoding", "{path} {accept}");
+        }
+        assert_eq!(&res.bytes().await.unwrap()[..], body, "{path} {accept}");
+    }
+}
+
 /// A GET of `path` exactly as written, the whole answer as text.
 async fn raw_get(base: &str, path: &str) -> String {
     use std::io::{Read, Write};

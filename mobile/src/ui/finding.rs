@@ -386,6 +386,8 @@ async fn store_photo(
     let Some(store) = storage() else {
         return Err(not_stored(&StorageError("not open".into())));
     };
+    #[cfg(target_arch = "wasm32")]
+    let timing = crate::photo::mark_start();
     let (sha, bytes) = prepare(chosen).await?;
     store.put_photo(&sha, &bytes).await.map_err(|e| not_stored(&e))?;
     let (draft, finding, s) = (draft.to_owned(), finding.to_owned(), sha.clone());
@@ -403,6 +405,8 @@ async fn store_photo(
     match added {
         Ok(()) => {
             urls.write().insert(sha, preview_url(&bytes));
+            #[cfg(target_arch = "wasm32")]
+            crate::photo::mark_stored(timing);
             Ok(())
         }
         Err(e) => {

@@ -174,6 +174,7 @@ pub fn Finish(id: String) -> Element {
             }
             button {
                 class: "secondary",
+                "data-testid": "back-to-walk",
                 onclick: {
                     let id = id.clone();
                     move |_| {
