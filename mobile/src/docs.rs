@@ -33,7 +33,10 @@ pub enum Read<T> {
     Missing,
     Parsed(T),
     /// Stored, but not readable by this version; keep `raw` aside.
-    Unreadable { raw: String, reason: String },
+    Unreadable {
+        raw: String,
+        reason: String,
+    },
 }
 
 /// Reads a stored document of kind `doc`, migrating it from an older format.
@@ -92,7 +95,9 @@ fn v1_to_v2(doc: Doc, mut data: Value) -> Result<Value, String> {
         Doc::Drafts => {
             let drafts = data.as_array_mut().ok_or("drafts: not a list")?;
             for d in drafts {
-                let d = d.as_object_mut().ok_or("drafts: an entry is not an object")?;
+                let d = d
+                    .as_object_mut()
+                    .ok_or("drafts: an entry is not an object")?;
                 d.entry("finding").or_insert(Value::Null);
             }
         }
@@ -102,7 +107,9 @@ fn v1_to_v2(doc: Doc, mut data: Value) -> Result<Value, String> {
                 .and_then(Value::as_array_mut)
                 .ok_or("outbox: no entries")?;
             for e in entries {
-                let e = e.as_object_mut().ok_or("outbox: an entry is not an object")?;
+                let e = e
+                    .as_object_mut()
+                    .ok_or("outbox: an entry is not an object")?;
                 let acknowledged = matches!(
                     e.get("state")
                         .and_then(|s| s.get("state"))
@@ -197,7 +204,10 @@ mod tests {
             Read::Unreadable { .. }
         ));
         assert!(matches!(
-            read::<Vec<Draft>>(Doc::Drafts, Some(r#"{"format":2,"data":{"no":"list"}}"#.into())),
+            read::<Vec<Draft>>(
+                Doc::Drafts,
+                Some(r#"{"format":2,"data":{"no":"list"}}"#.into())
+            ),
             Read::Unreadable { .. }
         ));
     }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use flowwalk_shared::api::assignments::{Assignment, WalkMode};
 use flowwalk_shared::api::scenarios::{Channel, Scenario};
-use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
 use flowwalk_shared::rules::{self, MAX_ITEMS, MAX_PHOTOS_PER_FINDING, MAX_STEP_MS, Text};
+use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
 use flowwalk_shared::walkthrough::{
     Commendation, Finding, GeoPoint, Severity, StepOutcome, StepRecord, UnplannedKind,
     WalkthroughRecord,

@@ -115,9 +115,15 @@ pub struct Settings {
 pub enum Place {
     #[default]
     Home,
-    Walk { draft: String },
-    Finding { draft: String },
-    Finish { draft: String },
+    Walk {
+        draft: String,
+    },
+    Finding {
+        draft: String,
+    },
+    Finish {
+        draft: String,
+    },
     Outbox,
 }
 
@@ -697,10 +703,10 @@ impl AppData {
 
 #[cfg(test)]
 mod tests {
+    use flowwalk_shared::ErrorCode;
     use flowwalk_shared::api::assignments::WalkMode;
     use flowwalk_shared::api::scenarios::{Channel, Step};
     use flowwalk_shared::sync::{PushResult, PushStatus, ReviewOutcome};
-    use flowwalk_shared::ErrorCode;
     use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
     use flowwalk_shared::walkthrough::Severity;
 
@@ -1181,7 +1187,9 @@ mod tests {
         let q = &back.quarantined[0];
         assert_eq!((q.doc, q.key.as_str()), ("outbox", "quarantine-outbox-1"));
         assert_eq!(
-            block(storage.load("quarantine-outbox-1")).unwrap().as_deref(),
+            block(storage.load("quarantine-outbox-1"))
+                .unwrap()
+                .as_deref(),
             Some(newer)
         );
         assert_eq!(back.drafts, d.drafts, "the other documents load");
@@ -1189,7 +1197,9 @@ mod tests {
         let again = block(AppData::load(&storage, || unreachable!())).unwrap();
         assert_eq!(again.quarantined[0].key, "quarantine-outbox-2");
         assert_eq!(
-            block(storage.load("quarantine-outbox-1")).unwrap().as_deref(),
+            block(storage.load("quarantine-outbox-1"))
+                .unwrap()
+                .as_deref(),
             Some(newer)
         );
     }

@@ -108,13 +108,19 @@ pub async fn round<T: Transport, P: PhotoSource>(
     let mut session = session.clone();
     let mut changed_session = false;
     let mut outbox = outbox.clone();
-    if session.access_expires_at_ms.saturating_sub(REFRESH_MARGIN_MS) <= now_ms {
+    if session
+        .access_expires_at_ms
+        .saturating_sub(REFRESH_MARGIN_MS)
+        <= now_ms
+    {
         match transport.refresh(&session.refresh_token).await {
             Ok(t) => {
                 session = Session::from_tokens(&session.base_url, t, now_ms);
                 changed_session = true;
             }
-            Err(e @ ApiError::Refused { .. }) if e.is_unauthorized() || matches!(e, ApiError::Refused { status: 400, .. }) => {
+            Err(e @ ApiError::Refused { .. })
+                if e.is_unauthorized() || matches!(e, ApiError::Refused { status: 400, .. }) =>
+            {
                 session.needs_login = true;
                 return Round {
                     outbox,
@@ -143,9 +149,16 @@ pub async fn round<T: Transport, P: PhotoSource>(
             }
         }
     }
-    let report =
-        sync_once_reporting(&mut outbox, transport, photos, device_id, now_ms, jitter, progress)
-            .await;
+    let report = sync_once_reporting(
+        &mut outbox,
+        transport,
+        photos,
+        device_id,
+        now_ms,
+        jitter,
+        progress,
+    )
+    .await;
     if report.needs_login {
         session.needs_login = true;
         changed_session = true;
@@ -704,7 +717,16 @@ mod tests {
     }
 
     fn run_round(server: &FakeServer, s: &Session, outbox: &Outbox, now: i64) -> Round {
-        block(round(server, &Photos, s, outbox, "d", now, 0.5, &mut |_| {}))
+        block(round(
+            server,
+            &Photos,
+            s,
+            outbox,
+            "d",
+            now,
+            0.5,
+            &mut |_| {},
+        ))
     }
 
     #[test]
@@ -735,14 +757,24 @@ mod tests {
         let mut outbox = Outbox::default();
         outbox.submit(record("w1", vec![])).unwrap();
         let r = run_round(&server, &session(0), &outbox, 1_000_000);
-        assert!(!r.report.needs_login, "a lost answer is not a revoked login");
+        assert!(
+            !r.report.needs_login,
+            "a lost answer is not a revoked login"
+        );
         assert!(r.session.is_none(), "the session is kept as it was");
         assert_eq!(r.report.retry_later.len(), 1);
-        assert_eq!(*server.pushes.borrow(), 0, "nothing sent with a stale token");
+        assert_eq!(
+            *server.pushes.borrow(),
+            0,
+            "nothing sent with a stale token"
+        );
         assert_eq!(r.outbox.get("w1").unwrap().state, SendState::Waiting);
         let mut schedule = Schedule::new(true);
         schedule.finished(&r.report, 1_000_000, 0.5);
-        assert!(schedule.next_at_ms() > 1_000_000, "backed off, tried again later");
+        assert!(
+            schedule.next_at_ms() > 1_000_000,
+            "backed off, tried again later"
+        );
         // Later the refresh goes through and the record with it.
         server.refresh.replace(Refresh::Grant);
         let r = run_round(&server, &session(0), &r.outbox, 1_010_000);
@@ -761,7 +793,10 @@ mod tests {
         assert_eq!(r.outbox, outbox);
         let mut schedule = Schedule::new(true);
         schedule.finished(&r.report, 1_000_000, 0.5);
-        assert!(!schedule.due(1_000_001, true, false), "no round until logged in");
+        assert!(
+            !schedule.due(1_000_001, true, false),
+            "no round until logged in"
+        );
     }
 
     #[test]

@@ -54,9 +54,8 @@ fn bundle_file(path: &str) -> Option<PathBuf> {
 /// Whether a file name carries a content hash: `name-<at least 12 hex digits>.ext`.
 fn is_hashed(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or("");
-    stem.rsplit_once('-').is_some_and(|(_, hash)| {
-        hash.len() >= 12 && hash.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() >= 12 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The encodings the request accepts, from `Accept-Encoding` (a `q=0` refuses).
@@ -105,7 +104,9 @@ async fn respond(req: &HttpRequest, file: &Path) -> std::io::Result<HttpResponse
         .unwrap_or_default()
         .to_owned();
     let kind = actix_files::file_extension_to_mime(
-        file.extension().and_then(|e| e.to_str()).unwrap_or_default(),
+        file.extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default(),
     );
     let with = |ext: &str| {
         let mut p = file.as_os_str().to_owned();

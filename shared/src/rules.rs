@@ -339,7 +339,11 @@ mod tests {
         assert_eq!(e.en, "Text too long: at most 4000 characters, now 4001");
         assert!(Text::StepName.check("n", &"a".repeat(100)).is_ok());
         assert!(Text::StepName.check("n", &"a".repeat(101)).is_err());
-        assert!(Text::CommendationNote.check("n", &"a".repeat(2001)).is_err());
+        assert!(
+            Text::CommendationNote
+                .check("n", &"a".repeat(2001))
+                .is_err()
+        );
         assert!(Text::Description.check("d", "  ").is_err());
         assert!(Text::StepNote.check("d", "").is_ok());
     }

@@ -36,6 +36,13 @@ impl Transport for LosesFirstAnswer {
     async fn put_photo(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
         self.inner.put_photo(sha256, bytes).await
     }
+
+    async fn refresh(
+        &self,
+        refresh_token: &str,
+    ) -> Result<flowwalk_shared::api::auth::TokenResponse, ApiError> {
+        self.inner.refresh(refresh_token).await
+    }
 }
 
 struct Photos(HashMap<String, Vec<u8>>);

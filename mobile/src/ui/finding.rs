@@ -389,7 +389,10 @@ async fn store_photo(
     #[cfg(target_arch = "wasm32")]
     let timing = crate::photo::mark_start();
     let (sha, bytes) = prepare(chosen).await?;
-    store.put_photo(&sha, &bytes).await.map_err(|e| not_stored(&e))?;
+    store
+        .put_photo(&sha, &bytes)
+        .await
+        .map_err(|e| not_stored(&e))?;
     let (draft, finding, s) = (draft.to_owned(), finding.to_owned(), sha.clone());
     let added = ctx
         .quiet_change(&[Doc::Drafts], move |d| {
@@ -490,7 +493,10 @@ async fn prepare(file: Chosen) -> Result<(String, Vec<u8>), (String, String)> {
 async fn prepare(file: Chosen) -> Result<(String, Vec<u8>), (String, String)> {
     match file.read_bytes().await {
         Ok(b) => Ok((flowwalk_shared::walkthrough::hex_sha256(&b), b.to_vec())),
-        Err(e) => Err((format!("无法读取照片:{e}"), format!("Cannot read photo: {e}"))),
+        Err(e) => Err((
+            format!("无法读取照片:{e}"),
+            format!("Cannot read photo: {e}"),
+        )),
     }
 }
 

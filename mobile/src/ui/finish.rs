@@ -43,7 +43,12 @@ pub fn Finish(id: String) -> Element {
     }
     // Rules broken show at once; what is simply not done yet, after a first try.
     .filter(|p| {
-        tried() || matches!(p, crate::recorder::DraftError::Invalid(_) | crate::recorder::DraftError::UnsavedFinding)
+        tried()
+            || matches!(
+                p,
+                crate::recorder::DraftError::Invalid(_)
+                    | crate::recorder::DraftError::UnsavedFinding
+            )
     });
 
     rsx! {

@@ -181,9 +181,7 @@ impl Ctx {
             Some(storage) => store::write_docs(&*storage, staged.json()).await,
             None => Err(crate::storage::StorageError("not open".into())),
         };
-        working
-            .write()
-            .settle(&mut data.write(), staged, written)?;
+        working.write().settle(&mut data.write(), staged, written)?;
         Ok(out)
     }
 

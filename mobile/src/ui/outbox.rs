@@ -22,7 +22,8 @@ pub fn OutboxScreen() -> Element {
     // "In sync" only when it is true: online, the last round reached the server with no
     // problem, and nothing (record or photo) waits.
     let unsent = data.has_unsent();
-    let in_sync = online && status.at_ms > 0 && status.reached_server && status.problem.is_none() && !unsent;
+    let in_sync =
+        online && status.at_ms > 0 && status.reached_server && status.problem.is_none() && !unsent;
     let mut rows = Vec::new();
     for e in data.outbox.entries.iter().rev() {
         let (title, venue) = data.titles(&e.record.assignment_id, &e.record.scenario_version_id);
