@@ -127,6 +127,8 @@ async fn respond(req: &HttpRequest, file: &Path) -> std::io::Result<HttpResponse
         .use_etag(true)
         .use_last_modified(true)
         .prefer_utf8(true)
+        // Named after the compressed copy it would say "attachment": shown, not saved.
+        .disable_content_disposition()
         .set_content_type(kind);
     if let Some(coding) = coding {
         named = named.set_content_encoding(coding);

@@ -23,7 +23,13 @@ async function watchBundle(context, page) {
     const r = seen.get(e.requestId);
     if (r) r.bytes = e.encodedDataLength;
   });
-  return () => [...seen.values()].filter((r) => /\/(flowwalk_mobile[^/]*\.(js|wasm)|snippets\/.*\.js)$/.test(new URL(r.url).pathname));
+  // Read once, then let go of the session (a second Network session would keep the page
+  // "online" across a reload under Playwright's offline emulation).
+  return async () => {
+    const files = [...seen.values()].filter((r) => /\/(flowwalk_mobile[^/]*\.(js|wasm)|snippets\/.*\.js)$/.test(new URL(r.url).pathname));
+    await cdp.detach();
+    return files;
+  };
 }
 
 await run('offline', async ({ page, server, browser, context }) => {
@@ -48,7 +54,7 @@ await run('offline', async ({ page, server, browser, context }) => {
     await shot(page, 'tasks');
     await accessible(page, 'tasks');
     // The app came compressed; its hashed files are cached for good.
-    const files = bundle();
+    const files = await bundle();
     const wasm = files.find((r) => r.url.endsWith('.wasm'));
     assert.ok(wasm, 'the wasm was downloaded');
     assert.ok(['br', 'gzip'].includes(wasm.encoding), `wasm sent compressed, not ${wasm.encoding}`);

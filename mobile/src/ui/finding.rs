@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use dioxus::html::FileData;
 use dioxus::prelude::*;
+use dioxus::core::spawn_forever;
 
 use flowwalk_shared::rules::{MAX_PHOTOS_PER_FINDING, Text};
 use flowwalk_shared::taxonomy::CategoryGroup;
@@ -109,7 +110,7 @@ pub fn FindingForm(draft: String) -> Element {
         move |f: Box<dyn FnOnce(&mut FindingDraft)>| {
             let draft = draft.clone();
             let fid = fid.clone();
-            spawn(async move {
+            spawn_forever(async move {
                 let _ = ctx
                     .change(&[Doc::Drafts], move |d| {
                         d.edit_draft(&draft, |dr| dr.edit_finding(&fid, f))

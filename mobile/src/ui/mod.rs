@@ -1,6 +1,9 @@
 //! The screens. Components render the state and dispatch changes to it; every change goes
 //! through [`Ctx::change`], which makes it on the working copy, waits for on-device
 //! storage, and only then shows it, so the screen never confirms what a kill could lose.
+//! Work that must finish whatever the observer taps next — a write and its settling, a
+//! sync round, a message's timer — runs in the app's root scope (`spawn_forever`), never
+//! in the scope of a screen that may close meanwhile.
 //! The only I/O here is calling `store`, `sync`, `photo` and `platform`. The observer's
 //! screens keep their state in [`Ctx`] (provided by [`App`]); other apps over the same
 //! library (the desk screens) bring their own.
@@ -16,6 +19,7 @@ use std::cell::OnceCell;
 use std::rc::Rc;
 
 use dioxus::prelude::*;
+use dioxus::core::spawn_forever;
 
 use crate::api::HttpTransport;
 use crate::i18n::Lang;
@@ -109,7 +113,7 @@ impl Ctx {
         platform::scroll_to_top();
         if self.data.peek().settings.place != place {
             let ctx = *self;
-            spawn(async move {
+            spawn_forever(async move {
                 let _ = ctx
                     .quiet_change(&[Doc::Settings], move |d| {
                         d.settings.place = place;
@@ -135,7 +139,7 @@ impl Ctx {
     pub fn say(&mut self, zh: &str, en: &str) {
         let id = self.show(false, zh.into(), en.into());
         let mut toast = self.toast;
-        spawn(async move {
+        spawn_forever(async move {
             platform::sleep_ms(4000).await;
             if toast.peek().as_ref().is_some_and(|t| t.id == id) {
                 toast.set(None);
@@ -191,7 +195,7 @@ impl Ctx {
         id: String,
         f: impl FnOnce(&mut crate::recorder::Draft, i64) + 'static,
     ) {
-        spawn(async move {
+        spawn_forever(async move {
             let _ = self
                 .change(&[Doc::Drafts], move |d| {
                     d.edit_draft(&id, |draft| f(draft, platform::now_ms()))
@@ -204,7 +208,7 @@ impl Ctx {
     pub fn sync_now(self) {
         let mut schedule = self.schedule;
         schedule.write().asked();
-        spawn(async move {
+        spawn_forever(async move {
             let _ = self
                 .change(&[Doc::Outbox], |d| {
                     d.retry_now();
@@ -447,7 +451,7 @@ fn Main(initial: AppData) -> Element {
                     class: "bar-btn",
                     "data-testid": "lang",
                     lang: if lang.is_en() { "zh-CN" } else { "en" },
-                    "aria-label": lang.t("Switch to English", "切换到中文"),
+                    title: lang.t("Switch to English", "切换到中文"),
                     onclick: move |_| {
                         spawn(async move {
                             let _ = ctx
