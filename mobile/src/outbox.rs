@@ -141,6 +141,15 @@ impl Outbox {
             .find(|e| e.record.id == id && e.record.rev == rev)
     }
 
+    /// When the first waiting entry may be pushed again, if any waits.
+    pub fn next_attempt_at_ms(&self) -> Option<i64> {
+        self.entries
+            .iter()
+            .filter(|e| e.state == SendState::Waiting)
+            .map(|e| e.next_attempt_at_ms)
+            .min()
+    }
+
     /// Entries to push now.
     pub fn due(&self, now_ms: i64) -> Vec<&OutboxEntry> {
         self.entries.iter().filter(|e| e.due(now_ms)).collect()

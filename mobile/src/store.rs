@@ -575,7 +575,8 @@ pub struct Staged {
     session: Option<Option<Session>>,
     reference: Option<Option<ReferenceData>>,
     drafts: Option<Vec<Draft>>,
-    outbox: Option<Outbox>,
+    /// The outbox and how the last sync round went (not stored; shown with the outbox).
+    outbox: Option<(Outbox, SyncStatus)>,
 }
 
 impl Staged {
@@ -678,7 +679,7 @@ impl AppData {
             session: has(Doc::Session).then(|| self.session.clone()),
             reference: has(Doc::Reference).then(|| self.reference.clone()),
             drafts: has(Doc::Drafts).then(|| self.drafts.clone()),
-            outbox: has(Doc::Outbox).then(|| self.outbox.clone()),
+            outbox: has(Doc::Outbox).then(|| (self.outbox.clone(), self.sync.clone())),
         }
     }
 
@@ -695,8 +696,9 @@ impl AppData {
         if let Some(v) = s.drafts {
             self.drafts = v;
         }
-        if let Some(v) = s.outbox {
-            self.outbox = v;
+        if let Some((outbox, sync)) = s.outbox {
+            self.outbox = outbox;
+            self.sync = sync;
         }
     }
 }
@@ -1201,6 +1203,42 @@ mod tests {
                 .unwrap()
                 .as_deref(),
             Some(newer)
+        );
+    }
+
+    #[test]
+    fn a_settled_round_shows_how_it_went() {
+        let storage = MemoryStorage::default();
+        let mut shown = data();
+        block(shown.save(&storage, &Doc::ALL)).unwrap();
+        let mut working = Working::new(&shown);
+        change(
+            &storage,
+            &mut shown,
+            &mut working,
+            &[Doc::Outbox, Doc::Reference, Doc::Session],
+            |d| {
+                let round = Round {
+                    outbox: d.outbox.clone(),
+                    reference: None,
+                    session: None,
+                    report: SyncReport {
+                        reached_server: true,
+                        ..SyncReport::default()
+                    },
+                };
+                d.apply_round(round, 5);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            shown.sync,
+            SyncStatus {
+                at_ms: 5,
+                reached_server: true,
+                problem: None
+            }
         );
     }
 }

@@ -33,6 +33,16 @@ pub struct Schedule {
     was_online: bool,
 }
 
+/// Why a round is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// Its time came (asked for, backed off, or polling).
+    Scheduled,
+    /// The network came back: records waiting out their own back-off go now too
+    /// (`AppData::retry_now` before the round).
+    NetworkBack,
+}
+
 impl Schedule {
     pub fn new(online: bool) -> Self {
         Schedule {
@@ -42,14 +52,23 @@ impl Schedule {
         }
     }
 
-    /// Whether a round should start now; `can_sync` is a session that needs no login.
-    pub fn due(&mut self, now_ms: i64, online: bool, can_sync: bool) -> bool {
-        if online && !self.was_online {
+    /// Whether a round should start now, and why; `can_sync` is a session that needs no
+    /// login.
+    pub fn due(&mut self, now_ms: i64, online: bool, can_sync: bool) -> Option<Due> {
+        let back = online && !self.was_online;
+        if back {
             // The network came back: try at once, forgetting the back-off.
             self.asked();
         }
         self.was_online = online;
-        can_sync && online && now_ms >= self.next_at_ms
+        if !(can_sync && online && now_ms >= self.next_at_ms) {
+            return None;
+        }
+        Some(if back {
+            Due::NetworkBack
+        } else {
+            Due::Scheduled
+        })
     }
 
     /// The observer asked for a round: the next check runs one.
@@ -58,11 +77,16 @@ impl Schedule {
         self.failures = 0;
     }
 
-    /// A round ended with `report` at `now_ms`; `jitter` in `[0, 1)`.
-    pub fn finished(&mut self, report: &SyncReport, now_ms: i64, jitter: f64) {
+    /// A round ended with `report` at `now_ms`, leaving `outbox`; `jitter` in `[0, 1)`.
+    /// All well, the next round is when the first waiting record is due again, at the
+    /// latest [`IDLE_POLL_MS`] later; after a failure, backed off.
+    pub fn finished(&mut self, report: &SyncReport, outbox: &Outbox, now_ms: i64, jitter: f64) {
         if report.reached_server && report.retry_later.is_empty() || report.needs_login {
             self.failures = 0;
-            self.next_at_ms = now_ms.saturating_add(IDLE_POLL_MS);
+            let poll = now_ms.saturating_add(IDLE_POLL_MS);
+            self.next_at_ms = outbox
+                .next_attempt_at_ms()
+                .map_or(poll, |at| at.clamp(now_ms, poll));
         } else {
             let wait = backoff::delay_ms(self.failures, jitter);
             self.failures = self.failures.saturating_add(1);
@@ -737,6 +761,7 @@ mod tests {
         // The token expires within the margin: the round refreshes first, then sends with
         // the new access token (the server accepts only that one now).
         let r = run_round(&server, &session(1_030_000), &outbox, 1_000_000);
+        assert!(r.report.reached_server);
         assert_eq!(*server.refreshes.borrow(), vec!["refresh-0".to_string()]);
         let s = r.session.expect("the refreshed session");
         assert_eq!(s.access_token, "access-1");
@@ -770,7 +795,7 @@ mod tests {
         );
         assert_eq!(r.outbox.get("w1").unwrap().state, SendState::Waiting);
         let mut schedule = Schedule::new(true);
-        schedule.finished(&r.report, 1_000_000, 0.5);
+        schedule.finished(&r.report, &r.outbox, 1_000_000, 0.5);
         assert!(
             schedule.next_at_ms() > 1_000_000,
             "backed off, tried again later"
@@ -792,19 +817,30 @@ mod tests {
         assert!(r.session.unwrap().needs_login);
         assert_eq!(r.outbox, outbox);
         let mut schedule = Schedule::new(true);
-        schedule.finished(&r.report, 1_000_000, 0.5);
-        assert!(
-            !schedule.due(1_000_001, true, false),
+        schedule.finished(&r.report, &r.outbox, 1_000_000, 0.5);
+        assert_eq!(
+            schedule.due(1_000_001, true, false),
+            None,
             "no round until logged in"
         );
     }
 
     #[test]
     fn the_schedule_backs_off_after_failures_and_polls_when_all_is_well() {
+        let empty = Outbox::default();
         let mut s = Schedule::new(true);
-        assert!(s.due(0, true, true), "the first check runs a round");
-        assert!(!s.due(0, false, true), "never offline");
-        assert!(!s.due(0, true, false), "never without a usable session");
+        assert_eq!(
+            s.due(0, true, true),
+            Some(Due::Scheduled),
+            "the first check runs a round"
+        );
+        assert_eq!(s.due(0, false, true), None, "never offline");
+        s.due(0, true, true);
+        assert_eq!(
+            s.due(0, true, false),
+            None,
+            "never without a usable session"
+        );
         let failed = SyncReport {
             retry_later: vec!["push: offline".into()],
             ..SyncReport::default()
@@ -812,23 +848,29 @@ mod tests {
         // jitter 1.0: the ceiling, written out: 2 s, 4 s, 8 s, 16 s.
         let mut waits = Vec::new();
         for _ in 0..4 {
-            s.finished(&failed, 1_000, 1.0);
+            s.finished(&failed, &empty, 1_000, 1.0);
             waits.push(s.next_at_ms() - 1_000);
         }
         assert_eq!(waits, vec![2_000, 4_000, 8_000, 16_000]);
         assert_eq!(s.failures(), 4);
-        assert!(!s.due(16_999, true, true));
-        assert!(s.due(17_000, true, true));
+        assert_eq!(s.due(16_999, true, true), None);
+        assert_eq!(s.due(17_000, true, true), Some(Due::Scheduled));
         // All well: the next round is a minute later, the back-off forgotten.
         let ok = SyncReport {
             reached_server: true,
             ..SyncReport::default()
         };
-        s.finished(&ok, 20_000, 1.0);
+        s.finished(&ok, &empty, 20_000, 1.0);
         assert_eq!((s.next_at_ms(), s.failures()), (80_000, 0));
+        // ...unless a record waits out its own back-off: then when it is due.
+        let mut waiting = Outbox::default();
+        waiting.submit(record("w1", vec![])).unwrap();
+        waiting.transient_failure("w1", 1, 20_000, 1.0, "offline");
+        s.finished(&ok, &waiting, 20_000, 1.0);
+        assert_eq!(s.next_at_ms(), 22_000);
         // The observer taps "sync now": due at once.
         s.asked();
-        assert!(s.due(20_001, true, true));
+        assert_eq!(s.due(20_001, true, true), Some(Due::Scheduled));
     }
 
     #[test]
@@ -839,11 +881,15 @@ mod tests {
             ..SyncReport::default()
         };
         for _ in 0..8 {
-            s.finished(&failed, 0, 1.0);
+            s.finished(&failed, &Outbox::default(), 0, 1.0);
         }
         assert_eq!(s.next_at_ms(), 256_000);
-        assert!(!s.due(1_000, false, true));
-        assert!(s.due(1_000, true, true), "back online: at once");
+        assert_eq!(s.due(1_000, false, true), None);
+        assert_eq!(
+            s.due(1_000, true, true),
+            Some(Due::NetworkBack),
+            "back online: at once, records too"
+        );
         assert_eq!(s.failures(), 0);
     }
 }

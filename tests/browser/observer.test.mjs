@@ -216,7 +216,11 @@ await run('observer', async ({ page, server, context }) => {
       findings: [], commendations: [], satisfaction: 'satisfied', smoothness: 'smooth', comment: '',
     };
     // Format 1: the bare document, as the builds before versioning wrote it.
-    const legacy = { cursor: outbox.cursor, entries: [...outbox.entries.map((e) => { const { server_has, ...rest } = e; return rest; }),
+    // (JSON in JS has no 64-bit integers: "due at once" is written as 0.)
+    const legacy = { cursor: outbox.cursor, entries: [...outbox.entries.map((e) => {
+      const { server_has, ...rest } = e;
+      return { ...rest, next_attempt_at_ms: Number.isSafeInteger(e.next_attempt_at_ms) ? e.next_attempt_at_ms : 0 };
+    }),
       { record, state: { state: 'waiting' }, attempts: 0, next_attempt_at_ms: 0, missing_photos: [], last_error: null, review: null }] };
     await new Promise((res, rej) => {
       const tx = db.transaction('docs', 'readwrite');

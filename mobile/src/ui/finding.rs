@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
+use dioxus::core::spawn_forever;
 use dioxus::html::FileData;
 use dioxus::prelude::*;
-use dioxus::core::spawn_forever;
 
 use flowwalk_shared::rules::{MAX_PHOTOS_PER_FINDING, Text};
 use flowwalk_shared::taxonomy::CategoryGroup;

@@ -18,8 +18,8 @@ mod walk;
 use std::cell::OnceCell;
 use std::rc::Rc;
 
-use dioxus::prelude::*;
 use dioxus::core::spawn_forever;
+use dioxus::prelude::*;
 
 use crate::api::HttpTransport;
 use crate::i18n::Lang;
@@ -248,9 +248,12 @@ impl Ctx {
             &mut show,
         )
         .await;
-        ctx.schedule
-            .write()
-            .finished(&round.report, platform::now_ms(), platform::jitter());
+        ctx.schedule.write().finished(
+            &round.report,
+            &round.outbox,
+            platform::now_ms(),
+            platform::jitter(),
+        );
         let _ = ctx
             .change(&[Doc::Outbox, Doc::Reference, Doc::Session], |d| {
                 d.apply_round(round, platform::now_ms());
@@ -387,7 +390,15 @@ fn Main(initial: AppData) -> Element {
                     ctx.schedule
                         .write()
                         .due(platform::now_ms(), platform::online(), can_sync);
-                if due {
+                if due == Some(sync::Due::NetworkBack) {
+                    let _ = ctx
+                        .quiet_change(&[Doc::Outbox], |d| {
+                            d.retry_now();
+                            Ok(())
+                        })
+                        .await;
+                }
+                if due.is_some() {
                     ctx.round().await;
                 }
             }
@@ -485,7 +496,11 @@ fn Main(initial: AppData) -> Element {
                 div { class: "banner warn", "data-testid": "quarantined", role: "alert",
                     {lang.t("有数据无法被此版本读取,已原样另存,未被删除:", "Some stored data cannot be read by this version; it was kept aside, not deleted: ")}
                     for q in quarantined {
-                        code { key: "{q.key}", " {q.key}" }
+                        span { key: "{q.key}",
+                            " "
+                            code { "{q.key}" }
+                            span { class: "small", " ({q.reason})" }
+                        }
                     }
                 }
             }

@@ -64,6 +64,8 @@ pub fn OutboxScreen() -> Element {
                         {lang.t("上次同步未完成,将自动重试", "Last sync did not finish; retrying by itself")}
                     } else if unsent {
                         {lang.t("有待发送的记录或照片", "Records or photos wait to be sent")}
+                    } else {
+                        {lang.t("尚未与服务器同步", "Not in touch with the server yet")}
                     }
                 }
             }
