@@ -161,13 +161,25 @@ mod web {
     const PHOTOS: &str = "photos";
 
     /// IndexedDB: one store of JSON strings, one of photo bytes. Each write waits for its
-    /// transaction to complete.
+    /// transaction to commit; an aborted one (a full disk, a quota) is an error, never a
+    /// success.
     pub struct IdbStorage {
         db: Rexie,
     }
 
     fn err(e: rexie::Error) -> StorageError {
         StorageError(e.to_string())
+    }
+
+    /// The end of a read-write transaction: committed, or why not.
+    fn committed(result: rexie::TransactionResult) -> Result<(), StorageError> {
+        if result.is_committed() {
+            Ok(())
+        } else {
+            Err(StorageError(
+                "IndexedDB aborted the write (QuotaExceededError: storage full)".into(),
+            ))
+        }
     }
 
     impl IdbStorage {
@@ -192,8 +204,7 @@ mod web {
                 .put(value, Some(&JsValue::from_str(key)))
                 .await
                 .map_err(err)?;
-            tx.done().await.map_err(err)?;
-            Ok(())
+            committed(tx.done().await.map_err(err)?)
         }
 
         async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>, StorageError> {
@@ -238,8 +249,7 @@ mod web {
                 .delete(JsValue::from_str(sha256))
                 .await
                 .map_err(err)?;
-            tx.done().await.map_err(err)?;
-            Ok(())
+            committed(tx.done().await.map_err(err)?)
         }
     }
 }
