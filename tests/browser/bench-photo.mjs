@@ -28,6 +28,15 @@ async function twelveMegapixels(page, seed) {
         g.fillRect(x, y, 48, 48);
       }
     }
+    // Sensor noise, as in a photo taken indoors: the file is as large as a phone's (3–5 MB).
+    const img = g.getImageData(0, 0, 4032, 3024);
+    let x = (seed * 2654435761) >>> 0;
+    for (let i = 0; i < img.data.length; i += 4) {
+      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+      const n = (x & 31) - 16;
+      img.data[i] += n; img.data[i + 1] += n; img.data[i + 2] += (x >>> 8 & 31) - 16;
+    }
+    g.putImageData(img, 0, 0);
     // A sign: black on white, the way a notice board or a queue screen looks.
     g.fillStyle = '#fff';
     g.fillRect(400, 1000, 3200, 1000);
