@@ -253,6 +253,16 @@ async fn the_web_app_is_served_at_the_root() {
     }
 }
 
+/// (path, Accept-Encoding, body, Content-Encoding, Content-Type, Cache-Control)
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    &'a [u8],
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+);
+
 /// The bundle reaches the phone compressed: a browser that accepts brotli gets the `.br`
 /// the build made, one that accepts only gzip the `.gz`, any other the file itself, each
 /// marked so caches keep them apart. Files named by their content hash are cached for a
@@ -276,7 +286,7 @@ async fn the_web_app_is_sent_precompressed_and_cached_by_content() {
     put("icon-192.png", b"\x89PNG");
     let dir = web.path().to_owned();
     let app = TestApp::spawn_with(flowwalk_tests::Backend::Sqlite, move |s| s.web_dir = dir).await;
-    let get = |path: String, accept: &'static str| {
+    let get = |path: String, accept: &str| {
         let mut req = app.client.get(app.url(&path));
         if !accept.is_empty() {
             req = req.header("accept-encoding", accept);
@@ -285,8 +295,7 @@ async fn the_web_app_is_sent_precompressed_and_cached_by_content() {
     };
     let wasm_path = format!("/{wasm}");
     let js_path = format!("/{js}");
-    // (path, Accept-Encoding, body, Content-Encoding, Content-Type, Cache-Control)
-    let cases: Vec<(&str, &str, &[u8], Option<&str>, &str, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             &wasm_path,
             "gzip, deflate, br, zstd",

@@ -237,7 +237,8 @@ async fn the_app_state_records_and_delivers_after_a_day_offline(app: TestApp) {
     let photo = jpeg(800, 600, 9);
     let sha = hex_sha256(&photo);
     storage.put_photo(&sha, &photo).await.unwrap();
-    let id = data.start_walk(&assignment, t0, &mut ids).unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let id = data.start_walk(&assignment, t0, today, &mut ids).unwrap();
     data.edit_draft(&id, |d| {
         d.wait_at(0, t0);
         d.serve_at(0, t0 + 600_000);

@@ -118,26 +118,7 @@ pub fn OutboxScreen() -> Element {
                         span { class: "muted small", "{err}" }
                     }
                     if e.review.is_none() && e.next_rev().is_some() {
-                        button {
-                            class: "primary",
-                            "data-testid": "correct",
-                            onclick: {
-                                let id = e.record.id.clone();
-                                move |_| {
-                                    let id = id.clone();
-                                    spawn(async move {
-                                        let mut ctx = ctx;
-                                        let opened = ctx
-                                            .change(&[Doc::Drafts], |d| d.correct(&id))
-                                            .await;
-                                        if opened.is_ok() {
-                                            ctx.go(Screen::Walk(id));
-                                        }
-                                    });
-                                }
-                            },
-                            {lang.t("修改后重新提交", "Correct and resend")}
-                        }
+                        Correct { id: e.record.id.clone() }
                     }
                     if let Some(review) = &e.review {
                         match review.status {
@@ -149,26 +130,7 @@ pub fn OutboxScreen() -> Element {
                                     strong { {lang.t("被退回:", "Returned: ")} }
                                     span { "data-testid": "review-comment", "{review.comment}" }
                                 }
-                                button {
-                                    class: "primary",
-                                    "data-testid": "correct",
-                                    onclick: {
-                                        let id = e.record.id.clone();
-                                        move |_| {
-                                            let id = id.clone();
-                                            spawn(async move {
-                                                let mut ctx = ctx;
-                                                let opened = ctx
-                                                    .change(&[Doc::Drafts], |d| d.correct(&id))
-                                                    .await;
-                                                if opened.is_ok() {
-                                                    ctx.go(Screen::Walk(id));
-                                                }
-                                            });
-                                        }
-                                    },
-                                    {lang.t("修改后重新提交", "Correct and resend")}
-                                }
+                                Correct { id: e.record.id.clone() }
                             },
                             _ => rsx! {
                                 span { class: "tag", {lang.t("等待审核", "Awaiting review")} }
@@ -177,6 +139,30 @@ pub fn OutboxScreen() -> Element {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Opens a returned or refused walkthrough for correction.
+#[component]
+fn Correct(id: String) -> Element {
+    let ctx = use_context::<Ctx>();
+    let lang = ctx.lang();
+    rsx! {
+        button {
+            class: "primary",
+            "data-testid": "correct",
+            onclick: move |_| {
+                let id = id.clone();
+                spawn(async move {
+                    let mut ctx = ctx;
+                    let opened = ctx.change(&[Doc::Drafts], |d| d.correct(&id)).await;
+                    if opened.is_ok() {
+                        ctx.go(Screen::Walk(id));
+                    }
+                });
+            },
+            {lang.t("修改后重新提交", "Correct and resend")}
         }
     }
 }
