@@ -167,7 +167,7 @@ mod tests {
             "/..%2fx",
             "/a\\b",
             "/.hidden",
-            "//x",
+            "/a//b",
         ] {
             assert_eq!(bundle_file(bad), None, "{bad}");
         }
