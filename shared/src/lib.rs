@@ -7,6 +7,7 @@
 pub mod api;
 pub mod error;
 pub mod role;
+pub mod survey;
 pub mod sync;
 pub mod taxonomy;
 pub mod timing;

@@ -4,13 +4,16 @@
 
 pub mod assignments;
 pub mod auth;
+pub mod campaigns;
 pub mod categories;
 pub mod departments;
 pub mod health;
 pub mod invites;
 pub mod openapi;
 pub mod photos;
+pub mod questionnaires;
 pub mod scenarios;
+pub mod survey_pages;
 pub mod sync;
 pub mod users;
 pub mod venues;
@@ -379,6 +382,169 @@ fn declare(r: &mut Routes<'_>) {
         p!("/assignments/{id}"),
         STAFF,
         assignments::update,
+    );
+    // Citizen questionnaires: managers build questionnaires and run campaigns …
+    r.add(
+        "questionnaires.list",
+        Method::GET,
+        p!("/questionnaires"),
+        STAFF,
+        questionnaires::list,
+    );
+    r.add(
+        "questionnaires.get",
+        Method::GET,
+        p!("/questionnaires/{id}"),
+        STAFF,
+        questionnaires::get,
+    );
+    r.add(
+        "questionnaires.versions",
+        Method::GET,
+        p!("/questionnaires/{id}/versions"),
+        STAFF,
+        questionnaires::versions,
+    );
+    r.add(
+        "questionnaires.create",
+        Method::POST,
+        p!("/questionnaires"),
+        STAFF,
+        questionnaires::create,
+    );
+    r.add(
+        "questionnaires.update",
+        Method::PUT,
+        p!("/questionnaires/{id}"),
+        STAFF,
+        questionnaires::update,
+    );
+    r.add(
+        "campaigns.list",
+        Method::GET,
+        p!("/campaigns"),
+        STAFF,
+        campaigns::list,
+    );
+    r.add(
+        "campaigns.get",
+        Method::GET,
+        p!("/campaigns/{id}"),
+        STAFF,
+        campaigns::get,
+    );
+    r.add(
+        "campaigns.create",
+        Method::POST,
+        p!("/campaigns"),
+        STAFF,
+        campaigns::create,
+    );
+    r.add(
+        "campaigns.update",
+        Method::PUT,
+        p!("/campaigns/{id}"),
+        STAFF,
+        campaigns::update,
+    );
+    r.add(
+        "campaigns.results",
+        Method::GET,
+        p!("/campaigns/{id}/results"),
+        STAFF,
+        campaigns::results,
+    );
+    r.add(
+        "campaigns.keyword_answers",
+        Method::GET,
+        p!("/campaigns/{id}/keyword-answers"),
+        STAFF,
+        campaigns::keyword_answers,
+    );
+    r.add(
+        "campaigns.export",
+        Method::GET,
+        p!("/campaigns/{id}/export"),
+        STAFF,
+        campaigns::export,
+    );
+    r.add(
+        "campaigns.publish",
+        Method::POST,
+        p!("/campaigns/{id}/publish"),
+        STAFF,
+        campaigns::publish,
+    );
+    r.add(
+        "campaigns.unpublish",
+        Method::POST,
+        p!("/campaigns/{id}/unpublish"),
+        STAFF,
+        campaigns::unpublish,
+    );
+    r.add(
+        "campaigns.import",
+        Method::POST,
+        p!("/campaigns/{id}/import"),
+        STAFF,
+        campaigns::import,
+    );
+    r.add(
+        "candidates.list",
+        Method::GET,
+        p!("/campaigns/{id}/candidates"),
+        STAFF,
+        campaigns::list_candidates,
+    );
+    r.add(
+        "candidates.create",
+        Method::POST,
+        p!("/campaigns/{id}/candidates"),
+        STAFF,
+        campaigns::create_candidate,
+    );
+    // … and citizens answer with no account, on server-rendered pages.
+    r.add(
+        "survey.form",
+        Method::GET,
+        "/q/{campaign}/{venue}",
+        Public,
+        survey_pages::form_page,
+    );
+    r.add(
+        "survey.submit",
+        Method::POST,
+        "/q/{campaign}/{venue}",
+        Public,
+        survey_pages::submit,
+    );
+    r.add(
+        "survey.thanks",
+        Method::GET,
+        "/q/{campaign}/{venue}/thanks",
+        Public,
+        survey_pages::thanks,
+    );
+    r.add(
+        "survey.qr",
+        Method::GET,
+        "/q/{campaign}/{venue}/qr.svg",
+        Public,
+        survey_pages::qr,
+    );
+    r.add(
+        "survey.poster",
+        Method::GET,
+        "/q/{campaign}/{venue}/poster",
+        Public,
+        survey_pages::poster,
+    );
+    r.add(
+        "survey.results",
+        Method::GET,
+        "/r/{campaign}",
+        Public,
+        survey_pages::results,
     );
 }
 
