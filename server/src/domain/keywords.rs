@@ -140,8 +140,7 @@ fn is_keyword(word: &str) -> bool {
     let n = word.chars().count();
     let cjk = word.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
     let latin = word.chars().all(|c| c.is_ascii_alphanumeric()) && n >= 3;
-    n >= 2
-        && n <= 12
+    (2..=12).contains(&n)
         && (cjk || latin)
         && !word.chars().all(|c| c.is_ascii_digit())
         && !STOP_WORDS.contains(&word)

@@ -45,7 +45,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
         .iter()
         .map(|c| cell(c).trim().to_ascii_lowercase())
         .collect();
-    let first_row = u64::try_from(range.start().map_or(0, |(r, _)| r)).unwrap_or(0) + 1;
+    let first_row = u64::from(range.start().map_or(0, |(r, _)| r)) + 1;
     Ok(rows
         .enumerate()
         .filter(|(_, r)| r.iter().any(|c| !matches!(c, Data::Empty)))

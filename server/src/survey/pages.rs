@@ -285,7 +285,7 @@ impl ResultsPage {
             })
             .collect();
         ResultsPage {
-            heading: format!("“{}”问卷调查结果反馈", spec.title),
+            heading: format!("{}结果反馈", spec.title),
             organizer: spec.organizer.to_owned(),
             published_on: date_zh(spec.published_on),
             opening,
