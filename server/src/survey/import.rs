@@ -244,7 +244,7 @@ pub fn responses(
             Err(problems) => {
                 let reasons: Vec<String> = problems
                     .iter()
-                    .map(|p| format!("{}: {}", p.question_id, p.en))
+                    .map(|p| p.en.clone())
                     .collect();
                 bad.push(BadRow {
                     line,
