@@ -40,6 +40,8 @@ pub struct Endpoint {
 pub struct Routes<'a> {
     cfg: Option<&'a mut web::ServiceConfig>,
     seen: Vec<Endpoint>,
+    /// Compress the next endpoint's answers (see [`Routes::add_page`]).
+    compress: bool,
 }
 
 impl Routes<'_> {
@@ -56,13 +58,16 @@ impl Routes<'_> {
         F::Output: Responder + 'static,
     {
         if let Some(cfg) = self.cfg.as_deref_mut() {
-            cfg.service(
-                web::resource(path)
-                    .name(name)
-                    .guard(guard::Method(method.clone()))
-                    .wrap(from_fn(move |req, next| check(access, req, next)))
-                    .route(web::route().to(handler)),
-            );
+            let resource = web::resource(path)
+                .name(name)
+                .guard(guard::Method(method.clone()))
+                .wrap(from_fn(move |req, next| check(access, req, next)))
+                .route(web::route().to(handler));
+            if self.compress {
+                cfg.service(resource.wrap(actix_web::middleware::Compress::default()));
+            } else {
+                cfg.service(resource);
+            }
         }
         self.seen.push(Endpoint {
             name,
@@ -70,6 +75,25 @@ impl Routes<'_> {
             path,
             access,
         });
+    }
+
+    /// Like [`Routes::add`], for a page citizens open on a phone over weak Wi-Fi: the answer
+    /// is compressed when the browser accepts it.
+    fn add_page<F, Args>(
+        &mut self,
+        name: &'static str,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        handler: F,
+    ) where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.compress = true;
+        self.add(name, method, path, access, handler);
+        self.compress = false;
     }
 }
 
@@ -504,42 +528,42 @@ fn declare(r: &mut Routes<'_>) {
         campaigns::create_candidate,
     );
     // … and citizens answer with no account, on server-rendered pages.
-    r.add(
+    r.add_page(
         "survey.form",
         Method::GET,
         "/q/{campaign}/{venue}",
         Public,
         survey_pages::form_page,
     );
-    r.add(
+    r.add_page(
         "survey.submit",
         Method::POST,
         "/q/{campaign}/{venue}",
         Public,
         survey_pages::submit,
     );
-    r.add(
+    r.add_page(
         "survey.thanks",
         Method::GET,
         "/q/{campaign}/{venue}/thanks",
         Public,
         survey_pages::thanks,
     );
-    r.add(
+    r.add_page(
         "survey.qr",
         Method::GET,
         "/q/{campaign}/{venue}/qr.svg",
         Public,
         survey_pages::qr,
     );
-    r.add(
+    r.add_page(
         "survey.poster",
         Method::GET,
         "/q/{campaign}/{venue}/poster",
         Public,
         survey_pages::poster,
     );
-    r.add(
+    r.add_page(
         "survey.results",
         Method::GET,
         "/r/{campaign}",
@@ -553,6 +577,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     declare(&mut Routes {
         cfg: Some(cfg),
         seen: Vec::new(),
+        compress: false,
     });
 }
 
@@ -561,6 +586,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     let mut r = Routes {
         cfg: None,
         seen: Vec::new(),
+        compress: false,
     };
     declare(&mut r);
     r.seen

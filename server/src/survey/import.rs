@@ -242,10 +242,7 @@ pub fn responses(
         let answers = match check_answers(&q.questions, &raw, Unasked::Refuse) {
             Ok(a) => a,
             Err(problems) => {
-                let reasons: Vec<String> = problems
-                    .iter()
-                    .map(|p| p.en.clone())
-                    .collect();
+                let reasons: Vec<String> = problems.iter().map(|p| p.en.clone()).collect();
                 bad.push(BadRow {
                     line,
                     reason: reasons.join("; "),
