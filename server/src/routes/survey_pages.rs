@@ -500,6 +500,22 @@ fn public_base(req: &HttpRequest, settings: &Settings) -> String {
     )
 }
 
+/// The venue's form link, and its QR code as SVG.
+fn link_and_qr(
+    req: &HttpRequest,
+    settings: &Settings,
+    ctx: &Context,
+) -> Result<(String, String), AppError> {
+    let url = format!(
+        "{}{}",
+        public_base(req, settings),
+        survey::form_path(&ctx.campaign.code, &ctx.venue.1)
+    );
+    let svg = survey::qr::svg(&url)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("QR code of {url}: {e:?}")))?;
+    Ok((url, svg))
+}
+
 /// The venue's QR code (SVG) of its form link.
 #[utoipa::path(get, path = "/q/{campaign}/{venue}/qr.svg", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "image/svg+xml")))]
 pub async fn qr(
@@ -512,13 +528,7 @@ pub async fn qr(
     let Some(ctx) = context(&db, campaign, venue).await? else {
         return not_found();
     };
-    let url = format!(
-        "{}{}",
-        public_base(&req, &settings),
-        survey::form_path(&ctx.campaign.code, &ctx.venue.1)
-    );
-    let svg = survey::qr::svg(&url)
-        .map_err(|e| AppError::internal(anyhow::anyhow!("QR code of {url}: {e:?}")))?;
+    let (_, svg) = link_and_qr(&req, &settings, &ctx)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
         .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
@@ -538,13 +548,7 @@ pub async fn poster(
     let Some(ctx) = context(&db, campaign, venue).await? else {
         return not_found();
     };
-    let url = format!(
-        "{}{}",
-        public_base(&req, &settings),
-        survey::form_path(&ctx.campaign.code, &ctx.venue.1)
-    );
-    let svg = survey::qr::svg(&url)
-        .map_err(|e| AppError::internal(anyhow::anyhow!("QR code of {url}: {e:?}")))?;
+    let (url, svg) = link_and_qr(&req, &settings, &ctx)?;
     // Inline, without the XML declaration.
     let svg = svg
         .find("<svg")
