@@ -818,6 +818,66 @@ async fn paper_import_rejects_bad_rows_and_takes_good_files(app: TestApp) {
     );
 }
 
+/// `flowwalk import survey FILE --campaign CODE`: the same checks from the command line.
+async fn paper_import_from_the_command_line(app: TestApp) {
+    use clap::Parser;
+    let s = setup(&app).await;
+    let dir = &app.settings.data_dir;
+    let config = dir.join("flowwalk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = {:?}\ndata_dir = {:?}\n",
+            app.settings.database_url.clone().unwrap_or_default(),
+            dir.display().to_string()
+        ),
+    )
+    .unwrap();
+    let run = |file: &std::path::Path| {
+        flowwalk_server::cli::run(
+            flowwalk_server::cli::Cli::try_parse_from([
+                "flowwalk",
+                "--config",
+                config.to_str().unwrap(),
+                "import",
+                "survey",
+                file.to_str().unwrap(),
+                "--campaign",
+                &s.code,
+            ])
+            .unwrap(),
+        )
+    };
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "venue,online,problems\n{},no,none\n{},yes,none\n",
+            s.venues[0].1, s.venues[1].1
+        ),
+    )
+    .unwrap();
+    let err = run(&bad).unwrap_err().to_string();
+    assert_eq!(err, "1 bad row(s); nothing was imported");
+    assert_eq!(results(&app, &s, "").await["respondents"], 0);
+    let good = dir.join("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "venue,online,smooth,problems\n{},no,,none\n{},yes,B,A\n",
+            s.venues[0].1, s.venues[1].1
+        ),
+    )
+    .unwrap();
+    run(&good).unwrap();
+    let r = results(&app, &s, "").await;
+    assert_eq!(r["respondents"], 2);
+    assert_eq!(
+        shares(&r["questions"][1])[1],
+        ("smooth".to_owned(), 1, "100.00".to_owned())
+    );
+}
+
 /// Exports: the results as CSV with counts, bases and shares; both sheets as XLSX.
 async fn results_export_as_csv_and_xlsx(app: TestApp) {
     let s = setup(&app).await;
@@ -1189,6 +1249,7 @@ both!(
     hostile_text_is_kept_harmless,
     bad_submissions_come_back_with_answers_kept,
     paper_import_rejects_bad_rows_and_takes_good_files,
+    paper_import_from_the_command_line,
     results_export_as_csv_and_xlsx,
     candidates_wait_for_the_issue_workflow,
     a_campaign_keeps_the_version_it_was_answered_in,
