@@ -1224,6 +1224,20 @@ async fn the_demo_campaign_answers_and_publishes(app: TestApp) {
     let admin = app.demo_login("manager").await;
     let list = expect_json(app.get("/api/v1/campaigns", &admin).await, StatusCode::OK).await;
     assert_eq!(list[0]["responses"], 367);
+    let candidates = expect_json(
+        app.get(
+            &format!(
+                "/api/v1/campaigns/{}/candidates",
+                list[0]["id"].as_str().unwrap()
+            ),
+            &admin,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(candidates["candidates"][0]["category_id"], "long_queue");
+    assert_eq!(candidates["candidates"][0]["status"], "waiting");
     let qr = browser()
         .get(app.url(&format!("{form}/qr.svg")))
         .send()

@@ -6,7 +6,8 @@
 use anyhow::anyhow;
 use chrono::Duration;
 use flowwalk_shared::api::surveys::{
-    CampaignInput, Choice, Question, QuestionKind, QuestionnaireInput, ScalePreset, ShowIf,
+    CampaignInput, CandidateInput, CandidateKind, Choice, Question, QuestionKind,
+    QuestionnaireInput, ScalePreset, ShowIf,
 };
 
 use crate::db::DbConnection;
@@ -493,6 +494,22 @@ pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> 
     }
     surveys::insert_responses(conn, &rows)?;
     survey::publish(conn, &campaign, CONCLUSION, Some(admin_id))?;
+    // The district centre's queues, chosen by many there, wait as a candidate issue.
+    survey::candidates::create(
+        conn,
+        &campaign,
+        &CandidateInput {
+            kind: CandidateKind::Option,
+            question_id: "q8".into(),
+            response_id: None,
+            venue_id: Some(venue_ids[0].clone()),
+            choice_id: Some("long_queue".into()),
+            category_id: None,
+            department_id: None,
+            note: "区政务服务中心排队问题反映集中,建议纳入问题清单。".into(),
+        },
+        admin_id,
+    )?;
     Ok(rows.len())
 }
 
