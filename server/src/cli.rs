@@ -41,8 +41,15 @@ pub enum Command {
     },
     /// Load demo venues, departments, scenarios, accounts and assignments.
     Demo,
-    /// Import reference data from a CSV file; nothing is imported if any row is bad.
-    Import { kind: ImportKind, file: PathBuf },
+    /// Import reference data from a CSV file, or paper questionnaires (CSV or XLSX) into a
+    /// campaign; nothing is imported if any row is bad.
+    Import {
+        kind: ImportKind,
+        file: PathBuf,
+        /// The campaign's code (`survey` imports only).
+        #[arg(long)]
+        campaign: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +73,8 @@ pub enum UserCommand {
 pub enum ImportKind {
     Venues,
     Departments,
+    /// Paper questionnaires into the campaign given by `--campaign`.
+    Survey,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -73,6 +82,17 @@ fn parse_role(s: &str) -> Result<Role, String> {
         let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
         format!("unknown role {s:?}; one of {}", all.join(", "))
     })
+}
+
+/// Where the server is reached, for printed links: the configured public address, else the
+/// bind address (a wildcard bind printed as 127.0.0.1).
+fn public_base(settings: &Settings) -> String {
+    let configured = settings.public_url.trim().trim_end_matches('/');
+    if !configured.is_empty() {
+        return configured.to_owned();
+    }
+    let bind = settings.bind.replace("0.0.0.0", "127.0.0.1");
+    format!("http://{bind}")
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -96,6 +116,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     "flowwalk: http://{host}:{}/  (API docs: /api/docs/)",
                     app.port()
                 );
+                if with_demo {
+                    let host = if host == "0.0.0.0" {
+                        "127.0.0.1"
+                    } else {
+                        host.as_str()
+                    };
+                    let base = if settings.public_url.trim().is_empty() {
+                        format!("http://{host}:{}", app.port())
+                    } else {
+                        public_base(&settings)
+                    };
+                    demo::print_links(&base);
+                }
                 app.run_until_stopped().await.context("serving")
             })
         }
@@ -146,9 +179,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let db = prepare_database(&settings)?;
             let mut conn = db.pool().get().context("connecting to the database")?;
             demo::print(&demo::load(&mut conn)?);
+            demo::print_links(&public_base(&settings));
             Ok(())
         }
-        Command::Import { kind, file } => {
+        Command::Import {
+            kind,
+            file,
+            campaign,
+        } => {
             let db = prepare_database(&settings)?;
             let mut conn = db.pool().get().context("connecting to the database")?;
             let text =
@@ -156,6 +194,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let result = match kind {
                 ImportKind::Venues => import::venues(&mut conn, &text),
                 ImportKind::Departments => import::departments(&mut conn, &text),
+                ImportKind::Survey => {
+                    let Some(code) = campaign else {
+                        bail!("`import survey` needs --campaign CODE");
+                    };
+                    let Some(c) = models::surveys::find_campaign_by_code(&mut conn, &code)? else {
+                        bail!("no campaign with code {code:?}");
+                    };
+                    crate::db::write_tx(&mut conn, |conn| {
+                        crate::survey::import::responses(conn, &c, &text)
+                    })
+                }
             };
             match result {
                 Ok(n) => {

@@ -13,7 +13,7 @@ use crate::db::DbUrl;
 pub const DEV_JWT_SECRET: &str = "flowwalk-development-secret-do-not-use-in-production";
 
 /// The settings `FLOWWALK_*` variables may set (others, such as test settings, are ignored).
-const ENV_KEYS: [&str; 24] = [
+const ENV_KEYS: [&str; 27] = [
     "env",
     "bind",
     "database_url",
@@ -38,6 +38,9 @@ const ENV_KEYS: [&str; 24] = [
     "s3_secret_access_key",
     "s3_allow_http",
     "web_dir",
+    "public_url",
+    "survey_max_per_address",
+    "survey_window_minutes",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -81,6 +84,13 @@ pub struct Settings {
     pub s3_allow_http: bool,
     /// The observer app's web bundle (`scripts/build-web`), served at `/`.
     pub web_dir: PathBuf,
+    /// The address citizens reach this server at (`https://zwfw.example.gov.cn`), for the
+    /// QR codes and printed links; empty: the address the request came to.
+    pub public_url: String,
+    /// Questionnaire submissions one client address may make within the window (a hall's
+    /// Wi-Fi puts many citizens behind one address: keep it generous).
+    pub survey_max_per_address: u32,
+    pub survey_window_minutes: u32,
 }
 
 impl Default for Settings {
@@ -110,6 +120,9 @@ impl Default for Settings {
             s3_secret_access_key: String::new(),
             s3_allow_http: false,
             web_dir: PathBuf::from("mobile/dist"),
+            public_url: String::new(),
+            survey_max_per_address: 30,
+            survey_window_minutes: 10,
         }
     }
 }
@@ -167,6 +180,11 @@ impl Settings {
         }
         if self.photo_store == "s3" && self.s3_bucket.is_empty() {
             bail!("FLOWWALK_PHOTO_STORE=s3 needs FLOWWALK_S3_BUCKET");
+        }
+        if self.survey_max_per_address == 0 || self.survey_window_minutes == 0 {
+            bail!(
+                "FLOWWALK_SURVEY_MAX_PER_ADDRESS and FLOWWALK_SURVEY_WINDOW_MINUTES must be at least 1"
+            );
         }
         if self.db_pool_size == 0 {
             bail!("FLOWWALK_DB_POOL_SIZE must be at least 1");

@@ -42,11 +42,11 @@ impl From<diesel::result::Error> for ImportError {
     }
 }
 
-type Row = (u64, HashMap<String, String>);
+pub(crate) type Row = (u64, HashMap<String, String>);
 
 /// Reads a CSV with a header: (line, column → value) per readable row, and the unreadable
 /// lines. A bad header is reported at once, as nothing after it can be read.
-fn read(text: &[u8], required: &[&str]) -> Result<(Vec<Row>, Vec<BadRow>), ImportError> {
+pub(crate) fn read(text: &[u8], required: &[&str]) -> Result<(Vec<Row>, Vec<BadRow>), ImportError> {
     let text = text.strip_prefix("\u{feff}".as_bytes()).unwrap_or(text); // Excel's BOM
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
@@ -106,7 +106,7 @@ fn read(text: &[u8], required: &[&str]) -> Result<(Vec<Row>, Vec<BadRow>), Impor
 }
 
 /// All rows imported, or every bad row (in line order) and nothing imported.
-fn finish(count: usize, mut bad: Vec<BadRow>) -> Result<usize, ImportError> {
+pub(crate) fn finish(count: usize, mut bad: Vec<BadRow>) -> Result<usize, ImportError> {
     if bad.is_empty() {
         return Ok(count);
     }

@@ -15,6 +15,7 @@ pub mod photos;
 pub mod review;
 pub mod routes;
 pub mod startup;
+pub mod survey;
 pub mod sync;
 pub mod telemetry;
 pub mod users;

@@ -49,6 +49,8 @@ pub enum ErrorCode {
     PhotoNotAnImage,
     PhotoCorrupt,
     PhotoTooManyPixels,
+    // Questionnaires
+    ImportRejected,
     // Server side
     ServiceUnavailable,
     Internal,
@@ -94,6 +96,7 @@ impl ErrorCode {
             PhotoNotAnImage => "photo_not_an_image",
             PhotoCorrupt => "photo_corrupt",
             PhotoTooManyPixels => "photo_too_many_pixels",
+            ImportRejected => "import_rejected",
             ServiceUnavailable => "service_unavailable",
             Internal => "internal",
         }
@@ -118,6 +121,7 @@ impl ErrorCode {
             | ClockImplausible | PhotoHashMismatch => 400,
             PhotoNotAnImage | PhotoCorrupt | PhotoTooManyPixels => 422,
             PhotoTooLarge => 413,
+            ImportRejected => 422,
             RevisionNotAllowed | InvalidState => 409,
             TooManyAttempts => 429,
             ServiceUnavailable => 503,
@@ -166,6 +170,7 @@ impl ErrorCode {
             PhotoNotAnImage => "文件不是支持的图片格式(JPEG、PNG、WebP)",
             PhotoCorrupt => "照片文件已损坏或不完整,请重新上传",
             PhotoTooManyPixels => "照片像素尺寸过大",
+            ImportRejected => "导入文件有误,未导入任何数据",
             ServiceUnavailable => "服务暂时不可用,请稍后再试",
             Internal => "服务器内部错误,请稍后再试",
         }
@@ -212,6 +217,7 @@ impl ErrorCode {
             PhotoNotAnImage => "Not a supported image (JPEG, PNG, WebP)",
             PhotoCorrupt => "Photo is corrupt or truncated; upload again",
             PhotoTooManyPixels => "Photo has too many pixels",
+            ImportRejected => "The file has bad rows; nothing was imported",
             ServiceUnavailable => "Service temporarily unavailable; try again later",
             Internal => "Internal server error; try again later",
         }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod error;
 pub mod role;
 pub mod rules;
+pub mod survey;
 pub mod sync;
 pub mod taxonomy;
 pub mod timing;

@@ -129,6 +129,26 @@ async fn context(app: &TestApp) -> Ctx {
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     ids.insert("photo", hex_sha256(&photo));
+    // The demo questionnaire campaign.
+    let campaigns = expect_json(app.get("/api/v1/campaigns", &admin).await, StatusCode::OK).await;
+    ids.insert("campaign", first(&campaigns));
+    ids.insert(
+        "questionnaire",
+        campaigns[0]["questionnaire_id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    let hall = campaigns[0]["venues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["code"] == "tianning-district-center")
+        .unwrap()["venue_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ids.insert("campaign_venue", hall);
     Ctx {
         tokens,
         ids,
@@ -326,6 +346,100 @@ async fn request_for(
                 Body::Json(json!({"rev": 1, "comment": "请补充照片"})),
             )
         }
+        "questionnaires.list" | "campaigns.list" => (ep.path.to_owned(), Body::None),
+        "questionnaires.get" | "questionnaires.versions" => {
+            (path(ep.path, "questionnaire"), Body::None)
+        }
+        "questionnaires.create" | "questionnaires.update" => {
+            let mut q = serde_json::to_value(
+                flowwalk_server::demo::survey::district_questionnaire(),
+            )
+            .unwrap();
+            if ep.name == "questionnaires.create" {
+                q["code"] = json!(format!("q{n}"));
+            }
+            (path(ep.path, "questionnaire"), Body::Json(q))
+        }
+        "campaigns.get" | "campaigns.results" | "campaigns.unpublish" | "candidates.list" => {
+            (path(ep.path, "campaign"), Body::None)
+        }
+        "campaigns.keyword_answers" => (
+            format!(
+                "{}?question_id=q11&keyword=%E6%9C%8D%E5%8A%A1%E6%80%81%E5%BA%A6",
+                path(ep.path, "campaign")
+            ),
+            Body::None,
+        ),
+        "campaigns.export" => (
+            format!("{}?format=xlsx", path(ep.path, "campaign")),
+            Body::None,
+        ),
+        "campaigns.create" | "campaigns.update" => {
+            let c = expect_json(
+                app.get(&path("/api/v1/campaigns/{id}", "campaign"), manager)
+                    .await,
+                StatusCode::OK,
+            )
+            .await;
+            let code = if ep.name == "campaigns.create" {
+                json!(format!("c{n}"))
+            } else {
+                c["code"].clone()
+            };
+            let body = json!({
+                "code": code, "title": c["title"], "questionnaire_id": c["questionnaire_id"],
+                "organizer": c["organizer"], "purpose": c["purpose"], "starts_on": c["starts_on"],
+                "ends_on": c["ends_on"], "venue_ids": [id("campaign_venue")]
+            });
+            (path(ep.path, "campaign"), Body::Json(body))
+        }
+        "campaigns.publish" => (
+            path(ep.path, "campaign"),
+            Body::Json(json!({"conclusion": format!("结论 {n}")})),
+        ),
+        "campaigns.import" => (
+            path(ep.path, "campaign"),
+            Body::Raw(
+                "venue,q1,q2,q3,q4,q5,q6,q8,q9,q10
+                 tianning-district-center,city,social,baidu,smooth,smooth,no,none,none,none
+"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+        ),
+        "candidates.create" => (
+            path(ep.path, "campaign"),
+            Body::Json(json!({
+                "kind": "option", "question_id": "q8", "venue_id": id("campaign_venue"),
+                "choice_id": "long_queue"
+            })),
+        ),
+        "survey.form" | "survey.thanks" | "survey.qr" | "survey.poster" => (
+            ep.path
+                .replace("{campaign}", "wopei-2026")
+                .replace("{venue}", "tianning-district-center"),
+            Body::None,
+        ),
+        "survey.submit" => (
+            ep.path
+                .replace("{campaign}", "wopei-2026")
+                .replace("{venue}", "tianning-district-center"),
+            Body::Form(
+                "q1=city&q2=tax&q3=baidu&q4=smooth&q5=na&q6=yes&q7=average&q8=none&q9=none&q10=parking"
+                    .into(),
+            ),
+        ),
+        "survey.results" => {
+            let res = app
+                .post(
+                    &path("/api/v1/campaigns/{id}/publish", "campaign"),
+                    Some(manager),
+                    &json!({"conclusion": "结论"}),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK);
+            (ep.path.replace("{campaign}", "wopei-2026"), Body::None)
+        }
         other => panic!("no request fixture for endpoint {other}: add one to tests/api/access.rs"),
     }
 }
@@ -337,11 +451,12 @@ fn scenario_body(code: &str, name: &str, dept: &str) -> Value {
     ]})
 }
 
-/// A request body: none, JSON, or raw bytes (photos).
+/// A request body: none, JSON, raw bytes (photos, imports), or an HTML form.
 enum Body {
     None,
     Json(Value),
     Raw(Vec<u8>),
+    Form(String),
 }
 
 async fn send(
@@ -355,6 +470,17 @@ async fn send(
     match body {
         Body::None => app.request(method, path, token, None).await,
         Body::Json(v) => app.request(method, path, token, Some(&v)).await,
+        Body::Form(text) => {
+            let mut req = app
+                .client
+                .request(method, app.url(path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(text);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            req.send().await.unwrap()
+        }
         Body::Raw(bytes) => {
             let mut req = app.client.request(method, app.url(path)).body(bytes);
             if let Some(t) = token {

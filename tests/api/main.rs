@@ -9,4 +9,5 @@ mod cli;
 mod client;
 mod import;
 mod reference;
+mod surveys;
 mod sync;

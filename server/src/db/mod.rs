@@ -276,6 +276,7 @@ impl Db {
 const LOCK_REFERENCE_CHANGES: i32 = 7_270_002;
 const LOCK_USER_CHANGES: i32 = 7_270_004;
 const LOCK_PHOTO: i32 = 7_270_003;
+const LOCK_SURVEY_ADDRESS: i32 = 7_270_030;
 
 /// A stable 32-bit key for a text id.
 fn lock_key(id: &str) -> i32 {
@@ -349,4 +350,17 @@ pub fn lock_photos_then_user(
         return Ok(());
     }
     c.batch_execute(&sql)
+}
+
+/// Serialises one client address's survey submissions (the rate limit's count and insert).
+/// SQLite's writers are serialised already.
+pub fn lock_survey_bucket(conn: &mut DbConnection, bucket: &str) -> diesel::QueryResult<()> {
+    let DbConnection::Postgresql(c) = conn else {
+        return Ok(());
+    };
+    // The key is a number computed here, never client text.
+    c.batch_execute(&format!(
+        "SELECT pg_advisory_xact_lock({LOCK_SURVEY_ADDRESS}, {})",
+        lock_key(bucket)
+    ))
 }

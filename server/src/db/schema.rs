@@ -255,3 +255,116 @@ diesel::table! {
         at -> Timestamp,
     }
 }
+
+diesel::table! {
+    questionnaires (id) {
+        id -> Text,
+        code -> Text,
+        title -> Text,
+        current_version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    questionnaire_versions (id) {
+        id -> Text,
+        questionnaire_id -> Text,
+        version -> Integer,
+        title -> Text,
+        intro -> Text,
+        ask_phone -> Bool,
+        questions -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_campaigns (id) {
+        id -> Text,
+        code -> Text,
+        title -> Text,
+        questionnaire_version_id -> Text,
+        organizer -> Text,
+        purpose -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        conclusion -> Text,
+        published_results -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        published_by -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_campaign_venues (campaign_id, venue_id) {
+        campaign_id -> Text,
+        venue_id -> Text,
+    }
+}
+
+diesel::table! {
+    survey_responses (id) {
+        id -> Text,
+        campaign_id -> Text,
+        venue_id -> Text,
+        questionnaire_version_id -> Text,
+        source -> Text,
+        submission_token -> Nullable<Text>,
+        answers -> Text,
+        phone -> Nullable<Text>,
+        submitted_at -> Timestamp,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_hits (id) {
+        id -> Text,
+        bucket -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_candidates (id) {
+        id -> Text,
+        campaign_id -> Text,
+        kind -> Text,
+        venue_id -> Nullable<Text>,
+        question_id -> Text,
+        choice_id -> Nullable<Text>,
+        response_id -> Nullable<Text>,
+        category_id -> Nullable<Text>,
+        department_id -> Nullable<Text>,
+        title -> Text,
+        description -> Text,
+        respondents -> Integer,
+        base -> Integer,
+        status -> Text,
+        issue_id -> Nullable<Text>,
+        dedup_key -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        handed_over_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(questionnaire_versions -> questionnaires (questionnaire_id));
+diesel::joinable!(survey_campaigns -> questionnaire_versions (questionnaire_version_id));
+diesel::joinable!(survey_campaign_venues -> survey_campaigns (campaign_id));
+diesel::joinable!(survey_campaign_venues -> venues (venue_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    questionnaires,
+    questionnaire_versions,
+    survey_campaigns,
+    survey_campaign_venues,
+    survey_responses,
+    venues,
+);

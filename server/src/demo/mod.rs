@@ -2,6 +2,7 @@
 //! Loading twice changes nothing: a database that already has the demo admin is left alone.
 
 pub mod data;
+pub mod survey;
 
 use std::collections::HashMap;
 
@@ -40,6 +41,8 @@ pub struct DemoSummary {
     pub scenarios: usize,
     pub assignments: usize,
     pub walkthroughs: usize,
+    /// Responses of the demo questionnaire campaign.
+    pub survey_responses: usize,
 }
 
 /// Loads everything in one transaction.
@@ -62,6 +65,7 @@ pub fn load(conn: &mut DbConnection) -> anyhow::Result<DemoSummary> {
         scenarios: data::SCENARIOS.len(),
         assignments: data::ASSIGNMENTS.len(),
         walkthroughs: 0,
+        survey_responses: 0,
     };
     if users::find_by_username(conn, data::USERS[0].username)?.is_some() {
         summary.already_loaded = true;
@@ -77,6 +81,10 @@ pub fn load(conn: &mut DbConnection) -> anyhow::Result<DemoSummary> {
         .map_err(|e| anyhow!("loading demo data: {e}"))?;
     summary.walkthroughs =
         walkthroughs(conn).map_err(|e| anyhow!("loading demo walkthroughs: {e}"))?;
+    let admin = users::find_by_username(conn, data::USERS[0].username)?
+        .ok_or_else(|| anyhow!("the demo admin is missing"))?;
+    summary.survey_responses = write_tx(conn, |c| survey::load(c, &admin.id))
+        .map_err(|e| anyhow!("loading the demo questionnaire campaign: {e}"))?;
     Ok(summary)
 }
 
@@ -363,10 +371,30 @@ pub fn print(s: &DemoSummary) {
             s.departments, s.venues, s.scenarios, s.assignments, s.walkthroughs
         );
     }
+    if s.survey_responses > 0 {
+        println!(
+            "Demo questionnaire campaign: {} responses, results published.",
+            s.survey_responses
+        );
+    }
     println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
     for (username, name, role) in &s.accounts {
         println!("  {username:<14} {role:<20} {name} ({})", role.label_zh());
     }
+}
+
+/// The demo campaign's citizen form and its published results, on the server at `base`
+/// (e.g. `http://127.0.0.1:8080`).
+pub fn print_links(base: &str) {
+    let base = base.trim_end_matches('/');
+    println!(
+        "Citizen questionnaire (open on a phone, no login): {base}{}",
+        crate::survey::form_path(survey::CAMPAIGN_CODE, survey::FORM_VENUE)
+    );
+    println!(
+        "Its published results (结果反馈): {base}{}",
+        crate::survey::results_path(survey::CAMPAIGN_CODE)
+    );
 }
 
 #[cfg(test)]

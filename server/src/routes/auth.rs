@@ -59,8 +59,8 @@ fn issue(
     })
 }
 
-/// The caller's address, for rate limiting.
-fn client_addr(req: &HttpRequest, trust_proxy: bool) -> String {
+/// The caller's address, for rate limiting (logins and questionnaire submissions).
+pub(crate) fn client_addr(req: &HttpRequest, trust_proxy: bool) -> String {
     if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
         return ip.to_owned();
     }

@@ -4,13 +4,16 @@
 
 pub mod assignments;
 pub mod auth;
+pub mod campaigns;
 pub mod categories;
 pub mod departments;
 pub mod health;
 pub mod invites;
 pub mod openapi;
 pub mod photos;
+pub mod questionnaires;
 pub mod scenarios;
+pub mod survey_pages;
 pub mod sync;
 pub mod users;
 pub mod venues;
@@ -37,6 +40,8 @@ pub struct Endpoint {
 pub struct Routes<'a> {
     cfg: Option<&'a mut web::ServiceConfig>,
     seen: Vec<Endpoint>,
+    /// Compress the next endpoint's answers (see [`Routes::add_page`]).
+    compress: bool,
 }
 
 impl Routes<'_> {
@@ -53,13 +58,16 @@ impl Routes<'_> {
         F::Output: Responder + 'static,
     {
         if let Some(cfg) = self.cfg.as_deref_mut() {
-            cfg.service(
-                web::resource(path)
-                    .name(name)
-                    .guard(guard::Method(method.clone()))
-                    .wrap(from_fn(move |req, next| check(access, req, next)))
-                    .route(web::route().to(handler)),
-            );
+            let resource = web::resource(path)
+                .name(name)
+                .guard(guard::Method(method.clone()))
+                .wrap(from_fn(move |req, next| check(access, req, next)))
+                .route(web::route().to(handler));
+            if self.compress {
+                cfg.service(resource.wrap(actix_web::middleware::Compress::default()));
+            } else {
+                cfg.service(resource);
+            }
         }
         self.seen.push(Endpoint {
             name,
@@ -67,6 +75,25 @@ impl Routes<'_> {
             path,
             access,
         });
+    }
+
+    /// Like [`Routes::add`], for a page citizens open on a phone over weak Wi-Fi: the answer
+    /// is compressed when the browser accepts it.
+    fn add_page<F, Args>(
+        &mut self,
+        name: &'static str,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        handler: F,
+    ) where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.compress = true;
+        self.add(name, method, path, access, handler);
+        self.compress = false;
     }
 }
 
@@ -380,6 +407,169 @@ fn declare(r: &mut Routes<'_>) {
         STAFF,
         assignments::update,
     );
+    // Citizen questionnaires: managers build questionnaires and run campaigns …
+    r.add(
+        "questionnaires.list",
+        Method::GET,
+        p!("/questionnaires"),
+        STAFF,
+        questionnaires::list,
+    );
+    r.add(
+        "questionnaires.get",
+        Method::GET,
+        p!("/questionnaires/{id}"),
+        STAFF,
+        questionnaires::get,
+    );
+    r.add(
+        "questionnaires.versions",
+        Method::GET,
+        p!("/questionnaires/{id}/versions"),
+        STAFF,
+        questionnaires::versions,
+    );
+    r.add(
+        "questionnaires.create",
+        Method::POST,
+        p!("/questionnaires"),
+        STAFF,
+        questionnaires::create,
+    );
+    r.add(
+        "questionnaires.update",
+        Method::PUT,
+        p!("/questionnaires/{id}"),
+        STAFF,
+        questionnaires::update,
+    );
+    r.add(
+        "campaigns.list",
+        Method::GET,
+        p!("/campaigns"),
+        STAFF,
+        campaigns::list,
+    );
+    r.add(
+        "campaigns.get",
+        Method::GET,
+        p!("/campaigns/{id}"),
+        STAFF,
+        campaigns::get,
+    );
+    r.add(
+        "campaigns.create",
+        Method::POST,
+        p!("/campaigns"),
+        STAFF,
+        campaigns::create,
+    );
+    r.add(
+        "campaigns.update",
+        Method::PUT,
+        p!("/campaigns/{id}"),
+        STAFF,
+        campaigns::update,
+    );
+    r.add(
+        "campaigns.results",
+        Method::GET,
+        p!("/campaigns/{id}/results"),
+        STAFF,
+        campaigns::results,
+    );
+    r.add(
+        "campaigns.keyword_answers",
+        Method::GET,
+        p!("/campaigns/{id}/keyword-answers"),
+        STAFF,
+        campaigns::keyword_answers,
+    );
+    r.add(
+        "campaigns.export",
+        Method::GET,
+        p!("/campaigns/{id}/export"),
+        STAFF,
+        campaigns::export,
+    );
+    r.add(
+        "campaigns.publish",
+        Method::POST,
+        p!("/campaigns/{id}/publish"),
+        STAFF,
+        campaigns::publish,
+    );
+    r.add(
+        "campaigns.unpublish",
+        Method::POST,
+        p!("/campaigns/{id}/unpublish"),
+        STAFF,
+        campaigns::unpublish,
+    );
+    r.add(
+        "campaigns.import",
+        Method::POST,
+        p!("/campaigns/{id}/import"),
+        STAFF,
+        campaigns::import,
+    );
+    r.add(
+        "candidates.list",
+        Method::GET,
+        p!("/campaigns/{id}/candidates"),
+        STAFF,
+        campaigns::list_candidates,
+    );
+    r.add(
+        "candidates.create",
+        Method::POST,
+        p!("/campaigns/{id}/candidates"),
+        STAFF,
+        campaigns::create_candidate,
+    );
+    // … and citizens answer with no account, on server-rendered pages.
+    r.add_page(
+        "survey.form",
+        Method::GET,
+        "/q/{campaign}/{venue}",
+        Public,
+        survey_pages::form_page,
+    );
+    r.add_page(
+        "survey.submit",
+        Method::POST,
+        "/q/{campaign}/{venue}",
+        Public,
+        survey_pages::submit,
+    );
+    r.add_page(
+        "survey.thanks",
+        Method::GET,
+        "/q/{campaign}/{venue}/thanks",
+        Public,
+        survey_pages::thanks,
+    );
+    r.add_page(
+        "survey.qr",
+        Method::GET,
+        "/q/{campaign}/{venue}/qr.svg",
+        Public,
+        survey_pages::qr,
+    );
+    r.add_page(
+        "survey.poster",
+        Method::GET,
+        "/q/{campaign}/{venue}/poster",
+        Public,
+        survey_pages::poster,
+    );
+    r.add_page(
+        "survey.results",
+        Method::GET,
+        "/r/{campaign}",
+        Public,
+        survey_pages::results,
+    );
 }
 
 /// Registers every endpoint on the app.
@@ -387,6 +577,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     declare(&mut Routes {
         cfg: Some(cfg),
         seen: Vec::new(),
+        compress: false,
     });
 }
 
@@ -395,6 +586,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     let mut r = Routes {
         cfg: None,
         seen: Vec::new(),
+        compress: false,
     };
     declare(&mut r);
     r.seen

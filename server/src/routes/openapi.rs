@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    assignments, auth, categories, departments, health, invites, photos, scenarios, sync, users,
-    venues, walkthroughs,
+    assignments, auth, campaigns, categories, departments, health, invites, photos, questionnaires,
+    scenarios, survey_pages, sync, users, venues, walkthroughs,
 };
 
 #[derive(OpenApi)]
@@ -30,6 +30,12 @@ use super::{
         sync::push, sync::pull, sync::conflicts,
         photos::put, photos::meta, photos::display, photos::thumb, photos::original,
         walkthroughs::list, walkthroughs::get, walkthroughs::accept, walkthroughs::return_to_observer,
+        questionnaires::list, questionnaires::get, questionnaires::versions, questionnaires::create, questionnaires::update,
+        campaigns::list, campaigns::get, campaigns::create, campaigns::update, campaigns::results,
+        campaigns::keyword_answers, campaigns::export, campaigns::publish, campaigns::unpublish, campaigns::import,
+        campaigns::list_candidates, campaigns::create_candidate,
+        survey_pages::form_page, survey_pages::submit, survey_pages::thanks, survey_pages::qr,
+        survey_pages::poster, survey_pages::results,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -39,6 +45,8 @@ use super::{
         (name = "sync", description = "Phones push walkthroughs and pull what they need offline"),
         (name = "photos", description = "Content-addressed photos and their variants"),
         (name = "review", description = "Managers accept or return complete walkthroughs"),
+        (name = "citizen pages", description = "The public, server-rendered pages of a questionnaire campaign (HTML, no account)"),
+        (name = "questionnaires", description = "Citizen questionnaires, campaigns at venues, results, candidate issues; the citizen's pages are /q/CAMPAIGN/VENUE (form, /thanks, /qr.svg, /poster) and /r/CAMPAIGN (published results)"),
     )
 )]
 pub struct ApiDoc;

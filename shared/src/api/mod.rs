@@ -8,6 +8,7 @@ pub mod auth;
 pub mod categories;
 pub mod departments;
 pub mod scenarios;
+pub mod surveys;
 pub mod users;
 pub mod venues;
 pub mod walkthroughs;

@@ -1,0 +1,150 @@
+//! Questionnaires (问卷): built by managers, versioned like scenarios — editing one writes
+//! the next version; campaigns and every answer keep the version they were given.
+
+use actix_web::{HttpResponse, web};
+use flowwalk_shared::ErrorBody;
+use flowwalk_shared::api::surveys::{Questionnaire, QuestionnaireInput};
+use flowwalk_shared::survey as limits;
+
+use crate::auth::AuthUser;
+use crate::db::{Db, DbConnection};
+use crate::domain::{questionnaire, validate};
+use crate::error::AppError;
+use crate::extract::ApiJson;
+use crate::models::questionnaires::{self, QuestionnaireRow, VersionRow};
+use crate::models::{self, categories};
+
+/// Checks the input and writes `version` of questionnaire `id`; returns (code, title).
+pub fn write_version(
+    conn: &mut DbConnection,
+    id: &str,
+    version: i32,
+    input: &QuestionnaireInput,
+    author: Option<&str>,
+) -> Result<(String, String), AppError> {
+    let code = validate::code("code", &input.code)?;
+    let title = validate::text("title", &input.title, limits::MAX_TITLE_CHARS)?;
+    let intro = validate::optional_text("intro", &input.intro, limits::MAX_INTRO_CHARS)?;
+    let category_ids: Vec<String> = categories::list(conn)?.into_iter().map(|c| c.id).collect();
+    let questions = questionnaire::check_definition(&input.questions, &category_ids)?;
+    let json = serde_json::to_string(&questions)
+        .map_err(|e| AppError::internal(anyhow::Error::new(e).context("questions to JSON")))?;
+    questionnaires::insert_version(
+        conn,
+        &VersionRow {
+            id: models::new_id(),
+            questionnaire_id: id.to_owned(),
+            version,
+            title: title.clone(),
+            intro,
+            ask_phone: input.ask_phone,
+            questions: json,
+            created_by: author.map(str::to_owned),
+            created_at: models::now(),
+        },
+    )?;
+    Ok((code, title))
+}
+
+/// Creates a questionnaire at version 1; returns its id.
+pub fn create_in(
+    conn: &mut DbConnection,
+    input: &QuestionnaireInput,
+    author: Option<&str>,
+) -> Result<String, AppError> {
+    let id = models::new_id();
+    let now = models::now();
+    questionnaires::insert(
+        conn,
+        &QuestionnaireRow {
+            id: id.clone(),
+            code: validate::code("code", &input.code)?,
+            title: validate::text("title", &input.title, limits::MAX_TITLE_CHARS)?,
+            current_version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    write_version(conn, &id, 1, input, author)?;
+    Ok(id)
+}
+
+#[utoipa::path(get, path = "/api/v1/questionnaires", tag = "questionnaires", security(("bearer" = [])), responses(
+    (status = 200, description = "Every questionnaire at its current version", body = [Questionnaire])))]
+pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Questionnaire>>, AppError> {
+    Ok(web::Json(
+        db.read(|conn| Ok(questionnaires::list_current(conn)?))
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/questionnaires/{id}", tag = "questionnaires", security(("bearer" = [])), params(super::scenarios::VersionQuery), responses(
+    (status = 200, body = Questionnaire), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    db: web::Data<Db>,
+    id: web::Path<String>,
+    query: web::Query<super::scenarios::VersionQuery>,
+) -> Result<web::Json<Questionnaire>, AppError> {
+    let id = id.into_inner();
+    let version = query.into_inner().version;
+    Ok(web::Json(
+        db.read(move |conn| Ok(questionnaires::get(conn, &id, version)?))
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/questionnaires/{id}/versions", tag = "questionnaires", security(("bearer" = [])), responses(
+    (status = 200, description = "All versions, oldest first", body = [Questionnaire]), (status = 404, body = ErrorBody)))]
+pub async fn versions(
+    db: web::Data<Db>,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<Questionnaire>>, AppError> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        db.read(move |conn| Ok(questionnaires::versions(conn, &id)?))
+            .await?,
+    ))
+}
+
+/// Create a questionnaire. Question kinds: `single`, `multiple` (a choice may be
+/// `exclusive`), `scale` (five levels best first, or a `scale` preset, optionally with
+/// `not_applicable`), `text`; `show_if` asks a question only after given answers to an
+/// earlier one.
+#[utoipa::path(post, path = "/api/v1/questionnaires", tag = "questionnaires", security(("bearer" = [])), request_body = QuestionnaireInput, responses(
+    (status = 201, body = Questionnaire), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create(
+    user: AuthUser,
+    db: web::Data<Db>,
+    ApiJson(body): ApiJson<QuestionnaireInput>,
+) -> Result<HttpResponse, AppError> {
+    let q = db
+        .write(move |conn| {
+            let id = create_in(conn, &body, Some(&user.id))?;
+            Ok(questionnaires::get(conn, &id, None)?)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(q))
+}
+
+/// Edit a questionnaire: writes the next version and makes it current. Campaigns already
+/// answered stay on their version.
+#[utoipa::path(put, path = "/api/v1/questionnaires/{id}", tag = "questionnaires", security(("bearer" = [])), request_body = QuestionnaireInput, responses(
+    (status = 200, description = "The new current version", body = Questionnaire), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update(
+    user: AuthUser,
+    db: web::Data<Db>,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<QuestionnaireInput>,
+) -> Result<web::Json<Questionnaire>, AppError> {
+    let id = id.into_inner();
+    let q = db
+        .write(move |conn| {
+            let current = questionnaires::get_row(conn, &id)?;
+            let next = current.current_version + 1;
+            let (code, title) = write_version(conn, &id, next, &body, Some(&user.id))?;
+            questionnaires::advance(conn, &id, &code, &title, next, models::now())?;
+            Ok(questionnaires::get(conn, &id, None)?)
+        })
+        .await?;
+    Ok(web::Json(q))
+}
