@@ -459,9 +459,12 @@ fn reference_data(conn: &mut DbConnection, user: &AuthUser) -> Result<ReferenceD
         scenarios,
         categories: categories::list(conn)?
             .into_iter()
-            .map(Into::into)
-            .collect(),
-        venues: venues::list(conn)?.into_iter().map(Into::into).collect(),
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?,
+        venues: venues::list(conn)?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?,
         departments: departments::list(conn)?
             .into_iter()
             .map(Into::into)

@@ -49,6 +49,8 @@ pub enum ErrorCode {
     PhotoNotAnImage,
     PhotoCorrupt,
     PhotoTooManyPixels,
+    /// The account's daily photo upload quota is used up; retry after `Retry-After`.
+    PhotoQuotaExceeded,
     // Server side
     ServiceUnavailable,
     Internal,
@@ -94,6 +96,7 @@ impl ErrorCode {
             PhotoNotAnImage => "photo_not_an_image",
             PhotoCorrupt => "photo_corrupt",
             PhotoTooManyPixels => "photo_too_many_pixels",
+            PhotoQuotaExceeded => "photo_quota_exceeded",
             ServiceUnavailable => "service_unavailable",
             Internal => "internal",
         }
@@ -119,7 +122,7 @@ impl ErrorCode {
             PhotoNotAnImage | PhotoCorrupt | PhotoTooManyPixels => 422,
             PhotoTooLarge => 413,
             RevisionNotAllowed | InvalidState => 409,
-            TooManyAttempts => 429,
+            TooManyAttempts | PhotoQuotaExceeded => 429,
             ServiceUnavailable => 503,
             Internal => 500,
         }
@@ -166,6 +169,7 @@ impl ErrorCode {
             PhotoNotAnImage => "文件不是支持的图片格式(JPEG、PNG、WebP)",
             PhotoCorrupt => "照片文件已损坏或不完整,请重新上传",
             PhotoTooManyPixels => "照片像素尺寸过大",
+            PhotoQuotaExceeded => "今日照片上传量已达上限,请明天再上传",
             ServiceUnavailable => "服务暂时不可用,请稍后再试",
             Internal => "服务器内部错误,请稍后再试",
         }
@@ -212,6 +216,7 @@ impl ErrorCode {
             PhotoNotAnImage => "Not a supported image (JPEG, PNG, WebP)",
             PhotoCorrupt => "Photo is corrupt or truncated; upload again",
             PhotoTooManyPixels => "Photo has too many pixels",
+            PhotoQuotaExceeded => "Today's photo upload quota is used up; upload again tomorrow",
             ServiceUnavailable => "Service temporarily unavailable; try again later",
             Internal => "Internal server error; try again later",
         }

@@ -47,6 +47,7 @@ diesel::table! {
         used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        replaced_by -> Nullable<Text>,
     }
 }
 
@@ -253,5 +254,15 @@ diesel::table! {
         sha256 -> Text,
         user_id -> Text,
         at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Bytes of new photos each account uploaded, per day (China Standard Time).
+    photo_quota (user_id, day) {
+        user_id -> Text,
+        day -> Date,
+        bytes -> BigInt,
+        photos -> Integer,
     }
 }

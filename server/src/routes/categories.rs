@@ -13,7 +13,11 @@ use crate::models::categories::{self, CategoryRow};
 #[utoipa::path(get, path = "/api/v1/categories", tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Category])))]
 pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Category>>, AppError> {
     let rows = db.read(|conn| Ok(categories::list(conn)?)).await?;
-    Ok(web::Json(rows.into_iter().map(Category::from).collect()))
+    Ok(web::Json(
+        rows.into_iter()
+            .map(Category::try_from)
+            .collect::<Result<_, _>>()?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/categories", tag = "reference data", security(("bearer" = [])), request_body = CategoryInput, responses(
@@ -39,7 +43,7 @@ pub async fn create(
             Ok(row)
         })
         .await?;
-    Ok(HttpResponse::Created().json(Category::from(row)))
+    Ok(HttpResponse::Created().json(Category::try_from(row)?))
 }
 
 /// Edit a category's group, names or whether it is offered; its id never changes.
@@ -72,5 +76,5 @@ pub async fn update(
             )?)
         })
         .await?;
-    Ok(web::Json(row.into()))
+    Ok(web::Json(Category::try_from(row)?))
 }
