@@ -52,6 +52,8 @@ impl Application {
 
     /// With a database already prepared (the demo loader shares it).
     pub fn build_with(settings: Settings, db: Db) -> anyhow::Result<Application> {
+        // Made now, not by the first login on an async worker.
+        crate::auth::password::dummy_hash();
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener

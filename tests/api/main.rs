@@ -8,5 +8,7 @@ mod basics;
 mod cli;
 mod client;
 mod import;
+mod photos;
 mod reference;
+mod strict;
 mod sync;

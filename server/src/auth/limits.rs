@@ -83,10 +83,7 @@ impl Limiter {
     fn new(settings: &Settings, subject: String, addr: &str) -> Limiter {
         Limiter {
             buckets: vec![
-                (
-                    subject,
-                    i64::from(settings.login_max_failures_per_account),
-                ),
+                (subject, i64::from(settings.login_max_failures_per_account)),
                 (
                     format!("address:{addr}"),
                     i64::from(settings.login_max_failures_per_address),

@@ -62,8 +62,7 @@ impl Hasher {
 
     /// A new PHC hash string of `password`.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        self.run(move |memory| hash_with(&password, memory))
-            .await?
+        self.run(move |memory| hash_with(&password, memory)).await?
     }
 
     /// Hashes computed so far, and requests turned away because every slot was busy.
@@ -123,9 +122,8 @@ fn busy() -> AppError {
 /// A new PHC hash of `password` (argon2id, default parameters, a random 16-byte salt),
 /// computed in `memory`.
 fn hash_with(password: &str, memory: &mut [Block]) -> Result<String, AppError> {
-    let failed = |e: &dyn std::fmt::Display| {
-        AppError::internal(anyhow::anyhow!("hashing a password: {e}"))
-    };
+    let failed =
+        |e: &dyn std::fmt::Display| AppError::internal(anyhow::anyhow!("hashing a password: {e}"));
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| failed(&e))?;
     let params = Params::DEFAULT;
@@ -182,7 +180,11 @@ pub fn hash(password: &str) -> Result<String, AppError> {
 /// Verification on the calling thread. False for a wrong password and for a hash that
 /// cannot be parsed.
 pub fn verify(hash: &str, password: &str) -> bool {
-    verify_with(hash, password, &mut new_memory(Params::DEFAULT.block_count()))
+    verify_with(
+        hash,
+        password,
+        &mut new_memory(Params::DEFAULT.block_count()),
+    )
 }
 
 /// A hash of a random password, verified against when the username does not exist, so a
@@ -263,9 +265,7 @@ mod tests {
         let tasks: Vec<_> = (0..4)
             .map(|_| {
                 let (hasher, h) = (hasher.clone(), h.clone());
-                actix_web::rt::spawn(
-                    async move { hasher.verify(h, "pw-12345678".into()).await },
-                )
+                actix_web::rt::spawn(async move { hasher.verify(h, "pw-12345678".into()).await })
             })
             .collect();
         let mut ok = 0;

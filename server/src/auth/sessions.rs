@@ -29,7 +29,15 @@ pub fn issue(
 ) -> Result<TokenResponse, AppError> {
     let now = models::now();
     let refresh = tokens::random_token();
-    store(conn, keys, user, &models::new_id(), models::new_id(), &refresh, now)?;
+    store(
+        conn,
+        keys,
+        user,
+        &models::new_id(),
+        models::new_id(),
+        &refresh,
+        now,
+    )?;
     respond(keys, user, refresh, now, now)
 }
 

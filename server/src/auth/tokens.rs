@@ -61,7 +61,9 @@ impl TokenKeys {
             previous: previous.iter().map(|s| Key::new(s)).collect(),
             successor_keys: std::iter::once(secret)
                 .chain(previous.iter().map(String::as_str))
-                .map(|s| Sha256::digest(format!("flowwalk-refresh-successor:{s}").as_bytes()).to_vec())
+                .map(|s| {
+                    Sha256::digest(format!("flowwalk-refresh-successor:{s}").as_bytes()).to_vec()
+                })
                 .collect(),
             access_ttl_secs: i64::from(access_minutes) * 60,
             refresh_ttl_secs: i64::from(refresh_days) * 86_400,
@@ -195,7 +197,10 @@ mod tests {
         let next = keys.successors("token-1");
         assert_eq!(next, keys.successors("token-1"));
         assert_ne!(next, keys.successors("token-2"));
-        assert_ne!(next, TokenKeys::new("secret-b", &[], 15, 30).successors("token-1"));
+        assert_ne!(
+            next,
+            TokenKeys::new("secret-b", &[], 15, 30).successors("token-1")
+        );
         let rotated = TokenKeys::new("secret-b", &["secret-a".into()], 15, 30);
         assert_eq!(rotated.successors("token-1")[1], next[0]);
     }

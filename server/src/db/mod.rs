@@ -183,7 +183,9 @@ where
 /// inside one is discarded by the pool, never reused.
 pub fn begin_write(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
         DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
     }
 }

@@ -30,7 +30,11 @@ pub fn now() -> NaiveDateTime {
 /// A value of an enumerated column, parsed strictly. Only valid values are ever written;
 /// an unknown one (a hand-edited row, a value from a newer server) is an error with a log
 /// line, never a quiet fallback to some default.
-pub fn parse_stored<T>(parsed: Option<T>, column: &'static str, value: &str) -> diesel::QueryResult<T> {
+pub fn parse_stored<T>(
+    parsed: Option<T>,
+    column: &'static str,
+    value: &str,
+) -> diesel::QueryResult<T> {
     parsed.ok_or_else(|| {
         tracing::error!(column, value, "unknown value stored in the database");
         diesel::result::Error::DeserializationError(

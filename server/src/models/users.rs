@@ -91,6 +91,11 @@ pub fn roles_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(Str
         .select((users::id, users::role))
         .load::<(String, String)>(conn)?
         .into_iter()
-        .map(|(id, role)| Ok((id, super::parse_stored(Role::parse(&role), "users.role", &role)?)))
+        .map(|(id, role)| {
+            Ok((
+                id,
+                super::parse_stored(Role::parse(&role), "users.role", &role)?,
+            ))
+        })
         .collect()
 }

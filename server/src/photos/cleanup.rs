@@ -34,7 +34,11 @@ pub struct Report {
 }
 
 /// Removes the photos no record refers to that were stored more than `age` ago.
-pub async fn remove_orphans(db: &Db, store: &PhotoStore, age: Duration) -> Result<Report, AppError> {
+pub async fn remove_orphans(
+    db: &Db,
+    store: &PhotoStore,
+    age: Duration,
+) -> Result<Report, AppError> {
     let cutoff = models::now() - age;
     let candidates = db
         .read(move |conn| Ok(photos::older_than(conn, cutoff, BATCH)?))
@@ -44,7 +48,8 @@ pub async fn remove_orphans(db: &Db, store: &PhotoStore, age: Duration) -> Resul
         let sha = photo.sha256;
         let referenced = {
             let sha = sha.clone();
-            db.read(move |conn| access::is_referenced(conn, &sha)).await?
+            db.read(move |conn| access::is_referenced(conn, &sha))
+                .await?
         };
         if referenced {
             report.referenced += 1;

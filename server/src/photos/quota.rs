@@ -22,12 +22,13 @@ pub fn day_of(now_utc: NaiveDateTime) -> NaiveDate {
 pub fn seconds_to_next_day(now_utc: NaiveDateTime) -> u64 {
     let local = now_utc + CHINA_UTC_OFFSET;
     let next = local.date().succ_opt().map(|d| d.and_time(NaiveTime::MIN));
-    next.map_or(3600, |n| u64::try_from((n - local).num_seconds()).unwrap_or(3600))
+    next.map_or(3600, |n| {
+        u64::try_from((n - local).num_seconds()).unwrap_or(3600)
+    })
 }
 
 fn exceeded(now_utc: NaiveDateTime) -> AppError {
-    AppError::new(ErrorCode::PhotoQuotaExceeded)
-        .retry_after(seconds_to_next_day(now_utc))
+    AppError::new(ErrorCode::PhotoQuotaExceeded).retry_after(seconds_to_next_day(now_utc))
 }
 
 /// Refuses early when `incoming` more bytes would certainly pass the limit (`limit` 0 =

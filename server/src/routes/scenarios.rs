@@ -50,8 +50,7 @@ pub async fn versions(
 ) -> Result<web::Json<Vec<Scenario>>, AppError> {
     let id = id.into_inner();
     Ok(web::Json(
-        db.read(move |conn| Ok(rows::versions(conn, &id)?))
-            .await?,
+        db.read(move |conn| Ok(rows::versions(conn, &id)?)).await?,
     ))
 }
 

@@ -47,6 +47,7 @@ pub async fn update(
 ) -> Result<web::Json<Venue>, AppError> {
     let id = id.into_inner();
     Ok(web::Json(
-        db.write(move |conn| venues::update(conn, &id, &body)).await?,
+        db.write(move |conn| venues::update(conn, &id, &body))
+            .await?,
     ))
 }
