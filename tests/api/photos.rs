@@ -337,7 +337,63 @@ async fn servers_remove_orphans_by_themselves(app: TestApp) {
     assert_eq!(files_of(&app, &orphan), 0);
 }
 
+/// Item 7: a phone that loses its signal mid-upload is no error of the server's: its cut
+/// body (a photo or a push) is logged below WARN.
+async fn a_cut_upload_is_logged_below_warn(app: TestApp) {
+    use tokio::io::AsyncWriteExt;
+    flowwalk_tests::captured_logs();
+    app.load_demo();
+    let token = app.demo_login("experiencer").await;
+    let marker = format!("cut{}", uuid::Uuid::now_v7().simple());
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let sha = hex_sha256(marker.as_bytes());
+    for (head, ctype) in [
+        (
+            format!("PUT /api/v1/photos/{sha}?{marker} HTTP/1.1"),
+            "image/jpeg",
+        ),
+        (
+            format!("POST /api/v1/sync/push?{marker} HTTP/1.1"),
+            "application/json",
+        ),
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let request = format!(
+            "{head}\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: {ctype}\r\nContent-Length: 100000\r\n\r\n{}",
+            "x".repeat(1000)
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        drop(stream);
+    }
+    // Both requests end, and say so at INFO.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let cut = flowwalk_tests::log_lines_with(&marker)
+            .into_iter()
+            .filter(|l| l.contains("cut short by the client"))
+            .count();
+        if cut >= 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no log line for the cut bodies"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let lines = flowwalk_tests::log_lines_with(&marker);
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.contains(" WARN ") && !l.contains(" ERROR ")),
+        "{lines:#?}"
+    );
+}
+
 both!(
+    a_cut_upload_is_logged_below_warn,
     only_observers_upload_photos,
     photos_are_seen_through_their_records,
     daily_quotas_bound_uploads,

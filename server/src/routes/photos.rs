@@ -57,6 +57,10 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Bytes, 
     let mut buf = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
+            if crate::extract::is_cut(&e) {
+                // The phone lost its signal or gave up: no error of ours, it will resend.
+                tracing::info!(received = buf.len(), "photo upload cut short by the client");
+            }
             AppError::new(ErrorCode::PhotoCorrupt)
                 .message(format!("上传中断:{e}"), format!("Upload interrupted: {e}"))
         })?;
