@@ -104,11 +104,26 @@ pub(crate) async fn unmatched(
             .map(|e| actix_web::dev::ResourceDef::new(e.path))
             .collect()
     });
-    Err(if patterns.iter().any(|p| p.is_match(req.path())) {
-        AppError::new(ErrorCode::MethodNotAllowed)
-    } else {
-        AppError::not_found()
-    })
+    let endpoints = routes::endpoints();
+    let allowed: Vec<&str> = endpoints
+        .iter()
+        .zip(patterns)
+        .filter(|(_, p)| p.is_match(req.path()))
+        .map(|(e, _)| e.method.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if allowed.is_empty() {
+        return Err(AppError::not_found());
+    }
+    // 405 names the methods the path has.
+    let mut res =
+        actix_web::ResponseError::error_response(&AppError::new(ErrorCode::MethodNotAllowed));
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
+        res.headers_mut()
+            .insert(actix_web::http::header::ALLOW, value);
+    }
+    Ok(res)
 }
 
 fn run(

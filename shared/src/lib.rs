@@ -9,6 +9,7 @@ pub mod error;
 pub mod role;
 pub mod sync;
 pub mod taxonomy;
+pub mod time;
 pub mod timing;
 pub mod walkthrough;
 

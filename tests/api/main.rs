@@ -8,6 +8,7 @@ mod basics;
 mod cli;
 mod client;
 mod import;
+mod openapi;
 mod photos;
 mod reference;
 mod strict;

@@ -9,6 +9,7 @@ use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::extract::ApiJson;
+use crate::routes::openapi::IdPath;
 
 /// Staff see every assignment; observers see those they are on.
 #[utoipa::path(get, path = "/api/v1/assignments", tag = "assignments", security(("bearer" = [])), responses((status = 200, body = [Assignment])))]
@@ -23,7 +24,7 @@ pub async fn list(
 }
 
 /// One assignment; an observer gets 403 for one they are not on.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}", tag = "assignments", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/assignments/{id}", tag = "assignments", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = Assignment), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     user: AuthUser,
@@ -50,7 +51,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(a))
 }
 
-#[utoipa::path(put, path = "/api/v1/assignments/{id}", tag = "assignments", security(("bearer" = [])), request_body = AssignmentInput, responses(
+#[utoipa::path(put, path = "/api/v1/assignments/{id}", tag = "assignments", security(("bearer" = [])), params(IdPath), request_body = AssignmentInput, responses(
     (status = 200, body = Assignment), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     user: AuthUser,

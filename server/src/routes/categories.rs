@@ -9,6 +9,7 @@ use crate::domain::validate;
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::models::categories::{self, CategoryRow};
+use crate::routes::openapi::IdPath;
 
 #[utoipa::path(get, path = "/api/v1/categories", tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Category])))]
 pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Category>>, AppError> {
@@ -47,7 +48,7 @@ pub async fn create(
 }
 
 /// Edit a category's group, names or whether it is offered; its id never changes.
-#[utoipa::path(put, path = "/api/v1/categories/{id}", tag = "reference data", security(("bearer" = [])), request_body = CategoryInput, responses(
+#[utoipa::path(put, path = "/api/v1/categories/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = CategoryInput, responses(
     (status = 200, body = Category), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update(
     db: web::Data<Db>,

@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::models::scenarios as rows;
+use crate::routes::openapi::IdPath;
 use crate::scenarios;
 
 #[utoipa::path(get, path = "/api/v1/scenarios", tag = "reference data", security(("bearer" = [])), responses(
@@ -21,13 +22,14 @@ pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Scenario>>, AppErro
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VersionQuery {
     /// A past version; default the current one.
     pub version: Option<i32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}", tag = "reference data", security(("bearer" = [])), params(VersionQuery), responses(
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath, VersionQuery), responses(
     (status = 200, body = Scenario), (status = 404, body = ErrorBody)))]
 pub async fn get(
     db: web::Data<Db>,
@@ -42,7 +44,7 @@ pub async fn get(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/versions", tag = "reference data", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/versions", tag = "reference data", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, description = "All versions, oldest first", body = [Scenario]), (status = 404, body = ErrorBody)))]
 pub async fn versions(
     db: web::Data<Db>,
@@ -68,7 +70,7 @@ pub async fn create(
 }
 
 /// Edit a scenario: writes the next version and makes it current.
-#[utoipa::path(put, path = "/api/v1/scenarios/{id}", tag = "reference data", security(("bearer" = [])), request_body = ScenarioInput, responses(
+#[utoipa::path(put, path = "/api/v1/scenarios/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = ScenarioInput, responses(
     (status = 200, description = "The new current version", body = Scenario), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(
     user: AuthUser,

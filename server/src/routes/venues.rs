@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::models::venues as rows;
+use crate::routes::openapi::IdPath;
 use crate::venues;
 
 #[utoipa::path(get, path = "/api/v1/venues", tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Venue])))]
@@ -20,7 +21,7 @@ pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Venue>>, AppError> 
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/venues/{id}", tag = "reference data", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/venues/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = Venue), (status = 404, body = ErrorBody)))]
 pub async fn get(db: web::Data<Db>, id: web::Path<String>) -> Result<web::Json<Venue>, AppError> {
     let id = id.into_inner();
@@ -38,7 +39,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(venue))
 }
 
-#[utoipa::path(put, path = "/api/v1/venues/{id}", tag = "reference data", security(("bearer" = [])), request_body = VenueInput, responses(
+#[utoipa::path(put, path = "/api/v1/venues/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = VenueInput, responses(
     (status = 200, body = Venue), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(
     db: web::Data<Db>,
