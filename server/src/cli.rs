@@ -43,6 +43,8 @@ pub enum Command {
     Demo,
     /// Import reference data from a CSV file; nothing is imported if any row is bad.
     Import { kind: ImportKind, file: PathBuf },
+    /// Remove orphan photos and expired rate-limit rows once (servers do it periodically).
+    Maintenance,
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,6 +148,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let db = prepare_database(&settings)?;
             let mut conn = db.pool().get().context("connecting to the database")?;
             demo::print(&demo::load(&mut conn)?);
+            Ok(())
+        }
+        Command::Maintenance => {
+            let db = prepare_database(&settings)?;
+            let store = crate::photos::PhotoStore::from_settings(&settings)?;
+            let summary = actix_web::rt::System::new()
+                .block_on(crate::maintenance::run_once(&db, &store, &settings))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{} orphan photo(s) removed, {} still referred to, {} skipped; {} expired rate-limit row(s) purged",
+                summary.photos.removed,
+                summary.photos.referenced,
+                summary.photos.skipped,
+                summary.expired_attempts
+            );
             Ok(())
         }
         Command::Import { kind, file } => {
