@@ -600,9 +600,11 @@ async fn clock_skew_is_normalised_or_refused(app: TestApp) {
         StatusCode::OK,
     )
     .await;
-    let started: chrono::NaiveDateTime =
-        serde_json::from_value(mine["summary"]["started_at"].clone()).unwrap();
-    let drift = (started.and_utc().timestamp_millis() - real_start).abs();
+    // RFC 3339 with its offset.
+    let started =
+        chrono::DateTime::parse_from_rfc3339(mine["summary"]["started_at"].as_str().unwrap())
+            .unwrap();
+    let drift = (started.timestamp_millis() - real_start).abs();
     assert!(
         drift < 60_000,
         "normalised to the real date (off by {drift} ms)"
