@@ -153,6 +153,16 @@ async fn logins_are_rate_limited_per_account(app: TestApp) {
         None,
     )
     .await;
+    // A name no account can have — a NUL byte, which PostgreSQL cannot store — is simply
+    // wrong (found by the fuzzer), never a 500.
+    let res = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "\u{0}bad\u{1}", "password": "whatever1"}),
+        )
+        .await;
+    expect_error(res, StatusCode::UNAUTHORIZED, "invalid_credentials", None).await;
     // Unknown accounts fail the same way as wrong passwords.
     let res = app
         .post(

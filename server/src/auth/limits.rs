@@ -65,11 +65,16 @@ pub struct Limiter {
 }
 
 impl Limiter {
-    /// A login: per account (by lowercased username) and per client address.
+    /// A login: per account (by the hash of the lowercased username, so that any text a
+    /// client sends — of any length, with NUL bytes — is a valid bucket) and per client
+    /// address.
     pub fn login(settings: &Settings, username: &str, addr: &str) -> Limiter {
         Limiter::new(
             settings,
-            format!("account:{}", username.trim().to_lowercase()),
+            format!(
+                "account:{}",
+                crate::auth::tokens::digest(&username.trim().to_lowercase())
+            ),
             addr,
         )
     }

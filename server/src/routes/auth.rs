@@ -41,12 +41,17 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, AppError> {
     let limiter = Limiter::login(&settings, &body.username, &client_addr(&req, &settings));
-    let username = body.username.trim().to_owned();
+    // A name no account can have (control characters, NUL bytes) is looked up nowhere.
+    let username = crate::domain::validate::username(&body.username).ok();
     // The attempt counts from here, before any hashing.
     let (attempt, user) = db
         .write(move |conn| {
             let attempt = limiter.begin(conn)?;
-            Ok((attempt, users::find_by_username(conn, &username)?))
+            let user = match username {
+                Some(name) => users::find_by_username(conn, &name)?,
+                None => None,
+            };
+            Ok((attempt, user))
         })
         .await?;
     // An unknown user costs the same as a wrong password.
