@@ -99,6 +99,22 @@ ensure_s3() {
     exit 1
 }
 
+# OpenAPI tools for the contract test, pinned, from PyPI into a cache folder: a validator
+# and schemathesis. Sets FLOWWALK_TEST_OPENAPI_TOOLS (their bin folder).
+SCHEMATHESIS_VERSION=4.32.5
+OPENAPI_SPEC_VALIDATOR_VERSION=0.9.0
+ensure_openapi_tools() {
+    local venv="${XDG_CACHE_HOME:-$HOME/.cache}/flowwalk-openapi-$SCHEMATHESIS_VERSION-$OPENAPI_SPEC_VALIDATOR_VERSION"
+    if [ ! -x "$venv/bin/schemathesis" ] || [ ! -x "$venv/bin/openapi-spec-validator" ]; then
+        echo "== installing schemathesis $SCHEMATHESIS_VERSION and openapi-spec-validator $OPENAPI_SPEC_VALIDATOR_VERSION into $venv"
+        command -v python3 >/dev/null || apt_install python3 python3-venv
+        python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+        "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION" \
+            "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION"
+    fi
+    export FLOWWALK_TEST_OPENAPI_TOOLS="$venv/bin"
+}
+
 # The web client's build tools: the wasm32 target, wasm-bindgen-cli at exactly the
 # wasm-bindgen version in Cargo.lock, and wasm-opt from npm's binaryen (Debian's is too old
 # for what current Rust emits). Tools go to a cache folder, by version. Sets WASM_BINDGEN

@@ -73,6 +73,50 @@ impl Drop for PgDatabase {
     }
 }
 
+/// The log lines (INFO and above, no colours) every server in this test process writes
+/// from the first call on. For tests about what is logged, and at which level.
+pub fn captured_logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    #[derive(Clone)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = Sink(logs.clone());
+        tracing_subscriber::fmt()
+            .with_writer(move || sink.clone())
+            .with_ansi(false)
+            .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+            .try_init()
+            .expect("no other log subscriber in the test process");
+        logs
+    })
+    .clone()
+}
+
+/// The captured log lines that contain `marker`.
+pub fn log_lines_with(marker: &str) -> Vec<String> {
+    let logs = captured_logs();
+    let bytes = logs.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter(|l| l.contains(marker))
+        .map(str::to_owned)
+        .collect()
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A number unique within this test process, for unique names and codes.

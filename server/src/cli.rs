@@ -50,6 +50,8 @@ pub enum Command {
         #[arg(long)]
         campaign: Option<String>,
     },
+    /// Remove orphan photos and expired rate-limit rows once (servers do it periodically).
+    Maintenance,
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,6 +182,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = db.pool().get().context("connecting to the database")?;
             demo::print(&demo::load(&mut conn)?);
             demo::print_links(&public_base(&settings));
+            Ok(())
+        }
+        Command::Maintenance => {
+            let db = prepare_database(&settings)?;
+            let store = crate::photos::PhotoStore::from_settings(&settings)?;
+            let summary = actix_web::rt::System::new()
+                .block_on(crate::maintenance::run_once(&db, &store, &settings))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{} orphan photo(s) removed, {} still referred to, {} skipped; {} expired rate-limit row(s) purged",
+                summary.photos.removed,
+                summary.photos.referenced,
+                summary.photos.skipped,
+                summary.expired_attempts
+            );
             Ok(())
         }
         Command::Import {

@@ -13,7 +13,7 @@ use crate::db::DbUrl;
 pub const DEV_JWT_SECRET: &str = "flowwalk-development-secret-do-not-use-in-production";
 
 /// The settings `FLOWWALK_*` variables may set (others, such as test settings, are ignored).
-const ENV_KEYS: [&str; 27] = [
+const ENV_KEYS: [&str; 34] = [
     "env",
     "bind",
     "database_url",
@@ -28,6 +28,10 @@ const ENV_KEYS: [&str; 27] = [
     "login_max_failures_per_address",
     "login_window_minutes",
     "trust_proxy_headers",
+    "trusted_proxy_hops",
+    "refresh_grace_seconds",
+    "password_hash_concurrency",
+    "password_hash_wait_ms",
     "workers",
     "max_photo_bytes",
     "photo_store",
@@ -41,6 +45,9 @@ const ENV_KEYS: [&str; 27] = [
     "public_url",
     "survey_max_per_address",
     "survey_window_minutes",
+    "photo_orphan_hours",
+    "photo_quota_bytes_per_day",
+    "maintenance_interval_secs",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -69,6 +76,16 @@ pub struct Settings {
     pub login_window_minutes: u32,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy_headers: bool,
+    /// How many proxies of yours stand in front: the client address is the entry this
+    /// many places from the right of `X-Forwarded-For` (1: the one your proxy appended).
+    pub trusted_proxy_hops: u32,
+    /// A refresh token presented again this soon after its first use (its answer was
+    /// lost) is answered with the same new pair instead of counting as reuse.
+    pub refresh_grace_seconds: u32,
+    /// Password hashes (argon2, 19 MiB each) computed at once; 0 = one per core.
+    pub password_hash_concurrency: usize,
+    /// How long a login waits for a free hashing slot before it is answered 503.
+    pub password_hash_wait_ms: u64,
     /// HTTP worker threads; 0 = one per core.
     pub workers: usize,
     /// Largest photo accepted, in bytes.
@@ -91,6 +108,13 @@ pub struct Settings {
     /// Wi-Fi puts many citizens behind one address: keep it generous).
     pub survey_max_per_address: u32,
     pub survey_window_minutes: u32,
+    /// Photos no record refers to are removed once they are this old.
+    pub photo_orphan_hours: u32,
+    /// Bytes of new photos one account may upload per day (China Standard Time); 0 = no limit.
+    pub photo_quota_bytes_per_day: u64,
+    /// How often each server runs maintenance (orphan photos, expired rate-limit rows);
+    /// 0 = never (run `flowwalk maintenance` from cron instead).
+    pub maintenance_interval_secs: u64,
 }
 
 impl Default for Settings {
@@ -110,6 +134,10 @@ impl Default for Settings {
             login_max_failures_per_address: 30,
             login_window_minutes: 15,
             trust_proxy_headers: false,
+            trusted_proxy_hops: 1,
+            refresh_grace_seconds: 60,
+            password_hash_concurrency: 0,
+            password_hash_wait_ms: 2000,
             workers: 0,
             max_photo_bytes: 20 * 1024 * 1024,
             photo_store: "local".into(),
@@ -123,6 +151,9 @@ impl Default for Settings {
             public_url: String::new(),
             survey_max_per_address: 30,
             survey_window_minutes: 10,
+            photo_orphan_hours: 72,
+            photo_quota_bytes_per_day: 1024 * 1024 * 1024,
+            maintenance_interval_secs: 3600,
         }
     }
 }
@@ -186,10 +217,24 @@ impl Settings {
                 "FLOWWALK_SURVEY_MAX_PER_ADDRESS and FLOWWALK_SURVEY_WINDOW_MINUTES must be at least 1"
             );
         }
+        if self.trust_proxy_headers && self.trusted_proxy_hops == 0 {
+            bail!("FLOWWALK_TRUSTED_PROXY_HOPS must be at least 1 when proxy headers are trusted");
+        }
+        if self.photo_orphan_hours == 0 {
+            bail!("FLOWWALK_PHOTO_ORPHAN_HOURS must be at least 1");
+        }
         if self.db_pool_size == 0 {
             bail!("FLOWWALK_DB_POOL_SIZE must be at least 1");
         }
         Ok(())
+    }
+
+    /// Password hashes computed at once: the setting, or one per core.
+    pub fn hash_slots(&self) -> usize {
+        match self.password_hash_concurrency {
+            0 => std::thread::available_parallelism().map_or(2, usize::from),
+            n => n,
+        }
     }
 
     /// The database to use: the configured URL, or the SQLite file in the data folder.

@@ -23,6 +23,8 @@ pub struct AppError {
     en: Cow<'static, str>,
     /// The underlying cause of an internal error: logged, never sent.
     source: Option<anyhow::Error>,
+    /// Seconds after which trying again makes sense (`Retry-After`), for 429 and 503.
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -33,7 +35,14 @@ impl AppError {
             zh: Cow::Borrowed(code.default_message_zh()),
             en: Cow::Borrowed(code.default_message_en()),
             source: None,
+            retry_after: None,
         }
+    }
+
+    /// Tells the client when to try again (`Retry-After`, in seconds).
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds.max(1));
+        self
     }
 
     pub fn field(mut self, field: impl Into<String>) -> Self {
@@ -135,7 +144,11 @@ impl ResponseError for AppError {
         } else {
             tracing::info!(error = %self, "request refused");
         }
-        let mut res = HttpResponse::build(self.status_code()).json(self.body(false));
+        let mut builder = HttpResponse::build(self.status_code());
+        if let Some(seconds) = self.retry_after {
+            builder.insert_header((actix_web::http::header::RETRY_AFTER, seconds));
+        }
+        let mut res = builder.json(self.body(false));
         res.extensions_mut().insert(EnglishBody(self.body(true)));
         res
     }

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest};
@@ -43,7 +44,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// Whether the client cut its own body short (lost signal, gave up): not an error of
+/// ours, so it is logged below WARN and the client simply sends again.
+pub fn is_cut(e: &PayloadError) -> bool {
+    matches!(e, PayloadError::Incomplete(_) | PayloadError::Io(_))
+}
+
 fn payload_error(e: &actix_web::Error) -> AppError {
+    if e.as_error::<PayloadError>().is_some_and(is_cut) {
+        tracing::info!(error = %e, "request body cut short by the client");
+    }
     if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
         AppError::new(ErrorCode::PayloadTooLarge)
     } else {

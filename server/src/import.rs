@@ -16,7 +16,6 @@ use crate::domain::validate;
 use crate::error::AppError;
 use crate::models::departments::DepartmentRow;
 use crate::models::{self, departments, venues};
-use crate::routes;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadRow {
@@ -177,7 +176,7 @@ pub fn venues(conn: &mut DbConnection, text: &[u8]) -> Result<usize, ImportError
                 parent_id,
                 address: col(row, "address").into(),
             };
-            match routes::venues::checked_row(conn, None, &input) {
+            match crate::venues::checked_row(conn, None, &input) {
                 Ok(v) => {
                     if let Err(e) = venues::insert(conn, &v) {
                         // A failed statement ends a PostgreSQL transaction: stop here.

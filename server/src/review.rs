@@ -28,17 +28,18 @@ fn summary(
     record: &WalkthroughRecord,
 ) -> Result<WalkthroughSummary, AppError> {
     let observer = users::get(conn, &w.observer_id)?;
-    let assignment = assignments::get_row(conn, &w.assignment_id)?;
+    // The assignment of the revision shown (a correction cannot move to another one).
+    let assignment = assignments::get_row(conn, &r.assignment_id)?;
     let venue = venues::get(conn, &assignment.venue_id)?;
     let scenario = scenarios::get_by_version_id(conn, &r.scenario_version_id)?
         .ok_or_else(AppError::not_found)?;
     Ok(WalkthroughSummary {
         id: w.id.clone(),
         rev: w.latest_rev,
-        status: ReviewStatus::parse(&w.status).unwrap_or(ReviewStatus::Incomplete),
+        status: w.status()?,
         observer_id: observer.id,
         observer_name: observer.display_name,
-        assignment_id: w.assignment_id.clone(),
+        assignment_id: r.assignment_id.clone(),
         venue_id: venue.id,
         venue_name: venue.name,
         scenario_id: scenario.id,
@@ -82,6 +83,20 @@ pub fn list(
     Ok(out)
 }
 
+/// Who may see a walkthrough — the one rule review and its photos follow: its observer, in
+/// any state; staff (`staff` = the viewer plans and manages), once it is complete; nobody
+/// else. `Err` says how to refuse: forbidden, or not found while it is incomplete.
+pub fn may_see(viewer_id: &str, staff: bool, w: &WalkthroughRow) -> Result<(), AppError> {
+    let own = w.observer_id == viewer_id;
+    if !staff && !own {
+        return Err(AppError::forbidden());
+    }
+    if !own && w.status()? == ReviewStatus::Incomplete {
+        return Err(AppError::not_found());
+    }
+    Ok(())
+}
+
 /// One walkthrough with its timing. Staff see only complete ones; an observer sees their
 /// own in any state (with the photos still missing).
 pub fn detail(
@@ -91,13 +106,7 @@ pub fn detail(
     staff: bool,
 ) -> Result<WalkthroughDetail, AppError> {
     let w = wt::get(conn, id)?.ok_or_else(AppError::not_found)?;
-    let own = w.observer_id == viewer_id;
-    if !staff && !own {
-        return Err(AppError::forbidden());
-    }
-    if !own && w.status == ReviewStatus::Incomplete.as_str() {
-        return Err(AppError::not_found());
-    }
+    may_see(viewer_id, staff, &w)?;
     let (r, record) = latest(conn, &w)?;
     let template = scenarios::steps_of_version(conn, &r.scenario_version_id)?;
     let hashes = wt::revision_photos(conn, &w.id, w.latest_rev)?;
@@ -121,7 +130,7 @@ pub fn decide(
     reviewer: &str,
 ) -> Result<(), AppError> {
     let w = wt::get(conn, id)?.ok_or_else(AppError::not_found)?;
-    if w.status == ReviewStatus::Incomplete.as_str() {
+    if w.status()? == ReviewStatus::Incomplete {
         return Err(AppError::not_found());
     }
     let now = models::now();

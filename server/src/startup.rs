@@ -40,6 +40,8 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The periodic maintenance task, when `maintenance_interval_secs` > 0.
+    maintenance: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
 }
 
 impl Application {
@@ -50,23 +52,43 @@ impl Application {
 
     /// With a database already prepared (the demo loader shares it).
     pub fn build_with(settings: Settings, db: Db) -> anyhow::Result<Application> {
+        // Made now, not by the first login on an async worker.
+        crate::auth::password::dummy_hash();
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener
             .local_addr()
             .context("reading the bound address")?
             .port();
-        let server = run(listener, db, settings)?;
-        Ok(Application { port, server })
+        let photo_store = std::sync::Arc::new(crate::photos::PhotoStore::from_settings(&settings)?);
+        let maintenance = (settings.maintenance_interval_secs > 0).then(|| {
+            Box::pin(crate::maintenance::run_forever(
+                db.clone(),
+                photo_store.clone(),
+                settings.clone(),
+            )) as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        });
+        let server = run(listener, db, photo_store, settings)?;
+        Ok(Application {
+            port,
+            server,
+            maintenance,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGINT/SIGTERM, then finishes the requests in flight.
+    /// Serves until SIGINT/SIGTERM, then finishes the requests in flight. Maintenance
+    /// runs beside it and stops with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let maintenance = self.maintenance.map(tokio::spawn);
+        let served = self.server.await;
+        if let Some(task) = maintenance {
+            task.abort();
+        }
+        served
     }
 }
 
@@ -82,23 +104,47 @@ pub(crate) async fn unmatched(
             .map(|e| actix_web::dev::ResourceDef::new(e.path))
             .collect()
     });
-    Err(if patterns.iter().any(|p| p.is_match(req.path())) {
-        AppError::new(ErrorCode::MethodNotAllowed)
-    } else {
-        AppError::not_found()
-    })
+    let endpoints = routes::endpoints();
+    let allowed: Vec<&str> = endpoints
+        .iter()
+        .zip(patterns)
+        .filter(|(_, p)| p.is_match(req.path()))
+        .map(|(e, _)| e.method.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if allowed.is_empty() {
+        return Err(AppError::not_found());
+    }
+    // 405 names the methods the path has.
+    let mut res =
+        actix_web::ResponseError::error_response(&AppError::new(ErrorCode::MethodNotAllowed));
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
+        res.headers_mut()
+            .insert(actix_web::http::header::ALLOW, value);
+    }
+    Ok(res)
 }
 
-fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Server> {
+fn run(
+    listener: TcpListener,
+    db: Db,
+    photo_store: std::sync::Arc<crate::photos::PhotoStore>,
+    settings: Settings,
+) -> anyhow::Result<Server> {
     let keys = web::Data::new(TokenKeys::new(
         &settings.jwt_secret,
         &settings.jwt_previous_secrets,
         settings.access_token_minutes,
         settings.refresh_token_days,
     ));
-    let metrics = crate::telemetry::metrics()?;
+    let hasher = web::Data::new(crate::auth::password::Hasher::new(
+        settings.hash_slots(),
+        std::time::Duration::from_millis(settings.password_hash_wait_ms),
+    ));
+    let metrics = crate::telemetry::metrics(hasher.clone().into_inner())?;
     let ref_cache = web::Data::new(crate::sync::RefCache::default());
-    let photo_store = web::Data::new(crate::photos::PhotoStore::from_settings(&settings)?);
+    let photo_store = web::Data::from(photo_store);
     let openapi = ApiDoc::openapi();
     let max_body = settings.max_body_bytes;
     let workers = settings.workers;
@@ -137,6 +183,7 @@ fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Serv
             .wrap(metrics.clone())
             .app_data(db.clone())
             .app_data(keys.clone())
+            .app_data(hasher.clone())
             .app_data(photo_store.clone())
             .app_data(ref_cache.clone())
             .app_data(settings.clone())

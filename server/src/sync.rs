@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use diesel::Connection;
-use diesel::result::Error as DieselError;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::scenarios::Step;
 use flowwalk_shared::sync::{PushResult, PushStatus, ReferenceData, ReviewOutcome, ReviewStatus};
@@ -77,8 +77,35 @@ fn rejected(rec: &IncomingRecord, e: &AppError) -> PushResult {
     }
 }
 
+/// Why a record's transaction did not commit: a refusal to answer `rejected`, or the
+/// database's own error, kept as diesel's type so the caller can tell a unique key from a
+/// foreign key from an outage without reading any message.
+enum StoreError {
+    Refused(AppError),
+    /// A concurrent push stored this `(id, rev)` first.
+    Stored,
+    Db(DieselError),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        StoreError::Db(e)
+    }
+}
+
+impl From<AppError> for StoreError {
+    fn from(e: AppError) -> Self {
+        StoreError::Refused(e)
+    }
+}
+
 /// Stores one record, or says why not. `Err` only for failures worth retrying (the
 /// database is unavailable): the caller then fails the whole request with a 5xx.
+///
+/// The stored `(id, rev)` is looked up before any validation: a revision already stored
+/// with the same hash is `already_had` whatever has changed since (the task reassigned, the phone's clock
+/// corrected, a scenario retired) — a retry of an answer that was lost must never turn
+/// into a rejection, or the phone would keep the record and never send its photos.
 pub fn push_one(
     conn: &mut DbConnection,
     gate: &WriteGate,
@@ -86,7 +113,40 @@ pub fn push_one(
     cache: &RefCache,
     rec: &IncomingRecord,
 ) -> Result<PushResult, AppError> {
+    let answer = push_checked(conn, gate, ctx, cache, rec)?;
+    if answer.status == PushStatus::Rejected {
+        tracing::info!(
+            walkthrough = %rec.id,
+            rev = rec.rev,
+            user = %ctx.user.username,
+            code = ?answer.code,
+            field = ?answer.field,
+            "pushed record rejected"
+        );
+    }
+    Ok(answer)
+}
+
+fn push_checked(
+    conn: &mut DbConnection,
+    gate: &WriteGate,
+    ctx: &PushContext,
+    cache: &RefCache,
+    rec: &IncomingRecord,
+) -> Result<PushResult, AppError> {
+    let Ok(rev) = i32::try_from(rec.rev) else {
+        return Ok(rejected(
+            rec,
+            &AppError::invalid("rev", "版本号无效", "Invalid revision"),
+        ));
+    };
     let raw = rec.walkthrough.get();
+    // Integrity before anything else: bytes that hash to the record's content hash (what
+    // phones send) are looked up at once; anything else is parsed and re-hashed first.
+    let raw_intact = hex_sha256(raw.as_bytes()) == rec.content_hash;
+    if raw_intact && let Some(answer) = already_stored(conn, gate, ctx, rec, rev)? {
+        return Ok(answer);
+    }
     let walk: WalkthroughRecord = match extract::parse(raw.as_bytes()) {
         Ok(w) => w,
         Err(e) => {
@@ -121,7 +181,7 @@ pub fn push_one(
     // The stored body is exactly the bytes the hash was checked against: as received when
     // the phone sent its canonical form (the shared crate's serialisation), else that
     // canonical form re-made here.
-    let body = if hex_sha256(raw.as_bytes()) == rec.content_hash {
+    let body = if raw_intact {
         raw.to_owned()
     } else {
         let canonical = serde_json::to_string(walk).map_err(|e| AppError::internal(e.into()))?;
@@ -133,6 +193,9 @@ pub fn push_one(
         }
         canonical
     };
+    if !raw_intact && let Some(answer) = already_stored(conn, gate, ctx, rec, rev)? {
+        return Ok(answer);
+    }
     match validate(conn, ctx, cache, walk) {
         Ok(()) => {}
         Err(e) if e.code.http_status() < 500 => return Ok(rejected(rec, &e)),
@@ -144,7 +207,6 @@ pub fn push_one(
             Err(e) => return Ok(rejected(rec, &e)),
         };
     let hashes = walk.photo_hashes();
-    let rev = i32::try_from(walk.rev).unwrap_or(i32::MAX);
     let now = models::now();
     let mut row = RevisionRow {
         walkthrough_id: walk.id.clone(),
@@ -163,118 +225,160 @@ pub fn push_one(
         received_at: now,
         completed_at: None,
     };
-    let stored = gate.tx(
-        conn,
-        |conn| -> Result<Result<Vec<String>, AppError>, AppError> {
-            lock_photos_then_user(conn, &hashes, Some(&ctx.user.id))?;
-            // A first revision needs no lookup: if the walkthrough exists, so does its
-            // revision 1, and the insert below fails on the unique key.
-            let state = if rev == 1 {
-                None
-            } else {
-                wt::get(conn, &walk.id)?
-            };
-            if let Some(state) = &state {
-                if rev > state.latest_rev {
-                    let returned = state.status == ReviewStatus::Returned.as_str();
-                    if rev != state.latest_rev + 1 || !returned || state.observer_id != ctx.user.id
-                    {
-                        return Ok(Err(
-                            AppError::new(ErrorCode::RevisionNotAllowed).field("rev")
-                        ));
-                    }
-                }
-            } else if rev != 1 {
-                return Ok(Err(
-                    AppError::new(ErrorCode::RevisionNotAllowed).field("rev")
-                ));
+    let stored = gate.tx(conn, |conn| -> Result<Vec<String>, StoreError> {
+        lock_photos_then_user(conn, &hashes, Some(&ctx.user.id))?;
+        // A first revision needs no lookup: if the walkthrough exists, so does its
+        // revision 1, and the insert below fails on the unique key.
+        let state = if rev == 1 {
+            None
+        } else {
+            wt::get(conn, &walk.id)?
+        };
+        if let Some(state) = &state {
+            if rev <= state.latest_rev {
+                // Stored by a concurrent push since we looked (revisions have no gaps).
+                return Err(if wt::revision(conn, &walk.id, rev)?.is_some() {
+                    StoreError::Stored
+                } else {
+                    AppError::new(ErrorCode::RevisionNotAllowed)
+                        .field("rev")
+                        .into()
+                });
             }
-            let missing = photos::missing(conn, &hashes)?;
-            row.complete = missing.is_empty();
-            row.completed_at = row.complete.then_some(now);
-            wt::insert_revision(conn, &row, &hashes)?;
-            let status = if row.complete {
-                ReviewStatus::Submitted
-            } else {
-                ReviewStatus::Incomplete
-            };
-            match state {
-                None => wt::insert(
-                    conn,
-                    &WalkthroughRow {
-                        id: walk.id.clone(),
-                        observer_id: ctx.user.id.clone(),
-                        assignment_id: walk.assignment_id.clone(),
-                        latest_rev: rev,
-                        status: status.as_str().to_owned(),
-                        review_comment: String::new(),
-                        reviewed_by: None,
-                        reviewed_at: None,
-                        updated_at: now,
-                    },
-                )?,
-                Some(_) => wt::set_latest(conn, &walk.id, rev, status.as_str(), now)?,
-            }
-            changes::record_locked(conn, Kind::Review, &walk.id, Some(&ctx.user.id), now)?;
-            Ok(Ok(missing))
-        },
-    );
+            check_correction(state, walk, rev, &ctx.user.id)?;
+        } else if rev != 1 {
+            return Err(AppError::new(ErrorCode::RevisionNotAllowed)
+                .field("rev")
+                .into());
+        }
+        let missing = photos::missing(conn, &hashes)?;
+        row.complete = missing.is_empty();
+        row.completed_at = row.complete.then_some(now);
+        wt::insert_revision(conn, &row, &hashes)?;
+        let status = if row.complete {
+            ReviewStatus::Submitted
+        } else {
+            ReviewStatus::Incomplete
+        };
+        match state {
+            None => wt::insert(
+                conn,
+                &WalkthroughRow {
+                    id: walk.id.clone(),
+                    observer_id: ctx.user.id.clone(),
+                    assignment_id: walk.assignment_id.clone(),
+                    latest_rev: rev,
+                    status: status.as_str().to_owned(),
+                    review_comment: String::new(),
+                    reviewed_by: None,
+                    reviewed_at: None,
+                    updated_at: now,
+                },
+            )?,
+            Some(_) => wt::set_latest(conn, &walk.id, rev, status.as_str(), now)?,
+        }
+        changes::record_locked(conn, Kind::Review, &walk.id, Some(&ctx.user.id), now)?;
+        Ok(missing)
+    });
     match stored {
-        Ok(Ok(missing)) => Ok(PushResult {
+        Ok(missing) => Ok(PushResult {
             missing_photos: missing,
             ..result(rec, PushStatus::Accepted)
         }),
-        Ok(Err(e)) => Ok(rejected(rec, &e)),
-        Err(e) if is_unique_violation(&e) => already_stored(conn, gate, ctx, rec, walk, rev),
-        Err(e) => Err(e),
+        Err(StoreError::Refused(e)) => Ok(rejected(rec, &e)),
+        Err(StoreError::Stored) => already_stored(conn, gate, ctx, rec, rev)?
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("a revision seen stored is gone"))),
+        Err(StoreError::Db(DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            info,
+        ))) => {
+            // The revision's own key (a concurrent push of the same record won the race)
+            // means already had / conflict; any other unique key is a final rejection.
+            if let Some(answer) = already_stored(conn, gate, ctx, rec, rev)? {
+                return Ok(answer);
+            }
+            tracing::warn!(walkthrough = %rec.id, rev, constraint = ?info.constraint_name(), "push hit a unique key other than the revision's");
+            Ok(rejected(rec, &AppError::new(ErrorCode::Duplicate)))
+        }
+        Err(StoreError::Db(DieselError::DatabaseError(
+            DatabaseErrorKind::ForeignKeyViolation
+            | DatabaseErrorKind::NotNullViolation
+            | DatabaseErrorKind::CheckViolation,
+            info,
+        ))) => {
+            tracing::warn!(walkthrough = %rec.id, rev, constraint = ?info.constraint_name(), "push broke a database constraint");
+            Ok(rejected(rec, &AppError::new(ErrorCode::UnknownReference)))
+        }
+        Err(StoreError::Db(e)) => Err(e.into()),
     }
 }
 
-fn is_unique_violation(e: &AppError) -> bool {
-    e.code == ErrorCode::Duplicate
+/// A revision after the first: only the next one, of a walkthrough returned to its own
+/// observer, on the same assignment (review shows the assignment of the latest revision,
+/// so a correction cannot quietly move the walkthrough to another task).
+fn check_correction(
+    state: &WalkthroughRow,
+    walk: &WalkthroughRecord,
+    rev: i32,
+    user_id: &str,
+) -> Result<(), AppError> {
+    let returned = state.status()? == ReviewStatus::Returned;
+    if rev != state.latest_rev + 1 || !returned || state.observer_id != user_id {
+        return Err(AppError::new(ErrorCode::RevisionNotAllowed).field("rev"));
+    }
+    if walk.assignment_id != state.assignment_id {
+        return Err(AppError::new(ErrorCode::RevisionNotAllowed)
+            .field("assignment_id")
+            .message(
+                "更正版本须属于原体验任务,不能改到其他任务",
+                "A correction must stay on the walkthrough's assignment",
+            ));
+    }
+    Ok(())
 }
 
-/// The `(id, rev)` exists: the same content is a harmless retry; other content is a
-/// conflict, kept beside the stored version.
+/// The `(id, rev)` stored already, if it is: the same content from the same observer is a
+/// harmless retry (`already_had`, with the photos still missing); other content is a
+/// conflict, kept beside the stored version. `None` if nothing is stored under the key.
 fn already_stored(
     conn: &mut DbConnection,
     gate: &WriteGate,
     ctx: &PushContext,
     rec: &IncomingRecord,
-    walk: &WalkthroughRecord,
     rev: i32,
-) -> Result<PushResult, AppError> {
+) -> Result<Option<PushResult>, AppError> {
     let Some(existing) = wt::revision(conn, &rec.id, rev)? else {
-        // The unique violation was on another key; nothing of ours is stored.
-        return Err(AppError::internal(anyhow::anyhow!(
-            "unique violation without a stored revision"
-        )));
+        return Ok(None);
     };
     if existing.content_hash == rec.content_hash && existing.observer_id == ctx.user.id {
         let hashes: Vec<String> = wt::revision_photos(conn, &rec.id, rev)?;
         let missing = photos::missing(conn, &hashes)?;
-        return Ok(PushResult {
+        return Ok(Some(PushResult {
             missing_photos: missing,
             ..result(rec, PushStatus::AlreadyHad)
-        });
+        }));
     }
+    // The device id is informational; a body that does not parse still has its bytes kept.
+    let device_id = serde_json::from_str::<WalkthroughRecord>(rec.walkthrough.get())
+        .map(|w| w.device_id)
+        .unwrap_or_default();
     let conflict = ConflictRow {
         walkthrough_id: rec.id.clone(),
         rev,
         content_hash: rec.content_hash.clone(),
         observer_id: ctx.user.id.clone(),
-        device_id: walk.device_id.clone(),
+        device_id,
         body: rec.walkthrough.get().to_owned(),
         received_at: models::now(),
     };
     gate.tx(conn, |conn| wt::keep_conflict(conn, &conflict))
         .map_err(AppError::from)?;
     tracing::warn!(walkthrough = %rec.id, rev, "conflicting content for a stored revision kept");
-    Ok(PushResult {
+    Ok(Some(PushResult {
         code: Some(ErrorCode::Conflict),
         message: Some("同一记录编号与版本已存在不同内容,两个版本均已保留,等待管理人员处理".into()),
         ..result(rec, PushStatus::Conflict)
-    })
+    }))
 }
 
 /// The record's references: an assignment the caller observes, a scenario version and
@@ -424,9 +528,9 @@ fn pull_in(
     for id in changes::reviews_for(conn, &user.id, cursor, upto)? {
         if let Some(w) = wt::get(conn, &id)? {
             reviews.push(ReviewOutcome {
+                status: w.status()?,
                 walkthrough_id: w.id,
                 rev: u32::try_from(w.latest_rev).unwrap_or(0),
-                status: ReviewStatus::parse(&w.status).unwrap_or(ReviewStatus::Incomplete),
                 comment: w.review_comment,
                 reviewed_at_ms: w.reviewed_at.map(|t| t.and_utc().timestamp_millis()),
             });
@@ -459,9 +563,12 @@ fn reference_data(conn: &mut DbConnection, user: &AuthUser) -> Result<ReferenceD
         scenarios,
         categories: categories::list(conn)?
             .into_iter()
-            .map(Into::into)
-            .collect(),
-        venues: venues::list(conn)?.into_iter().map(Into::into).collect(),
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?,
+        venues: venues::list(conn)?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?,
         departments: departments::list(conn)?
             .into_iter()
             .map(Into::into)

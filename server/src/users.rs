@@ -45,25 +45,50 @@ pub struct NewAccount {
     pub display_name: String,
 }
 
-/// Validates the fields and hashes the password. Slow by design (argon2): call it off the
-/// async workers and outside any transaction.
-pub fn prepare(
+/// Checked fields of a new account, its password not yet hashed.
+pub struct CheckedAccount {
+    pub username: String,
+    pub display_name: String,
+}
+
+impl CheckedAccount {
+    pub fn with_hash(self, password_hash: String) -> NewAccount {
+        NewAccount {
+            username: self.username,
+            display_name: self.display_name,
+            password_hash,
+        }
+    }
+}
+
+/// Validates the fields of a new account (cheap; no hashing).
+pub fn check(
     username: &str,
     password_text: &str,
     display_name: &str,
-) -> Result<NewAccount, AppError> {
+) -> Result<CheckedAccount, AppError> {
     let username = validate::username(username)?;
     password::check_strength(password_text)?;
     let display_name = validate::optional_text("display_name", display_name, 64)?;
-    Ok(NewAccount {
+    Ok(CheckedAccount {
         display_name: if display_name.is_empty() {
             username.clone()
         } else {
             display_name
         },
         username,
-        password_hash: password::hash(password_text)?,
     })
+}
+
+/// Validates the fields and hashes the password on this thread (the command line, the
+/// demo loader, tests). The server hashes through its bounded `Hasher` instead.
+pub fn prepare(
+    username: &str,
+    password_text: &str,
+    display_name: &str,
+) -> Result<NewAccount, AppError> {
+    let checked = check(username, password_text, display_name)?;
+    Ok(checked.with_hash(password::hash(password_text)?))
 }
 
 /// Stores a prepared account with its role.
@@ -86,15 +111,4 @@ pub fn insert(
     };
     users::insert(conn, &row)?;
     Ok(row)
-}
-
-/// `prepare` off the async workers.
-pub async fn prepare_blocking(
-    username: String,
-    password_text: String,
-    display_name: String,
-) -> Result<NewAccount, AppError> {
-    actix_web::web::block(move || prepare(&username, &password_text, &display_name))
-        .await
-        .map_err(|e| AppError::internal(anyhow::anyhow!("hashing a password: {e}")))?
 }

@@ -51,6 +51,8 @@ pub enum ErrorCode {
     PhotoTooManyPixels,
     // Questionnaires
     ImportRejected,
+    /// The account's daily photo upload quota is used up; retry after `Retry-After`.
+    PhotoQuotaExceeded,
     // Server side
     ServiceUnavailable,
     Internal,
@@ -97,6 +99,7 @@ impl ErrorCode {
             PhotoCorrupt => "photo_corrupt",
             PhotoTooManyPixels => "photo_too_many_pixels",
             ImportRejected => "import_rejected",
+            PhotoQuotaExceeded => "photo_quota_exceeded",
             ServiceUnavailable => "service_unavailable",
             Internal => "internal",
         }
@@ -123,7 +126,7 @@ impl ErrorCode {
             PhotoTooLarge => 413,
             ImportRejected => 422,
             RevisionNotAllowed | InvalidState => 409,
-            TooManyAttempts => 429,
+            TooManyAttempts | PhotoQuotaExceeded => 429,
             ServiceUnavailable => 503,
             Internal => 500,
         }
@@ -171,6 +174,7 @@ impl ErrorCode {
             PhotoCorrupt => "照片文件已损坏或不完整,请重新上传",
             PhotoTooManyPixels => "照片像素尺寸过大",
             ImportRejected => "导入文件有误,未导入任何数据",
+            PhotoQuotaExceeded => "今日照片上传量已达上限,请明天再上传",
             ServiceUnavailable => "服务暂时不可用,请稍后再试",
             Internal => "服务器内部错误,请稍后再试",
         }
@@ -218,6 +222,7 @@ impl ErrorCode {
             PhotoCorrupt => "Photo is corrupt or truncated; upload again",
             PhotoTooManyPixels => "Photo has too many pixels",
             ImportRejected => "The file has bad rows; nothing was imported",
+            PhotoQuotaExceeded => "Today's photo upload quota is used up; upload again tomorrow",
             ServiceUnavailable => "Service temporarily unavailable; try again later",
             Internal => "Internal server error; try again later",
         }

@@ -11,6 +11,7 @@ pub mod rules;
 pub mod survey;
 pub mod sync;
 pub mod taxonomy;
+pub mod time;
 pub mod timing;
 pub mod walkthrough;
 

@@ -102,4 +102,50 @@ async fn command_line_manages_accounts_and_data(app: TestApp) {
     );
 }
 
-both!(command_line_manages_accounts_and_data);
+/// `flowwalk maintenance` removes orphan photos past their time, as servers do.
+async fn the_maintenance_command_removes_orphans(app: TestApp) {
+    use flowwalk_shared::walkthrough::hex_sha256;
+    app.load_demo();
+    let token = app.demo_login("experiencer").await;
+    let photo = flowwalk_tests::fixtures::jpeg(64, 48, 4242);
+    let sha = hex_sha256(&photo);
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/photos/{sha}")))
+        .bearer_auth(&token)
+        .body(photo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let exists = |app: &TestApp| {
+        let mut conn = app.db.pool().get().unwrap();
+        flowwalk_server::models::photos::get(&mut conn, &sha)
+            .unwrap()
+            .is_some()
+    };
+    // Young: kept.
+    std::thread::scope(|s| {
+        s.spawn(|| flowwalk(&app, &["maintenance"]).unwrap());
+    });
+    assert!(exists(&app));
+    {
+        use diesel::prelude::*;
+        use flowwalk_server::db::schema::photos;
+        let mut conn = app.db.pool().get().unwrap();
+        let past = chrono::Utc::now().naive_utc() - chrono::Duration::days(30);
+        diesel::update(photos::table)
+            .set(photos::created_at.eq(past))
+            .execute(&mut *conn)
+            .unwrap();
+    }
+    std::thread::scope(|s| {
+        s.spawn(|| flowwalk(&app, &["maintenance"]).unwrap());
+    });
+    assert!(!exists(&app));
+}
+
+both!(
+    command_line_manages_accounts_and_data,
+    the_maintenance_command_removes_orphans
+);

@@ -81,6 +81,26 @@ async fn put_photo(app: &TestApp, token: &str, bytes: &[u8]) -> reqwest::Respons
         .unwrap()
 }
 
+/// Pushes a walkthrough whose findings list these photos, so that its observer may read
+/// them (a photo is seen through the records that refer to it).
+async fn refer_to(app: &TestApp, o: &Observer, photos: &[&[u8]]) -> WalkthroughRecord {
+    let walk = fixtures::walkthrough(
+        &o.assignment,
+        &o.scenario,
+        "phone-1",
+        now_ms() - 3 * 3_600_000,
+        &[photos.iter().map(|p| hex_sha256(p)).collect()],
+    );
+    let r = push(app, &o.token, &[&walk], now_ms()).await;
+    assert_eq!(
+        r.results[0].status,
+        PushStatus::Accepted,
+        "{:?}",
+        r.results[0]
+    );
+    walk
+}
+
 fn revisions_stored(app: &TestApp, id: &str) -> i64 {
     use diesel::prelude::*;
     use flowwalk_server::db::schema::walkthrough_revisions as wr;
@@ -315,6 +335,8 @@ async fn photo_uploads_repeat_cheaply_and_refuse_hostile_files(app: TestApp) {
     let o = observer(&app, "experiencer").await;
     let photo = jpeg(800, 600, 21);
     let sha = hex_sha256(&photo);
+    let fat = fat_photo(&photo);
+    refer_to(&app, &o, &[&photo, &fat]).await;
     // An interrupted upload (half the bytes) is refused and stores nothing.
     let res = app
         .client
@@ -395,12 +417,6 @@ async fn photo_uploads_repeat_cheaply_and_refuse_hostile_files(app: TestApp) {
     )
     .await;
     // Huge metadata: several 60 KB segments before the image.
-    let mut fat = photo[..2].to_vec();
-    for marker in [0xE1u8, 0xED, 0xFE, 0xE2] {
-        fat.extend_from_slice(&[0xFF, marker, 0xEA, 0x62]);
-        fat.extend(std::iter::repeat_n(b'M', 0xEA62 - 2));
-    }
-    fat.extend_from_slice(&photo[2..]);
     let res = put_photo(&app, &o.token, &fat).await;
     expect_json(res, StatusCode::CREATED).await;
     let display = app
@@ -427,6 +443,17 @@ async fn photo_uploads_repeat_cheaply_and_refuse_hostile_files(app: TestApp) {
         .await
         .unwrap();
     expect_error(res, StatusCode::BAD_REQUEST, "invalid_path", Some("sha256")).await;
+}
+
+/// The photo with several 60 KB metadata segments before the image.
+fn fat_photo(photo: &[u8]) -> Vec<u8> {
+    let mut fat = photo[..2].to_vec();
+    for marker in [0xE1u8, 0xED, 0xFE, 0xE2] {
+        fat.extend_from_slice(&[0xFF, marker, 0xEA, 0x62]);
+        fat.extend(std::iter::repeat_n(b'M', 0xEA62 - 2));
+    }
+    fat.extend_from_slice(&photo[2..]);
+    fat
 }
 
 async fn oversized_photos_get_413(app: TestApp) {
@@ -493,6 +520,7 @@ async fn served_variants_carry_no_metadata(app: TestApp) {
     let photo = with_exif(&jpeg(2000, 1500, 31), 6);
     assert!(has_metadata_segments(&photo));
     let sha = hex_sha256(&photo);
+    refer_to(&app, &o, &[&photo]).await;
     let info = expect_json(put_photo(&app, &o.token, &photo).await, StatusCode::CREATED).await;
     assert_eq!(
         (info["width"].as_i64(), info["height"].as_i64()),
@@ -572,9 +600,11 @@ async fn clock_skew_is_normalised_or_refused(app: TestApp) {
         StatusCode::OK,
     )
     .await;
-    let started: chrono::NaiveDateTime =
-        serde_json::from_value(mine["summary"]["started_at"].clone()).unwrap();
-    let drift = (started.and_utc().timestamp_millis() - real_start).abs();
+    // RFC 3339 with its offset.
+    let started =
+        chrono::DateTime::parse_from_rfc3339(mine["summary"]["started_at"].as_str().unwrap())
+            .unwrap();
+    let drift = (started.timestamp_millis() - real_start).abs();
     assert!(
         drift < 60_000,
         "normalised to the real date (off by {drift} ms)"
@@ -881,6 +911,232 @@ async fn review_round_trip_reaches_the_phone(app: TestApp) {
     );
 }
 
+/// Item 5: a correction must stay on its walkthrough's assignment; review shows the
+/// assignment of the latest revision.
+async fn a_correction_stays_on_its_assignment(app: TestApp) {
+    app.load_demo();
+    let o = observer(&app, "experiencer").await;
+    let manager = app.demo_login("manager").await;
+    let body = expect_json(app.get("/api/v1/sync/pull", &o.token).await, StatusCode::OK).await;
+    let reference = serde_json::from_value::<PullResponse>(body)
+        .unwrap()
+        .reference
+        .unwrap();
+    let other = reference
+        .assignments
+        .iter()
+        .find(|a| a.id != o.assignment.id)
+        .expect("the demo experiencer has a second assignment")
+        .clone();
+    let other_scenario = reference
+        .scenarios
+        .iter()
+        .find(|s| s.version_id == other.scenario_version_id)
+        .unwrap()
+        .clone();
+    let walk = fixtures::walkthrough(
+        &o.assignment,
+        &o.scenario,
+        "phone-1",
+        now_ms() - 3 * 3_600_000,
+        &[],
+    );
+    assert_eq!(
+        push(&app, &o.token, &[&walk], now_ms()).await.results[0].status,
+        PushStatus::Accepted
+    );
+    let res = app
+        .post(
+            &format!("/api/v1/walkthroughs/{}/return", walk.id),
+            Some(&manager),
+            &json!({"rev": 1, "comment": "请补充第 2 步的说明"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // Revision 2 moved to another assignment (of the same observer): refused.
+    let mut moved = fixtures::walkthrough(
+        &other,
+        &other_scenario,
+        "phone-1",
+        now_ms() - 2 * 3_600_000,
+        &[],
+    );
+    moved.id = walk.id.clone();
+    moved.rev = 2;
+    let r = push(&app, &o.token, &[&moved], now_ms()).await;
+    assert_eq!(r.results[0].status, PushStatus::Rejected);
+    assert_eq!(
+        r.results[0].code,
+        Some(flowwalk_shared::ErrorCode::RevisionNotAllowed)
+    );
+    assert_eq!(r.results[0].field.as_deref(), Some("assignment_id"));
+    // Revision 2 on the same assignment is the correction.
+    let mut fixed = walk.clone();
+    fixed.rev = 2;
+    fixed.comment = "已补充说明".into();
+    assert_eq!(
+        push(&app, &o.token, &[&fixed], now_ms()).await.results[0].status,
+        PushStatus::Accepted
+    );
+    let detail = expect_json(
+        app.get(&format!("/api/v1/walkthroughs/{}", walk.id), &manager)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(detail["summary"]["rev"], 2);
+    assert_eq!(detail["summary"]["assignment_id"], o.assignment.id.as_str());
+    assert_eq!(detail["record"]["assignment_id"], o.assignment.id.as_str());
+}
+
+/// Item 6: the task is reassigned between a push whose answer was lost and its retry;
+/// the retry is still `already_had`, and the photos then complete the walkthrough.
+async fn a_retry_after_reassignment_is_already_had(app: TestApp) {
+    app.load_demo();
+    let o = observer(&app, "experiencer").await;
+    let manager = app.demo_login("manager").await;
+    let photo = jpeg(64, 48, 61);
+    let walk = fixtures::walkthrough(
+        &o.assignment,
+        &o.scenario,
+        "phone-1",
+        now_ms() - 3 * 3_600_000,
+        &[vec![hex_sha256(&photo)]],
+    );
+    // The answer to this push is lost.
+    push(&app, &o.token, &[&walk], now_ms()).await;
+    // A manager gives the task to someone else.
+    let users = expect_json(app.get("/api/v1/users", &manager).await, StatusCode::OK).await;
+    let other = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "experiencer2")
+        .unwrap()["id"]
+        .clone();
+    let a = &o.assignment;
+    let res = app
+        .put(
+            &format!("/api/v1/assignments/{}", a.id),
+            &manager,
+            &json!({"scenario_id": a.scenario_id, "venue_id": a.venue_id, "observer_ids": [other],
+                    "starts_on": a.starts_on, "ends_on": a.ends_on, "mode": a.mode, "status": a.status, "note": a.note}),
+        )
+        .await;
+    expect_json(res, StatusCode::OK).await;
+    // The identical retry.
+    let r = push(&app, &o.token, &[&walk], now_ms()).await;
+    assert_eq!(
+        r.results[0].status,
+        PushStatus::AlreadyHad,
+        "{:?}",
+        r.results[0]
+    );
+    assert_eq!(r.results[0].missing_photos, vec![hex_sha256(&photo)]);
+    // So the phone sends its photo, and the walkthrough reaches review.
+    assert_eq!(
+        put_photo(&app, &o.token, &photo).await.status(),
+        StatusCode::CREATED
+    );
+    assert!(listed(&app, manager.clone(), walk.id.clone()).await);
+    // A new walkthrough on the task is refused, as it should be.
+    let fresh = fixtures::walkthrough(
+        &o.assignment,
+        &o.scenario,
+        "phone-1",
+        now_ms() - 3_600_000,
+        &[],
+    );
+    let r = push(&app, &o.token, &[&fresh], now_ms()).await;
+    assert_eq!(
+        r.results[0].code,
+        Some(flowwalk_shared::ErrorCode::Forbidden)
+    );
+}
+
+/// Item 6: a phone whose clock ran two days ahead pushes; the answer is lost; its clock is
+/// corrected; the retry is `already_had`.
+async fn a_retry_after_the_clock_is_corrected_is_already_had(app: TestApp) {
+    app.load_demo();
+    let o = observer(&app, "experiencer").await;
+    let ahead = 2 * 24 * 3_600_000;
+    let walk = fixtures::walkthrough(
+        &o.assignment,
+        &o.scenario,
+        "phone-1",
+        now_ms() + ahead - 3 * 3_600_000,
+        &[],
+    );
+    let first = push(&app, &o.token, &[&walk], now_ms() + ahead).await;
+    assert_eq!(first.results[0].status, PushStatus::Accepted);
+    let r = push(&app, &o.token, &[&walk], now_ms()).await;
+    assert_eq!(
+        r.results[0].status,
+        PushStatus::AlreadyHad,
+        "{:?}",
+        r.results[0]
+    );
+    assert_eq!(revisions_stored(&app, &walk.id), 1);
+}
+
+/// Items 6 and 8: only the revision's own key means "already had"; another unique key the
+/// record runs into is a final `rejected` with a code — never a 5xx a phone retries forever.
+async fn other_unique_keys_are_a_final_rejection(app: TestApp) {
+    app.load_demo();
+    let o = observer(&app, "experiencer").await;
+    let walk = fixtures::walkthrough(
+        &o.assignment,
+        &o.scenario,
+        "phone-1",
+        now_ms() - 3 * 3_600_000,
+        &[],
+    );
+    {
+        // A walkthrough row with this id but no revision (a damaged database).
+        use diesel::prelude::*;
+        use flowwalk_server::db::schema::{users, walkthroughs as w};
+        let mut conn = app.db.pool().get().unwrap();
+        let observer_id: String = users::table
+            .filter(users::username.eq("experiencer"))
+            .select(users::id)
+            .first(&mut *conn)
+            .unwrap();
+        diesel::insert_into(w::table)
+            .values((
+                w::id.eq(&walk.id),
+                w::observer_id.eq(observer_id),
+                w::assignment_id.eq(&o.assignment.id),
+                w::latest_rev.eq(1),
+                w::status.eq("submitted"),
+                w::review_comment.eq(""),
+                w::updated_at.eq(chrono::Utc::now().naive_utc()),
+            ))
+            .execute(&mut *conn)
+            .unwrap();
+    }
+    for _ in 0..2 {
+        let r = push(&app, &o.token, &[&walk], now_ms()).await;
+        assert_eq!(
+            r.results[0].status,
+            PushStatus::Rejected,
+            "{:?}",
+            r.results[0]
+        );
+        assert_eq!(
+            r.results[0].code,
+            Some(flowwalk_shared::ErrorCode::Duplicate)
+        );
+    }
+    assert_eq!(revisions_stored(&app, &walk.id), 0);
+}
+
+both!(
+    a_correction_stays_on_its_assignment,
+    a_retry_after_reassignment_is_already_had,
+    a_retry_after_the_clock_is_corrected_is_already_had,
+    other_unique_keys_are_a_final_rejection,
+);
+
 both!(
     repushing_is_idempotent,
     concurrent_identical_pushes_store_one,
@@ -922,9 +1178,11 @@ async fn photos_work_on_s3_storage(app: TestApp) {
     })
     .await;
     app.load_demo();
-    let token = app.demo_login("experiencer").await;
+    let o = observer(&app, "experiencer").await;
+    let token = o.token.clone();
     let photo = with_exif(&jpeg(900, 600, 41), 1);
     let sha = hex_sha256(&photo);
+    refer_to(&app, &o, &[&photo]).await;
     expect_json(put_photo(&app, &token, &photo).await, StatusCode::CREATED).await;
     let thumb = app
         .get(&format!("/api/v1/photos/{sha}/thumb"), &token)

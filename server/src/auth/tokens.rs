@@ -48,6 +48,8 @@ fn key_id(secret: &str) -> String {
 pub struct TokenKeys {
     current: Key,
     previous: Vec<Key>,
+    /// Keys that derive a refresh token's successor: the current secret's first.
+    successor_keys: Vec<Vec<u8>>,
     pub access_ttl_secs: i64,
     pub refresh_ttl_secs: i64,
 }
@@ -57,6 +59,12 @@ impl TokenKeys {
         TokenKeys {
             current: Key::new(secret),
             previous: previous.iter().map(|s| Key::new(s)).collect(),
+            successor_keys: std::iter::once(secret)
+                .chain(previous.iter().map(String::as_str))
+                .map(|s| {
+                    Sha256::digest(format!("flowwalk-refresh-successor:{s}").as_bytes()).to_vec()
+                })
+                .collect(),
             access_ttl_secs: i64::from(access_minutes) * 60,
             refresh_ttl_secs: i64::from(refresh_days) * 86_400,
         }
@@ -87,6 +95,27 @@ impl TokenKeys {
                 }
                 _ => invalid(),
             })
+    }
+}
+
+impl TokenKeys {
+    /// The refresh token that replaces `token` when it is spent: derived from it with a
+    /// server secret, so a retry whose answer was lost can be answered with the same new
+    /// token although only hashes are stored, while nobody without the secret can compute
+    /// it. One candidate per secret (current first), so a retry across a key rotation works.
+    pub fn successors(&self, token: &str) -> Vec<String> {
+        use hmac::{Hmac, Mac};
+        self.successor_keys
+            .iter()
+            .filter_map(|key| {
+                let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
+                mac.update(token.as_bytes());
+                Some(
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .encode(mac.finalize().into_bytes()),
+                )
+            })
+            .collect()
     }
 }
 
@@ -160,6 +189,20 @@ mod tests {
             keys.verify("abc").unwrap_err().code,
             ErrorCode::InvalidToken
         );
+    }
+
+    #[test]
+    fn successors_are_stable_secret_and_survive_rotation() {
+        let keys = TokenKeys::new("secret-a", &[], 15, 30);
+        let next = keys.successors("token-1");
+        assert_eq!(next, keys.successors("token-1"));
+        assert_ne!(next, keys.successors("token-2"));
+        assert_ne!(
+            next,
+            TokenKeys::new("secret-b", &[], 15, 30).successors("token-1")
+        );
+        let rotated = TokenKeys::new("secret-b", &["secret-a".into()], 15, 30);
+        assert_eq!(rotated.successors("token-1")[1], next[0]);
     }
 
     #[test]

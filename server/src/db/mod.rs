@@ -164,27 +164,50 @@ pub fn write_tx<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    if let DbConnection::Sqlite(c) = conn {
-        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
-        let result = f(conn);
-        let DbConnection::Sqlite(c) = conn else {
-            unreachable!("the variant cannot change inside the closure")
-        };
-        return match result {
-            Ok(v) => match AnsiTransactionManager::commit_transaction(c) {
-                Ok(()) => Ok(v),
-                Err(e) => {
-                    let _ = AnsiTransactionManager::rollback_transaction(c);
-                    Err(e.into())
-                }
-            },
+    if let DbConnection::Sqlite(_) = conn {
+        begin_write(conn)?;
+        return match f(conn) {
+            Ok(v) => commit(conn).map(|()| v).map_err(E::from),
             Err(e) => {
-                AnsiTransactionManager::rollback_transaction(c)?;
+                rollback(conn)?;
                 Err(e)
             }
         };
     }
     conn.transaction(f)
+}
+
+/// Opens a write transaction by hand, for work that must hold it across an await (orphan
+/// cleanup deletes a photo's files while its lock is held): `BEGIN IMMEDIATE` on SQLite,
+/// `BEGIN` on PostgreSQL. End it with [`commit`] or [`rollback`]; a connection dropped
+/// inside one is discarded by the pool, never reused.
+pub fn begin_write(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
+        DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
+    }
+}
+
+/// Commits a transaction opened with [`begin_write`] (rolled back if the commit fails).
+pub fn commit(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    let result = match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::commit_transaction(c),
+        DbConnection::Postgresql(c) => AnsiTransactionManager::commit_transaction(c),
+    };
+    if result.is_err() {
+        let _ = rollback(conn);
+    }
+    result
+}
+
+/// Rolls back a transaction opened with [`begin_write`].
+pub fn rollback(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+        DbConnection::Postgresql(c) => AnsiTransactionManager::rollback_transaction(c),
+    }
 }
 
 /// Serialises one process's write transactions on SQLite, which allows one writer at a
@@ -277,6 +300,7 @@ const LOCK_REFERENCE_CHANGES: i32 = 7_270_002;
 const LOCK_USER_CHANGES: i32 = 7_270_004;
 const LOCK_PHOTO: i32 = 7_270_003;
 const LOCK_SURVEY_ADDRESS: i32 = 7_270_030;
+const LOCK_RATE_LIMIT: i32 = 7_270_005;
 
 /// A stable 32-bit key for a text id.
 fn lock_key(id: &str) -> i32 {
@@ -322,6 +346,21 @@ pub fn lock_photos(conn: &mut DbConnection, hashes: &[String]) -> diesel::QueryR
     lock_photos_then_user(conn, hashes, None)
 }
 
+/// Takes the photo's lock if nobody holds it (PostgreSQL, until the transaction ends);
+/// false if somebody does. On SQLite the write transaction is the lock: always true.
+pub fn try_lock_photo(conn: &mut DbConnection, sha: &str) -> diesel::QueryResult<bool> {
+    use diesel::RunQueryDsl;
+    let DbConnection::Postgresql(c) = conn else {
+        return Ok(true);
+    };
+    // The key is a number computed here, never client text.
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "pg_try_advisory_xact_lock({LOCK_PHOTO}, {})",
+        lock_key(sha)
+    )))
+    .get_result(c)
+}
+
 /// A push's locks in one round trip: its photos (as [`lock_photos`]), then the observer's
 /// change log (as [`lock_changes`]) — the order every writer takes them in.
 pub fn lock_photos_then_user(
@@ -363,4 +402,23 @@ pub fn lock_survey_bucket(conn: &mut DbConnection, bucket: &str) -> diesel::Quer
         "SELECT pg_advisory_xact_lock({LOCK_SURVEY_ADDRESS}, {})",
         lock_key(bucket)
     ))
+}
+
+/// Serialises attempts on the same rate-limit buckets (PostgreSQL; SQLite's writers are
+/// serialised already), so that a burst of simultaneous attempts is counted exactly.
+pub fn lock_buckets(conn: &mut DbConnection, buckets: &[&str]) -> diesel::QueryResult<()> {
+    let DbConnection::Postgresql(c) = conn else {
+        return Ok(());
+    };
+    let mut keys: Vec<i32> = buckets.iter().map(|b| lock_key(b)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let sql: String = keys
+        .iter()
+        .map(|key| format!("SELECT pg_advisory_xact_lock({LOCK_RATE_LIMIT}, {key});"))
+        .collect();
+    if sql.is_empty() {
+        return Ok(());
+    }
+    c.batch_execute(&sql)
 }

@@ -47,6 +47,7 @@ diesel::table! {
         used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        replaced_by -> Nullable<Text>,
     }
 }
 
@@ -368,3 +369,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     survey_responses,
     venues,
 );
+
+diesel::table! {
+    /// Bytes of new photos each account uploaded, per day (China Standard Time).
+    photo_quota (user_id, day) {
+        user_id -> Text,
+        day -> Date,
+        bytes -> BigInt,
+        photos -> Integer,
+    }
+}

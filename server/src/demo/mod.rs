@@ -19,7 +19,6 @@ use crate::error::AppError;
 use crate::models::departments::DepartmentRow;
 use crate::models::{self, assignments, departments, scenarios, users, venues};
 use crate::review;
-use crate::routes;
 use crate::sync::{self, IncomingRecord, PushContext, RefCache};
 use flowwalk_shared::api::assignments::Assignment;
 use flowwalk_shared::api::scenarios::Step;
@@ -128,7 +127,7 @@ fn insert_all(
             parent_id: v.parent_code.map(|p| lookup(&venue_ids, p)).transpose()?,
             address: v.address.into(),
         };
-        let row = routes::venues::checked_row(conn, None, &input)?;
+        let row = crate::venues::checked_row(conn, None, &input)?;
         venues::insert(conn, &row)?;
         venue_ids.insert(v.code, row.id);
     }
@@ -166,7 +165,7 @@ fn insert_all(
             description: s.description.into(),
             steps,
         };
-        let id = routes::scenarios::create_in(conn, &input, Some(&admin))?;
+        let id = crate::scenarios::create_in(conn, &input, Some(&admin))?;
         scenario_ids.insert(s.code, id);
     }
     let today = Utc::now().date_naive();
@@ -188,7 +187,7 @@ fn insert_all(
                 .ok_or_else(|| AppError::internal(anyhow!("bad status {}", a.status)))?,
             note: a.note.into(),
         };
-        let (row, observers) = routes::assignments::checked_row(conn, None, &input, &admin)?;
+        let (row, observers) = crate::assignments::checked_row(conn, None, &input, &admin)?;
         assignments::insert(conn, &row, &observers)?;
     }
     Ok(())
@@ -230,7 +229,7 @@ fn walkthroughs(conn: &mut DbConnection) -> Result<usize, AppError> {
             user: AuthUser {
                 id: observer.id.clone(),
                 username: observer.username.clone(),
-                role: observer.role(),
+                role: observer.role()?,
                 department_id: None,
             },
             clock_offset_ms: 0,

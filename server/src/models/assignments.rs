@@ -28,10 +28,14 @@ pub struct AssignmentRow {
 }
 
 impl AssignmentRow {
-    pub fn into_api(self, observer_ids: Vec<String>) -> Assignment {
-        Assignment {
-            mode: WalkMode::parse(&self.mode).unwrap_or(WalkMode::InPerson),
-            status: AssignmentStatus::parse(&self.status).unwrap_or(AssignmentStatus::Planned),
+    pub fn into_api(self, observer_ids: Vec<String>) -> QueryResult<Assignment> {
+        Ok(Assignment {
+            mode: super::parse_stored(WalkMode::parse(&self.mode), "assignments.mode", &self.mode)?,
+            status: super::parse_stored(
+                AssignmentStatus::parse(&self.status),
+                "assignments.status",
+                &self.status,
+            )?,
             id: self.id,
             scenario_id: self.scenario_id,
             scenario_version_id: self.scenario_version_id,
@@ -43,7 +47,7 @@ impl AssignmentRow {
             created_by: self.created_by,
             created_at: self.created_at,
             updated_at: self.updated_at,
-        }
+        })
     }
 }
 
@@ -99,6 +103,11 @@ pub fn update(conn: &mut DbConnection, row: &AssignmentRow) -> QueryResult<()> {
     }
 }
 
+/// The assignment, if there is one with this id.
+pub fn find_row(conn: &mut DbConnection, id: &str) -> QueryResult<Option<AssignmentRow>> {
+    get_row(conn, id).optional()
+}
+
 pub fn get_row(conn: &mut DbConnection, id: &str) -> QueryResult<AssignmentRow> {
     a::table
         .find(id)
@@ -117,7 +126,7 @@ pub fn observers(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<String>> 
 pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Assignment> {
     let row = get_row(conn, id)?;
     let obs = observers(conn, id)?;
-    Ok(row.into_api(obs))
+    row.into_api(obs)
 }
 
 /// All assignments, or only those `observer` is on; newest window first.
@@ -146,13 +155,12 @@ pub fn list(conn: &mut DbConnection, observer: Option<&str>) -> QueryResult<Vec<
     {
         obs.entry(aid).or_default().push(uid);
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let o = obs.remove(&r.id).unwrap_or_default();
             r.into_api(o)
         })
-        .collect())
+        .collect()
 }
 
 pub fn is_observer(conn: &mut DbConnection, id: &str, user_id: &str) -> QueryResult<bool> {

@@ -19,16 +19,22 @@ pub struct CategoryRow {
     pub position: i32,
 }
 
-impl From<CategoryRow> for Category {
-    fn from(r: CategoryRow) -> Self {
-        Category {
-            group: CategoryGroup::parse(&r.grp).unwrap_or(CategoryGroup::Process),
+impl TryFrom<CategoryRow> for Category {
+    type Error = diesel::result::Error;
+
+    fn try_from(r: CategoryRow) -> QueryResult<Self> {
+        Ok(Category {
+            group: super::parse_stored(
+                CategoryGroup::parse(&r.grp),
+                "problem_categories.grp",
+                &r.grp,
+            )?,
             id: r.id,
             name_zh: r.name_zh,
             name_en: r.name_en,
             active: r.active,
             position: r.position,
-        }
+        })
     }
 }
 

@@ -25,16 +25,26 @@ pub struct InviteRow {
 }
 
 impl InviteRow {
-    pub fn assignment_ids(&self) -> Vec<String> {
-        serde_json::from_str(&self.assignment_ids).unwrap_or_default()
+    pub fn role(&self) -> QueryResult<Role> {
+        super::parse_stored(Role::parse(&self.role), "invites.role", &self.role)
+    }
+
+    pub fn assignment_ids(&self) -> QueryResult<Vec<String>> {
+        super::parse_stored(
+            serde_json::from_str(&self.assignment_ids).ok(),
+            "invites.assignment_ids",
+            &self.assignment_ids,
+        )
     }
 }
 
-impl From<InviteRow> for Invite {
-    fn from(r: InviteRow) -> Self {
-        Invite {
-            assignment_ids: r.assignment_ids(),
-            role: Role::parse(&r.role).unwrap_or(Role::Experiencer),
+impl TryFrom<InviteRow> for Invite {
+    type Error = diesel::result::Error;
+
+    fn try_from(r: InviteRow) -> QueryResult<Self> {
+        Ok(Invite {
+            assignment_ids: r.assignment_ids()?,
+            role: r.role()?,
             id: r.id,
             department_id: r.department_id,
             created_by: r.created_by,
@@ -42,7 +52,7 @@ impl From<InviteRow> for Invite {
             used_at: r.used_at,
             used_by: r.used_by,
             created_at: r.created_at,
-        }
+        })
     }
 }
 

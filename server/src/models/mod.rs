@@ -29,6 +29,22 @@ pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
+/// A value of an enumerated column, parsed strictly. Only valid values are ever written;
+/// an unknown one (a hand-edited row, a value from a newer server) is an error with a log
+/// line, never a quiet fallback to some default.
+pub fn parse_stored<T>(
+    parsed: Option<T>,
+    column: &'static str,
+    value: &str,
+) -> diesel::QueryResult<T> {
+    parsed.ok_or_else(|| {
+        tracing::error!(column, value, "unknown value stored in the database");
+        diesel::result::Error::DeserializationError(
+            format!("unknown {column} {value:?} stored in the database").into(),
+        )
+    })
+}
+
 /// Runs one insert whose row may already exist: `Ok(false)` when the unique key says it
 /// does. The insert runs in a savepoint, so on PostgreSQL a duplicate does not abort the
 /// surrounding transaction.

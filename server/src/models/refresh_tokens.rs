@@ -1,5 +1,6 @@
 //! Refresh tokens, stored only as hashes, in families: every rotation adds a token to its
-//! login's family; presenting a used one again revokes the whole family.
+//! login's family and links the spent one to its successor; presenting a spent one again
+//! after the grace period revokes the whole family.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -18,6 +19,8 @@ pub struct RefreshTokenRow {
     pub used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// The token that replaced this one when it was spent.
+    pub replaced_by: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &RefreshTokenRow) -> QueryResult<()> {
@@ -35,9 +38,22 @@ pub fn find(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<Ref
         .optional()
 }
 
-/// Marks a live token used, atomically: of two concurrent refreshes with the same token
-/// exactly one gets `true`.
-pub fn claim(conn: &mut DbConnection, token_hash: &str, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RefreshTokenRow>> {
+    rt::table
+        .find(id)
+        .select(RefreshTokenRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks a live token spent and replaced by `successor`, atomically: of two concurrent
+/// refreshes with the same token exactly one gets `true`.
+pub fn claim(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    successor: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     let n = diesel::update(
         rt::table
             .filter(rt::token_hash.eq(token_hash))
@@ -45,7 +61,7 @@ pub fn claim(conn: &mut DbConnection, token_hash: &str, at: NaiveDateTime) -> Qu
             .filter(rt::revoked_at.is_null())
             .filter(rt::expires_at.gt(at)),
     )
-    .set(rt::used_at.eq(at))
+    .set((rt::used_at.eq(at), rt::replaced_by.eq(successor)))
     .execute(conn)?;
     Ok(n == 1)
 }

@@ -48,10 +48,16 @@ pub struct StepRow {
     pub materials_count: i32,
 }
 
-impl From<StepRow> for Step {
-    fn from(r: StepRow) -> Self {
-        Step {
-            channel: Channel::parse(&r.channel).unwrap_or(Channel::Window),
+impl TryFrom<StepRow> for Step {
+    type Error = diesel::result::Error;
+
+    fn try_from(r: StepRow) -> QueryResult<Self> {
+        Ok(Step {
+            channel: super::parse_stored(
+                Channel::parse(&r.channel),
+                "scenario_steps.channel",
+                &r.channel,
+            )?,
             id: r.id,
             position: r.position,
             name: r.name,
@@ -59,13 +65,16 @@ impl From<StepRow> for Step {
             standard_minutes: r.standard_minutes,
             fee_cents: r.fee_cents,
             materials_count: r.materials_count,
-        }
+        })
     }
 }
 
-fn assemble(s: &ScenarioRow, v: VersionRow, steps: Vec<StepRow>) -> Scenario {
-    let steps: Vec<Step> = steps.into_iter().map(Step::from).collect();
-    Scenario {
+fn assemble(s: &ScenarioRow, v: VersionRow, steps: Vec<StepRow>) -> QueryResult<Scenario> {
+    let steps: Vec<Step> = steps
+        .into_iter()
+        .map(Step::try_from)
+        .collect::<QueryResult<_>>()?;
+    Ok(Scenario {
         id: s.id.clone(),
         code: s.code.clone(),
         version_id: v.id,
@@ -76,7 +85,7 @@ fn assemble(s: &ScenarioRow, v: VersionRow, steps: Vec<StepRow>) -> Scenario {
         promised_minutes: steps.iter().map(|st| i64::from(st.standard_minutes)).sum(),
         steps,
         created_at: v.created_at,
-    }
+    })
 }
 
 pub fn insert_scenario(conn: &mut DbConnection, row: &ScenarioRow) -> QueryResult<()> {
@@ -151,7 +160,7 @@ pub fn get(conn: &mut DbConnection, id: &str, version: Option<i32>) -> QueryResu
         .order(st::position)
         .select(StepRow::as_select())
         .load(conn)?;
-    Ok(assemble(&s, v, steps))
+    assemble(&s, v, steps)
 }
 
 /// Every scenario at its current version, with steps, in three queries.
@@ -182,14 +191,14 @@ pub fn list_current(conn: &mut DbConnection) -> QueryResult<Vec<Scenario>> {
         .into_iter()
         .map(|v| (v.scenario_id.clone(), v))
         .collect();
-    Ok(scenarios
+    scenarios
         .iter()
         .filter_map(|s| {
             let v = by_scenario.remove(&s.id)?;
             let st = steps.remove(&v.id).unwrap_or_default();
             Some(assemble(s, v, st))
         })
-        .collect())
+        .collect()
 }
 
 /// All versions of a scenario, oldest first, with their steps.
@@ -221,14 +230,14 @@ pub fn steps_of_version(
     conn: &mut DbConnection,
     version_id: &str,
 ) -> QueryResult<Vec<flowwalk_shared::api::scenarios::Step>> {
-    Ok(st::table
+    st::table
         .filter(st::scenario_version_id.eq(version_id))
         .order(st::position)
         .select(StepRow::as_select())
         .load::<StepRow>(conn)?
         .into_iter()
-        .map(Into::into)
-        .collect())
+        .map(Step::try_from)
+        .collect()
 }
 
 /// The scenario at the version with this id.

@@ -23,34 +23,35 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    /// Only valid roles are ever written; an unknown one (a hand-edited row) gets the
-    /// least-privileged role rather than failing a read.
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Experiencer)
+    /// The account's role; an unknown stored value is an error, never some other role.
+    pub fn role(&self) -> QueryResult<Role> {
+        super::parse_stored(Role::parse(&self.role), "users.role", &self.role)
     }
 
-    pub fn me(&self) -> Me {
-        Me {
+    pub fn me(&self) -> QueryResult<Me> {
+        Ok(Me {
             id: self.id.clone(),
             username: self.username.clone(),
             display_name: self.display_name.clone(),
-            role: self.role(),
+            role: self.role()?,
             department_id: self.department_id.clone(),
-        }
+        })
     }
 }
 
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> Self {
-        User {
-            role: r.role(),
+impl TryFrom<UserRow> for User {
+    type Error = diesel::result::Error;
+
+    fn try_from(r: UserRow) -> QueryResult<Self> {
+        Ok(User {
+            role: r.role()?,
             id: r.id,
             username: r.username,
             display_name: r.display_name,
             department_id: r.department_id,
             active: r.active,
             created_at: r.created_at,
-        }
+        })
     }
 }
 
@@ -84,9 +85,17 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<UserRow>> {
 }
 
 /// Roles of the given users, for checking that observers really are observers.
-pub fn roles_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+pub fn roles_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, Role)>> {
     users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::role))
-        .load(conn)
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .map(|(id, role)| {
+            Ok((
+                id,
+                super::parse_stored(Role::parse(&role), "users.role", &role)?,
+            ))
+        })
+        .collect()
 }

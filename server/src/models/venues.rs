@@ -22,16 +22,17 @@ pub struct VenueRow {
 }
 
 impl VenueRow {
-    pub fn level(&self) -> VenueLevel {
-        // Only valid levels are ever written; fall back rather than fail a read.
-        VenueLevel::parse(&self.level).unwrap_or(VenueLevel::Specialised)
+    pub fn level(&self) -> QueryResult<VenueLevel> {
+        super::parse_stored(VenueLevel::parse(&self.level), "venues.level", &self.level)
     }
 }
 
-impl From<VenueRow> for Venue {
-    fn from(r: VenueRow) -> Self {
-        Venue {
-            level: r.level(),
+impl TryFrom<VenueRow> for Venue {
+    type Error = diesel::result::Error;
+
+    fn try_from(r: VenueRow) -> QueryResult<Self> {
+        Ok(Venue {
+            level: r.level()?,
             id: r.id,
             code: r.code,
             name: r.name,
@@ -39,7 +40,7 @@ impl From<VenueRow> for Venue {
             address: r.address,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        }
+        })
     }
 }
 
@@ -48,6 +49,11 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<VenueRow>> {
         .order(venues::code)
         .select(VenueRow::as_select())
         .load(conn)
+}
+
+/// The venue, if there is one with this id.
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<VenueRow>> {
+    get(conn, id).optional()
 }
 
 pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<VenueRow> {

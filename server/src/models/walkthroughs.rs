@@ -3,6 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use flowwalk_shared::sync::ReviewStatus;
 
 use crate::db::DbConnection;
 use crate::db::schema::{
@@ -41,6 +42,17 @@ pub struct WalkthroughRow {
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
+}
+
+impl WalkthroughRow {
+    /// Where review stands; an unknown stored value is an error, never another status.
+    pub fn status(&self) -> QueryResult<ReviewStatus> {
+        super::parse_stored(
+            ReviewStatus::parse(&self.status),
+            "walkthroughs.status",
+            &self.status,
+        )
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -207,4 +219,26 @@ pub fn list(conn: &mut DbConnection, statuses: &[&str]) -> QueryResult<Vec<Walkt
         .order((w::updated_at.desc(), w::id))
         .select(WalkthroughRow::as_select())
         .load(conn)
+}
+
+/// Walkthroughs any revision of which refers to the photo.
+pub fn referring_to_photo(conn: &mut DbConnection, sha: &str) -> QueryResult<Vec<WalkthroughRow>> {
+    w::table
+        .filter(
+            w::id.eq_any(
+                revision_photos::table
+                    .filter(revision_photos::sha256.eq(sha.to_owned()))
+                    .select(revision_photos::walkthrough_id),
+            ),
+        )
+        .select(WalkthroughRow::as_select())
+        .load(conn)
+}
+
+/// Whether any stored revision refers to the photo.
+pub fn photo_referenced(conn: &mut DbConnection, sha: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        revision_photos::table.filter(revision_photos::sha256.eq(sha)),
+    ))
+    .get_result(conn)
 }

@@ -4,7 +4,10 @@
 //! Every photo lives under its SHA-256: the original bytes (evidence, staff only), a
 //! display variant and a thumbnail, both re-encoded with no metadata.
 
+pub mod access;
+pub mod cleanup;
 pub mod pipeline;
+pub mod quota;
 
 use std::sync::Arc;
 
@@ -120,6 +123,56 @@ impl PhotoStore {
                 .map_err(|e| {
                     AppError::internal(anyhow::Error::new(e).context("writing a photo"))
                 })?;
+        }
+        Ok(())
+    }
+
+    /// After a new photo's row is written: any form a concurrent orphan cleanup removed
+    /// between our writes and our row is written again (see `cleanup`).
+    pub async fn ensure(
+        &self,
+        sha: &str,
+        original: Bytes,
+        variants: Variants,
+    ) -> Result<(), AppError> {
+        for (v, bytes) in [
+            (Variant::Original, original),
+            (Variant::Display, Bytes::from(variants.display)),
+            (Variant::Thumb, Bytes::from(variants.thumb)),
+        ] {
+            let path = Self::path(sha, v);
+            match self.store.head(&path).await {
+                Ok(_) => {}
+                Err(object_store::Error::NotFound { .. }) => {
+                    tracing::info!(photo = %sha, variant = ?v, "photo form removed meanwhile; written again");
+                    self.store
+                        .put(&path, PutPayload::from_bytes(bytes))
+                        .await
+                        .map_err(|e| {
+                            AppError::internal(anyhow::Error::new(e).context("writing a photo"))
+                        })?;
+                }
+                Err(e) => {
+                    return Err(AppError::internal(
+                        anyhow::Error::new(e).context("checking a stored photo"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes every stored form of the photo (those already gone are fine).
+    pub async fn delete(&self, sha: &str) -> Result<(), AppError> {
+        for v in [Variant::Original, Variant::Display, Variant::Thumb] {
+            match self.store.delete(&Self::path(sha, v)).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => {
+                    return Err(AppError::internal(
+                        anyhow::Error::new(e).context("deleting a photo"),
+                    ));
+                }
+            }
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! the answers behind each keyword, export them, import paper questionnaires, publish the
 //! results notice, and turn answers into candidate issues.
 
+use crate::routes::openapi::IdPath;
 use std::collections::HashSet;
 
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -140,7 +141,7 @@ pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Campaign>>, AppErro
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "questionnaires", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, description = "With each venue's form link, QR code and poster", body = Campaign), (status = 404, body = ErrorBody)))]
 pub async fn get(
     db: web::Data<Db>,
@@ -175,7 +176,7 @@ pub async fn create(
 
 /// Change a campaign's title, texts, period or venues. Until its first answer it also
 /// moves to the questionnaire's current version; after that the questionnaire is fixed.
-#[utoipa::path(put, path = "/api/v1/campaigns/{id}", tag = "questionnaires", security(("bearer" = [])), request_body = CampaignInput, responses(
+#[utoipa::path(put, path = "/api/v1/campaigns/{id}", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = CampaignInput, responses(
     (status = 200, body = Campaign), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(
     user: AuthUser,
@@ -198,7 +199,7 @@ pub async fn update(
 }
 
 /// Results over the whole campaign, or one venue, or a period (China dates).
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}/results", tag = "questionnaires", security(("bearer" = [])), params(ResultsFilter), responses(
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/results", tag = "questionnaires", security(("bearer" = [])), params(IdPath, ResultsFilter), responses(
     (status = 200, body = CampaignResults), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn results(
     db: web::Data<Db>,
@@ -216,7 +217,7 @@ pub async fn results(
 }
 
 /// The free-text answers behind one keyword of the results.
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}/keyword-answers", tag = "questionnaires", security(("bearer" = [])), params(KeywordQuery), responses(
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/keyword-answers", tag = "questionnaires", security(("bearer" = [])), params(IdPath, KeywordQuery), responses(
     (status = 200, body = [TextAnswer]), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn keyword_answers(
     db: web::Data<Db>,
@@ -239,7 +240,7 @@ pub async fn keyword_answers(
 }
 
 /// The results (and the responses) as CSV or XLSX.
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}/export", tag = "questionnaires", security(("bearer" = [])), params(ExportQuery), responses(
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/export", tag = "questionnaires", security(("bearer" = [])), params(IdPath, ExportQuery), responses(
     (status = 200, description = "text/csv or an XLSX workbook (sheets 结果 and 答卷)"), (status = 404, body = ErrorBody)))]
 pub async fn export(
     db: web::Data<Db>,
@@ -326,7 +327,7 @@ pub async fn export(
 
 /// Publish the results as a public 结果反馈 notice (`/r/CODE`) with the manager's
 /// conclusion; publishing again replaces it with the results as they stand.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/publish", tag = "questionnaires", security(("bearer" = [])), request_body = PublishInput, responses(
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/publish", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = PublishInput, responses(
     (status = 200, body = Campaign), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn publish(
     user: AuthUser,
@@ -348,7 +349,7 @@ pub async fn publish(
 }
 
 /// Take the public results page down.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/unpublish", tag = "questionnaires", security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/unpublish", tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = Campaign), (status = 404, body = ErrorBody)))]
 pub async fn unpublish(
     db: web::Data<Db>,
@@ -369,7 +370,7 @@ pub async fn unpublish(
 /// Import paper questionnaires: the body is a CSV or XLSX file, one row per respondent
 /// (columns in the README). Every row is checked first; any bad row is reported with its
 /// line and reason (`import_rejected`) and nothing is imported.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/import", tag = "questionnaires", security(("bearer" = [])), request_body(content = String, description = "CSV (UTF-8) or XLSX bytes"), responses(
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/import", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body(content = String, description = "CSV (UTF-8) or XLSX bytes"), responses(
     (status = 200, body = ImportResult), (status = 422, description = "import_rejected: every bad row in the message", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn import(
     db: web::Data<Db>,
@@ -390,7 +391,7 @@ pub async fn import(
 
 /// The candidate issues of a campaign, and the problem options chosen by many at one
 /// venue that could become one.
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}/candidates", tag = "questionnaires", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/candidates", tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = CandidateList), (status = 404, body = ErrorBody)))]
 pub async fn list_candidates(
     db: web::Data<Db>,
@@ -409,7 +410,7 @@ pub async fn list_candidates(
 /// Turn a free-text answer, or a problem option chosen at one venue, into a candidate
 /// issue (source 问卷). The same answer or venue and option gives the same candidate
 /// (200); a new one is 201.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/candidates", tag = "questionnaires", security(("bearer" = [])), request_body = CandidateInput, responses(
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/candidates", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = CandidateInput, responses(
     (status = 201, body = CandidateIssue), (status = 200, description = "Already a candidate", body = CandidateIssue),
     (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_candidate(

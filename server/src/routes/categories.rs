@@ -9,11 +9,16 @@ use crate::domain::validate;
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::models::categories::{self, CategoryRow};
+use crate::routes::openapi::IdPath;
 
 #[utoipa::path(get, path = "/api/v1/categories", tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Category])))]
 pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Category>>, AppError> {
     let rows = db.read(|conn| Ok(categories::list(conn)?)).await?;
-    Ok(web::Json(rows.into_iter().map(Category::from).collect()))
+    Ok(web::Json(
+        rows.into_iter()
+            .map(Category::try_from)
+            .collect::<Result<_, _>>()?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/categories", tag = "reference data", security(("bearer" = [])), request_body = CategoryInput, responses(
@@ -39,11 +44,11 @@ pub async fn create(
             Ok(row)
         })
         .await?;
-    Ok(HttpResponse::Created().json(Category::from(row)))
+    Ok(HttpResponse::Created().json(Category::try_from(row)?))
 }
 
 /// Edit a category's group, names or whether it is offered; its id never changes.
-#[utoipa::path(put, path = "/api/v1/categories/{id}", tag = "reference data", security(("bearer" = [])), request_body = CategoryInput, responses(
+#[utoipa::path(put, path = "/api/v1/categories/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = CategoryInput, responses(
     (status = 200, body = Category), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update(
     db: web::Data<Db>,
@@ -72,5 +77,5 @@ pub async fn update(
             )?)
         })
         .await?;
-    Ok(web::Json(row.into()))
+    Ok(web::Json(Category::try_from(row)?))
 }

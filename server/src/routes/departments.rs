@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::models;
 use crate::models::departments::{self, DepartmentRow};
+use crate::routes::openapi::IdPath;
 
 struct Checked {
     code: String,
@@ -31,7 +32,7 @@ pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Department>>, AppEr
     Ok(web::Json(rows.into_iter().map(Department::from).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "reference data", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = Department), (status = 404, body = ErrorBody)))]
 pub async fn get(
     db: web::Data<Db>,
@@ -69,7 +70,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(Department::from(row)))
 }
 
-#[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "reference data", security(("bearer" = [])), request_body = DepartmentInput, responses(
+#[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = DepartmentInput, responses(
     (status = 200, body = Department), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(
     db: web::Data<Db>,

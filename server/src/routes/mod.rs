@@ -26,6 +26,9 @@ use actix_web::{FromRequest, Handler, Responder, guard, web};
 use crate::auth::Access;
 use crate::auth::access::{ADMIN, ASSIGNMENT_READERS, OBSERVERS, STAFF, check};
 
+/// Those who record in the field (see `photos::access::UPLOADERS`).
+const PHOTO_UPLOADERS: Access = Access::Roles(crate::photos::access::UPLOADERS);
+
 /// One endpoint as declared.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
@@ -317,7 +320,7 @@ fn declare(r: &mut Routes<'_>) {
         "photos.put",
         Method::PUT,
         p!("/photos/{sha256}"),
-        Authenticated,
+        PHOTO_UPLOADERS,
         photos::put,
     );
     r.add(

@@ -1,6 +1,9 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations and the shared types.
 
+use utoipa::openapi::content::Content;
+use utoipa::openapi::response::Response;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::{
@@ -37,7 +40,7 @@ use super::{
         survey_pages::form_page, survey_pages::submit, survey_pages::thanks, survey_pages::qr,
         survey_pages::poster, survey_pages::results,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Complete),
     tags(
         (name = "auth", description = "Login, tokens, invites"),
         (name = "reference data", description = "Venues, departments, scenarios, categories"),
@@ -50,6 +53,112 @@ use super::{
     )
 )]
 pub struct ApiDoc;
+
+/// The `{id}` path parameter of every resource.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct IdPath {
+    /// The resource's id (a UUID, or a category's code).
+    #[param(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_-]+$")]
+    pub id: String,
+}
+
+/// What the annotations leave to the route table and the shared middleware, filled in
+/// for every operation: its id is its endpoint's stable name (`venues_get`), unique as
+/// generators need it; the error answers any request may meet are documented (401 and 403
+/// from the access check, 400/413/415 from the body and parameter extractors), each with
+/// the one error body; and every response has a description (the HTTP reason phrase where
+/// the annotation gives none).
+struct Complete;
+
+impl Modify for Complete {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let endpoints = super::endpoints();
+        for (path, item) in &mut openapi.paths.paths {
+            for (method, op) in [
+                ("GET", &mut item.get),
+                ("PUT", &mut item.put),
+                ("POST", &mut item.post),
+                ("DELETE", &mut item.delete),
+                ("PATCH", &mut item.patch),
+            ] {
+                let Some(op) = op else { continue };
+                let ep = endpoints
+                    .iter()
+                    .find(|e| e.path == path && e.method.as_str() == method);
+                if let Some(ep) = ep {
+                    op.operation_id = Some(ep.name.replace('.', "_"));
+                    let access = ep.access;
+                    if access != crate::auth::Access::Public {
+                        add_error(op, 401, "unauthenticated, invalid_token or token_expired");
+                    }
+                    if matches!(access, crate::auth::Access::Roles(_)) {
+                        add_error(op, 403, "forbidden: the caller's role may not do this");
+                    }
+                }
+                let json_body = op.request_body.as_ref().is_some_and(
+                    |b| matches!(b, RefOr::T(b) if b.content.contains_key("application/json")),
+                );
+                if json_body {
+                    add_error(
+                        op,
+                        400,
+                        "invalid_json, missing_field, unknown_field, invalid_type or invalid_value",
+                    );
+                    add_error(op, 413, "payload_too_large");
+                    add_error(op, 415, "unsupported_media_type: send application/json");
+                    add_error(
+                        op,
+                        409,
+                        "duplicate: a record with the same code or name exists",
+                    );
+                    add_error(
+                        op,
+                        422,
+                        "unknown_reference: a record the body names does not exist",
+                    );
+                }
+                if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                    add_error(op, 400, "invalid_path or invalid_query");
+                }
+                for (status, response) in &mut op.responses.responses {
+                    if let RefOr::T(r) = response
+                        && r.description.is_empty()
+                    {
+                        r.description = reason(status);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn reason(status: &str) -> String {
+    status
+        .parse::<u16>()
+        .ok()
+        .and_then(|s| actix_web::http::StatusCode::from_u16(s).ok())
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Response")
+        .to_owned()
+}
+
+/// Documents an error answer with the error body, unless the status is documented already.
+fn add_error(op: &mut utoipa::openapi::path::Operation, status: u16, description: &str) {
+    let responses = &mut op.responses.responses;
+    let key = status.to_string();
+    if responses.contains_key(&key) {
+        return;
+    }
+    let mut response = Response::new(description);
+    response.content.insert(
+        "application/json".to_owned(),
+        RefOr::T(Content::new(Some(RefOr::Ref(Ref::from_schema_name(
+            "ErrorBody",
+        ))))),
+    );
+    responses.insert(key, RefOr::T(response));
+}
 
 struct BearerAuth;
 

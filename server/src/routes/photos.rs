@@ -1,8 +1,10 @@
-//! Photos: content-addressed upload (idempotent, hash verified), metadata-free variants,
-//! and originals for managers only, every read logged.
+//! Photos: content-addressed upload by observers (idempotent, hash verified, within a
+//! daily quota), metadata-free variants for those who may see a record that refers to the
+//! photo, and originals for staff only, every read logged. Who may do what is decided in
+//! `photos::access`.
 
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use actix_web::{HttpResponse, web};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::{Bytes, BytesMut};
 use flowwalk_shared::api::walkthroughs::PhotoInfo;
 use flowwalk_shared::walkthrough::{hex_sha256, is_sha256_hex};
@@ -10,12 +12,22 @@ use flowwalk_shared::{ErrorBody, ErrorCode};
 use futures_util::StreamExt;
 
 use crate::auth::AuthUser;
+use crate::config::Settings;
 use crate::db::{Db, lock_photos};
 use crate::error::AppError;
 use crate::models;
 use crate::models::photos::{self, PhotoRow};
-use crate::photos::{PhotoStore, Variant, sniff_content_type};
+use crate::photos::{PhotoStore, Variant, access, quota, sniff_content_type};
 use crate::sync;
+
+/// The path parameter of every photo endpoint.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct Sha256Path {
+    /// The photo's SHA-256, 64 hexadecimal digits.
+    #[param(pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64)]
+    pub sha256: String,
+}
 
 fn checked_sha(path: web::Path<String>) -> Result<String, AppError> {
     let sha = path.into_inner().to_ascii_lowercase();
@@ -45,6 +57,10 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Bytes, 
     let mut buf = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
+            if crate::extract::is_cut(&e) {
+                // The phone lost its signal or gave up: no error of ours, it will resend.
+                tracing::info!(received = buf.len(), "photo upload cut short by the client");
+            }
             AppError::new(ErrorCode::PhotoCorrupt)
                 .message(format!("上传中断:{e}"), format!("Upload interrupted: {e}"))
         })?;
@@ -56,35 +72,84 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Bytes, 
     Ok(buf.freeze())
 }
 
-/// Upload a photo under its SHA-256. Repeating an upload is cheap and harmless: a photo
-/// already stored is answered at once, without reading or processing it again.
+/// What may be said about an upload of `sha` before its body is read.
+enum Known {
+    /// Stored, and the caller may know it (they may read it, or uploaded it themselves).
+    Theirs(PhotoRow),
+    /// Stored, but the caller may not know that until they show they hold the bytes.
+    Hidden,
+    New,
+}
+
+/// Upload a photo under its SHA-256 (observers). Repeating an upload is cheap and
+/// harmless: a photo the caller already has on the server is answered at once, without
+/// reading or processing it again. Anyone else must send the bytes, so an upload never
+/// tells who has stored which photo.
 #[utoipa::path(put, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])),
-    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    params(Sha256Path),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "The photo: JPEG, PNG or WebP, at most `max_photo_bytes`"),
     responses(
         (status = 201, description = "Stored", body = PhotoInfo),
         (status = 200, description = "Already stored", body = PhotoInfo),
         (status = 400, description = "photo_hash_mismatch or invalid_path", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "only observers upload photos", body = ErrorBody),
         (status = 413, description = "photo_too_large", body = ErrorBody),
         (status = 422, description = "photo_not_an_image, photo_corrupt or photo_too_many_pixels", body = ErrorBody),
+        (status = 429, description = "photo_quota_exceeded (with Retry-After)", body = ErrorBody),
 ))]
 pub async fn put(
+    req: HttpRequest,
     user: AuthUser,
     db: web::Data<Db>,
     store: web::Data<PhotoStore>,
+    settings: web::Data<Settings>,
     sha: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let sha = checked_sha(sha)?;
-    let existing = {
-        let sha = sha.clone();
-        db.read(move |conn| Ok(photos::get(conn, &sha)?)).await?
+    let quota = settings.photo_quota_bytes_per_day;
+    let known = {
+        let (sha, user) = (sha.clone(), user.clone());
+        let incoming = content_length(&req);
+        db.read(move |conn| {
+            let Some(row) = photos::get(conn, &sha)? else {
+                quota::precheck(conn, &user.id, incoming, quota, models::now())?;
+                return Ok(Known::New);
+            };
+            Ok(
+                if row.uploaded_by == user.id || access::can_read_photo(conn, &user, &sha)? {
+                    Known::Theirs(row)
+                } else {
+                    Known::Hidden
+                },
+            )
+        })
+        .await?
     };
-    if let Some(row) = existing {
+    if let Known::Theirs(row) = known {
         return Ok(HttpResponse::Ok().json(info(row)));
     }
     let bytes = read_limited(payload, store.limits.max_bytes).await?;
     if hex_sha256(&bytes) != sha {
         return Err(AppError::new(ErrorCode::PhotoHashMismatch).field("sha256"));
+    }
+    // The bytes are theirs now. A photo stored meanwhile costs nothing; a new one is
+    // charged before it is decoded.
+    let stored = {
+        let (sha, uploader) = (sha.clone(), user.id.clone());
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        db.write(move |conn| {
+            if let Some(row) = photos::get(conn, &sha)? {
+                return Ok(Some(row));
+            }
+            quota::charge(conn, &uploader, size, quota, models::now())?;
+            Ok(None)
+        })
+        .await?
+    };
+    if let Some(row) = stored {
+        return Ok(HttpResponse::Ok().json(info(row)));
     }
     let variants = store.process(bytes.clone()).await?;
     let row = PhotoRow {
@@ -96,7 +161,7 @@ pub async fn put(
         created_at: models::now(),
     };
     // Objects first: a photo row is only ever written once its bytes are stored.
-    store.put(&sha, bytes, variants).await?;
+    store.put(&sha, bytes.clone(), variants.clone()).await?;
     let (created, row) = db
         .write(move |conn| {
             lock_photos(conn, std::slice::from_ref(&row.sha256))?;
@@ -105,6 +170,11 @@ pub async fn put(
             Ok((created, row))
         })
         .await?;
+    if created {
+        // An orphan cleanup may have removed the files of an older copy while ours were
+        // being written (see `photos::cleanup`).
+        store.ensure(&sha, bytes, variants).await?;
+    }
     Ok(if created {
         HttpResponse::Created()
     } else {
@@ -113,26 +183,52 @@ pub async fn put(
     .json(info(row)))
 }
 
-/// Whether a photo has arrived, and its size.
-#[utoipa::path(get, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])), responses(
-    (status = 200, body = PhotoInfo), (status = 404, body = ErrorBody)))]
+/// The declared body size, if any.
+fn content_length(req: &HttpRequest) -> u64 {
+    req.headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Whether a photo has arrived, and its size — for those who may see a record that
+/// refers to it (404 for everyone else, as for a photo never uploaded).
+#[utoipa::path(get, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
+    (status = 200, body = PhotoInfo), (status = 400, description = "invalid_path", body = ErrorBody),
+    (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn meta(
+    user: AuthUser,
     db: web::Data<Db>,
     sha: web::Path<String>,
 ) -> Result<web::Json<PhotoInfo>, AppError> {
     let sha = checked_sha(sha)?;
     let row = db
-        .read(move |conn| Ok(photos::get(conn, &sha)?))
+        .read(move |conn| {
+            if !access::can_read_photo(conn, &user, &sha)? {
+                return Ok(None);
+            }
+            Ok(photos::get(conn, &sha)?)
+        })
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(web::Json(info(row)))
 }
 
-async fn variant(db: &Db, store: &PhotoStore, sha: String, v: Variant) -> Result<Bytes, AppError> {
+/// A stored form of a photo the viewer may see; 404 otherwise.
+async fn variant(
+    db: &Db,
+    store: &PhotoStore,
+    user: AuthUser,
+    sha: String,
+    v: Variant,
+) -> Result<Bytes, AppError> {
     let known = {
         let sha = sha.clone();
-        db.read(move |conn| Ok(photos::get(conn, &sha)?.is_some()))
-            .await?
+        db.read(move |conn| {
+            Ok(photos::get(conn, &sha)?.is_some() && access::can_read_photo(conn, &user, &sha)?)
+        })
+        .await?
     };
     if !known {
         return Err(AppError::not_found());
@@ -152,39 +248,44 @@ fn image(bytes: Bytes, content_type: &'static str) -> HttpResponse {
 }
 
 /// The display size (long edge ≤ 1600), JPEG, no metadata.
-#[utoipa::path(get, path = "/api/v1/photos/{sha256}/display", tag = "photos", security(("bearer" = [])), responses(
-    (status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/photos/{sha256}/display", tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
+    (status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 400, description = "invalid_path", body = ErrorBody),
+    (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn display(
+    user: AuthUser,
     db: web::Data<Db>,
     store: web::Data<PhotoStore>,
     sha: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let sha = checked_sha(sha)?;
     Ok(image(
-        variant(&db, &store, sha, Variant::Display).await?,
+        variant(&db, &store, user, sha, Variant::Display).await?,
         "image/jpeg",
     ))
 }
 
 /// The thumbnail (long edge ≤ 320), JPEG, no metadata.
-#[utoipa::path(get, path = "/api/v1/photos/{sha256}/thumb", tag = "photos", security(("bearer" = [])), responses(
-    (status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/photos/{sha256}/thumb", tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
+    (status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 400, description = "invalid_path", body = ErrorBody),
+    (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn thumb(
+    user: AuthUser,
     db: web::Data<Db>,
     store: web::Data<PhotoStore>,
     sha: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let sha = checked_sha(sha)?;
     Ok(image(
-        variant(&db, &store, sha, Variant::Thumb).await?,
+        variant(&db, &store, user, sha, Variant::Thumb).await?,
         "image/jpeg",
     ))
 }
 
-/// The original bytes as uploaded (evidence, with their metadata). Staff only; every read
-/// is logged with who read it.
-#[utoipa::path(get, path = "/api/v1/photos/{sha256}/original", tag = "photos", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<u8>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// The original bytes as uploaded (evidence, with their metadata). Staff only, and only of
+/// photos in records they may see; every read is logged with who read it.
+#[utoipa::path(get, path = "/api/v1/photos/{sha256}/original", tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
+    (status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 400, description = "invalid_path", body = ErrorBody),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn original(
     user: AuthUser,
     db: web::Data<Db>,
@@ -192,7 +293,7 @@ pub async fn original(
     sha: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let sha = checked_sha(sha)?;
-    let bytes = variant(&db, &store, sha.clone(), Variant::Original).await?;
+    let bytes = variant(&db, &store, user.clone(), sha.clone(), Variant::Original).await?;
     let reader = user.id.clone();
     let logged = sha.clone();
     db.write(move |conn| Ok(photos::log_read(conn, &logged, &reader, models::now())?))

@@ -1,6 +1,7 @@
 //! Questionnaires (问卷): built by managers, versioned like scenarios — editing one writes
 //! the next version; campaigns and every answer keep the version they were given.
 
+use crate::routes::openapi::IdPath;
 use actix_web::{HttpResponse, web};
 use flowwalk_shared::ErrorBody;
 use flowwalk_shared::api::surveys::{Questionnaire, QuestionnaireInput};
@@ -78,7 +79,7 @@ pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Questionnaire>>, Ap
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/questionnaires/{id}", tag = "questionnaires", security(("bearer" = [])), params(super::scenarios::VersionQuery), responses(
+#[utoipa::path(get, path = "/api/v1/questionnaires/{id}", tag = "questionnaires", security(("bearer" = [])), params(IdPath, super::scenarios::VersionQuery), responses(
     (status = 200, body = Questionnaire), (status = 404, body = ErrorBody)))]
 pub async fn get(
     db: web::Data<Db>,
@@ -93,7 +94,7 @@ pub async fn get(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/questionnaires/{id}/versions", tag = "questionnaires", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/questionnaires/{id}/versions", tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, description = "All versions, oldest first", body = [Questionnaire]), (status = 404, body = ErrorBody)))]
 pub async fn versions(
     db: web::Data<Db>,
@@ -128,7 +129,7 @@ pub async fn create(
 
 /// Edit a questionnaire: writes the next version and makes it current. Campaigns already
 /// answered stay on their version.
-#[utoipa::path(put, path = "/api/v1/questionnaires/{id}", tag = "questionnaires", security(("bearer" = [])), request_body = QuestionnaireInput, responses(
+#[utoipa::path(put, path = "/api/v1/questionnaires/{id}", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = QuestionnaireInput, responses(
     (status = 200, description = "The new current version", body = Questionnaire), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update(
     user: AuthUser,

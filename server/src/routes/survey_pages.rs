@@ -383,7 +383,7 @@ pub async fn submit(
         consent: f.consent,
     };
     let token = f.token.clone().unwrap_or_else(new_token);
-    let address = super::auth::client_addr(&req, settings.trust_proxy_headers);
+    let address = crate::auth::limits::client_addr(&req, &settings);
     let bucket = survey::address_bucket(&settings.jwt_secret, &address);
     let limit = limit(&settings);
     if f.honeypot {

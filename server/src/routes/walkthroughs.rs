@@ -14,8 +14,10 @@ use crate::domain::validate;
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::review;
+use crate::routes::openapi::IdPath;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// `submitted` (awaiting review), `accepted` or `returned`; default all three.
@@ -34,7 +36,7 @@ pub async fn list(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/walkthroughs/{id}", tag = "review", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/walkthroughs/{id}", tag = "review", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = WalkthroughDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     user: AuthUser,
@@ -49,7 +51,7 @@ pub async fn get(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/walkthroughs/{id}/accept", tag = "review", security(("bearer" = [])), request_body = AcceptRequest, responses(
+#[utoipa::path(post, path = "/api/v1/walkthroughs/{id}/accept", tag = "review", security(("bearer" = [])), params(IdPath), request_body = AcceptRequest, responses(
     (status = 204, description = "Accepted"), (status = 404, body = ErrorBody), (status = 409, description = "invalid_state", body = ErrorBody)))]
 pub async fn accept(
     user: AuthUser,
@@ -74,7 +76,7 @@ pub async fn accept(
 }
 
 /// Send the walkthrough back to its observer, saying what to correct.
-#[utoipa::path(post, path = "/api/v1/walkthroughs/{id}/return", tag = "review", security(("bearer" = [])), request_body = ReturnRequest, responses(
+#[utoipa::path(post, path = "/api/v1/walkthroughs/{id}/return", tag = "review", security(("bearer" = [])), params(IdPath), request_body = ReturnRequest, responses(
     (status = 204, description = "Returned"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn return_to_observer(
     user: AuthUser,

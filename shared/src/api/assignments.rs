@@ -62,9 +62,12 @@ impl AssignmentStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentInput {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub scenario_id: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub venue_id: String,
     /// Inspectors or experiencers; at least one.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200))]
     pub observer_ids: Vec<String>,
     pub starts_on: chrono::NaiveDate,
     pub ends_on: chrono::NaiveDate,
@@ -72,6 +75,13 @@ pub struct AssignmentInput {
     #[serde(default = "planned")]
     pub status: AssignmentStatus,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 2000,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub note: String,
 }
 
@@ -94,6 +104,8 @@ pub struct Assignment {
     pub status: AssignmentStatus,
     pub note: String,
     pub created_by: String,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
+    #[serde(with = "crate::time::utc")]
     pub updated_at: chrono::NaiveDateTime,
 }

@@ -62,6 +62,7 @@ pub struct CreateInviteRequest {
     pub assignment_ids: Vec<String>,
     /// Hours the code stays redeemable; 1 to 720, default 72.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 720))]
     pub valid_hours: Option<u32>,
 }
 
@@ -73,9 +74,12 @@ pub struct Invite {
     pub department_id: Option<String>,
     pub assignment_ids: Vec<String>,
     pub created_by: String,
+    #[serde(with = "crate::time::utc")]
     pub expires_at: chrono::NaiveDateTime,
+    #[serde(default, with = "crate::time::utc_option")]
     pub used_at: Option<chrono::NaiveDateTime>,
     pub used_by: Option<String>,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
 }
 
@@ -91,9 +95,25 @@ pub struct InviteCreated {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RedeemInviteRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[2-9A-HJKMNP-Za-hjkmnp-z]{10}$")
+    )]
     pub code: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9._-]+$")
+    )]
     pub username: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 64,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub display_name: Option<String>,
 }

@@ -9,10 +9,26 @@ use crate::taxonomy::CategoryGroup;
 #[serde(deny_unknown_fields)]
 pub struct CategoryInput {
     /// snake_case identifier; fixed once created (findings refer to it).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"))]
     pub id: String,
     pub group: CategoryGroup,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub name_zh: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub name_en: String,
     /// Inactive categories stay valid for old findings but are not offered for new ones.
     #[serde(default = "yes")]

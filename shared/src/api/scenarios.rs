@@ -46,17 +46,29 @@ impl Channel {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StepInput {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub name: String,
     pub channel: Channel,
     /// The responsible department.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub department_id: String,
     /// The promised time limit for this step, in minutes.
+    #[cfg_attr(feature = "openapi", schema(maximum = 129600))]
     pub standard_minutes: u32,
     /// Fee in fen (1/100 yuan).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 0, maximum = 4294967295_i64))]
     pub fee_cents: u32,
     /// Number of materials the citizen must hand in.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 1000))]
     pub materials_count: u32,
 }
 
@@ -65,11 +77,28 @@ pub struct StepInput {
 #[serde(deny_unknown_fields)]
 pub struct ScenarioInput {
     /// Short unique code, e.g. `open-business`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"))]
     pub code: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 2000,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub description: String,
     /// In order; at least one.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub steps: Vec<StepInput>,
 }
 
@@ -104,5 +133,6 @@ pub struct Scenario {
     /// Sum of the steps' standard minutes: the scenario's promised total.
     pub promised_minutes: i64,
     pub steps: Vec<Step>,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
 }

@@ -133,6 +133,7 @@ pub struct Questionnaire {
     pub ask_phone: bool,
     /// As stored: scale presets expanded into their choices.
     pub questions: Vec<Question>,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
 }
 
@@ -173,6 +174,7 @@ pub struct CampaignVenue {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Publication {
+    #[serde(with = "crate::time::utc")]
     pub published_at: chrono::NaiveDateTime,
     pub published_by: Option<String>,
     pub conclusion: String,
@@ -197,7 +199,9 @@ pub struct Campaign {
     pub venues: Vec<CampaignVenue>,
     pub responses: u32,
     pub publication: Option<Publication>,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
+    #[serde(with = "crate::time::utc")]
     pub updated_at: chrono::NaiveDateTime,
 }
 
@@ -311,6 +315,7 @@ pub struct KeywordQuery {
 pub struct TextAnswer {
     pub response_id: String,
     pub venue_id: String,
+    #[serde(with = "crate::time::utc")]
     pub submitted_at: chrono::NaiveDateTime,
     pub text: String,
 }
@@ -363,6 +368,7 @@ pub struct Response {
     pub id: String,
     pub venue_id: String,
     pub source: ResponseSource,
+    #[serde(with = "crate::time::utc")]
     pub submitted_at: chrono::NaiveDateTime,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub answers: Answers,
@@ -466,6 +472,7 @@ pub struct CandidateIssue {
     /// The issue it became, once handed over.
     pub issue_id: Option<String>,
     pub created_by: Option<String>,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
 }
 

@@ -67,12 +67,29 @@ impl VenueLevel {
 #[serde(deny_unknown_fields)]
 pub struct VenueInput {
     /// Short unique code, e.g. `tianning-district`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"))]
     pub code: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub name: String,
     pub level: VenueLevel,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub parent_id: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 200,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub address: String,
 }
 
@@ -85,7 +102,9 @@ pub struct Venue {
     pub level: VenueLevel,
     pub parent_id: Option<String>,
     pub address: String,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
+    #[serde(with = "crate::time::utc")]
     pub updated_at: chrono::NaiveDateTime,
 }
 

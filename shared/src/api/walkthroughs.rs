@@ -21,11 +21,14 @@ pub struct WalkthroughSummary {
     pub scenario_name: String,
     pub scenario_version: i32,
     /// Normalised to server time.
+    #[serde(with = "crate::time::utc")]
     pub started_at: chrono::NaiveDateTime,
+    #[serde(with = "crate::time::utc")]
     pub ended_at: chrono::NaiveDateTime,
     pub finding_count: i32,
     pub photo_count: i32,
     pub review_comment: String,
+    #[serde(with = "crate::time::utc")]
     pub received_at: chrono::NaiveDateTime,
 }
 
@@ -50,6 +53,13 @@ pub struct AcceptRequest {
     /// The revision reviewed; refused if a newer one has arrived meanwhile.
     pub rev: i32,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 2000,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub comment: String,
 }
 
@@ -59,6 +69,14 @@ pub struct AcceptRequest {
 pub struct ReturnRequest {
     pub rev: i32,
     /// What the observer must correct; required.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 2000,
+            pattern = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
+        )
+    )]
     pub comment: String,
 }
 
@@ -71,6 +89,7 @@ pub struct ConflictVersion {
     pub content_hash: String,
     pub observer_id: String,
     pub device_id: String,
+    #[serde(with = "crate::time::utc")]
     pub received_at: chrono::NaiveDateTime,
     pub record: WalkthroughRecord,
     /// The hash of the version that was stored first.
@@ -84,5 +103,6 @@ pub struct PhotoInfo {
     pub bytes: i64,
     pub width: i32,
     pub height: i32,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
 }
