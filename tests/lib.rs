@@ -153,7 +153,11 @@ impl TestApp {
     /// Loads the demo data (accounts with `DEMO_PASSWORD`).
     pub fn load_demo(&self) {
         let mut conn = self.db.pool().get().expect("a connection");
-        flowwalk_server::demo::load(&mut conn).expect("loading demo data");
+        flowwalk_server::demo::load(
+            &mut conn,
+            &flowwalk_server::issues::AuditKey::from_settings(&self.settings),
+        )
+        .expect("loading demo data");
     }
 
     /// Creates an account directly in the database.

@@ -12,8 +12,11 @@ use crate::db::DbUrl;
 /// The development secret; refused when `env = "production"`.
 pub const DEV_JWT_SECRET: &str = "flowwalk-development-secret-do-not-use-in-production";
 
+/// The development audit key; refused when `env = "production"`.
+pub const DEV_AUDIT_KEY: &str = "flowwalk-development-audit-key-do-not-use-in-production";
+
 /// The settings `FLOWWALK_*` variables may set (others, such as test settings, are ignored).
-const ENV_KEYS: [&str; 24] = [
+const ENV_KEYS: [&str; 25] = [
     "env",
     "bind",
     "database_url",
@@ -38,6 +41,7 @@ const ENV_KEYS: [&str; 24] = [
     "s3_secret_access_key",
     "s3_allow_http",
     "web_dir",
+    "audit_key",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -81,6 +85,9 @@ pub struct Settings {
     pub s3_allow_http: bool,
     /// The observer app's web bundle (`scripts/build-web`), served at `/`.
     pub web_dir: PathBuf,
+    /// Keys the audit trail's hash chain (HMAC): without it, rows changed behind the
+    /// server's back cannot be made to verify. Keep it apart from the database.
+    pub audit_key: String,
 }
 
 impl Default for Settings {
@@ -110,6 +117,7 @@ impl Default for Settings {
             s3_secret_access_key: String::new(),
             s3_allow_http: false,
             web_dir: PathBuf::from("mobile/dist"),
+            audit_key: DEV_AUDIT_KEY.into(),
         }
     }
 }
@@ -148,6 +156,13 @@ impl Settings {
                         "FLOWWALK_ENV=production but FLOWWALK_JWT_SECRET is missing or the \
                          development default: anyone could forge logins. Set it to a random \
                          string of at least 32 characters (e.g. `openssl rand -hex 32`)."
+                    );
+                }
+                if self.audit_key.len() < 32 || self.audit_key == DEV_AUDIT_KEY {
+                    bail!(
+                        "FLOWWALK_ENV=production but FLOWWALK_AUDIT_KEY is missing, short or the \
+                         development default: the audit trail could be rewritten by anyone with \
+                         database access. Set it to a random string of at least 32 characters."
                     );
                 }
                 if self.jwt_secret.len() < 32 {
@@ -195,8 +210,15 @@ mod tests {
         };
         let err = s.check().unwrap_err().to_string();
         assert!(err.contains("FLOWWALK_JWT_SECRET"), "{err}");
+        let no_audit_key = Settings {
+            jwt_secret: "x".repeat(40),
+            ..s.clone()
+        };
+        let err = no_audit_key.check().unwrap_err().to_string();
+        assert!(err.contains("FLOWWALK_AUDIT_KEY"), "{err}");
         let ok = Settings {
             jwt_secret: "x".repeat(40),
+            audit_key: "y".repeat(40),
             ..s
         };
         ok.check().unwrap();

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod import;
+pub mod issues;
 pub mod models;
 pub mod photos;
 pub mod review;

@@ -98,6 +98,7 @@ fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Serv
     ));
     let metrics = crate::telemetry::metrics()?;
     let ref_cache = web::Data::new(crate::sync::RefCache::default());
+    let audit_key = web::Data::new(crate::issues::AuditKey::from_settings(&settings));
     let photo_store = web::Data::new(crate::photos::PhotoStore::from_settings(&settings)?);
     let openapi = ApiDoc::openapi();
     let max_body = settings.max_body_bytes;
@@ -112,6 +113,7 @@ fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Serv
             "the observer app is not built (scripts/build-web); / leads to the API docs"
         );
     }
+    spawn_overdue_sweep(db.clone(), audit_key.get_ref().clone());
     let db = web::Data::new(db);
     let settings = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
@@ -139,6 +141,7 @@ fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Serv
             .app_data(keys.clone())
             .app_data(photo_store.clone())
             .app_data(ref_cache.clone())
+            .app_data(audit_key.clone())
             .app_data(settings.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
@@ -181,4 +184,26 @@ fn run(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Serv
         .listen(listener)
         .context("starting the HTTP server")?
         .run())
+}
+
+/// Every five minutes (and once at start): flag overdue issues, remind near deadlines.
+/// Several servers may sweep at once: each flag is a versioned update, made once.
+fn spawn_overdue_sweep(db: Db, key: crate::issues::AuditKey) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            let key = key.clone();
+            match db
+                .write(move |conn| crate::issues::sweep::sweep(conn, &key, crate::models::now()))
+                .await
+            {
+                Ok(s) if s.overdue + s.reminded > 0 => {
+                    tracing::info!(overdue = s.overdue, reminded = s.reminded, "deadline sweep");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+            }
+        }
+    });
 }

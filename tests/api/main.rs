@@ -8,5 +8,6 @@ mod basics;
 mod cli;
 mod client;
 mod import;
+mod issues;
 mod reference;
 mod sync;

@@ -2,6 +2,7 @@
 //! Loading twice changes nothing: a database that already has the demo admin is left alone.
 
 pub mod data;
+pub mod issues;
 
 use std::collections::HashMap;
 
@@ -15,6 +16,7 @@ use flowwalk_shared::api::venues::{VenueInput, VenueLevel};
 use crate::auth::AuthUser;
 use crate::db::{DbConnection, WriteGate, write_tx};
 use crate::error::AppError;
+use crate::issues::AuditKey;
 use crate::models::departments::DepartmentRow;
 use crate::models::{self, assignments, departments, scenarios, users, venues};
 use crate::review;
@@ -40,10 +42,12 @@ pub struct DemoSummary {
     pub scenarios: usize,
     pub assignments: usize,
     pub walkthroughs: usize,
+    /// Issues taken through the workflow (one per state), with their audit trails.
+    pub issues: usize,
 }
 
 /// Loads everything in one transaction.
-pub fn load(conn: &mut DbConnection) -> anyhow::Result<DemoSummary> {
+pub fn load(conn: &mut DbConnection, key: &AuditKey) -> anyhow::Result<DemoSummary> {
     let accounts: Vec<(String, String, Role)> = data::USERS
         .iter()
         .map(|u| {
@@ -62,6 +66,7 @@ pub fn load(conn: &mut DbConnection) -> anyhow::Result<DemoSummary> {
         scenarios: data::SCENARIOS.len(),
         assignments: data::ASSIGNMENTS.len(),
         walkthroughs: 0,
+        issues: 0,
     };
     if users::find_by_username(conn, data::USERS[0].username)?.is_some() {
         summary.already_loaded = true;
@@ -76,7 +81,9 @@ pub fn load(conn: &mut DbConnection) -> anyhow::Result<DemoSummary> {
     write_tx(conn, |conn| insert_all(conn, prepared))
         .map_err(|e| anyhow!("loading demo data: {e}"))?;
     summary.walkthroughs =
-        walkthroughs(conn).map_err(|e| anyhow!("loading demo walkthroughs: {e}"))?;
+        walkthroughs(conn, key).map_err(|e| anyhow!("loading demo walkthroughs: {e}"))?;
+    summary.issues = issues::load(conn, key).map_err(|e| anyhow!("loading demo issues: {e}"))?;
+    summary.walkthroughs += summary.issues;
     Ok(summary)
 }
 
@@ -189,7 +196,7 @@ fn insert_all(
 /// Walkthroughs recorded on the assignments already under way, through the same push path
 /// a phone uses: the first is accepted, the second returned with a comment, the rest wait
 /// for review — so a manager has something to review and an observer something to fix.
-fn walkthroughs(conn: &mut DbConnection) -> Result<usize, AppError> {
+fn walkthroughs(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppError> {
     let reviewer = data::USERS
         .iter()
         .find(|u| u.role == Role::Manager.as_str())
@@ -250,7 +257,7 @@ fn walkthroughs(conn: &mut DbConnection) -> Result<usize, AppError> {
         };
         if let Some((to, comment)) = decision {
             write_tx(conn, |c| {
-                review::decide(c, &record.id, 1, to, comment, &manager.id)
+                review::decide(c, key, &record.id, 1, to, comment, &manager.id)
             })?;
         }
         done += 1;
@@ -359,8 +366,8 @@ pub fn print(s: &DemoSummary) {
         println!("Demo data is already loaded.");
     } else {
         println!(
-            "Loaded demo data: {} departments, {} venues, {} scenarios, {} assignments, {} walkthroughs.",
-            s.departments, s.venues, s.scenarios, s.assignments, s.walkthroughs
+            "Loaded demo data: {} departments, {} venues, {} scenarios, {} assignments, {} walkthroughs, {} issues in every state (new to closed, with audit trails).",
+            s.departments, s.venues, s.scenarios, s.assignments, s.walkthroughs, s.issues
         );
     }
     println!("Demo accounts (password for all: {DEMO_PASSWORD}):");

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    assignments, auth, categories, departments, health, invites, photos, scenarios, sync, users,
-    venues, walkthroughs,
+    assignments, auth, categories, departments, health, invites, issues, notifications, photos,
+    reports, scenarios, settings, sync, users, venues, walkthroughs,
 };
 
 #[derive(OpenApi)]
@@ -30,6 +30,14 @@ use super::{
         sync::push, sync::pull, sync::conflicts,
         photos::put, photos::meta, photos::display, photos::thumb, photos::original,
         walkthroughs::list, walkthroughs::get, walkthroughs::accept, walkthroughs::return_to_observer,
+        walkthroughs::feedback,
+        issues::list, issues::get, issues::triage, issues::triage_bulk, issues::appeal,
+        issues::evidence, issues::transfer_request, issues::transfer, issues::acceptance,
+        issues::panel, issues::vote, issues::recheck, issues::import_reviews,
+        reports::get, reports::export, reports::dashboard,
+        settings::get_calendar, settings::put_calendar, settings::get_panel_rule,
+        settings::put_panel_rule, settings::list_routes, settings::put_route,
+        notifications::list, notifications::mark_read,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -39,6 +47,10 @@ use super::{
         (name = "sync", description = "Phones push walkthroughs and pull what they need offline"),
         (name = "photos", description = "Content-addressed photos and their variants"),
         (name = "review", description = "Managers accept or return complete walkthroughs"),
+        (name = "issues", description = "Issue lists and the workflow from triage to the citizen's re-check"),
+        (name = "reports", description = "Reports, the quarterly circular, the dashboard"),
+        (name = "settings", description = "Working-day calendar, panel rule, category routing"),
+        (name = "notifications", description = "In-app notifications"),
     )
 )]
 pub struct ApiDoc;
