@@ -267,6 +267,19 @@ fn date(c: &Cell) -> Option<NaiveDateTime> {
     }
 }
 
+/// The scenario a 好差评 item names: by name or code, else the one scenario whose name
+/// contains it (事项 names in the export are often shorter than the scenario's).
+fn scenario_of(list: &[flowwalk_shared::api::scenarios::Scenario], item: &str) -> Option<String> {
+    if let Some(s) = list.iter().find(|s| s.name == item || s.code == item) {
+        return Some(s.id.clone());
+    }
+    let mut containing = list.iter().filter(|s| s.name.contains(item));
+    match (containing.next(), containing.next()) {
+        (Some(s), None) => Some(s.id.clone()),
+        _ => None,
+    }
+}
+
 /// A checked row, ready to record.
 struct Good {
     key: String,
@@ -402,10 +415,7 @@ pub fn reviews(
             key: hex_sha256(canonical.as_bytes()),
             venue_id: v.id.clone(),
             department_id: d.id.clone(),
-            scenario_id: scenario_list
-                .iter()
-                .find(|s| s.name == item || s.code == item)
-                .map(|s| s.id.clone()),
+            scenario_id: scenario_of(&scenario_list, &item),
             title: format!("差评:{item}"),
             description: format!("【{}】{text}", channel_zh(ch)),
             severity: if level == Satisfaction::VeryDissatisfied {
