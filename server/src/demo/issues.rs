@@ -6,18 +6,17 @@
 use anyhow::anyhow;
 use chrono::{Duration, NaiveDateTime, Utc};
 use flowwalk_shared::api::issues::{Constituency, PanelMemberInput, TriageDecision};
-use flowwalk_shared::sync::{PushStatus, ReviewStatus};
+use flowwalk_shared::sync::ReviewStatus;
 use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
 use flowwalk_shared::walkthrough::{Finding, Severity, StepOutcome, StepRecord, WalkthroughRecord};
 
 use crate::auth::AuthUser;
-use crate::db::{DbConnection, WriteGate, write_tx};
+use crate::db::{DbConnection, write_tx};
 use crate::error::AppError;
 use crate::issues::workflow::{Command, act};
 use crate::issues::{AuditKey, sweep};
 use crate::models::{self, assignments, departments, issues as im, scenarios, users};
 use crate::review;
-use crate::sync::{self, IncomingRecord, PushContext, RefCache};
 
 /// One demo issue: the finding that raises it and the state it is taken to.
 struct Case {
@@ -159,30 +158,7 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppError> 
         let days_ago = i64::try_from(CASES.len() - i).unwrap_or(0) + 3;
         let started = (now - Duration::days(days_ago)).timestamp_millis();
         let record = walk(&assignment, &steps, started, i, case);
-        let incoming = IncomingRecord {
-            id: record.id.clone(),
-            rev: record.rev,
-            content_hash: record.content_hash(),
-            walkthrough: serde_json::value::to_raw_value(&record)
-                .map_err(|e| AppError::internal(e.into()))?,
-        };
-        let ctx = PushContext {
-            user: observer.clone(),
-            clock_offset_ms: 0,
-            server_now_ms: now.timestamp_millis(),
-        };
-        let pushed = sync::push_one(
-            conn,
-            &WriteGate::default(),
-            &ctx,
-            &RefCache::default(),
-            &incoming,
-        )?;
-        if pushed.status != PushStatus::Accepted {
-            return Err(AppError::internal(anyhow!(
-                "a demo walkthrough was refused: {pushed:?}"
-            )));
-        }
+        super::push(conn, &observer, &record)?;
         write_tx(conn, |c| {
             review::decide(
                 c,
@@ -222,8 +198,6 @@ fn drive(
     panel: &[(AuthUser, Constituency)],
 ) -> Result<(), AppError> {
     let now = models::now();
-    let mut step =
-        |who: &AuthUser, cmd: Command, at: NaiveDateTime| do_step(conn, key, id, who, cmd, at);
     let triage = |d: TriageDecision, reason: &str| Command::Triage {
         decision: d,
         reason: reason.into(),
@@ -249,27 +223,39 @@ fn drive(
     };
     match state {
         "new" => {}
-        "fix_now" => step(
+        "fix_now" => do_step(
+            conn,
+            key,
+            id,
             manager,
             triage(TriageDecision::FixNow, "材料可通过电子证照获取,立即整改"),
             now,
         )?,
         "ledger" => {
-            step(
+            do_step(
+                conn,
+                key,
+                id,
                 manager,
                 triage(TriageDecision::Ledger, "需修订办事指南并公示,列入台账"),
                 now,
             )?;
-            step(manager, members(), now)?;
+            do_step(conn, key, id, manager, members(), now)?;
         }
         "panel_review" => {
-            step(
+            do_step(
+                conn,
+                key,
+                id,
                 manager,
                 triage(TriageDecision::Ledger, "涉及多个系统整合,列入台账"),
                 now,
             )?;
-            step(manager, members(), now)?;
-            step(
+            do_step(conn, key, id, manager, members(), now)?;
+            do_step(
+                conn,
+                key,
+                id,
                 officer,
                 evidence("已在政务服务网开通“开办企业一件事”统一入口,三个环节一次登录"),
                 now,
@@ -277,24 +263,39 @@ fn drive(
         }
         "overdue" => {
             let earlier = now - Duration::days(6);
-            step(
+            do_step(
+                conn,
+                key,
+                id,
                 manager,
                 triage(TriageDecision::FixNow, "立即整改,不得重复索要材料"),
                 earlier,
             )?;
-            drop(step);
             write_tx(conn, |c| sweep::sweep(c, key, now).map(drop))?;
         }
         "signed_off" | "closed" | "reopened" => {
-            step(manager, triage(TriageDecision::FixNow, "即知即改"), now)?;
-            step(
+            do_step(
+                conn,
+                key,
+                id,
+                manager,
+                triage(TriageDecision::FixNow, "即知即改"),
+                now,
+            )?;
+            do_step(
+                conn,
+                key,
+                id,
                 officer,
                 evidence("已组织窗口人员服务规范培训,并实行一次性告知制度"),
                 now,
             )?;
-            step(manager, accept(), now)?;
+            do_step(conn, key, id, manager, accept(), now)?;
             match state {
-                "closed" => step(
+                "closed" => do_step(
+                    conn,
+                    key,
+                    id,
                     observer,
                     Command::Recheck {
                         satisfied: true,
@@ -302,7 +303,10 @@ fn drive(
                     },
                     now,
                 )?,
-                "reopened" => step(
+                "reopened" => do_step(
+                    conn,
+                    key,
+                    id,
                     observer,
                     Command::Recheck {
                         satisfied: false,
@@ -313,7 +317,10 @@ fn drive(
                 _ => {}
             }
         }
-        "dismissed" => step(
+        "dismissed" => do_step(
+            conn,
+            key,
+            id,
             manager,
             triage(
                 TriageDecision::Dismiss,
@@ -322,12 +329,18 @@ fn drive(
             now,
         )?,
         "appealed" => {
-            step(
+            do_step(
+                conn,
+                key,
+                id,
                 manager,
                 triage(TriageDecision::Dismiss, "经核实,窗口已受理"),
                 now,
             )?;
-            step(
+            do_step(
+                conn,
+                key,
+                id,
                 observer,
                 Command::Appeal {
                     note: "当天窗口确实拒绝受理,有排队小票和现场照片为证".into(),
@@ -335,7 +348,10 @@ fn drive(
                 now,
             )?;
         }
-        "explained" => step(
+        "explained" => do_step(
+            conn,
+            key,
+            id,
             manager,
             triage(
                 TriageDecision::Explain,

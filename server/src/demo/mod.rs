@@ -218,35 +218,13 @@ fn walkthroughs(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppErr
         let steps = scenarios::steps_of_version(conn, &a.scenario_version_id)?;
         let started = Utc::now().timestamp_millis() - 26 * 3_600_000;
         let record = demo_record(&a, &steps, started, done);
-        let incoming = IncomingRecord {
-            id: record.id.clone(),
-            rev: record.rev,
-            content_hash: record.content_hash(),
-            walkthrough: serde_json::value::to_raw_value(&record)
-                .map_err(|e| AppError::internal(e.into()))?,
+        let user = AuthUser {
+            id: observer.id.clone(),
+            username: observer.username.clone(),
+            role: observer.role(),
+            department_id: None,
         };
-        let ctx = PushContext {
-            user: AuthUser {
-                id: observer.id.clone(),
-                username: observer.username.clone(),
-                role: observer.role(),
-                department_id: None,
-            },
-            clock_offset_ms: 0,
-            server_now_ms: Utc::now().timestamp_millis(),
-        };
-        let result = sync::push_one(
-            conn,
-            &WriteGate::default(),
-            &ctx,
-            &RefCache::default(),
-            &incoming,
-        )?;
-        if result.status != PushStatus::Accepted {
-            return Err(AppError::internal(anyhow!(
-                "a demo walkthrough was refused: {result:?}"
-            )));
-        }
+        push(conn, &user, &record)?;
         let decision = match done {
             0 => Some((ReviewStatus::Accepted, "记录完整,计时清楚。")),
             1 => Some((
@@ -263,6 +241,39 @@ fn walkthroughs(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppErr
         done += 1;
     }
     Ok(done)
+}
+
+/// Sends a walkthrough as `observer`'s phone would, through the same push path.
+pub fn push(
+    conn: &mut DbConnection,
+    observer: &AuthUser,
+    record: &WalkthroughRecord,
+) -> Result<(), AppError> {
+    let incoming = IncomingRecord {
+        id: record.id.clone(),
+        rev: record.rev,
+        content_hash: record.content_hash(),
+        walkthrough: serde_json::value::to_raw_value(record)
+            .map_err(|e| AppError::internal(e.into()))?,
+    };
+    let ctx = PushContext {
+        user: observer.clone(),
+        clock_offset_ms: 0,
+        server_now_ms: Utc::now().timestamp_millis(),
+    };
+    let result = sync::push_one(
+        conn,
+        &WriteGate::default(),
+        &ctx,
+        &RefCache::default(),
+        &incoming,
+    )?;
+    if result.status != PushStatus::Accepted {
+        return Err(AppError::internal(anyhow!(
+            "a demo walkthrough was refused: {result:?}"
+        )));
+    }
+    Ok(())
 }
 
 /// A plausible walk of the template: the first window step over-runs its standard time,

@@ -9,7 +9,7 @@ use flowwalk_shared::api::issues::{IssueAction, IssueState};
 use crate::db::{DbConnection, lock_audit};
 use crate::domain::audit::{self, Entry, Finding, GENESIS};
 use crate::domain::workflow::Actor;
-use crate::models::issues::{self as m, EventRow, NewEvent};
+use crate::models::issues::{self as m, EventRow, IssueRow, NewEvent};
 
 /// The key the chain is signed with (from the settings' `audit_key`).
 #[derive(Clone)]
@@ -71,6 +71,51 @@ pub fn append(conn: &mut DbConnection, key: &AuditKey, e: &Event<'_>) -> diesel:
             hash: &entry.hash,
         },
     )
+}
+
+/// One transition of an issue: what happened, by whom.
+pub struct Change {
+    pub action: IssueAction,
+    pub from: IssueState,
+    pub to: IssueState,
+    pub actor: Actor,
+    pub actor_id: Option<String>,
+    pub detail: serde_json::Value,
+    pub at: NaiveDateTime,
+}
+
+/// Writes `row` as its next version, in state `change.to`, and appends the change to the
+/// audit chain — one step, checked and recorded together. `false` (nothing written) when
+/// someone changed the issue since `row` was read.
+pub fn commit(
+    conn: &mut DbConnection,
+    key: &AuditKey,
+    row: &mut IssueRow,
+    change: Change,
+) -> diesel::QueryResult<bool> {
+    let expected = row.version;
+    row.status = change.to.as_str().to_owned();
+    row.version += 1;
+    row.updated_at = change.at;
+    if !m::update_if_version(conn, row, expected)? {
+        return Ok(false);
+    }
+    append(
+        conn,
+        key,
+        &Event {
+            issue_id: &row.id,
+            version: row.version,
+            action: change.action,
+            from: Some(change.from),
+            to: change.to,
+            actor: change.actor,
+            actor_id: change.actor_id.as_deref(),
+            detail: change.detail,
+            at: change.at,
+        },
+    )?;
+    Ok(true)
 }
 
 fn entry(r: EventRow) -> Entry {

@@ -179,36 +179,27 @@ pub fn record(
         let to = wf::next(state, IssueAction::AddOccurrence, Actor::System).map_err(|_| {
             AppError::internal(anyhow::anyhow!("an open issue refused an occurrence"))
         })?;
-        let expected = row.version;
-        row.version += 1;
         row.occurrence_count += 1;
         row.first_seen_at = row.first_seen_at.min(new.occurrence.seen_at);
         row.last_seen_at = row.last_seen_at.max(new.occurrence.seen_at);
         let sev = row.severity().map_err(corrupt)?;
         row.severity = sev.max(new.occurrence.severity).as_str().to_owned();
-        row.updated_at = now;
-        if !m::update_if_version(conn, &row, expected)? {
+        let change = audit::Change {
+            action: IssueAction::AddOccurrence,
+            from: state,
+            to,
+            actor: Actor::System,
+            actor_id: None,
+            detail: serde_json::json!({
+                "source_ref": new.occurrence.source_ref,
+                "severity": new.occurrence.severity.as_str(),
+                "occurrence_count": row.occurrence_count,
+            }),
+            at: now,
+        };
+        if !audit::commit(conn, key, &mut row, change)? {
             return Err(AppError::new(flowwalk_shared::ErrorCode::VersionConflict));
         }
-        audit::append(
-            conn,
-            key,
-            &audit::Event {
-                issue_id: &row.id,
-                version: row.version,
-                action: IssueAction::AddOccurrence,
-                from: Some(state),
-                to,
-                actor: Actor::System,
-                actor_id: None,
-                detail: serde_json::json!({
-                    "source_ref": new.occurrence.source_ref,
-                    "severity": new.occurrence.severity.as_str(),
-                    "occurrence_count": row.occurrence_count,
-                }),
-                at: now,
-            },
-        )?;
         return Ok(Recorded::Merged(row));
     }
     let town_id = town_of(conn, &new.venue_id)?;

@@ -7,14 +7,14 @@ use diesel::prelude::*;
 use flowwalk_shared::api::issues::{IssueAction, IssueState};
 use flowwalk_shared::api::reports::NotificationKind;
 
-use super::audit::{self, AuditKey, Event};
+use super::audit::{self, AuditKey, Change};
 use super::notify::{self, About};
 use super::{china_date, corrupt, settings};
 use crate::db::DbConnection;
 use crate::db::schema::issues;
 use crate::domain::workflow::{self as wf, Actor};
 use crate::error::AppError;
-use crate::models::issues::{self as m, IssueRow};
+use crate::models::issues::IssueRow;
 use crate::models::notifications;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -48,29 +48,22 @@ pub fn sweep(
         let Ok(to) = wf::next(state, IssueAction::MarkOverdue, Actor::System) else {
             continue;
         };
-        let expected = row.version;
         row.overdue = true;
-        row.version += 1;
-        row.status = to.as_str().to_owned();
-        row.updated_at = now;
-        if !m::update_if_version(conn, &row, expected)? {
+        let change = Change {
+            action: IssueAction::MarkOverdue,
+            from: state,
+            to,
+            actor: Actor::System,
+            actor_id: None,
+            detail: serde_json::json!({
+                "deadline": row.deadline.map(|d| d.to_string()),
+                "today": today.to_string(),
+            }),
+            at: now,
+        };
+        if !audit::commit(conn, key, &mut row, change)? {
             continue;
         }
-        audit::append(
-            conn,
-            key,
-            &Event {
-                issue_id: &row.id,
-                version: row.version,
-                action: IssueAction::MarkOverdue,
-                from: Some(state),
-                to,
-                actor: Actor::System,
-                actor_id: None,
-                detail: serde_json::json!({"deadline": row.deadline.map(|d| d.to_string()), "today": today.to_string()}),
-                at: now,
-            },
-        )?;
         let about = About {
             issue_id: Some(&row.id),
             ..About::default()

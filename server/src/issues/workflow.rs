@@ -11,7 +11,7 @@ use flowwalk_shared::api::reports::NotificationKind;
 use flowwalk_shared::walkthrough::{Severity, is_sha256_hex};
 use flowwalk_shared::{ErrorCode, Role};
 
-use super::audit::{self, AuditKey, Event};
+use super::audit::{self, AuditKey, Change};
 use super::notify::{self, About};
 use super::{china_date, corrupt, settings, view};
 use crate::auth::AuthUser;
@@ -558,55 +558,35 @@ pub fn act(
             }
         }
     }
-    let expected = row.version;
-    row.status = to.as_str().to_owned();
-    row.version += 1;
-    row.updated_at = now;
-    let actor_id = Some(caller.id.as_str());
-    if !m::update_if_version(conn, &row, expected)? {
-        return Err(version_conflict(expected));
+    let change = Change {
+        action,
+        from: state,
+        to,
+        actor,
+        actor_id: Some(caller.id.clone()),
+        detail,
+        at: now,
+    };
+    if !audit::commit(conn, key, &mut row, change)? {
+        return Err(version_conflict(expected_version));
     }
-    audit::append(
-        conn,
-        key,
-        &Event {
-            issue_id: &row.id,
-            version: row.version,
-            action,
-            from: Some(state),
-            to,
-            actor,
-            actor_id,
-            detail,
-            at: now,
-        },
-    )?;
     if signed_off_by_panel {
         let from = to;
         let to = wf::next(from, IssueAction::SignOff, Actor::System)
             .map_err(|r| refusal(r, from, IssueAction::SignOff))?;
         sign_off(conn, &mut row, now, &mut notes)?;
-        let expected = row.version;
-        row.status = to.as_str().to_owned();
-        row.version += 1;
-        if !m::update_if_version(conn, &row, expected)? {
-            return Err(version_conflict(expected));
+        let change = Change {
+            action: IssueAction::SignOff,
+            from,
+            to,
+            actor: Actor::System,
+            actor_id: None,
+            detail: serde_json::json!({"on_time": row.on_time}),
+            at: now,
+        };
+        if !audit::commit(conn, key, &mut row, change)? {
+            return Err(version_conflict(row.version));
         }
-        audit::append(
-            conn,
-            key,
-            &Event {
-                issue_id: &row.id,
-                version: row.version,
-                action: IssueAction::SignOff,
-                from: Some(from),
-                to,
-                actor: Actor::System,
-                actor_id: None,
-                detail: serde_json::json!({"on_time": row.on_time}),
-                at: now,
-            },
-        )?;
     }
     for (to_users, kind, message) in notes {
         notify::send(

@@ -94,6 +94,34 @@ pub fn checked_row(
     Ok((row, observers))
 }
 
+/// Tells observers newly put on an assignment.
+fn notify_observers(
+    conn: &mut DbConnection,
+    row: &AssignmentRow,
+    observers: &[String],
+) -> Result<(), AppError> {
+    if observers.is_empty() {
+        return Ok(());
+    }
+    let venue = venues::get(conn, &row.venue_id)?.name;
+    let scenario = scenarios::get_row(conn, &row.scenario_id)?.name;
+    crate::issues::notify::send(
+        conn,
+        observers,
+        flowwalk_shared::api::reports::NotificationKind::AssignmentNew,
+        &crate::issues::notify::About {
+            assignment_id: Some(&row.id),
+            ..Default::default()
+        },
+        &format!(
+            "新的体验任务:{scenario} @ {venue}({} 至 {})",
+            row.starts_on, row.ends_on
+        ),
+        models::now(),
+    )?;
+    Ok(())
+}
+
 /// Staff see every assignment; observers see those they are on.
 #[utoipa::path(get, path = "/api/v1/assignments", tag = "assignments", security(("bearer" = [])), responses((status = 200, body = [Assignment])))]
 pub async fn list(
@@ -139,6 +167,7 @@ pub async fn create(
         .write(move |conn| {
             let (row, observers) = checked_row(conn, None, &body, &user.id)?;
             assignments::insert(conn, &row, &observers)?;
+            notify_observers(conn, &row, &observers)?;
             Ok(assignments::get(conn, &row.id)?)
         })
         .await?;
@@ -157,9 +186,16 @@ pub async fn update(
     let a = db
         .write(move |conn| {
             let existing = assignments::get_row(conn, &id)?;
+            let before = assignments::get(conn, &id)?.observer_ids;
             let (row, observers) = checked_row(conn, Some(&existing), &body, &user.id)?;
             assignments::update(conn, &row)?;
             assignments::set_observers(conn, &row.id, &observers)?;
+            let added: Vec<String> = observers
+                .iter()
+                .filter(|o| !before.contains(o))
+                .cloned()
+                .collect();
+            notify_observers(conn, &row, &added)?;
             Ok(assignments::get(conn, &row.id)?)
         })
         .await?;
