@@ -1911,3 +1911,119 @@ both!(
     reports_match_a_hand_computed_fixture,
     lists_page_with_a_fixed_number_of_queries,
 );
+
+/// As a newcomer would after `./scripts/demo`: the demo has an issue in every state with
+/// its trail, and its manager, officer and panel take the new one to closed over the API.
+async fn demo_issue_goes_from_new_to_closed(app: TestApp) {
+    app.load_demo();
+    let manager = app.demo_login("manager").await;
+    let all = issues_of(&app, &manager, "").await;
+    let mut states: Vec<&str> = all.iter().map(|i| i["status"].as_str().unwrap()).collect();
+    states.sort();
+    states.dedup();
+    for s in STATES {
+        assert!(
+            states.contains(&s),
+            "the demo lacks a {s} issue: {states:?}"
+        );
+    }
+    assert!(all.iter().any(|i| i["overdue"] == true), "an overdue one");
+    let mut conn = app.db.pool().get().unwrap();
+    let report = issues::audit::verify(&mut conn, &AuditKey::from_settings(&app.settings)).unwrap();
+    drop(conn);
+    assert!(
+        report.findings.is_empty() && report.entries > 30,
+        "{}",
+        report.entries
+    );
+    let new = all.iter().find(|i| i["status"] == "new").unwrap();
+    let id = new["id"].as_str().unwrap().to_owned();
+    let officer = app.demo_login("officer").await;
+    assert_eq!(
+        new["department_id"],
+        cast(&app).department.as_str(),
+        "the demo officer's"
+    );
+    let users = expect_json(app.get("/api/v1/users", &manager).await, StatusCode::OK).await;
+    let id_of = |name: &str| {
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == name)
+            .unwrap()["id"]
+            .clone()
+    };
+    let post = |path: &str, token: &str, body: Value| {
+        let (app, path, token) = (
+            &app,
+            format!("/api/v1/issues/{id}/{path}"),
+            token.to_owned(),
+        );
+        async move { expect_json(app.post(&path, Some(&token), &body).await, StatusCode::OK).await }
+    };
+    let v = |d: &Value| d["summary"]["version"].clone();
+    let d = post(
+        "triage",
+        &manager,
+        json!({"expected_version": new["version"], "decision": "ledger"}),
+    )
+    .await;
+    let members = json!([
+        {"user_id": id_of("panel"), "constituency": "service_office"},
+        {"user_id": id_of("panel_window"), "constituency": "window_rep"},
+        {"user_id": id_of("panel_citizen"), "constituency": "citizen_patrol"},
+    ]);
+    let res = app
+        .put(
+            &format!("/api/v1/issues/{id}/panel"),
+            &manager,
+            &json!({"expected_version": v(&d), "members": members}),
+        )
+        .await;
+    let d = expect_json(res, StatusCode::OK).await;
+    let mut d = post(
+        "evidence",
+        &officer,
+        json!({"expected_version": v(&d), "note": "已增设叫号屏"}),
+    )
+    .await;
+    for who in ["panel", "panel_window", "panel_citizen"] {
+        let token = app.demo_login(who).await;
+        d = post(
+            "votes",
+            &token,
+            json!({"expected_version": v(&d), "approve": true}),
+        )
+        .await;
+    }
+    assert_eq!(d["summary"]["status"], "signed_off");
+    let d = post(
+        "recheck",
+        &manager,
+        json!({"expected_version": v(&d), "satisfied": true, "note": "电话回访,满意"}),
+    )
+    .await;
+    assert_eq!(d["summary"]["status"], "closed");
+    let actions: Vec<&str> = d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &actions[actions.len() - 8..],
+        [
+            "ledger",
+            "form_panel",
+            "submit_evidence",
+            "approve",
+            "approve",
+            "approve",
+            "sign_off",
+            "recheck_satisfied"
+        ]
+    );
+}
+
+both!(demo_issue_goes_from_new_to_closed);

@@ -43,6 +43,13 @@ const CASES: &[Case] = &[
         description: "窗口要求另行提交营业执照复印件,系统中已有电子证照",
     },
     Case {
+        state: "fix_now_review",
+        category: "expertise",
+        step: 1,
+        severity: Severity::Low,
+        description: "窗口人员对“一照多址”备案政策不熟悉,反复电话请示",
+    },
+    Case {
         state: "ledger",
         category: "process_not_public",
         step: 0,
@@ -231,6 +238,24 @@ fn drive(
             triage(TriageDecision::FixNow, "材料可通过电子证照获取,立即整改"),
             now,
         )?,
+        "fix_now_review" => {
+            do_step(
+                conn,
+                key,
+                id,
+                manager,
+                triage(TriageDecision::FixNow, "即知即改,加强业务培训"),
+                now,
+            )?;
+            do_step(
+                conn,
+                key,
+                id,
+                officer,
+                evidence("已组织“一照多址”政策专题培训,并在窗口放置政策速查卡"),
+                now,
+            )?;
+        }
         "ledger" => {
             do_step(
                 conn,
