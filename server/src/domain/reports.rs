@@ -1,5 +1,4 @@
-//! Report arithmetic, pure: periods (year, quarter, month in China time), rates, medians
-//! and the impact figures' comparisons.
+//! Report arithmetic, pure: periods (year, quarter, month in China time) and rates.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -69,26 +68,6 @@ pub fn rate(num: i64, den: i64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
 
-/// The median of `v` (sorts it); `None` when empty.
-pub fn median(v: &mut [i64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_unstable();
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2] as f64
-    } else {
-        (v[n / 2 - 1] as f64 + v[n / 2] as f64) / 2.0
-    })
-}
-
-/// Time cut at one scenario at one venue: median total before the first fix minus the
-/// median after the last one, in ms; `None` without walkthroughs on both sides.
-pub fn time_cut(before: &mut [i64], after: &mut [i64]) -> Option<f64> {
-    Some(median(before)? - median(after)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,13 +97,8 @@ mod tests {
     }
 
     #[test]
-    fn medians_and_rates() {
-        assert_eq!(median(&mut [5, 1, 3]), Some(3.0));
-        assert_eq!(median(&mut [4, 1, 3, 2]), Some(2.5));
-        assert_eq!(median(&mut []), None);
+    fn rates() {
         assert_eq!(rate(1, 4), Some(0.25));
         assert_eq!(rate(1, 0), None);
-        assert_eq!(time_cut(&mut [100, 80, 90], &mut [40, 60]), Some(40.0));
-        assert_eq!(time_cut(&mut [], &mut [40]), None);
     }
 }

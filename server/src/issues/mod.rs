@@ -144,11 +144,6 @@ pub fn record(
     new: &NewIssue,
     now: NaiveDateTime,
 ) -> Result<Recorded, AppError> {
-    if let Some(k) = &new.source_key
-        && let Some(existing) = m::find_by_source_key(conn, k)?
-    {
-        return Ok(Recorded::AlreadyRecorded(existing.id));
-    }
     let merge_key = new.merge_key.clone().unwrap_or_else(|| {
         format!(
             "{}:{}",
@@ -158,7 +153,14 @@ pub fn record(
                 .unwrap_or_else(|| new.occurrence.source_ref.clone())
         )
     });
+    // Under the key's lock, so that the same outside row imported twice at once is
+    // recorded once and the second import sees it.
     lock_merge_key(conn, &merge_key)?;
+    if let Some(k) = &new.source_key
+        && let Some(existing) = m::find_by_source_key(conn, k)?
+    {
+        return Ok(Recorded::AlreadyRecorded(existing.id));
+    }
     let open: Vec<&str> = IssueState::ALL
         .iter()
         .filter(|s| wf::is_open(**s))

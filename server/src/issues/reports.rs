@@ -3,7 +3,7 @@
 //! table (they stay under a second over 100,000 issues); names and impact figures add a
 //! fixed handful of queries.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -17,9 +17,9 @@ use super::china_midnight_utc;
 use crate::db::DbConnection;
 use crate::db::schema::{
     departments, issue_occurrences as io, issues, problem_categories, scenario_steps,
-    scenario_versions, scenarios, venues, walkthrough_facts as wf, walkthroughs,
+    scenario_versions, scenarios, venues, walkthroughs,
 };
-use crate::domain::reports::{Period, rate, time_cut};
+use crate::domain::reports::{Period, rate};
 use crate::error::AppError;
 
 #[derive(Debug, QueryableByName)]
@@ -46,12 +46,22 @@ struct Agg {
     closed: i64,
 }
 
+#[derive(Debug, QueryableByName)]
+struct Median {
+    #[diesel(sql_type = Text)]
+    scenario: String,
+    #[diesel(sql_type = Text)]
+    venue: String,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    side: i32,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    median_ms: f64,
+}
+
 /// A column (or expression) to group by, chosen from a fixed list: never user text.
 #[derive(Debug, Clone, Copy)]
 enum By {
     Group(ReportGroup),
-    Category,
-    Status,
     Month,
 }
 
@@ -61,8 +71,6 @@ fn group_expr(by: By, pg: bool) -> &'static str {
         (By::Group(ReportGroup::Venue), _) => "venue_id",
         (By::Group(ReportGroup::Town), _) => "town_id",
         (By::Group(ReportGroup::Scenario), _) => "scenario_id",
-        (By::Category, _) => "category_id",
-        (By::Status, _) => "status",
         (By::Month, true) => "to_char(created_at + interval '8 hours', 'YYYY-MM')",
         (By::Month, false) => "strftime('%Y-%m', created_at, '+8 hours')",
     }
@@ -78,6 +86,9 @@ fn aggregate(
     let pg = matches!(conn, DbConnection::Postgresql(_));
     let g = group_expr(by, pg);
     let (p1, p2) = if pg { ("$1", "$2") } else { ("?", "?") };
+    // SQLite would walk an index and fetch each row from the table; one pass over the
+    // table is several times faster for report periods (PostgreSQL plans this itself).
+    let hint = if pg { "" } else { "NOT INDEXED" };
     let sql = format!(
         "SELECT {g} AS key, COUNT(*) AS received, \
          SUM(CASE WHEN track IS NOT NULL OR status = 'explained' THEN 1 ELSE 0 END) AS valid, \
@@ -88,7 +99,7 @@ fn aggregate(
          SUM(CASE WHEN rechecked_at IS NOT NULL THEN 1 ELSE 0 END) AS rechecked, \
          SUM(CASE WHEN satisfied THEN 1 ELSE 0 END) AS satisfied, \
          SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed \
-         FROM issues WHERE created_at >= {p1} AND created_at < {p2} GROUP BY {g}"
+         FROM issues {hint} WHERE created_at >= {p1} AND created_at < {p2} GROUP BY {g}"
     );
     let q = diesel::sql_query(sql)
         .bind::<Timestamp, _>(from)
@@ -168,12 +179,12 @@ fn none_name(group: ReportGroup) -> &'static str {
     }
 }
 
-/// The report of `period` grouped by `group`.
-pub fn report(
+/// The rows and total of `period` grouped by `group`.
+fn rows(
     conn: &mut DbConnection,
     period: &Period,
     group: ReportGroup,
-) -> Result<Report, AppError> {
+) -> Result<(Vec<ReportRow>, ReportFigures), AppError> {
     let (from, to) = bounds(period);
     let names = names(conn, group)?;
     let mut rows: Vec<ReportRow> = aggregate(conn, By::Group(group), from, to)?
@@ -198,7 +209,17 @@ pub fn report(
     for r in &rows {
         add(&mut total, &r.figures);
     }
-    Ok(Report {
+    Ok((rows, total))
+}
+
+fn assemble(
+    period: &Period,
+    group: ReportGroup,
+    rows: Vec<ReportRow>,
+    total: ReportFigures,
+    impact: Impact,
+) -> Report {
+    Report {
         period: period.key.clone(),
         period_label: period.label.clone(),
         from: period.from,
@@ -206,8 +227,39 @@ pub fn report(
         group,
         rows,
         total,
-        impact: impact(conn, from, to)?,
-    })
+        impact,
+    }
+}
+
+/// The report of `period` grouped by `group`.
+pub fn report(
+    conn: &mut DbConnection,
+    period: &Period,
+    group: ReportGroup,
+) -> Result<Report, AppError> {
+    let (rows, total) = rows(conn, period, group)?;
+    let (from, to) = bounds(period);
+    let impact = impact(conn, from, to)?;
+    Ok(assemble(period, group, rows, total, impact))
+}
+
+/// The quarterly circular's two tables (per department, per town/street), sharing one
+/// computation of the impact figures.
+pub fn circular(conn: &mut DbConnection, period: &Period) -> Result<(Report, Report), AppError> {
+    let (from, to) = bounds(period);
+    let impact = impact(conn, from, to)?;
+    let (d_rows, d_total) = rows(conn, period, ReportGroup::Department)?;
+    let (t_rows, t_total) = rows(conn, period, ReportGroup::Town)?;
+    Ok((
+        assemble(
+            period,
+            ReportGroup::Department,
+            d_rows,
+            d_total,
+            impact.clone(),
+        ),
+        assemble(period, ReportGroup::Town, t_rows, t_total, impact),
+    ))
 }
 
 /// What the fixes achieved in `[from, to)`.
@@ -216,52 +268,48 @@ pub fn impact(
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> Result<Impact, AppError> {
-    // Hours cut: scenario × venue pairs with fixes signed off in the period.
-    let fixed: Vec<(Option<String>, String, Option<NaiveDateTime>)> = issues::table
-        .filter(issues::rectified_at.ge(from))
-        .filter(issues::rectified_at.lt(to))
-        .filter(issues::scenario_id.is_not_null())
-        .select((issues::scenario_id, issues::venue_id, issues::rectified_at))
-        .load(conn)?;
-    let mut windows: HashMap<(String, String), (NaiveDateTime, NaiveDateTime)> = HashMap::new();
-    for (s, v, at) in fixed {
-        let (Some(s), Some(at)) = (s, at) else {
-            continue;
-        };
-        let w = windows.entry((s, v)).or_insert((at, at));
-        w.0 = w.0.min(at);
-        w.1 = w.1.max(at);
+    // Hours cut: scenario × venue pairs with fixes signed off in the period; the medians
+    // of their walkthroughs' totals before the first fix and after the last, computed by
+    // the database (window functions on both backends), so only a row per side and pair
+    // comes back.
+    let pg = matches!(conn, DbConnection::Postgresql(_));
+    let (p1, p2) = if pg { ("$1", "$2") } else { ("?", "?") };
+    let sql = format!(
+        "WITH w AS (SELECT scenario_id, venue_id, MIN(rectified_at) AS first_fix, MAX(rectified_at) AS last_fix \
+           FROM issues WHERE rectified_at >= {p1} AND rectified_at < {p2} AND scenario_id IS NOT NULL \
+           GROUP BY scenario_id, venue_id), \
+         s AS (SELECT f.scenario_id, f.venue_id, CASE WHEN f.started_at < w.first_fix THEN 0 ELSE 1 END AS side, f.total_ms \
+           FROM walkthrough_facts f JOIN w ON w.scenario_id = f.scenario_id AND w.venue_id = f.venue_id \
+           WHERE f.started_at < w.first_fix OR f.started_at > w.last_fix), \
+         r AS (SELECT scenario_id, venue_id, side, total_ms, \
+           ROW_NUMBER() OVER (PARTITION BY scenario_id, venue_id, side ORDER BY total_ms) AS rn, \
+           COUNT(*) OVER (PARTITION BY scenario_id, venue_id, side) AS cnt FROM s) \
+         SELECT scenario_id AS scenario, venue_id AS venue, side, AVG(CAST(total_ms AS DOUBLE PRECISION)) AS median_ms FROM r \
+         WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY scenario_id, venue_id, side"
+    );
+    let q = diesel::sql_query(sql)
+        .bind::<Timestamp, _>(from)
+        .bind::<Timestamp, _>(to);
+    let medians: Vec<Median> = match conn {
+        DbConnection::Postgresql(c) => q.load(c)?,
+        DbConnection::Sqlite(c) => q.load(c)?,
+    };
+    let mut sides: HashMap<(String, String), (Option<f64>, Option<f64>)> = HashMap::new();
+    for m in medians {
+        let e = sides.entry((m.scenario, m.venue)).or_default();
+        if m.side == 0 {
+            e.0 = Some(m.median_ms);
+        } else {
+            e.1 = Some(m.median_ms);
+        }
     }
     let mut hours_cut = 0.0;
     let mut pairs_compared = 0;
-    if !windows.is_empty() {
-        let wanted: HashSet<&String> = windows.keys().map(|(s, _)| s).collect();
-        let wanted: Vec<&String> = wanted.into_iter().collect();
-        let mut samples: HashMap<(String, String), (Vec<i64>, Vec<i64>)> = HashMap::new();
-        for chunk in wanted.chunks(500) {
-            let facts: Vec<(String, String, NaiveDateTime, i64)> = wf::table
-                .filter(wf::scenario_id.eq_any(chunk))
-                .filter(wf::started_at.lt(to))
-                .select((wf::scenario_id, wf::venue_id, wf::started_at, wf::total_ms))
-                .load(conn)?;
-            for (s, v, at, ms) in facts {
-                let k = (s, v);
-                if let Some((first, last)) = windows.get(&k) {
-                    let e = samples.entry(k).or_default();
-                    if at < *first {
-                        e.0.push(ms);
-                    } else if at > *last {
-                        e.1.push(ms);
-                    }
-                }
-            }
-        }
-        for (_, (mut before, mut after)) in samples {
-            if let Some(cut) = time_cut(&mut before, &mut after) {
-                pairs_compared += 1;
-                if cut > 0.0 {
-                    hours_cut += cut / 3_600_000.0;
-                }
+    for (before, after) in sides.into_values() {
+        if let (Some(b), Some(a)) = (before, after) {
+            pairs_compared += 1;
+            if b > a {
+                hours_cut += (b - a) / 3_600_000.0;
             }
         }
     }
@@ -322,21 +370,96 @@ pub fn impact(
     })
 }
 
-fn counts(rows: Vec<Agg>, names: &HashMap<String, String>, none: &str) -> Vec<CountByKey> {
+fn counts(
+    rows: HashMap<Option<String>, i64>,
+    names: &HashMap<String, String>,
+    none: &str,
+) -> Vec<CountByKey> {
     let mut out: Vec<CountByKey> = rows
         .into_iter()
-        .map(|a| CountByKey {
-            name: a
-                .key
+        .map(|(key, count)| CountByKey {
+            name: key
                 .as_ref()
                 .and_then(|k| names.get(k).cloned())
-                .unwrap_or_else(|| a.key.clone().unwrap_or_else(|| none.to_owned())),
-            key: a.key,
-            count: a.received,
+                .unwrap_or_else(|| key.clone().unwrap_or_else(|| none.to_owned())),
+            key,
+            count,
         })
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     out
+}
+
+#[derive(Debug, QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = Nullable<Text>)]
+    category: Option<String>,
+    #[diesel(sql_type = Text)]
+    department: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Issues created in `[from, to)` counted by category, department and state at once.
+fn grouped_counts(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<Counted>, AppError> {
+    let pg = matches!(conn, DbConnection::Postgresql(_));
+    let (p1, p2, hint) = if pg {
+        ("$1", "$2", "")
+    } else {
+        ("?", "?", "NOT INDEXED")
+    };
+    let q = diesel::sql_query(format!(
+        "SELECT category_id AS category, department_id AS department, status, COUNT(*) AS n \
+         FROM issues {hint} WHERE created_at >= {p1} AND created_at < {p2} \
+         GROUP BY category_id, department_id, status"
+    ))
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to);
+    Ok(match conn {
+        DbConnection::Postgresql(c) => q.load(c)?,
+        DbConnection::Sqlite(c) => q.load(c)?,
+    })
+}
+
+#[derive(Debug, QueryableByName)]
+struct Timing {
+    #[diesel(sql_type = Text)]
+    scenario: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    total_ms: f64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    promised_ms: f64,
+}
+
+/// Per scenario: walkthroughs started in `[from, to)`, their average total and promise.
+fn timings(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<Timing>, AppError> {
+    let pg = matches!(conn, DbConnection::Postgresql(_));
+    let (p1, p2) = if pg { ("$1", "$2") } else { ("?", "?") };
+    let q = diesel::sql_query(format!(
+        "SELECT scenario_id AS scenario, COUNT(*) AS n, \
+         AVG(CAST(total_ms AS DOUBLE PRECISION)) AS total_ms, \
+         AVG(CAST(promised_ms AS DOUBLE PRECISION)) AS promised_ms \
+         FROM walkthrough_facts WHERE started_at >= {p1} AND started_at < {p2} \
+         GROUP BY scenario_id"
+    ))
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to);
+    Ok(match conn {
+        DbConnection::Postgresql(c) => q.load(c)?,
+        DbConnection::Sqlite(c) => q.load(c)?,
+    })
 }
 
 /// The dashboard over `[from, to]` (China dates).
@@ -357,17 +480,17 @@ pub fn dashboard(
         .iter()
         .map(|s| (s.as_str().to_owned(), s.label_zh().to_owned()))
         .collect();
-    let by_category = counts(
-        aggregate(conn, By::Category, from, to)?,
-        &cat_names,
-        "未分类",
-    );
-    let by_department = counts(
-        aggregate(conn, By::Group(ReportGroup::Department), from, to)?,
-        &dept_names,
-        "未指定",
-    );
-    let by_status = counts(aggregate(conn, By::Status, from, to)?, &status_names, "");
+    let mut by_category: HashMap<Option<String>, i64> = HashMap::new();
+    let mut by_department: HashMap<Option<String>, i64> = HashMap::new();
+    let mut by_status: HashMap<Option<String>, i64> = HashMap::new();
+    for c in grouped_counts(conn, from, to)? {
+        *by_category.entry(c.category).or_default() += c.n;
+        *by_department.entry(Some(c.department)).or_default() += c.n;
+        *by_status.entry(Some(c.status)).or_default() += c.n;
+    }
+    let by_category = counts(by_category, &cat_names, "未分类");
+    let by_department = counts(by_department, &dept_names, "未指定");
+    let by_status = counts(by_status, &status_names, "");
     let mut monthly: Vec<MonthFigures> = aggregate(conn, By::Month, from, to)?
         .iter()
         .map(|a| MonthFigures {
@@ -376,27 +499,15 @@ pub fn dashboard(
         })
         .collect();
     monthly.sort_by(|a, b| a.month.cmp(&b.month));
-    let facts: Vec<(String, i64, i64)> = wf::table
-        .filter(wf::started_at.ge(from))
-        .filter(wf::started_at.lt(to))
-        .select((wf::scenario_id, wf::total_ms, wf::promised_ms))
-        .load(conn)?;
     let scenario_names = names(conn, ReportGroup::Scenario)?;
-    let mut per: HashMap<String, (i64, i64, i64)> = HashMap::new();
-    for (s, total, promised) in facts {
-        let e = per.entry(s).or_default();
-        e.0 += 1;
-        e.1 += total;
-        e.2 += promised;
-    }
-    let mut scenario_timing: Vec<ScenarioTiming> = per
+    let mut scenario_timing: Vec<ScenarioTiming> = timings(conn, from, to)?
         .into_iter()
-        .map(|(id, (n, total, promised))| ScenarioTiming {
-            scenario_name: scenario_names.get(&id).cloned().unwrap_or_default(),
-            scenario_id: id,
-            walkthroughs: n,
-            average_total_minutes: (total as f64 / n as f64 / 60_000.0 * 10.0).round() / 10.0,
-            promised_minutes: (promised as f64 / n as f64 / 60_000.0 * 10.0).round() / 10.0,
+        .map(|t| ScenarioTiming {
+            scenario_name: scenario_names.get(&t.scenario).cloned().unwrap_or_default(),
+            scenario_id: t.scenario,
+            walkthroughs: t.n,
+            average_total_minutes: (t.total_ms / 60_000.0 * 10.0).round() / 10.0,
+            promised_minutes: (t.promised_ms / 60_000.0 * 10.0).round() / 10.0,
         })
         .collect();
     scenario_timing.sort_by(|a, b| a.scenario_name.cmp(&b.scenario_name));

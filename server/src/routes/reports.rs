@@ -76,8 +76,7 @@ pub async fn export(
         "xlsx" => {
             let bytes = db
                 .read(move |conn| {
-                    let by_department = reports::report(conn, &p, ReportGroup::Department)?;
-                    let by_town = reports::report(conn, &p, ReportGroup::Town)?;
+                    let (by_department, by_town) = reports::circular(conn, &p)?;
                     export::circular(&by_department, &by_town)
                 })
                 .await?;
