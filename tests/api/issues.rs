@@ -1610,6 +1610,82 @@ async fn reports_match_a_hand_computed_fixture(app: TestApp) {
     // An issue of April is outside Q1.
     let _later = mk(&district, &office, t("2026-04-02 02:00:00"));
 
+    // Impact, by hand. G (signed off 3 Feb) is of 开办企业 at the district center; that
+    // pair's walkthroughs took 100, 80 and 90 minutes before the fix (median 90) and 40 and
+    // 60 after (median 50): 40 minutes cut. 开办企业's version 2 (from 10 Feb) asks for no
+    // materials where version 1 asked for all of its own.
+    let manager_token = w.tokens["manager"].clone();
+    let scenarios = expect_json(
+        app.get("/api/v1/scenarios", &manager_token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let open = scenarios
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "open-business")
+        .unwrap()
+        .clone();
+    let materials_v1: i64 = open["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|st| st["materials_count"].as_i64().unwrap())
+        .sum();
+    assert!(materials_v1 > 0);
+    let steps: Vec<Value> = open["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|st| json!({"name": st["name"], "channel": st["channel"], "department_id": st["department_id"], "standard_minutes": st["standard_minutes"], "materials_count": 0}))
+        .collect();
+    let v2 = expect_json(
+        app.put(
+            &format!("/api/v1/scenarios/{}", open["id"].as_str().unwrap()),
+            &manager_token,
+            &json!({"code": "open-business", "name": open["name"], "steps": steps}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let sid = open["id"].as_str().unwrap().to_owned();
+    let (v1_id, v2_id) = (
+        open["version_id"].as_str().unwrap().to_owned(),
+        v2["version_id"].as_str().unwrap().to_owned(),
+    );
+    {
+        let mut conn = app.db.pool().get().unwrap();
+        let mut sql = vec![
+            format!("UPDATE issues SET scenario_id = '{sid}' WHERE id = '{g}'"),
+            format!(
+                "UPDATE scenario_versions SET created_at = '2025-12-01 00:00:00' WHERE id = '{v1_id}'"
+            ),
+            format!(
+                "UPDATE scenario_versions SET created_at = '2026-02-10 00:00:00' WHERE id = '{v2_id}'"
+            ),
+        ];
+        for (i, (day, minutes)) in [
+            ("2026-01-10", 100),
+            ("2026-01-12", 80),
+            ("2026-01-20", 90),
+            ("2026-02-20", 40),
+            ("2026-03-02", 60),
+        ]
+        .iter()
+        .enumerate()
+        {
+            sql.push(format!(
+                "INSERT INTO walkthrough_facts (walkthrough_id, rev, venue_id, scenario_id, scenario_version_id, started_at, total_ms, promised_ms, finding_count, accepted_at) \
+                 VALUES ('impact-{i}', 1, '{district}', '{sid}', '{v1_id}', '{day} 02:00:00', {}, 3600000, 1, '{day} 05:00:00')",
+                minutes * 60_000
+            ));
+        }
+        for q in sql {
+            diesel::sql_query(q).execute(&mut *conn).unwrap();
+        }
+    }
     let manager = &w.tokens["manager"];
     let r = expect_json(
         app.get("/api/v1/reports?period=2026-Q1&group=department", manager)
@@ -1666,6 +1742,9 @@ async fn reports_match_a_hand_computed_fixture(app: TestApp) {
     assert_eq!(f(&r["total"], "rectified"), 3);
     assert_eq!(r["impact"]["problems_solved"], 1);
     assert_eq!(r["impact"]["findings"], 7);
+    assert_eq!(r["impact"]["hours_cut"], 0.67, "{}", r["impact"]);
+    assert_eq!(r["impact"]["pairs_compared"], 1);
+    assert_eq!(r["impact"]["materials_cut"], materials_v1);
     // Per town/street: 茶山 4; 雕庄 (through 采菱社区) 2; the district center above towns 1.
     let r = expect_json(
         app.get("/api/v1/reports?period=2026-Q1&group=town", manager)

@@ -273,14 +273,15 @@ pub fn impact(
     // the database (window functions on both backends), so only a row per side and pair
     // comes back.
     let pg = matches!(conn, DbConnection::Postgresql(_));
-    let (p1, p2) = if pg { ("$1", "$2") } else { ("?", "?") };
+    // Numbered parameters (SQLite's `?2` like PostgreSQL's `$2`): the end is used twice.
+    let (p1, p2) = if pg { ("$1", "$2") } else { ("?1", "?2") };
     let sql = format!(
         "WITH w AS (SELECT scenario_id, venue_id, MIN(rectified_at) AS first_fix, MAX(rectified_at) AS last_fix \
            FROM issues WHERE rectified_at >= {p1} AND rectified_at < {p2} AND scenario_id IS NOT NULL \
            GROUP BY scenario_id, venue_id), \
          s AS (SELECT f.scenario_id, f.venue_id, CASE WHEN f.started_at < w.first_fix THEN 0 ELSE 1 END AS side, f.total_ms \
            FROM walkthrough_facts f JOIN w ON w.scenario_id = f.scenario_id AND w.venue_id = f.venue_id \
-           WHERE f.started_at < w.first_fix OR f.started_at > w.last_fix), \
+           WHERE f.started_at < {p2} AND (f.started_at < w.first_fix OR f.started_at > w.last_fix)), \
          r AS (SELECT scenario_id, venue_id, side, total_ms, \
            ROW_NUMBER() OVER (PARTITION BY scenario_id, venue_id, side ORDER BY total_ms) AS rn, \
            COUNT(*) OVER (PARTITION BY scenario_id, venue_id, side) AS cnt FROM s) \
