@@ -197,7 +197,11 @@ impl TestApp {
     /// Loads the demo data (accounts with `DEMO_PASSWORD`).
     pub fn load_demo(&self) {
         let mut conn = self.db.pool().get().expect("a connection");
-        flowwalk_server::demo::load(&mut conn).expect("loading demo data");
+        flowwalk_server::demo::load(
+            &mut conn,
+            &flowwalk_server::issues::AuditKey::from_settings(&self.settings),
+        )
+        .expect("loading demo data");
     }
 
     /// Creates an account directly in the database.
@@ -490,5 +494,245 @@ pub mod fixtures {
             i += 2 + len;
         }
         false
+    }
+}
+
+/// Issues in any state, made through the server's own service layer (the same calls the
+/// routes make), for the suite and the access walk.
+pub mod issue_fixtures {
+    use chrono::NaiveDateTime;
+    use flowwalk_server::auth::AuthUser;
+    use flowwalk_server::error::AppError;
+    use flowwalk_server::issues::workflow::{Command, act};
+    use flowwalk_server::issues::{self, AuditKey, NewIssue, NewOccurrence, Recorded};
+    use flowwalk_server::models::issues::IssueRow;
+    use flowwalk_shared::Role;
+    use flowwalk_shared::api::issues::{
+        Constituency, IssueSource, PanelMemberInput, RoutedBy, TriageDecision,
+    };
+    use flowwalk_shared::walkthrough::Severity;
+
+    use crate::{TestApp, unique};
+
+    /// The demo's people as the workflow knows them, and where their issues live.
+    pub struct Cast {
+        pub key: AuditKey,
+        pub venue: String,
+        /// The demo officer's department (market regulation).
+        pub department: String,
+        /// Another department (tax), for transfers.
+        pub other_department: String,
+        pub manager: AuthUser,
+        pub officer: AuthUser,
+        /// The acceptance panel: service office, a tax window representative, a citizen.
+        pub panel: Vec<(AuthUser, Constituency)>,
+    }
+
+    pub fn auth_user(app: &TestApp, username: &str) -> AuthUser {
+        let mut conn = app.db.pool().get().expect("a connection");
+        let u = flowwalk_server::models::users::find_by_username(&mut conn, username)
+            .expect("a query")
+            .unwrap_or_else(|| panic!("no account {username}"));
+        AuthUser {
+            role: Role::parse(&u.role).expect("a role"),
+            id: u.id,
+            username: u.username,
+            department_id: u.department_id,
+        }
+    }
+
+    /// The cast of a database with the demo data loaded.
+    pub fn cast(app: &TestApp) -> Cast {
+        let mut conn = app.db.pool().get().expect("a connection");
+        let venue =
+            flowwalk_server::models::venues::find_by_code(&mut conn, "tianning-district-center")
+                .expect("a query")
+                .expect("the demo venue")
+                .id;
+        let other_department = flowwalk_server::models::departments::find_by_code(&mut conn, "tax")
+            .expect("a query")
+            .expect("the demo department")
+            .id;
+        drop(conn);
+        let officer = auth_user(app, "officer");
+        Cast {
+            key: AuditKey::from_settings(&app.settings),
+            venue,
+            department: officer.department_id.clone().expect("a department"),
+            other_department,
+            manager: auth_user(app, "manager"),
+            officer,
+            panel: vec![
+                (auth_user(app, "panel"), Constituency::ServiceOffice),
+                (auth_user(app, "panel_window"), Constituency::WindowRep),
+                (auth_user(app, "panel_citizen"), Constituency::CitizenPatrol),
+            ],
+        }
+    }
+
+    /// A new issue raised by `observer`, routed to the cast's department.
+    pub fn new_issue(app: &TestApp, c: &Cast, observer: &AuthUser, at: NaiveDateTime) -> String {
+        let n = unique();
+        let new = NewIssue {
+            source: IssueSource::Walkthrough,
+            source_key: None,
+            merge_key: Some(format!("test|{n}")),
+            venue_id: c.venue.clone(),
+            category_id: Some("long_queue".into()),
+            scenario_id: None,
+            step_name: "窗口受理".into(),
+            department_id: c.department.clone(),
+            routed_by: RoutedBy::Step,
+            title: format!("排队时间太长 · 窗口受理 {n}"),
+            description: "取号后等候超过一小时".into(),
+            occurrence: NewOccurrence {
+                source_ref: format!("test:{n}"),
+                walkthrough_id: None,
+                observer_id: Some(observer.id.clone()),
+                severity: Severity::Medium,
+                description: "取号后等候超过一小时".into(),
+                photos: vec![],
+                seen_at: at,
+            },
+        };
+        let mut conn = app.db.pool().get().expect("a connection");
+        match flowwalk_server::db::write_tx(&mut conn, |db| issues::record(db, &c.key, &new, at))
+            .expect("recording an issue")
+        {
+            Recorded::Created(row) => row.id,
+            other => panic!("expected a new issue, got {other:?}"),
+        }
+    }
+
+    /// The issue's version and state.
+    pub fn version(app: &TestApp, id: &str) -> (i32, String) {
+        let mut conn = app.db.pool().get().expect("a connection");
+        let row = flowwalk_server::models::issues::get(&mut conn, id)
+            .expect("a query")
+            .expect("the issue");
+        (row.version, row.status)
+    }
+
+    /// One command through the service layer, at the issue's current version.
+    pub fn run(
+        app: &TestApp,
+        c: &Cast,
+        who: &AuthUser,
+        id: &str,
+        cmd: Command,
+        at: NaiveDateTime,
+    ) -> Result<IssueRow, AppError> {
+        let (v, _) = version(app, id);
+        let mut conn = app.db.pool().get().expect("a connection");
+        flowwalk_server::db::write_tx(&mut conn, |db| act(db, &c.key, who, id, v, cmd, at))
+    }
+
+    pub fn members(c: &Cast) -> Vec<PanelMemberInput> {
+        c.panel
+            .iter()
+            .map(|(u, k)| PanelMemberInput {
+                user_id: u.id.clone(),
+                constituency: *k,
+            })
+            .collect()
+    }
+
+    pub fn triage(d: TriageDecision) -> Command {
+        Command::Triage {
+            decision: d,
+            reason: "核实情况".into(),
+            department_id: None,
+            severity: None,
+        }
+    }
+
+    pub fn evidence() -> Command {
+        Command::SubmitEvidence {
+            note: "已增设叫号屏并公示预计等候时间".into(),
+            photos: vec![],
+        }
+    }
+
+    /// An issue raised by `observer` and driven to `state`.
+    pub fn issue_in(
+        app: &TestApp,
+        c: &Cast,
+        state: &str,
+        observer: &AuthUser,
+        at: NaiveDateTime,
+    ) -> String {
+        let id = new_issue(app, c, observer, at);
+        let m = &c.manager;
+        let step = |who: &AuthUser, cmd: Command| {
+            run(app, c, who, &id, cmd, at).unwrap_or_else(|e| panic!("driving to {state}: {e}"));
+        };
+        let accept = || Command::Acceptance {
+            accept: true,
+            reason: String::new(),
+        };
+        match state {
+            "new" => {}
+            "dismissed" => step(m, triage(TriageDecision::Dismiss)),
+            "appealed" => {
+                step(m, triage(TriageDecision::Dismiss));
+                step(
+                    observer,
+                    Command::Appeal {
+                        note: "情况属实,有照片".into(),
+                    },
+                );
+            }
+            "explained" => step(m, triage(TriageDecision::Explain)),
+            "fix_now" => step(m, triage(TriageDecision::FixNow)),
+            "fix_now_review" => {
+                step(m, triage(TriageDecision::FixNow));
+                step(&c.officer, evidence());
+            }
+            "ledger" => {
+                step(m, triage(TriageDecision::Ledger));
+                step(
+                    m,
+                    Command::FormPanel {
+                        members: members(c),
+                    },
+                );
+            }
+            "panel_review" => {
+                step(m, triage(TriageDecision::Ledger));
+                step(
+                    m,
+                    Command::FormPanel {
+                        members: members(c),
+                    },
+                );
+                step(&c.officer, evidence());
+            }
+            "signed_off" | "closed" | "reopened" => {
+                step(m, triage(TriageDecision::FixNow));
+                step(&c.officer, evidence());
+                step(m, accept());
+                if state == "closed" {
+                    step(
+                        observer,
+                        Command::Recheck {
+                            satisfied: true,
+                            note: String::new(),
+                        },
+                    );
+                }
+                if state == "reopened" {
+                    step(
+                        observer,
+                        Command::Recheck {
+                            satisfied: false,
+                            note: "仍需排队".into(),
+                        },
+                    );
+                }
+            }
+            other => panic!("no way to {other}"),
+        }
+        assert_eq!(version(app, &id).1, state);
+        id
     }
 }

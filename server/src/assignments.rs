@@ -104,6 +104,7 @@ pub fn create(
 ) -> Result<Assignment, AppError> {
     let (row, observers) = checked_row(conn, None, input, author)?;
     assignments::insert(conn, &row, &observers)?;
+    notify_observers(conn, &row, &observers)?;
     Ok(assignments::get(conn, &row.id)?)
 }
 
@@ -115,10 +116,45 @@ pub fn update(
     author: &str,
 ) -> Result<Assignment, AppError> {
     let existing = assignments::get_row(conn, id)?;
+    let before = assignments::get(conn, id)?.observer_ids;
     let (row, observers) = checked_row(conn, Some(&existing), input, author)?;
     assignments::update(conn, &row)?;
     assignments::set_observers(conn, &row.id, &observers)?;
+    let added: Vec<String> = observers
+        .iter()
+        .filter(|o| !before.contains(o))
+        .cloned()
+        .collect();
+    notify_observers(conn, &row, &added)?;
     Ok(assignments::get(conn, &row.id)?)
+}
+
+/// Tells observers newly put on an assignment.
+fn notify_observers(
+    conn: &mut DbConnection,
+    row: &AssignmentRow,
+    observers: &[String],
+) -> Result<(), AppError> {
+    if observers.is_empty() {
+        return Ok(());
+    }
+    let venue = venues::get(conn, &row.venue_id)?.name;
+    let scenario = scenarios::get_row(conn, &row.scenario_id)?.name;
+    crate::issues::notify::send(
+        conn,
+        observers,
+        flowwalk_shared::api::reports::NotificationKind::AssignmentNew,
+        &crate::issues::notify::About {
+            assignment_id: Some(&row.id),
+            ..Default::default()
+        },
+        &format!(
+            "新的体验任务:{scenario} @ {venue}({} 至 {})",
+            row.starts_on, row.ends_on
+        ),
+        models::now(),
+    )?;
+    Ok(())
 }
 
 /// Staff see every assignment; observers only those they are on.

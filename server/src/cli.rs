@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use flowwalk_shared::Role;
 
 use crate::config::Settings;
+use crate::issues::AuditKey;
 use crate::startup::{Application, prepare_database};
 use crate::{demo, import, models, users};
 
@@ -52,6 +53,20 @@ pub enum Command {
     },
     /// Remove orphan photos and expired rate-limit rows once (servers do it periodically).
     Maintenance,
+    /// The issues' audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Flag overdue issues and remind near deadlines now (the server does it every 5 min).
+    Sweep,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; name every entry changed, removed or inserted. Exits
+    /// non-zero if anything is wrong.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,7 +119,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let db = prepare_database(&settings)?;
             if with_demo {
                 let mut conn = db.pool().get().context("connecting to the database")?;
-                demo::print(&demo::load(&mut conn)?);
+                demo::print(&demo::load(&mut conn, &AuditKey::from_settings(&settings))?);
             }
             actix_web::rt::System::new().block_on(async move {
                 let app = Application::build_with(settings.clone(), db)?;
@@ -180,8 +195,46 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let db = prepare_database(&settings)?;
             let mut conn = db.pool().get().context("connecting to the database")?;
-            demo::print(&demo::load(&mut conn)?);
+            demo::print(&demo::load(&mut conn, &AuditKey::from_settings(&settings))?);
             demo::print_links(&public_base(&settings));
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = prepare_database(&settings)?;
+            let mut conn = db.pool().get().context("connecting to the database")?;
+            let report =
+                crate::issues::audit::verify(&mut conn, &AuditKey::from_settings(&settings))
+                    .context("reading the audit trail")?;
+            if report.findings.is_empty() {
+                println!(
+                    "audit trail intact: {} entries over {} issues",
+                    report.entries, report.issues
+                );
+                return Ok(());
+            }
+            for f in &report.findings {
+                println!("TAMPERED: {f}");
+            }
+            bail!(
+                "the audit trail was tampered with: {} finding(s) over {} entries",
+                report.findings.len(),
+                report.entries
+            )
+        }
+        Command::Sweep => {
+            let db = prepare_database(&settings)?;
+            let mut conn = db.pool().get().context("connecting to the database")?;
+            let key = AuditKey::from_settings(&settings);
+            let swept = crate::db::write_tx(&mut conn, |c| {
+                crate::issues::sweep::sweep(c, &key, models::now())
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{} issue(s) flagged overdue, {} reminded of a near deadline",
+                swept.overdue, swept.reminded
+            );
             Ok(())
         }
         Command::Maintenance => {

@@ -12,8 +12,11 @@ use crate::db::DbUrl;
 /// The development secret; refused when `env = "production"`.
 pub const DEV_JWT_SECRET: &str = "flowwalk-development-secret-do-not-use-in-production";
 
+/// The development audit key; refused when `env = "production"`.
+pub const DEV_AUDIT_KEY: &str = "flowwalk-development-audit-key-do-not-use-in-production";
+
 /// The settings `FLOWWALK_*` variables may set (others, such as test settings, are ignored).
-const ENV_KEYS: [&str; 34] = [
+const ENV_KEYS: [&str; 35] = [
     "env",
     "bind",
     "database_url",
@@ -48,6 +51,7 @@ const ENV_KEYS: [&str; 34] = [
     "photo_orphan_hours",
     "photo_quota_bytes_per_day",
     "maintenance_interval_secs",
+    "audit_key",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -115,6 +119,9 @@ pub struct Settings {
     /// How often each server runs maintenance (orphan photos, expired rate-limit rows);
     /// 0 = never (run `flowwalk maintenance` from cron instead).
     pub maintenance_interval_secs: u64,
+    /// Keys the audit trail's hash chain (HMAC): without it, rows changed behind the
+    /// server's back cannot be made to verify. Keep it apart from the database.
+    pub audit_key: String,
 }
 
 impl Default for Settings {
@@ -154,6 +161,7 @@ impl Default for Settings {
             photo_orphan_hours: 72,
             photo_quota_bytes_per_day: 1024 * 1024 * 1024,
             maintenance_interval_secs: 3600,
+            audit_key: DEV_AUDIT_KEY.into(),
         }
     }
 }
@@ -192,6 +200,13 @@ impl Settings {
                         "FLOWWALK_ENV=production but FLOWWALK_JWT_SECRET is missing or the \
                          development default: anyone could forge logins. Set it to a random \
                          string of at least 32 characters (e.g. `openssl rand -hex 32`)."
+                    );
+                }
+                if self.audit_key.len() < 32 || self.audit_key == DEV_AUDIT_KEY {
+                    bail!(
+                        "FLOWWALK_ENV=production but FLOWWALK_AUDIT_KEY is missing, short or the \
+                         development default: the audit trail could be rewritten by anyone with \
+                         database access. Set it to a random string of at least 32 characters."
                     );
                 }
                 if self.jwt_secret.len() < 32 {
@@ -258,8 +273,15 @@ mod tests {
         };
         let err = s.check().unwrap_err().to_string();
         assert!(err.contains("FLOWWALK_JWT_SECRET"), "{err}");
+        let no_audit_key = Settings {
+            jwt_secret: "x".repeat(40),
+            ..s.clone()
+        };
+        let err = no_audit_key.check().unwrap_err().to_string();
+        assert!(err.contains("FLOWWALK_AUDIT_KEY"), "{err}");
         let ok = Settings {
             jwt_secret: "x".repeat(40),
+            audit_key: "y".repeat(40),
             ..s
         };
         ok.check().unwrap();

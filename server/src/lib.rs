@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod import;
 pub mod invites;
+pub mod issues;
 pub mod maintenance;
 pub mod models;
 pub mod photos;

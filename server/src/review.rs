@@ -3,6 +3,7 @@
 //! Incomplete walkthroughs (photos still missing) never appear here.
 
 use flowwalk_shared::ErrorCode;
+use flowwalk_shared::api::issues::Page;
 use flowwalk_shared::api::walkthroughs::{WalkthroughDetail, WalkthroughSummary};
 use flowwalk_shared::sync::ReviewStatus;
 use flowwalk_shared::timing;
@@ -10,9 +11,12 @@ use flowwalk_shared::walkthrough::WalkthroughRecord;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::issues::notify::{self, About};
+use crate::issues::{AuditKey, builder};
 use crate::models::changes::{self, Kind};
 use crate::models::walkthroughs::{self as wt, RevisionRow, WalkthroughRow};
 use crate::models::{self, assignments, photos, scenarios, users, venues};
+use flowwalk_shared::api::reports::NotificationKind;
 
 /// The statuses a manager may see.
 pub const REVIEWABLE: [ReviewStatus; 3] = [
@@ -59,28 +63,157 @@ fn latest(
     w: &WalkthroughRow,
 ) -> Result<(RevisionRow, WalkthroughRecord), AppError> {
     let r = wt::revision(conn, &w.id, w.latest_rev)?.ok_or_else(AppError::not_found)?;
-    let record: WalkthroughRecord = serde_json::from_str(&r.body).map_err(|e| {
-        AppError::internal(anyhow::Error::new(e).context("a stored walkthrough no longer parses"))
-    })?;
+    let record = parse_record(&r)?;
     Ok((r, record))
 }
 
-/// Complete walkthroughs in the given statuses (all reviewable ones by default).
+/// A page of complete walkthroughs in the given statuses (all reviewable ones by default),
+/// most recently changed first, keyset-paged by `(updated_at, id)`. One query per page:
+/// observer, venue and scenario come joined, nothing is looked up per row.
 pub fn list(
     conn: &mut DbConnection,
     status: Option<ReviewStatus>,
-) -> Result<Vec<WalkthroughSummary>, AppError> {
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<WalkthroughSummary>, AppError> {
+    use crate::db::schema::{
+        assignments as a, scenario_versions as sv, scenarios as sc, users as u, venues as v,
+        walkthrough_revisions as wr, walkthroughs as w,
+    };
+    use diesel::prelude::*;
     let wanted: Vec<&str> = match status {
         Some(s) if REVIEWABLE.contains(&s) => vec![s.as_str()],
-        Some(_) => return Ok(Vec::new()),
+        Some(_) => {
+            return Ok(Page {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
         None => REVIEWABLE.iter().map(|s| s.as_str()).collect(),
     };
-    let mut out = Vec::new();
-    for w in wt::list(conn, &wanted)? {
-        let (r, record) = latest(conn, &w)?;
-        out.push(summary(conn, &w, &r, &record)?);
+    let limit = limit.clamp(1, 200);
+    let after = cursor.map(decode_cursor).transpose()?;
+    let mut q = w::table
+        .inner_join(wr::table.on(wr::walkthrough_id.eq(w::id).and(wr::rev.eq(w::latest_rev))))
+        .inner_join(u::table.on(u::id.eq(w::observer_id)))
+        .inner_join(a::table.on(a::id.eq(w::assignment_id)))
+        .inner_join(v::table.on(v::id.eq(a::venue_id)))
+        .inner_join(sv::table.on(sv::id.eq(wr::scenario_version_id)))
+        .inner_join(sc::table.on(sc::id.eq(sv::scenario_id)))
+        .filter(w::status.eq_any(wanted))
+        .select((
+            WalkthroughRow::as_select(),
+            RevisionRow::as_select(),
+            u::display_name,
+            v::id,
+            v::name,
+            sc::id,
+            sv::name,
+            sv::version,
+        ))
+        .into_boxed();
+    if let Some((at, id)) = after {
+        q = q.filter(
+            w::updated_at
+                .lt(at)
+                .or(w::updated_at.eq(at).and(w::id.lt(id))),
+        );
     }
-    Ok(out)
+    type Listed = (
+        WalkthroughRow,
+        RevisionRow,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i32,
+    );
+    let mut rows: Vec<Listed> = q
+        .order((w::updated_at.desc(), w::id.desc()))
+        .limit(limit + 1)
+        .load(conn)?;
+    let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    let next_cursor = more
+        .then(|| {
+            rows.last()
+                .map(|(w, ..)| encode_cursor(w.updated_at, &w.id))
+        })
+        .flatten();
+    let items = rows
+        .into_iter()
+        .map(
+            |(w, r, observer_name, venue_id, venue_name, scenario_id, scenario_name, version)| {
+                let record = parse_record(&r)?;
+                Ok(WalkthroughSummary {
+                    id: w.id.clone(),
+                    rev: w.latest_rev,
+                    status: strict_status(&w.status)?,
+                    observer_id: w.observer_id.clone(),
+                    observer_name,
+                    assignment_id: w.assignment_id.clone(),
+                    venue_id,
+                    venue_name,
+                    scenario_id,
+                    scenario_name,
+                    scenario_version: version,
+                    started_at: r.started_at,
+                    ended_at: r.ended_at,
+                    finding_count: i32::try_from(record.findings.len()).unwrap_or(i32::MAX),
+                    photo_count: r.photo_count,
+                    review_comment: w.review_comment,
+                    received_at: r.received_at,
+                })
+            },
+        )
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(Page { items, next_cursor })
+}
+
+const CURSOR_TS: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+fn encode_cursor(at: chrono::NaiveDateTime, id: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{}|{id}", at.format(CURSOR_TS)))
+}
+
+fn decode_cursor(s: &str) -> Result<(chrono::NaiveDateTime, String), AppError> {
+    use base64::Engine;
+    let bad = || {
+        AppError::new(ErrorCode::InvalidQuery)
+            .field("cursor")
+            .message(
+                "翻页游标无效(须为上一页返回的 next_cursor)",
+                "Invalid cursor (use next_cursor of the previous page)",
+            )
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (at, id) = text.split_once('|').ok_or_else(bad)?;
+    let at = chrono::NaiveDateTime::parse_from_str(at, CURSOR_TS).map_err(|_| bad())?;
+    if id.is_empty() {
+        return Err(bad());
+    }
+    Ok((at, id.to_owned()))
+}
+
+/// A stored review status, strictly.
+fn strict_status(s: &str) -> Result<ReviewStatus, AppError> {
+    ReviewStatus::parse(s).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!(
+            "stored walkthrough status {s:?} is not a known value"
+        ))
+    })
+}
+
+fn parse_record(r: &RevisionRow) -> Result<WalkthroughRecord, AppError> {
+    serde_json::from_str(&r.body).map_err(|e| {
+        AppError::internal(anyhow::Error::new(e).context("a stored walkthrough no longer parses"))
+    })
 }
 
 /// Who may see a walkthrough — the one rule review and its photos follow: its observer, in
@@ -121,8 +254,11 @@ pub fn detail(
 
 /// Accepts or returns the reviewed revision; refused unless it is complete, still the
 /// latest, and awaiting review. The outcome is logged for the observer's next pull.
+/// Accepting builds the walkthrough's issue list (`issues::builder`) in the same
+/// transaction; returning tells the observer.
 pub fn decide(
     conn: &mut DbConnection,
+    key: &AuditKey,
     id: &str,
     rev: i32,
     to: ReviewStatus,
@@ -156,5 +292,24 @@ pub fn decide(
         ));
     }
     changes::record(conn, Kind::Review, id, Some(&w.observer_id), now)?;
+    match to {
+        ReviewStatus::Accepted => {
+            builder::build(conn, key, id, rev, now)?;
+        }
+        ReviewStatus::Returned => {
+            notify::send(
+                conn,
+                std::slice::from_ref(&w.observer_id),
+                NotificationKind::WalkthroughReturned,
+                &About {
+                    walkthrough_id: Some(id),
+                    ..About::default()
+                },
+                &format!("您提交的体验记录被退回:{comment}"),
+                now,
+            )?;
+        }
+        ReviewStatus::Incomplete | ReviewStatus::Submitted => {}
+    }
     Ok(())
 }

@@ -40,9 +40,12 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
 pub struct Application {
     port: u16,
     server: Server,
-    /// The periodic maintenance task, when `maintenance_interval_secs` > 0.
-    maintenance: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
+    /// The periodic tasks (maintenance, when `maintenance_interval_secs` > 0; the deadline
+    /// sweep), started with the server and stopped with it.
+    background: Vec<Background>,
 }
+
+type Background = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 impl Application {
     pub fn build(settings: Settings) -> anyhow::Result<Application> {
@@ -61,18 +64,22 @@ impl Application {
             .context("reading the bound address")?
             .port();
         let photo_store = std::sync::Arc::new(crate::photos::PhotoStore::from_settings(&settings)?);
-        let maintenance = (settings.maintenance_interval_secs > 0).then(|| {
-            Box::pin(crate::maintenance::run_forever(
+        let mut background: Vec<Background> = vec![Box::pin(deadline_sweep(
+            db.clone(),
+            crate::issues::AuditKey::from_settings(&settings),
+        ))];
+        if settings.maintenance_interval_secs > 0 {
+            background.push(Box::pin(crate::maintenance::run_forever(
                 db.clone(),
                 photo_store.clone(),
                 settings.clone(),
-            )) as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
-        });
+            )));
+        }
         let server = run(listener, db, photo_store, settings)?;
         Ok(Application {
             port,
             server,
-            maintenance,
+            background,
         })
     }
 
@@ -80,12 +87,12 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT/SIGTERM, then finishes the requests in flight. Maintenance
-    /// runs beside it and stops with it.
+    /// Serves until SIGINT/SIGTERM, then finishes the requests in flight. The periodic
+    /// tasks run beside it and stop with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let maintenance = self.maintenance.map(tokio::spawn);
+        let tasks: Vec<_> = self.background.into_iter().map(tokio::spawn).collect();
         let served = self.server.await;
-        if let Some(task) = maintenance {
+        for task in tasks {
             task.abort();
         }
         served
@@ -144,6 +151,7 @@ fn run(
     ));
     let metrics = crate::telemetry::metrics(hasher.clone().into_inner())?;
     let ref_cache = web::Data::new(crate::sync::RefCache::default());
+    let audit_key = web::Data::new(crate::issues::AuditKey::from_settings(&settings));
     let photo_store = web::Data::from(photo_store);
     let openapi = ApiDoc::openapi();
     let max_body = settings.max_body_bytes;
@@ -186,6 +194,7 @@ fn run(
             .app_data(hasher.clone())
             .app_data(photo_store.clone())
             .app_data(ref_cache.clone())
+            .app_data(audit_key.clone())
             .app_data(settings.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
@@ -228,4 +237,25 @@ fn run(
         .listen(listener)
         .context("starting the HTTP server")?
         .run())
+}
+
+/// Every five minutes (and once at start): flag overdue issues, remind near deadlines.
+/// Several servers may sweep at once: each flag is a versioned update, made once.
+async fn deadline_sweep(db: Db, key: crate::issues::AuditKey) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let key = key.clone();
+        match db
+            .write(move |conn| crate::issues::sweep::sweep(conn, &key, crate::models::now()))
+            .await
+        {
+            Ok(s) if s.overdue + s.reminded > 0 => {
+                tracing::info!(overdue = s.overdue, reminded = s.reminded, "deadline sweep");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+        }
+    }
 }

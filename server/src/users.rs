@@ -9,7 +9,8 @@ use crate::error::AppError;
 use crate::models::users::UserRow;
 use crate::models::{self, departments, users};
 
-/// Department officers belong to exactly one existing department; nobody else has one.
+/// Department officers belong to exactly one existing department; panel members may (a
+/// window representative's department: they cannot sign off its issues); nobody else has one.
 pub fn check_department(
     conn: &mut DbConnection,
     role: Role,
@@ -22,7 +23,7 @@ pub fn check_department(
                 "部门整改人员必须指定所属部门",
                 "A department officer needs a department",
             )),
-        (Role::DepartmentOfficer, Some(id)) => {
+        (Role::DepartmentOfficer | Role::PanelMember, Some(id)) => {
             if departments::exists(conn, id)? {
                 Ok(())
             } else {
@@ -31,8 +32,8 @@ pub fn check_department(
         }
         (_, Some(_)) => Err(AppError::invalid(
             "department_id",
-            "只有部门整改人员可以指定所属部门",
-            "Only department officers belong to a department",
+            "只有部门整改人员和验收团成员(窗口代表)可以指定所属部门",
+            "Only department officers and panel members (window representatives) belong to a department",
         )),
         (_, None) => Ok(()),
     }

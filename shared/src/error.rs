@@ -49,7 +49,11 @@ pub enum ErrorCode {
     PhotoNotAnImage,
     PhotoCorrupt,
     PhotoTooManyPixels,
-    // Questionnaires
+    // Issues
+    VersionConflict,
+    ConflictOfInterest,
+    PanelIncomplete,
+    AppealUsed,
     ImportRejected,
     /// The account's daily photo upload quota is used up; retry after `Retry-After`.
     PhotoQuotaExceeded,
@@ -98,6 +102,10 @@ impl ErrorCode {
             PhotoNotAnImage => "photo_not_an_image",
             PhotoCorrupt => "photo_corrupt",
             PhotoTooManyPixels => "photo_too_many_pixels",
+            VersionConflict => "version_conflict",
+            ConflictOfInterest => "conflict_of_interest",
+            PanelIncomplete => "panel_incomplete",
+            AppealUsed => "appeal_used",
             ImportRejected => "import_rejected",
             PhotoQuotaExceeded => "photo_quota_exceeded",
             ServiceUnavailable => "service_unavailable",
@@ -124,8 +132,10 @@ impl ErrorCode {
             | ClockImplausible | PhotoHashMismatch => 400,
             PhotoNotAnImage | PhotoCorrupt | PhotoTooManyPixels => 422,
             PhotoTooLarge => 413,
-            ImportRejected => 422,
             RevisionNotAllowed | InvalidState => 409,
+            VersionConflict | AppealUsed => 409,
+            ConflictOfInterest => 403,
+            PanelIncomplete | ImportRejected => 422,
             TooManyAttempts | PhotoQuotaExceeded => 429,
             ServiceUnavailable => 503,
             Internal => 500,
@@ -173,7 +183,13 @@ impl ErrorCode {
             PhotoNotAnImage => "文件不是支持的图片格式(JPEG、PNG、WebP)",
             PhotoCorrupt => "照片文件已损坏或不完整,请重新上传",
             PhotoTooManyPixels => "照片像素尺寸过大",
-            ImportRejected => "导入文件有误,未导入任何数据",
+            VersionConflict => "该问题已被他人更新,请刷新后再操作",
+            ConflictOfInterest => {
+                "您与该问题存在利害关系(所属责任部门或提交了整改佐证),不能参与验收"
+            }
+            PanelIncomplete => "验收团成员未覆盖全部必需的组成方",
+            AppealUsed => "该问题已申诉过一次,不能再次申诉",
+            ImportRejected => "导入文件有错误行,未导入任何数据",
             PhotoQuotaExceeded => "今日照片上传量已达上限,请明天再上传",
             ServiceUnavailable => "服务暂时不可用,请稍后再试",
             Internal => "服务器内部错误,请稍后再试",
@@ -221,6 +237,12 @@ impl ErrorCode {
             PhotoNotAnImage => "Not a supported image (JPEG, PNG, WebP)",
             PhotoCorrupt => "Photo is corrupt or truncated; upload again",
             PhotoTooManyPixels => "Photo has too many pixels",
+            VersionConflict => "Someone else changed this issue first; reload and try again",
+            ConflictOfInterest => {
+                "You have a conflict of interest (responsible department or evidence submitter)"
+            }
+            PanelIncomplete => "The panel does not cover every required constituency",
+            AppealUsed => "This issue was appealed once already",
             ImportRejected => "The file has bad rows; nothing was imported",
             PhotoQuotaExceeded => "Today's photo upload quota is used up; upload again tomorrow",
             ServiceUnavailable => "Service temporarily unavailable; try again later",

@@ -101,6 +101,41 @@ pub enum Severity {
     High,
 }
 
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Low, Severity::Medium, Severity::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+
+    /// Strict: an unknown value is `None`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Severity::Low => "一般",
+            Severity::Medium => "较重",
+            Severity::High => "严重",
+        }
+    }
+
+    /// The graver of two.
+    pub fn max(self, other: Severity) -> Severity {
+        let rank = |s: Severity| Severity::ALL.iter().position(|v| *v == s).unwrap_or(0);
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

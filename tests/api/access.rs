@@ -11,7 +11,7 @@ use flowwalk_shared::api::scenarios::Scenario;
 use flowwalk_shared::sync::PROTOCOL_VERSION;
 use flowwalk_shared::walkthrough::{WalkthroughRecord, hex_sha256};
 use flowwalk_tests::fixtures::{self, jpeg};
-use flowwalk_tests::{TestApp, both, expect_error, expect_json, unique};
+use flowwalk_tests::{TestApp, both, expect_error, expect_json, issue_fixtures, unique};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -21,6 +21,7 @@ struct Ctx {
     ids: HashMap<&'static str, String>,
     assignment: Assignment,
     scenario: Scenario,
+    cast: issue_fixtures::Cast,
 }
 
 const DEMO_USER_OF: [(Role, &str); 6] = [
@@ -137,7 +138,52 @@ async fn context(app: &TestApp) -> Ctx {
         .unwrap()
         .to_owned();
     ids.insert("campaign_venue", hall);
+    // An issue every role may read: raised by both observers, with the demo officer's
+    // department, and the demo panel on it.
+    let cast = issue_fixtures::cast(app);
+    let now = flowwalk_server::models::now();
+    let inspector = issue_fixtures::auth_user(app, "inspector");
+    let issue = issue_fixtures::issue_in(app, &cast, "ledger", &inspector, now);
+    {
+        use flowwalk_server::issues::{self, NewIssue, NewOccurrence};
+        let row = {
+            let mut conn = app.db.pool().get().unwrap();
+            flowwalk_server::models::issues::get(&mut conn, &issue)
+                .unwrap()
+                .unwrap()
+        };
+        let experiencer = issue_fixtures::auth_user(app, "experiencer");
+        let again = NewIssue {
+            source: flowwalk_shared::api::issues::IssueSource::Walkthrough,
+            source_key: None,
+            merge_key: Some(row.merge_key.clone()),
+            venue_id: row.venue_id.clone(),
+            category_id: row.category_id.clone(),
+            scenario_id: None,
+            step_name: row.step_name.clone(),
+            department_id: row.department_id.clone(),
+            routed_by: flowwalk_shared::api::issues::RoutedBy::Step,
+            title: row.title.clone(),
+            description: row.description.clone(),
+            occurrence: NewOccurrence {
+                source_ref: format!("access:{issue}"),
+                walkthrough_id: None,
+                observer_id: Some(experiencer.id.clone()),
+                severity: flowwalk_shared::walkthrough::Severity::Low,
+                description: "再次发现".into(),
+                photos: vec![],
+                seen_at: now,
+            },
+        };
+        let mut conn = app.db.pool().get().unwrap();
+        let done =
+            flowwalk_server::db::write_tx(&mut conn, |c| issues::record(c, &cast.key, &again, now))
+                .unwrap();
+        assert!(matches!(done, issues::Recorded::Merged(_)), "{done:?}");
+    }
+    ids.insert("issue", issue);
     let mut ctx = Ctx {
+        cast,
         tokens,
         ids,
         assignment,
@@ -467,8 +513,128 @@ async fn request_for(
             assert_eq!(res.status(), StatusCode::OK);
             (ep.path.replace("{campaign}", "wopei-2026"), Body::None)
         }
+        "walkthroughs.feedback" => {
+            let walk = submitted_walkthrough(app, ctx, role, true).await;
+            (ep.path.replace("{id}", &walk.id), Body::None)
+        }
+        "issues.list"
+        | "reports.get"
+        | "reports.export"
+        | "dashboard.get"
+        | "calendar.get"
+        | "panel_rule.get"
+        | "category_departments.list"
+        | "notifications.list" => (ep.path.to_owned(), Body::None),
+        "issues.get" => (ep.path.replace("{id}", &ctx.ids["issue"]), Body::None),
+        "issues.import" => {
+            let csv = format!(
+                "事项,场所,部门,渠道,日期,评价内容,评价等级\n社保卡补办,天宁区政务服务中心,hrss,窗口,2026-11-02,第{n}次跑腿,不满意\n"
+            );
+            (ep.path.to_owned(), Body::Raw(csv.into_bytes()))
+        }
+        "issues.triage_bulk" => {
+            let id = fresh_issue(app, ctx, "new", role);
+            (
+                ep.path.to_owned(),
+                Body::Json(
+                    json!({"issues": [{"id": id, "expected_version": 1}], "decision": "fix_now"}),
+                ),
+            )
+        }
+        _ if ep.name.starts_with("issues.") => issue_action(app, ctx, ep, role),
+        "calendar.update" => {
+            let cal = expect_json(app.get("/api/v1/calendar", manager).await, StatusCode::OK).await;
+            (
+                ep.path.to_owned(),
+                Body::Json(json!({"years": cal["years"]})),
+            )
+        }
+        "panel_rule.update" => (
+            ep.path.to_owned(),
+            Body::Json(json!({"service_office": 1, "window_rep": 1, "citizen_patrol": 1})),
+        ),
+        "category_departments.update" => (
+            ep.path.replace("{category_id}", "parking"),
+            Body::Json(json!({"department_id": id("department")})),
+        ),
+        "notifications.read" => (ep.path.to_owned(), Body::Json(json!({"ids": []}))),
         other => panic!("no request fixture for endpoint {other}: add one to tests/api/access.rs"),
     }
+}
+
+/// Whose issue an observer acts on: their own (the inspector's or the experiencer's).
+fn observer_for(app: &TestApp, role: Option<Role>) -> flowwalk_server::auth::AuthUser {
+    match role {
+        Some(Role::Inspector) => issue_fixtures::auth_user(app, "inspector"),
+        _ => issue_fixtures::auth_user(app, "experiencer"),
+    }
+}
+
+/// A fresh issue in `state`, raised by the observer `role` acts as (if an observer).
+fn fresh_issue(app: &TestApp, ctx: &Ctx, state: &str, role: Option<Role>) -> String {
+    let observer = observer_for(app, role);
+    issue_fixtures::issue_in(
+        app,
+        &ctx.cast,
+        state,
+        &observer,
+        flowwalk_server::models::now(),
+    )
+}
+
+/// A request for one workflow step, on a fresh issue in the state that step needs.
+fn issue_action(app: &TestApp, ctx: &Ctx, ep: &Endpoint, role: Option<Role>) -> (String, Body) {
+    let (state, body): (&str, Box<dyn Fn(i32) -> Value>) = match ep.name {
+        "issues.triage" => (
+            "new",
+            Box::new(|v| json!({"expected_version": v, "decision": "ledger"})),
+        ),
+        "issues.appeal" => (
+            "dismissed",
+            Box::new(|v| json!({"expected_version": v, "note": "有照片为证"})),
+        ),
+        "issues.evidence" => (
+            "fix_now",
+            Box::new(|v| json!({"expected_version": v, "note": "已整改"})),
+        ),
+        "issues.transfer_request" => (
+            "fix_now",
+            Box::new(|v| json!({"expected_version": v, "note": "不属本部门"})),
+        ),
+        "issues.transfer" => {
+            let d = ctx.cast.other_department.clone();
+            (
+                "fix_now",
+                Box::new(move |v| json!({"expected_version": v, "department_id": d})),
+            )
+        }
+        "issues.acceptance" => (
+            "fix_now_review",
+            Box::new(|v| json!({"expected_version": v, "accept": true})),
+        ),
+        "issues.panel" => {
+            let members: Vec<Value> = issue_fixtures::members(&ctx.cast)
+                .iter()
+                .map(|m| json!({"user_id": m.user_id, "constituency": m.constituency}))
+                .collect();
+            (
+                "ledger",
+                Box::new(move |v| json!({"expected_version": v, "members": members})),
+            )
+        }
+        "issues.vote" => (
+            "panel_review",
+            Box::new(|v| json!({"expected_version": v, "approve": true})),
+        ),
+        "issues.recheck" => (
+            "signed_off",
+            Box::new(|v| json!({"expected_version": v, "satisfied": true})),
+        ),
+        other => panic!("no request fixture for endpoint {other}: add one to tests/api/access.rs"),
+    };
+    let id = fresh_issue(app, ctx, state, role);
+    let (v, _) = issue_fixtures::version(app, &id);
+    (ep.path.replace("{id}", &id), Body::Json(body(v)))
 }
 
 fn scenario_body(code: &str, name: &str, dept: &str) -> Value {
@@ -597,7 +763,7 @@ const MATRIX: &[(&str, [Got; 7])] = &[
     ("assignments.get", [U, O, O, O, O, F, F]),
     ("assignments.create", [U, O, O, F, F, F, F]),
     ("assignments.update", [U, O, O, F, F, F, F]),
-    ("photos.put", [U, F, F, O, O, F, F]),
+    ("photos.put", [U, F, F, O, O, O, F]),
     ("photos.meta", [U, O, O, O, O, H, H]),
     ("photos.display", [U, O, O, O, O, H, H]),
     ("photos.thumb", [U, O, O, O, O, H, H]),
@@ -609,6 +775,31 @@ const MATRIX: &[(&str, [Got; 7])] = &[
     ("walkthroughs.get", [U, O, O, O, O, F, F]),
     ("walkthroughs.accept", [U, O, O, F, F, F, F]),
     ("walkthroughs.return", [U, O, O, F, F, F, F]),
+    ("walkthroughs.feedback", [U, O, O, O, O, F, F]),
+    ("issues.list", [U, O, O, O, O, O, O]),
+    ("issues.get", [U, O, O, O, O, O, O]),
+    ("issues.import", [U, F, O, F, F, F, F]),
+    ("issues.triage_bulk", [U, F, O, F, F, F, F]),
+    ("issues.triage", [U, F, O, F, F, F, F]),
+    ("issues.appeal", [U, F, F, O, O, F, F]),
+    ("issues.evidence", [U, F, F, F, F, O, F]),
+    ("issues.transfer_request", [U, F, F, F, F, O, F]),
+    ("issues.transfer", [U, F, O, F, F, F, F]),
+    ("issues.acceptance", [U, F, O, F, F, F, F]),
+    ("issues.panel", [U, F, O, F, F, F, F]),
+    ("issues.vote", [U, F, F, F, F, F, O]),
+    ("issues.recheck", [U, F, O, O, O, F, F]),
+    ("reports.get", [U, O, O, F, F, F, F]),
+    ("reports.export", [U, O, O, F, F, F, F]),
+    ("dashboard.get", [U, O, O, F, F, F, F]),
+    ("calendar.get", [U, O, O, O, O, O, O]),
+    ("calendar.update", [U, O, F, F, F, F, F]),
+    ("panel_rule.get", [U, O, O, O, O, O, O]),
+    ("panel_rule.update", [U, O, F, F, F, F, F]),
+    ("category_departments.list", [U, O, O, F, F, F, F]),
+    ("category_departments.update", [U, O, O, F, F, F, F]),
+    ("notifications.list", [U, O, O, O, O, O, O]),
+    ("notifications.read", [U, O, O, O, O, O, O]),
     ("questionnaires.list", [U, O, O, F, F, F, F]),
     ("questionnaires.get", [U, O, O, F, F, F, F]),
     ("questionnaires.versions", [U, O, O, F, F, F, F]),

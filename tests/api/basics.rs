@@ -93,7 +93,7 @@ async fn every_demo_role_logs_in(app: TestApp) {
         StatusCode::OK,
     )
     .await;
-    let statuses: Vec<&str> = walks
+    let statuses: Vec<&str> = walks["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -126,7 +126,8 @@ async fn the_phone_engine_delivers_exactly_once(app: TestApp) {
     )
     .await;
     assert_eq!(
-        list.as_array()
+        list["items"]
+            .as_array()
             .unwrap()
             .iter()
             .filter(|w| w["id"] == walk.id.as_str())

@@ -8,6 +8,7 @@ mod basics;
 mod cli;
 mod client;
 mod import;
+mod issues;
 mod openapi;
 mod photos;
 mod reference;

@@ -220,7 +220,8 @@ async fn listed(app: &TestApp, token: String, id: String) -> bool {
         StatusCode::OK,
     )
     .await;
-    list.as_array()
+    list["items"]
+        .as_array()
         .unwrap()
         .iter()
         .any(|w| w["id"] == id.as_str())
@@ -874,7 +875,7 @@ async fn review_round_trip_reaches_the_phone(app: TestApp) {
         StatusCode::OK,
     )
     .await;
-    let ours: Vec<&Value> = list
+    let ours: Vec<&Value> = list["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -883,7 +884,8 @@ async fn review_round_trip_reaches_the_phone(app: TestApp) {
     assert_eq!(ours.len(), 1);
     assert_eq!(ours[0]["rev"], 2);
     assert!(
-        list.as_array()
+        list["items"]
+            .as_array()
             .unwrap()
             .iter()
             .all(|w| w["status"] == "accepted")

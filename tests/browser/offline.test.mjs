@@ -159,7 +159,7 @@ await run('offline', async ({ page, server, browser, context }) => {
     await shot(page, 'outbox-sent');
 
     const manager = await server.login('manager');
-    const list = await (await server.api(manager, 'GET', '/api/v1/walkthroughs')).json();
+    const list = (await (await server.api(manager, 'GET', '/api/v1/walkthroughs?limit=200')).json()).items;
     assert.equal(list.filter((w) => w.id === record.id).length, 1, 'exactly one walkthrough on the server');
     const detail = await (await server.api(manager, 'GET', `/api/v1/walkthroughs/${record.id}`)).json();
     assert.deepEqual(detail.record.findings.flatMap((f) => f.photos), hashes);
@@ -183,7 +183,7 @@ await run('offline', async ({ page, server, browser, context }) => {
     await page.fill('textarea[name=comment]', '已补充:3号窗口');
     await page.click('[data-testid=submit]');
     await waitForState(page, 'sent', 60000);
-    const again = await (await server.api(manager, 'GET', '/api/v1/walkthroughs')).json();
+    const again = (await (await server.api(manager, 'GET', '/api/v1/walkthroughs?limit=200')).json()).items;
     const mine = again.filter((w) => w.id === record.id);
     assert.equal(mine.length, 1, 'still one walkthrough');
     assert.equal(mine[0].rev, 2, 'the correction is revision 2');

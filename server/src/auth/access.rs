@@ -48,6 +48,15 @@ pub const ASSIGNMENT_READERS: Access = Access::Roles(&[
     Role::Experiencer,
 ]);
 
+/// Managers only: the issue workflow's decisions (triage, transfer, acceptance, panels).
+pub const MANAGERS: Access = Access::Roles(&[Role::Manager]);
+/// Department officers: fix their department's issues.
+pub const OFFICERS: Access = Access::Roles(&[Role::DepartmentOfficer]);
+/// Acceptance-panel members: vote on the issues whose panel they sit on.
+pub const PANEL: Access = Access::Roles(&[Role::PanelMember]);
+/// Who confirms a fix with the citizen side: the observer, or a manager's return visit.
+pub const RECHECKERS: Access = Access::Roles(&[Role::Manager, Role::Inspector, Role::Experiencer]);
+
 /// Observers: those who walk service flows and push what they record.
 pub const OBSERVERS: Access = Access::Roles(&[Role::Inspector, Role::Experiencer]);
 

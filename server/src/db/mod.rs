@@ -301,6 +301,8 @@ const LOCK_USER_CHANGES: i32 = 7_270_004;
 const LOCK_PHOTO: i32 = 7_270_003;
 const LOCK_SURVEY_ADDRESS: i32 = 7_270_030;
 const LOCK_RATE_LIMIT: i32 = 7_270_005;
+const LOCK_AUDIT: i32 = 7_270_011;
+const LOCK_ISSUE_MERGE: i32 = 7_270_012;
 
 /// A stable 32-bit key for a text id.
 fn lock_key(id: &str) -> i32 {
@@ -421,4 +423,24 @@ pub fn lock_buckets(conn: &mut DbConnection, buckets: &[&str]) -> diesel::QueryR
         return Ok(());
     }
     c.batch_execute(&sql)
+}
+/// Makes appends to the audit chain one at a time (each entry needs the hash of the one
+/// before). SQLite's writers are serialised already.
+pub fn lock_audit(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    let DbConnection::Postgresql(c) = conn else {
+        return Ok(());
+    };
+    c.batch_execute(&format!("SELECT pg_advisory_xact_lock({LOCK_AUDIT}, 0)"))
+}
+
+/// Serialises creating or merging into the issue of one merge key (venue, category,
+/// scenario step), so two walkthroughs accepted at once cannot both create it.
+pub fn lock_merge_key(conn: &mut DbConnection, key: &str) -> diesel::QueryResult<()> {
+    let DbConnection::Postgresql(c) = conn else {
+        return Ok(());
+    };
+    c.batch_execute(&format!(
+        "SELECT pg_advisory_xact_lock({LOCK_ISSUE_MERGE}, {})",
+        lock_key(key)
+    ))
 }

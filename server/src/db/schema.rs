@@ -171,6 +171,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     revision_photos,
     photos,
     photo_reads,
+    issues,
+    issue_occurrences,
+    issue_evidence,
+    issue_panel_members,
+    panel_votes,
+    issue_events,
+    category_departments,
+    app_config,
+    notifications,
+    walkthrough_facts,
 );
 
 diesel::table! {
@@ -379,3 +389,159 @@ diesel::table! {
         photos -> Integer,
     }
 }
+// Issues, their audit trail and what surrounds them (migration 2026-12-02-000020_issues).
+
+diesel::table! {
+    issues (id) {
+        id -> Text,
+        source -> Text,
+        source_key -> Nullable<Text>,
+        status -> Text,
+        track -> Nullable<Text>,
+        version -> Integer,
+        merge_key -> Text,
+        venue_id -> Text,
+        town_id -> Nullable<Text>,
+        category_id -> Nullable<Text>,
+        scenario_id -> Nullable<Text>,
+        step_name -> Text,
+        department_id -> Text,
+        routed_by -> Text,
+        severity -> Text,
+        title -> Text,
+        description -> Text,
+        observer_id -> Nullable<Text>,
+        occurrence_count -> Integer,
+        first_seen_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        deadline -> Nullable<Date>,
+        overdue -> Bool,
+        transfer_note -> Nullable<Text>,
+        resolution -> Text,
+        triaged_at -> Nullable<Timestamp>,
+        rectified_at -> Nullable<Timestamp>,
+        on_time -> Nullable<Bool>,
+        rechecked_at -> Nullable<Timestamp>,
+        satisfied -> Nullable<Bool>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    issue_occurrences (id) {
+        id -> Text,
+        issue_id -> Text,
+        source_ref -> Text,
+        walkthrough_id -> Nullable<Text>,
+        observer_id -> Nullable<Text>,
+        severity -> Text,
+        description -> Text,
+        photos -> Text,
+        seen_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    issue_evidence (id) {
+        id -> Text,
+        issue_id -> Text,
+        round -> Integer,
+        submitted_by -> Text,
+        note -> Text,
+        photos -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    issue_panel_members (issue_id, user_id) {
+        issue_id -> Text,
+        user_id -> Text,
+        constituency -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    panel_votes (issue_id, round, user_id) {
+        issue_id -> Text,
+        round -> Integer,
+        user_id -> Text,
+        approve -> Bool,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    issue_events (seq) {
+        seq -> BigInt,
+        issue_id -> Text,
+        issue_version -> Integer,
+        action -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        actor_id -> Nullable<Text>,
+        actor -> Text,
+        detail -> Text,
+        at -> Timestamp,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    category_departments (category_id) {
+        category_id -> Text,
+        department_id -> Text,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    app_config (key) {
+        key -> Text,
+        value -> Text,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        issue_id -> Nullable<Text>,
+        walkthrough_id -> Nullable<Text>,
+        assignment_id -> Nullable<Text>,
+        message -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    walkthrough_facts (walkthrough_id) {
+        walkthrough_id -> Text,
+        rev -> Integer,
+        venue_id -> Text,
+        scenario_id -> Text,
+        scenario_version_id -> Text,
+        started_at -> Timestamp,
+        total_ms -> BigInt,
+        promised_ms -> BigInt,
+        finding_count -> Integer,
+        accepted_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(issues -> departments (department_id));
+diesel::joinable!(issues -> scenarios (scenario_id));
+diesel::joinable!(issues -> problem_categories (category_id));
+diesel::joinable!(issue_occurrences -> issues (issue_id));
+diesel::joinable!(issue_evidence -> issues (issue_id));
+diesel::joinable!(issue_panel_members -> issues (issue_id));

@@ -2,6 +2,7 @@
 //! Loading twice changes nothing: a database that already has the demo admin is left alone.
 
 pub mod data;
+pub mod issues;
 pub mod survey;
 
 use std::collections::HashMap;
@@ -16,6 +17,7 @@ use flowwalk_shared::api::venues::{VenueInput, VenueLevel};
 use crate::auth::AuthUser;
 use crate::db::{DbConnection, WriteGate, write_tx};
 use crate::error::AppError;
+use crate::issues::AuditKey;
 use crate::models::departments::DepartmentRow;
 use crate::models::{self, assignments, departments, scenarios, users, venues};
 use crate::review;
@@ -42,10 +44,12 @@ pub struct DemoSummary {
     pub walkthroughs: usize,
     /// Responses of the demo questionnaire campaign.
     pub survey_responses: usize,
+    /// Issues taken through the workflow (one per state), with their audit trails.
+    pub issues: usize,
 }
 
 /// Loads everything in one transaction.
-pub fn load(conn: &mut DbConnection) -> anyhow::Result<DemoSummary> {
+pub fn load(conn: &mut DbConnection, key: &AuditKey) -> anyhow::Result<DemoSummary> {
     let accounts: Vec<(String, String, Role)> = data::USERS
         .iter()
         .map(|u| {
@@ -65,6 +69,7 @@ pub fn load(conn: &mut DbConnection) -> anyhow::Result<DemoSummary> {
         assignments: data::ASSIGNMENTS.len(),
         walkthroughs: 0,
         survey_responses: 0,
+        issues: 0,
     };
     if users::find_by_username(conn, data::USERS[0].username)?.is_some() {
         summary.already_loaded = true;
@@ -79,7 +84,9 @@ pub fn load(conn: &mut DbConnection) -> anyhow::Result<DemoSummary> {
     write_tx(conn, |conn| insert_all(conn, prepared))
         .map_err(|e| anyhow!("loading demo data: {e}"))?;
     summary.walkthroughs =
-        walkthroughs(conn).map_err(|e| anyhow!("loading demo walkthroughs: {e}"))?;
+        walkthroughs(conn, key).map_err(|e| anyhow!("loading demo walkthroughs: {e}"))?;
+    summary.issues = issues::load(conn, key).map_err(|e| anyhow!("loading demo issues: {e}"))?;
+    summary.walkthroughs += summary.issues;
     let admin = users::find_by_username(conn, data::USERS[0].username)?
         .ok_or_else(|| anyhow!("the demo admin is missing"))?;
     summary.survey_responses = write_tx(conn, |c| survey::load(c, &admin.id))
@@ -196,7 +203,7 @@ fn insert_all(
 /// Walkthroughs recorded on the assignments already under way, through the same push path
 /// a phone uses: the first is accepted, the second returned with a comment, the rest wait
 /// for review — so a manager has something to review and an observer something to fix.
-fn walkthroughs(conn: &mut DbConnection) -> Result<usize, AppError> {
+fn walkthroughs(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppError> {
     let reviewer = data::USERS
         .iter()
         .find(|u| u.role == Role::Manager.as_str())
@@ -218,35 +225,13 @@ fn walkthroughs(conn: &mut DbConnection) -> Result<usize, AppError> {
         let steps = scenarios::steps_of_version(conn, &a.scenario_version_id)?;
         let started = Utc::now().timestamp_millis() - 26 * 3_600_000;
         let record = demo_record(&a, &steps, started, done);
-        let incoming = IncomingRecord {
-            id: record.id.clone(),
-            rev: record.rev,
-            content_hash: record.content_hash(),
-            walkthrough: serde_json::value::to_raw_value(&record)
-                .map_err(|e| AppError::internal(e.into()))?,
+        let user = AuthUser {
+            id: observer.id.clone(),
+            username: observer.username.clone(),
+            role: observer.role()?,
+            department_id: None,
         };
-        let ctx = PushContext {
-            user: AuthUser {
-                id: observer.id.clone(),
-                username: observer.username.clone(),
-                role: observer.role()?,
-                department_id: None,
-            },
-            clock_offset_ms: 0,
-            server_now_ms: Utc::now().timestamp_millis(),
-        };
-        let result = sync::push_one(
-            conn,
-            &WriteGate::default(),
-            &ctx,
-            &RefCache::default(),
-            &incoming,
-        )?;
-        if result.status != PushStatus::Accepted {
-            return Err(AppError::internal(anyhow!(
-                "a demo walkthrough was refused: {result:?}"
-            )));
-        }
+        push(conn, &user, &record)?;
         let decision = match done {
             0 => Some((ReviewStatus::Accepted, "记录完整,计时清楚。")),
             1 => Some((
@@ -257,12 +242,45 @@ fn walkthroughs(conn: &mut DbConnection) -> Result<usize, AppError> {
         };
         if let Some((to, comment)) = decision {
             write_tx(conn, |c| {
-                review::decide(c, &record.id, 1, to, comment, &manager.id)
+                review::decide(c, key, &record.id, 1, to, comment, &manager.id)
             })?;
         }
         done += 1;
     }
     Ok(done)
+}
+
+/// Sends a walkthrough as `observer`'s phone would, through the same push path.
+pub fn push(
+    conn: &mut DbConnection,
+    observer: &AuthUser,
+    record: &WalkthroughRecord,
+) -> Result<(), AppError> {
+    let incoming = IncomingRecord {
+        id: record.id.clone(),
+        rev: record.rev,
+        content_hash: record.content_hash(),
+        walkthrough: serde_json::value::to_raw_value(record)
+            .map_err(|e| AppError::internal(e.into()))?,
+    };
+    let ctx = PushContext {
+        user: observer.clone(),
+        clock_offset_ms: 0,
+        server_now_ms: Utc::now().timestamp_millis(),
+    };
+    let result = sync::push_one(
+        conn,
+        &WriteGate::default(),
+        &ctx,
+        &RefCache::default(),
+        &incoming,
+    )?;
+    if result.status != PushStatus::Accepted {
+        return Err(AppError::internal(anyhow!(
+            "a demo walkthrough was refused: {result:?}"
+        )));
+    }
+    Ok(())
 }
 
 /// A plausible walk of the template: the first window step over-runs its standard time,
@@ -366,8 +384,8 @@ pub fn print(s: &DemoSummary) {
         println!("Demo data is already loaded.");
     } else {
         println!(
-            "Loaded demo data: {} departments, {} venues, {} scenarios, {} assignments, {} walkthroughs.",
-            s.departments, s.venues, s.scenarios, s.assignments, s.walkthroughs
+            "Loaded demo data: {} departments, {} venues, {} scenarios, {} assignments, {} walkthroughs, {} issues in every state (new to closed, with audit trails).",
+            s.departments, s.venues, s.scenarios, s.assignments, s.walkthroughs, s.issues
         );
     }
     if s.survey_responses > 0 {

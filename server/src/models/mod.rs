@@ -4,9 +4,12 @@
 pub mod assignments;
 pub mod categories;
 pub mod changes;
+pub mod config;
 pub mod departments;
 pub mod invites;
+pub mod issues;
 pub mod login_failures;
+pub mod notifications;
 pub mod photos;
 pub mod questionnaires;
 pub mod refresh_tokens;

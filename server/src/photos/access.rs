@@ -4,11 +4,10 @@
 //! same answer as for a hash never uploaded, so nobody can probe which photos are stored.
 //!
 //! **Extending.** Each kind of record that refers to photos is one [`Source`] in
-//! [`SOURCES`]. Walkthroughs are the only one today; issue evidence and occurrences each
-//! add one entry (how to find their records that refer to a hash, and whether a viewer may
-//! see one of them). Readers, the upload shortcut and orphan cleanup all go through
-//! [`SOURCES`], so a photo referred to by any source is readable by its viewers and never
-//! removed as an orphan.
+//! [`SOURCES`]: walkthroughs, and issues (their occurrences' photos and the departments'
+//! evidence). Readers, the upload shortcut and orphan cleanup all go through [`SOURCES`], so
+//! a photo referred to by any source is readable by its viewers and never removed as an
+//! orphan.
 
 use flowwalk_shared::Role;
 
@@ -18,9 +17,9 @@ use crate::error::AppError;
 use crate::models::walkthroughs as wt;
 use crate::review;
 
-/// The roles that record in the field and so upload photos: observers now; department
-/// officers' evidence of fixes later.
-pub const UPLOADERS: &[Role] = &[Role::Inspector, Role::Experiencer];
+/// The roles that record and so upload photos: observers (findings) and department
+/// officers (evidence of fixes).
+pub const UPLOADERS: &[Role] = &[Role::Inspector, Role::Experiencer, Role::DepartmentOfficer];
 
 pub fn can_upload(role: Role) -> bool {
     UPLOADERS.contains(&role)
@@ -37,11 +36,18 @@ pub struct Source {
 }
 
 /// Every kind of record that refers to photos: the place to add one.
-pub const SOURCES: &[Source] = &[Source {
-    name: "walkthroughs",
-    refers_to: walkthrough_refers_to,
-    visible_to: walkthrough_visible_to,
-}];
+pub const SOURCES: &[Source] = &[
+    Source {
+        name: "walkthroughs",
+        refers_to: walkthrough_refers_to,
+        visible_to: walkthrough_visible_to,
+    },
+    Source {
+        name: "issues",
+        refers_to: crate::issues::view::photo_referenced,
+        visible_to: crate::issues::view::can_read_photo_via_issue,
+    },
+];
 
 fn walkthrough_refers_to(conn: &mut DbConnection, sha: &str) -> Result<bool, AppError> {
     Ok(wt::photo_referenced(conn, sha)?)

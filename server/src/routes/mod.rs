@@ -9,10 +9,14 @@ pub mod categories;
 pub mod departments;
 pub mod health;
 pub mod invites;
+pub mod issues;
+pub mod notifications;
 pub mod openapi;
 pub mod photos;
 pub mod questionnaires;
+pub mod reports;
 pub mod scenarios;
+pub mod settings;
 pub mod survey_pages;
 pub mod sync;
 pub mod users;
@@ -24,7 +28,9 @@ use actix_web::middleware::from_fn;
 use actix_web::{FromRequest, Handler, Responder, guard, web};
 
 use crate::auth::Access;
-use crate::auth::access::{ADMIN, ASSIGNMENT_READERS, OBSERVERS, STAFF, check};
+use crate::auth::access::{
+    ADMIN, ASSIGNMENT_READERS, MANAGERS, OBSERVERS, OFFICERS, PANEL, RECHECKERS, STAFF, check,
+};
 
 /// Those who record in the field (see `photos::access::UPLOADERS`).
 const PHOTO_UPLOADERS: Access = Access::Roles(crate::photos::access::UPLOADERS);
@@ -572,6 +578,188 @@ fn declare(r: &mut Routes<'_>) {
         "/r/{campaign}",
         Public,
         survey_pages::results,
+    );
+
+    r.add(
+        "walkthroughs.feedback",
+        Method::GET,
+        p!("/walkthroughs/{id}/feedback"),
+        ASSIGNMENT_READERS,
+        walkthroughs::feedback,
+    );
+
+    // Issues: the list, one issue, and one endpoint per workflow step (the workflow table
+    // in `domain::workflow` decides what each caller may do in each state).
+    r.add(
+        "issues.list",
+        Method::GET,
+        p!("/issues"),
+        Authenticated,
+        issues::list,
+    );
+    r.add(
+        "issues.import",
+        Method::POST,
+        p!("/issues/import"),
+        MANAGERS,
+        issues::import_reviews,
+    );
+    r.add(
+        "issues.triage_bulk",
+        Method::POST,
+        p!("/issues/triage"),
+        MANAGERS,
+        issues::triage_bulk,
+    );
+    r.add(
+        "issues.get",
+        Method::GET,
+        p!("/issues/{id}"),
+        Authenticated,
+        issues::get,
+    );
+    r.add(
+        "issues.triage",
+        Method::POST,
+        p!("/issues/{id}/triage"),
+        MANAGERS,
+        issues::triage,
+    );
+    r.add(
+        "issues.appeal",
+        Method::POST,
+        p!("/issues/{id}/appeal"),
+        OBSERVERS,
+        issues::appeal,
+    );
+    r.add(
+        "issues.evidence",
+        Method::POST,
+        p!("/issues/{id}/evidence"),
+        OFFICERS,
+        issues::evidence,
+    );
+    r.add(
+        "issues.transfer_request",
+        Method::POST,
+        p!("/issues/{id}/transfer-request"),
+        OFFICERS,
+        issues::transfer_request,
+    );
+    r.add(
+        "issues.transfer",
+        Method::POST,
+        p!("/issues/{id}/transfer"),
+        MANAGERS,
+        issues::transfer,
+    );
+    r.add(
+        "issues.acceptance",
+        Method::POST,
+        p!("/issues/{id}/acceptance"),
+        MANAGERS,
+        issues::acceptance,
+    );
+    r.add(
+        "issues.panel",
+        Method::PUT,
+        p!("/issues/{id}/panel"),
+        MANAGERS,
+        issues::panel,
+    );
+    r.add(
+        "issues.vote",
+        Method::POST,
+        p!("/issues/{id}/votes"),
+        PANEL,
+        issues::vote,
+    );
+    r.add(
+        "issues.recheck",
+        Method::POST,
+        p!("/issues/{id}/recheck"),
+        RECHECKERS,
+        issues::recheck,
+    );
+
+    r.add(
+        "reports.get",
+        Method::GET,
+        p!("/reports"),
+        STAFF,
+        reports::get,
+    );
+    r.add(
+        "reports.export",
+        Method::GET,
+        p!("/reports/export"),
+        STAFF,
+        reports::export,
+    );
+    r.add(
+        "dashboard.get",
+        Method::GET,
+        p!("/dashboard"),
+        STAFF,
+        reports::dashboard,
+    );
+
+    r.add(
+        "calendar.get",
+        Method::GET,
+        p!("/calendar"),
+        Authenticated,
+        settings::get_calendar,
+    );
+    r.add(
+        "calendar.update",
+        Method::PUT,
+        p!("/calendar"),
+        ADMIN,
+        settings::put_calendar,
+    );
+    r.add(
+        "panel_rule.get",
+        Method::GET,
+        p!("/panel-rule"),
+        Authenticated,
+        settings::get_panel_rule,
+    );
+    r.add(
+        "panel_rule.update",
+        Method::PUT,
+        p!("/panel-rule"),
+        ADMIN,
+        settings::put_panel_rule,
+    );
+    r.add(
+        "category_departments.list",
+        Method::GET,
+        p!("/category-departments"),
+        STAFF,
+        settings::list_routes,
+    );
+    r.add(
+        "category_departments.update",
+        Method::PUT,
+        p!("/category-departments/{category_id}"),
+        STAFF,
+        settings::put_route,
+    );
+
+    r.add(
+        "notifications.list",
+        Method::GET,
+        p!("/notifications"),
+        Authenticated,
+        notifications::list,
+    );
+    r.add(
+        "notifications.read",
+        Method::POST,
+        p!("/notifications/read"),
+        Authenticated,
+        notifications::mark_read,
     );
 }
 

@@ -7,8 +7,9 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    assignments, auth, campaigns, categories, departments, health, invites, photos, questionnaires,
-    scenarios, survey_pages, sync, users, venues, walkthroughs,
+    assignments, auth, campaigns, categories, departments, health, invites, issues, notifications,
+    photos, questionnaires, reports, scenarios, settings, survey_pages, sync, users, venues,
+    walkthroughs,
 };
 
 #[derive(OpenApi)]
@@ -39,6 +40,14 @@ use super::{
         campaigns::list_candidates, campaigns::create_candidate,
         survey_pages::form_page, survey_pages::submit, survey_pages::thanks, survey_pages::qr,
         survey_pages::poster, survey_pages::results,
+        walkthroughs::feedback,
+        issues::list, issues::get, issues::triage, issues::triage_bulk, issues::appeal,
+        issues::evidence, issues::transfer_request, issues::transfer, issues::acceptance,
+        issues::panel, issues::vote, issues::recheck, issues::import_reviews,
+        reports::get, reports::export, reports::dashboard,
+        settings::get_calendar, settings::put_calendar, settings::get_panel_rule,
+        settings::put_panel_rule, settings::list_routes, settings::put_route,
+        notifications::list, notifications::mark_read,
     ),
     modifiers(&BearerAuth, &Complete),
     tags(
@@ -50,6 +59,10 @@ use super::{
         (name = "review", description = "Managers accept or return complete walkthroughs"),
         (name = "citizen pages", description = "The public, server-rendered pages of a questionnaire campaign (HTML, no account)"),
         (name = "questionnaires", description = "Citizen questionnaires, campaigns at venues, results, candidate issues; the citizen's pages are /q/CAMPAIGN/VENUE (form, /thanks, /qr.svg, /poster) and /r/CAMPAIGN (published results)"),
+        (name = "issues", description = "Issue lists and the workflow from triage to the citizen's re-check"),
+        (name = "reports", description = "Reports, the quarterly circular, the dashboard"),
+        (name = "settings", description = "Working-day calendar, panel rule, category routing"),
+        (name = "notifications", description = "In-app notifications"),
     )
 )]
 pub struct ApiDoc;

@@ -5,8 +5,11 @@
 
 pub mod assignments;
 pub mod auth;
+pub mod calendar;
 pub mod categories;
 pub mod departments;
+pub mod issues;
+pub mod reports;
 pub mod scenarios;
 pub mod surveys;
 pub mod users;

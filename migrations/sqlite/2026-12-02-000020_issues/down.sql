@@ -1,0 +1,10 @@
+DROP TABLE walkthrough_facts;
+DROP TABLE notifications;
+DROP TABLE app_config;
+DROP TABLE category_departments;
+DROP TABLE issue_events;
+DROP TABLE panel_votes;
+DROP TABLE issue_panel_members;
+DROP TABLE issue_evidence;
+DROP TABLE issue_occurrences;
+DROP TABLE issues;
