@@ -15,6 +15,13 @@ pub enum ApiError {
     Network(String),
     /// The server failed (5xx). Retry later.
     Server { status: u16 },
+    /// The server asked to come back later (429, or 503 with `Retry-After`): a quota or a
+    /// limit, not a refusal of the record. Retry after `retry_after_ms` (when given).
+    Busy {
+        status: u16,
+        retry_after_ms: Option<i64>,
+        body: Option<ErrorBody>,
+    },
     /// The server refused the request (4xx). Final for this request.
     Refused { status: u16, body: ErrorBody },
 }
@@ -34,6 +41,8 @@ impl ApiError {
         match self {
             ApiError::Network(_) => "网络不可用,稍后自动重试".into(),
             ApiError::Server { status } => format!("服务器暂时出错({status}),稍后自动重试"),
+            ApiError::Busy { body: Some(b), .. } => format!("{},稍后自动重试", b.message),
+            ApiError::Busy { .. } => "服务器繁忙,稍后自动重试".into(),
             ApiError::Refused { body, .. } => body.message.clone(),
         }
     }
@@ -129,6 +138,19 @@ async fn answer<T: DeserializeOwned>(
             .json::<T>()
             .await
             .map_err(|e| ApiError::Network(format!("unreadable answer: {e}")));
+    }
+    let retry_after_ms = res
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .map(|secs| secs.clamp(0, 7 * 24 * 3600) * 1000);
+    if status == 429 || (status == 503 && retry_after_ms.is_some()) {
+        return Err(ApiError::Busy {
+            status,
+            retry_after_ms,
+            body: res.json::<ErrorBody>().await.ok(),
+        });
     }
     if status >= 500 {
         return Err(ApiError::Server { status });

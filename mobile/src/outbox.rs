@@ -191,6 +191,14 @@ impl Outbox {
         entry.last_error = Some(why.to_owned());
     }
 
+    /// The server asked to wait (a quota): nothing is wrong with the record; the reason is
+    /// shown until it goes through.
+    pub fn waiting_because(&mut self, id: &str, rev: u32, why: &str) {
+        if let Some(entry) = self.entry_mut(id, rev) {
+            entry.last_error = Some(why.to_owned());
+        }
+    }
+
     /// A refusal of the whole request (a 4xx): final until something changes.
     pub fn refused(&mut self, id: &str, rev: u32, code: ErrorCode, message: &str) {
         if let Some(entry) = self.entry_mut(id, rev) {

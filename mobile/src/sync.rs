@@ -92,6 +92,9 @@ impl Schedule {
             self.failures = self.failures.saturating_add(1);
             self.next_at_ms = now_ms.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX));
         }
+        if let Some(at) = report.not_before_ms {
+            self.next_at_ms = self.next_at_ms.max(at);
+        }
     }
 
     /// When the next round is due (device ms).
@@ -219,6 +222,9 @@ pub struct SyncReport {
     /// The server no longer accepts the session's token: log in again (nothing is lost;
     /// the round stopped before touching any record).
     pub needs_login: bool,
+    /// The server asked not to come back before this time (device ms): a quota or a limit
+    /// (`429`, `Retry-After`). The schedule waits at least this long.
+    pub not_before_ms: Option<i64>,
 }
 
 /// One round. `now_ms` is the device clock; `jitter` in `[0, 1)` spreads retries.
@@ -320,6 +326,13 @@ pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
             }
             Err(e) => {
                 let why = e.describe();
+                if let ApiError::Busy {
+                    retry_after_ms: Some(ms),
+                    ..
+                } = e
+                {
+                    report.not_before_ms = Some(now_ms.saturating_add(ms));
+                }
                 for (id, rev) in chunk {
                     outbox.transient_failure(id, *rev, now_ms, jitter, &why);
                 }
@@ -353,7 +366,17 @@ pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
                     break;
                 }
                 Err(e) => {
-                    report.retry_later.push(format!("photo: {}", e.describe()));
+                    let why = e.describe();
+                    if let ApiError::Busy {
+                        retry_after_ms: Some(ms),
+                        ..
+                    } = e
+                    {
+                        // A quota, not a refusal: the photo waits, and says why.
+                        report.not_before_ms = Some(now_ms.saturating_add(ms));
+                        outbox.waiting_because(&id, rev, &why);
+                    }
+                    report.retry_later.push(format!("photo: {why}"));
                     return report;
                 }
             }
@@ -388,6 +411,8 @@ mod tests {
         lose_next_answer: RefCell<bool>,
         offline: RefCell<bool>,
         refuse_photos: RefCell<bool>,
+        /// Photos answered 429 photo_quota_exceeded with this Retry-After (ms).
+        photo_quota_wait: RefCell<Option<i64>>,
         reviews: RefCell<Vec<ReviewOutcome>>,
         pushes: RefCell<usize>,
         /// The access token the server accepts, and the one this transport sends.
@@ -521,6 +546,17 @@ mod tests {
 
         async fn put_photo(&self, sha256: &str, _bytes: Vec<u8>) -> Result<(), ApiError> {
             self.authorized()?;
+            if let Some(ms) = *self.photo_quota_wait.borrow() {
+                return Err(ApiError::Busy {
+                    status: 429,
+                    retry_after_ms: Some(ms),
+                    body: Some(ErrorBody {
+                        code: ErrorCode::PhotoQuotaExceeded,
+                        message: "今日照片上传量已达上限,请明天再上传".into(),
+                        field: None,
+                    }),
+                });
+            }
             if *self.refuse_photos.borrow() {
                 return Err(ApiError::Refused {
                     status: 413,
@@ -646,6 +682,42 @@ mod tests {
         assert!(t >= 16_000, "back-off grows: {t}");
         *server.offline.borrow_mut() = false;
         block(sync_once(&mut outbox, &server, &Photos, "d", t, 0.5));
+        assert_eq!(outbox.get("w1").unwrap().state, SendState::Sent);
+    }
+
+    #[test]
+    fn a_photo_quota_waits_until_the_server_says_and_then_goes() {
+        let server = FakeServer::default();
+        *server.photo_quota_wait.borrow_mut() = Some(3_600_000);
+        let mut outbox = Outbox::default();
+        outbox.submit(record("w1", vec!["p1".into()])).unwrap();
+        let r = block(sync_once(&mut outbox, &server, &Photos, "d", 1_000, 0.5));
+        // Not refused: the walkthrough waits for its photo and says why.
+        assert_eq!(r.refused, 0);
+        assert_eq!(r.not_before_ms, Some(3_601_000));
+        let entry = outbox.get("w1").unwrap();
+        assert_eq!(entry.state, SendState::UploadingPhotos);
+        assert_eq!(
+            entry.last_error.as_deref(),
+            Some("今日照片上传量已达上限,请明天再上传,稍后自动重试")
+        );
+        // The schedule keeps away until the server's time, not the short back-off.
+        let mut s = Schedule::new(true);
+        s.finished(&r, &outbox, 1_000, 0.5);
+        assert_eq!(s.next_at_ms(), 3_601_000);
+        assert_eq!(s.due(3_600_999, true, true), None);
+        assert_eq!(s.due(3_601_000, true, true), Some(Due::Scheduled));
+        // The next day the photo goes and the walkthrough is sent.
+        *server.photo_quota_wait.borrow_mut() = None;
+        let r = block(sync_once(
+            &mut outbox,
+            &server,
+            &Photos,
+            "d",
+            3_601_000,
+            0.5,
+        ));
+        assert_eq!(r.photos_uploaded, 1);
         assert_eq!(outbox.get("w1").unwrap().state, SendState::Sent);
     }
 

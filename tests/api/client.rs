@@ -325,3 +325,32 @@ async fn the_app_state_records_and_delivers_after_a_day_offline(app: TestApp) {
 }
 
 both!(the_app_state_records_and_delivers_after_a_day_offline);
+
+/// A photo over the account's daily quota is answered 429 with `Retry-After`: the phone's
+/// client reads it as "come back then" (not a refusal that would strand the walkthrough).
+async fn the_phone_reads_a_quota_as_later_not_refused(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let app = TestApp::spawn_with(backend, |s| s.photo_quota_bytes_per_day = 1_000).await;
+    app.load_demo();
+    let token = app.demo_login("experiencer").await;
+    let transport = HttpTransport::new(&app.base, &token);
+    let photo = jpeg(200, 150, 4242);
+    assert!(photo.len() > 1_000);
+    match transport.put_photo(&hex_sha256(&photo), photo).await {
+        Err(ApiError::Busy {
+            status: 429,
+            retry_after_ms: Some(ms),
+            body: Some(body),
+        }) => {
+            assert!(
+                (1_000..=24 * 3_600_000).contains(&ms),
+                "until tomorrow: {ms}"
+            );
+            assert_eq!(body.code, flowwalk_shared::ErrorCode::PhotoQuotaExceeded);
+        }
+        other => panic!("expected a quota to mean later, got {other:?}"),
+    }
+}
+
+both!(the_phone_reads_a_quota_as_later_not_refused);

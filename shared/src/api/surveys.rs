@@ -520,8 +520,10 @@ pub enum ExportPart {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
+    #[cfg_attr(feature = "openapi", param(inline))]
     pub format: ExportFormat,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(inline))]
     pub part: Option<ExportPart>,
     #[serde(default)]
     pub venue_id: Option<String>,
