@@ -128,11 +128,16 @@ impl HttpTransport {
     }
 }
 
-async fn answer<T: DeserializeOwned>(
+pub(crate) async fn answer<T: DeserializeOwned>(
     res: Result<reqwest::Response, reqwest::Error>,
 ) -> Result<T, ApiError> {
     let res = res.map_err(|e| ApiError::Network(e.to_string()))?;
     let status = res.status().as_u16();
+    if status == 204 {
+        // No body: only a type that reads `null` (`()`, an `Option`) accepts it.
+        return serde_json::from_value(serde_json::Value::Null)
+            .map_err(|e| ApiError::Network(format!("unreadable answer: {e}")));
+    }
     if res.status().is_success() {
         return res
             .json::<T>()

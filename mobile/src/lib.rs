@@ -6,7 +6,11 @@
 
 pub mod api;
 pub mod backoff;
+#[cfg(feature = "desk")]
+pub mod desk;
 pub mod docs;
+#[cfg(any(feature = "web", feature = "desktop", feature = "mobile"))]
+pub mod handoff;
 pub mod i18n;
 pub mod outbox;
 pub mod photo;

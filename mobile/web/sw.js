@@ -21,7 +21,8 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-const NETWORK_ONLY = ['/api/', '/healthz', '/readyz', '/metrics'];
+// The desk (/desk/) is another app with its own page: never the observer's shell.
+const NETWORK_ONLY = ['/api/', '/healthz', '/readyz', '/metrics', '/desk'];
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;

@@ -159,7 +159,7 @@ fn run(
     let web_dir = settings.web_dir.clone();
     let web_built = crate::web::is_built(&web_dir);
     if web_built {
-        tracing::info!(dir = %web_dir.display(), "serving the observer app at /");
+        tracing::info!(dir = %web_dir.display(), "serving the observer app at / and the desk at /desk/");
     } else {
         tracing::info!(
             dir = %web_dir.display(),

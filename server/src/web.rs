@@ -1,5 +1,6 @@
 //! The observer app's web bundle (the PWA built by `scripts/build-web`), served at `/` from
-//! the same origin as the API, so the app needs no server address and no CORS.
+//! the same origin as the API, so the app needs no server address and no CORS; the desk's
+//! bundle (managers, officers, panel members) is its `desk/` folder, served at `/desk/`.
 //!
 //! The build precompresses the text files (`.br`, `.gz` beside each); a browser that
 //! accepts one gets it with `Content-Encoding`, so a phone on 3G downloads the wasm
@@ -51,6 +52,16 @@ fn bundle_file(path: &str) -> Option<PathBuf> {
     plain.then(|| PathBuf::from(rel))
 }
 
+/// The page of the app a path belongs to: the desk's (its own bundle, under `/desk/`) or
+/// the observer app's.
+fn shell_of(path: &str) -> &'static str {
+    if path == "/desk" || path.starts_with("/desk/") {
+        "desk/index.html"
+    } else {
+        "index.html"
+    }
+}
+
 /// Whether a file name carries a content hash: `name-<at least 12 hex digits>.ext`.
 fn is_hashed(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or("");
@@ -86,7 +97,7 @@ async fn serve(req: HttpRequest, dir: web::Data<PathBuf>) -> HttpResponse {
     let named = bundle_file(req.path())
         .map(|rel| dir.join(rel))
         .filter(|p| p.is_file());
-    let file = named.unwrap_or_else(|| dir.join("index.html"));
+    let file = named.unwrap_or_else(|| dir.join(shell_of(req.path())));
     match respond(&req, &file).await {
         Ok(res) => res,
         Err(e) => {
@@ -171,6 +182,16 @@ mod tests {
         ] {
             assert_eq!(bundle_file(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn desk_paths_get_the_desk_page() {
+        assert_eq!(shell_of("/desk/"), "desk/index.html");
+        assert_eq!(shell_of("/desk"), "desk/index.html");
+        assert_eq!(shell_of("/desk/issues/42"), "desk/index.html");
+        assert_eq!(shell_of("/"), "index.html");
+        assert_eq!(shell_of("/desktop"), "index.html");
+        assert_eq!(shell_of("/walk/1"), "index.html");
     }
 
     #[test]

@@ -426,6 +426,22 @@ async fn panel_rules(app: TestApp) {
     assert_eq!(conflicted[0]["user_id"], own_window.as_str());
     run(&app, &w, &w.officer, &id, evidence(), at).unwrap();
     let own_token = app.login("window_own", "panel-password").await;
+    // The vote is offered only to whom the server would take it from.
+    let offered = |d: &Value, who: &str| {
+        let a = d["actions"].as_array().unwrap();
+        let approve = a.iter().any(|x| x == "approve");
+        assert_eq!(approve, a.iter().any(|x| x == "reject"), "{who}: {a:?}");
+        approve
+    };
+    let page = async |token: &str| {
+        expect_json(
+            app.get(&format!("/api/v1/issues/{id}"), token).await,
+            StatusCode::OK,
+        )
+        .await
+    };
+    assert!(!offered(&page(&own_token).await, "conflicted"));
+    assert!(offered(&page(&w.tokens["panel"]).await, "member"));
     let vote = |approve: bool, reason: &str, v: i32| json!({"expected_version": v, "approve": approve, "reason": reason});
     let (v, _) = version(&app, &id);
     let res = app
@@ -470,6 +486,10 @@ async fn panel_rules(app: TestApp) {
         let d = expect_json(res, StatusCode::OK).await;
         let want = if last { "signed_off" } else { "panel_review" };
         assert_eq!(d["summary"]["status"], want, "after {who}");
+        if !last {
+            assert!(!offered(&d, who), "{who} has voted on this round");
+            assert!(offered(&page(&w.tokens["citizen"]).await, "citizen"));
+        }
     }
     // Voting twice in a round is refused; the panel rule is configurable.
     let lenient = json!({"service_office": 1, "window_rep": 0, "citizen_patrol": 0});

@@ -180,5 +180,12 @@ pub fn Home() -> Element {
                 }
             }
         }
+        // What became of the issues this observer's walkthroughs raised, and the re-check
+        // when asked: on the desk (online; its own bundle, loaded only when opened).
+        p { class: "small",
+            a { href: "/desk/", "data-testid": "my-issues",
+                {lang.t("我提出的问题办理情况、回访(需联网)›", "What became of my findings, re-checks (online) ›")}
+            }
+        }
     }
 }

@@ -7,8 +7,8 @@ use flowwalk_shared::api::auth::RedeemInviteRequest;
 
 use super::{Ctx, Screen};
 use crate::api::HttpTransport;
-use crate::platform;
 use crate::store::{Doc, Session};
+use crate::{handoff, platform};
 
 #[component]
 pub fn Login() -> Element {
@@ -57,6 +57,19 @@ pub fn Login() -> Element {
                 HttpTransport::login(&base, username.peek().trim(), &password.peek()).await
             };
             match answer {
+                Ok(tokens) if !tokens.user.role.is_observer() => {
+                    // Managers, officers and panel members work at the desk (its own
+                    // bundle, so observers never download it): hand the session over.
+                    password.set(String::new());
+                    if handoff::save(&handoff::DeskSession::from_tokens(&base, tokens)) {
+                        handoff::open(handoff::DESK_PATH);
+                    } else {
+                        ctx.fail(
+                            "此账号请在电脑浏览器打开 /desk/ 工作台登录。",
+                            "This account works at the desk: open /desk/ in a browser.",
+                        );
+                    }
+                }
                 Ok(tokens) => {
                     let session = Session::from_tokens(&base, tokens, platform::now_ms());
                     let saved = ctx

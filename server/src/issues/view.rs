@@ -160,6 +160,7 @@ pub fn detail(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
+    let round = evidence.iter().map(|e| e.round).max().unwrap_or(0);
     let mut panel_out = Vec::new();
     for p in m::panel(conn, &row.id)? {
         let user = users::get(conn, &p.user_id)?;
@@ -176,7 +177,7 @@ pub fn detail(
             constituency,
         });
     }
-    let votes = m::votes(conn, &row.id)?
+    let votes: Vec<Vote> = m::votes(conn, &row.id)?
         .into_iter()
         .map(|v| Vote {
             round: v.round,
@@ -244,6 +245,13 @@ pub fn detail(
         }
         _ => None,
     };
+    let actions = with_vote_rules(
+        wf::available(state, Actor::of(caller.role)),
+        caller,
+        &panel_out,
+        &votes,
+        round,
+    );
     Ok(IssueDetail {
         summary: summary(row, names(conn, row)?)?,
         description: row.description.clone(),
@@ -265,9 +273,31 @@ pub fn detail(
         panel: panel_out,
         votes,
         events,
-        actions: wf::available(state, Actor::of(caller.role)),
+        actions,
         calendar_warning,
     })
+}
+
+/// The workflow table says panel members may vote in `panel_review`; the vote itself is
+/// refused to whoever is not on this issue's panel, is conflicted, or has voted on this
+/// round of evidence already. Those callers are not offered the vote either.
+fn with_vote_rules(
+    mut actions: Vec<IssueAction>,
+    caller: &AuthUser,
+    panel: &[PanelMember],
+    votes: &[Vote],
+    round: i32,
+) -> Vec<IssueAction> {
+    let may_vote = panel
+        .iter()
+        .any(|m| m.user_id == caller.id && !m.conflicted)
+        && !votes
+            .iter()
+            .any(|v| v.user_id == caller.id && v.round == round);
+    if !may_vote {
+        actions.retain(|a| !matches!(a, IssueAction::Approve | IssueAction::Reject));
+    }
+    actions
 }
 
 /// One issue for the caller: 404 when it does not exist or is not theirs to see.

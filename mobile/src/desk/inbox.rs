@@ -1,0 +1,278 @@
+//! A manager's inbox of complete walkthroughs and each one as its feedback form: the
+//! journey (one lane per step, waiting and serving as bars against the standard time,
+//! unplanned steps and redirects marked), ratings, findings with photos, commendations,
+//! and accept / return.
+
+use dioxus::prelude::*;
+use flowwalk_shared::api::issues::Page;
+use flowwalk_shared::api::walkthroughs::{
+    AcceptRequest, ReturnRequest, WalkthroughDetail, WalkthroughSummary,
+};
+use flowwalk_shared::sync::ReviewStatus;
+
+use super::issue::Photo;
+use super::notifications::china_time;
+use super::{Desk, View, client};
+use crate::i18n::{Lang, duration};
+
+fn status_name(lang: Lang, s: ReviewStatus) -> &'static str {
+    match s {
+        ReviewStatus::Incomplete => lang.t("照片未齐", "Photos missing"),
+        ReviewStatus::Submitted => lang.t("待审核", "To review"),
+        ReviewStatus::Accepted => lang.t("已采纳", "Accepted"),
+        ReviewStatus::Returned => lang.t("已退回", "Returned"),
+    }
+}
+
+#[component]
+pub fn Inbox() -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let mut status = use_signal(|| "submitted".to_owned());
+    let list = use_resource(move || async move {
+        let _ = desk.changes.read();
+        let path = format!(
+            "/walkthroughs{}",
+            client::query(&[("status", status()), ("limit", "200".into())])
+        );
+        client::get::<Page<WalkthroughSummary>>(desk, &path).await
+    });
+    let rows = match &*list.read() {
+        None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
+        Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
+        Some(Ok(p)) if p.items.is_empty() => rsx! {
+            p { class: "muted", "data-testid": "inbox-empty", {lang.t("没有待审核的走流程。", "Nothing to review.")} }
+        },
+        Some(Ok(p)) => {
+            let items = p.items.clone();
+            rsx! {
+                ul { class: "list",
+                    for w in items {
+                        li { key: "{w.id}", class: "card item", "data-testid": "walkthrough", "data-status": "{w.status:?}",
+                            div { class: "line",
+                                button {
+                                    class: "link title",
+                                    "data-testid": "walkthrough-open",
+                                    onclick: {
+                                        let id = w.id.clone();
+                                        move |_| {
+                                            let mut d = desk;
+                                            d.go(View::Walkthrough(id.clone()));
+                                        }
+                                    },
+                                    "{w.scenario_name} · {w.venue_name}"
+                                }
+                            }
+                            div { class: "line small",
+                                span { class: "tag", {status_name(lang, w.status)} }
+                                span { "{w.observer_name}" }
+                                span { class: "muted", {china_time(w.started_at)} }
+                                span { {format!("{} {}", lang.t("发现问题", "Findings"), w.finding_count)} }
+                                span { {format!("{} {}", lang.t("照片", "Photos"), w.photo_count)} }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    rsx! {
+        h1 { {lang.t("走流程审核", "Walkthroughs")} }
+        div { class: "filters",
+            label { {lang.t("状态", "Status")}
+                select {
+                    name: "walkthrough-status",
+                    onchange: move |e| status.set(e.value()),
+                    option { value: "submitted", selected: status() == "submitted", {lang.t("待审核", "To review")} }
+                    option { value: "accepted", selected: status() == "accepted", {lang.t("已采纳", "Accepted")} }
+                    option { value: "returned", selected: status() == "returned", {lang.t("已退回", "Returned")} }
+                    option { value: "", selected: status().is_empty(), {lang.t("全部", "All")} }
+                }
+            }
+        }
+        {rows}
+    }
+}
+
+#[component]
+pub fn Feedback(id: String) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let id2 = id.clone();
+    let detail = use_resource(move || {
+        let id = id2.clone();
+        async move {
+            let _ = desk.changes.read();
+            client::get::<WalkthroughDetail>(desk, &format!("/walkthroughs/{id}")).await
+        }
+    });
+    let mut comment = use_signal(String::new);
+    let read = detail.read();
+    let d = match &*read {
+        None => return rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
+        Some(Err(e)) => {
+            return rsx! { h1 { {lang.t("走流程", "Walkthrough")} } p { class: "error", role: "alert", "{e.describe()}" } };
+        }
+        Some(Ok(d)) => d.clone(),
+    };
+    drop(read);
+    let s = &d.summary;
+    let r = &d.record;
+    let rev = s.rev;
+    // The longest lane sets the scale.
+    let scale = d
+        .timing
+        .steps
+        .iter()
+        .map(|t| (t.waiting_ms + t.serving_ms).max(t.standard_ms.unwrap_or(0)))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let pct = |ms: u64| format!("{:.1}%", ms as f64 * 100.0 / scale);
+    let id_a = id.clone();
+    let id_r = id.clone();
+    let id_p = id.clone();
+    rsx! {
+        button {
+            class: "link back",
+            onclick: move |_| {
+                let mut dk = desk;
+                dk.go(View::Work);
+            },
+            {lang.t("← 返回列表", "← Back to the list")}
+        }
+        article { class: "feedback", "data-testid": "feedback",
+            h1 { "{s.scenario_name} · {s.venue_name}" }
+            p { class: "line",
+                span { class: "tag", "data-testid": "walkthrough-status", {status_name(lang, s.status)} }
+                span { "{s.observer_name}" }
+                span { class: "muted", {china_time(s.started_at)} " – " {china_time(s.ended_at)} }
+                button {
+                    class: "link",
+                    "data-testid": "print-feedback",
+                    onclick: move |_| {
+                        let path = format!("/walkthroughs/{id_p}/feedback");
+                        spawn(async move {
+                            let mut dk = desk;
+                            if !client::open_html(desk, &path).await {
+                                dk.fail(lang.t("无法打开反馈表", "Cannot open the feedback form"));
+                            }
+                        });
+                    },
+                    {lang.t("打印反馈表", "Printable form")}
+                }
+            }
+            section { class: "card",
+                h2 { {lang.t("办事历程", "Journey")} }
+                p { class: "small muted legend",
+                    span { class: "swatch wait" } {lang.t("等候", "Waiting")} " "
+                    span { class: "swatch serve" } {lang.t("办理", "Serving")} " "
+                    span { class: "swatch std" } {lang.t("标准时长", "Standard time")}
+                }
+                ol { class: "journey", "data-testid": "journey",
+                    for (t , step) in d.timing.steps.iter().zip(r.steps.iter()) {
+                        li { key: "{t.step_id}", class: if t.over_run { "lane over" } else { "lane" },
+                            div { class: "lane-name",
+                                "{t.name}"
+                                if let Some(k) = step.unplanned {
+                                    span { class: "tag warn", {lang.unplanned(k)} }
+                                }
+                                if step.outcome != flowwalk_shared::walkthrough::StepOutcome::Done {
+                                    span { class: "tag warn", {lang.outcome(step.outcome)} }
+                                }
+                            }
+                            div { class: "bars", role: "img",
+                                "aria-label": format!("{} {},{} {}{}", lang.t("等候", "waiting"), duration(lang, t.waiting_ms), lang.t("办理", "serving"), duration(lang, t.serving_ms),
+                                    t.standard_ms.map(|s| format!(",{} {}", lang.t("标准", "standard"), duration(lang, s))).unwrap_or_default()),
+                                span { class: "bar wait", style: "width: {pct(t.waiting_ms)}" }
+                                span { class: "bar serve", style: "width: {pct(t.serving_ms)}" }
+                                if let Some(std) = t.standard_ms {
+                                    span { class: "std", style: "left: {pct(std)}" }
+                                }
+                            }
+                            div { class: "lane-figures small",
+                                {duration(lang, t.waiting_ms + t.serving_ms)}
+                                if let Some(std) = t.standard_ms {
+                                    " / " {duration(lang, std)}
+                                }
+                                if t.over_run {
+                                    strong { class: "error", {format!(" {} {}", lang.t("超时", "over by"), duration(lang, t.over_by_ms))} }
+                                }
+                            }
+                        }
+                    }
+                }
+                p { class: "small",
+                    {format!("{} {}", lang.t("总用时", "Total"), duration(lang, d.timing.total_ms))}
+                    if d.timing.promised_ms > 0 {
+                        {format!(" / {} {}", lang.t("承诺时限", "promised"), duration(lang, d.timing.promised_ms))}
+                    }
+                }
+            }
+            section { class: "card",
+                h2 { {lang.t("评价", "Ratings")} }
+                p { {lang.t("满意度:", "Satisfaction: ")} {lang.satisfaction(r.satisfaction)} " · " {lang.t("顺畅度:", "Smoothness: ")} {lang.smoothness(r.smoothness)} }
+                if !r.comment.is_empty() { p { "{r.comment}" } }
+            }
+            section { class: "card",
+                h2 { {format!("{}({})", lang.t("发现的问题", "Findings"), r.findings.len())} }
+                for f in r.findings.iter() {
+                    div { key: "{f.id}", class: "occurrence", "data-testid": "finding",
+                        p { strong { {lang.severity(f.severity)} } " · {f.description}" }
+                        div { class: "photos",
+                            for (n, p) in f.photos.iter().enumerate() {
+                                Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("问题照片", "Finding photo"), n + 1) }
+                            }
+                        }
+                    }
+                }
+                if !r.commendations.is_empty() {
+                    h2 { {lang.t("表扬", "Commendations")} }
+                    ul { class: "plain",
+                        for c in r.commendations.iter() {
+                            li { key: "{c.id}", {lang.commendation(c.kind)} " {c.note}" }
+                        }
+                    }
+                }
+            }
+            if s.status == ReviewStatus::Submitted {
+                section { class: "card actions",
+                    h2 { {lang.t("审核", "Review")} }
+                    label { {lang.t("意见(退回时必填:需要体验员更正什么)", "Comment (required to return: what the observer must correct)")}
+                        textarea { name: "review-comment", value: "{comment}", oninput: move |e| comment.set(e.value()) }
+                    }
+                    div { class: "buttons",
+                        button { class: "primary", "data-testid": "accept-walkthrough",
+                            onclick: move |_| {
+                                let path = format!("/walkthroughs/{id_a}/accept");
+                                let body = AcceptRequest { rev, comment: comment.peek().trim().to_owned() };
+                                spawn(async move {
+                                    let mut dk = desk;
+                                    match client::post::<_, ()>(desk, &path, &body).await {
+                                        Ok(_) => { dk.say(lang.t("已采纳,问题已进入问题清单", "Accepted; its findings are now issues")); dk.changed(); }
+                                        Err(e) => dk.fail(e.describe()),
+                                    }
+                                });
+                            },
+                            {lang.t("采纳", "Accept")}
+                        }
+                        button { class: "danger", "data-testid": "return-walkthrough",
+                            onclick: move |_| {
+                                let path = format!("/walkthroughs/{id_r}/return");
+                                let body = ReturnRequest { rev, comment: comment.peek().trim().to_owned() };
+                                spawn(async move {
+                                    let mut dk = desk;
+                                    match client::post::<_, ()>(desk, &path, &body).await {
+                                        Ok(_) => { dk.say(lang.t("已退回体验员", "Returned to the observer")); dk.changed(); }
+                                        Err(e) => dk.fail(e.describe()),
+                                    }
+                                });
+                            },
+                            {lang.t("退回更正", "Return for correction")}
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

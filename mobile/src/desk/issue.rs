@@ -1,0 +1,697 @@
+//! One issue's page: what was found (occurrences with photos) beside what was done
+//! (evidence with photos), the panel and its votes, the audit trail as a timeline, and the
+//! forms of exactly the actions the server says this user may take now.
+
+use dioxus::prelude::*;
+use flowwalk_shared::Role;
+use flowwalk_shared::api::departments::Department;
+use flowwalk_shared::api::issues::{
+    AcceptanceRequest, Constituency, EvidenceRequest, IssueAction, IssueDetail, NoteRequest,
+    PanelMemberInput, PanelRequest, RecheckRequest, TransferRequest, TriageRequest, VoteRequest,
+};
+use flowwalk_shared::api::users::User;
+use serde::Serialize;
+
+use super::issues::{DECISIONS, decision_from, decision_name, state_name};
+use super::notifications::china_time;
+use super::{Desk, View, client};
+use crate::i18n::Lang;
+
+pub fn action_name(lang: Lang, a: IssueAction) -> &'static str {
+    let en = match a {
+        IssueAction::Dismiss => "Dismissed",
+        IssueAction::Explain => "Explained",
+        IssueAction::FixNow => "Fix now",
+        IssueAction::Ledger => "Put in the ledger",
+        IssueAction::Appeal => "Appealed",
+        IssueAction::SubmitEvidence => "Evidence submitted",
+        IssueAction::RequestTransfer => "Transfer requested",
+        IssueAction::Transfer => "Transferred",
+        IssueAction::DeclineTransfer => "Transfer declined",
+        IssueAction::AcceptEvidence => "Evidence accepted",
+        IssueAction::RejectEvidence => "Evidence rejected",
+        IssueAction::FormPanel => "Panel formed",
+        IssueAction::Approve => "Panel member approved",
+        IssueAction::Reject => "Panel member rejected",
+        IssueAction::SignOff => "Signed off by the panel",
+        IssueAction::RecheckSatisfied => "Re-check: satisfied",
+        IssueAction::RecheckUnsatisfied => "Re-check: not satisfied",
+        IssueAction::MarkOverdue => "Overdue",
+        IssueAction::AddOccurrence => "Seen again",
+        IssueAction::Create => "Created",
+    };
+    lang.t(a.label_zh(), en)
+}
+
+fn constituency_name(lang: Lang, c: Constituency) -> &'static str {
+    let en = match c {
+        Constituency::ServiceOffice => "Service office",
+        Constituency::WindowRep => "Window representative",
+        Constituency::CitizenPatrol => "Citizen patrol",
+    };
+    lang.t(c.label_zh(), en)
+}
+
+/// Posts one workflow step; the page reloads with the issue as it now is.
+async fn act<B: Serialize>(
+    desk: Desk,
+    path: String,
+    body: B,
+    done_zh: &str,
+    done_en: &str,
+) -> bool {
+    let mut d = desk;
+    let lang = desk.lang();
+    match client::post::<_, IssueDetail>(desk, &path, &body).await {
+        Ok(_) => {
+            d.say(lang.t(done_zh, done_en));
+            d.changed();
+            true
+        }
+        Err(e) => {
+            d.fail(e.describe());
+            false
+        }
+    }
+}
+
+/// [`act`] in the background.
+fn fire<B: Serialize + 'static>(
+    desk: Desk,
+    path: String,
+    body: B,
+    done_zh: &'static str,
+    done_en: &'static str,
+) {
+    spawn(async move {
+        act(desk, path, body, done_zh, done_en).await;
+    });
+}
+
+/// A thumbnail of a stored photo (fetched with the session's token).
+#[component]
+pub fn Photo(sha: String, label: String) -> Element {
+    let desk = use_context::<Desk>();
+    let sha2 = sha.clone();
+    let url = use_resource(move || {
+        let sha = sha2.clone();
+        async move {
+            let bytes = client::photo_bytes(desk, &format!("/photos/{sha}/thumb")).await?;
+            crate::photo::object_url(&bytes)
+        }
+    });
+    let src = url.read().clone().flatten();
+    rsx! {
+        if let Some(src) = src {
+            img { class: "thumb", src: "{src}", alt: "{label}", "data-testid": "photo" }
+        } else {
+            span { class: "thumb empty", role: "img", "aria-label": "{label}" }
+        }
+    }
+}
+
+#[component]
+pub fn IssuePage(id: String) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let id2 = id.clone();
+    let detail = use_resource(move || {
+        let id = id2.clone();
+        async move {
+            let _ = desk.changes.read();
+            client::get::<IssueDetail>(desk, &format!("/issues/{id}")).await
+        }
+    });
+    let read = detail.read();
+    let d = match &*read {
+        None => return rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
+        Some(Err(e)) => {
+            return rsx! { h1 { {lang.t("问题", "Issue")} } p { class: "error", role: "alert", "{e.describe()}" } };
+        }
+        Some(Ok(d)) => d.clone(),
+    };
+    drop(read);
+    let s = &d.summary;
+    let deadline = s.deadline.map(|x| x.to_string());
+    let last_round = d.evidence.iter().map(|e| e.round).max();
+    rsx! {
+        button {
+            class: "link back",
+            onclick: move |_| {
+                let mut dk = desk;
+                dk.go(View::Work);
+            },
+            {lang.t("← 返回列表", "← Back to the list")}
+        }
+        article { class: "issue", "data-testid": "issue-page", "data-status": "{s.status}",
+            h1 { "{s.title}" }
+            div { class: "line",
+                span { class: "tag", "data-testid": "issue-status", {state_name(lang, s.status)} }
+                if s.overdue {
+                    span { class: "tag warn", {lang.t("已逾期", "Overdue")} }
+                }
+                span { {lang.severity(s.severity)} }
+                span { "{s.department_name}" }
+                span { class: "muted", "{s.venue_name}" }
+                if let Some(sc) = &s.scenario_name {
+                    span { class: "muted", "{sc} · {s.step_name}" }
+                }
+                if let Some(dl) = deadline {
+                    span { class: "strong", "data-testid": "deadline", {format!("{} {dl}", lang.t("整改期限", "Deadline"))} }
+                }
+            }
+            if let Some(w) = &d.calendar_warning {
+                p { class: "banner warn", "{w}" }
+            }
+            p { class: "description", "{d.description}" }
+            if !d.resolution.is_empty() {
+                p { class: "banner", strong { {lang.t("说明/意见:", "Note: ")} } "{d.resolution}" }
+            }
+            if !d.transfer_note.is_empty() {
+                p { class: "banner warn", strong { {lang.t("转办申请:", "Transfer request: ")} } "{d.transfer_note}" }
+            }
+            Actions { detail: d.clone() }
+            div { class: "compare",
+                section { class: "card", "data-testid": "before",
+                    h2 { {lang.t("发现的问题(整改前)", "What was found (before)")} }
+                    for o in d.occurrences.iter() {
+                        div { key: "{o.id}", class: "occurrence",
+                            p { class: "small muted", {china_time(o.seen_at)} " · " {lang.severity(o.severity)} }
+                            p { "{o.description}" }
+                            div { class: "photos",
+                                for (n, p) in o.photos.iter().enumerate() {
+                                    Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("问题照片", "Finding photo"), n + 1) }
+                                }
+                            }
+                        }
+                    }
+                }
+                section { class: "card", "data-testid": "after",
+                    h2 { {lang.t("整改佐证(整改后)", "Evidence of the fix (after)")} }
+                    if d.evidence.is_empty() {
+                        p { class: "muted", {lang.t("尚未提交。", "None yet.")} }
+                    }
+                    for e in d.evidence.iter().rev() {
+                        div { key: "{e.round}-{e.created_at}", class: if Some(e.round) == last_round { "evidence" } else { "evidence old" },
+                            p { class: "small muted", {format!("{} {} · ", lang.t("第", "Round "), e.round)} {china_time(e.created_at)} }
+                            p { "data-testid": "evidence-note", "{e.note}" }
+                            div { class: "photos",
+                                for (n, p) in e.photos.iter().enumerate() {
+                                    Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("整改照片", "Evidence photo"), n + 1) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if !d.panel.is_empty() {
+                section { class: "card",
+                    h2 { {lang.t("验收团", "Acceptance panel")} }
+                    ul { class: "plain",
+                        for m in d.panel.iter() {
+                            li { key: "{m.user_id}", "data-testid": "panel-member",
+                                "{m.display_name} · " {constituency_name(lang, m.constituency)}
+                                if m.conflicted { span { class: "muted", {lang.t("(回避,不投票)", " (conflicted: no vote)")} } }
+                                for v in d.votes.iter().filter(|v| v.user_id == m.user_id && Some(v.round) >= last_round) {
+                                    span { key: "{v.round}", class: if v.approve { "tag ok" } else { "tag warn" }, "data-testid": "vote",
+                                        if v.approve { {lang.t("通过", "Approved")} } else { {lang.t("不通过", "Rejected")} }
+                                    }
+                                    if !v.reason.is_empty() { span { class: "small", " {v.reason}" } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section { class: "card",
+                h2 { {lang.t("办理记录", "Audit trail")} }
+                ol { class: "timeline", "data-testid": "timeline",
+                    for e in d.events.iter() {
+                        li { key: "{e.seq}",
+                            span { class: "when small muted", {china_time(e.at)} }
+                            " "
+                            strong { {action_name(lang, e.action)} }
+                            " → " {state_name(lang, e.to_state)}
+                            span { class: "small muted", " ({e.actor})" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The forms of the actions this user may take now, nothing else.
+#[component]
+fn Actions(detail: IssueDetail) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let has = |a: IssueAction| detail.actions.contains(&a);
+    let id = detail.summary.id.clone();
+    let version = detail.summary.version;
+    let triage: Vec<_> = DECISIONS
+        .iter()
+        .copied()
+        .filter(|(d, _)| {
+            has(match d {
+                flowwalk_shared::api::issues::TriageDecision::Dismiss => IssueAction::Dismiss,
+                flowwalk_shared::api::issues::TriageDecision::Explain => IssueAction::Explain,
+                flowwalk_shared::api::issues::TriageDecision::FixNow => IssueAction::FixNow,
+                flowwalk_shared::api::issues::TriageDecision::Ledger => IssueAction::Ledger,
+            })
+        })
+        .collect();
+    let any = !triage.is_empty()
+        || [
+            IssueAction::SubmitEvidence,
+            IssueAction::RequestTransfer,
+            IssueAction::Transfer,
+            IssueAction::DeclineTransfer,
+            IssueAction::AcceptEvidence,
+            IssueAction::FormPanel,
+            IssueAction::Approve,
+            IssueAction::RecheckSatisfied,
+            IssueAction::Appeal,
+        ]
+        .into_iter()
+        .any(has);
+    if !any {
+        return rsx! {};
+    }
+    rsx! {
+        section { class: "card actions", "data-testid": "actions",
+            h2 { {lang.t("办理", "Act")} }
+            if !triage.is_empty() {
+                TriageForm { id: id.clone(), version, options: triage.iter().map(|(_, v)| v.to_string()).collect::<Vec<_>>() }
+            }
+            if has(IssueAction::SubmitEvidence) {
+                EvidenceForm { id: id.clone(), version }
+            }
+            if has(IssueAction::AcceptEvidence) {
+                AcceptanceForm { id: id.clone(), version }
+            }
+            if has(IssueAction::FormPanel) {
+                PanelForm {
+                    id: id.clone(),
+                    version,
+                    current: [Constituency::ServiceOffice, Constituency::WindowRep, Constituency::CitizenPatrol]
+                        .map(|c| detail.panel.iter().find(|m| m.constituency == c).map(|m| m.user_id.clone()).unwrap_or_default()),
+                }
+            }
+            if has(IssueAction::Approve) || has(IssueAction::Reject) {
+                VoteForm { id: id.clone(), version }
+            }
+            if has(IssueAction::RecheckSatisfied) {
+                RecheckForm { id: id.clone(), version }
+            }
+            if has(IssueAction::Transfer) || has(IssueAction::DeclineTransfer) {
+                TransferForm { id: id.clone(), version, decline: has(IssueAction::DeclineTransfer) }
+            }
+            if has(IssueAction::RequestTransfer) {
+                NoteForm {
+                    id: id.clone(), version, endpoint: "transfer-request",
+                    label: lang.t("申请转办:说明理由(应由哪个部门负责)", "Ask for a transfer: why, and which department should own it").to_owned(),
+                    button: lang.t("申请转办", "Ask for a transfer").to_owned(),
+                    testid: "request-transfer",
+                }
+            }
+            if has(IssueAction::Appeal) {
+                NoteForm {
+                    id: id.clone(), version, endpoint: "appeal",
+                    label: lang.t("申诉理由", "Why this should be looked at again").to_owned(),
+                    button: lang.t("申诉", "Appeal").to_owned(),
+                    testid: "appeal",
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn TriageForm(id: String, version: i32, options: Vec<String>) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let first = options.first().cloned().unwrap_or_default();
+    let mut decision = use_signal(|| first);
+    let mut reason = use_signal(String::new);
+    let mut busy = use_signal(|| false);
+    rsx! {
+        form {
+            class: "act",
+            onsubmit: move |e: FormEvent| {
+                e.prevent_default();
+                let Some(dec) = decision_from(&decision.peek()) else { return };
+                let body = TriageRequest {
+                    expected_version: version,
+                    decision: dec,
+                    reason: reason.peek().trim().to_owned(),
+                    department_id: None,
+                    severity: None,
+                };
+                let path = format!("/issues/{id}/triage");
+                busy.set(true);
+                spawn(async move {
+                    act(desk, path, body, "已研判", "Triaged").await;
+                    busy.set(false);
+                });
+            },
+            h3 { {lang.t("研判", "Triage")} }
+            label { {lang.t("研判结果", "Decision")}
+                select {
+                    name: "decision",
+                    onchange: move |e| decision.set(e.value()),
+                    for (d, v) in DECISIONS.into_iter().filter(|(_, v)| options.iter().any(|o| o == v)) {
+                        option { key: "{v}", value: "{v}", selected: decision() == v, {decision_name(lang, d)} }
+                    }
+                }
+            }
+            label { {lang.t("理由(不予受理、解释说明时必填)", "Reason (required to dismiss or explain)")}
+                textarea { name: "reason", value: "{reason}", oninput: move |e| reason.set(e.value()) }
+            }
+            button { class: "primary", r#type: "submit", "data-testid": "triage", disabled: busy(), {lang.t("提交研判", "Triage")} }
+        }
+    }
+}
+
+#[component]
+fn EvidenceForm(id: String, version: i32) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let mut note = use_signal(String::new);
+    let mut busy = use_signal(|| false);
+    rsx! {
+        form {
+            class: "act",
+            onsubmit: move |e: FormEvent| {
+                e.prevent_default();
+                let path = format!("/issues/{id}/evidence");
+                busy.set(true);
+                spawn(async move {
+                    let mut d = desk;
+                    let photos = match upload_chosen(desk).await {
+                        Ok(p) => p,
+                        Err(msg) => {
+                            d.fail(msg);
+                            busy.set(false);
+                            return;
+                        }
+                    };
+                    let body = EvidenceRequest { expected_version: version, note: note.peek().trim().to_owned(), photos };
+                    if act(desk, path, body, "整改佐证已提交", "Evidence submitted").await {
+                        note.set(String::new());
+                    }
+                    busy.set(false);
+                });
+            },
+            h3 { {lang.t("提交整改佐证", "Submit evidence of the fix")} }
+            label { {lang.t("整改情况", "What was done")}
+                textarea { name: "evidence-note", value: "{note}", oninput: move |e| note.set(e.value()) }
+            }
+            label { {lang.t("整改后照片", "Photos after the fix")}
+                input { id: EVIDENCE_INPUT, r#type: "file", accept: "image/*", multiple: true, name: "evidence-photos" }
+            }
+            button { class: "primary", r#type: "submit", "data-testid": "submit-evidence", disabled: busy(),
+                if busy() { {lang.t("正在提交…", "Submitting…")} } else { {lang.t("提交佐证", "Submit evidence")} }
+            }
+        }
+    }
+}
+
+const EVIDENCE_INPUT: &str = "evidence-photos";
+
+/// The chosen photos, prepared as the observer's are (downscaled, EXIF gone) and uploaded.
+async fn upload_chosen(desk: Desk) -> Result<Vec<String>, String> {
+    use wasm_bindgen::JsCast;
+    let english = desk.lang().is_en();
+    let files = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(EVIDENCE_INPUT))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|i| i.files());
+    let Some(files) = files else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for f in (0..files.length()).filter_map(|i| files.get(i)) {
+        let p = crate::photo::prepare(&f)
+            .await
+            .map_err(|e| e.message(english))?;
+        client::put_photo(desk, &p.sha256, p.bytes)
+            .await
+            .map_err(|e| e.describe())?;
+        out.push(p.sha256);
+    }
+    Ok(out)
+}
+
+#[component]
+fn AcceptanceForm(id: String, version: i32) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let mut reason = use_signal(String::new);
+    let id2 = id.clone();
+    rsx! {
+        div { class: "act",
+            h3 { {lang.t("验收整改", "Accept the fix")} }
+            label { {lang.t("不通过理由(不通过时必填)", "What is still wrong (to reject)")}
+                textarea { name: "acceptance-reason", value: "{reason}", oninput: move |e| reason.set(e.value()) }
+            }
+            div { class: "buttons",
+                button { class: "primary", "data-testid": "accept-evidence",
+                    onclick: move |_| {
+                        let path = format!("/issues/{id}/acceptance");
+                        fire(desk, path, AcceptanceRequest { expected_version: version, accept: true, reason: String::new() }, "验收通过", "Accepted");
+                    },
+                    {lang.t("验收通过", "Accept")}
+                }
+                button { class: "danger", "data-testid": "reject-evidence",
+                    onclick: move |_| {
+                        let path = format!("/issues/{id2}/acceptance");
+                        let reason = reason.peek().trim().to_owned();
+                        fire(desk, path, AcceptanceRequest { expected_version: version, accept: false, reason }, "已退回部门", "Returned to the department");
+                    },
+                    {lang.t("不通过,退回部门", "Reject, back to the department")}
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn VoteForm(id: String, version: i32) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let mut reason = use_signal(String::new);
+    let id2 = id.clone();
+    rsx! {
+        div { class: "act",
+            h3 { {lang.t("验收投票", "Your vote")} }
+            label { {lang.t("意见(不通过时必填)", "Comment (required to reject)")}
+                textarea { name: "vote-reason", value: "{reason}", oninput: move |e| reason.set(e.value()) }
+            }
+            div { class: "buttons",
+                button { class: "primary", "data-testid": "vote-approve",
+                    onclick: move |_| {
+                        let path = format!("/issues/{id}/votes");
+                        let reason = reason.peek().trim().to_owned();
+                        fire(desk, path, VoteRequest { expected_version: version, approve: true, reason }, "已投票:通过", "Voted: approve");
+                    },
+                    {lang.t("通过", "Approve")}
+                }
+                button { class: "danger", "data-testid": "vote-reject",
+                    onclick: move |_| {
+                        let path = format!("/issues/{id2}/votes");
+                        let reason = reason.peek().trim().to_owned();
+                        fire(desk, path, VoteRequest { expected_version: version, approve: false, reason }, "已投票:不通过", "Voted: reject");
+                    },
+                    {lang.t("不通过", "Reject")}
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn RecheckForm(id: String, version: i32) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let mut note = use_signal(String::new);
+    let id2 = id.clone();
+    rsx! {
+        div { class: "act",
+            h3 { {lang.t("回访:整改后是否满意?", "Re-check: are you satisfied with the fix?")} }
+            label { {lang.t("补充说明", "Note")}
+                textarea { name: "recheck-note", value: "{note}", oninput: move |e| note.set(e.value()) }
+            }
+            div { class: "buttons",
+                button { class: "primary", "data-testid": "recheck-satisfied",
+                    onclick: move |_| {
+                        let path = format!("/issues/{id}/recheck");
+                        let note = note.peek().trim().to_owned();
+                        fire(desk, path, RecheckRequest { expected_version: version, satisfied: true, note }, "感谢回访", "Thank you");
+                    },
+                    {lang.t("满意", "Satisfied")}
+                }
+                button { class: "danger", "data-testid": "recheck-unsatisfied",
+                    onclick: move |_| {
+                        let path = format!("/issues/{id2}/recheck");
+                        let note = note.peek().trim().to_owned();
+                        fire(desk, path, RecheckRequest { expected_version: version, satisfied: false, note }, "已重新整改", "Reopened");
+                    },
+                    {lang.t("不满意", "Not satisfied")}
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn NoteForm(
+    id: String,
+    version: i32,
+    endpoint: &'static str,
+    label: String,
+    button: String,
+    testid: &'static str,
+) -> Element {
+    let desk = use_context::<Desk>();
+    let mut note = use_signal(String::new);
+    rsx! {
+        form {
+            class: "act",
+            onsubmit: move |e: FormEvent| {
+                e.prevent_default();
+                let path = format!("/issues/{id}/{endpoint}");
+                let body = NoteRequest { expected_version: version, note: note.peek().trim().to_owned() };
+                spawn(async move {
+                    if act(desk, path, body, "已提交", "Sent").await {
+                        note.set(String::new());
+                    }
+                });
+            },
+            label { "{label}"
+                textarea { name: "{testid}-note", value: "{note}", oninput: move |e| note.set(e.value()) }
+            }
+            button { class: "secondary", r#type: "submit", "data-testid": "{testid}", "{button}" }
+        }
+    }
+}
+
+#[component]
+fn TransferForm(id: String, version: i32, decline: bool) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let mut department = use_signal(String::new);
+    let mut note = use_signal(String::new);
+    let departments = use_resource(move || async move {
+        client::get::<Vec<Department>>(desk, "/departments")
+            .await
+            .unwrap_or_default()
+    });
+    let list = departments.read().clone().unwrap_or_default();
+    let id2 = id.clone();
+    rsx! {
+        div { class: "act",
+            h3 { {lang.t("转办", "Transfer")} }
+            label { {lang.t("转至部门", "To department")}
+                select { name: "transfer-department", onchange: move |e| department.set(e.value()),
+                    option { value: "", {lang.t("请选择", "Choose")} }
+                    for d in list {
+                        option { key: "{d.id}", value: "{d.id}", "{d.name}" }
+                    }
+                }
+            }
+            label { {lang.t("说明", "Note")}
+                textarea { name: "transfer-note", value: "{note}", oninput: move |e| note.set(e.value()) }
+            }
+            div { class: "buttons",
+                button { class: "primary", "data-testid": "transfer",
+                    onclick: move |_| {
+                        let dep = department.peek().clone();
+                        if dep.is_empty() { return; }
+                        let path = format!("/issues/{id}/transfer");
+                        let note = note.peek().trim().to_owned();
+                        fire(desk, path, TransferRequest { expected_version: version, department_id: Some(dep), note }, "已转办", "Transferred");
+                    },
+                    {lang.t("转办", "Transfer")}
+                }
+                if decline {
+                    button { class: "secondary", "data-testid": "decline-transfer",
+                        onclick: move |_| {
+                            let path = format!("/issues/{id2}/transfer");
+                            let note = note.peek().trim().to_owned();
+                            fire(desk, path, TransferRequest { expected_version: version, department_id: None, note }, "已驳回转办申请", "Transfer request declined");
+                        },
+                        {lang.t("驳回转办申请", "Decline the request")}
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn PanelForm(id: String, version: i32, current: [String; 3]) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let users = use_resource(move || async move {
+        client::get::<Vec<User>>(desk, "/users")
+            .await
+            .map(|u| {
+                u.into_iter()
+                    .filter(|u| u.role == Role::PanelMember && u.active)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
+    let panel = users.read().clone().unwrap_or_default();
+    let formed = current.iter().any(|u| !u.is_empty());
+    let mut chosen = use_signal(|| current.clone());
+    let constituencies = [
+        Constituency::ServiceOffice,
+        Constituency::WindowRep,
+        Constituency::CitizenPatrol,
+    ];
+    rsx! {
+        form {
+            class: "act",
+            onsubmit: move |e: FormEvent| {
+                e.prevent_default();
+                let picks = chosen.peek().clone();
+                let members: Vec<PanelMemberInput> = constituencies
+                    .iter()
+                    .zip(picks.iter())
+                    .filter(|(_, u)| !u.is_empty())
+                    .map(|(c, u)| PanelMemberInput { user_id: u.clone(), constituency: *c })
+                    .collect();
+                let path = format!("/issues/{id}/panel");
+                spawn(async move {
+                    let mut d = desk;
+                    match client::put::<_, IssueDetail>(desk, &path, &PanelRequest { expected_version: version, members }).await {
+                        Ok(_) => {
+                            d.say(lang.t("验收团已组建", "Panel formed"));
+                            d.changed();
+                        }
+                        Err(e) => d.fail(e.describe()),
+                    }
+                });
+            },
+            h3 {
+                if formed { {lang.t("调整验收团", "Change the acceptance panel")} } else { {lang.t("组建验收团", "Form the acceptance panel")} }
+            }
+            for (n, c) in constituencies.into_iter().enumerate() {
+                label { key: "{c}", {constituency_name(lang, c)}
+                    select {
+                        name: "panel-{c}",
+                        onchange: move |e| chosen.write()[n] = e.value(),
+                        option { value: "", {lang.t("请选择", "Choose")} }
+                        for u in panel.iter() {
+                            option { key: "{u.id}", value: "{u.id}", selected: chosen.read()[n] == u.id, "{u.display_name} ({u.username})" }
+                        }
+                    }
+                }
+            }
+            button { class: "primary", r#type: "submit", "data-testid": "form-panel", {lang.t("组建", "Form the panel")} }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The desk's login: any role may log in here; each finds its own work after.
+
+use dioxus::prelude::*;
+
+use super::{Desk, View};
+use crate::api::{ApiError, HttpTransport};
+use crate::handoff::{self, DeskSession};
+use crate::platform;
+
+#[component]
+pub fn Login() -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let mut username = use_signal(String::new);
+    let mut password = use_signal(String::new);
+    let mut busy = use_signal(|| false);
+
+    let submit = move |e: FormEvent| {
+        e.prevent_default();
+        let mut desk = desk;
+        if *busy.peek() {
+            return;
+        }
+        busy.set(true);
+        spawn(async move {
+            let base = platform::default_server();
+            let answer =
+                HttpTransport::login(&base, username.peek().trim(), &password.peek()).await;
+            match answer {
+                Ok(tokens) => {
+                    let session = DeskSession::from_tokens(&base, tokens);
+                    if !handoff::save(&session) {
+                        desk.fail(lang.t(
+                            "浏览器不允许保存登录状态,刷新后需重新登录。",
+                            "The browser would not keep the login; a reload will ask again.",
+                        ));
+                    } else {
+                        desk.toast.set(None);
+                    }
+                    password.set(String::new());
+                    desk.session.set(Some(session));
+                    desk.go(View::Work);
+                    desk.changed();
+                }
+                Err(ApiError::Network(_)) => desk.fail(lang.t(
+                    "无法连接服务器,请检查网络。",
+                    "Cannot reach the server; check the network.",
+                )),
+                Err(e) => desk.fail(e.describe()),
+            }
+            busy.set(false);
+        });
+    };
+
+    rsx! {
+        section { class: "card login",
+            h1 { {lang.t("工作台登录", "Desk login")} }
+            p { class: "hint",
+                {lang.t("管理人员、部门整改人员、验收团成员在此处理问题;体验员也可在此查看所提问题的办理情况。", "Managers, department officers and panel members work here; observers can follow their issues.")}
+            }
+            form { onsubmit: submit,
+                label { r#for: "desk-username", {lang.t("用户名", "Username")} }
+                input {
+                    id: "desk-username",
+                    name: "username",
+                    autocomplete: "username",
+                    autocapitalize: "none",
+                    value: "{username}",
+                    oninput: move |e| username.set(e.value()),
+                }
+                label { r#for: "desk-password", {lang.t("密码", "Password")} }
+                input {
+                    id: "desk-password",
+                    name: "password",
+                    r#type: "password",
+                    autocomplete: "current-password",
+                    value: "{password}",
+                    oninput: move |e| password.set(e.value()),
+                }
+                button {
+                    class: "primary big",
+                    r#type: "submit",
+                    "data-testid": "login-submit",
+                    disabled: busy(),
+                    if busy() {
+                        {lang.t("正在登录…", "Logging in…")}
+                    } else {
+                        {lang.t("登录", "Log in")}
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! In-app notifications: the list, newest first; opening one marks it read and goes to
+//! what it is about; one button marks them all read.
+
+use dioxus::prelude::*;
+use flowwalk_shared::api::reports::{
+    MarkReadRequest, MarkReadResponse, Notification, NotificationKind, NotificationPage,
+};
+
+use super::{Desk, View, client};
+use crate::i18n::Lang;
+
+pub fn kind_name(lang: Lang, k: NotificationKind) -> &'static str {
+    match k {
+        NotificationKind::AssignmentNew => lang.t("新任务", "New assignment"),
+        NotificationKind::WalkthroughReturned => lang.t("走流程被退回", "Walkthrough returned"),
+        NotificationKind::IssueAssigned => lang.t("问题交办", "Issue assigned"),
+        NotificationKind::VoteRequested => lang.t("待验收投票", "Vote requested"),
+        NotificationKind::DeadlineNear => lang.t("期限将至", "Deadline near"),
+        NotificationKind::Overdue => lang.t("已逾期", "Overdue"),
+        NotificationKind::ActionNeeded => lang.t("待处理", "Action needed"),
+        NotificationKind::IssueUpdate => lang.t("问题进展", "Issue update"),
+    }
+}
+
+/// `2026-07-01 14:05` in China time (the server stores UTC).
+pub fn china_time(at: chrono::NaiveDateTime) -> String {
+    (at + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+async fn mark(desk: Desk, ids: Vec<String>) {
+    let mut d = desk;
+    match client::post::<_, MarkReadResponse>(desk, "/notifications/read", &MarkReadRequest { ids })
+        .await
+    {
+        Ok(_) => d.changed(),
+        Err(e) => d.fail(e.describe()),
+    }
+}
+
+#[component]
+pub fn Notifications() -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let page = use_resource(move || async move {
+        let _ = desk.changes.read();
+        client::get::<NotificationPage>(desk, "/notifications?limit=100").await
+    });
+
+    let body = match &*page.read() {
+        None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
+        Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
+        Some(Ok(p)) if p.items.is_empty() => {
+            rsx! { p { class: "muted", "data-testid": "no-notifications", {lang.t("暂无通知。", "No notifications.")} } }
+        }
+        Some(Ok(p)) => {
+            let items = p.items.clone();
+            rsx! {
+                ul { class: "list",
+                    for n in items {
+                        NotificationRow { key: "{n.id}", n }
+                    }
+                }
+            }
+        }
+    };
+
+    rsx! {
+        div { class: "row-head",
+            h1 { {lang.t("通知", "Notifications")} }
+            button {
+                class: "secondary narrow",
+                "data-testid": "mark-all-read",
+                onclick: move |_| {
+                    spawn(mark(desk, Vec::new()));
+                },
+                {lang.t("全部标为已读", "Mark all read")}
+            }
+        }
+        {body}
+    }
+}
+
+#[component]
+fn NotificationRow(n: Notification) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let id = n.id.clone();
+    let issue = n.issue_id.clone();
+    let walkthrough = n.walkthrough_id.clone();
+    let read = n.read;
+    rsx! {
+        li {
+            class: if read { "card item" } else { "card item unread" },
+            "data-testid": "notification",
+            "data-read": if read { "true" } else { "false" },
+            "data-kind": "{n.kind.as_str()}",
+            div { class: "line",
+                span { class: if read { "tag" } else { "tag warn" }, {kind_name(lang, n.kind)} }
+                if !read {
+                    span { class: "small strong", {lang.t("未读", "Unread")} }
+                }
+                span { class: "muted small", {china_time(n.created_at)} }
+            }
+            p { class: "msg", "{n.message}" }
+            div { class: "line",
+                if issue.is_some() || walkthrough.is_some() {
+                    button {
+                        class: "link",
+                        "data-testid": "notification-open",
+                        onclick: move |_| {
+                            let mut d = desk;
+                            let id = id.clone();
+                            if !read {
+                                spawn(mark(desk, vec![id]));
+                            }
+                            if let Some(i) = issue.clone() {
+                                d.go(View::Issue(i));
+                            } else if let Some(w) = walkthrough.clone() {
+                                d.go(View::Walkthrough(w));
+                            }
+                        },
+                        {lang.t("查看", "Open")}
+                    }
+                } else if !read {
+                    button {
+                        class: "link",
+                        "data-testid": "notification-read",
+                        onclick: move |_| {
+                            spawn(mark(desk, vec![id.clone()]));
+                        },
+                        {lang.t("标为已读", "Mark read")}
+                    }
+                }
+            }
+        }
+    }
+}

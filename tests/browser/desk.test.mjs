@@ -1,0 +1,189 @@
+// The desk (/desk/): each demo role logs in and finds its work, on a desktop window and on
+// a phone; the whole loop across roles on the demo's new issue (a manager accepts a
+// walkthrough and triages the issue into the ledger with its panel, the department
+// submits evidence with a photo, three panel members approve, the observer is satisfied:
+// closed); the rejection path back to the department; a vote control absent where the
+// rules forbid it (and the server refusing it anyway); notifications read; a manager who
+// logs in on the observer app is handed to the desk. axe-core on every screen, and a
+// screenshot of every screen desktop- and phone-sized.
+
+import { assert, run, shot, accessible, phoneJpeg, PASSWORD } from './lib.mjs';
+
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE_SIZE = { width: 360, height: 740 };
+
+/** axe on the screen, then a screenshot of it at both sizes. */
+async function screen(page, name) {
+  await page.setViewportSize(DESKTOP);
+  await accessible(page, `${name} (desktop)`);
+  await shot(page, `${name}-desktop`, 'desk-');
+  await page.setViewportSize(PHONE_SIZE);
+  await accessible(page, `${name} (phone)`);
+  await shot(page, `${name}-phone`, 'desk-');
+  await page.setViewportSize(DESKTOP);
+}
+
+async function deskLogin(page, server, username) {
+  await page.goto(server.base + '/desk/');
+  // The app starts logged in when the browser kept a session: log that one out.
+  await page.locator('input[name=username], [data-testid=logout]').first().waitFor();
+  const logout = page.locator('[data-testid=logout]');
+  if (await logout.count()) await logout.click();
+  await page.locator('input[name=username]').waitFor();
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('[data-testid=login-submit]');
+  await page.locator('[data-testid=who]').waitFor({ timeout: 20000 });
+}
+
+async function openIssue(page, id) {
+  const row = page.locator(`[data-testid=issue][data-id="${id}"]`);
+  await row.waitFor({ timeout: 20000 });
+  await row.locator('[data-testid=issue-open]').click();
+  await page.locator(`[data-testid=issue-page]`).waitFor();
+}
+
+async function statusIs(page, status) {
+  await page.locator(`[data-testid=issue-page][data-status=${status}]`).waitFor({ timeout: 20000 });
+}
+
+await run('desk', async ({ page, server, browser }) => {
+  const manager = await server.login('manager');
+  const issueWith = async (state, words) => {
+    const r = await server.api(manager, 'GET', `/api/v1/issues?status=${state}&limit=200`);
+    assert.equal(r.status, 200);
+    const { items } = await r.json();
+    const hits = items.filter((i) => words === undefined || JSON.stringify(i).includes(words));
+    assert.ok(hits.length >= 1, `a demo issue in state ${state}`);
+    return hits[0];
+  };
+  const loop = await issueWith('new');
+  const rejected = await issueWith('panel_review');
+  const ledger = await issueWith('ledger');
+
+  // The login page, then a manager: the inbox of walkthroughs to review.
+  await page.setViewportSize(DESKTOP);
+  await page.goto(server.base + '/desk/');
+  await page.locator('input[name=username]').waitFor();
+  await screen(page, 'login');
+  await deskLogin(page, server, 'manager');
+  await page.locator('[data-testid=walkthrough]').first().waitFor({ timeout: 20000 });
+  await screen(page, 'manager-inbox');
+  const before = await page.locator('[data-testid=walkthrough]').count();
+  await page.locator('[data-testid=walkthrough-open]').first().click();
+  await page.locator('[data-testid=journey] li').first().waitFor();
+  await screen(page, 'manager-feedback');
+  await page.click('[data-testid=accept-walkthrough]');
+  await page.locator('[data-testid=walkthrough-status]', { hasText: '已采纳' }).waitFor({ timeout: 20000 });
+  await page.getByRole('button', { name: '← 返回列表' }).click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=walkthrough]').length === n - 1
+    || document.querySelector('[data-testid=inbox-empty]'), before);
+
+  // The issue list: filters, search, bulk-triage selection, then the loop's issue.
+  await page.click('[data-testid=tab-issues]');
+  await page.locator('[data-testid=issue]').first().waitFor({ timeout: 20000 });
+  await screen(page, 'manager-issues');
+  await page.selectOption('select[name=status]', 'new');
+  await page.locator(`[data-testid=issue][data-status=new]`).first().waitFor();
+  assert.equal(await page.locator('[data-testid=issue]:not([data-status=new])').count(), 0, 'the status filter');
+  await page.locator(`[data-testid=issue][data-id="${loop.id}"] [data-testid=issue-select]`).check();
+  await page.locator('[data-testid=bulk]').waitFor();
+  await screen(page, 'manager-bulk');
+  await page.locator(`[data-testid=issue][data-id="${loop.id}"] [data-testid=issue-select]`).uncheck();
+  await openIssue(page, loop.id);
+  await screen(page, 'manager-issue-new');
+  await page.selectOption('select[name=decision]', 'ledger');
+  await page.click('[data-testid=triage]');
+  await statusIs(page, 'ledger');
+  // Its panel: one member of each constituency.
+  await page.locator('[data-testid=form-panel]').waitFor();
+  for (const [c, user] of [['service_office', 'panel'], ['window_rep', 'panel_window'], ['citizen_patrol', 'panel_citizen']]) {
+    const select = page.locator(`select[name=panel-${c}]`);
+    const value = await select.locator('option', { hasText: `(${user})` }).getAttribute('value');
+    await select.selectOption(value);
+  }
+  await page.click('[data-testid=form-panel]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=panel-member]').length === 3, null, { timeout: 20000 });
+  assert.ok(await page.locator('[data-testid=timeline] li').count() >= 3, 'the audit trail shows triage and panel');
+  await screen(page, 'manager-issue-ledger');
+
+  // The department officer, on a phone-sized window: notifications, then the evidence.
+  await deskLogin(page, server, 'officer');
+  await page.locator('[data-testid=issue]').first().waitFor({ timeout: 20000 });
+  await screen(page, 'officer-issues');
+  await page.locator('[data-testid=unread]').waitFor();
+  await page.click('[data-testid=nav-notifications]');
+  await page.locator('[data-testid=notification]').first().waitFor();
+  await screen(page, 'officer-notifications');
+  await page.click('[data-testid=mark-all-read]');
+  await page.locator('[data-testid=unread]').waitFor({ state: 'detached', timeout: 20000 });
+  assert.equal(await page.locator('[data-testid=notification][data-read=false]').count(), 0, 'all read');
+  await page.click('.bar-title');
+  await page.setViewportSize(PHONE_SIZE);
+  await openIssue(page, loop.id);
+  await page.fill('textarea[name=evidence-note]', '已在大厅显示屏公示预计等候时间,增开名称申报窗口');
+  const jpeg = await phoneJpeg(page, 7);
+  await page.setInputFiles('input[name=evidence-photos]', { name: 'fix.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+  await page.click('[data-testid=submit-evidence]');
+  await statusIs(page, 'panel_review');
+  await page.locator('[data-testid=after] [data-testid=photo]').first().waitFor({ timeout: 20000 });
+  await screen(page, 'officer-issue-evidence');
+
+  // Three panel members approve; before and after side by side.
+  for (const user of ['panel', 'panel_window', 'panel_citizen']) {
+    await deskLogin(page, server, user);
+    await openIssue(page, loop.id);
+    if (user === 'panel') await screen(page, 'panel-vote');
+    await page.click('[data-testid=vote-approve]');
+    await page.locator('[data-testid=vote-approve]').waitFor({ state: 'detached', timeout: 20000 });
+  }
+  await statusIs(page, 'signed_off');
+
+  // Where the rules forbid a vote the control is absent, and the server refuses anyway.
+  await deskLogin(page, server, 'panel');
+  await page.selectOption('select[name=status]', '');
+  await openIssue(page, ledger.id);
+  assert.equal(await page.locator('[data-testid=vote-approve]').count(), 0, 'no vote before evidence');
+  await screen(page, 'panel-no-vote');
+  const panelToken = await server.login('panel');
+  const refused = await server.api(panelToken, 'POST', `/api/v1/issues/${ledger.id}/votes`, { expected_version: ledger.version, approve: true });
+  assert.ok(refused.status >= 400 && refused.status < 500, `the server refuses the vote (${refused.status})`);
+
+  // The rejection path: a panel member rejects with a comment; back to the department.
+  await deskLogin(page, server, 'panel_window');
+  await openIssue(page, rejected.id);
+  await page.fill('textarea[name=vote-reason]', '现场复核仍需下载两个APP');
+  await page.click('[data-testid=vote-reject]');
+  await statusIs(page, 'ledger');
+  await deskLogin(page, server, 'officer');
+  await openIssue(page, rejected.id);
+  await page.getByText('现场复核仍需下载两个APP').first().waitFor();
+  assert.equal(await page.locator('[data-testid=submit-evidence]').count(), 1, 'the department can fix it again');
+  await screen(page, 'officer-issue-rejected');
+
+  // The observer whose walkthrough raised it: satisfied, closed.
+  await deskLogin(page, server, 'inspector');
+  await openIssue(page, loop.id);
+  await screen(page, 'observer-recheck');
+  await page.click('[data-testid=recheck-satisfied]');
+  await statusIs(page, 'closed');
+  await screen(page, 'observer-issue-closed');
+  const closed = await (await server.api(manager, 'GET', `/api/v1/issues/${loop.id}`)).json();
+  assert.equal(closed.summary.status, 'closed');
+  // (Accepting the walkthrough above may have added an occurrence of it.)
+  assert.deepEqual(closed.events.map((e) => e.action).filter((a) => a !== 'create' && a !== 'add_occurrence'),
+    ['ledger', 'form_panel', 'submit_evidence', 'approve', 'approve', 'approve', 'sign_off', 'recheck_satisfied']);
+  assert.equal(closed.evidence.at(-1).photos.length, 1, 'the evidence photo');
+
+  // A manager who logs in on the observer app is handed to the desk.
+  const phone = await browser.newContext({ viewport: PHONE_SIZE, locale: 'zh-CN' });
+  const p2 = await phone.newPage();
+  await p2.goto(server.base + '/');
+  await p2.locator('input[name=username]').waitFor();
+  await p2.fill('input[name=username]', 'manager');
+  await p2.fill('input[name=password]', PASSWORD);
+  await p2.click('[data-testid=login-submit]');
+  await p2.waitForURL('**/desk/', { timeout: 20000 });
+  await p2.locator('[data-testid=tab-inbox]').waitFor({ timeout: 20000 });
+  await phone.close();
+});
