@@ -952,14 +952,15 @@ async fn results_export_as_csv_and_xlsx(app: TestApp) {
 
 /// A free-text answer and a problem option chosen by many at one venue become candidate
 /// issues (once each), and a candidate is handed to the issue workflow once.
-async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
-    let s = setup(&app).await;
-    for _ in 0..3 {
-        answer(&app, &s, 0, &[("online", "no"), ("problems", "queue")]).await;
+/// At the hall: `queue` chosen `times` times, then one answer praising nothing and
+/// asking for the ticket machine to be mended.
+async fn queue_and_a_broken_ticket_machine(app: &TestApp, s: &Survey, times: usize) {
+    for _ in 0..times {
+        answer(app, s, 0, &[("online", "no"), ("problems", "queue")]).await;
     }
     answer(
-        &app,
-        &s,
+        app,
+        s,
         0,
         &[
             ("online", "no"),
@@ -968,6 +969,11 @@ async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
         ],
     )
     .await;
+}
+
+async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
+    let s = setup(&app).await;
+    queue_and_a_broken_ticket_machine(&app, &s, 3).await;
     let list = expect_json(
         app.get(&format!("/api/v1/campaigns/{}/candidates", s.id), &s.token)
             .await,
@@ -1098,20 +1104,7 @@ async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
 /// like a finding (the department given, else the candidate's, else its category's), once.
 async fn a_candidate_becomes_one_issue_in_the_workflow(app: TestApp) {
     let s = setup(&app).await;
-    for _ in 0..2 {
-        answer(&app, &s, 0, &[("online", "no"), ("problems", "queue")]).await;
-    }
-    answer(
-        &app,
-        &s,
-        0,
-        &[
-            ("online", "no"),
-            ("problems", "none"),
-            ("praise", "取号机经常坏,希望尽快修理"),
-        ],
-    )
-    .await;
+    queue_and_a_broken_ticket_machine(&app, &s, 2).await;
     let path = format!("/api/v1/campaigns/{}/candidates", s.id);
     let option = expect_json(
         app.post(&path, Some(&s.token), &json!({"kind": "option", "question_id": "problems", "venue_id": s.venues[0].0, "choice_id": "queue"}))
