@@ -13,6 +13,7 @@ use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest};
 use flowwalk_shared::ErrorCode;
 use serde::de::DeserializeOwned;
+use serde_value::DeserializerError;
 
 use crate::error::AppError;
 
@@ -65,48 +66,120 @@ fn payload_error(e: &actix_web::Error) -> AppError {
 }
 
 /// Deserialises JSON, naming the field and the kind of mistake on failure.
+///
+/// The mistake is told by the error's kind, never by its text: a body that fails is read
+/// again as a generic value (`serde_value`) whose deserialiser reports missing, unknown
+/// and mistyped fields as variants of an enum, with `serde_path_to_error` naming where.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    // The fast path: plain serde_json. Only a body that fails is parsed again with path
-    // tracking, to name the field.
-    if let Ok(v) = serde_json::from_slice(bytes) {
-        return Ok(v);
-    }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize::<_, T>(de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let text = inner.to_string();
-        let (code, field) = if inner.is_syntax() || inner.is_eof() {
-            (ErrorCode::InvalidJson, None)
-        } else if let Some(name) = quoted_after(&text, "missing field `") {
-            (ErrorCode::MissingField, Some(join(&path, &name)))
-        } else if let Some(name) = quoted_after(&text, "unknown field `") {
-            // For unknown fields the path already ends with the field itself.
-            let field = if path.ends_with(&name) {
-                path.clone()
-            } else {
-                join(&path, &name)
-            };
-            (ErrorCode::UnknownField, Some(field))
-        } else if text.starts_with("invalid type") {
-            (ErrorCode::InvalidType, Some(path))
-        } else {
-            (ErrorCode::InvalidValue, Some(path))
-        };
-        let mut e = AppError::new(code).message(
-            format!("{}:{text}", code.default_message_zh()),
-            format!("{}: {text}", code.default_message_en()),
-        );
-        if let Some(f) = field.filter(|f| !f.is_empty() && f != ".") {
-            e = e.field(f);
+    refuse_nul(bytes)?;
+    // The fast path: plain serde_json. Only a body that fails is parsed again.
+    let syntax = match serde_json::from_slice(bytes) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Err(with_text(
+            AppError::new(ErrorCode::InvalidJson),
+            &syntax.to_string(),
+        ));
+    };
+    let value = match serde_value::to_value(json) {
+        Ok(v) => v,
+        Err(e) => return Err(AppError::internal(anyhow::anyhow!("JSON as a value: {e}"))),
+    };
+    let err = match serde_path_to_error::deserialize::<_, T>(value) {
+        // Read as a value it is fine (serde_json is stricter somewhere): the value that
+        // serde_json refused is wrong, where its own path says.
+        Ok(_) => {
+            let de = &mut serde_json::Deserializer::from_slice(bytes);
+            let path = serde_path_to_error::deserialize::<_, T>(de)
+                .err()
+                .map(|e| e.path().to_string());
+            let mut e = with_text(AppError::new(ErrorCode::InvalidValue), &syntax.to_string());
+            if let Some(p) = path.filter(|p| !p.is_empty() && p != ".") {
+                e = e.field(p);
+            }
+            return Err(e);
         }
-        e
-    })
+        Err(err) => err,
+    };
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    let text = inner.to_string();
+    let (code, field) = match &inner {
+        DeserializerError::MissingField(name) => (ErrorCode::MissingField, join(&path, name)),
+        // The path may already end with the unknown field itself.
+        DeserializerError::UnknownField(name, _) if path.ends_with(name.as_str()) => {
+            (ErrorCode::UnknownField, path.clone())
+        }
+        DeserializerError::UnknownField(name, _) => (ErrorCode::UnknownField, join(&path, name)),
+        DeserializerError::InvalidType(..) => (ErrorCode::InvalidType, path.clone()),
+        DeserializerError::DuplicateField(name) => (ErrorCode::InvalidValue, join(&path, name)),
+        DeserializerError::InvalidValue(..)
+        | DeserializerError::InvalidLength(..)
+        | DeserializerError::UnknownVariant(..)
+        | DeserializerError::Custom(_) => (ErrorCode::InvalidValue, path.clone()),
+    };
+    let mut e = with_text(AppError::new(code), &text);
+    if !field.is_empty() && field != "." {
+        e = e.field(field);
+    }
+    Err(e)
 }
 
-fn quoted_after(text: &str, prefix: &str) -> Option<String> {
-    let rest = &text[text.find(prefix)? + prefix.len()..];
-    Some(rest[..rest.find('`')?].to_owned())
+/// No text may hold a NUL character: PostgreSQL cannot store or even compare one, and no
+/// name, note or id has a use for it. JSON writes it only as the escape `\u0000`, so a body
+/// without that escape is passed at once; one with it is read to name the field.
+fn refuse_nul(bytes: &[u8]) -> Result<(), AppError> {
+    const ESCAPE: &[u8] = b"\\u0000";
+    if !bytes.windows(ESCAPE.len()).any(|w| w == ESCAPE) {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(()); // not JSON: the parser says so
+    };
+    match nul_at(&value, String::new()) {
+        None => Ok(()),
+        Some(path) => {
+            let mut e = AppError::new(ErrorCode::InvalidValue).message(
+                "文本中不能含有空字符(U+0000)",
+                "Text may not contain a NUL character (U+0000)",
+            );
+            if !path.is_empty() {
+                e = e.field(path);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Where the first string (or key) holding a NUL is, as `steps[1].name`.
+fn nul_at(v: &serde_json::Value, path: String) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0').then_some(path),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_at(x, format!("{path}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let here = join(&path, k);
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_at(x, here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// The code's own message followed by what the parser said.
+fn with_text(e: AppError, text: &str) -> AppError {
+    let code = e.code;
+    e.message(
+        format!("{}:{text}", code.default_message_zh()),
+        format!("{}: {text}", code.default_message_en()),
+    )
 }
 
 /// serde_path_to_error reports the parent path for missing/unknown fields.
@@ -162,5 +235,50 @@ mod tests {
             err(r#"{"name":"a","items":[{"n":-1}]}"#),
             (ErrorCode::InvalidValue, Some("items[0].n".into()))
         );
+    }
+
+    #[test]
+    fn a_nul_character_is_refused_where_it_is() {
+        let e = parse::<Outer>(br#"{"name":"a\u0000b","items":[]}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidValue, Some("name"))
+        );
+        let e = parse::<serde_json::Value>(br#"{"steps":[{"n":"x"},{"department_id":"\u0000"}]}"#)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("steps[1].department_id"));
+        // The escaped backslash before "u0000" is text, not a NUL.
+        assert!(parse::<serde_json::Value>(br#"{"a":"\\u0000"}"#).is_ok());
+    }
+
+    /// A field whose own parser explains itself in words that look like another kind of
+    /// mistake is still an invalid value: the kind comes from the error, not its text.
+    #[test]
+    fn classifies_by_the_error_s_kind() {
+        fn tricky<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+            let s = String::deserialize(d)?;
+            if s == "bad" {
+                return Err(serde::de::Error::custom("missing field `trap`"));
+            }
+            Ok(s)
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Tricky {
+            #[serde(deserialize_with = "tricky")]
+            word: String,
+        }
+        let e = parse::<Tricky>(br#"{"word":"bad"}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidValue, Some("word"))
+        );
+        let e = parse::<Tricky>(br#"{"word":7}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidType, Some("word"))
+        );
+        let e = parse::<Outer>(br#"{"name":"a","name":"b","items":[]}"#).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidValue);
     }
 }

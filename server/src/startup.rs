@@ -112,10 +112,19 @@ pub(crate) async fn unmatched(
             .collect()
     });
     let endpoints = routes::endpoints();
+    // A path written out in the table (`/issues/import`) is that endpoint's alone, even
+    // where a pattern (`/issues/{id}`) would also match it: the API document says so too.
+    let exact = endpoints.iter().any(|e| e.path == req.path());
     let allowed: Vec<&str> = endpoints
         .iter()
         .zip(patterns)
-        .filter(|(_, p)| p.is_match(req.path()))
+        .filter(|(e, p)| {
+            if exact {
+                e.path == req.path()
+            } else {
+                p.is_match(req.path())
+            }
+        })
         .map(|(e, _)| e.method.as_str())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()

@@ -487,6 +487,26 @@ async fn request_for(
                 "choice_id": "long_queue"
             })),
         ),
+        "candidates.issue" => {
+            // A waiting candidate (made once, then the same one): only a manager's call
+            // hands it over.
+            let res = app
+                .post(
+                    &format!("/api/v1/campaigns/{}/candidates", id("campaign")),
+                    Some(manager),
+                    &json!({
+                        "kind": "option", "question_id": "q8", "venue_id": id("campaign_venue"),
+                        "choice_id": "too_many_apps", "department_id": id("department")
+                    }),
+                )
+                .await;
+            assert!(res.status().is_success(), "{}", res.status());
+            let c: Value = res.json().await.unwrap();
+            (
+                ep.path.replace("{id}", c["id"].as_str().unwrap()),
+                Body::Json(json!({})),
+            )
+        }
         "survey.form" | "survey.thanks" | "survey.qr" | "survey.poster" => (
             ep.path
                 .replace("{campaign}", "wopei-2026")
@@ -817,6 +837,7 @@ const MATRIX: &[(&str, [Got; 7])] = &[
     ("campaigns.import", [U, O, O, F, F, F, F]),
     ("candidates.list", [U, O, O, F, F, F, F]),
     ("candidates.create", [U, O, O, F, F, F, F]),
+    ("candidates.issue", [U, F, O, F, F, F, F]),
     ("survey.form", [O, O, O, O, O, O, O]),
     ("survey.submit", [O, O, O, O, O, O, O]),
     ("survey.thanks", [O, O, O, O, O, O, O]),

@@ -153,8 +153,8 @@ async fn logins_are_rate_limited_per_account(app: TestApp) {
         None,
     )
     .await;
-    // A name no account can have — a NUL byte, which PostgreSQL cannot store — is simply
-    // wrong (found by the fuzzer), never a 500.
+    // A name no account can have — a NUL byte, which PostgreSQL cannot store — is refused
+    // as bad input like any text with a NUL (found by the fuzzer), never a 500.
     let res = app
         .post(
             "/api/v1/auth/login",
@@ -162,7 +162,13 @@ async fn logins_are_rate_limited_per_account(app: TestApp) {
             &json!({"username": "\u{0}bad\u{1}", "password": "whatever1"}),
         )
         .await;
-    expect_error(res, StatusCode::UNAUTHORIZED, "invalid_credentials", None).await;
+    expect_error(
+        res,
+        StatusCode::BAD_REQUEST,
+        "invalid_value",
+        Some("username"),
+    )
+    .await;
     // Unknown accounts fail the same way as wrong passwords.
     let res = app
         .post(

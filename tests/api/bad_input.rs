@@ -69,6 +69,22 @@ async fn malformed_bodies_are_refused_with_a_code(app: TestApp) {
         Some("colour"),
     )
     .await;
+    // A NUL in an id PostgreSQL would be asked to look up (found by schemathesis as a 500).
+    expect_error(
+        raw(
+            &app,
+            "/api/v1/scenarios",
+            &t,
+            json_ct,
+            br#"{"code":"nul","name":"n","steps":[{"name":"s","department_id":"d\u0000","channel":"window","standard_minutes":5}]}"#
+                .to_vec(),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_value",
+        Some("steps[0].department_id"),
+    )
+    .await;
     expect_error(
         raw(&app, p, &t, json_ct, br#"{"code":7,"name":"n"}"#.to_vec()).await,
         StatusCode::BAD_REQUEST,

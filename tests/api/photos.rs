@@ -95,9 +95,11 @@ async fn reads(app: &TestApp, token: &str, bytes: &[u8], status: StatusCode) {
     }
 }
 
-async fn only_observers_upload_photos(app: TestApp) {
+/// Photos come from those who record: observers (findings) and department officers
+/// (evidence of a fix). Managers, panel members and the admin only look.
+async fn only_recorders_upload_photos(app: TestApp) {
     app.load_demo();
-    for (i, user) in ["admin", "manager", "officer", "panel"].iter().enumerate() {
+    for (i, user) in ["admin", "manager", "panel"].iter().enumerate() {
         let token = app.demo_login(user).await;
         let photo = jpeg(48, 32, 500 + u32::try_from(i).unwrap());
         expect_error(
@@ -108,7 +110,7 @@ async fn only_observers_upload_photos(app: TestApp) {
         )
         .await;
     }
-    for (i, user) in ["inspector", "experiencer"].iter().enumerate() {
+    for (i, user) in ["inspector", "experiencer", "officer"].iter().enumerate() {
         let token = app.demo_login(user).await;
         let photo = jpeg(48, 32, 600 + u32::try_from(i).unwrap());
         assert_eq!(
@@ -394,7 +396,7 @@ async fn a_cut_upload_is_logged_below_warn(app: TestApp) {
 
 both!(
     a_cut_upload_is_logged_below_warn,
-    only_observers_upload_photos,
+    only_recorders_upload_photos,
     photos_are_seen_through_their_records,
     daily_quotas_bound_uploads,
     orphan_photos_are_removed_after_their_time,

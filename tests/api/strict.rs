@@ -65,8 +65,8 @@ async fn unknown_stored_values_are_errors_not_defaults(app: TestApp) {
     )
     .await;
     assert!(
-        list.as_array().unwrap().is_empty(),
-        "unknown statuses are not reviewable"
+        list["items"].as_array().unwrap().is_empty(),
+        "unknown statuses are not reviewable: {list}"
     );
     let ids: Vec<String> = {
         use diesel::prelude::*;

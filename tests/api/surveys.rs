@@ -952,14 +952,15 @@ async fn results_export_as_csv_and_xlsx(app: TestApp) {
 
 /// A free-text answer and a problem option chosen by many at one venue become candidate
 /// issues (once each), and a candidate is handed to the issue workflow once.
-async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
-    let s = setup(&app).await;
-    for _ in 0..3 {
-        answer(&app, &s, 0, &[("online", "no"), ("problems", "queue")]).await;
+/// At the hall: `queue` chosen `times` times, then one answer praising nothing and
+/// asking for the ticket machine to be mended.
+async fn queue_and_a_broken_ticket_machine(app: &TestApp, s: &Survey, times: usize) {
+    for _ in 0..times {
+        answer(app, s, 0, &[("online", "no"), ("problems", "queue")]).await;
     }
     answer(
-        &app,
-        &s,
+        app,
+        s,
         0,
         &[
             ("online", "no"),
@@ -968,6 +969,11 @@ async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
         ],
     )
     .await;
+}
+
+async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
+    let s = setup(&app).await;
+    queue_and_a_broken_ticket_machine(&app, &s, 3).await;
     let list = expect_json(
         app.get(&format!("/api/v1/campaigns/{}/candidates", s.id), &s.token)
             .await,
@@ -1091,6 +1097,194 @@ async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
     assert_eq!(
         (handed["status"].as_str(), handed["issue_id"].as_str()),
         (Some("handed_over"), Some("issue-1"))
+    );
+}
+
+/// Item 6 with the workflow in place: a candidate becomes an issue of source 问卷, routed
+/// like a finding (the department given, else the candidate's, else its category's), once.
+async fn a_candidate_becomes_one_issue_in_the_workflow(app: TestApp) {
+    let s = setup(&app).await;
+    queue_and_a_broken_ticket_machine(&app, &s, 2).await;
+    let path = format!("/api/v1/campaigns/{}/candidates", s.id);
+    let option = expect_json(
+        app.post(&path, Some(&s.token), &json!({"kind": "option", "question_id": "problems", "venue_id": s.venues[0].0, "choice_id": "queue"}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let to_issue = |c: &Value| format!("/api/v1/candidates/{}/issue", c["id"].as_str().unwrap());
+    // Neither the candidate nor its category (long_queue, not routed yet) names a department.
+    expect_error(
+        app.post(&to_issue(&option), Some(&s.token), &json!({}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "missing_field",
+        Some("department_id"),
+    )
+    .await;
+    expect_error(
+        app.post(
+            &to_issue(&option),
+            Some(&s.token),
+            &json!({"department_id": "no-such-department"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown_reference",
+        Some("department_id"),
+    )
+    .await;
+    expect_error(
+        app.post(
+            "/api/v1/candidates/no-such-candidate/issue",
+            Some(&s.token),
+            &json!({}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        None,
+    )
+    .await;
+    let dept = expect_json(
+        app.post(
+            "/api/v1/departments",
+            Some(&s.token),
+            &json!({"code": format!("queue-{}", unique()), "name": "大厅管理科"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let dept = dept["id"].as_str().unwrap().to_owned();
+    expect_json(
+        app.put(
+            "/api/v1/category-departments/long_queue",
+            &s.token,
+            &json!({"department_id": dept}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // Nothing was handed over by the refusals: the category's department takes it now.
+    let done = expect_json(
+        app.post(&to_issue(&option), Some(&s.token), &json!({}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let issue_id = done["issue_id"].as_str().unwrap().to_owned();
+    assert_eq!(done["candidate_id"], option["id"]);
+    let issue = expect_json(
+        app.get(&format!("/api/v1/issues/{issue_id}"), &s.token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let summary = &issue["summary"];
+    assert_eq!(
+        (
+            summary["source"].as_str(),
+            summary["status"].as_str(),
+            summary["department_id"].as_str(),
+            summary["venue_id"].as_str(),
+            summary["category_id"].as_str(),
+            issue["routed_by"].as_str(),
+        ),
+        (
+            Some("questionnaire"),
+            Some("new"),
+            Some(dept.as_str()),
+            Some(s.venues[0].0.as_str()),
+            Some("long_queue"),
+            Some("source"),
+        ),
+        "{issue}"
+    );
+    let n = s.venues[0].1.trim_start_matches("hall-");
+    assert_eq!(
+        summary["title"],
+        format!("问卷反映:排队时间太长(某区政务服务中心{n})")
+    );
+    // Once only: a second hand-over is refused and makes no second issue.
+    expect_error(
+        app.post(&to_issue(&option), Some(&s.token), &json!({}))
+            .await,
+        StatusCode::CONFLICT,
+        "invalid_state",
+        None,
+    )
+    .await;
+    let listed = expect_json(
+        app.get("/api/v1/issues?source=questionnaire", &s.token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let ours: Vec<&Value> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["venue_id"] == s.venues[0].0.as_str())
+        .collect();
+    assert_eq!(ours.len(), 1, "{listed}");
+    // A free-text answer, with the department named by the manager.
+    let behind = expect_json(
+        app.get(&format!("/api/v1/campaigns/{}/keyword-answers?question_id=praise&keyword=%E4%BF%AE%E7%90%86", s.id), &s.token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let text = expect_json(
+        app.post(&path, Some(&s.token), &json!({"kind": "free_text", "question_id": "praise", "response_id": behind[0]["response_id"]}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let done = expect_json(
+        app.post(
+            &to_issue(&text),
+            Some(&s.token),
+            &json!({"department_id": dept}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let issue = expect_json(
+        app.get(
+            &format!("/api/v1/issues/{}", done["issue_id"].as_str().unwrap()),
+            &s.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        issue["description"]
+            .as_str()
+            .unwrap()
+            .contains("取号机经常坏"),
+        "{issue}"
+    );
+    let list = expect_json(app.get(&path, &s.token).await, StatusCode::OK).await;
+    let statuses: Vec<(&str, &str)> = list["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["status"].as_str().unwrap(),
+                c["issue_id"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("handed_over", issue_id.as_str()),
+            ("handed_over", done["issue_id"].as_str().unwrap())
+        ]
     );
 }
 
@@ -1266,6 +1460,7 @@ both!(
     paper_import_from_the_command_line,
     results_export_as_csv_and_xlsx,
     candidates_wait_for_the_issue_workflow,
+    a_candidate_becomes_one_issue_in_the_workflow,
     a_campaign_keeps_the_version_it_was_answered_in,
     the_demo_campaign_answers_and_publishes,
 );

@@ -3,15 +3,14 @@
 //! the answers behind each keyword, export them, import paper questionnaires, publish the
 //! results notice, and turn answers into candidate issues.
 
-use crate::routes::openapi::IdPath;
 use std::collections::HashSet;
 
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
 use flowwalk_shared::api::surveys::{
     Campaign, CampaignInput, CampaignResults, CandidateInput, CandidateIssue, CandidateList,
-    ExportFormat, ExportPart, ExportQuery, ImportResult, KeywordQuery, PublishInput, ResultsFilter,
-    TextAnswer,
+    ExportFormat, ExportPart, ExportQuery, HandOverInput, HandOverResult, ImportResult,
+    KeywordQuery, PublishInput, ResultsFilter, TextAnswer,
 };
 use flowwalk_shared::survey as limits;
 use flowwalk_shared::{ErrorBody, ErrorCode};
@@ -21,8 +20,10 @@ use crate::db::{Db, DbConnection};
 use crate::domain::validate;
 use crate::error::AppError;
 use crate::extract::ApiJson;
+use crate::issues::AuditKey;
 use crate::models::surveys::{self, CampaignRow};
 use crate::models::{self, questionnaires, venues};
+use crate::routes::openapi::IdPath;
 use crate::survey::{self, candidates, export};
 
 /// Checks the input; `existing` is the campaign being edited.
@@ -431,4 +432,26 @@ pub async fn create_candidate(
     } else {
         HttpResponse::Ok().json(candidate)
     })
+}
+
+/// Make a waiting candidate an issue of source 问卷, with the same routing, deadlines and
+/// workflow as a walkthrough's findings. Once only: a candidate already handed over is
+/// refused (`invalid_state`).
+#[utoipa::path(post, path = "/api/v1/candidates/{id}/issue", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = HandOverInput, responses(
+    (status = 201, body = HandOverResult),
+    (status = 400, description = "missing_field department_id: nothing names the department", body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, description = "invalid_state: already an issue", body = ErrorBody),
+    (status = 422, body = ErrorBody)))]
+pub async fn candidate_to_issue(
+    db: web::Data<Db>,
+    key: web::Data<AuditKey>,
+    id: web::Path<String>,
+    ApiJson(body): ApiJson<HandOverInput>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let key = key.get_ref().clone();
+    let done = db
+        .write(move |conn| candidates::to_issue(conn, &key, &id, &body))
+        .await?;
+    Ok(HttpResponse::Created().json(done))
 }

@@ -20,8 +20,10 @@ use crate::issues::list::{self, Filter};
 use crate::issues::workflow::{self, Command};
 use crate::issues::{AuditKey, china_midnight_utc, view};
 use crate::models;
+use crate::routes::openapi::IdPath;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// One state, or several separated by commas (`fix_now,ledger`).
@@ -39,6 +41,7 @@ pub struct ListQuery {
     /// Words in the title or description.
     pub q: Option<String>,
     /// `created` (newest first, default), `updated` or `deadline` (earliest first).
+    #[param(inline)]
     pub sort: Option<IssueSort>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -126,7 +129,7 @@ pub async fn list(
 
 /// One issue with its occurrences, photos, evidence, panel, votes, deadline and audit
 /// timeline. Department officers see no trace of who observed.
-#[utoipa::path(get, path = "/api/v1/issues/{id}", tag = "issues", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/api/v1/issues/{id}", tag = "issues", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = IssueDetail), (status = 404, body = ErrorBody)))]
 pub async fn get(
     user: AuthUser,
@@ -160,7 +163,7 @@ async fn run(
 
 /// Triage (研判): dismiss as invalid or explain (both with `reason`), fix now (deadline 1
 /// working day) or put in the ledger (15 working days); optionally re-route.
-#[utoipa::path(post, path = "/api/v1/issues/{id}/triage", tag = "issues", security(("bearer" = [])), request_body = TriageRequest, responses(
+#[utoipa::path(post, path = "/api/v1/issues/{id}/triage", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = TriageRequest, responses(
     (status = 200, body = IssueDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
     (status = 409, description = "version_conflict or invalid_state", body = ErrorBody)))]
 pub async fn triage(
@@ -243,7 +246,7 @@ pub async fn triage_bulk(
 }
 
 /// The observer appeals a dismissal (once): back to triage.
-#[utoipa::path(post, path = "/api/v1/issues/{id}/appeal", tag = "issues", security(("bearer" = [])), request_body = NoteRequest, responses(
+#[utoipa::path(post, path = "/api/v1/issues/{id}/appeal", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = NoteRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, description = "appeal_used, version_conflict or invalid_state", body = ErrorBody)))]
 pub async fn appeal(
     user: AuthUser,
@@ -258,7 +261,7 @@ pub async fn appeal(
 
 /// The responsible department's officer submits evidence of the fix (text and photos
 /// uploaded first through `PUT /api/v1/photos/{sha256}`).
-#[utoipa::path(post, path = "/api/v1/issues/{id}/evidence", tag = "issues", security(("bearer" = [])), request_body = EvidenceRequest, responses(
+#[utoipa::path(post, path = "/api/v1/issues/{id}/evidence", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = EvidenceRequest, responses(
     (status = 200, body = IssueDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn evidence(
     user: AuthUser,
@@ -275,7 +278,7 @@ pub async fn evidence(
 }
 
 /// The department asks a manager to transfer the issue to another department.
-#[utoipa::path(post, path = "/api/v1/issues/{id}/transfer-request", tag = "issues", security(("bearer" = [])), request_body = NoteRequest, responses(
+#[utoipa::path(post, path = "/api/v1/issues/{id}/transfer-request", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = NoteRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, body = ErrorBody)))]
 pub async fn transfer_request(
     user: AuthUser,
@@ -290,7 +293,7 @@ pub async fn transfer_request(
 
 /// A manager transfers the issue (`department_id`), or declines the department's request
 /// (no `department_id`, a `note` saying why).
-#[utoipa::path(post, path = "/api/v1/issues/{id}/transfer", tag = "issues", security(("bearer" = [])), request_body = TransferRequest, responses(
+#[utoipa::path(post, path = "/api/v1/issues/{id}/transfer", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = TransferRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn transfer(
     user: AuthUser,
@@ -307,7 +310,7 @@ pub async fn transfer(
 }
 
 /// A manager accepts or rejects a fix-now issue's evidence.
-#[utoipa::path(post, path = "/api/v1/issues/{id}/acceptance", tag = "issues", security(("bearer" = [])), request_body = AcceptanceRequest, responses(
+#[utoipa::path(post, path = "/api/v1/issues/{id}/acceptance", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = AcceptanceRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, body = ErrorBody)))]
 pub async fn acceptance(
     user: AuthUser,
@@ -324,7 +327,7 @@ pub async fn acceptance(
 }
 
 /// A manager forms (or re-forms) a ledger issue's acceptance panel (验收团).
-#[utoipa::path(put, path = "/api/v1/issues/{id}/panel", tag = "issues", security(("bearer" = [])), request_body = PanelRequest, responses(
+#[utoipa::path(put, path = "/api/v1/issues/{id}/panel", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = PanelRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, body = ErrorBody), (status = 422, description = "panel_incomplete", body = ErrorBody)))]
 pub async fn panel(
     user: AuthUser,
@@ -339,7 +342,7 @@ pub async fn panel(
 
 /// A panel member approves or rejects (with reasons) the current evidence. When every
 /// constituency has approved and nothing is rejected, the issue is signed off.
-#[utoipa::path(post, path = "/api/v1/issues/{id}/votes", tag = "issues", security(("bearer" = [])), request_body = VoteRequest, responses(
+#[utoipa::path(post, path = "/api/v1/issues/{id}/votes", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = VoteRequest, responses(
     (status = 200, body = IssueDetail), (status = 403, description = "forbidden or conflict_of_interest", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn vote(
     user: AuthUser,
@@ -357,7 +360,7 @@ pub async fn vote(
 
 /// The citizen re-check: the observer, or a manager recording a return visit, says whether
 /// the citizen side is satisfied (closed) or not (reopened).
-#[utoipa::path(post, path = "/api/v1/issues/{id}/recheck", tag = "issues", security(("bearer" = [])), request_body = RecheckRequest, responses(
+#[utoipa::path(post, path = "/api/v1/issues/{id}/recheck", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = RecheckRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, body = ErrorBody)))]
 pub async fn recheck(
     user: AuthUser,
@@ -374,6 +377,7 @@ pub async fn recheck(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     /// `csv` or `xlsx`; default from the content type.

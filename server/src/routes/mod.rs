@@ -536,6 +536,13 @@ fn declare(r: &mut Routes<'_>) {
         STAFF,
         campaigns::create_candidate,
     );
+    r.add(
+        "candidates.issue",
+        Method::POST,
+        p!("/candidates/{id}/issue"),
+        MANAGERS,
+        campaigns::candidate_to_issue,
+    );
     // … and citizens answer with no account, on server-rendered pages.
     r.add_page(
         "survey.form",

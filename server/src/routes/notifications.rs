@@ -15,6 +15,7 @@ use crate::extract::ApiJson;
 use crate::models::{self, notifications};
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Only unread ones.

@@ -37,7 +37,7 @@ use super::{
         questionnaires::list, questionnaires::get, questionnaires::versions, questionnaires::create, questionnaires::update,
         campaigns::list, campaigns::get, campaigns::create, campaigns::update, campaigns::results,
         campaigns::keyword_answers, campaigns::export, campaigns::publish, campaigns::unpublish, campaigns::import,
-        campaigns::list_candidates, campaigns::create_candidate,
+        campaigns::list_candidates, campaigns::create_candidate, campaigns::candidate_to_issue,
         survey_pages::form_page, survey_pages::submit, survey_pages::thanks, survey_pages::qr,
         survey_pages::poster, survey_pages::results,
         walkthroughs::feedback,
@@ -74,6 +74,15 @@ pub struct IdPath {
     /// The resource's id (a UUID, or a category's code).
     #[param(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_-]+$")]
     pub id: String,
+}
+
+/// The `{category_id}` path parameter: a category's code.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CategoryPath {
+    /// The category's code (`C2`).
+    #[param(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_-]+$")]
+    pub category_id: String,
 }
 
 /// What the annotations leave to the route table and the shared middleware, filled in
@@ -133,6 +142,11 @@ impl Modify for Complete {
                 }
                 if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
                     add_error(op, 400, "invalid_path or invalid_query");
+                }
+                // A path naming a record may name one that does not exist (or that the
+                // caller may not see: answered the same way).
+                if path.starts_with("/api/") && path.contains('{') {
+                    add_error(op, 404, "not_found");
                 }
                 for (status, response) in &mut op.responses.responses {
                     if let RefOr::T(r) = response

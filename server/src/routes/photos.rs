@@ -81,10 +81,10 @@ enum Known {
     New,
 }
 
-/// Upload a photo under its SHA-256 (observers). Repeating an upload is cheap and
-/// harmless: a photo the caller already has on the server is answered at once, without
-/// reading or processing it again. Anyone else must send the bytes, so an upload never
-/// tells who has stored which photo.
+/// Upload a photo under its SHA-256 (observers; department officers for evidence).
+/// Repeating an upload is cheap and harmless: a photo the caller already has on the
+/// server is answered at once, without reading or processing it again. Anyone else must
+/// send the bytes, so an upload never tells who has stored which photo.
 #[utoipa::path(put, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])),
     params(Sha256Path),
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "The photo: JPEG, PNG or WebP, at most `max_photo_bytes`"),
@@ -93,7 +93,7 @@ enum Known {
         (status = 200, description = "Already stored", body = PhotoInfo),
         (status = 400, description = "photo_hash_mismatch or invalid_path", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 403, description = "only observers upload photos", body = ErrorBody),
+        (status = 403, description = "only observers and department officers upload photos", body = ErrorBody),
         (status = 413, description = "photo_too_large", body = ErrorBody),
         (status = 422, description = "photo_not_an_image, photo_corrupt or photo_too_many_pixels", body = ErrorBody),
         (status = 429, description = "photo_quota_exceeded (with Retry-After)", body = ErrorBody),

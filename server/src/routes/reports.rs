@@ -13,6 +13,7 @@ use crate::issues::{china_date, export, reports};
 use crate::models;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// `2026` (year), `2026-Q3` (quarter) or `2026-07` (month); default this quarter.
@@ -52,6 +53,7 @@ pub async fn get(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// As for `/reports`.
@@ -114,6 +116,7 @@ pub async fn export(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardQuery {
     /// First day (China time); default 12 months back.

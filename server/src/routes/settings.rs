@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::issues::settings;
 use crate::models::{self, categories, departments, issues};
+use crate::routes::openapi::CategoryPath;
 
 /// The working-day calendar, and a warning when this year or the next is missing.
 #[utoipa::path(get, path = "/api/v1/calendar", tag = "settings", security(("bearer" = [])), responses((status = 200, body = CalendarView)))]
@@ -87,7 +88,7 @@ pub async fn list_routes(db: web::Data<Db>) -> Result<web::Json<Vec<CategoryRout
 
 /// Route a category's issues to a department (or, with `null`, to the step's department).
 /// Applies to issues built from now on.
-#[utoipa::path(put, path = "/api/v1/category-departments/{category_id}", tag = "settings", security(("bearer" = [])), request_body = CategoryRouteInput, responses(
+#[utoipa::path(put, path = "/api/v1/category-departments/{category_id}", tag = "settings", security(("bearer" = [])), params(CategoryPath), request_body = CategoryRouteInput, responses(
     (status = 200, body = CategoryRoute), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_route(
     user: AuthUser,

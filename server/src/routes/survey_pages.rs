@@ -319,7 +319,7 @@ const TOO_MANY: &str = "此网络提交问卷过于频繁,请稍后再提交。�
 
 /// A citizen submits the form (`application/x-www-form-urlencoded`): checked on the
 /// server; a bad one gets the form back with the answers kept and the problems marked.
-#[utoipa::path(post, path = "/q/{campaign}/{venue}", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 303, description = "Stored (or a double submission): on to the thanks page"), (status = 422, description = "The form again, answers kept, problems marked", content_type = "text/html"), (status = 409, description = "Closed, or this browser has answered", content_type = "text/html"), (status = 413, description = "Too large", content_type = "text/html"), (status = 429, description = "Too many from this address: the form again, answers kept", content_type = "text/html")))]
+#[utoipa::path(post, path = "/q/{campaign}/{venue}", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 303, description = "Stored (or a double submission): on to the thanks page"), (status = 422, description = "The form again, answers kept, problems marked", content_type = "text/html"), (status = 409, description = "Closed, or this browser has answered", content_type = "text/html"), (status = 413, description = "Too large", content_type = "text/html"), (status = 429, description = "Too many from this address: the form again, answers kept", content_type = "text/html"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
 pub async fn submit(
     req: HttpRequest,
     db: web::Data<Db>,
@@ -443,7 +443,7 @@ pub async fn submit(
 }
 
 /// After a submission.
-#[utoipa::path(get, path = "/q/{campaign}/{venue}/thanks", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "text/html")))]
+#[utoipa::path(get, path = "/q/{campaign}/{venue}/thanks", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "text/html"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
 pub async fn thanks(
     db: web::Data<Db>,
     path: web::Path<(String, String)>,
@@ -517,7 +517,7 @@ fn link_and_qr(
 }
 
 /// The venue's QR code (SVG) of its form link.
-#[utoipa::path(get, path = "/q/{campaign}/{venue}/qr.svg", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "image/svg+xml")))]
+#[utoipa::path(get, path = "/q/{campaign}/{venue}/qr.svg", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "image/svg+xml"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
 pub async fn qr(
     req: HttpRequest,
     db: web::Data<Db>,
@@ -537,7 +537,7 @@ pub async fn qr(
 }
 
 /// The venue's printable A4 poster: venue, campaign title, QR code.
-#[utoipa::path(get, path = "/q/{campaign}/{venue}/poster", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "text/html")))]
+#[utoipa::path(get, path = "/q/{campaign}/{venue}/poster", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "text/html"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
 pub async fn poster(
     req: HttpRequest,
     db: web::Data<Db>,

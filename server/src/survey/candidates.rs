@@ -4,14 +4,18 @@
 //! workflow, which then routes it, sets its deadline and tracks it to sign-off.
 
 use flowwalk_shared::ErrorCode;
+use flowwalk_shared::api::issues::IssueSource;
 use flowwalk_shared::api::surveys::{
-    CandidateInput, CandidateIssue, CandidateKind, CandidateList, CandidateStatus, QuestionKind,
+    CandidateInput, CandidateIssue, CandidateKind, CandidateList, CandidateStatus, HandOverInput,
+    HandOverResult, QuestionKind,
 };
 use flowwalk_shared::survey::{self as limits, Answers, format_bp, share_bp};
+use flowwalk_shared::walkthrough::Severity;
 
 use crate::db::DbConnection;
 use crate::domain::{survey_results, validate};
 use crate::error::AppError;
+use crate::issues::{self as workflow_issues, AuditKey, Recorded};
 use crate::models::surveys::{self, CampaignRow, CandidateRow};
 use crate::models::{self, categories, departments};
 
@@ -273,10 +277,8 @@ pub struct IssueDraft {
 /// Hands a waiting candidate to the issue workflow: `create_issue` makes the issue (with
 /// the workflow's routing and deadlines) inside the same transaction and returns its id;
 /// the candidate is then marked handed over with that id. A candidate already handed over
-/// is refused (`invalid_state`), so no candidate becomes two issues.
-///
-/// The issue workflow (issue lists, branch issue11) connects here once merged: its route
-/// calls this with its own "create an issue" function.
+/// is refused (`invalid_state`), so no candidate becomes two issues. [`to_issue`] is the
+/// one caller outside tests.
 pub fn hand_over<F>(
     conn: &mut DbConnection,
     candidate_id: &str,
@@ -307,4 +309,70 @@ where
         return Err(AppError::new(ErrorCode::Conflict));
     }
     Ok(issue_id)
+}
+
+/// Makes a waiting candidate an issue of source 问卷, through the same `issues::record` as
+/// walkthrough findings and the 好差评 import: the workflow routes it (to the department
+/// given, else the candidate's, else its category's), sets its deadline and tracks it to
+/// sign-off. The candidate's id is the issue's source key, so it is recorded once.
+pub fn to_issue(
+    conn: &mut DbConnection,
+    key: &AuditKey,
+    candidate_id: &str,
+    input: &HandOverInput,
+) -> Result<HandOverResult, AppError> {
+    if let Some(d) = &input.department_id
+        && !departments::exists(conn, d)?
+    {
+        return Err(AppError::new(ErrorCode::UnknownReference).field("department_id"));
+    }
+    let issue_id = hand_over(conn, candidate_id, |conn, draft| {
+        let department = match (&input.department_id, &draft.department_id) {
+            (Some(d), _) | (None, Some(d)) => d.clone(),
+            (None, None) => draft
+                .category_id
+                .as_deref()
+                .map(|c| crate::models::issues::category_route(conn, c))
+                .transpose()?
+                .flatten()
+                .ok_or_else(|| {
+                    AppError::new(ErrorCode::MissingField)
+                        .field("department_id")
+                        .message(
+                            "请指定责任部门:该候选问题没有部门,其类别也未指定部门",
+                            "Name the responsible department: neither the candidate nor \
+                             its category has one",
+                        )
+                })?,
+        };
+        let venue = draft.venue_id.as_deref().ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "candidate {} has no venue",
+                draft.candidate_id
+            ))
+        })?;
+        let now = models::now();
+        match workflow_issues::create_from_source(
+            conn,
+            key,
+            IssueSource::Questionnaire,
+            &draft.candidate_id,
+            venue,
+            &department,
+            None,
+            draft.category_id.clone(),
+            &draft.title,
+            &draft.description,
+            Severity::Medium,
+            now,
+            now,
+        )? {
+            Recorded::Created(row) | Recorded::Merged(row) => Ok(row.id),
+            Recorded::AlreadyRecorded(id) => Ok(id),
+        }
+    })?;
+    Ok(HandOverResult {
+        candidate_id: candidate_id.to_owned(),
+        issue_id,
+    })
 }

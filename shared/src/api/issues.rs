@@ -183,13 +183,17 @@ pub struct IssueSummary {
     pub scenario_name: Option<String>,
     pub step_name: String,
     pub occurrence_count: i32,
+    #[serde(with = "crate::time::utc")]
     pub first_seen_at: chrono::NaiveDateTime,
+    #[serde(with = "crate::time::utc")]
     pub last_seen_at: chrono::NaiveDateTime,
     /// The last working day of the fix (China time), once triaged for a fix.
     pub deadline: Option<chrono::NaiveDate>,
     pub overdue: bool,
     pub transfer_requested: bool,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
+    #[serde(with = "crate::time::utc")]
     pub updated_at: chrono::NaiveDateTime,
 }
 
@@ -212,6 +216,7 @@ pub struct Occurrence {
     pub severity: Severity,
     pub description: String,
     pub photos: Vec<String>,
+    #[serde(with = "crate::time::utc")]
     pub seen_at: chrono::NaiveDateTime,
 }
 
@@ -222,6 +227,7 @@ pub struct Evidence {
     pub submitted_by: String,
     pub note: String,
     pub photos: Vec<String>,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
 }
 
@@ -242,6 +248,7 @@ pub struct Vote {
     pub user_id: String,
     pub approve: bool,
     pub reason: String,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
 }
 
@@ -259,6 +266,7 @@ pub struct IssueEvent {
     /// `admin`, `manager`, `observer`, `officer`, `panel` or `system`.
     pub actor: String,
     pub detail: serde_json::Value,
+    #[serde(with = "crate::time::utc")]
     pub at: chrono::NaiveDateTime,
     pub hash: String,
 }
@@ -275,11 +283,15 @@ pub struct IssueDetail {
     pub transfer_note: String,
     pub appeal_count: i32,
     pub reopen_count: i32,
+    #[serde(default, with = "crate::time::utc_option")]
     pub triaged_at: Option<chrono::NaiveDateTime>,
+    #[serde(default, with = "crate::time::utc_option")]
     pub rectified_at: Option<chrono::NaiveDateTime>,
     pub on_time: Option<bool>,
+    #[serde(default, with = "crate::time::utc_option")]
     pub rechecked_at: Option<chrono::NaiveDateTime>,
     pub satisfied: Option<bool>,
+    #[serde(default, with = "crate::time::utc_option")]
     pub closed_at: Option<chrono::NaiveDateTime>,
     pub occurrences: Vec<Occurrence>,
     pub evidence: Vec<Evidence>,

@@ -228,6 +228,7 @@ pub struct Notification {
     pub assignment_id: Option<String>,
     /// zh-CN
     pub message: String,
+    #[serde(with = "crate::time::utc")]
     pub created_at: chrono::NaiveDateTime,
     pub read: bool,
 }

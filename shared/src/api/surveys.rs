@@ -208,6 +208,7 @@ pub struct Campaign {
 /// Filters of the results, the export and the keyword answers.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct ResultsFilter {
     /// Only answers given at this venue.
@@ -298,6 +299,7 @@ pub struct CampaignResults {
 /// The answers behind one keyword.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct KeywordQuery {
     pub question_id: String,
@@ -476,6 +478,26 @@ pub struct CandidateIssue {
     pub created_at: chrono::NaiveDateTime,
 }
 
+/// Hands a waiting candidate to the issue workflow.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HandOverInput {
+    /// The responsible department. Without it: the candidate's own, else the one its
+    /// category is routed to; with none of these the hand-over is refused
+    /// (`missing_field`, `department_id`).
+    #[serde(default)]
+    pub department_id: Option<String>,
+}
+
+/// The issue a candidate became.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HandOverResult {
+    pub candidate_id: String,
+    pub issue_id: String,
+}
+
 /// A problem option chosen by many at one venue, not yet a candidate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -518,6 +540,7 @@ pub enum ExportPart {
 /// `format=xlsx` gives both parts as two sheets; `format=csv` the `part` asked for.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     #[cfg_attr(feature = "openapi", param(inline))]
