@@ -84,8 +84,11 @@ await run('desk', async ({ page, server, browser }) => {
   await page.locator('[data-testid=issue]').first().waitFor({ timeout: 20000 });
   await screen(page, 'manager-issues');
   await page.selectOption('select[name=status]', 'new');
-  await page.locator(`[data-testid=issue][data-status=new]`).first().waitFor();
-  assert.equal(await page.locator('[data-testid=issue]:not([data-status=new])').count(), 0, 'the status filter');
+  // The status filter: only new issues are left.
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid=issue]')];
+    return rows.length > 0 && rows.every((r) => r.dataset.status === 'new');
+  }, null, { timeout: 20000 });
   await page.locator(`[data-testid=issue][data-id="${loop.id}"] [data-testid=issue-select]`).check();
   await page.locator('[data-testid=bulk]').waitFor();
   await screen(page, 'manager-bulk');
@@ -106,6 +109,33 @@ await run('desk', async ({ page, server, browser }) => {
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=panel-member]').length === 3, null, { timeout: 20000 });
   assert.ok(await page.locator('[data-testid=timeline] li').count() >= 3, 'the audit trail shows triage and panel');
   await screen(page, 'manager-issue-ledger');
+
+  // Figures and report downloads; planning with an invite code for a volunteer.
+  await page.click('.bar-title');
+  await page.click('[data-testid=tab-reports]');
+  await page.locator('[data-testid=by-category] tbody tr').first().waitFor({ timeout: 20000 });
+  await screen(page, 'manager-figures');
+  for (const [button, ext] of [['download-csv', 'csv'], ['download-xlsx', 'xlsx']]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${button}]`)]);
+    assert.ok(download.suggestedFilename().endsWith(`.${ext}`), download.suggestedFilename());
+    const bytes = await new Promise(async (resolve, reject) => {
+      const chunks = [];
+      const stream = await download.createReadStream();
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => resolve(Buffer.concat(chunks)));
+      stream.on('error', reject);
+    });
+    if (ext === 'xlsx') assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'an XLSX (zip) file');
+    else assert.ok(bytes.length > 50 && bytes.toString('utf8').includes(','), 'a CSV table');
+  }
+  await page.click('[data-testid=tab-planning]');
+  await page.locator('[data-testid=assignment-pick]').first().check();
+  await page.click('[data-testid=create-invite]');
+  const code = (await page.locator('[data-testid=invite-code]').textContent({ timeout: 20000 })).trim();
+  assert.ok(code.length >= 6, `an invite code: ${code}`);
+  await screen(page, 'manager-planning');
+  const invites = await (await server.api(manager, 'GET', '/api/v1/invites')).json();
+  assert.equal(invites.filter((i) => i.role === 'experiencer' && i.assignment_ids.length === 1 && !i.used_at).length >= 1, true, 'the invite is stored with its assignment');
 
   // The department officer, on a phone-sized window: notifications, then the evidence.
   await deskLogin(page, server, 'officer');

@@ -172,3 +172,54 @@ pub async fn open_html(desk: Desk, path: &str) -> bool {
     };
     web_sys::window().is_some_and(|w| w.open_with_url_and_target(&url, "_blank").is_ok())
 }
+
+/// Downloads a file of the API (a report) under `filename`: fetched with the session's
+/// token, saved by the browser from a `blob:` URL. Err with the reason.
+pub async fn download(desk: Desk, path: &str, filename: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let s = desk
+        .session
+        .peek()
+        .clone()
+        .ok_or_else(|| "请重新登录".to_owned())?;
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1{path}", s.base))
+        .bearer_auth(&s.access_token)
+        .send()
+        .await;
+    let res = match res {
+        Ok(r) if r.status().is_success() => r,
+        other => {
+            return Err(answer::<serde_json::Value>(other)
+                .await
+                .err()
+                .map_or_else(|| "下载失败".to_owned(), |e| e.describe()));
+        }
+    };
+    let kind = res
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    let bytes = res.bytes().await.map_err(|e| e.to_string())?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[..]));
+    let props = web_sys::BlobPropertyBag::new();
+    props.set_type(&kind);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &props)
+        .map_err(|_| "blob".to_owned())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "url".to_owned())?;
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| "no document".to_owned())?;
+    let a = doc
+        .create_element("a")
+        .map_err(|_| "a".to_owned())?
+        .dyn_into::<web_sys::HtmlElement>()
+        .map_err(|_| "a".to_owned())?;
+    let _ = a.set_attribute("href", &url);
+    let _ = a.set_attribute("download", filename);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}

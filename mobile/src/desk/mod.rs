@@ -12,6 +12,7 @@ mod issue;
 mod issues;
 mod login;
 mod notifications;
+mod reports;
 
 use dioxus::prelude::*;
 use flowwalk_shared::Role;
@@ -57,8 +58,22 @@ impl Desk {
         crate::platform::scroll_to_top();
     }
 
+    /// A confirmation; it goes away by itself after a few seconds (errors stay until
+    /// tapped away).
     pub fn say(&mut self, text: impl Into<String>) {
-        self.toast.set(Some((false, text.into())));
+        let text = text.into();
+        self.toast.set(Some((false, text.clone())));
+        let mut toast = self.toast;
+        dioxus::core::spawn_forever(async move {
+            crate::platform::sleep_ms(4000).await;
+            if toast
+                .peek()
+                .as_ref()
+                .is_some_and(|(e, t)| !*e && *t == text)
+            {
+                toast.set(None);
+            }
+        });
     }
 
     pub fn fail(&mut self, text: impl Into<String>) {
@@ -229,11 +244,28 @@ fn Work() -> Element {
                     onclick: move |_| tab.set(1),
                     {lang.t("问题清单", "Issues")}
                 }
+                button {
+                    class: if tab() == 2 { "tab on" } else { "tab" },
+                    role: "tab",
+                    "aria-selected": if tab() == 2 { "true" } else { "false" },
+                    "data-testid": "tab-reports",
+                    onclick: move |_| tab.set(2),
+                    {lang.t("统计与报表", "Figures")}
+                }
+                button {
+                    class: if tab() == 3 { "tab on" } else { "tab" },
+                    role: "tab",
+                    "aria-selected": if tab() == 3 { "true" } else { "false" },
+                    "data-testid": "tab-planning",
+                    onclick: move |_| tab.set(3),
+                    {lang.t("计划与邀请", "Planning")}
+                }
             }
-            if tab() == 0 {
-                inbox::Inbox {}
-            } else {
-                issues::IssueList { kind: issues::ListKind::Manager }
+            match tab() {
+                0 => rsx! { inbox::Inbox {} },
+                1 => rsx! { issues::IssueList { kind: issues::ListKind::Manager } },
+                2 => rsx! { reports::Reports {} },
+                _ => rsx! { reports::Planning {} },
             }
         },
         Some(Role::DepartmentOfficer) => rsx! {

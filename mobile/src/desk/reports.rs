@@ -1,0 +1,274 @@
+//! A manager's figures and files: the dashboard's counts and rates (issues by category and
+//! by department, rectification and on-time rates month by month, each scenario's time
+//! against its promise, the impact figures) as tables, and the report downloads (the
+//! quarterly circular as XLSX, one table as CSV). Planning: assignments, and invite codes
+//! for volunteers.
+
+use dioxus::prelude::*;
+use flowwalk_shared::Role;
+use flowwalk_shared::api::assignments::Assignment;
+use flowwalk_shared::api::auth::{CreateInviteRequest, InviteCreated};
+use flowwalk_shared::api::reports::{CountByKey, Dashboard};
+use flowwalk_shared::api::scenarios::Scenario;
+use flowwalk_shared::api::venues::Venue;
+
+use super::{Desk, client};
+
+fn rate(r: Option<f64>) -> String {
+    r.map_or_else(|| "—".to_owned(), |r| format!("{:.0}%", r * 100.0))
+}
+
+#[component]
+fn Counts(title: String, rows: Vec<CountByKey>, testid: String) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let max = rows.iter().map(|r| r.count).max().unwrap_or(1).max(1) as f64;
+    rsx! {
+        section { class: "card", "data-testid": "{testid}",
+            h2 { "{title}" }
+            table { class: "figures",
+                thead { tr { th { scope: "col", {lang.t("名称", "Name")} } th { scope: "col", {lang.t("问题数", "Issues")} } th { scope: "col", span { class: "sr-only", {lang.t("比例", "Share")} } } } }
+                tbody {
+                    for r in rows {
+                        tr { key: "{r.name}",
+                            td { "{r.name}" }
+                            td { class: "num", "{r.count}" }
+                            td { class: "barcell", span { class: "bar serve", style: "width: {r.count as f64 * 100.0 / max:.1}%" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+pub fn Reports() -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let mut period = use_signal(String::new);
+    let dashboard = use_resource(move || async move {
+        let _ = desk.changes.read();
+        client::get::<Dashboard>(desk, "/dashboard").await
+    });
+    let get = move |format: &'static str| {
+        let p = period.peek().trim().to_owned();
+        spawn(async move {
+            let mut d = desk;
+            let path = format!(
+                "/reports/export{}",
+                client::query(&[("period", p.clone()), ("format", format.to_owned())])
+            );
+            let name = format!(
+                "flowwalk-report-{}.{format}",
+                if p.is_empty() { "quarter" } else { &p }
+            );
+            if let Err(e) = client::download(desk, &path, &name).await {
+                d.fail(e);
+            }
+        });
+    };
+    let body = match &*dashboard.read() {
+        None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
+        Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
+        Some(Ok(d)) => {
+            let d = d.clone();
+            rsx! {
+                p { class: "muted", {format!("{} {} – {}", lang.t("统计期间", "Period"), d.from, d.to)} }
+                div { class: "kpis",
+                    div { class: "card kpi", "data-testid": "kpi-overdue", strong { "{d.overdue_now}" } span { {lang.t("当前逾期问题", "Overdue now")} } }
+                    div { class: "card kpi", strong { "{d.walkthroughs_to_review}" } span { {lang.t("待审核走流程", "Walkthroughs to review")} } }
+                    div { class: "card kpi", strong { {format!("{:.1}", d.impact.hours_cut)} } span { {lang.t("节省办事时长(小时)", "Hours cut")} } }
+                    div { class: "card kpi", strong { "{d.impact.materials_cut}" } span { {lang.t("精简材料(件)", "Materials cut")} } }
+                    div { class: "card kpi", strong { "{d.impact.problems_solved}" } span { {lang.t("解决问题", "Problems solved")} } }
+                    div { class: "card kpi", strong { "{d.impact.findings}" } span { {lang.t("发现问题", "Findings")} } }
+                }
+                div { class: "compare",
+                    Counts { title: lang.t("问题类别", "Issues by category").to_owned(), rows: d.by_category.clone(), testid: "by-category" }
+                    Counts { title: lang.t("责任部门", "Issues by department").to_owned(), rows: d.by_department.clone(), testid: "by-department" }
+                }
+                section { class: "card",
+                    h2 { {lang.t("逐月整改率与按期率", "Rectification and on-time rates by month")} }
+                    table { class: "figures", "data-testid": "monthly",
+                        thead { tr {
+                            th { scope: "col", {lang.t("月份", "Month")} }
+                            th { scope: "col", {lang.t("收到", "Received")} }
+                            th { scope: "col", {lang.t("整改率", "Rectified")} }
+                            th { scope: "col", {lang.t("按期率", "On time")} }
+                            th { scope: "col", {lang.t("回访率", "Re-checked")} }
+                            th { scope: "col", {lang.t("满意率", "Satisfied")} }
+                        } }
+                        tbody {
+                            for m in d.monthly.iter() {
+                                tr { key: "{m.month}",
+                                    td { "{m.month}" }
+                                    td { class: "num", "{m.figures.received}" }
+                                    td { class: "num", {rate(m.figures.rectification_rate)} }
+                                    td { class: "num", {rate(m.figures.on_time_rate)} }
+                                    td { class: "num", {rate(m.figures.return_visit_rate)} }
+                                    td { class: "num", {rate(m.figures.satisfaction_rate)} }
+                                }
+                            }
+                        }
+                    }
+                }
+                section { class: "card",
+                    h2 { {lang.t("各场景平均用时与承诺时限(分钟)", "Scenario time against the promise (minutes)")} }
+                    table { class: "figures", "data-testid": "scenario-timing",
+                        thead { tr {
+                            th { scope: "col", {lang.t("场景", "Scenario")} }
+                            th { scope: "col", {lang.t("走流程次数", "Walkthroughs")} }
+                            th { scope: "col", {lang.t("平均用时", "Average")} }
+                            th { scope: "col", {lang.t("承诺时限", "Promised")} }
+                        } }
+                        tbody {
+                            for s in d.scenario_timing.iter() {
+                                tr { key: "{s.scenario_id}", class: if s.average_total_minutes > s.promised_minutes && s.promised_minutes > 0.0 { "over" } else { "" },
+                                    td { "{s.scenario_name}" }
+                                    td { class: "num", "{s.walkthroughs}" }
+                                    td { class: "num", {format!("{:.0}", s.average_total_minutes)} }
+                                    td { class: "num", {format!("{:.0}", s.promised_minutes)} }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    rsx! {
+        h1 { {lang.t("统计与报表", "Figures and reports")} }
+        section { class: "card",
+            h2 { {lang.t("下载报表", "Download a report")} }
+            label { {lang.t("期间(2026、2026-Q3、2026-07;空为本季度)", "Period (2026, 2026-Q3, 2026-07; empty: this quarter)")}
+                input { name: "report-period", value: "{period}", oninput: move |e| period.set(e.value()) }
+            }
+            div { class: "buttons",
+                button { class: "primary", "data-testid": "download-xlsx", onclick: move |_| get("xlsx"), {lang.t("季度通报 XLSX", "Circular (XLSX)")} }
+                button { class: "secondary narrow", "data-testid": "download-csv", onclick: move |_| get("csv"), {lang.t("汇总表 CSV", "Table (CSV)")} }
+            }
+        }
+        {body}
+    }
+}
+
+#[component]
+pub fn Planning() -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let data = use_resource(move || async move {
+        let _ = desk.changes.read();
+        let a = client::get::<Vec<Assignment>>(desk, "/assignments").await;
+        let v = client::get::<Vec<Venue>>(desk, "/venues")
+            .await
+            .unwrap_or_default();
+        let s = client::get::<Vec<Scenario>>(desk, "/scenarios")
+            .await
+            .unwrap_or_default();
+        (a, v, s)
+    });
+    let mut chosen = use_signal(Vec::<String>::new);
+    let mut hours = use_signal(|| "72".to_owned());
+    let mut code = use_signal(|| None::<String>);
+    let create = move |_| {
+        let ids = chosen.peek().clone();
+        let valid_hours = hours.peek().trim().parse::<u32>().ok();
+        spawn(async move {
+            let mut d = desk;
+            let req = CreateInviteRequest {
+                role: Role::Experiencer,
+                department_id: None,
+                assignment_ids: ids,
+                valid_hours,
+            };
+            match client::post::<_, InviteCreated>(desk, "/invites", &req).await {
+                Ok(c) => code.set(Some(c.code)),
+                Err(e) => d.fail(e.describe()),
+            }
+        });
+    };
+    let body = match &*data.read() {
+        None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
+        Some((Err(e), _, _)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
+        Some((Ok(list), venues, scenarios)) => {
+            let name = |id: &str, all: &[(String, String)]| {
+                all.iter()
+                    .find(|(i, _)| i == id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default()
+            };
+            let v: Vec<(String, String)> = venues
+                .iter()
+                .map(|v| (v.id.clone(), v.name.clone()))
+                .collect();
+            let s: Vec<(String, String)> = scenarios
+                .iter()
+                .map(|s| (s.id.clone(), s.name.clone()))
+                .collect();
+            let rows: Vec<(String, String, String)> = list
+                .iter()
+                .map(|a| {
+                    (
+                        a.id.clone(),
+                        format!("{} · {}", name(&a.scenario_id, &s), name(&a.venue_id, &v)),
+                        format!(
+                            "{} – {} · {} {}",
+                            a.starts_on,
+                            a.ends_on,
+                            a.observer_ids.len(),
+                            lang.t("名体验员", "observers")
+                        ),
+                    )
+                })
+                .collect();
+            rsx! {
+                fieldset { class: "card",
+                    legend { {lang.t("任务(选中的任务随邀请码分配给新体验员)", "Assignments (the ticked ones go to the volunteer with the code)")} }
+                    ul { class: "plain", "data-testid": "assignments",
+                        for (id, title, when) in rows {
+                            li { key: "{id}",
+                                label { class: "check",
+                                    input {
+                                        r#type: "checkbox",
+                                        "data-testid": "assignment-pick",
+                                        checked: chosen.read().contains(&id),
+                                        onchange: {
+                                            let id = id.clone();
+                                            move |e: FormEvent| {
+                                                let mut c = chosen.write();
+                                                c.retain(|x| *x != id);
+                                                if e.checked() {
+                                                    c.push(id.clone());
+                                                }
+                                            }
+                                        },
+                                    }
+                                    " {title} "
+                                    span { class: "muted small", "{when}" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    rsx! {
+        h1 { {lang.t("计划与邀请", "Planning and invites")} }
+        {body}
+        section { class: "card",
+            h2 { {lang.t("体验员邀请码", "Invite code for a volunteer")} }
+            label { {lang.t("有效时长(小时,1–720)", "Valid for (hours, 1–720)")}
+                input { name: "invite-hours", inputmode: "numeric", value: "{hours}", oninput: move |e| hours.set(e.value()) }
+            }
+            button { class: "primary", "data-testid": "create-invite", onclick: create, {lang.t("生成邀请码", "Create an invite code")} }
+            if let Some(c) = code() {
+                p { class: "banner", role: "status",
+                    {lang.t("邀请码:", "Invite code: ")}
+                    strong { class: "code", "data-testid": "invite-code", "{c}" }
+                    {lang.t("(体验员在手机应用“邀请码注册”中输入)", " (the volunteer enters it under “Invite code” in the phone app)")}
+                }
+            }
+        }
+    }
+}
