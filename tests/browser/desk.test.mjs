@@ -114,6 +114,14 @@ await run('desk', async ({ page, server, browser }) => {
   await page.click('.bar-title');
   await page.click('[data-testid=tab-reports]');
   await page.locator('[data-testid=by-category] tbody tr').first().waitFor({ timeout: 20000 });
+  // The charts are drawn (SVG by dioxus-charts): one bar per category row (up to 12), two
+  // rates a month, two bars per scenario.
+  const categories = Math.min(12, await page.locator('[data-testid=by-category] tbody tr').count());
+  assert.equal(await page.locator('[data-testid=by-category-chart] svg line.dx-bar').count(), categories, 'a bar per category');
+  const months = await page.locator('[data-testid=monthly] tbody tr').count();
+  assert.equal(await page.locator('[data-testid=monthly-chart] svg line.dx-bar').count(), 2 * months, 'two rates a month');
+  const scenarios = await page.locator('[data-testid=scenario-timing] tbody tr').count();
+  assert.equal(await page.locator('[data-testid=scenario-chart] svg line.dx-bar').count(), 2 * scenarios, 'average and promise per scenario');
   await screen(page, 'manager-figures');
   for (const [button, ext] of [['download-csv', 'csv'], ['download-xlsx', 'xlsx']]) {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${button}]`)]);

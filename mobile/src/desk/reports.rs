@@ -1,6 +1,7 @@
 //! A manager's figures and files: the dashboard's counts and rates (issues by category and
 //! by department, rectification and on-time rates month by month, each scenario's time
-//! against its promise, the impact figures) as tables, and the report downloads (the
+//! against its promise, the impact figures) as SVG charts drawn by `dioxus-charts`, each
+//! with its table beside it for screen readers and exact numbers, and the report downloads (the
 //! quarterly circular as XLSX, one table as CSV). Planning: assignments, and invite codes
 //! for volunteers.
 
@@ -12,7 +13,33 @@ use flowwalk_shared::api::reports::{CountByKey, Dashboard};
 use flowwalk_shared::api::scenarios::Scenario;
 use flowwalk_shared::api::venues::Venue;
 
+use dioxus_charts::BarChart;
+
 use super::{Desk, client};
+
+/// A chart's frame: the picture is described by its title (the table below it holds the
+/// numbers), so a screen reader reads the table, not the drawing.
+#[component]
+fn Chart(label: String, testid: String, children: Element) -> Element {
+    rsx! {
+        figure { class: "chart", role: "img", "aria-label": "{label}", "data-testid": "{testid}",
+            {children}
+        }
+    }
+}
+
+fn percent(v: f32) -> String {
+    format!("{v:.0}%")
+}
+
+/// A tick or bar value: whole numbers as such, the ticks between them to one decimal.
+fn whole(v: f32) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
 
 fn rate(r: Option<f64>) -> String {
     r.map_or_else(|| "—".to_owned(), |r| format!("{:.0}%", r * 100.0))
@@ -26,6 +53,25 @@ fn Counts(title: String, rows: Vec<CountByKey>, testid: String) -> Element {
     rsx! {
         section { class: "card", "data-testid": "{testid}",
             h2 { "{title}" }
+            if !rows.is_empty() {
+                Chart { label: title.clone(), testid: "{testid}-chart",
+                    BarChart {
+                        viewbox_height: 60 + 40 * rows.len().min(12) as i32,
+                        padding_top: 20,
+                        padding_left: 150,
+                        padding_right: 40,
+                        padding_bottom: 20,
+                        horizontal_bars: true,
+                        bar_width: "6%",
+                        label_size: 140,
+                        max_ticks: 5,
+                        label_interpolation: whole as fn(f32) -> String,
+                        lowest: 0.0,
+                        series: vec![rows.iter().take(12).map(|r| r.count as f32).collect::<Vec<f32>>()],
+                        labels: rows.iter().take(12).map(|r| r.name.chars().take(10).collect::<String>()).collect::<Vec<String>>(),
+                    }
+                }
+            }
             table { class: "figures",
                 thead { tr { th { scope: "col", {lang.t("名称", "Name")} } th { scope: "col", {lang.t("问题数", "Issues")} } th { scope: "col", span { class: "sr-only", {lang.t("比例", "Share")} } } } }
                 tbody {
@@ -89,6 +135,26 @@ pub fn Reports() -> Element {
                 }
                 section { class: "card",
                     h2 { {lang.t("逐月整改率与按期率", "Rectification and on-time rates by month")} }
+                    if !d.monthly.is_empty() {
+                        Chart { label: lang.t("逐月整改率(左)与按期率(右)", "Rectification (left) and on-time (right) rates by month").to_owned(), testid: "monthly-chart",
+                            BarChart {
+                                padding_top: 30,
+                                padding_left: 60,
+                                padding_right: 40,
+                                padding_bottom: 40,
+                                bar_width: "4%",
+                                lowest: 0.0,
+                                highest: 100.0,
+                                max_ticks: 5,
+                                label_interpolation: percent as fn(f32) -> String,
+                                series: vec![
+                                    d.monthly.iter().map(|m| (m.figures.rectification_rate.unwrap_or(0.0) * 100.0) as f32).collect::<Vec<f32>>(),
+                                    d.monthly.iter().map(|m| (m.figures.on_time_rate.unwrap_or(0.0) * 100.0) as f32).collect::<Vec<f32>>(),
+                                ],
+                                labels: d.monthly.iter().map(|m| m.month.clone()).collect::<Vec<String>>(),
+                            }
+                        }
+                    }
                     table { class: "figures", "data-testid": "monthly",
                         thead { tr {
                             th { scope: "col", {lang.t("月份", "Month")} }
@@ -114,6 +180,24 @@ pub fn Reports() -> Element {
                 }
                 section { class: "card",
                     h2 { {lang.t("各场景平均用时与承诺时限(分钟)", "Scenario time against the promise (minutes)")} }
+                    if !d.scenario_timing.is_empty() {
+                        Chart { label: lang.t("各场景平均用时(左)与承诺时限(右)", "Each scenario's average time (left) and promised time (right)").to_owned(), testid: "scenario-chart",
+                            BarChart {
+                                padding_top: 30,
+                                padding_left: 60,
+                                padding_right: 40,
+                                padding_bottom: 40,
+                                bar_width: "5%",
+                                lowest: 0.0,
+                                label_interpolation: whole as fn(f32) -> String,
+                                series: vec![
+                                    d.scenario_timing.iter().map(|s| s.average_total_minutes as f32).collect::<Vec<f32>>(),
+                                    d.scenario_timing.iter().map(|s| s.promised_minutes as f32).collect::<Vec<f32>>(),
+                                ],
+                                labels: d.scenario_timing.iter().map(|s| s.scenario_name.chars().take(8).collect::<String>()).collect::<Vec<String>>(),
+                            }
+                        }
+                    }
                     table { class: "figures", "data-testid": "scenario-timing",
                         thead { tr {
                             th { scope: "col", {lang.t("场景", "Scenario")} }
