@@ -11,9 +11,6 @@ use crate::error::AppError;
 use crate::models::assignments::{self, AssignmentRow};
 use crate::models::{self, scenarios, users, venues};
 
-/// The longest date window of one assignment, in days.
-pub const MAX_WINDOW_DAYS: i64 = 366;
-
 /// Checks references and dates; returns the row to write and its observers.
 pub fn checked_row(
     conn: &mut DbConnection,
@@ -21,28 +18,8 @@ pub fn checked_row(
     input: &AssignmentInput,
     author: &str,
 ) -> Result<(AssignmentRow, Vec<String>), AppError> {
-    if input.ends_on < input.starts_on {
-        return Err(AppError::invalid(
-            "ends_on",
-            "结束日期不能早于开始日期",
-            "ends_on is before starts_on",
-        ));
-    }
-    if (input.ends_on - input.starts_on).num_days() > MAX_WINDOW_DAYS {
-        return Err(AppError::invalid(
-            "ends_on",
-            "任务时间窗不能超过一年",
-            "The date window cannot exceed a year",
-        ));
-    }
+    input.check_shape()?;
     let note = validate::optional_text("note", &input.note, 2000)?;
-    if input.observer_ids.is_empty() {
-        return Err(AppError::invalid(
-            "observer_ids",
-            "至少需要一名体验员或督查员",
-            "At least one observer is needed",
-        ));
-    }
     let mut observers = input.observer_ids.clone();
     observers.sort();
     observers.dedup();

@@ -137,6 +137,31 @@ await run('desk', async ({ page, server, browser }) => {
     else assert.ok(bytes.length > 50 && bytes.toString('utf8').includes(','), 'a CSV table');
   }
   await page.click('[data-testid=tab-planning]');
+  // A new assignment: the shared rule refuses an end before the start before anything is
+  // sent; then a good one is stored with its observer and listed.
+  await page.locator('[data-testid=assignment-observer]').first().waitFor({ timeout: 20000 });
+  const assignmentsBefore = (await (await server.api(manager, 'GET', '/api/v1/assignments')).json()).length;
+  const listed = await page.locator('[data-testid=assignment-pick]').count();
+  const pickFirst = async (name) => {
+    const value = await page.locator(`select[name=${name}] option`).nth(1).getAttribute('value');
+    await page.selectOption(`select[name=${name}]`, value);
+    return value;
+  };
+  const scenarioId = await pickFirst('assignment-scenario');
+  const venueId = await pickFirst('assignment-venue');
+  await page.locator('[data-testid=assignment-observer]').first().check();
+  await page.fill('input[name=assignment-starts]', '2027-01-10');
+  await page.fill('input[name=assignment-ends]', '2027-01-05');
+  await page.click('[data-testid=create-assignment]');
+  assert.match(await page.locator('[data-testid=assignment-problem]').textContent({ timeout: 20000 }), /结束日期不能早于开始日期/);
+  assert.equal((await (await server.api(manager, 'GET', '/api/v1/assignments')).json()).length, assignmentsBefore, 'nothing sent');
+  await page.fill('input[name=assignment-ends]', '2027-01-20');
+  await page.click('[data-testid=create-assignment]');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=assignment-pick]').length === n + 1, listed, { timeout: 20000 });
+  const made = (await (await server.api(manager, 'GET', '/api/v1/assignments')).json())
+    .filter((a) => a.scenario_id === scenarioId && a.venue_id === venueId && a.starts_on === '2027-01-10' && a.ends_on === '2027-01-20');
+  assert.equal(made.length, 1, 'the assignment is stored once');
+  assert.equal(made[0].observer_ids.length, 1, 'with its observer');
   await page.locator('[data-testid=assignment-pick]').first().check();
   await page.click('[data-testid=create-invite]');
   const code = (await page.locator('[data-testid=invite-code]').textContent({ timeout: 20000 })).trim();

@@ -2,15 +2,16 @@
 //! by department, rectification and on-time rates month by month, each scenario's time
 //! against its promise, the impact figures) as SVG charts drawn by `dioxus-charts`, each
 //! with its table beside it for screen readers and exact numbers, and the report downloads (the
-//! quarterly circular as XLSX, one table as CSV). Planning: assignments, and invite codes
-//! for volunteers.
+//! quarterly circular as XLSX, one table as CSV). Planning: assignments (listed, and new
+//! ones checked by the same shared rule as the server's), and invite codes for volunteers.
 
 use dioxus::prelude::*;
 use flowwalk_shared::Role;
-use flowwalk_shared::api::assignments::Assignment;
+use flowwalk_shared::api::assignments::{Assignment, AssignmentInput, AssignmentStatus, WalkMode};
 use flowwalk_shared::api::auth::{CreateInviteRequest, InviteCreated};
 use flowwalk_shared::api::reports::{CountByKey, Dashboard};
 use flowwalk_shared::api::scenarios::Scenario;
+use flowwalk_shared::api::users::User;
 use flowwalk_shared::api::venues::Venue;
 
 use dioxus_charts::BarChart;
@@ -236,6 +237,152 @@ pub fn Reports() -> Element {
     }
 }
 
+/// A new assignment: scenario, venue, observers, dates and mode. The shared rule the
+/// server applies (`AssignmentInput::check_shape`) is checked before anything is sent;
+/// the server's answer names any other problem.
+#[component]
+fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>) -> Element {
+    let mut desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let observers = use_resource(move || async move {
+        client::get::<Vec<User>>(desk, "/users").await.map(|all| {
+            all.into_iter()
+                .filter(|u| u.active && u.role.is_observer())
+                .collect::<Vec<User>>()
+        })
+    });
+    let today = crate::platform::today();
+    let mut scenario = use_signal(String::new);
+    let mut venue = use_signal(String::new);
+    let mut picked = use_signal(Vec::<String>::new);
+    let mut starts = use_signal(move || today.to_string());
+    let mut ends = use_signal(move || (today + chrono::Duration::days(14)).to_string());
+    let mut online = use_signal(|| false);
+    let mut problem = use_signal(|| None::<String>);
+    let create = move |_| {
+        let date = |v: &str, zh: &str, en: &str| {
+            v.trim()
+                .parse::<chrono::NaiveDate>()
+                .map_err(|_| lang.t(zh, en).to_owned())
+        };
+        let input = (|| {
+            if scenario.peek().is_empty() || venue.peek().is_empty() {
+                return Err(lang
+                    .t("请选择场景和场所", "Choose a scenario and a venue")
+                    .to_owned());
+            }
+            let input = AssignmentInput {
+                scenario_id: scenario.peek().clone(),
+                venue_id: venue.peek().clone(),
+                observer_ids: picked.peek().clone(),
+                starts_on: date(
+                    &starts.peek(),
+                    "开始日期格式应为 2026-12-01",
+                    "Start date: like 2026-12-01",
+                )?,
+                ends_on: date(
+                    &ends.peek(),
+                    "结束日期格式应为 2026-12-31",
+                    "End date: like 2026-12-31",
+                )?,
+                mode: if *online.peek() {
+                    WalkMode::OnlineSimulation
+                } else {
+                    WalkMode::InPerson
+                },
+                status: AssignmentStatus::Planned,
+                note: String::new(),
+            };
+            input
+                .check_shape()
+                .map_err(|e| e.message(lang.is_en()).to_owned())?;
+            Ok(input)
+        })();
+        let input = match input {
+            Ok(i) => i,
+            Err(why) => {
+                problem.set(Some(why));
+                return;
+            }
+        };
+        problem.set(None);
+        spawn(async move {
+            match client::post::<_, Assignment>(desk, "/assignments", &input).await {
+                Ok(_) => {
+                    picked.set(Vec::new());
+                    desk.say(lang.t("任务已创建", "Assignment created"));
+                    desk.changed();
+                }
+                Err(e) => problem.set(Some(e.describe())),
+            }
+        });
+    };
+    rsx! {
+        section { class: "card", "data-testid": "new-assignment",
+            h2 { {lang.t("新建任务", "New assignment")} }
+            label { {lang.t("场景", "Scenario")}
+                select { name: "assignment-scenario", onchange: move |e| scenario.set(e.value()),
+                    option { value: "", selected: scenario().is_empty(), {lang.t("请选择", "Choose")} }
+                    for (id, name) in scenarios {
+                        option { key: "{id}", value: "{id}", selected: scenario() == id, "{name}" }
+                    }
+                }
+            }
+            label { {lang.t("场所", "Venue")}
+                select { name: "assignment-venue", onchange: move |e| venue.set(e.value()),
+                    option { value: "", selected: venue().is_empty(), {lang.t("请选择", "Choose")} }
+                    for (id, name) in venues {
+                        option { key: "{id}", value: "{id}", selected: venue() == id, "{name}" }
+                    }
+                }
+            }
+            fieldset { class: "plain",
+                legend { {lang.t("体验员 / 督查员", "Observers")} }
+                match &*observers.read() {
+                    None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
+                    Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
+                    Some(Ok(list)) => rsx! {
+                        for u in list.clone() {
+                            label { key: "{u.id}", class: "check",
+                                input {
+                                    r#type: "checkbox",
+                                    "data-testid": "assignment-observer",
+                                    checked: picked.read().contains(&u.id),
+                                    onchange: {
+                                        let id = u.id.clone();
+                                        move |e: FormEvent| {
+                                            let mut p = picked.write();
+                                            p.retain(|x| *x != id);
+                                            if e.checked() {
+                                                p.push(id.clone());
+                                            }
+                                        }
+                                    },
+                                }
+                                " {u.display_name} ({u.username})"
+                            }
+                        }
+                    },
+                }
+            }
+            label { {lang.t("开始日期", "Starts on")}
+                input { r#type: "date", name: "assignment-starts", value: "{starts}", oninput: move |e| starts.set(e.value()) }
+            }
+            label { {lang.t("结束日期", "Ends on")}
+                input { r#type: "date", name: "assignment-ends", value: "{ends}", oninput: move |e| ends.set(e.value()) }
+            }
+            label { class: "check",
+                input { r#type: "checkbox", name: "assignment-online", checked: online(), onchange: move |e: FormEvent| online.set(e.checked()) }
+                {lang.t(" 网上模拟办理(不到现场)", " Online simulation (not in person)")}
+            }
+            if let Some(p) = problem() {
+                p { class: "error", role: "alert", "data-testid": "assignment-problem", "{p}" }
+            }
+            button { class: "primary", "data-testid": "create-assignment", onclick: create, {lang.t("创建任务", "Create the assignment")} }
+        }
+    }
+}
+
 #[component]
 pub fn Planning() -> Element {
     let desk = use_context::<Desk>();
@@ -306,6 +453,7 @@ pub fn Planning() -> Element {
                 })
                 .collect();
             rsx! {
+                NewAssignment { venues: v.clone(), scenarios: s.clone() }
                 fieldset { class: "card",
                     legend { {lang.t("任务(选中的任务随邀请码分配给新体验员)", "Assignments (the ticked ones go to the volunteer with the code)")} }
                     ul { class: "plain", "data-testid": "assignments",

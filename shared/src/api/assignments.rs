@@ -85,6 +85,44 @@ pub struct AssignmentInput {
     pub note: String,
 }
 
+/// The longest date window of one assignment, in days.
+pub const MAX_WINDOW_DAYS: i64 = 366;
+
+impl AssignmentInput {
+    /// The rules an assignment meets on its own (before its references are looked up), in
+    /// one place for the server and the desk's form: the window runs forwards and lasts at
+    /// most a year, and someone walks it.
+    pub fn check_shape(&self) -> Result<(), crate::rules::Invalid> {
+        use crate::ErrorCode;
+        use crate::rules::Invalid;
+        if self.ends_on < self.starts_on {
+            return Err(Invalid::new(
+                ErrorCode::InvalidValue,
+                "ends_on",
+                "结束日期不能早于开始日期",
+                "ends_on is before starts_on",
+            ));
+        }
+        if (self.ends_on - self.starts_on).num_days() > MAX_WINDOW_DAYS {
+            return Err(Invalid::new(
+                ErrorCode::InvalidValue,
+                "ends_on",
+                "任务时间窗不能超过一年",
+                "The date window cannot exceed a year",
+            ));
+        }
+        if self.observer_ids.is_empty() {
+            return Err(Invalid::new(
+                ErrorCode::InvalidValue,
+                "observer_ids",
+                "至少需要一名体验员或督查员",
+                "At least one observer is needed",
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn planned() -> AssignmentStatus {
     AssignmentStatus::Planned
 }
