@@ -1432,6 +1432,34 @@ async fn the_demo_campaign_answers_and_publishes(app: TestApp) {
     .await;
     assert_eq!(candidates["candidates"][0]["category_id"], "long_queue");
     assert_eq!(candidates["candidates"][0]["status"], "waiting");
+    // It names the service-management office, so a manager hands it over as it is.
+    let done = expect_json(
+        app.post(
+            &format!(
+                "/api/v1/candidates/{}/issue",
+                candidates["candidates"][0]["id"].as_str().unwrap()
+            ),
+            Some(&admin),
+            &json!({}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let issue = expect_json(
+        app.get(
+            &format!("/api/v1/issues/{}", done["issue_id"].as_str().unwrap()),
+            &admin,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        issue["summary"]["department_name"],
+        "常州市天宁区数据局（政务服务管理办公室）"
+    );
+    assert_eq!(issue["summary"]["source"], "questionnaire");
     let qr = browser()
         .get(app.url(&format!("{form}/qr.svg")))
         .send()

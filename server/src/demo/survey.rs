@@ -494,7 +494,9 @@ pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> 
     }
     surveys::insert_responses(conn, &rows)?;
     survey::publish(conn, &campaign, CONCLUSION, Some(admin_id))?;
-    // The district centre's queues, chosen by many there, wait as a candidate issue.
+    // The district centre's queues, chosen by many there, wait as a candidate issue for
+    // the service-management office, which runs the centre's queueing.
+    let office = crate::models::departments::find_by_code(conn, "service_office")?.map(|d| d.id);
     survey::candidates::create(
         conn,
         &campaign,
@@ -505,7 +507,7 @@ pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> 
             venue_id: Some(venue_ids[0].clone()),
             choice_id: Some("long_queue".into()),
             category_id: None,
-            department_id: None,
+            department_id: office,
             note: "区政务服务中心排队问题反映集中,建议纳入问题清单。".into(),
         },
         admin_id,
