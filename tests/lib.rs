@@ -117,6 +117,15 @@ pub fn log_lines_with(marker: &str) -> Vec<String> {
         .collect()
 }
 
+/// A benchmark's command-line value: a value that does not parse stops the run with a
+/// message, never a silent default.
+pub fn bench_arg<T: std::str::FromStr>(flag: &str, value: &str) -> T {
+    value.parse().unwrap_or_else(|_| {
+        eprintln!("{flag} takes a number, not {value:?}");
+        std::process::exit(2);
+    })
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A number unique within this test process, for unique names and codes.

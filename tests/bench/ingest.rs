@@ -39,9 +39,9 @@ fn args() -> Args {
     while i < argv.len() {
         let value = argv.get(i + 1).cloned().unwrap_or_default();
         match argv[i].as_str() {
-            "--devices" => a.devices = value.parse().unwrap_or(a.devices),
-            "--walks" => a.walks = value.parse().unwrap_or(a.walks),
-            "--pool" => a.pool = value.parse().unwrap_or(a.pool),
+            "--devices" => a.devices = flowwalk_tests::bench_arg("--devices", &value),
+            "--walks" => a.walks = flowwalk_tests::bench_arg("--walks", &value),
+            "--pool" => a.pool = flowwalk_tests::bench_arg("--pool", &value),
             "--backend" => {
                 a.backends = match value.as_str() {
                     "sqlite" => vec![Backend::Sqlite],

@@ -34,8 +34,8 @@ fn args() -> Args {
     while i < argv.len() {
         let value = argv.get(i + 1).cloned().unwrap_or_default();
         match argv[i].as_str() {
-            "--burst" => a.burst = value.parse().unwrap_or(a.burst),
-            "--logins" => a.logins = value.parse().unwrap_or(a.logins),
+            "--burst" => a.burst = flowwalk_tests::bench_arg("--burst", &value),
+            "--logins" => a.logins = flowwalk_tests::bench_arg("--logins", &value),
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);

@@ -39,8 +39,8 @@ fn args() -> Args {
     while i < argv.len() {
         let value = argv.get(i + 1).cloned().unwrap_or_default();
         match argv[i].as_str() {
-            "--issues" => a.issues = value.parse().unwrap_or(a.issues),
-            "--findings" => a.findings_per_issue = value.parse().unwrap_or(a.findings_per_issue),
+            "--issues" => a.issues = flowwalk_tests::bench_arg("--issues", &value),
+            "--findings" => a.findings_per_issue = flowwalk_tests::bench_arg("--findings", &value),
             "--backend" => {
                 a.backends = match value.as_str() {
                     "sqlite" => vec![Backend::Sqlite],
