@@ -659,6 +659,7 @@ pub mod issue_fixtures {
         Command::SubmitEvidence {
             note: "已增设叫号屏并公示预计等候时间".into(),
             photos: vec![],
+            client_id: None,
         }
     }
 

@@ -6,6 +6,7 @@ use flowwalk_shared::ErrorBody;
 use flowwalk_shared::api::auth::{
     LoginRequest, RedeemInviteRequest, RefreshRequest, TokenResponse,
 };
+use flowwalk_shared::api::issues::{EvidenceRequest, IssueSummary, Page};
 use flowwalk_shared::sync::{PullResponse, PushRequest, PushResponse};
 use serde::de::DeserializeOwned;
 
@@ -57,7 +58,18 @@ pub trait Transport {
     /// Trades a refresh token for new tokens (the old one is spent); the calls after a
     /// successful refresh carry the new access token.
     async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, ApiError>;
+    /// A page of the department officer's issues awaiting a fix, earliest deadline first.
+    async fn open_issues(&self, cursor: &str) -> Result<Page<IssueSummary>, ApiError>;
+    /// Sends one round of evidence (its photos uploaded first).
+    async fn submit_evidence(
+        &self,
+        issue_id: &str,
+        request: &EvidenceRequest,
+    ) -> Result<(), ApiError>;
 }
+
+/// The states in which a department officer submits evidence.
+pub const OPEN_FOR_EVIDENCE: &str = "fix_now,ledger";
 
 /// The real server, over HTTP.
 #[derive(Clone)]
@@ -196,6 +208,42 @@ impl Transport for HttpTransport {
             .bearer_auth(self.bearer())
             .header("content-type", "image/jpeg")
             .body(bytes)
+            .send()
+            .await;
+        answer::<serde_json::Value>(res).await.map(drop)
+    }
+
+    async fn open_issues(&self, cursor: &str) -> Result<Page<IssueSummary>, ApiError> {
+        let mut params = vec![
+            ("status", OPEN_FOR_EVIDENCE),
+            ("sort", "deadline"),
+            ("limit", "200"),
+        ];
+        if !cursor.is_empty() {
+            params.push(("cursor", cursor));
+        }
+        let url = reqwest::Url::parse_with_params(&format!("{}/api/v1/issues", self.base), params)
+            .map_err(|e| ApiError::Network(format!("bad server address: {e}")))?;
+        let res = self.client.get(url).bearer_auth(self.bearer()).send().await;
+        answer(res).await
+    }
+
+    async fn submit_evidence(
+        &self,
+        issue_id: &str,
+        request: &EvidenceRequest,
+    ) -> Result<(), ApiError> {
+        let mut url = reqwest::Url::parse(&format!("{}/api/v1/issues", self.base))
+            .map_err(|e| ApiError::Network(format!("bad server address: {e}")))?;
+        url.path_segments_mut()
+            .map_err(|()| ApiError::Network("bad server address".into()))?
+            .push(issue_id)
+            .push("evidence");
+        let res = self
+            .client
+            .post(url)
+            .bearer_auth(self.bearer())
+            .json(request)
             .send()
             .await;
         answer::<serde_json::Value>(res).await.map(drop)

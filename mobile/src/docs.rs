@@ -8,6 +8,9 @@
 //! - 1: the bare JSON of the builds before documents were versioned (no envelope).
 //! - 2: `{"format": 2, "data": …}`; a draft carries its finding in progress (`finding`),
 //!   an outbox entry whether the server holds its record (`server_has`).
+//! - 3: the outbox carries a department officer's evidence (`evidence`) and open issues
+//!   (`issues`). An older app finds the format newer and keeps the document aside rather
+//!   than dropping the evidence when it next saves.
 //!
 //! A format change adds its number here, a step in [`migrate`], and a test that reads a
 //! document written in the format before.
@@ -19,7 +22,7 @@ use serde_json::Value;
 use crate::store::Doc;
 
 /// The format this version writes.
-pub const FORMAT: u64 = 2;
+pub const FORMAT: u64 = 3;
 
 /// A document in its envelope, ready to store.
 pub fn wrap<T: Serialize>(data: &T) -> Result<String, serde_json::Error> {
@@ -81,6 +84,7 @@ pub fn migrate(doc: Doc, from: u64, mut data: Value) -> Result<Value, String> {
     while format < FORMAT {
         data = match format {
             1 => v1_to_v2(doc, data)?,
+            2 => v2_to_v3(doc, data)?,
             other => return Err(format!("no migration from format {other}")),
         };
         format += 1;
@@ -120,6 +124,16 @@ fn v1_to_v2(doc: Doc, mut data: Value) -> Result<Value, String> {
             }
         }
         Doc::Settings | Doc::Session | Doc::Reference => {}
+    }
+    Ok(data)
+}
+
+/// Format 2 → 3: the outbox gains no evidence and no open issues.
+fn v2_to_v3(doc: Doc, mut data: Value) -> Result<Value, String> {
+    if doc == Doc::Outbox {
+        let outbox = data.as_object_mut().ok_or("outbox: not an object")?;
+        outbox.entry("evidence").or_insert(Value::Array(Vec::new()));
+        outbox.entry("issues").or_insert(Value::Array(Vec::new()));
     }
     Ok(data)
 }
@@ -177,20 +191,42 @@ mod tests {
     }
 
     #[test]
+    fn format_2_outboxes_gain_no_evidence_and_keep_their_entries() {
+        let v2 = format!(
+            r#"{{"format":2,"data":{}}}"#,
+            outbox_v1().replace(r#""review":null"#, r#""review":null,"server_has":true"#)
+        );
+        let Read::Parsed(outbox) = read::<Outbox>(Doc::Outbox, Some(v2)) else {
+            panic!("format 2 outbox must be read");
+        };
+        assert_eq!(outbox.entries.len(), 2);
+        assert!(outbox.entries[1].server_has);
+        assert_eq!((outbox.evidence.len(), outbox.issues.len()), (0, 0));
+        // Format 3 requires them: a document claiming 3 without is not silently emptied.
+        assert!(matches!(
+            read::<Outbox>(
+                Doc::Outbox,
+                Some(r#"{"format":3,"data":{"entries":[],"cursor":""}}"#.into())
+            ),
+            Read::Unreadable { .. }
+        ));
+    }
+
+    #[test]
     fn what_this_version_writes_it_reads_back() {
         let settings = Settings {
             device_id: "dev".into(),
             ..Settings::default()
         };
         let raw = wrap(&settings).unwrap();
-        assert!(raw.starts_with(r#"{"data":"#) || raw.contains(r#""format":2"#));
+        assert!(raw.contains(r#""format":3"#), "{raw}");
         assert_eq!(read(Doc::Settings, Some(raw)), Read::Parsed(settings));
         assert_eq!(read::<Settings>(Doc::Settings, None), Read::Missing);
     }
 
     #[test]
     fn newer_torn_or_wrong_documents_are_unreadable_not_emptied() {
-        let newer = r#"{"format":3,"data":{"device_id":"x"}}"#;
+        let newer = r#"{"format":4,"data":{"device_id":"x"}}"#;
         match read::<Settings>(Doc::Settings, Some(newer.into())) {
             Read::Unreadable { raw, reason } => {
                 assert_eq!(raw, newer, "kept byte for byte");

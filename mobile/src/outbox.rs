@@ -1,11 +1,13 @@
-//! The outbox: every walkthrough the observer submitted, with where it stands — waiting,
-//! photos uploading, sent, or needing attention (and why). Pure state, serialisable as a
-//! whole, so the storage layer can persist it after every change; the sync engine and the
-//! screens only ever change it through these methods.
+//! The outbox: every walkthrough the observer submitted, and every round of evidence a
+//! department officer recorded, with where it stands — waiting, photos uploading, sent, or
+//! needing attention (and why). Pure state, serialisable as a whole, so the storage layer
+//! can persist it after every change; the sync engine and the screens only ever change it
+//! through these methods.
 
 use serde::{Deserialize, Serialize};
 
 use flowwalk_shared::ErrorCode;
+use flowwalk_shared::api::issues::{EvidenceRequest, IssueSummary};
 use flowwalk_shared::sync::{PushResult, PushStatus, ReviewOutcome, ReviewStatus};
 use flowwalk_shared::walkthrough::WalkthroughRecord;
 
@@ -76,13 +78,70 @@ pub struct Outbox {
     pub entries: Vec<OutboxEntry>,
     /// The pull cursor; empty before the first pull.
     pub cursor: String,
+    /// A department officer's evidence: being written, then on its way.
+    pub evidence: Vec<EvidenceEntry>,
+    /// A department officer's open issues as last fetched, for working offline.
+    pub issues: Vec<IssueSummary>,
+}
+
+/// Where a round of evidence stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum EvidenceState {
+    /// Being written on the phone (kept through a reload).
+    Draft,
+    /// Submitted on the phone; photos, then the evidence, go when the network allows.
+    Waiting,
+    /// The server holds it.
+    Sent,
+    /// The server refused it (the issue moved on, a rule); shown with the reason.
+    NeedsAttention { code: ErrorCode, message: String },
+}
+
+/// One round of evidence of a fix, made on the phone. Its `client_id` goes with it, so a
+/// retry whose answer was lost is stored once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceEntry {
+    pub client_id: String,
+    pub issue_id: String,
+    pub issue_title: String,
+    /// The issue version the officer saw.
+    pub expected_version: i32,
+    pub note: String,
+    pub photos: Vec<String>,
+    pub state: EvidenceState,
+    pub attempts: u32,
+    pub next_attempt_at_ms: i64,
+    /// Photos the server may still lack (all of them until each upload is answered).
+    pub missing_photos: Vec<String>,
+    pub last_error: Option<String>,
+}
+
+impl EvidenceEntry {
+    /// The request it goes as.
+    pub fn request(&self) -> EvidenceRequest {
+        EvidenceRequest {
+            expected_version: self.expected_version,
+            note: self.note.clone(),
+            photos: self.photos.clone(),
+            client_id: Some(self.client_id.clone()),
+        }
+    }
+
+    pub fn due(&self, now_ms: i64) -> bool {
+        self.state == EvidenceState::Waiting && self.next_attempt_at_ms <= now_ms
+    }
 }
 
 /// Why the outbox refused a change the screen asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutboxError {
-    /// A walkthrough with this id is already in the outbox.
+    /// A walkthrough (or evidence) with this id is already in the outbox.
     AlreadySubmitted,
+    /// Evidence for an issue this phone does not hold, or no longer open.
+    UnknownIssue,
+    /// Evidence that breaks a rule the server would refuse it for.
+    Invalid(flowwalk_shared::rules::Invalid),
     /// Only a returned walkthrough can be corrected, as its next revision.
     NotReturned,
 }
@@ -141,13 +200,19 @@ impl Outbox {
             .find(|e| e.record.id == id && e.record.rev == rev)
     }
 
-    /// When the first waiting entry may be pushed again, if any waits.
+    /// When the first waiting walkthrough or evidence may be sent again, if any waits.
     pub fn next_attempt_at_ms(&self) -> Option<i64> {
-        self.entries
+        let walks = self
+            .entries
             .iter()
             .filter(|e| e.state == SendState::Waiting)
-            .map(|e| e.next_attempt_at_ms)
-            .min()
+            .map(|e| e.next_attempt_at_ms);
+        let evidence = self
+            .evidence
+            .iter()
+            .filter(|e| e.state == EvidenceState::Waiting)
+            .map(|e| e.next_attempt_at_ms);
+        walks.chain(evidence).min()
     }
 
     /// Entries to push now.
@@ -253,6 +318,7 @@ impl Outbox {
             }
         }
         self.cursor = round.cursor.clone();
+        self.merge_evidence_from(round);
     }
 
     /// Entries whose photos are still to upload, with the hashes.
@@ -262,5 +328,155 @@ impl Outbox {
             .filter(|e| e.state == SendState::UploadingPhotos)
             .map(|e| (e.record.id.clone(), e.record.rev, e.missing_photos.clone()))
             .collect()
+    }
+    /// Opens the evidence form for an issue: the draft already open for it, or a new one
+    /// under `client_id`. Returns the draft's id.
+    pub fn open_evidence(
+        &mut self,
+        issue_id: &str,
+        client_id: String,
+    ) -> Result<String, OutboxError> {
+        if let Some(e) = self
+            .evidence
+            .iter()
+            .find(|e| e.issue_id == issue_id && e.state == EvidenceState::Draft)
+        {
+            return Ok(e.client_id.clone());
+        }
+        let issue = self
+            .issues
+            .iter()
+            .find(|i| i.id == issue_id)
+            .ok_or(OutboxError::UnknownIssue)?;
+        self.evidence.push(EvidenceEntry {
+            client_id: client_id.clone(),
+            issue_id: issue.id.clone(),
+            issue_title: issue.title.clone(),
+            expected_version: issue.version,
+            note: String::new(),
+            photos: Vec::new(),
+            state: EvidenceState::Draft,
+            attempts: 0,
+            next_attempt_at_ms: i64::MIN,
+            missing_photos: Vec::new(),
+            last_error: None,
+        });
+        Ok(client_id)
+    }
+
+    /// The evidence entry with this client id.
+    pub fn evidence(&self, client_id: &str) -> Option<&EvidenceEntry> {
+        self.evidence.iter().find(|e| e.client_id == client_id)
+    }
+
+    fn evidence_mut(&mut self, client_id: &str) -> Option<&mut EvidenceEntry> {
+        self.evidence.iter_mut().find(|e| e.client_id == client_id)
+    }
+
+    /// Changes a draft of evidence (only a draft: what was submitted stays as it went).
+    pub fn edit_evidence(
+        &mut self,
+        client_id: &str,
+        f: impl FnOnce(&mut EvidenceEntry),
+    ) -> Result<(), OutboxError> {
+        match self.evidence_mut(client_id) {
+            Some(e) if e.state == EvidenceState::Draft => {
+                f(e);
+                Ok(())
+            }
+            Some(_) => Err(OutboxError::AlreadySubmitted),
+            None => Err(OutboxError::UnknownIssue),
+        }
+    }
+
+    /// Submits a draft of evidence: checked by the server's own rules, then queued. A
+    /// second tap finds it no longer a draft and changes nothing.
+    pub fn submit_evidence(&mut self, client_id: &str) -> Result<(), OutboxError> {
+        let entry = self
+            .evidence_mut(client_id)
+            .ok_or(OutboxError::UnknownIssue)?;
+        if entry.state != EvidenceState::Draft {
+            return Err(OutboxError::AlreadySubmitted);
+        }
+        entry
+            .request()
+            .check_shape()
+            .map_err(OutboxError::Invalid)?;
+        entry.note = entry.note.trim().to_owned();
+        entry.missing_photos = entry.photos.clone();
+        entry.state = EvidenceState::Waiting;
+        Ok(())
+    }
+
+    /// Drops a draft of evidence (never one that was submitted).
+    pub fn discard_evidence(&mut self, client_id: &str) {
+        self.evidence
+            .retain(|e| !(e.client_id == client_id && e.state == EvidenceState::Draft));
+    }
+
+    /// Evidence to send now.
+    pub fn evidence_due(&self, now_ms: i64) -> Vec<String> {
+        self.evidence
+            .iter()
+            .filter(|e| e.due(now_ms))
+            .map(|e| e.client_id.clone())
+            .collect()
+    }
+
+    /// One of the evidence's photos reached the server.
+    pub fn evidence_photo_uploaded(&mut self, client_id: &str, sha: &str) {
+        if let Some(e) = self.evidence_mut(client_id) {
+            e.missing_photos.retain(|h| h != sha);
+        }
+    }
+
+    /// The server stored the evidence (now, or earlier under the same client id).
+    pub fn evidence_stored(&mut self, client_id: &str) {
+        if let Some(e) = self.evidence_mut(client_id) {
+            e.state = EvidenceState::Sent;
+            e.missing_photos.clear();
+            e.last_error = None;
+            e.attempts = 0;
+        }
+    }
+
+    /// The server refused the evidence: final until the officer acts.
+    pub fn evidence_refused(&mut self, client_id: &str, code: ErrorCode, message: &str) {
+        if let Some(e) = self.evidence_mut(client_id) {
+            e.state = EvidenceState::NeedsAttention {
+                code,
+                message: message.to_owned(),
+            };
+        }
+    }
+
+    /// Sending failed in a way worth retrying: wait, then try again.
+    pub fn evidence_failed(&mut self, client_id: &str, now_ms: i64, jitter: f64, why: &str) {
+        if let Some(e) = self.evidence_mut(client_id) {
+            e.next_attempt_at_ms = now_ms.saturating_add(
+                i64::try_from(backoff::delay_ms(e.attempts, jitter)).unwrap_or(i64::MAX),
+            );
+            e.attempts = e.attempts.saturating_add(1);
+            e.last_error = Some(why.to_owned());
+        }
+    }
+
+    /// Takes a sync round's evidence back in: per client id the round's view wins for
+    /// entries that were already queued when the round began; drafts and evidence queued
+    /// since stay as they are.
+    fn merge_evidence_from(&mut self, round: &Outbox) {
+        for entry in &mut self.evidence {
+            if entry.state == EvidenceState::Draft {
+                continue;
+            }
+            if let Some(theirs) = round
+                .evidence
+                .iter()
+                .find(|e| e.client_id == entry.client_id && e.state != EvidenceState::Draft)
+            {
+                *entry = theirs.clone();
+            }
+        }
+        self.issues = round.issues.clone();
     }
 }

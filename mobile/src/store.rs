@@ -21,7 +21,7 @@ use flowwalk_shared::sync::{ReferenceData, ReviewStatus};
 use crate::api::HttpTransport;
 use crate::docs::{self, Read};
 use crate::i18n::Lang;
-use crate::outbox::{Outbox, OutboxError, SendState};
+use crate::outbox::{EvidenceState, Outbox, OutboxError, SendState};
 use crate::recorder::{Draft, DraftError};
 use crate::storage::{Storage, StorageError};
 use crate::sync::PhotoSource;
@@ -174,6 +174,13 @@ impl StoreError {
                     "This walkthrough was already submitted",
                 )
                 .into(),
+            StoreError::Outbox(OutboxError::UnknownIssue) => lang
+                .t(
+                    "找不到这个问题,或它已不在本部门待整改",
+                    "This issue is not on this phone or no longer open for your department",
+                )
+                .into(),
+            StoreError::Outbox(OutboxError::Invalid(e)) => e.message(lang.is_en()).to_owned(),
             StoreError::Outbox(OutboxError::NotReturned) => lang
                 .t(
                     "只有被退回或被服务器拒收的体验才能修改后重新提交",
@@ -489,6 +496,11 @@ impl AppData {
                 e.next_attempt_at_ms = i64::MIN;
             }
         }
+        for e in &mut self.outbox.evidence {
+            if e.state == EvidenceState::Waiting {
+                e.next_attempt_at_ms = i64::MIN;
+            }
+        }
     }
 
     /// Whether there is anything to send.
@@ -497,6 +509,34 @@ impl AppData {
             .entries
             .iter()
             .any(|e| matches!(e.state, SendState::Waiting | SendState::UploadingPhotos))
+            || self
+                .outbox
+                .evidence
+                .iter()
+                .any(|e| e.state == EvidenceState::Waiting)
+    }
+
+    /// Whether a stored photo is referenced by anything on the phone (a draft, a finding
+    /// in progress, a submitted walkthrough, evidence); an unreferenced one may go.
+    pub fn photo_referenced(&self, sha: &str) -> bool {
+        let sha = sha.to_owned();
+        self.drafts.iter().any(|d| {
+            d.findings.iter().any(|f| f.photos.contains(&sha))
+                || d.finding.as_ref().is_some_and(|f| f.photos.contains(&sha))
+        }) || self
+            .outbox
+            .entries
+            .iter()
+            .any(|e| e.record.photo_hashes().contains(&sha))
+            || self.outbox.evidence.iter().any(|e| e.photos.contains(&sha))
+    }
+
+    /// Whether the logged-in user is a department officer (who sends evidence, not
+    /// walkthroughs).
+    pub fn is_officer(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.user.role == flowwalk_shared::Role::DepartmentOfficer)
     }
 
     /// Takes a finished sync round back in.

@@ -1,14 +1,16 @@
 //! The sync engine: when to sync ([`Schedule`]), and one round of token refresh, pull,
-//! push and photo upload against a [`Transport`] ([`round`]). No UI: the screens only
-//! ask the schedule whether a round is due and show what the round reports.
+//! push and photo upload against a [`Transport`] ([`round`]) — or, for a department
+//! officer, of sending evidence and fetching the department's open issues
+//! ([`officer_once`]). No UI: the screens only ask the schedule whether a round is due and
+//! show what the round reports.
 //!
 //! It never loses or duplicates a record: a record leaves the waiting state only when the
 //! server answered `accepted` or `already_had` for it, and the server stores each
 //! `(id, rev)` once however often it is sent — so after a lost answer, sending again is
 //! always safe. Failures worth retrying back off; refusals are final and shown.
 
-use flowwalk_shared::ErrorCode;
 use flowwalk_shared::sync::{PROTOCOL_VERSION, PushRecord, PushRequest, ReferenceData};
+use flowwalk_shared::{ErrorCode, Role};
 
 use crate::api::{ApiError, Transport};
 use crate::backoff;
@@ -176,16 +178,20 @@ pub async fn round<T: Transport, P: PhotoSource>(
             }
         }
     }
-    let report = sync_once_reporting(
-        &mut outbox,
-        transport,
-        photos,
-        device_id,
-        now_ms,
-        jitter,
-        progress,
-    )
-    .await;
+    let report = if session.user.role == Role::DepartmentOfficer {
+        officer_once(&mut outbox, transport, photos, now_ms, jitter, progress).await
+    } else {
+        sync_once_reporting(
+            &mut outbox,
+            transport,
+            photos,
+            device_id,
+            now_ms,
+            jitter,
+            progress,
+        )
+        .await
+    };
     if report.needs_login {
         session.needs_login = true;
         changed_session = true;
@@ -385,6 +391,129 @@ pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
     report
 }
 
+/// The most pages of open issues a round fetches (200 each).
+pub const ISSUE_PAGES: usize = 10;
+
+/// A department officer's round: each due round of evidence goes — its photos first, then
+/// the evidence under its client id, so a retry after a lost answer is stored once — and
+/// then the department's open issues are fetched for working offline.
+pub async fn officer_once<T: Transport, P: PhotoSource>(
+    outbox: &mut Outbox,
+    transport: &T,
+    photos: &P,
+    now_ms: i64,
+    jitter: f64,
+    progress: &mut impl FnMut(&Outbox),
+) -> SyncReport {
+    let mut report = SyncReport::default();
+    'evidence: for id in outbox.evidence_due(now_ms) {
+        let Some(entry) = outbox.evidence(&id).cloned() else {
+            continue;
+        };
+        for sha in &entry.missing_photos {
+            let Some(bytes) = photos.photo(sha).await else {
+                outbox.evidence_refused(&id, ErrorCode::NotFound, "照片已不在手机上,无法上传");
+                report.refused += 1;
+                continue 'evidence;
+            };
+            match transport.put_photo(sha, bytes).await {
+                Ok(()) => {
+                    report.reached_server = true;
+                    outbox.evidence_photo_uploaded(&id, sha);
+                    report.photos_uploaded += 1;
+                    progress(outbox);
+                }
+                Err(e) if e.is_unauthorized() => {
+                    report.needs_login = true;
+                    return report;
+                }
+                Err(ApiError::Refused { body, .. }) => {
+                    report.reached_server = true;
+                    outbox.evidence_refused(&id, body.code, &body.message);
+                    report.refused += 1;
+                    continue 'evidence;
+                }
+                Err(e) => {
+                    wait(&mut report, outbox, &id, &e, now_ms, jitter, "photo");
+                    return report;
+                }
+            }
+        }
+        match transport
+            .submit_evidence(&entry.issue_id, &entry.request())
+            .await
+        {
+            Ok(_) => {
+                report.reached_server = true;
+                outbox.evidence_stored(&id);
+                report.stored += 1;
+                progress(outbox);
+            }
+            Err(e) if e.is_unauthorized() => {
+                report.needs_login = true;
+                return report;
+            }
+            Err(ApiError::Refused { body, .. }) => {
+                report.reached_server = true;
+                outbox.evidence_refused(&id, body.code, &body.message);
+                report.refused += 1;
+            }
+            Err(e) => {
+                wait(&mut report, outbox, &id, &e, now_ms, jitter, "evidence");
+                return report;
+            }
+        }
+    }
+
+    let mut issues = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..ISSUE_PAGES {
+        match transport.open_issues(&cursor).await {
+            Ok(page) => {
+                report.reached_server = true;
+                issues.extend(page.items);
+                match page.next_cursor {
+                    Some(next) => cursor = next,
+                    None => break,
+                }
+            }
+            Err(e) if e.is_unauthorized() => {
+                report.needs_login = true;
+                return report;
+            }
+            Err(e) => {
+                report.retry_later.push(format!("issues: {}", e.describe()));
+                return report;
+            }
+        }
+    }
+    outbox.issues = issues;
+    report
+}
+
+/// A failure worth retrying while sending evidence: it waits (as long as the server asked,
+/// for a quota) and the round stops — without a network the rest would fail too.
+fn wait(
+    report: &mut SyncReport,
+    outbox: &mut Outbox,
+    id: &str,
+    e: &ApiError,
+    now_ms: i64,
+    jitter: f64,
+    what: &str,
+) {
+    let why = e.describe();
+    if let ApiError::Busy {
+        retry_after_ms: Some(ms),
+        ..
+    } = e
+    {
+        report.not_before_ms = Some(now_ms.saturating_add(*ms));
+    }
+    outbox.evidence_failed(id, now_ms, jitter, &why);
+    report.retry_later.push(format!("{what}: {why}"));
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::RefCell;
@@ -393,6 +522,7 @@ mod tests {
     use flowwalk_shared::ErrorBody;
     use flowwalk_shared::api::assignments::WalkMode;
     use flowwalk_shared::api::auth::{Me, TokenResponse};
+    use flowwalk_shared::api::issues::IssueSummary;
     use flowwalk_shared::sync::{
         PullResponse, PushResponse, PushResult, PushStatus, ReviewOutcome, ReviewStatus,
     };
@@ -400,7 +530,8 @@ mod tests {
     use flowwalk_shared::walkthrough::{Finding, Severity, WalkthroughRecord};
 
     use super::*;
-    use crate::outbox::SendState;
+    use crate::outbox::{EvidenceState, OutboxError, SendState};
+    use flowwalk_shared::api::issues::{EvidenceRequest, IssueSource, IssueState, Page};
 
     /// A server in memory: stores each (id, rev) once, can lose answers, refuse, or be
     /// unreachable.
@@ -420,6 +551,11 @@ mod tests {
         token: RefCell<String>,
         refresh: RefCell<Refresh>,
         refreshes: RefCell<Vec<String>>,
+        /// Evidence stored: client id → issue id; and every evidence request received.
+        evidence: RefCell<HashMap<String, String>>,
+        evidence_posts: RefCell<usize>,
+        /// The department's open issues the server lists.
+        open: RefCell<Vec<IssueSummary>>,
     }
 
     /// How the fake answers a refresh.
@@ -570,6 +706,57 @@ mod tests {
             self.photos.borrow_mut().push(sha256.to_owned());
             Ok(())
         }
+
+        async fn open_issues(&self, _cursor: &str) -> Result<Page<IssueSummary>, ApiError> {
+            self.authorized()?;
+            Ok(Page {
+                items: self.open.borrow().clone(),
+                next_cursor: None,
+            })
+        }
+
+        async fn submit_evidence(
+            &self,
+            issue_id: &str,
+            request: &EvidenceRequest,
+        ) -> Result<(), ApiError> {
+            self.authorized()?;
+            *self.evidence_posts.borrow_mut() += 1;
+            for sha in &request.photos {
+                if !self.photos.borrow().contains(sha) {
+                    return Err(ApiError::Refused {
+                        status: 422,
+                        body: ErrorBody {
+                            code: ErrorCode::UnknownReference,
+                            message: "照片尚未上传".into(),
+                            field: None,
+                        },
+                    });
+                }
+            }
+            let client_id = request.client_id.clone().unwrap_or_default();
+            let known = self.evidence.borrow().contains_key(&client_id);
+            if !known {
+                if request.expected_version != 3 {
+                    return Err(ApiError::Refused {
+                        status: 409,
+                        body: ErrorBody {
+                            code: ErrorCode::VersionConflict,
+                            message: "该问题已被他人更新".into(),
+                            field: None,
+                        },
+                    });
+                }
+                self.evidence
+                    .borrow_mut()
+                    .insert(client_id, issue_id.to_owned());
+                self.open.borrow_mut().retain(|i| i.id != issue_id);
+            }
+            if std::mem::take(&mut *self.lose_next_answer.borrow_mut()) {
+                return Err(ApiError::Network("connection reset".into()));
+            }
+            Ok(())
+        }
     }
 
     fn me() -> Me {
@@ -632,6 +819,199 @@ mod tests {
             .build()
             .map(|rt| rt.block_on(f))
             .unwrap()
+    }
+
+    const P1: &str = "00000000000000000000000000000000000000000000000000000000000000a1";
+
+    /// An open issue of the officer's department, at version 3.
+    fn open_issue(id: &str) -> IssueSummary {
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap().naive_utc();
+        IssueSummary {
+            id: id.into(),
+            source: IssueSource::Walkthrough,
+            status: IssueState::FixNow,
+            track: None,
+            version: 3,
+            title: "取号机故障".into(),
+            severity: Severity::Medium,
+            venue_id: "v".into(),
+            venue_name: "政务服务中心".into(),
+            department_id: "d".into(),
+            department_name: "市场监管局".into(),
+            category_id: None,
+            category_name: None,
+            scenario_id: None,
+            scenario_name: None,
+            step_name: String::new(),
+            occurrence_count: 1,
+            first_seen_at: t,
+            last_seen_at: t,
+            deadline: None,
+            overdue: false,
+            transfer_requested: false,
+            created_at: t,
+            updated_at: t,
+        }
+    }
+
+    #[test]
+    fn an_officer_s_evidence_waits_offline_and_is_stored_once() {
+        let server = FakeServer::default();
+        server
+            .open
+            .replace(vec![open_issue("i1"), open_issue("i2")]);
+        let mut outbox = Outbox::default();
+        // Online once: the open issues come to the phone.
+        block(officer_once(
+            &mut outbox,
+            &server,
+            &Photos,
+            0,
+            0.5,
+            &mut |_| {},
+        ));
+        assert_eq!(outbox.issues.len(), 2);
+        // Offline: written, with a photo, and submitted; a second tap changes nothing.
+        server.offline.replace(true);
+        let id = outbox.open_evidence("i1", "ev-1".into()).unwrap();
+        assert_eq!(
+            outbox.open_evidence("i1", "ev-other".into()).unwrap(),
+            id,
+            "one draft per issue"
+        );
+        outbox
+            .edit_evidence(&id, |e| {
+                e.note = "  已修好取号机  ".into();
+                e.photos.push(P1.into());
+            })
+            .unwrap();
+        outbox.submit_evidence(&id).unwrap();
+        assert_eq!(
+            outbox.submit_evidence(&id),
+            Err(OutboxError::AlreadySubmitted)
+        );
+        assert_eq!(outbox.evidence.len(), 1);
+        assert_eq!(outbox.evidence[0].note, "已修好取号机");
+        let report = block(officer_once(
+            &mut outbox,
+            &server,
+            &Photos,
+            1_000,
+            0.5,
+            &mut |_| {},
+        ));
+        assert!(!report.reached_server);
+        assert_eq!(outbox.evidence[0].state, EvidenceState::Waiting);
+        assert!(
+            outbox.evidence[0].last_error.is_some(),
+            "the phone says why"
+        );
+        assert_eq!(outbox.issues.len(), 2, "the offline list is kept");
+        // Back online; the evidence is stored but the answer is lost.
+        server.offline.replace(false);
+        server.lose_next_answer.replace(true);
+        let later = 10 * 60_000;
+        block(officer_once(
+            &mut outbox,
+            &server,
+            &Photos,
+            later,
+            0.5,
+            &mut |_| {},
+        ));
+        assert_eq!(
+            outbox.evidence[0].state,
+            EvidenceState::Waiting,
+            "not answered"
+        );
+        assert_eq!(*server.photos.borrow(), vec![P1.to_owned()]);
+        // The retry carries the same client id and the version first seen: stored once.
+        let report = block(officer_once(
+            &mut outbox,
+            &server,
+            &Photos,
+            2 * later,
+            0.5,
+            &mut |_| {},
+        ));
+        assert_eq!(report.stored, 1);
+        assert_eq!(outbox.evidence[0].state, EvidenceState::Sent);
+        assert_eq!(*server.evidence_posts.borrow(), 2);
+        assert_eq!(server.evidence.borrow().len(), 1);
+        assert_eq!(
+            outbox
+                .issues
+                .iter()
+                .map(|i| i.id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["i2"],
+            "the list follows the server"
+        );
+        // Evidence the server refuses (the issue moved on) needs attention, never loops.
+        outbox.issues[0].version = 2;
+        let id = outbox.open_evidence("i2", "ev-2".into()).unwrap();
+        outbox
+            .edit_evidence(&id, |e| e.note = "已整改".into())
+            .unwrap();
+        outbox.submit_evidence(&id).unwrap();
+        block(officer_once(
+            &mut outbox,
+            &server,
+            &Photos,
+            3 * later,
+            0.5,
+            &mut |_| {},
+        ));
+        assert!(matches!(
+            outbox.evidence(&id).unwrap().state,
+            EvidenceState::NeedsAttention {
+                code: ErrorCode::VersionConflict,
+                ..
+            }
+        ));
+        block(officer_once(
+            &mut outbox,
+            &server,
+            &Photos,
+            4 * later,
+            0.5,
+            &mut |_| {},
+        ));
+        assert_eq!(*server.evidence_posts.borrow(), 3, "not sent again");
+    }
+
+    #[test]
+    fn evidence_the_server_would_refuse_is_refused_on_the_phone() {
+        let mut outbox = Outbox {
+            issues: vec![open_issue("i1")],
+            ..Outbox::default()
+        };
+        assert_eq!(
+            outbox.open_evidence("nope", "x".into()),
+            Err(OutboxError::UnknownIssue)
+        );
+        let id = outbox.open_evidence("i1", "ev-1".into()).unwrap();
+        let field = |o: &mut Outbox| match o.submit_evidence(&id) {
+            Err(OutboxError::Invalid(e)) => e.field,
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        assert_eq!(field(&mut outbox), "note", "a note is required");
+        outbox
+            .edit_evidence(&id, |e| e.note = "字".repeat(2001))
+            .unwrap();
+        assert_eq!(field(&mut outbox), "note", "2,000 characters at most");
+        outbox
+            .edit_evidence(&id, |e| {
+                e.note = "字".repeat(2000);
+                e.photos = (0..21).map(|i| format!("{i:064x}")).collect();
+            })
+            .unwrap();
+        assert_eq!(field(&mut outbox), "photos", "20 photos at most");
+        outbox
+            .edit_evidence(&id, |e| e.photos.truncate(20))
+            .unwrap();
+        assert_eq!(outbox.submit_evidence(&id), Ok(()));
+        assert_eq!(outbox.evidence(&id).unwrap().state, EvidenceState::Waiting);
     }
 
     #[test]

@@ -5,8 +5,9 @@ use std::cell::Cell;
 use std::collections::HashMap;
 
 use flowwalk_mobile::api::{ApiError, HttpTransport, Transport};
-use flowwalk_mobile::outbox::{Outbox, SendState};
-use flowwalk_mobile::sync::{PhotoSource, sync_once};
+use flowwalk_mobile::outbox::{EvidenceState, Outbox, SendState};
+use flowwalk_mobile::sync::{PhotoSource, officer_once, sync_once};
+use flowwalk_shared::api::issues::{EvidenceRequest, IssueSummary, Page};
 use flowwalk_shared::sync::{PullResponse, PushRequest, PushResponse, ReviewStatus};
 use flowwalk_shared::walkthrough::hex_sha256;
 use flowwalk_tests::fixtures::{self, jpeg};
@@ -18,6 +19,7 @@ use serde_json::json;
 struct LosesFirstAnswer {
     inner: HttpTransport,
     lost: Cell<bool>,
+    evidence_lost: Cell<bool>,
 }
 
 impl Transport for LosesFirstAnswer {
@@ -43,6 +45,23 @@ impl Transport for LosesFirstAnswer {
     ) -> Result<flowwalk_shared::api::auth::TokenResponse, ApiError> {
         self.inner.refresh(refresh_token).await
     }
+
+    async fn open_issues(&self, cursor: &str) -> Result<Page<IssueSummary>, ApiError> {
+        self.inner.open_issues(cursor).await
+    }
+
+    /// The first evidence's answer is lost too, after the server stored it.
+    async fn submit_evidence(
+        &self,
+        issue_id: &str,
+        request: &EvidenceRequest,
+    ) -> Result<(), ApiError> {
+        let answer = self.inner.submit_evidence(issue_id, request).await;
+        if !self.evidence_lost.replace(true) {
+            return Err(ApiError::Network("connection reset".into()));
+        }
+        answer
+    }
 }
 
 struct Photos(HashMap<String, Vec<u8>>);
@@ -65,6 +84,7 @@ async fn the_phone_engine_delivers_exactly_once(app: TestApp) {
     let transport = LosesFirstAnswer {
         inner: HttpTransport::new(&app.base, &tokens.access_token),
         lost: Cell::new(false),
+        evidence_lost: Cell::new(false),
     };
     let mut outbox = Outbox::default();
     let now = || chrono::Utc::now().timestamp_millis();
@@ -184,6 +204,96 @@ async fn the_phone_engine_delivers_exactly_once(app: TestApp) {
 }
 
 both!(the_phone_engine_delivers_exactly_once);
+
+/// A department officer's phone: the open issues come down while online; evidence with a
+/// photo is written offline; when the network returns the photo and the evidence go, the
+/// first answer is lost, and the retry is stored once.
+async fn the_officer_s_phone_delivers_evidence_once(app: TestApp) {
+    app.load_demo();
+    let tokens = HttpTransport::login(&app.base, "officer", flowwalk_server::demo::DEMO_PASSWORD)
+        .await
+        .expect("login");
+    let transport = LosesFirstAnswer {
+        inner: HttpTransport::new(&app.base, &tokens.access_token),
+        lost: Cell::new(false),
+        evidence_lost: Cell::new(false),
+    };
+    let mut outbox = Outbox::default();
+    let now = || chrono::Utc::now().timestamp_millis();
+    let none = Photos(HashMap::new());
+    let report = officer_once(&mut outbox, &transport, &none, now(), 0.5, &mut |_| {}).await;
+    assert!(
+        report.reached_server && report.retry_later.is_empty(),
+        "{report:?}"
+    );
+    assert!(
+        !outbox.issues.is_empty(),
+        "the demo officer has open issues"
+    );
+    let deadlines: Vec<_> = outbox.issues.iter().map(|i| i.deadline).collect();
+    assert!(
+        deadlines.is_sorted(),
+        "earliest deadline first: {deadlines:?}"
+    );
+    assert!(
+        outbox
+            .issues
+            .iter()
+            .all(|i| matches!(i.status.as_str(), "fix_now" | "ledger")),
+        "only issues awaiting a fix"
+    );
+    let issue = outbox.issues[0].clone();
+
+    let photo = jpeg(64, 48, 77);
+    let sha = hex_sha256(&photo);
+    let id = outbox
+        .open_evidence(&issue.id, "phone-ev-1".into())
+        .unwrap();
+    outbox
+        .edit_evidence(&id, |e| {
+            e.note = "已更换取号机并张贴指引".into();
+            e.photos.push(sha.clone());
+        })
+        .unwrap();
+    outbox.submit_evidence(&id).unwrap();
+    let photos = Photos(HashMap::from([(sha.clone(), photo)]));
+    officer_once(&mut outbox, &transport, &photos, now(), 0.5, &mut |_| {}).await;
+    assert_eq!(
+        outbox.evidence[0].state,
+        EvidenceState::Waiting,
+        "answer lost"
+    );
+    let report = officer_once(
+        &mut outbox,
+        &transport,
+        &photos,
+        now() + 3_600_000,
+        0.5,
+        &mut |_| {},
+    )
+    .await;
+    assert_eq!(report.stored, 1, "{report:?}");
+    assert_eq!(outbox.evidence[0].state, EvidenceState::Sent);
+    assert!(
+        outbox.issues.iter().all(|i| i.id != issue.id),
+        "the issue left the open list"
+    );
+
+    let manager = app.demo_login("manager").await;
+    let detail = expect_json(
+        app.get(&format!("/api/v1/issues/{}", issue.id), &manager)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let evidence = detail["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 1, "stored once: {evidence:?}");
+    assert_eq!(evidence[0]["note"], "已更换取号机并张贴指引");
+    assert_eq!(evidence[0]["photos"], json!([sha]));
+    assert_eq!(detail["summary"]["version"], issue.version + 1);
+}
+
+both!(the_officer_s_phone_delivers_evidence_once);
 
 /// The app's state as the screens drive it, against the real server: log in, download the
 /// reference data, record a walk with the recorder's timers, submit, and sync with an

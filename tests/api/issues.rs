@@ -817,8 +817,96 @@ async fn tampering_is_detected(app: TestApp) {
     );
 }
 
+/// Evidence recorded on a phone carries the phone's id for it: a retry whose answer was
+/// lost, or two deliveries at once, store it once; the id cannot be reused elsewhere.
+async fn evidence_from_a_phone_is_stored_once(app: TestApp) {
+    let w = world(&app).await;
+    let at = flowwalk_server::models::now();
+    let officer = &w.tokens["officer"];
+    let evidence_count = |id: &str| {
+        let mut conn = app.db.pool().get().unwrap();
+        flowwalk_server::models::issues::evidence(&mut conn, id)
+            .unwrap()
+            .len()
+    };
+    let id = issue_in(&app, &w, "fix_now", at);
+    let (v, _) = version(&app, &id);
+    let path = format!("/api/v1/issues/{id}/evidence");
+    let body = json!({"expected_version": v, "note": "已张贴指引", "client_id": "ev-phone-1"});
+    let first = expect_json(app.post(&path, Some(officer), &body).await, StatusCode::OK).await;
+    assert_eq!(first["summary"]["status"], "fix_now_review");
+    assert_eq!(first["summary"]["version"], v + 1);
+    // The answer was lost; the phone sends the same again, with the version it saw.
+    let again = expect_json(app.post(&path, Some(officer), &body).await, StatusCode::OK).await;
+    assert_eq!(again["summary"]["version"], v + 1, "nothing changed");
+    assert_eq!(again["evidence"].as_array().unwrap().len(), 1);
+    assert_eq!(evidence_count(&id), 1);
+    // Without an id the same retry is a stale version, as before.
+    let res = app
+        .post(
+            &path,
+            Some(officer),
+            &json!({"expected_version": v, "note": "已张贴指引"}),
+        )
+        .await;
+    assert_eq!(
+        expect_json(res, StatusCode::CONFLICT).await["code"],
+        "version_conflict"
+    );
+    // The same id on another issue is refused and changes nothing.
+    let other = issue_in(&app, &w, "fix_now", at);
+    let (ov, _) = version(&app, &other);
+    let res = app
+        .post(
+            &format!("/api/v1/issues/{other}/evidence"),
+            Some(officer),
+            &json!({"expected_version": ov, "note": "已整改", "client_id": "ev-phone-1"}),
+        )
+        .await;
+    let e = expect_json(res, StatusCode::CONFLICT).await;
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("conflict"), Some("client_id"))
+    );
+    assert_eq!(version(&app, &other), (ov, "fix_now".to_owned()));
+    // A malformed id is named.
+    let res = app
+        .post(
+            &format!("/api/v1/issues/{other}/evidence"),
+            Some(officer),
+            &json!({"expected_version": ov, "note": "已整改", "client_id": "a b"}),
+        )
+        .await;
+    let e = expect_json(res, StatusCode::BAD_REQUEST).await;
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("invalid_value"), Some("client_id"))
+    );
+    // Two deliveries at once (a retry racing the first): both answered, stored once.
+    for round in 0..4 {
+        let id = issue_in(&app, &w, "fix_now", at);
+        let (v, _) = version(&app, &id);
+        let path = format!("/api/v1/issues/{id}/evidence");
+        let body = json!({"expected_version": v, "note": "已整改", "client_id": format!("ev-race-{round}")});
+        let (a, b) = tokio::join!(
+            app.post(&path, Some(officer), &body),
+            app.post(&path, Some(officer), &body)
+        );
+        let (sa, sb) = (a.status(), b.status());
+        let (ba, bb) = (a.text().await.unwrap(), b.text().await.unwrap());
+        assert_eq!(
+            (sa, sb),
+            (StatusCode::OK, StatusCode::OK),
+            "round {round}: {ba} / {bb}"
+        );
+        assert_eq!(evidence_count(&id), 1, "round {round}");
+        assert_eq!(version(&app, &id).0, v + 1, "round {round}");
+    }
+}
+
 both!(
     every_transition_over_http,
+    evidence_from_a_phone_is_stored_once,
     panel_rules,
     deadlines_count_working_days,
     two_transitions_at_once,

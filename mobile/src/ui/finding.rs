@@ -415,16 +415,7 @@ async fn store_photo(
         }
         Err(e) => {
             // Not referenced: not kept (unless another finding already refers to it).
-            let referenced = ctx.data.peek().drafts.iter().any(|d| {
-                d.findings.iter().any(|f| f.photos.contains(&sha))
-                    || d.finding.as_ref().is_some_and(|f| f.photos.contains(&sha))
-            }) || ctx
-                .data
-                .peek()
-                .outbox
-                .entries
-                .iter()
-                .any(|e| e.record.photo_hashes().contains(&sha));
+            let referenced = ctx.data.peek().photo_referenced(&sha);
             if !referenced {
                 let _ = store.delete_photo(&sha).await;
             }

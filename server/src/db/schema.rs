@@ -452,6 +452,7 @@ diesel::table! {
         note -> Text,
         photos -> Text,
         created_at -> Timestamp,
+        client_id -> Nullable<Text>,
     }
 }
 

@@ -214,6 +214,7 @@ fn drive(
     let evidence = |note: &str| Command::SubmitEvidence {
         note: note.into(),
         photos: vec![],
+        client_id: None,
     };
     let members = || Command::FormPanel {
         members: panel

@@ -8,7 +8,7 @@ use flowwalk_shared::api::issues::{
     IssueAction, IssueState, PanelMemberInput, Track, TriageDecision,
 };
 use flowwalk_shared::api::reports::NotificationKind;
-use flowwalk_shared::walkthrough::{Severity, is_sha256_hex};
+use flowwalk_shared::walkthrough::Severity;
 use flowwalk_shared::{ErrorCode, Role};
 
 use super::audit::{self, AuditKey, Change};
@@ -51,6 +51,8 @@ pub enum Command {
     SubmitEvidence {
         note: String,
         photos: Vec<String>,
+        /// The phone's id for it: a retry is answered, not stored again.
+        client_id: Option<String>,
     },
     RequestTransfer {
         note: String,
@@ -180,6 +182,27 @@ fn evidence_submitters(conn: &mut DbConnection, issue_id: &str) -> Result<Vec<St
         .collect())
 }
 
+/// Whether this caller already submitted evidence under `client_id` to this issue (a retry
+/// whose answer was lost): then the issue is answered as it is. The same id on another
+/// issue or from someone else is a client's mistake, refused.
+pub fn already_had(
+    conn: &mut DbConnection,
+    caller: &AuthUser,
+    row: &IssueRow,
+    client_id: &str,
+) -> Result<bool, AppError> {
+    match m::evidence_by_client_id(conn, client_id)? {
+        None => Ok(false),
+        Some(e) if e.issue_id == row.id && e.submitted_by == caller.id => Ok(true),
+        Some(_) => Err(AppError::new(ErrorCode::Conflict)
+            .field("client_id")
+            .message(
+                "该编号已用于另一份佐证",
+                "This client_id belongs to other evidence",
+            )),
+    }
+}
+
 /// Carries out `cmd` on the issue for `caller`, who saw `expected_version`. Returns the
 /// issue as it now is. Call inside a write transaction.
 pub fn act(
@@ -198,6 +221,14 @@ pub fn act(
     let state = row.state().map_err(corrupt)?;
     let action = cmd.action();
     let actor = Actor::of(caller.role);
+    if let Command::SubmitEvidence {
+        client_id: Some(client_id),
+        ..
+    } = &cmd
+        && already_had(conn, caller, &row, client_id)?
+    {
+        return Ok(row);
+    }
     if row.version != expected_version {
         return Err(version_conflict(row.version));
     }
@@ -290,25 +321,13 @@ pub fn act(
                 format!("问题“{}”被申诉,请复核", row.title),
             ));
         }
-        Command::SubmitEvidence { note, photos: shas } => {
+        Command::SubmitEvidence {
+            note,
+            photos: shas,
+            client_id,
+        } => {
             own_department(caller, &row)?;
             let note = required("note", &note)?;
-            if shas.len() > 20 {
-                return Err(AppError::invalid(
-                    "photos",
-                    "最多 20 张照片",
-                    "At most 20 photos",
-                ));
-            }
-            for (i, p) in shas.iter().enumerate() {
-                if !is_sha256_hex(p) {
-                    return Err(AppError::invalid(
-                        format!("photos[{i}]"),
-                        "照片编号须为 64 位十六进制 SHA-256",
-                        "A photo is named by its SHA-256 in 64 hex digits",
-                    ));
-                }
-            }
             if let Some(missing) = photos::missing(conn, &shas)?.first() {
                 let i = shas.iter().position(|s| s == missing).unwrap_or(0);
                 return Err(AppError::new(ErrorCode::UnknownReference)
@@ -330,6 +349,7 @@ pub fn act(
                     note: note.clone(),
                     photos: serde_json::to_string(&shas).unwrap_or_else(|_| "[]".into()),
                     created_at: now,
+                    client_id,
                 },
             )?;
             detail["round"] = round.into();

@@ -121,6 +121,8 @@ pub struct EvidenceRow {
     pub note: String,
     pub photos: String,
     pub created_at: NaiveDateTime,
+    /// The phone's id for it (exactly-once); absent for evidence sent from a desk.
+    pub client_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -322,6 +324,17 @@ pub fn evidence(conn: &mut DbConnection, issue_id: &str) -> QueryResult<Vec<Evid
         .order(ev::round)
         .select(EvidenceRow::as_select())
         .load(conn)
+}
+
+pub fn evidence_by_client_id(
+    conn: &mut DbConnection,
+    client_id: &str,
+) -> QueryResult<Option<EvidenceRow>> {
+    ev::table
+        .filter(ev::client_id.eq(client_id))
+        .select(EvidenceRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn panel(conn: &mut DbConnection, issue_id: &str) -> QueryResult<Vec<PanelMemberRow>> {

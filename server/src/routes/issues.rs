@@ -19,7 +19,7 @@ use crate::issues::import::{self, Format, ImportFailure};
 use crate::issues::list::{self, Filter};
 use crate::issues::workflow::{self, Command};
 use crate::issues::{AuditKey, china_midnight_utc, view};
-use crate::models;
+use crate::models::{self, issues as m};
 use crate::routes::openapi::IdPath;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -270,11 +270,43 @@ pub async fn evidence(
     id: web::Path<String>,
     ApiJson(b): ApiJson<EvidenceRequest>,
 ) -> Result<web::Json<IssueDetail>, AppError> {
+    b.check_shape()?;
+    let id = id.into_inner();
+    let client_id = b.client_id.clone();
     let cmd = Command::SubmitEvidence {
         note: b.note,
         photos: b.photos,
+        client_id: b.client_id,
     };
-    run(user, db, key, id.into_inner(), b.expected_version, cmd).await
+    match run(
+        user.clone(),
+        db.clone(),
+        key,
+        id.clone(),
+        b.expected_version,
+        cmd,
+    )
+    .await
+    {
+        // Two deliveries of the same evidence at once: the unique client id let one in;
+        // the other is answered as the retry it is.
+        Err(e) if client_id.is_some() => {
+            let answer = db
+                .read(move |conn| {
+                    let Some(row) = m::get(conn, &id)? else {
+                        return Ok(None);
+                    };
+                    let cid = client_id.unwrap_or_default();
+                    match workflow::already_had(conn, &user, &row, &cid) {
+                        Ok(true) => view::detail(conn, &user, &row).map(Some),
+                        _ => Ok(None),
+                    }
+                })
+                .await?;
+            answer.map(web::Json).ok_or(e)
+        }
+        other => other,
+    }
 }
 
 /// The department asks a manager to transfer the issue to another department.

@@ -383,6 +383,79 @@ pub struct EvidenceRequest {
     /// SHA-256 of photos already uploaded through `PUT /api/v1/photos/{sha256}`.
     #[serde(default)]
     pub photos: Vec<String>,
+    /// The id the phone gave this evidence when it was recorded (1–64 of `A-Za-z0-9-_`).
+    /// A retry with the same id is answered with the issue as it is, whatever its version
+    /// now: the evidence is stored once.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$")
+    )]
+    pub client_id: Option<String>,
+}
+
+/// The most characters an evidence note (and any other workflow note) holds.
+pub const MAX_NOTE_CHARS: usize = 2000;
+/// The most photos one round of evidence carries.
+pub const MAX_EVIDENCE_PHOTOS: usize = 20;
+
+impl EvidenceRequest {
+    /// The rules evidence meets on its own, for the server and for the phone's form: a
+    /// note saying what was done, at most [`MAX_NOTE_CHARS`] characters, at most
+    /// [`MAX_EVIDENCE_PHOTOS`] photos each named by its SHA-256, a well-formed client id.
+    pub fn check_shape(&self) -> Result<(), crate::rules::Invalid> {
+        use crate::ErrorCode;
+        use crate::rules::Invalid;
+        let note = self.note.trim();
+        if note.is_empty() {
+            return Err(Invalid::new(
+                ErrorCode::InvalidValue,
+                "note",
+                "请写明整改情况",
+                "Say what was done",
+            ));
+        }
+        let n = note.chars().count();
+        if n > MAX_NOTE_CHARS {
+            return Err(Invalid::new(
+                ErrorCode::InvalidValue,
+                "note",
+                format!("内容过长:最多 {MAX_NOTE_CHARS} 个字,现有 {n} 个"),
+                format!("Text too long: at most {MAX_NOTE_CHARS} characters, now {n}"),
+            ));
+        }
+        if self.photos.len() > MAX_EVIDENCE_PHOTOS {
+            return Err(Invalid::new(
+                ErrorCode::InvalidValue,
+                "photos",
+                format!("最多 {MAX_EVIDENCE_PHOTOS} 张照片"),
+                format!("At most {MAX_EVIDENCE_PHOTOS} photos"),
+            ));
+        }
+        if let Some(i) = self
+            .photos
+            .iter()
+            .position(|p| !crate::walkthrough::is_sha256_hex(p))
+        {
+            return Err(Invalid::new(
+                ErrorCode::InvalidValue,
+                format!("photos[{i}]"),
+                "照片编号须为 64 位十六进制 SHA-256",
+                "A photo is named by its SHA-256 in 64 hex digits",
+            ));
+        }
+        if let Some(id) = &self.client_id
+            && !crate::rules::id_ok(id)
+        {
+            return Err(Invalid::new(
+                ErrorCode::InvalidValue,
+                "client_id",
+                "编号无效",
+                "Invalid client id",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A manager moves the issue to another department, or declines the request to.

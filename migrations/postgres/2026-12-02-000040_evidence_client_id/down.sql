@@ -1,0 +1,2 @@
+DROP INDEX issue_evidence_client_id;
+ALTER TABLE issue_evidence DROP COLUMN client_id;
