@@ -125,6 +125,10 @@ pub enum Place {
         draft: String,
     },
     Outbox,
+    /// A department officer's evidence being written.
+    Evidence {
+        evidence: String,
+    },
 }
 
 /// A stored document this version could not read, kept aside under `key`.

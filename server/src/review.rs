@@ -70,9 +70,18 @@ fn latest(
 /// A page of complete walkthroughs in the given statuses (all reviewable ones by default),
 /// most recently changed first, keyset-paged by `(updated_at, id)`. One query per page:
 /// observer, venue and scenario come joined, nothing is looked up per row.
+/// Narrows the walkthrough list to one scenario and/or one venue (to set the walks of a
+/// service at a hall before and after its fixes side by side).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Same<'a> {
+    pub scenario_id: Option<&'a str>,
+    pub venue_id: Option<&'a str>,
+}
+
 pub fn list(
     conn: &mut DbConnection,
     status: Option<ReviewStatus>,
+    same: Same<'_>,
     cursor: Option<&str>,
     limit: i64,
 ) -> Result<Page<WalkthroughSummary>, AppError> {
@@ -112,6 +121,12 @@ pub fn list(
             sv::version,
         ))
         .into_boxed();
+    if let Some(id) = same.scenario_id {
+        q = q.filter(sc::id.eq(id.to_owned()));
+    }
+    if let Some(id) = same.venue_id {
+        q = q.filter(v::id.eq(id.to_owned()));
+    }
     if let Some((at, id)) = after {
         q = q.filter(
             w::updated_at

@@ -28,7 +28,7 @@ pub const FUTURE_SLACK_MS: i64 = 5 * 60_000;
 /// How old a walkthrough may be when it first arrives.
 pub const MAX_AGE_MS: i64 = 400 * 24 * 3_600_000;
 
-/// The free-text fields of a walkthrough and their limits.
+/// The free-text fields of a walkthrough (and of the evidence of a fix) and their limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Text {
     /// The overall comment.
@@ -41,6 +41,8 @@ pub enum Text {
     Description,
     /// A commendation's note.
     CommendationNote,
+    /// What a department did to fix an issue (its evidence).
+    EvidenceNote,
 }
 
 impl Text {
@@ -48,14 +50,17 @@ impl Text {
     pub const fn max_chars(self) -> usize {
         match self {
             Text::StepName => 100,
-            Text::CommendationNote => 2000,
+            Text::CommendationNote | Text::EvidenceNote => 2000,
             Text::Comment | Text::StepNote | Text::Description => 4000,
         }
     }
 
     /// Whether the field must hold something other than spaces.
     pub const fn required(self) -> bool {
-        matches!(self, Text::StepName | Text::Description)
+        matches!(
+            self,
+            Text::StepName | Text::Description | Text::EvidenceNote
+        )
     }
 
     /// Checks `value` for this field; `field` names it in the error (a JSON path).
@@ -63,6 +68,7 @@ impl Text {
         if self.required() && value.trim().is_empty() {
             let (zh, en) = match self {
                 Text::StepName => ("环节名称不能为空", "Step name must not be empty"),
+                Text::EvidenceNote => ("请写明整改情况", "Say what was done"),
                 _ => ("问题描述不能为空", "Describe the finding"),
             };
             return Err(Invalid::new(ErrorCode::InvalidValue, field, zh, en));

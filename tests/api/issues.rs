@@ -904,8 +904,83 @@ async fn evidence_from_a_phone_is_stored_once(app: TestApp) {
     }
 }
 
+/// A department asks for a transfer once at a time: while a request waits, it is not offered
+/// again and is refused; a manager is offered the decline only while one waits.
+async fn a_transfer_is_asked_for_once_at_a_time(app: TestApp) {
+    let w = world(&app).await;
+    let id = issue_in(&app, &w, "fix_now", flowwalk_server::models::now());
+    let (officer, manager) = (&w.tokens["officer"], &w.tokens["manager"]);
+    let actions = |d: &Value| -> Vec<String> {
+        d["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let get = |token: &str| {
+        let path = format!("/api/v1/issues/{id}");
+        let token = token.to_owned();
+        let app = &app;
+        async move { expect_json(app.get(&path, &token).await, StatusCode::OK).await }
+    };
+    let before = get(officer).await;
+    assert!(actions(&before).contains(&"request_transfer".to_owned()));
+    assert!(!actions(&get(manager).await).contains(&"decline_transfer".to_owned()));
+    let v = before["summary"]["version"].as_i64().unwrap();
+    let path = format!("/api/v1/issues/{id}/transfer-request");
+    let asked = expect_json(
+        app.post(
+            &path,
+            Some(officer),
+            &json!({"expected_version": v, "note": "应由税务局负责"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        !actions(&asked).contains(&"request_transfer".to_owned()),
+        "not offered again"
+    );
+    let res = app
+        .post(
+            &path,
+            Some(officer),
+            &json!({"expected_version": v + 1, "note": "再次申请"}),
+        )
+        .await;
+    assert_eq!(
+        expect_json(res, StatusCode::CONFLICT).await["code"],
+        "invalid_state"
+    );
+    assert_eq!(
+        version(&app, &id).0,
+        i32::try_from(v + 1).unwrap(),
+        "nothing changed"
+    );
+    let seen = get(manager).await;
+    assert!(actions(&seen).contains(&"decline_transfer".to_owned()));
+    let declined = expect_json(
+        app.post(
+            &format!("/api/v1/issues/{id}/transfer"),
+            Some(manager),
+            &json!({"expected_version": v + 1, "note": "仍由本部门整改"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!actions(&declined).contains(&"decline_transfer".to_owned()));
+    assert!(
+        actions(&get(officer).await).contains(&"request_transfer".to_owned()),
+        "may ask again"
+    );
+}
+
 both!(
     every_transition_over_http,
+    a_transfer_is_asked_for_once_at_a_time,
     evidence_from_a_phone_is_stored_once,
     panel_rules,
     deadlines_count_working_days,
@@ -2056,7 +2131,8 @@ async fn lists_page_with_a_fixed_number_of_queries(app: TestApp) {
         let mut conn = app.db.pool().get().unwrap();
         let n = Arc::new(AtomicUsize::new(0));
         diesel::Connection::set_instrumentation(&mut *conn, Counter(n.clone()));
-        let page = flowwalk_server::review::list(&mut conn, None, None, limit).unwrap();
+        let page = flowwalk_server::review::list(&mut conn, None, Default::default(), None, limit)
+            .unwrap();
         assert_eq!(i64::try_from(page.items.len()).unwrap(), limit);
         n.load(Ordering::SeqCst)
     };
@@ -2088,6 +2164,57 @@ async fn lists_page_with_a_fixed_number_of_queries(app: TestApp) {
     d.dedup();
     assert_eq!(d.len(), ids.len());
     assert!(ids.len() >= 6);
+    // One service at one venue (its walks before and after the fixes): exactly those.
+    let all = expect_json(
+        app.get("/api/v1/walkthroughs?limit=200", manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    let all = all["items"].as_array().unwrap();
+    let (sc, ve) = (
+        all[0]["scenario_id"].as_str().unwrap(),
+        all[0]["venue_id"].as_str().unwrap(),
+    );
+    let mut want: Vec<&str> = all
+        .iter()
+        .filter(|w| w["scenario_id"] == sc && w["venue_id"] == ve)
+        .map(|w| w["id"].as_str().unwrap())
+        .collect();
+    let same = expect_json(
+        app.get(
+            &format!("/api/v1/walkthroughs?scenario_id={sc}&venue_id={ve}&limit=200"),
+            manager,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let mut got: Vec<&str> = same["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_str().unwrap())
+        .collect();
+    want.sort_unstable();
+    got.sort_unstable();
+    assert_eq!(got, want);
+    assert!(got.len() < all.len(), "the filter narrows");
+    let venue_only = expect_json(
+        app.get(
+            &format!("/api/v1/walkthroughs?venue_id={ve}&limit=200"),
+            manager,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        venue_only["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["venue_id"] == ve)
+    );
 }
 
 both!(

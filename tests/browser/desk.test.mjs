@@ -1,13 +1,17 @@
 // The desk (/desk/): each demo role logs in and finds its work, on a desktop window and on
-// a phone; the whole loop across roles on the demo's new issue (a manager accepts a
-// walkthrough and triages the issue into the ledger with its panel, the department
-// submits evidence with a photo, three panel members approve, the observer is satisfied:
-// closed); the rejection path back to the department; a vote control absent where the
-// rules forbid it (and the server refusing it anyway); notifications read; a manager who
-// logs in on the observer app is handed to the desk. axe-core on every screen, and a
-// screenshot of every screen desktop- and phone-sized.
+// a phone; a manager returns a walkthrough (not without a comment) and opens its printable
+// form, sets two walks of one service side by side, and triages the demo's new issue into
+// the ledger with its panel; the department submits evidence with a photo, three panel
+// members approve, the observer is satisfied: closed; the rejection path back to the
+// department; a vote control absent where the rules forbid it (and the server refusing it
+// anyway); a transfer asked for and made; an unsatisfied re-check reopening an issue; a
+// long list paged; notifications read; a manager who logs in on the observer app is handed
+// to the desk. axe-core on every screen, and a screenshot of every screen desktop- and
+// phone-sized. (The whole loop from an offline recording is loop.test.mjs.)
 
-import { assert, run, shot, accessible, phoneJpeg, PASSWORD } from './lib.mjs';
+import {
+  assert, run, shot, accessible, phoneJpeg, PASSWORD, deskLogin, openIssue, statusIs,
+} from './lib.mjs';
 
 const DESKTOP = { width: 1280, height: 860 };
 const PHONE_SIZE = { width: 360, height: 740 };
@@ -21,30 +25,6 @@ async function screen(page, name) {
   await accessible(page, `${name} (phone)`);
   await shot(page, `${name}-phone`, 'desk-');
   await page.setViewportSize(DESKTOP);
-}
-
-async function deskLogin(page, server, username) {
-  await page.goto(server.base + '/desk/');
-  // The app starts logged in when the browser kept a session: log that one out.
-  await page.locator('input[name=username], [data-testid=logout]').first().waitFor();
-  const logout = page.locator('[data-testid=logout]');
-  if (await logout.count()) await logout.click();
-  await page.locator('input[name=username]').waitFor();
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('[data-testid=login-submit]');
-  await page.locator('[data-testid=who]').waitFor({ timeout: 20000 });
-}
-
-async function openIssue(page, id) {
-  const row = page.locator(`[data-testid=issue][data-id="${id}"]`);
-  await row.waitFor({ timeout: 20000 });
-  await row.locator('[data-testid=issue-open]').click();
-  await page.locator(`[data-testid=issue-page]`).waitFor();
-}
-
-async function statusIs(page, status) {
-  await page.locator(`[data-testid=issue-page][data-status=${status}]`).waitFor({ timeout: 20000 });
 }
 
 await run('desk', async ({ page, server, browser }) => {
@@ -73,11 +53,34 @@ await run('desk', async ({ page, server, browser }) => {
   await page.locator('[data-testid=walkthrough-open]').first().click();
   await page.locator('[data-testid=journey] li').first().waitFor();
   await screen(page, 'manager-feedback');
-  await page.click('[data-testid=accept-walkthrough]');
-  await page.locator('[data-testid=walkthrough-status]', { hasText: '已采纳' }).waitFor({ timeout: 20000 });
+  // Its printable feedback form opens as a page of its own.
+  const [form] = await Promise.all([page.waitForEvent('popup'), page.click('[data-testid=print-feedback]')]);
+  await form.waitForLoadState();
+  assert.match(await form.textContent('body'), /体验反馈表/, 'the printable 体验反馈表');
+  await form.close();
+  // Returned for correction: refused without saying what to correct, then with a comment.
+  // (Accepting one is the whole-loop test's part.)
+  await page.click('[data-testid=return-walkthrough]');
+  await page.locator('[data-testid=toast]').waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('[data-testid=walkthrough-status]').textContent(), '待审核', 'nothing changed');
+  await page.fill('textarea[name=review-comment]', '请补充第二个环节的等候时间');
+  await page.click('[data-testid=return-walkthrough]');
+  await page.locator('[data-testid=walkthrough-status]', { hasText: '已退回' }).waitFor({ timeout: 20000 });
   await page.getByRole('button', { name: '← 返回列表' }).click();
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=walkthrough]').length === n - 1
     || document.querySelector('[data-testid=inbox-empty]'), before);
+
+  // The same service at the same venue, before and after, side by side.
+  const walks = (await (await server.api(manager, 'GET', '/api/v1/walkthroughs?limit=200')).json()).items;
+  const pair = walks.find((w) => walks.some((o) => o.id !== w.id && o.scenario_id === w.scenario_id && o.venue_id === w.venue_id));
+  assert.ok(pair, 'the demo has two walks of one service at one venue');
+  await page.selectOption('select[name=walkthrough-status]', '');
+  await page.locator(`[data-testid=walkthrough][data-id="${pair.id}"] [data-testid=walkthrough-open]`).click();
+  await page.locator('[data-testid=same-place] [data-testid=compare-open]').first().click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-side] [data-testid=journey]').length === 2, null, { timeout: 20000 });
+  assert.match(await page.locator('[data-testid=compare-change]').textContent(), /总用时(减少|增加)/);
+  await screen(page, 'manager-before-after');
+  await page.getByRole('button', { name: '← 返回列表' }).click();
 
   // The issue list: filters, search, bulk-triage selection, then the loop's issue.
   await page.click('[data-testid=tab-issues]');
@@ -237,6 +240,67 @@ await run('desk', async ({ page, server, browser }) => {
   assert.deepEqual(closed.events.map((e) => e.action).filter((a) => a !== 'create' && a !== 'add_occurrence'),
     ['ledger', 'form_panel', 'submit_evidence', 'approve', 'approve', 'approve', 'sign_off', 'recheck_satisfied']);
   assert.equal(closed.evidence.at(-1).photos.length, 1, 'the evidence photo');
+
+  // A transfer: the department asks, a manager moves the issue to another department.
+  const officerToken = await server.login('officer');
+  const mine = (await (await server.api(officerToken, 'GET', '/api/v1/issues?status=fix_now&limit=200')).json()).items;
+  assert.ok(mine.length >= 1, 'the demo officer has a fix-now issue');
+  const moving = mine[0];
+  await deskLogin(page, server, 'officer');
+  await openIssue(page, moving.id);
+  await page.fill('textarea[name=request-transfer-note]', '该事项由区人社局负责受理');
+  await page.click('[data-testid=request-transfer]');
+  // One request at a time: asked, the control goes.
+  await page.locator('[data-testid=request-transfer]').waitFor({ state: 'detached', timeout: 20000 });
+  await deskLogin(page, server, 'manager');
+  await page.click('[data-testid=tab-issues]');
+  await openIssue(page, moving.id);
+  await page.locator('[data-testid=decline-transfer]').waitFor();
+  const other = await page.locator('select[name=transfer-department] option')
+    .evaluateAll((os, from) => os.map((o) => o.value).find((v) => v && v !== from), moving.department_id);
+  await page.selectOption('select[name=transfer-department]', other);
+  await page.fill('textarea[name=transfer-note]', '同意转办');
+  await page.click('[data-testid=transfer]');
+  // Once moved, the request is settled: nothing left to decline.
+  await page.locator('[data-testid=decline-transfer]').waitFor({ state: 'detached', timeout: 20000 });
+  const moved = await (await server.api(manager, 'GET', `/api/v1/issues/${moving.id}`)).json();
+  assert.equal(moved.summary.department_id, other, 'the issue is with the other department');
+  assert.deepEqual(moved.events.slice(-2).map((e) => e.action), ['request_transfer', 'transfer']);
+  await screen(page, 'manager-issue-transferred');
+
+  // A re-check the observer is not satisfied with reopens the issue.
+  const signedOff = await issueWith('signed_off');
+  const so = await (await server.api(manager, 'GET', `/api/v1/issues/${signedOff.id}`)).json();
+  const walk = await (await server.api(manager, 'GET', `/api/v1/walkthroughs/${so.occurrences[0].walkthrough_id}`)).json();
+  const observer = (await (await server.api(manager, 'GET', '/api/v1/users')).json()).find((u) => u.id === walk.summary.observer_id);
+  await deskLogin(page, server, observer.username);
+  await openIssue(page, signedOff.id);
+  await page.fill('textarea[name=recheck-note]', '复访时叫号机仍未修好');
+  await page.click('[data-testid=recheck-unsatisfied]');
+  await statusIs(page, 'reopened');
+  await screen(page, 'observer-issue-reopened');
+
+  // A long list pages: 205 bad reviews imported, the first 200 shown, the rest on request.
+  const rows = Array.from({ length: 205 }, (_, i) =>
+    `社保卡补办,天宁区政务服务中心,hrss,窗口,2026-11-${String(1 + (i % 28)).padStart(2, '0')},第${i}次评价:窗口让我跑了三趟,不满意`);
+  const imported = await fetch(`${server.base}/api/v1/issues/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${manager}`, 'content-type': 'text/csv' },
+    body: ['事项,场所,部门,渠道,日期,评价内容,评价等级', ...rows].join('\n'),
+  });
+  assert.equal(imported.status, 200, await imported.text());
+  const allNew = (await (await server.api(manager, 'GET', '/api/v1/issues?status=new&limit=200')).json());
+  assert.ok(allNew.next_cursor, 'more than a page of new issues');
+  await deskLogin(page, server, 'manager');
+  await page.click('[data-testid=tab-issues]');
+  await page.selectOption('select[name=status]', 'new');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=issue]').length === 200, null, { timeout: 30000 });
+  await page.click('[data-testid=load-more]');
+  await page.locator('[data-testid=load-more]').waitFor({ state: 'detached', timeout: 30000 });
+  const shown = await page.locator('[data-testid=issue]').count();
+  assert.ok(shown > 205, `every new issue, over two pages (${shown})`);
+  const ids = await page.locator('[data-testid=issue]').evaluateAll((els) => els.map((e) => e.dataset.id));
+  assert.equal(new Set(ids).size, ids.length, 'no issue twice');
 
   // A manager who logs in on the observer app is handed to the desk.
   const phone = await browser.newContext({ viewport: PHONE_SIZE, locale: 'zh-CN' });

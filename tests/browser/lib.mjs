@@ -285,3 +285,32 @@ export async function run(name, body, { userDataDir } = {}) {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+// --- The desk (/desk/), shared by the desk and the whole-loop tests.
+
+/** Logs in at the desk as `username` (logging out whoever the browser kept). */
+export async function deskLogin(page, server, username) {
+  await page.goto(server.base + '/desk/');
+  // The app starts logged in when the browser kept a session: log that one out.
+  await page.locator('input[name=username], [data-testid=logout]').first().waitFor();
+  const logout = page.locator('[data-testid=logout]');
+  if (await logout.count()) await logout.click();
+  await page.locator('input[name=username]').waitFor();
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('[data-testid=login-submit]');
+  await page.locator('[data-testid=who]').waitFor({ timeout: 20000 });
+}
+
+/** Opens issue `id` from the desk's list. */
+export async function openIssue(page, id) {
+  const row = page.locator(`[data-testid=issue][data-id="${id}"]`);
+  await row.waitFor({ timeout: 20000 });
+  await row.locator('[data-testid=issue-open]').click();
+  await page.locator(`[data-testid=issue-page]`).waitFor();
+}
+
+/** Waits until the open issue page shows `status`. */
+export async function statusIs(page, status) {
+  await page.locator(`[data-testid=issue-page][data-status=${status}]`).waitFor({ timeout: 20000 });
+}

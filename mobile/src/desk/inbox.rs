@@ -48,7 +48,7 @@ pub fn Inbox() -> Element {
             rsx! {
                 ul { class: "list",
                     for w in items {
-                        li { key: "{w.id}", class: "card item", "data-testid": "walkthrough", "data-status": "{w.status:?}",
+                        li { key: "{w.id}", class: "card item", "data-testid": "walkthrough", "data-id": "{w.id}", "data-status": "{w.status:?}",
                             div { class: "line",
                                 button {
                                     class: "link title",
@@ -119,16 +119,6 @@ pub fn Feedback(id: String) -> Element {
     let s = &d.summary;
     let r = &d.record;
     let rev = s.rev;
-    // The longest lane sets the scale.
-    let scale = d
-        .timing
-        .steps
-        .iter()
-        .map(|t| (t.waiting_ms + t.serving_ms).max(t.standard_ms.unwrap_or(0)))
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
-    let pct = |ms: u64| format!("{:.1}%", ms as f64 * 100.0 / scale);
     let id_a = id.clone();
     let id_r = id.clone();
     let id_p = id.clone();
@@ -164,51 +154,9 @@ pub fn Feedback(id: String) -> Element {
             }
             section { class: "card",
                 h2 { {lang.t("办事历程", "Journey")} }
-                p { class: "small muted legend",
-                    span { class: "swatch wait" } {lang.t("等候", "Waiting")} " "
-                    span { class: "swatch serve" } {lang.t("办理", "Serving")} " "
-                    span { class: "swatch std" } {lang.t("标准时长", "Standard time")}
-                }
-                ol { class: "journey", "data-testid": "journey",
-                    for (t , step) in d.timing.steps.iter().zip(r.steps.iter()) {
-                        li { key: "{t.step_id}", class: if t.over_run { "lane over" } else { "lane" },
-                            div { class: "lane-name",
-                                "{t.name}"
-                                if let Some(k) = step.unplanned {
-                                    span { class: "tag warn", {lang.unplanned(k)} }
-                                }
-                                if step.outcome != flowwalk_shared::walkthrough::StepOutcome::Done {
-                                    span { class: "tag warn", {lang.outcome(step.outcome)} }
-                                }
-                            }
-                            div { class: "bars", role: "img",
-                                "aria-label": format!("{} {},{} {}{}", lang.t("等候", "waiting"), duration(lang, t.waiting_ms), lang.t("办理", "serving"), duration(lang, t.serving_ms),
-                                    t.standard_ms.map(|s| format!(",{} {}", lang.t("标准", "standard"), duration(lang, s))).unwrap_or_default()),
-                                span { class: "bar wait", style: "width: {pct(t.waiting_ms)}" }
-                                span { class: "bar serve", style: "width: {pct(t.serving_ms)}" }
-                                if let Some(std) = t.standard_ms {
-                                    span { class: "std", style: "left: {pct(std)}" }
-                                }
-                            }
-                            div { class: "lane-figures small",
-                                {duration(lang, t.waiting_ms + t.serving_ms)}
-                                if let Some(std) = t.standard_ms {
-                                    " / " {duration(lang, std)}
-                                }
-                                if t.over_run {
-                                    strong { class: "error", {format!(" {} {}", lang.t("超时", "over by"), duration(lang, t.over_by_ms))} }
-                                }
-                            }
-                        }
-                    }
-                }
-                p { class: "small",
-                    {format!("{} {}", lang.t("总用时", "Total"), duration(lang, d.timing.total_ms))}
-                    if d.timing.promised_ms > 0 {
-                        {format!(" / {} {}", lang.t("承诺时限", "promised"), duration(lang, d.timing.promised_ms))}
-                    }
-                }
+                Journey { detail: d.clone() }
             }
+            SamePlace { id: id.clone(), scenario_id: s.scenario_id.clone(), venue_id: s.venue_id.clone() }
             section { class: "card",
                 h2 { {lang.t("评价", "Ratings")} }
                 p { {lang.t("满意度:", "Satisfaction: ")} {lang.satisfaction(r.satisfaction)} " · " {lang.t("顺畅度:", "Smoothness: ")} {lang.smoothness(r.smoothness)} }
@@ -269,6 +217,210 @@ pub fn Feedback(id: String) -> Element {
                                 });
                             },
                             {lang.t("退回更正", "Return for correction")}
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A walkthrough's journey: one lane per step, waiting and serving as bars against the
+/// standard time (the longest lane sets the scale), unplanned steps and redirects marked.
+#[component]
+pub fn Journey(
+    detail: WalkthroughDetail,
+    /// The time a full-width bar stands for; by default this journey's longest lane (two
+    /// journeys set side by side share one scale).
+    #[props(default)]
+    scale_ms: Option<u64>,
+) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let d = detail;
+    let r = &d.record;
+    let scale = scale_ms.unwrap_or_else(|| longest_lane(&d)).max(1) as f64;
+    let pct = |ms: u64| format!("{:.1}%", ms as f64 * 100.0 / scale);
+    rsx! {
+                p { class: "small muted legend",
+                    span { class: "swatch wait" } {lang.t("等候", "Waiting")} " "
+                    span { class: "swatch serve" } {lang.t("办理", "Serving")} " "
+                    span { class: "swatch std" } {lang.t("标准时长", "Standard time")}
+                }
+                ol { class: "journey", "data-testid": "journey",
+                    for (t , step) in d.timing.steps.iter().zip(r.steps.iter()) {
+                        li { key: "{t.step_id}", class: if t.over_run { "lane over" } else { "lane" },
+                            div { class: "lane-name",
+                                "{t.name}"
+                                if let Some(k) = step.unplanned {
+                                    span { class: "tag warn", {lang.unplanned(k)} }
+                                }
+                                if step.outcome != flowwalk_shared::walkthrough::StepOutcome::Done {
+                                    span { class: "tag warn", {lang.outcome(step.outcome)} }
+                                }
+                            }
+                            div { class: "bars", role: "img",
+                                "aria-label": format!("{} {},{} {}{}", lang.t("等候", "waiting"), duration(lang, t.waiting_ms), lang.t("办理", "serving"), duration(lang, t.serving_ms),
+                                    t.standard_ms.map(|s| format!(",{} {}", lang.t("标准", "standard"), duration(lang, s))).unwrap_or_default()),
+                                span { class: "bar wait", style: "width: {pct(t.waiting_ms)}" }
+                                span { class: "bar serve", style: "width: {pct(t.serving_ms)}" }
+                                if let Some(std) = t.standard_ms {
+                                    span { class: "std", style: "left: {pct(std)}" }
+                                }
+                            }
+                            div { class: "lane-figures small",
+                                {duration(lang, t.waiting_ms + t.serving_ms)}
+                                if let Some(std) = t.standard_ms {
+                                    " / " {duration(lang, std)}
+                                }
+                                if t.over_run {
+                                    strong { class: "error", {format!(" {} {}", lang.t("超时", "over by"), duration(lang, t.over_by_ms))} }
+                                }
+                            }
+                        }
+                    }
+                }
+                p { class: "small",
+                    {format!("{} {}", lang.t("总用时", "Total"), duration(lang, d.timing.total_ms))}
+                    if d.timing.promised_ms > 0 {
+                        {format!(" / {} {}", lang.t("承诺时限", "promised"), duration(lang, d.timing.promised_ms))}
+                    }
+                }
+    }
+}
+
+/// The longest step of a journey, waiting and serving or its standard time.
+fn longest_lane(d: &WalkthroughDetail) -> u64 {
+    d.timing
+        .steps
+        .iter()
+        .map(|t| (t.waiting_ms + t.serving_ms).max(t.standard_ms.unwrap_or(0)))
+        .max()
+        .unwrap_or(1)
+}
+
+/// Other walkthroughs of the same scenario at the same venue, each one click from being set
+/// beside this one (before and after the fixes).
+#[component]
+fn SamePlace(id: String, scenario_id: String, venue_id: String) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let list = use_resource(move || {
+        let path = format!(
+            "/walkthroughs{}",
+            client::query(&[
+                ("status", String::new()),
+                ("scenario_id", scenario_id.clone()),
+                ("venue_id", venue_id.clone()),
+                ("limit", "50".into()),
+            ])
+        );
+        async move { client::get::<Page<WalkthroughSummary>>(desk, &path).await }
+    });
+    let others: Vec<WalkthroughSummary> = match &*list.read() {
+        Some(Ok(p)) => p.items.iter().filter(|w| w.id != id).cloned().collect(),
+        _ => Vec::new(),
+    };
+    if others.is_empty() {
+        return rsx! {};
+    }
+    rsx! {
+        section { class: "card", "data-testid": "same-place",
+            h2 { {lang.t("同一场所同一事项的其他体验", "Other walks of this service at this venue")} }
+            ul { class: "plain",
+                for w in others {
+                    li { key: "{w.id}",
+                        span { class: "muted", {china_time(w.started_at)} " · {w.observer_name} · " }
+                        {format!("{} {}", lang.t("发现问题", "Findings"), w.finding_count)}
+                        " "
+                        button {
+                            class: "link",
+                            "data-testid": "compare-open",
+                            onclick: {
+                                let (a, b) = (id.clone(), w.id.clone());
+                                move |_| {
+                                    let mut d = desk;
+                                    d.go(View::Compare(a.clone(), b.clone()));
+                                }
+                            },
+                            {lang.t("整改前后并排对比 ›", "Side by side, before and after ›")}
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Two walkthroughs of the same scenario at the same venue side by side, the earlier as
+/// "before" and the later as "after", with the change in total time and in findings.
+#[component]
+pub fn Compare(a: String, b: String) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let both = use_resource(move || {
+        let (a, b) = (a.clone(), b.clone());
+        async move {
+            let first =
+                client::get::<WalkthroughDetail>(desk, &format!("/walkthroughs/{a}")).await?;
+            let second =
+                client::get::<WalkthroughDetail>(desk, &format!("/walkthroughs/{b}")).await?;
+            Ok::<_, crate::api::ApiError>(
+                if first.summary.started_at <= second.summary.started_at {
+                    (first, second)
+                } else {
+                    (second, first)
+                },
+            )
+        }
+    });
+    let back = move |_| {
+        let mut d = desk;
+        d.go(View::Work);
+    };
+    let read = both.read();
+    let (before, after) = match &*read {
+        None => return rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
+        Some(Err(e)) => {
+            return rsx! { h1 { {lang.t("整改前后对比", "Before and after")} } p { class: "error", role: "alert", "{e.describe()}" } };
+        }
+        Some(Ok(pair)) => pair.clone(),
+    };
+    drop(read);
+    let (t0, t1) = (before.timing.total_ms, after.timing.total_ms);
+    let change = if t1 <= t0 {
+        format!(
+            "{} {}",
+            lang.t("总用时减少", "Total time down by"),
+            duration(lang, t0 - t1)
+        )
+    } else {
+        format!(
+            "{} {}",
+            lang.t("总用时增加", "Total time up by"),
+            duration(lang, t1 - t0)
+        )
+    };
+    let (f0, f1) = (before.record.findings.len(), after.record.findings.len());
+    let scale = longest_lane(&before).max(longest_lane(&after));
+    rsx! {
+        button { class: "link back", onclick: back, {lang.t("← 返回列表", "← Back to the list")} }
+        h1 { {lang.t("整改前后对比", "Before and after")} " · {after.summary.scenario_name} · {after.summary.venue_name}" }
+        p { class: "line", "data-testid": "compare-change",
+            strong { "{change}" }
+            span { {format!("{} {f0} → {f1}", lang.t("发现问题", "Findings"))} }
+        }
+        div { class: "compare", "data-testid": "compare",
+            for (label, d) in [(lang.t("整改前", "Before"), before), (lang.t("整改后", "After"), after)] {
+                section { key: "{d.summary.id}", class: "card", "data-testid": "compare-side",
+                    h2 { "{label} · " {china_time(d.summary.started_at)} }
+                    p { class: "small muted", "{d.summary.observer_name} · "
+                        {format!("{} {}", lang.t("总用时", "Total"), duration(lang, d.timing.total_ms))}
+                    }
+                    Journey { detail: d.clone(), scale_ms: scale }
+                    ul { class: "plain small",
+                        for f in d.record.findings.iter() {
+                            li { key: "{f.id}", {lang.severity(f.severity)} " · {f.description}" }
                         }
                     }
                 }

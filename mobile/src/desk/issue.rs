@@ -379,11 +379,16 @@ fn EvidenceForm(id: String, version: i32) -> Element {
     let lang = desk.lang();
     let mut note = use_signal(String::new);
     let mut busy = use_signal(|| false);
+    // This form's evidence has one id: a second submit after a lost answer is stored once.
+    let client_id = use_signal(crate::platform::new_id);
     rsx! {
         form {
             class: "act",
             onsubmit: move |e: FormEvent| {
                 e.prevent_default();
+                if *busy.peek() {
+                    return;
+                }
                 let path = format!("/issues/{id}/evidence");
                 busy.set(true);
                 spawn(async move {
@@ -396,7 +401,12 @@ fn EvidenceForm(id: String, version: i32) -> Element {
                             return;
                         }
                     };
-                    let body = EvidenceRequest { expected_version: version, note: note.peek().trim().to_owned(), photos };
+                    let body = EvidenceRequest {
+                        expected_version: version,
+                        note: note.peek().trim().to_owned(),
+                        photos,
+                        client_id: Some(client_id.peek().clone()),
+                    };
                     if act(desk, path, body, "整改佐证已提交", "Evidence submitted").await {
                         note.set(String::new());
                     }

@@ -73,6 +73,9 @@ fn triageable(s: IssueState) -> bool {
     )
 }
 
+/// Issues per page of the list (the server's most).
+const PAGE: usize = 200;
+
 /// (id, name) pairs for a filter's options.
 type Choices = Vec<(String, String)>;
 
@@ -97,9 +100,12 @@ pub fn IssueList(kind: ListKind) -> Element {
     let mut period = use_signal(String::new);
     let mut selected = use_signal(Vec::<(String, i32)>::new);
 
-    let list = use_resource(move || async move {
-        let _ = desk.changes.read();
-        let path = format!(
+    // Pages after the first, fetched on request ("more"), and where the next one starts.
+    let mut more = use_signal(Vec::<IssueSummary>::new);
+    let mut next = use_signal(|| None::<String>);
+    let mut loading_more = use_signal(|| false);
+    let path = move |cursor: String| {
+        format!(
             "/issues{}",
             client::query(&[
                 ("status", status()),
@@ -117,11 +123,39 @@ pub fn IssueList(kind: ListKind) -> Element {
                 ("venue_id", venue()),
                 ("scenario_id", scenario()),
                 ("period", period()),
-                ("limit", "200".into()),
+                ("limit", PAGE.to_string()),
+                ("cursor", cursor),
             ])
-        );
-        client::get::<Page<IssueSummary>>(desk, &path).await
+        )
+    };
+    let list = use_resource(move || async move {
+        let _ = desk.changes.read();
+        let page = client::get::<Page<IssueSummary>>(desk, &path(String::new())).await;
+        more.set(Vec::new());
+        next.set(page.as_ref().ok().and_then(|p| p.next_cursor.clone()));
+        page
     });
+    let load_more = move |_| {
+        let Some(cursor) = next.peek().clone() else {
+            return;
+        };
+        if *loading_more.peek() {
+            return;
+        }
+        loading_more.set(true);
+        let path = path(cursor);
+        spawn(async move {
+            let mut d = desk;
+            match client::get::<Page<IssueSummary>>(desk, &path).await {
+                Ok(page) => {
+                    more.write().extend(page.items);
+                    next.set(page.next_cursor);
+                }
+                Err(e) => d.fail(e.describe()),
+            }
+            loading_more.set(false);
+        });
+    };
     let choices = use_resource(move || async move {
         if kind != ListKind::Manager {
             return (Vec::new(), Vec::new(), Vec::new());
@@ -204,11 +238,13 @@ pub fn IssueList(kind: ListKind) -> Element {
             p { class: "muted", "data-testid": "no-issues", {lang.t("没有符合条件的问题。", "No issues match.")} }
         },
         Some(Ok(p)) => {
-            let items = p.items.clone();
+            let mut items = p.items.clone();
+            items.extend(more.read().iter().cloned());
+            let has_more = next.read().is_some();
             rsx! {
                 p { class: "muted small", "data-testid": "issue-count",
                     {format!("{} {}", items.len(), lang.t("条", "issues"))}
-                    if p.next_cursor.is_some() { {lang.t("(仅显示前200条,请缩小筛选)", " (first 200 shown; narrow the filters)")} }
+                    if has_more { {lang.t(",还有更多", "; more below")} }
                 }
                 ul { class: "list",
                     for i in items {
@@ -224,6 +260,19 @@ pub fn IssueList(kind: ListKind) -> Element {
                                 }
                             },
                             issue: i,
+                        }
+                    }
+                }
+                if has_more {
+                    button {
+                        class: "secondary",
+                        "data-testid": "load-more",
+                        disabled: loading_more(),
+                        onclick: load_more,
+                        if loading_more() {
+                            {lang.t("正在加载…", "Loading…")}
+                        } else {
+                            {lang.t("加载更多", "Load more")}
                         }
                     }
                 }

@@ -28,6 +28,8 @@ pub enum View {
     Work,
     Issue(String),
     Walkthrough(String),
+    /// Two walkthroughs of one service at one venue side by side (before and after).
+    Compare(String, String),
     Notifications,
 }
 
@@ -212,6 +214,7 @@ pub fn App() -> Element {
                     (Some(_), View::Work) => rsx! { Work {} },
                     (Some(_), View::Issue(id)) => rsx! { issue::IssuePage { key: "{id}", id } },
                     (Some(_), View::Walkthrough(id)) => rsx! { inbox::Feedback { key: "{id}", id } },
+                    (Some(_), View::Compare(a, b)) => rsx! { inbox::Compare { key: "{a}-{b}", a, b } },
                     (Some(_), View::Notifications) => rsx! { notifications::Notifications {} },
                 }
             }

@@ -20,7 +20,7 @@ use crate::recorder::FindingDraft;
 use crate::storage::{Storage, StorageError};
 use crate::store::Doc;
 
-const PHOTO_INPUT: &str = "finding-photo-input";
+pub(super) const PHOTO_INPUT: &str = "finding-photo-input";
 
 /// What to tell the observer when a photo could not be stored on the phone.
 fn not_stored(e: &StorageError) -> (String, String) {
@@ -384,6 +384,29 @@ async fn store_photo(
     chosen: Chosen,
     urls: &mut Signal<HashMap<String, String>>,
 ) -> Result<(), (String, String)> {
+    let (draft, finding) = (draft.to_owned(), finding.to_owned());
+    store_chosen_photo(ctx, chosen, urls, &[Doc::Drafts], move |d, sha| {
+        d.edit_draft(&draft, |dr| {
+            dr.edit_finding(&finding, |f| {
+                if !f.photos.contains(&sha) {
+                    f.photos.push(sha);
+                }
+            })
+        })
+    })
+    .await
+}
+
+/// Stores one chosen photo on the phone, then attaches it (`attach`, saving `docs`); only
+/// then does it show. A photo that could not be attached is not kept (unless something
+/// else refers to it). Returns the (zh, en) problem when it could not be stored.
+pub(super) async fn store_chosen_photo(
+    ctx: Ctx,
+    chosen: Chosen,
+    urls: &mut Signal<HashMap<String, String>>,
+    docs: &'static [Doc],
+    attach: impl FnOnce(&mut crate::store::AppData, String) -> Result<(), crate::store::StoreError>,
+) -> Result<(), (String, String)> {
     let Some(store) = storage() else {
         return Err(not_stored(&StorageError("not open".into())));
     };
@@ -394,18 +417,8 @@ async fn store_photo(
         .put_photo(&sha, &bytes)
         .await
         .map_err(|e| not_stored(&e))?;
-    let (draft, finding, s) = (draft.to_owned(), finding.to_owned(), sha.clone());
-    let added = ctx
-        .quiet_change(&[Doc::Drafts], move |d| {
-            d.edit_draft(&draft, |dr| {
-                dr.edit_finding(&finding, |f| {
-                    if !f.photos.contains(&s) {
-                        f.photos.push(s);
-                    }
-                })
-            })
-        })
-        .await;
+    let s = sha.clone();
+    let added = ctx.quiet_change(docs, move |d| attach(d, s)).await;
     match added {
         Ok(()) => {
             urls.write().insert(sha, preview_url(&bytes));
@@ -414,9 +427,7 @@ async fn store_photo(
             Ok(())
         }
         Err(e) => {
-            // Not referenced: not kept (unless another finding already refers to it).
-            let referenced = ctx.data.peek().photo_referenced(&sha);
-            if !referenced {
+            if !ctx.data.peek().photo_referenced(&sha) {
                 let _ = store.delete_photo(&sha).await;
             }
             Err(match e {
@@ -429,13 +440,13 @@ async fn store_photo(
 
 /// One file the observer chose.
 #[cfg(target_arch = "wasm32")]
-type Chosen = web_sys::File;
+pub(super) type Chosen = web_sys::File;
 #[cfg(not(target_arch = "wasm32"))]
-type Chosen = FileData;
+pub(super) type Chosen = FileData;
 
 /// The files chosen in the file input, in order.
 #[cfg(target_arch = "wasm32")]
-fn chosen_photos(_files: Vec<FileData>) -> Vec<Chosen> {
+pub(super) fn chosen_photos(_files: Vec<FileData>) -> Vec<Chosen> {
     use wasm_bindgen::JsCast;
     let Some(input) = web_sys::window()
         .and_then(|w| w.document())
@@ -451,12 +462,12 @@ fn chosen_photos(_files: Vec<FileData>) -> Vec<Chosen> {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn chosen_photos(files: Vec<FileData>) -> Vec<Chosen> {
+pub(super) fn chosen_photos(files: Vec<FileData>) -> Vec<Chosen> {
     files
 }
 
 /// Lets the same file be chosen again.
-fn clear_input() {
+pub(super) fn clear_input() {
     #[cfg(target_arch = "wasm32")]
     {
         use wasm_bindgen::JsCast;
@@ -493,22 +504,22 @@ async fn prepare(file: Chosen) -> Result<(String, Vec<u8>), (String, String)> {
 }
 
 #[cfg(target_arch = "wasm32")]
-fn preview_url(bytes: &[u8]) -> String {
+pub(super) fn preview_url(bytes: &[u8]) -> String {
     crate::photo::object_url(bytes).unwrap_or_default()
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn preview_url(_bytes: &[u8]) -> String {
+pub(super) fn preview_url(_bytes: &[u8]) -> String {
     String::new()
 }
 
 #[cfg(target_arch = "wasm32")]
-fn revoke(url: &str) {
+pub(super) fn revoke(url: &str) {
     crate::photo::revoke(url);
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn revoke(_url: &str) {}
+pub(super) fn revoke(_url: &str) {}
 
 #[cfg(target_arch = "wasm32")]
 async fn locate() -> Option<GeoPoint> {

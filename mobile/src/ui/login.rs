@@ -57,9 +57,13 @@ pub fn Login() -> Element {
                 HttpTransport::login(&base, username.peek().trim(), &password.peek()).await
             };
             match answer {
-                Ok(tokens) if !tokens.user.role.is_observer() => {
-                    // Managers, officers and panel members work at the desk (its own
-                    // bundle, so observers never download it): hand the session over.
+                Ok(tokens)
+                    if !tokens.user.role.is_observer()
+                        && tokens.user.role != flowwalk_shared::Role::DepartmentOfficer =>
+                {
+                    // Managers and panel members work at the desk (its own bundle, so
+                    // observers never download it): hand the session over. Department
+                    // officers stay: here they record evidence offline, as observers do.
                     password.set(String::new());
                     if handoff::save(&handoff::DeskSession::from_tokens(&base, tokens)) {
                         handoff::open(handoff::DESK_PATH);

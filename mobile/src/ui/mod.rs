@@ -12,6 +12,7 @@ mod finding;
 mod finish;
 mod home;
 mod login;
+mod officer;
 mod outbox;
 mod walk;
 
@@ -40,10 +41,14 @@ pub fn storage() -> Option<Rc<AppStorage>> {
 pub enum Screen {
     Home,
     Walk(String),
-    Finding { draft: String },
+    Finding {
+        draft: String,
+    },
     Finish(String),
     Outbox,
     Login,
+    /// A department officer's evidence being written (its client id).
+    Evidence(String),
 }
 
 impl Screen {
@@ -55,6 +60,9 @@ impl Screen {
             },
             Screen::Finish(d) => Place::Finish { draft: d.clone() },
             Screen::Outbox => Place::Outbox,
+            Screen::Evidence(id) => Place::Evidence {
+                evidence: id.clone(),
+            },
             Screen::Home | Screen::Login => Place::Home,
         }
     }
@@ -69,6 +77,9 @@ impl Screen {
             },
             Place::Finish { draft } if open(draft) => Screen::Finish(draft.clone()),
             Place::Outbox => Screen::Outbox,
+            Place::Evidence { evidence } if data.outbox.evidence(evidence).is_some() => {
+                Screen::Evidence(evidence.clone())
+            }
             _ => Screen::Home,
         }
     }
@@ -415,14 +426,28 @@ fn Main(initial: AppData) -> Element {
         .session
         .as_ref()
         .is_some_and(|s| s.needs_login);
-    let unsent = ctx
-        .data
-        .read()
-        .outbox
-        .entries
-        .iter()
-        .filter(|e| !matches!(e.state, crate::outbox::SendState::Sent))
-        .count();
+    let unsent = {
+        let d = ctx.data.read();
+        let walks = d
+            .outbox
+            .entries
+            .iter()
+            .filter(|e| !matches!(e.state, crate::outbox::SendState::Sent))
+            .count();
+        let evidence = d
+            .outbox
+            .evidence
+            .iter()
+            .filter(|e| {
+                !matches!(
+                    e.state,
+                    crate::outbox::EvidenceState::Sent | crate::outbox::EvidenceState::Draft
+                )
+            })
+            .count();
+        walks + evidence
+    };
+    let officer = ctx.data.read().is_officer();
     let online = platform::online();
     let _ = ctx.now.read();
 
@@ -519,7 +544,9 @@ fn Main(initial: AppData) -> Element {
             main { class: "screen",
                 match screen {
                     Screen::Login => rsx! { login::Login {} },
+                    Screen::Home if officer => rsx! { officer::OfficerHome {} },
                     Screen::Home => rsx! { home::Home {} },
+                    Screen::Evidence(id) => rsx! { officer::EvidenceForm { id } },
                     Screen::Walk(id) => rsx! { walk::Walk { id } },
                     Screen::Finding { draft } => rsx! { finding::FindingForm { draft } },
                     Screen::Finish(id) => rsx! { finish::Finish { id } },

@@ -1,13 +1,13 @@
 //! The outbox: every submitted walkthrough with its sync state and photo progress, the
 //! manager's decision when there is one, a returned walkthrough's comment with the way to
-//! correct it, and a button to sync now.
+//! correct it, a department officer's evidence on its way, and a button to sync now.
 
 use dioxus::prelude::*;
 
 use flowwalk_shared::sync::ReviewStatus;
 
 use super::{Ctx, Screen};
-use crate::outbox::SendState;
+use crate::outbox::{EvidenceState, SendState};
 use crate::store::Doc;
 
 #[component]
@@ -34,6 +34,14 @@ pub fn OutboxScreen() -> Element {
         };
         rows.push((e.clone(), title, venue, total, sent_photos));
     }
+    let evidence: Vec<_> = data
+        .outbox
+        .evidence
+        .iter()
+        .rev()
+        .filter(|e| e.state != EvidenceState::Draft)
+        .cloned()
+        .collect();
     drop(data);
 
     rsx! {
@@ -69,7 +77,10 @@ pub fn OutboxScreen() -> Element {
                     }
                 }
             }
-            if !crate::platform::persisted() && rows.iter().any(|(e, ..)| e.state != SendState::Sent) {
+            if !crate::platform::persisted()
+                && (rows.iter().any(|(e, ..)| e.state != SendState::Sent)
+                    || evidence.iter().any(|e| e.state != EvidenceState::Sent))
+            {
                 div { class: "banner warn", "data-testid": "storage-at-risk",
                     {lang.t(
                         "浏览器可能在空间不足时清理未安装网站的数据。请把本应用“添加到主屏幕”,并尽快联网发送。",
@@ -77,8 +88,40 @@ pub fn OutboxScreen() -> Element {
                     )}
                 }
             }
-            if rows.is_empty() {
-                p { class: "hint", {lang.t("还没有提交的体验。", "Nothing submitted yet.")} }
+            if rows.is_empty() && evidence.is_empty() {
+                p { class: "hint", {lang.t("还没有提交的记录。", "Nothing submitted yet.")} }
+            }
+            for e in evidence {
+                div {
+                    key: "{e.client_id}",
+                    class: "card item",
+                    "data-testid": "outbox-evidence",
+                    "data-state": match e.state {
+                        EvidenceState::Draft | EvidenceState::Waiting => "waiting",
+                        EvidenceState::Sent => "sent",
+                        EvidenceState::NeedsAttention { .. } => "attention",
+                    },
+                    strong { {lang.t("整改佐证:", "Evidence: ")} "{e.issue_title}" }
+                    span { class: "state",
+                        {match &e.state {
+                            EvidenceState::Draft | EvidenceState::Waiting => {
+                                let total = e.photos.len();
+                                let sent = total.saturating_sub(e.missing_photos.len());
+                                format!(
+                                    "{}{sent}/{total}",
+                                    lang.t("等待发送(已存手机),照片 ", "Waiting to send (on phone), photos "),
+                                )
+                            }
+                            EvidenceState::Sent => lang.t("已送达服务器", "Delivered").to_owned(),
+                            EvidenceState::NeedsAttention { message, .. } => {
+                                format!("{}{message}", lang.t("未被接收:", "Not accepted: "))
+                            }
+                        }}
+                    }
+                    if let Some(err) = &e.last_error {
+                        span { class: "muted small", "{err}" }
+                    }
+                }
             }
             for (e, title, venue, total, sent_photos) in rows {
                 div {

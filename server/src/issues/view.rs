@@ -245,13 +245,20 @@ pub fn detail(
         }
         _ => None,
     };
-    let actions = with_vote_rules(
+    let mut actions = with_vote_rules(
         wf::available(state, Actor::of(caller.role)),
         caller,
         &panel_out,
         &votes,
         round,
     );
+    // One transfer request at a time; only a pending one can be declined.
+    let pending = row.transfer_note.is_some();
+    actions.retain(|a| match a {
+        IssueAction::RequestTransfer => !pending,
+        IssueAction::DeclineTransfer => pending,
+        _ => true,
+    });
     Ok(IssueDetail {
         summary: summary(row, names(conn, row)?)?,
         description: row.description.clone(),

@@ -380,6 +380,12 @@ pub fn act(
         }
         Command::RequestTransfer { note } => {
             own_department(caller, &row)?;
+            if row.transfer_note.is_some() {
+                return Err(AppError::new(ErrorCode::InvalidState).message(
+                    "已申请转办,请等待管理人员处理",
+                    "A transfer was asked for already; a manager has yet to decide",
+                ));
+            }
             let note = required("note", &note)?;
             row.transfer_note = Some(note.clone());
             detail["note"] = note.into();

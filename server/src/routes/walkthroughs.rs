@@ -25,6 +25,10 @@ use flowwalk_shared::api::issues::Page;
 pub struct ListQuery {
     /// `submitted` (awaiting review), `accepted` or `returned`; default all three.
     pub status: Option<ReviewStatus>,
+    /// Only walkthroughs of this scenario.
+    pub scenario_id: Option<String>,
+    /// Only walkthroughs at this venue.
+    pub venue_id: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// 1–200, default 50.
@@ -44,8 +48,14 @@ pub async fn list(
         return Err(AppError::new(flowwalk_shared::ErrorCode::InvalidQuery).field("limit"));
     }
     Ok(web::Json(
-        db.read(move |conn| review::list(conn, q.status, q.cursor.as_deref(), limit))
-            .await?,
+        db.read(move |conn| {
+            let same = review::Same {
+                scenario_id: q.scenario_id.as_deref(),
+                venue_id: q.venue_id.as_deref(),
+            };
+            review::list(conn, q.status, same, q.cursor.as_deref(), limit)
+        })
+        .await?,
     ))
 }
 

@@ -394,36 +394,17 @@ pub struct EvidenceRequest {
     pub client_id: Option<String>,
 }
 
-/// The most characters an evidence note (and any other workflow note) holds.
-pub const MAX_NOTE_CHARS: usize = 2000;
 /// The most photos one round of evidence carries.
 pub const MAX_EVIDENCE_PHOTOS: usize = 20;
 
 impl EvidenceRequest {
     /// The rules evidence meets on its own, for the server and for the phone's form: a
-    /// note saying what was done, at most [`MAX_NOTE_CHARS`] characters, at most
+    /// note saying what was done (`rules::Text::EvidenceNote`), at most
     /// [`MAX_EVIDENCE_PHOTOS`] photos each named by its SHA-256, a well-formed client id.
     pub fn check_shape(&self) -> Result<(), crate::rules::Invalid> {
         use crate::ErrorCode;
         use crate::rules::Invalid;
-        let note = self.note.trim();
-        if note.is_empty() {
-            return Err(Invalid::new(
-                ErrorCode::InvalidValue,
-                "note",
-                "请写明整改情况",
-                "Say what was done",
-            ));
-        }
-        let n = note.chars().count();
-        if n > MAX_NOTE_CHARS {
-            return Err(Invalid::new(
-                ErrorCode::InvalidValue,
-                "note",
-                format!("内容过长:最多 {MAX_NOTE_CHARS} 个字,现有 {n} 个"),
-                format!("Text too long: at most {MAX_NOTE_CHARS} characters, now {n}"),
-            ));
-        }
+        crate::rules::Text::EvidenceNote.check("note", self.note.trim())?;
         if self.photos.len() > MAX_EVIDENCE_PHOTOS {
             return Err(Invalid::new(
                 ErrorCode::InvalidValue,

@@ -6,7 +6,7 @@ use crate::sync::ReviewStatus;
 use crate::timing::TimingReport;
 use crate::walkthrough::WalkthroughRecord;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WalkthroughSummary {
     pub id: String,
@@ -34,7 +34,7 @@ pub struct WalkthroughSummary {
 
 /// One walkthrough as a manager reviews it: the record, and its timing against the
 /// scenario version it followed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WalkthroughDetail {
     pub summary: WalkthroughSummary,

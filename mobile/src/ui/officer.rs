@@ -1,0 +1,426 @@
+//! A department officer on a phone: the department's open issues by deadline (kept on the
+//! phone, so they can be read offline), and the evidence of a fix — note and photos —
+//! written and submitted with or without a network. Evidence goes through the same outbox
+//! and photo path as an observer's walkthrough; each round carries the phone's id for it,
+//! so it is stored once however often the network makes the phone send it.
+
+use std::collections::HashMap;
+
+use dioxus::core::spawn_forever;
+use dioxus::prelude::*;
+
+use flowwalk_shared::api::issues::{IssueState, MAX_EVIDENCE_PHOTOS};
+use flowwalk_shared::rules::Text;
+
+use super::finding::{
+    PHOTO_INPUT, chosen_photos, clear_input, preview_url, revoke, store_chosen_photo,
+};
+use super::{Ctx, Screen, TextField, storage};
+use crate::i18n::Lang;
+use crate::outbox::{EvidenceState, OutboxError};
+use crate::platform;
+use crate::storage::Storage;
+use crate::store::{Doc, StoreError};
+
+/// One open issue as the officer's list shows it.
+struct Row {
+    id: String,
+    title: String,
+    venue: String,
+    step: String,
+    state: &'static str,
+    deadline: String,
+    overdue: bool,
+    /// Evidence of it on this phone: (client id, what became of it).
+    evidence: Option<(String, EvidenceState)>,
+}
+
+#[component]
+pub fn OfficerHome() -> Element {
+    let ctx = use_context::<Ctx>();
+    let lang = ctx.lang();
+    let data = ctx.data.read();
+    let name = data
+        .session
+        .as_ref()
+        .map(|s| s.user.display_name.clone())
+        .unwrap_or_default();
+    let fetched = data.sync.reached_server || !data.outbox.issues.is_empty();
+    let rows: Vec<Row> = data
+        .outbox
+        .issues
+        .iter()
+        .map(|i| Row {
+            id: i.id.clone(),
+            title: i.title.clone(),
+            venue: i.venue_name.clone(),
+            step: i.step_name.clone(),
+            state: match i.status {
+                IssueState::Ledger => lang.t("台账整改", "Ledger"),
+                _ => lang.t("即知即改", "Fix now"),
+            },
+            deadline: i.deadline.map(|d| d.to_string()).unwrap_or_default(),
+            overdue: i.overdue,
+            evidence: data
+                .outbox
+                .evidence
+                .iter()
+                .rev()
+                .find(|e| e.issue_id == i.id)
+                .map(|e| (e.client_id.clone(), e.state.clone())),
+        })
+        .collect();
+    // Evidence on its way for issues that have left the list (sent, or refused).
+    let sent: Vec<(String, String, EvidenceState)> = data
+        .outbox
+        .evidence
+        .iter()
+        .filter(|e| e.state != EvidenceState::Draft)
+        .filter(|e| !rows.iter().any(|r| r.id == e.issue_id))
+        .map(|e| (e.client_id.clone(), e.issue_title.clone(), e.state.clone()))
+        .collect();
+    drop(data);
+
+    rsx! {
+        h1 { {lang.t("本部门待整改问题", "My department's issues")} }
+        p { class: "hello", {lang.t("你好,", "Hello, ")} "{name}" }
+        if !fetched {
+            p { class: "hint", "data-testid": "no-issues-yet",
+                {lang.t("正在下载本部门的问题…需要联网一次。", "Downloading your department's issues… needs a network once.")}
+            }
+        } else if rows.is_empty() {
+            p { class: "hint", "data-testid": "no-open-issues",
+                {lang.t("本部门暂无待整改的问题。", "Your department has no issue awaiting a fix.")}
+            }
+        }
+        for Row { id, title, venue, step, state, deadline, overdue, evidence } in rows {
+            div { key: "{id}", class: "card item", "data-testid": "officer-issue", "data-id": "{id}",
+                strong { "{title}" }
+                span { class: "muted", "{venue}" if !step.is_empty() { " · {step}" } }
+                span { class: "muted small",
+                    "{state}"
+                    if !deadline.is_empty() { " · " {lang.t("整改期限 ", "due ")} "{deadline}" }
+                }
+                if overdue {
+                    span { class: "tag warn", {lang.t("已逾期", "Overdue")} }
+                }
+                match evidence {
+                    Some((client_id, EvidenceState::Draft)) => rsx! {
+                        button {
+                            class: "primary",
+                            "data-testid": "continue-evidence",
+                            onclick: move |_| {
+                                let mut ctx = ctx;
+                                ctx.go(Screen::Evidence(client_id.clone()));
+                            },
+                            {lang.t("继续填写整改佐证", "Continue the evidence")}
+                        }
+                    },
+                    Some((_, state)) if state != EvidenceState::Sent => rsx! {
+                        EvidenceTag { state }
+                    },
+                    _ => rsx! {
+                        button {
+                            class: "primary",
+                            "data-testid": "start-evidence",
+                            onclick: {
+                                let id = id.clone();
+                                move |_| {
+                                let id = id.clone();
+                                spawn(async move {
+                                    let mut ctx = ctx;
+                                    let opened = ctx
+                                        .change(&[Doc::Outbox], |d| {
+                                            d.outbox
+                                                .open_evidence(&id, platform::new_id())
+                                                .map_err(StoreError::Outbox)
+                                        })
+                                        .await;
+                                    if let Ok(client_id) = opened {
+                                        ctx.go(Screen::Evidence(client_id));
+                                    }
+                                });
+                            }
+                            },
+                            {lang.t("提交整改佐证", "Submit evidence")}
+                        }
+                    },
+                }
+            }
+        }
+        if !sent.is_empty() {
+            h2 { {lang.t("已提交的整改佐证", "Evidence submitted")} }
+            for (client_id, title, state) in sent {
+                div { key: "{client_id}", class: "card item", "data-testid": "evidence-sent",
+                    strong { "{title}" }
+                    EvidenceTag { state }
+                }
+            }
+        }
+        p { class: "small",
+            a { href: "/desk/", "data-testid": "officer-desk",
+                {lang.t("在工作台查看全部问题、申请转办(需联网)›", "All issues, transfer requests: the desk (online) ›")}
+            }
+        }
+    }
+}
+
+/// Where a round of evidence stands, in words.
+#[component]
+fn EvidenceTag(state: EvidenceState) -> Element {
+    let ctx = use_context::<Ctx>();
+    let lang = ctx.lang();
+    match state {
+        EvidenceState::Draft => rsx! {
+            span { class: "tag", {lang.t("填写中", "Being written")} }
+        },
+        EvidenceState::Waiting => rsx! {
+            span { class: "tag warn", "data-testid": "evidence-waiting",
+                {lang.t("已保存在手机上,联网后自动提交", "Saved on this phone; goes when online")}
+            }
+        },
+        EvidenceState::Sent => rsx! {
+            span { class: "tag live", "data-testid": "evidence-delivered",
+                {lang.t("已提交,待验收", "Submitted; awaiting acceptance")}
+            }
+        },
+        EvidenceState::NeedsAttention { message, .. } => rsx! {
+            span { class: "tag warn", "data-testid": "evidence-refused", role: "alert",
+                {lang.t("未被接收:", "Not accepted: ")} "{message}"
+            }
+        },
+    }
+}
+
+/// The evidence of one fix: photos first (stored on the phone, then shown), then what was
+/// done. Every change is kept with the draft, so a reload finds it as it was.
+#[component]
+pub fn EvidenceForm(id: String) -> Element {
+    let ctx = use_context::<Ctx>();
+    let lang = ctx.lang();
+    let mut tried = use_signal(|| false);
+    let mut saving = use_signal(|| false);
+    let mut processing = use_signal(|| 0_u32);
+    let mut problem = use_signal(|| None::<(String, String)>);
+    let mut urls = use_signal(HashMap::<String, String>::new);
+
+    let data = ctx.data.read();
+    let Some(entry) = data.outbox.evidence(&id).cloned() else {
+        return rsx! {
+            p { class: "hint", {lang.t("这份整改佐证已不存在。", "This evidence no longer exists.")} }
+        };
+    };
+    drop(data);
+    if entry.state != EvidenceState::Draft {
+        return rsx! {
+            h1 { "{entry.issue_title}" }
+            EvidenceTag { state: entry.state }
+        };
+    }
+
+    for sha in &entry.photos {
+        if !urls.peek().contains_key(sha) {
+            let sha = sha.clone();
+            urls.write().insert(sha.clone(), String::new());
+            spawn(async move {
+                if let Some(s) = storage()
+                    && let Ok(Some(bytes)) = s.get_photo(&sha).await
+                {
+                    urls.write().insert(sha, preview_url(&bytes));
+                }
+            });
+        }
+    }
+
+    let on_photos = {
+        let id = id.clone();
+        move |e: FormEvent| {
+            let files = e.files();
+            let id = id.clone();
+            problem.set(None);
+            spawn(async move {
+                for chosen in chosen_photos(files) {
+                    processing += 1;
+                    let id = id.clone();
+                    let stored = store_chosen_photo(
+                        ctx,
+                        chosen,
+                        &mut urls,
+                        &[Doc::Outbox],
+                        move |d, sha| {
+                            d.outbox
+                                .edit_evidence(&id, |e| {
+                                    if !e.photos.contains(&sha) {
+                                        e.photos.push(sha);
+                                    }
+                                })
+                                .map_err(StoreError::Outbox)
+                        },
+                    )
+                    .await;
+                    processing -= 1;
+                    if let Err(p) = stored {
+                        problem.set(Some(p));
+                        break;
+                    }
+                }
+                clear_input();
+            });
+        }
+    };
+
+    let on_note = {
+        let id = id.clone();
+        move |v: String| {
+            let id = id.clone();
+            spawn_forever(async move {
+                let _ = ctx
+                    .change(&[Doc::Outbox], move |d| {
+                        d.outbox
+                            .edit_evidence(&id, |e| e.note = v)
+                            .map_err(StoreError::Outbox)
+                    })
+                    .await;
+            });
+        }
+    };
+
+    let submit = {
+        let id = id.clone();
+        move |_| {
+            // One tap, one record: a second tap while saving does nothing, and the store
+            // submits a draft only once.
+            if *saving.peek() {
+                return;
+            }
+            tried.set(true);
+            saving.set(true);
+            let id = id.clone();
+            spawn(async move {
+                let mut ctx = ctx;
+                let submitted = ctx
+                    .quiet_change(&[Doc::Outbox], |d| {
+                        d.outbox.submit_evidence(&id).map_err(StoreError::Outbox)
+                    })
+                    .await;
+                saving.set(false);
+                match submitted {
+                    Ok(()) => {
+                        for url in urls.peek().values() {
+                            revoke(url);
+                        }
+                        ctx.say(
+                            "整改佐证已保存在手机上,联网后自动提交",
+                            "Evidence saved on this phone; it goes when online",
+                        );
+                        ctx.go(Screen::Home);
+                        ctx.sync_now();
+                    }
+                    // A rule shows beside its field (the note) or as the photo problem.
+                    Err(StoreError::Outbox(OutboxError::Invalid(e))) if e.field == "note" => {}
+                    Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
+                }
+            });
+        }
+    };
+
+    let discard = {
+        let id = id.clone();
+        move |_| {
+            let id = id.clone();
+            spawn(async move {
+                let mut ctx = ctx;
+                let photos = ctx
+                    .data
+                    .peek()
+                    .outbox
+                    .evidence(&id)
+                    .map(|e| e.photos.clone())
+                    .unwrap_or_default();
+                let done = ctx
+                    .change(&[Doc::Outbox], |d| {
+                        d.outbox.discard_evidence(&id);
+                        Ok(())
+                    })
+                    .await;
+                if done.is_ok() {
+                    if let Some(store) = storage() {
+                        for sha in photos {
+                            if !ctx.data.peek().photo_referenced(&sha) {
+                                let _ = store.delete_photo(&sha).await;
+                            }
+                        }
+                    }
+                    ctx.go(Screen::Home);
+                }
+            });
+        }
+    };
+
+    let full = entry.photos.len() >= MAX_EVIDENCE_PHOTOS;
+    let busy = processing() > 0;
+    let count = entry.photos.len();
+
+    rsx! {
+        section { class: "card finding", "data-testid": "evidence-form",
+            h1 { {lang.t("整改佐证", "Evidence of the fix")} }
+            p { class: "muted", "{entry.issue_title}" }
+            p { class: "label", {lang.t("整改后照片", "Photos after the fix")} " ({count}/{MAX_EVIDENCE_PHOTOS})" }
+            div { class: "photos",
+                for sha in entry.photos.iter() {
+                    img {
+                        key: "{sha}",
+                        class: "thumb",
+                        src: urls.read().get(sha).cloned().unwrap_or_default(),
+                        alt: lang.t("已保存的照片", "Stored photo"),
+                        "data-testid": "photo-thumb",
+                    }
+                }
+                label { class: if full { "photo-add off" } else { "photo-add" },
+                    if busy {
+                        {lang.t("正在处理…", "Processing…")}
+                    } else if full {
+                        {lang.t("已满 20 张", "20 photos")}
+                    } else {
+                        {lang.t("+ 拍照/选图", "+ Photo")}
+                    }
+                    input {
+                        id: PHOTO_INPUT,
+                        r#type: "file",
+                        accept: "image/*",
+                        "capture": "environment",
+                        multiple: true,
+                        disabled: full,
+                        "aria-label": lang.t("拍照或选择照片", "Take or choose photos"),
+                        "data-testid": "photo-input",
+                        onchange: on_photos,
+                    }
+                }
+            }
+            if let Some((zh, en)) = problem() {
+                p { class: "error", role: "alert", "data-testid": "evidence-problem",
+                    {if lang.is_en() { en } else { zh }}
+                }
+            }
+            TextField {
+                label: lang.t("整改情况", "What was done").to_owned(),
+                name: "note",
+                rule: Text::EvidenceNote,
+                initial: entry.note.clone(),
+                show_required: tried(),
+                rows: 4,
+                on_input: on_note,
+            }
+            button {
+                class: "primary big",
+                "data-testid": "submit-evidence",
+                disabled: saving() || busy,
+                onclick: submit,
+                {lang.t("提交整改佐证", "Submit evidence")}
+            }
+            button { class: "link danger", "data-testid": "discard-evidence", onclick: discard,
+                {lang.t("放弃这份佐证", "Discard this evidence")}
+            }
+        }
+    }
+}
