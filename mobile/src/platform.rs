@@ -119,6 +119,37 @@ pub fn persisted() -> bool {
     PERSISTED.with(std::cell::Cell::get)
 }
 
+#[cfg(target_arch = "wasm32")]
+const DEVICE_KEY: &str = "flowwalk-device";
+
+/// The device id this browser last started with, kept outside IndexedDB (in localStorage):
+/// when the stored documents come back with another one, the browser dropped the database
+/// in between (storage pressure, a full disk) and the app says so. Natively: none.
+pub fn remembered_device() -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()?
+            .local_storage()
+            .ok()??
+            .get_item(DEVICE_KEY)
+            .ok()?
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
+/// Remembers the device id for [`remembered_device`].
+pub fn remember_device(id: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(Ok(Some(s))) = web_sys::window().map(|w| w.local_storage()) {
+        let _ = s.set_item(DEVICE_KEY, id);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = id;
+}
+
 /// The storage of this platform.
 #[cfg(target_arch = "wasm32")]
 pub type AppStorage = crate::storage::IdbStorage;

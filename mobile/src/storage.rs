@@ -183,15 +183,31 @@ mod web {
     }
 
     impl IdbStorage {
-        pub async fn open() -> Result<Self, StorageError> {
-            let db = Rexie::builder("flowwalk")
+        async fn build() -> Result<Rexie, StorageError> {
+            Rexie::builder("flowwalk")
                 .version(1)
                 .add_object_store(ObjectStore::new(DOCS))
                 .add_object_store(ObjectStore::new(PHOTOS))
                 .build()
                 .await
-                .map_err(err)?;
-            Ok(IdbStorage { db })
+                .map_err(err)
+        }
+
+        /// Opens the database. One the browser emptied under us (seen when the disk filled:
+        /// the database is there but its stores are gone, so nothing can be read or written)
+        /// holds nothing to keep: it is made again, and the app says what was lost (the
+        /// device id it remembers no longer matches, see `platform::remembered_device`).
+        pub async fn open() -> Result<Self, StorageError> {
+            let db = Self::build().await?;
+            let names = db.store_names();
+            if names.iter().any(|n| n == DOCS) && names.iter().any(|n| n == PHOTOS) {
+                return Ok(IdbStorage { db });
+            }
+            db.close();
+            Rexie::delete("flowwalk").await.map_err(err)?;
+            Ok(IdbStorage {
+                db: Self::build().await?,
+            })
         }
 
         async fn put(&self, store: &str, key: &str, value: &JsValue) -> Result<(), StorageError> {

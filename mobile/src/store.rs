@@ -150,6 +150,10 @@ pub struct AppData {
     pub sync: SyncStatus,
     /// Documents found unreadable at start-up (kept aside, reported on screen).
     pub quarantined: Vec<Quarantined>,
+    /// At start-up the stored documents were gone though this browser had kept them before
+    /// (the browser dropped its database): whatever was not yet sent is lost, and the
+    /// observer is told so.
+    pub storage_lost: bool,
 }
 
 /// Why a change was refused.
@@ -255,6 +259,7 @@ impl AppData {
             outbox: load_doc(storage, Doc::Outbox, &mut q).await?,
             sync: SyncStatus::default(),
             quarantined: Vec::new(),
+            storage_lost: false,
         };
         data.quarantined = q;
         if data.settings.device_id.is_empty() {
@@ -262,6 +267,16 @@ impl AppData {
             data.save(storage, &[Doc::Settings]).await?;
         }
         Ok(data)
+    }
+
+    /// Compares the device id with the one the platform remembered from the last start
+    /// (`platform::remembered_device`): another one means the stored documents were lost in
+    /// between, and the observer must be told.
+    pub fn check_remembered(&mut self, remembered: Option<&str>) {
+        // (Settings this version could not read are reported as kept aside instead.)
+        let settings_kept_aside = self.quarantined.iter().any(|q| q.doc == "settings");
+        self.storage_lost =
+            !settings_kept_aside && remembered.is_some_and(|r| r != self.settings.device_id);
     }
 
     /// Writes the named documents; returns once the storage holds them.
@@ -875,6 +890,40 @@ mod tests {
                 back.draft(&open).unwrap().steps[0].elapsed(61_000).0,
                 60_000
             );
+        });
+    }
+
+    #[test]
+    fn a_dropped_database_is_noticed_and_said_once() {
+        block(async {
+            let kept = MemoryStorage::default();
+            let d = data();
+            d.save(&kept, &Doc::ALL).await.unwrap();
+            // The same documents as last time: nothing to say.
+            let mut back = AppData::load(&kept, || unreachable!()).await.unwrap();
+            back.check_remembered(Some("dev"));
+            assert!(!back.storage_lost);
+            // A first start ever: nothing remembered, nothing lost.
+            let mut first = AppData::load(&MemoryStorage::default(), || "new".into())
+                .await
+                .unwrap();
+            first.check_remembered(None);
+            assert!(!first.storage_lost);
+            // The browser remembers "dev" but the database came back empty: said.
+            let mut emptied = AppData::load(&MemoryStorage::default(), || "new".into())
+                .await
+                .unwrap();
+            emptied.check_remembered(Some("dev"));
+            assert!(emptied.storage_lost);
+            // Settings this version could not read are reported as kept aside instead.
+            let odd = MemoryStorage::default();
+            odd.save("settings", "{\"format\":99,\"data\":{}}")
+                .await
+                .unwrap();
+            let mut aside = AppData::load(&odd, || "new".into()).await.unwrap();
+            aside.check_remembered(Some("dev"));
+            assert!(!aside.storage_lost);
+            assert_eq!(aside.quarantined.len(), 1);
         });
     }
 

@@ -282,5 +282,36 @@ await run('observer', async ({ page, server, context }) => {
     });
   });
   assert.equal(kept, '{"format":99,"data":{"from":"a newer app"}}', 'kept byte for byte');
+
+  // --- 12. The browser drops the database under the app (as Chromium did when the disk
+  // filled: the database there, its stores gone): the app starts on a new one and says
+  // that what was not sent is lost, until the observer has read it.
+  await tab2.goto(server.base + '/readyz');
+  await tab2.evaluate(async () => {
+    await new Promise((res, rej) => {
+      const r = indexedDB.deleteDatabase('flowwalk');
+      r.onsuccess = () => res();
+      r.onerror = () => rej(r.error);
+      r.onblocked = () => rej(new Error('the database is still open'));
+    });
+    await new Promise((res, rej) => {
+      const r = indexedDB.open('flowwalk', 1);
+      r.onsuccess = () => { r.result.close(); res(); };
+      r.onerror = () => rej(r.error);
+    });
+  });
+  await tab2.goto(server.base + '/');
+  await tab2.locator('[data-testid=storage-lost]').waitFor({ timeout: 20000 });
+  await tab2.locator('input[name=username]').waitFor();
+  await accessible(tab2, 'storage lost');
+  await shot(tab2, 'storage-lost');
+  // Until read, a reload says it again.
+  await tab2.reload();
+  await tab2.locator('[data-testid=storage-lost]').waitFor({ timeout: 20000 });
+  await tab2.click('[data-testid=storage-lost-ok]');
+  await tab2.locator('[data-testid=storage-lost]').waitFor({ state: 'detached' });
+  await tab2.reload();
+  await tab2.locator('input[name=username]').waitFor();
+  assert.equal(await tab2.locator('[data-testid=storage-lost]').count(), 0, 'read, not said again');
   console.log(`observer test (${BACKEND}): ok`);
 });

@@ -20,7 +20,7 @@ use crate::recorder::FindingDraft;
 use crate::storage::{Storage, StorageError};
 use crate::store::Doc;
 
-pub(super) const PHOTO_INPUT: &str = "finding-photo-input";
+const PHOTO_INPUT: &str = "finding-photo-input";
 
 /// What to tell the observer when a photo could not be stored on the phone.
 fn not_stored(e: &StorageError) -> (String, String) {
@@ -87,21 +87,6 @@ pub fn FindingForm(draft: String) -> Element {
         .map(|r| r.categories.iter().filter(|c| c.active).cloned().collect())
         .unwrap_or_default();
     drop(data);
-
-    // Previews for photos stored before a reload.
-    for sha in &finding.photos {
-        if !urls.peek().contains_key(sha) {
-            let sha = sha.clone();
-            urls.write().insert(sha.clone(), String::new());
-            spawn(async move {
-                if let Some(s) = storage()
-                    && let Ok(Some(bytes)) = s.get_photo(&sha).await
-                {
-                    urls.write().insert(sha, preview_url(&bytes));
-                }
-            });
-        }
-    }
 
     let fid = finding.id.clone();
     let edit = {
@@ -184,43 +169,18 @@ pub fn FindingForm(draft: String) -> Element {
     };
 
     let category_error = tried() && finding.category_id.is_none();
-    let full = finding.photos.len() >= MAX_PHOTOS_PER_FINDING;
     let busy = processing() > 0;
 
     rsx! {
         section { class: "card finding",
             h1 { {lang.t("记录问题", "Note a problem")} }
             p { class: "label", id: "photos-label", {lang.t("照片", "Photos")} " ({finding.photos.len()}/{MAX_PHOTOS_PER_FINDING})" }
-            div { class: "photos",
-                for sha in finding.photos.iter() {
-                    img {
-                        key: "{sha}",
-                        class: "thumb",
-                        src: urls.read().get(sha).cloned().unwrap_or_default(),
-                        alt: lang.t("已保存的照片", "Stored photo"),
-                        "data-testid": "photo-thumb",
-                    }
-                }
-                label { class: if full { "photo-add off" } else { "photo-add" },
-                    if busy {
-                        {lang.t("正在处理…", "Processing…")}
-                    } else if full {
-                        {lang.t("已满 20 张", "20 photos")}
-                    } else {
-                        {lang.t("+ 拍照/选图", "+ Photo")}
-                    }
-                    input {
-                        id: PHOTO_INPUT,
-                        r#type: "file",
-                        accept: "image/*",
-                        "capture": "environment",
-                        multiple: true,
-                        disabled: full,
-                        "aria-label": lang.t("拍照或选择照片", "Take or choose photos"),
-                        "data-testid": "photo-input",
-                        onchange: on_photos,
-                    }
-                }
+            PhotoStrip {
+                photos: finding.photos.clone(),
+                urls,
+                busy,
+                max: MAX_PHOTOS_PER_FINDING,
+                on_photos,
             }
             if let Some((zh, en)) = problem() {
                 p { class: "error", role: "alert", "data-testid": "finding-problem",
@@ -375,6 +335,67 @@ pub fn FindingForm(draft: String) -> Element {
     }
 }
 
+/// The photos of a finding or of evidence as they are stored on the phone (previews made
+/// from the stored bytes, also after a reload), and the camera button: at most `max`.
+#[component]
+pub(super) fn PhotoStrip(
+    photos: Vec<String>,
+    urls: Signal<HashMap<String, String>>,
+    busy: bool,
+    max: usize,
+    on_photos: EventHandler<FormEvent>,
+) -> Element {
+    let ctx = use_context::<Ctx>();
+    let lang = ctx.lang();
+    for sha in &photos {
+        if !urls.peek().contains_key(sha) {
+            let sha = sha.clone();
+            urls.write().insert(sha.clone(), String::new());
+            spawn(async move {
+                if let Some(s) = storage()
+                    && let Ok(Some(bytes)) = s.get_photo(&sha).await
+                {
+                    urls.write().insert(sha, preview_url(&bytes));
+                }
+            });
+        }
+    }
+    let full = photos.len() >= max;
+    rsx! {
+        div { class: "photos",
+            for sha in photos.iter() {
+                img {
+                    key: "{sha}",
+                    class: "thumb",
+                    src: urls.read().get(sha).cloned().unwrap_or_default(),
+                    alt: lang.t("已保存的照片", "Stored photo"),
+                    "data-testid": "photo-thumb",
+                }
+            }
+            label { class: if full { "photo-add off" } else { "photo-add" },
+                if busy {
+                    {lang.t("正在处理…", "Processing…")}
+                } else if full {
+                    {format!("{}{max}{}", lang.t("已满 ", ""), lang.t(" 张", " photos"))}
+                } else {
+                    {lang.t("+ 拍照/选图", "+ Photo")}
+                }
+                input {
+                    id: PHOTO_INPUT,
+                    r#type: "file",
+                    accept: "image/*",
+                    "capture": "environment",
+                    multiple: true,
+                    disabled: full,
+                    "aria-label": lang.t("拍照或选择照片", "Take or choose photos"),
+                    "data-testid": "photo-input",
+                    onchange: move |e| on_photos.call(e),
+                }
+            }
+        }
+    }
+}
+
 /// Stores one chosen photo and adds it to the finding; only then does it show. Returns
 /// the (zh, en) problem when it could not be.
 async fn store_photo(
@@ -504,12 +525,12 @@ async fn prepare(file: Chosen) -> Result<(String, Vec<u8>), (String, String)> {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub(super) fn preview_url(bytes: &[u8]) -> String {
+fn preview_url(bytes: &[u8]) -> String {
     crate::photo::object_url(bytes).unwrap_or_default()
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-pub(super) fn preview_url(_bytes: &[u8]) -> String {
+fn preview_url(_bytes: &[u8]) -> String {
     String::new()
 }
 

@@ -106,9 +106,12 @@ pub fn Login() -> Element {
 
     rsx! {
         section { class: "card login",
-            h1 { {lang.t("体验员登录", "Observer login")} }
+            h1 { {lang.t("登录", "Log in")} }
             p { class: "hint",
-                {lang.t("登录一次后,任务和模板会保存在手机上,没有网络也能记录。", "Log in once; tasks and templates stay on this phone and recording works offline.")}
+                {lang.t(
+                    "体验员和部门整改人员:登录一次后,任务(或本部门待整改问题)会保存在手机上,没有网络也能记录。",
+                    "Observers and department officers: log in once; your tasks (or your department's issues) stay on this phone and recording works offline.",
+                )}
             }
             div { class: "tabs",
                 button {

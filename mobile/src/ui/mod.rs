@@ -307,7 +307,12 @@ pub fn App() -> Element {
         }
         let opened = async {
             let storage = platform::open_storage().await?;
-            let data = AppData::load(&storage, platform::new_id).await?;
+            let mut data = AppData::load(&storage, platform::new_id).await?;
+            data.check_remembered(platform::remembered_device().as_deref());
+            // A loss is told until the observer has read it (a reload shows it again).
+            if !data.storage_lost {
+                platform::remember_device(&data.settings.device_id);
+            }
             STORAGE.with(|s| {
                 let _ = s.set(Rc::new(storage));
             });
@@ -420,6 +425,7 @@ fn Main(initial: AppData) -> Element {
     let screen = ctx.screen.read().clone();
     let toast = ctx.toast.read().clone();
     let quarantined = ctx.data.read().quarantined.clone();
+    let storage_lost = ctx.data.read().storage_lost;
     let needs_login = ctx
         .data
         .read()
@@ -514,6 +520,24 @@ fn Main(initial: AppData) -> Element {
                             ctx.go(Screen::Login);
                         },
                         {lang.t("重新登录", "Log in")}
+                    }
+                }
+            }
+            if storage_lost {
+                div { class: "banner warn", "data-testid": "storage-lost", role: "alert",
+                    {lang.t(
+                        "浏览器清除了此前保存在本机的记录(常因手机存储空间不足)。已送达服务器的记录不受影响;当时尚未发送的记录和照片已无法恢复,请重新登录并补录。",
+                        "The browser removed what this app had stored on the phone (usually when storage ran out). Records the server already had are safe; records and photos not yet sent then cannot be recovered. Log in again and record them anew.",
+                    )}
+                    button {
+                        class: "link",
+                        "data-testid": "storage-lost-ok",
+                        onclick: move |_| {
+                            let mut data = ctx.data;
+                            platform::remember_device(&data.peek().settings.device_id);
+                            data.write().storage_lost = false;
+                        },
+                        {lang.t("知道了", "Understood")}
                     }
                 }
             }

@@ -12,9 +12,7 @@ use dioxus::prelude::*;
 use flowwalk_shared::api::issues::{IssueState, MAX_EVIDENCE_PHOTOS};
 use flowwalk_shared::rules::Text;
 
-use super::finding::{
-    PHOTO_INPUT, chosen_photos, clear_input, preview_url, revoke, store_chosen_photo,
-};
+use super::finding::{PhotoStrip, chosen_photos, clear_input, revoke, store_chosen_photo};
 use super::{Ctx, Screen, TextField, storage};
 use crate::i18n::Lang;
 use crate::outbox::{EvidenceState, OutboxError};
@@ -218,20 +216,6 @@ pub fn EvidenceForm(id: String) -> Element {
         };
     }
 
-    for sha in &entry.photos {
-        if !urls.peek().contains_key(sha) {
-            let sha = sha.clone();
-            urls.write().insert(sha.clone(), String::new());
-            spawn(async move {
-                if let Some(s) = storage()
-                    && let Ok(Some(bytes)) = s.get_photo(&sha).await
-                {
-                    urls.write().insert(sha, preview_url(&bytes));
-                }
-            });
-        }
-    }
-
     let on_photos = {
         let id = id.clone();
         move |e: FormEvent| {
@@ -357,7 +341,6 @@ pub fn EvidenceForm(id: String) -> Element {
         }
     };
 
-    let full = entry.photos.len() >= MAX_EVIDENCE_PHOTOS;
     let busy = processing() > 0;
     let count = entry.photos.len();
 
@@ -366,36 +349,12 @@ pub fn EvidenceForm(id: String) -> Element {
             h1 { {lang.t("整改佐证", "Evidence of the fix")} }
             p { class: "muted", "{entry.issue_title}" }
             p { class: "label", {lang.t("整改后照片", "Photos after the fix")} " ({count}/{MAX_EVIDENCE_PHOTOS})" }
-            div { class: "photos",
-                for sha in entry.photos.iter() {
-                    img {
-                        key: "{sha}",
-                        class: "thumb",
-                        src: urls.read().get(sha).cloned().unwrap_or_default(),
-                        alt: lang.t("已保存的照片", "Stored photo"),
-                        "data-testid": "photo-thumb",
-                    }
-                }
-                label { class: if full { "photo-add off" } else { "photo-add" },
-                    if busy {
-                        {lang.t("正在处理…", "Processing…")}
-                    } else if full {
-                        {lang.t("已满 20 张", "20 photos")}
-                    } else {
-                        {lang.t("+ 拍照/选图", "+ Photo")}
-                    }
-                    input {
-                        id: PHOTO_INPUT,
-                        r#type: "file",
-                        accept: "image/*",
-                        "capture": "environment",
-                        multiple: true,
-                        disabled: full,
-                        "aria-label": lang.t("拍照或选择照片", "Take or choose photos"),
-                        "data-testid": "photo-input",
-                        onchange: on_photos,
-                    }
-                }
+            PhotoStrip {
+                photos: entry.photos.clone(),
+                urls,
+                busy,
+                max: MAX_EVIDENCE_PHOTOS,
+                on_photos,
             }
             if let Some((zh, en)) = problem() {
                 p { class: "error", role: "alert", "data-testid": "evidence-problem",
