@@ -416,52 +416,28 @@ pub async fn officer_once<T: Transport, P: PhotoSource>(
                 report.refused += 1;
                 continue 'evidence;
             };
-            match transport.put_photo(sha, bytes).await {
-                Ok(()) => {
-                    report.reached_server = true;
+            let answer = transport.put_photo(sha, bytes).await;
+            match settle(answer, &mut report, outbox, &id, now_ms, jitter, "photo") {
+                Next::Go => {
                     outbox.evidence_photo_uploaded(&id, sha);
                     report.photos_uploaded += 1;
                     progress(outbox);
                 }
-                Err(e) if e.is_unauthorized() => {
-                    report.needs_login = true;
-                    return report;
-                }
-                Err(ApiError::Refused { body, .. }) => {
-                    report.reached_server = true;
-                    outbox.evidence_refused(&id, body.code, &body.message);
-                    report.refused += 1;
-                    continue 'evidence;
-                }
-                Err(e) => {
-                    wait(&mut report, outbox, &id, &e, now_ms, jitter, "photo");
-                    return report;
-                }
+                Next::Skip => continue 'evidence,
+                Next::Stop => return report,
             }
         }
-        match transport
+        let answer = transport
             .submit_evidence(&entry.issue_id, &entry.request())
-            .await
-        {
-            Ok(_) => {
-                report.reached_server = true;
+            .await;
+        match settle(answer, &mut report, outbox, &id, now_ms, jitter, "evidence") {
+            Next::Go => {
                 outbox.evidence_stored(&id);
                 report.stored += 1;
                 progress(outbox);
             }
-            Err(e) if e.is_unauthorized() => {
-                report.needs_login = true;
-                return report;
-            }
-            Err(ApiError::Refused { body, .. }) => {
-                report.reached_server = true;
-                outbox.evidence_refused(&id, body.code, &body.message);
-                report.refused += 1;
-            }
-            Err(e) => {
-                wait(&mut report, outbox, &id, &e, now_ms, jitter, "evidence");
-                return report;
-            }
+            Next::Skip => {}
+            Next::Stop => return report,
         }
     }
 
@@ -491,27 +467,58 @@ pub async fn officer_once<T: Transport, P: PhotoSource>(
     report
 }
 
-/// A failure worth retrying while sending evidence: it waits (as long as the server asked,
-/// for a quota) and the round stops — without a network the rest would fail too.
-fn wait(
+/// What to do after one answer while sending evidence.
+enum Next {
+    /// It went through: carry on.
+    Go,
+    /// Refused (final, recorded on the entry): on to the next evidence.
+    Skip,
+    /// No answer worth going on without (a network, a login): the round ends.
+    Stop,
+}
+
+/// Records one answer while sending evidence `id`: a refusal is final and shown; a
+/// failure worth retrying waits (as long as the server asked, for a quota) and ends the
+/// round, since without a network the rest would fail too; a refused token asks for a
+/// login.
+fn settle(
+    answer: Result<(), ApiError>,
     report: &mut SyncReport,
     outbox: &mut Outbox,
     id: &str,
-    e: &ApiError,
     now_ms: i64,
     jitter: f64,
     what: &str,
-) {
-    let why = e.describe();
-    if let ApiError::Busy {
-        retry_after_ms: Some(ms),
-        ..
-    } = e
-    {
-        report.not_before_ms = Some(now_ms.saturating_add(*ms));
+) -> Next {
+    match answer {
+        Ok(()) => {
+            report.reached_server = true;
+            Next::Go
+        }
+        Err(e) if e.is_unauthorized() => {
+            report.needs_login = true;
+            Next::Stop
+        }
+        Err(ApiError::Refused { body, .. }) => {
+            report.reached_server = true;
+            outbox.evidence_refused(id, body.code, &body.message);
+            report.refused += 1;
+            Next::Skip
+        }
+        Err(e) => {
+            let why = e.describe();
+            if let ApiError::Busy {
+                retry_after_ms: Some(ms),
+                ..
+            } = e
+            {
+                report.not_before_ms = Some(now_ms.saturating_add(ms));
+            }
+            outbox.evidence_failed(id, now_ms, jitter, &why);
+            report.retry_later.push(format!("{what}: {why}"));
+            Next::Stop
+        }
     }
-    outbox.evidence_failed(id, now_ms, jitter, &why);
-    report.retry_later.push(format!("{what}: {why}"));
 }
 
 #[cfg(test)]
