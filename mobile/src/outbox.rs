@@ -408,6 +408,61 @@ impl Outbox {
         Ok(())
     }
 
+    /// Takes evidence the server refused back into a draft, to correct and send again: the
+    /// same note and photos under a new id, against the issue's version as last fetched.
+    /// Only while the issue is still open for the department. Returns the draft's id.
+    pub fn redo_evidence(
+        &mut self,
+        client_id: &str,
+        new_id: String,
+    ) -> Result<String, OutboxError> {
+        let refused = self
+            .evidence(client_id)
+            .filter(|e| matches!(e.state, EvidenceState::NeedsAttention { .. }))
+            .cloned()
+            .ok_or(OutboxError::NotReturned)?;
+        let version = self
+            .issues
+            .iter()
+            .find(|i| i.id == refused.issue_id)
+            .map(|i| i.version)
+            .ok_or(OutboxError::UnknownIssue)?;
+        if let Some(draft) = self
+            .evidence
+            .iter()
+            .find(|e| e.issue_id == refused.issue_id && e.state == EvidenceState::Draft)
+        {
+            return Ok(draft.client_id.clone());
+        }
+        self.evidence.retain(|e| e.client_id != client_id);
+        self.evidence.push(EvidenceEntry {
+            client_id: new_id.clone(),
+            expected_version: version,
+            state: EvidenceState::Draft,
+            attempts: 0,
+            next_attempt_at_ms: i64::MIN,
+            missing_photos: Vec::new(),
+            last_error: None,
+            ..refused
+        });
+        Ok(new_id)
+    }
+
+    /// Removes evidence the server refused, once the officer has seen why (its issue is no
+    /// longer theirs to fix). Returns its photos, for the caller to free.
+    pub fn drop_refused_evidence(&mut self, client_id: &str) -> Vec<String> {
+        let mut photos = Vec::new();
+        self.evidence.retain(|e| {
+            let refused =
+                e.client_id == client_id && matches!(e.state, EvidenceState::NeedsAttention { .. });
+            if refused {
+                photos = e.photos.clone();
+            }
+            !refused
+        });
+        photos
+    }
+
     /// Drops a draft of evidence (never one that was submitted).
     pub fn discard_evidence(&mut self, client_id: &str) {
         self.evidence
@@ -447,6 +502,8 @@ impl Outbox {
                 code,
                 message: message.to_owned(),
             };
+            // The refusal is the news; an earlier "no network" is not.
+            e.last_error = None;
         }
     }
 

@@ -535,6 +535,20 @@ impl AppData {
                 .any(|e| e.state == EvidenceState::Waiting)
     }
 
+    /// Whether the server refused something on the phone that the observer (or officer)
+    /// must act on: then the outbox is not "in sync", whatever was delivered.
+    pub fn needs_attention(&self) -> bool {
+        self.outbox
+            .entries
+            .iter()
+            .any(|e| matches!(e.state, SendState::NeedsAttention { .. }))
+            || self
+                .outbox
+                .evidence
+                .iter()
+                .any(|e| matches!(e.state, EvidenceState::NeedsAttention { .. }))
+    }
+
     /// Whether a stored photo is referenced by anything on the phone (a draft, a finding
     /// in progress, a submitted walkthrough, evidence); an unreferenced one may go.
     pub fn photo_referenced(&self, sha: &str) -> bool {

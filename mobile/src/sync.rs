@@ -985,6 +985,30 @@ mod tests {
             &mut |_| {},
         ));
         assert_eq!(*server.evidence_posts.borrow(), 3, "not sent again");
+        // The officer takes it back, against the version the phone now knows, and it goes.
+        outbox.issues = vec![open_issue("i2")];
+        let again = outbox.redo_evidence(&id, "ev-3".into()).unwrap();
+        assert!(
+            outbox.evidence(&id).is_none(),
+            "the refused one is replaced"
+        );
+        let redone = outbox.evidence(&again).unwrap();
+        assert_eq!(
+            (redone.expected_version, redone.note.as_str()),
+            (3, "已整改")
+        );
+        assert_eq!(redone.state, EvidenceState::Draft);
+        outbox.submit_evidence(&again).unwrap();
+        let report = block(officer_once(
+            &mut outbox,
+            &server,
+            &Photos,
+            5 * later,
+            0.5,
+            &mut |_| {},
+        ));
+        assert_eq!(report.stored, 1);
+        assert_eq!(outbox.evidence(&again).unwrap().state, EvidenceState::Sent);
     }
 
     #[test]
@@ -1015,10 +1039,26 @@ mod tests {
             .unwrap();
         assert_eq!(field(&mut outbox), "photos", "20 photos at most");
         outbox
-            .edit_evidence(&id, |e| e.photos.truncate(20))
+            .edit_evidence(&id, |e| {
+                e.photos.truncate(20);
+                e.note = "已整改\u{7}".into();
+            })
+            .unwrap();
+        assert_eq!(field(&mut outbox), "note", "no control characters");
+        outbox
+            .edit_evidence(&id, |e| e.note = "已整改:\n更换取号机\t并张贴指引".into())
             .unwrap();
         assert_eq!(outbox.submit_evidence(&id), Ok(()));
         assert_eq!(outbox.evidence(&id).unwrap().state, EvidenceState::Waiting);
+        // Refused evidence of an issue that left the list can only be removed.
+        outbox.evidence_refused(&id, ErrorCode::InvalidState, "该问题已转办");
+        outbox.issues.clear();
+        assert_eq!(
+            outbox.redo_evidence(&id, "x2".into()),
+            Err(OutboxError::UnknownIssue)
+        );
+        assert_eq!(outbox.drop_refused_evidence(&id).len(), 20);
+        assert!(outbox.evidence.is_empty());
     }
 
     #[test]

@@ -2,9 +2,10 @@
 // records a walkthrough on a phone with no network (browser offline, server stopped); back
 // online it arrives; a manager accepts it at the desk, and its issue goes to the ledger with
 // a panel; the responsible department's officer, on a phone of their own and offline again,
-// writes the evidence with a photo (a reload on the way, a double tap on submit); back
-// online it is delivered once; three panel members approve at the desk; the observer is
-// satisfied: closed. axe-core on each new screen.
+// writes the evidence with a photo (a reload on the way, a double tap on submit); the issue
+// moves on meanwhile, so back online the evidence is refused and the officer told; taken
+// back and sent again, it is delivered once; three panel members approve at the desk; the
+// observer is satisfied: closed. axe-core on each new screen.
 
 import {
   PASSWORD, PHONE, accessible, assert, deskLogin, logIn, onDevice, openIssue, phoneJpeg, run,
@@ -140,9 +141,29 @@ await run('loop', async ({ page, server, browser, context }) => {
   assert.notEqual((await op.locator('[data-testid=sync-status]').textContent()).trim(), '已与服务器同步');
   await shot(op, 'officer-outbox-offline', 'loop-');
   await accessible(op, 'outbox with evidence');
-  // Back online: delivered by itself, once.
+  // Meanwhile, at the desk, the issue moves on (its panel is formed again): the evidence
+  // written against the version the phone saw is refused, and the officer is told.
   await server.start();
+  const seen = await (await server.api(manager, 'GET', `/api/v1/issues/${issue.id}`)).json();
+  const reformed = await server.api(manager, 'PUT', `/api/v1/issues/${issue.id}/panel`, {
+    expected_version: seen.summary.version,
+    members: seen.panel.map((m) => ({ user_id: m.user_id, constituency: m.constituency })),
+  });
+  assert.equal(reformed.status, 200, await reformed.text());
   await phone.setOffline(false);
+  await op.locator('[data-testid=outbox-evidence][data-state=attention]').waitFor({ timeout: 30000 });
+  assert.notEqual((await op.locator('[data-testid=sync-status]').textContent()).trim(), '已与服务器同步',
+    'not "in sync" while the server refused something');
+  await shot(op, 'officer-evidence-refused', 'loop-');
+  // Taken back as it was, against the version now known, and sent again: delivered once.
+  await op.click('.bar-title');
+  await mine.locator('[data-testid=evidence-refused]').waitFor({ timeout: 20000 });
+  await mine.locator('[data-testid=redo-evidence]').click();
+  await op.locator('[data-testid=evidence-form]').waitFor();
+  assert.equal(await op.inputValue('textarea[name=note]'), note, 'the note came back');
+  await op.locator('[data-testid=photo-thumb]').first().waitFor();
+  await op.click('[data-testid=submit-evidence]');
+  await op.click('[data-testid=nav-outbox]');
   await op.locator('[data-testid=outbox-evidence][data-state=sent]').waitFor({ timeout: 30000 });
   await op.click('.bar-title');
   await op.locator('[data-testid=evidence-sent] [data-testid=evidence-delivered]').waitFor({ timeout: 20000 });
@@ -175,6 +196,6 @@ await run('loop', async ({ page, server, browser, context }) => {
   await shot(dp, 'observer-closed', 'loop-');
   const closed = await (await server.api(manager, 'GET', `/api/v1/issues/${issue.id}`)).json();
   assert.deepEqual(closed.events.map((e) => e.action),
-    ['create', 'ledger', 'form_panel', 'submit_evidence', 'approve', 'approve', 'approve', 'sign_off', 'recheck_satisfied']);
+    ['create', 'ledger', 'form_panel', 'form_panel', 'submit_evidence', 'approve', 'approve', 'approve', 'sign_off', 'recheck_satisfied']);
   await desk.close();
 });

@@ -114,6 +114,30 @@ pub fn OfficerHome() -> Element {
                             {lang.t("继续填写整改佐证", "Continue the evidence")}
                         }
                     },
+                    Some((client_id, state @ EvidenceState::NeedsAttention { .. })) => rsx! {
+                        EvidenceTag { state }
+                        button {
+                            class: "primary",
+                            "data-testid": "redo-evidence",
+                            onclick: move |_| {
+                                let client_id = client_id.clone();
+                                spawn(async move {
+                                    let mut ctx = ctx;
+                                    let opened = ctx
+                                        .change(&[Doc::Outbox], |d| {
+                                            d.outbox
+                                                .redo_evidence(&client_id, platform::new_id())
+                                                .map_err(StoreError::Outbox)
+                                        })
+                                        .await;
+                                    if let Ok(draft) = opened {
+                                        ctx.go(Screen::Evidence(draft));
+                                    }
+                                });
+                            },
+                            {lang.t("修改后重新提交", "Correct and send again")}
+                        }
+                    },
                     Some((_, state)) if state != EvidenceState::Sent => rsx! {
                         EvidenceTag { state }
                     },
@@ -151,6 +175,34 @@ pub fn OfficerHome() -> Element {
             for (client_id, title, state) in sent {
                 div { key: "{client_id}", class: "card item", "data-testid": "evidence-sent",
                     strong { "{title}" }
+                    if matches!(state, EvidenceState::NeedsAttention { .. }) {
+                        // Its issue is no longer the department's to fix: seen, it can go.
+                        button {
+                            class: "link",
+                            "data-testid": "drop-evidence",
+                            onclick: {
+                                let client_id = client_id.clone();
+                                move |_| {
+                                    let client_id = client_id.clone();
+                                    spawn(async move {
+                                        let dropped = ctx
+                                            .change(&[Doc::Outbox], |d| {
+                                                Ok(d.outbox.drop_refused_evidence(&client_id))
+                                            })
+                                            .await;
+                                        if let (Ok(photos), Some(store)) = (dropped, storage()) {
+                                            for sha in photos {
+                                                if !ctx.data.peek().photo_referenced(&sha) {
+                                                    let _ = store.delete_photo(&sha).await;
+                                                }
+                                            }
+                                        }
+                                    });
+                                }
+                            },
+                            {lang.t("移除", "Remove")}
+                        }
+                    }
                     EvidenceTag { state }
                 }
             }
@@ -300,8 +352,20 @@ pub fn EvidenceForm(id: String) -> Element {
                         ctx.go(Screen::Home);
                         ctx.sync_now();
                     }
-                    // A rule shows beside its field (the note) or as the photo problem.
-                    Err(StoreError::Outbox(OutboxError::Invalid(e))) if e.field == "note" => {}
+                    // The note's length and emptiness show beside the field as it is typed;
+                    // any other rule is said here.
+                    Err(StoreError::Outbox(OutboxError::Invalid(e)))
+                        if e.field == "note"
+                            && Text::EvidenceNote
+                                .check(
+                                    "note",
+                                    ctx.data
+                                        .peek()
+                                        .outbox
+                                        .evidence(&id)
+                                        .map_or("", |e| e.note.trim()),
+                                )
+                                .is_err() => {}
                     Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
                 }
             });

@@ -22,8 +22,13 @@ pub fn OutboxScreen() -> Element {
     // "In sync" only when it is true: online, the last round reached the server with no
     // problem, and nothing (record or photo) waits.
     let unsent = data.has_unsent();
-    let in_sync =
-        online && status.at_ms > 0 && status.reached_server && status.problem.is_none() && !unsent;
+    let attention = data.needs_attention();
+    let in_sync = online
+        && status.at_ms > 0
+        && status.reached_server
+        && status.problem.is_none()
+        && !unsent
+        && !attention;
     let mut rows = Vec::new();
     for e in data.outbox.entries.iter().rev() {
         let (title, venue) = data.titles(&e.record.assignment_id, &e.record.scenario_version_id);
@@ -68,6 +73,8 @@ pub fn OutboxScreen() -> Element {
                         {lang.t("正在同步…", "Syncing…")}
                     } else if in_sync {
                         {lang.t("已与服务器同步", "In sync with the server")}
+                    } else if attention && !unsent && status.problem.is_none() {
+                        {lang.t("有记录未被服务器接收,请按说明处理", "The server did not accept a record: see below")}
                     } else if status.problem.is_some() {
                         {lang.t("上次同步未完成,将自动重试", "Last sync did not finish; retrying by itself")}
                     } else if unsent {

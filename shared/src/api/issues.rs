@@ -405,6 +405,18 @@ impl EvidenceRequest {
         use crate::ErrorCode;
         use crate::rules::Invalid;
         crate::rules::Text::EvidenceNote.check("note", self.note.trim())?;
+        if self
+            .note
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            return Err(Invalid::new(
+                ErrorCode::InvalidValue,
+                "note",
+                "整改情况含有无法保存的控制字符",
+                "The note holds control characters that cannot be stored",
+            ));
+        }
         if self.photos.len() > MAX_EVIDENCE_PHOTOS {
             return Err(Invalid::new(
                 ErrorCode::InvalidValue,
