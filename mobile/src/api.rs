@@ -28,6 +28,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// How long the server asked us to wait before coming back, when it said.
+    pub fn retry_after_ms(&self) -> Option<i64> {
+        match self {
+            ApiError::Busy { retry_after_ms, .. } => *retry_after_ms,
+            _ => None,
+        }
+    }
+
     pub fn is_retryable(&self) -> bool {
         !matches!(self, ApiError::Refused { .. })
     }

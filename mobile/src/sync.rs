@@ -233,6 +233,18 @@ pub struct SyncReport {
     pub not_before_ms: Option<i64>,
 }
 
+impl SyncReport {
+    /// Keeps the time the server asked us to wait for (`Retry-After`), if it asked;
+    /// says whether it did.
+    fn wait_if_asked(&mut self, e: &ApiError, now_ms: i64) -> bool {
+        let asked = e.retry_after_ms();
+        if let Some(ms) = asked {
+            self.not_before_ms = Some(now_ms.saturating_add(ms));
+        }
+        asked.is_some()
+    }
+}
+
 /// One round. `now_ms` is the device clock; `jitter` in `[0, 1)` spreads retries.
 /// The caller persists `outbox` afterwards (and may after every step).
 pub async fn sync_once<T: Transport, P: PhotoSource>(
@@ -332,13 +344,7 @@ pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
             }
             Err(e) => {
                 let why = e.describe();
-                if let ApiError::Busy {
-                    retry_after_ms: Some(ms),
-                    ..
-                } = e
-                {
-                    report.not_before_ms = Some(now_ms.saturating_add(ms));
-                }
+                report.wait_if_asked(&e, now_ms);
                 for (id, rev) in chunk {
                     outbox.transient_failure(id, *rev, now_ms, jitter, &why);
                 }
@@ -373,13 +379,8 @@ pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
                 }
                 Err(e) => {
                     let why = e.describe();
-                    if let ApiError::Busy {
-                        retry_after_ms: Some(ms),
-                        ..
-                    } = e
-                    {
+                    if report.wait_if_asked(&e, now_ms) {
                         // A quota, not a refusal: the photo waits, and says why.
-                        report.not_before_ms = Some(now_ms.saturating_add(ms));
                         outbox.waiting_because(&id, rev, &why);
                     }
                     report.retry_later.push(format!("photo: {why}"));
@@ -507,13 +508,7 @@ fn settle(
         }
         Err(e) => {
             let why = e.describe();
-            if let ApiError::Busy {
-                retry_after_ms: Some(ms),
-                ..
-            } = e
-            {
-                report.not_before_ms = Some(now_ms.saturating_add(ms));
-            }
+            report.wait_if_asked(&e, now_ms);
             outbox.evidence_failed(id, now_ms, jitter, &why);
             report.retry_later.push(format!("{what}: {why}"));
             Next::Stop

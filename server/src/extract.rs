@@ -6,9 +6,11 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::dev::Payload;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::http::header::CONTENT_TYPE;
+use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest};
 use flowwalk_shared::ErrorCode;
@@ -153,6 +155,34 @@ fn refuse_nul(bytes: &[u8]) -> Result<(), AppError> {
     }
 }
 
+/// Middleware: a NUL in the address (`?q=%00`, `/issues/%00`) is refused before any
+/// handler sees it, for the same reason as in a body. The path and every query name and
+/// value are checked as they will be decoded.
+pub async fn refuse_nul_in_address(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(e) = nul_in_address(req.path(), req.query_string()) {
+        return Ok(req.error_response(e));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+fn nul_in_address(path: &str, query: &str) -> Option<AppError> {
+    let message = |e: AppError| {
+        e.message(
+            "地址中不能含有空字符(U+0000)",
+            "The address may not contain a NUL character (U+0000)",
+        )
+    };
+    if percent_encoding::percent_decode_str(path).any(|b| b == 0) {
+        return Some(message(AppError::new(ErrorCode::InvalidPath)));
+    }
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| message(AppError::new(ErrorCode::InvalidQuery)).field(k.replace('\0', "")))
+}
+
 /// Where the first string (or key) holding a NUL is, as `steps[1].name`.
 fn nul_at(v: &serde_json::Value, path: String) -> Option<String> {
     match v {
@@ -234,6 +264,26 @@ mod tests {
         assert_eq!(
             err(r#"{"name":"a","items":[{"n":-1}]}"#),
             (ErrorCode::InvalidValue, Some("items[0].n".into()))
+        );
+    }
+
+    #[test]
+    fn a_nul_in_the_address_is_refused_where_it_is() {
+        let at = |path, query| nul_in_address(path, query).map(|e| (e.code, e.field));
+        assert_eq!(at("/api/v1/issues", "status=open&q=ok"), None);
+        // `%2500` is the text "%00", not a NUL.
+        assert_eq!(at("/api/v1/issues/%2500", "q=%2500"), None);
+        assert_eq!(
+            at("/api/v1/issues/a%00b", ""),
+            Some((ErrorCode::InvalidPath, None))
+        );
+        assert_eq!(
+            at("/api/v1/issues", "status=open&department_id=d%00"),
+            Some((ErrorCode::InvalidQuery, Some("department_id".into())))
+        );
+        assert_eq!(
+            at("/api/v1/issues", "q%00=1"),
+            Some((ErrorCode::InvalidQuery, Some("q".into())))
         );
     }
 

@@ -179,6 +179,7 @@ fn run(
     let settings = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(crate::extract::refuse_nul_in_address))
             .wrap(from_fn(localize))
             .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
             .wrap_fn(|req, srv| {

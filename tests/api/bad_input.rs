@@ -319,7 +319,56 @@ async fn a_failed_request_writes_nothing(app: TestApp) {
     expect_error(res, StatusCode::CONFLICT, "duplicate", Some("name")).await;
 }
 
+/// PostgreSQL cannot compare text holding a NUL: one in the address was a 500 there (and a
+/// 200 on SQLite) before the server refused it at the door.
+async fn a_nul_in_the_address_is_refused(app: TestApp) {
+    app.load_demo();
+    let t = app.demo_login("manager").await;
+    for path in [
+        "/api/v1/issues/%00",
+        "/api/v1/walkthroughs/a%00",
+        "/api/v1/scenarios/%00",
+    ] {
+        expect_error(
+            app.get(path, &t).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+            None,
+        )
+        .await;
+    }
+    for (path, field) in [
+        ("/api/v1/walkthroughs?scenario_id=%00", "scenario_id"),
+        ("/api/v1/walkthroughs?venue_id=v%00", "venue_id"),
+        ("/api/v1/issues?department_id=%00", "department_id"),
+        ("/api/v1/issues?status=open&q=a%00b", "q"),
+        ("/api/v1/notifications?cursor%00=1", "cursor"),
+    ] {
+        let res = app.get(path, &t).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
+        expect_error(res, StatusCode::BAD_REQUEST, "invalid_query", Some(field)).await;
+    }
+    // Said in English when asked, like every error.
+    let res = app
+        .client
+        .get(app.url("/api/v1/issues?q=%00"))
+        .bearer_auth(&t)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    let body = expect_error(res, StatusCode::BAD_REQUEST, "invalid_query", Some("q")).await;
+    assert_eq!(
+        body["message"],
+        "The address may not contain a NUL character (U+0000)"
+    );
+    // The text "%00" (a percent sign and two zeros) is not a NUL: searched for, found nowhere.
+    let res = app.get("/api/v1/issues?q=%2500", &t).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
 both!(
+    a_nul_in_the_address_is_refused,
     malformed_bodies_are_refused_with_a_code,
     oversized_bodies_are_refused,
     a_failed_request_writes_nothing

@@ -15,7 +15,7 @@ use flowwalk_shared::rules::Text;
 use super::finding::{PhotoStrip, chosen_photos, clear_input, revoke, store_chosen_photo};
 use super::{Ctx, Screen, TextField, storage};
 use crate::i18n::Lang;
-use crate::outbox::{EvidenceState, OutboxError};
+use crate::outbox::{EvidenceState, Outbox, OutboxError};
 use crate::platform;
 use crate::storage::Storage;
 use crate::store::{Doc, StoreError};
@@ -121,19 +121,7 @@ pub fn OfficerHome() -> Element {
                             "data-testid": "redo-evidence",
                             onclick: move |_| {
                                 let client_id = client_id.clone();
-                                spawn(async move {
-                                    let mut ctx = ctx;
-                                    let opened = ctx
-                                        .change(&[Doc::Outbox], |d| {
-                                            d.outbox
-                                                .redo_evidence(&client_id, platform::new_id())
-                                                .map_err(StoreError::Outbox)
-                                        })
-                                        .await;
-                                    if let Ok(draft) = opened {
-                                        ctx.go(Screen::Evidence(draft));
-                                    }
-                                });
+                                open_draft(ctx, move |o| o.redo_evidence(&client_id, platform::new_id()));
                             },
                             {lang.t("修改后重新提交", "Correct and send again")}
                         }
@@ -148,21 +136,9 @@ pub fn OfficerHome() -> Element {
                             onclick: {
                                 let id = id.clone();
                                 move |_| {
-                                let id = id.clone();
-                                spawn(async move {
-                                    let mut ctx = ctx;
-                                    let opened = ctx
-                                        .change(&[Doc::Outbox], |d| {
-                                            d.outbox
-                                                .open_evidence(&id, platform::new_id())
-                                                .map_err(StoreError::Outbox)
-                                        })
-                                        .await;
-                                    if let Ok(client_id) = opened {
-                                        ctx.go(Screen::Evidence(client_id));
-                                    }
-                                });
-                            }
+                                    let id = id.clone();
+                                    open_draft(ctx, move |o| o.open_evidence(&id, platform::new_id()));
+                                }
                             },
                             {lang.t("提交整改佐证", "Submit evidence")}
                         }
@@ -213,6 +189,22 @@ pub fn OfficerHome() -> Element {
             }
         }
     }
+}
+
+/// Opens a round of evidence in the outbox — a new one, or a refused one taken back as it
+/// was — and goes to its form once that is stored (a failed write is shown by `change`).
+fn open_draft(ctx: Ctx, open: impl FnOnce(&mut Outbox) -> Result<String, OutboxError> + 'static) {
+    spawn(async move {
+        let mut ctx = ctx;
+        let opened = ctx
+            .change(&[Doc::Outbox], |d| {
+                open(&mut d.outbox).map_err(StoreError::Outbox)
+            })
+            .await;
+        if let Ok(draft) = opened {
+            ctx.go(Screen::Evidence(draft));
+        }
+    });
 }
 
 /// Where a round of evidence stands, in words.

@@ -88,8 +88,8 @@ pub struct CategoryPath {
 /// What the annotations leave to the route table and the shared middleware, filled in
 /// for every operation: its id is its endpoint's stable name (`venues_get`), unique as
 /// generators need it; the error answers any request may meet are documented (401 and 403
-/// from the access check, 400/413/415 from the body and parameter extractors), each with
-/// the one error body; and every response has a description (the HTTP reason phrase where
+/// from the access check, 400 from the address guard and the extractors, 413/415 from the
+/// body), each with the one error body; and every response has a description (the HTTP reason phrase where
 /// the annotation gives none).
 struct Complete;
 
@@ -121,12 +121,18 @@ impl Modify for Complete {
                 let json_body = op.request_body.as_ref().is_some_and(
                     |b| matches!(b, RefOr::T(b) if b.content.contains_key("application/json")),
                 );
+                // Any address may be refused (a NUL in it), so every operation may answer 400.
+                add_error(
+                    op,
+                    400,
+                    if json_body {
+                        "invalid_json, missing_field, unknown_field, invalid_type, invalid_value, \
+                         invalid_path or invalid_query"
+                    } else {
+                        "invalid_path or invalid_query"
+                    },
+                );
                 if json_body {
-                    add_error(
-                        op,
-                        400,
-                        "invalid_json, missing_field, unknown_field, invalid_type or invalid_value",
-                    );
                     add_error(op, 413, "payload_too_large");
                     add_error(op, 415, "unsupported_media_type: send application/json");
                     add_error(
@@ -139,9 +145,6 @@ impl Modify for Complete {
                         422,
                         "unknown_reference: a record the body names does not exist",
                     );
-                }
-                if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
-                    add_error(op, 400, "invalid_path or invalid_query");
                 }
                 // A path naming a record may name one that does not exist (or that the
                 // caller may not see: answered the same way).
