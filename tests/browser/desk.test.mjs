@@ -11,19 +11,12 @@
 
 import {
   assert, run, shot, accessible, phoneJpeg, PASSWORD, deskLogin, openIssue, statusIs,
+  DESKTOP, PHONE_SIZE,
 } from './lib.mjs';
 
-const DESKTOP = { width: 1280, height: 860 };
-const PHONE_SIZE = { width: 360, height: 740 };
-
-/** axe on the screen, then a screenshot of it at both sizes. */
+/** axe on the screen, then a screenshot of it, at both sizes; the desk goes on desktop-sized. */
 async function screen(page, name) {
-  await page.setViewportSize(DESKTOP);
-  await accessible(page, `${name} (desktop)`);
-  await shot(page, `${name}-desktop`, 'desk-');
-  await page.setViewportSize(PHONE_SIZE);
-  await accessible(page, `${name} (phone)`);
-  await shot(page, `${name}-phone`, 'desk-');
+  await shot(page, name, 'desk-', (size) => accessible(page, `${name} (${size})`));
   await page.setViewportSize(DESKTOP);
 }
 

@@ -1,6 +1,6 @@
 // What the browser tests share: the real server started and stopped at will, Debian's
 // Chromium at phone size, phone-like JPEGs made by the browser itself, what the phone holds
-// in IndexedDB, screenshots, and axe-core run on a screen.
+// in IndexedDB, screenshots (shots.mjs), and axe-core run on a screen.
 //
 // Env: FLOWWALK_BIN (server binary), FLOWWALK_WEB_DIR (built bundle), BACKEND (sqlite |
 // postgres), FLOWWALK_DATABASE_URL (for postgres: a fresh database), SCREENSHOTS (folder).
@@ -8,22 +8,21 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-export { assert, chromium };
+import { DESKTOP, PHONE_SIZE, SHOTS, shot } from './shots.mjs';
+
+export { assert, chromium, DESKTOP, PHONE_SIZE, SHOTS, shot };
 
 export const BIN = process.env.FLOWWALK_BIN;
 export const WEB_DIR = process.env.FLOWWALK_WEB_DIR;
 export const BACKEND = process.env.BACKEND || 'sqlite';
-export const SHOTS = process.env.SCREENSHOTS || fileURLToPath(new URL('./screenshots', import.meta.url));
 export const PASSWORD = 'flowwalk-demo';
 assert.ok(BIN && WEB_DIR, 'FLOWWALK_BIN and FLOWWALK_WEB_DIR are required');
-mkdirSync(SHOTS, { recursive: true });
 
 export const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -102,12 +101,6 @@ export class Server {
   }
 }
 
-let step = 0;
-/** A screenshot named after the test, in order. */
-export async function shot(page, name, prefix = '') {
-  step += 1;
-  await page.screenshot({ path: join(SHOTS, `${BACKEND}-${prefix}${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
-}
 
 /** A phone-like JPEG made by the browser itself: big, detailed, different per seed. */
 export async function phoneJpeg(page, seed, landscape = false) {
@@ -206,7 +199,7 @@ export function launch() {
 
 /** A phone: 360 × 740, touch, Chinese, in the hall of 天宁区. */
 export const PHONE = {
-  viewport: { width: 360, height: 740 },
+  viewport: PHONE_SIZE,
   deviceScaleFactor: 2,
   isMobile: true,
   hasTouch: true,

@@ -8,11 +8,9 @@
 // observer is satisfied: closed. axe-core on each new screen.
 
 import {
-  PASSWORD, PHONE, accessible, assert, deskLogin, logIn, onDevice, openIssue, phoneJpeg, run,
-  sha256, shot, statusIs, waitForState,
+  DESKTOP, PASSWORD, PHONE, accessible, assert, deskLogin, logIn, onDevice, openIssue, phoneJpeg,
+  run, sha256, shot, statusIs, waitForState,
 } from './lib.mjs';
-
-const DESKTOP = { width: 1280, height: 860 };
 
 /** Waits until the phone stored `note` as the evidence's note (typing is saved as it goes). */
 async function noteStored(page, note) {

@@ -10,20 +10,19 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+import { SHOTS, shot } from './shots.mjs';
 
 const BIN = process.env.FLOWWALK_BIN;
 const BACKEND = process.env.BACKEND || 'sqlite';
-const SHOTS = process.env.SCREENSHOTS || fileURLToPath(new URL('./screenshots', import.meta.url));
 const PASSWORD = 'flowwalk-demo';
 const LIMIT = 50 * 1024;
 assert.ok(BIN, 'FLOWWALK_BIN is required');
-mkdirSync(SHOTS, { recursive: true });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -73,11 +72,6 @@ async function api(base, token, method, path, body) {
   return r;
 }
 
-let step = 0;
-async function shot(page, name) {
-  step += 1;
-  await page.screenshot({ path: join(SHOTS, `${BACKEND}-q${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
-}
 
 /** Counts the bytes that come over the wire (headers and compressed bodies). */
 async function meter(context, page) {
@@ -145,7 +139,7 @@ async function main() {
     for (const [w, h] of shown) assert.ok(h >= 44 && w >= 280, `tap target ${w}×${h}`);
     // The dependent question waits for "是" (CSS only, no script).
     assert.equal(await page.locator('#b_q7').isVisible(), false, 'q7 hidden until q6 is yes');
-    await shot(page, 'form');
+    await shot(page, 'form', 'q');
 
     // --- Answer, with a mistake: "以上均无" together with another problem.
     const tick = (q, v) => page.locator(`input[name=${q}][value=${v}]`).check();
@@ -169,11 +163,11 @@ async function main() {
     assert.equal(await page.locator('input[name=q1][value=hrss]').isChecked(), true, 'answers kept');
     assert.equal(await page.locator('input[name=q7][value=smooth]').isChecked(), true, 'answers kept');
     assert.equal(await page.locator('textarea[name=q11]').inputValue(), '窗口人员很耐心,<b>效率高</b>', 'text kept, as text');
-    await shot(page, 'form-problem');
+    await shot(page, 'form-problem', 'q');
     await page.locator('input[name=q8][value=none]').uncheck();
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     await page.getByText('提交成功').waitFor();
-    await shot(page, 'thanks');
+    await shot(page, 'thanks', 'q');
 
     // --- The same browser cannot answer again.
     await page.goto(link);
@@ -200,13 +194,13 @@ async function main() {
     for (const part of ['结果反馈', `共收回有效问卷${after.respondents}份`, '二、总结分析:', '提及最多关键词分别为', '占比']) {
       assert.ok(notice.includes(part), `${part} in the notice`);
     }
-    await shot(page, 'results-notice');
+    await shot(page, 'results-notice', 'q');
 
     // --- The venue's A4 poster.
     await page.goto(`${link}/poster`);
     await page.getByText('微信扫一扫 参与问卷').waitFor();
     assert.equal(await page.locator('svg').count(), 1, 'the QR code');
-    await shot(page, 'poster');
+    await shot(page, 'poster', 'q');
 
     console.log(`questionnaire browser test (${BACKEND}): passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (e) {

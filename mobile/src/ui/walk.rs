@@ -243,7 +243,7 @@ pub fn Walk(id: String) -> Element {
                         },
                         span { class: "dot", "aria-hidden": "true",
                             {match s.phase {
-                                Phase::Waiting { .. } => "⏳",
+                                Phase::Waiting { .. } => "◷",
                                 Phase::Serving { .. } => "▶",
                                 Phase::Finished => "✓",
                                 Phase::Idle if s.visited() => "Ⅱ",
