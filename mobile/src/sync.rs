@@ -9,7 +9,7 @@
 //! `(id, rev)` once however often it is sent — so after a lost answer, sending again is
 //! always safe. Failures worth retrying back off; refusals are final and shown.
 
-use flowwalk_shared::sync::{PROTOCOL_VERSION, PushRecord, PushRequest, ReferenceData};
+use flowwalk_shared::sync::{PROTOCOL_VERSION, PushRecord, PushRequest, RawJson, ReferenceData};
 use flowwalk_shared::{ErrorCode, Role};
 
 use crate::api::{ApiError, Transport};
@@ -305,11 +305,14 @@ pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
         let records: Vec<PushRecord> = chunk
             .iter()
             .filter_map(|(id, _)| outbox.get(id))
-            .map(|e| PushRecord {
-                id: e.record.id.clone(),
-                rev: e.record.rev,
-                content_hash: e.record.content_hash(),
-                walkthrough: e.record.clone(),
+            // Writing a record as JSON cannot fail (plain fields, string keys).
+            .filter_map(|e| {
+                Some(PushRecord {
+                    id: e.record.id.clone(),
+                    rev: e.record.rev,
+                    content_hash: e.record.content_hash(),
+                    walkthrough: RawJson::new(&e.record).ok()?,
+                })
             })
             .collect();
         let request = PushRequest {
@@ -641,6 +644,8 @@ mod tests {
                     };
                     let missing = r
                         .walkthrough
+                        .parse()
+                        .expect("the engine sends records as JSON")
                         .photo_hashes()
                         .into_iter()
                         .filter(|h| !self.photos.borrow().contains(h))

@@ -13,6 +13,7 @@ use actix_web::http::header::{ACCEPT_LANGUAGE, HeaderMap};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use flowwalk_shared::api::issues::ImportRowError;
 use flowwalk_shared::{ErrorBody, ErrorCode};
 
 #[derive(Debug)]
@@ -25,6 +26,8 @@ pub struct AppError {
     source: Option<anyhow::Error>,
     /// Seconds after which trying again makes sense (`Retry-After`), for 429 and 503.
     pub retry_after: Option<u64>,
+    /// An import refused: every bad row with its line and reason (`import_rejected`).
+    rows: Option<Vec<ImportRowError>>,
 }
 
 impl AppError {
@@ -36,6 +39,15 @@ impl AppError {
             en: Cow::Borrowed(code.default_message_en()),
             source: None,
             retry_after: None,
+            rows: None,
+        }
+    }
+
+    /// A file with bad rows: nothing imported, every bad row told (`422 import_rejected`).
+    pub fn import_rejected(rows: Vec<ImportRowError>) -> Self {
+        AppError {
+            rows: Some(rows),
+            ..AppError::new(ErrorCode::ImportRejected)
         }
     }
 
@@ -104,15 +116,18 @@ impl AppError {
         format!("{} ({})", self.en, self.code)
     }
 
-    fn body(&self, english: bool) -> ErrorBody {
-        ErrorBody {
-            code: self.code,
-            message: if english {
-                self.en.to_string()
-            } else {
-                self.zh.to_string()
+    fn body(&self, english: bool) -> WireError<'_> {
+        WireError {
+            body: ErrorBody {
+                code: self.code,
+                message: if english {
+                    self.en.to_string()
+                } else {
+                    self.zh.to_string()
+                },
+                field: self.field.clone(),
             },
-            field: self.field.clone(),
+            rows: self.rows.as_deref(),
         }
     }
 }
@@ -130,8 +145,17 @@ impl std::fmt::Display for AppError {
     }
 }
 
+/// An error answer: the one error body, and the bad rows of a refused import.
+#[derive(serde::Serialize)]
+struct WireError<'a> {
+    #[serde(flatten)]
+    body: ErrorBody,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows: Option<&'a [ImportRowError]>,
+}
+
 /// The English body, carried on the response so `localize` can swap it in.
-struct EnglishBody(ErrorBody);
+struct EnglishBody(String);
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
@@ -149,7 +173,8 @@ impl ResponseError for AppError {
             builder.insert_header((actix_web::http::header::RETRY_AFTER, seconds));
         }
         let mut res = builder.json(self.body(false));
-        res.extensions_mut().insert(EnglishBody(self.body(true)));
+        let english = serde_json::to_string(&self.body(true)).unwrap_or_default();
+        res.extensions_mut().insert(EnglishBody(english));
         res
     }
 }
@@ -222,7 +247,7 @@ pub async fn localize(
     Ok(match body {
         Some(EnglishBody(body)) => res.map_body(|head, _| {
             head.headers.remove(actix_web::http::header::CONTENT_LENGTH);
-            BoxBody::new(serde_json::to_string(&body).unwrap_or_default())
+            BoxBody::new(body)
         }),
         None => res,
     })

@@ -5,6 +5,7 @@ pub mod assignments;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod contract;
 pub mod db;
 pub mod demo;
 pub mod domain;

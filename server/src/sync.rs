@@ -13,10 +13,10 @@ use diesel::Connection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::scenarios::Step;
-use flowwalk_shared::sync::{PushResult, PushStatus, ReferenceData, ReviewOutcome, ReviewStatus};
+use flowwalk_shared::sync::{
+    PushRecord, PushResult, PushStatus, ReferenceData, ReviewOutcome, ReviewStatus,
+};
 use flowwalk_shared::walkthrough::{WalkthroughRecord, hex_sha256};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::auth::AuthUser;
 use crate::db::{DbConnection, WriteGate, lock_for_pull, lock_photos_then_user};
@@ -27,27 +27,6 @@ use crate::models::changes::{self, Kind};
 use crate::models::walkthroughs::{self as wt, ConflictRow, RevisionRow, WalkthroughRow};
 use crate::models::{self, assignments, categories, departments, photos, scenarios, venues};
 
-/// A push as received. Same shape as [`flowwalk_shared::sync::PushRequest`], but each
-/// walkthrough is kept as the exact bytes the phone sent: those are what it hashed, and
-/// what is stored.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IncomingPush {
-    pub protocol: u32,
-    pub device_id: String,
-    pub device_time_ms: i64,
-    pub records: Vec<IncomingRecord>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IncomingRecord {
-    pub id: String,
-    pub rev: u32,
-    pub content_hash: String,
-    pub walkthrough: Box<RawValue>,
-}
-
 /// What a push needs to know about its caller and the moment.
 pub struct PushContext {
     pub user: AuthUser,
@@ -56,7 +35,7 @@ pub struct PushContext {
     pub server_now_ms: i64,
 }
 
-fn result(rec: &IncomingRecord, status: PushStatus) -> PushResult {
+fn result(rec: &PushRecord, status: PushStatus) -> PushResult {
     PushResult {
         id: rec.id.clone(),
         rev: rec.rev,
@@ -68,7 +47,7 @@ fn result(rec: &IncomingRecord, status: PushStatus) -> PushResult {
     }
 }
 
-fn rejected(rec: &IncomingRecord, e: &AppError) -> PushResult {
+fn rejected(rec: &PushRecord, e: &AppError) -> PushResult {
     PushResult {
         code: Some(e.code),
         message: Some(e.message_zh().to_owned()),
@@ -111,7 +90,7 @@ pub fn push_one(
     gate: &WriteGate,
     ctx: &PushContext,
     cache: &RefCache,
-    rec: &IncomingRecord,
+    rec: &PushRecord,
 ) -> Result<PushResult, AppError> {
     let answer = push_checked(conn, gate, ctx, cache, rec)?;
     if answer.status == PushStatus::Rejected {
@@ -132,7 +111,7 @@ fn push_checked(
     gate: &WriteGate,
     ctx: &PushContext,
     cache: &RefCache,
-    rec: &IncomingRecord,
+    rec: &PushRecord,
 ) -> Result<PushResult, AppError> {
     let Ok(rev) = i32::try_from(rec.rev) else {
         return Ok(rejected(
@@ -344,7 +323,7 @@ fn already_stored(
     conn: &mut DbConnection,
     gate: &WriteGate,
     ctx: &PushContext,
-    rec: &IncomingRecord,
+    rec: &PushRecord,
     rev: i32,
 ) -> Result<Option<PushResult>, AppError> {
     let Some(existing) = wt::revision(conn, &rec.id, rev)? else {

@@ -1,61 +1,26 @@
-//! The roles a flowwalk account can hold (see `domain.md`, "Who uses it").
+//! The roles a flowwalk account can hold (see `docs/domain.md`, "Who uses it").
 
-use serde::{Deserialize, Serialize};
+use crate::text_enum::text_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Manages accounts, venues, departments and scenario templates.
-    Admin,
-    /// Service-management office: plans walkthroughs, reviews them, triages issues.
-    Manager,
-    /// A staff observer who walks service flows.
-    Inspector,
-    /// A volunteer observer (体验员); sees only what is assigned to them.
-    Experiencer,
-    /// Works in one department; receives and fixes that department's issues.
-    DepartmentOfficer,
-    /// Member of the acceptance panel (验收团); reviews evidence, approves or rejects.
-    PanelMember,
+text_enum! {
+    /// What an account may do; fixed when the account is made.
+    pub enum Role {
+        /// Manages accounts, venues, departments and scenario templates.
+        Admin = "admin" / "系统管理员" / "Administrator",
+        /// Service-management office: plans walkthroughs, reviews them, triages issues.
+        Manager = "manager" / "政务服务管理人员" / "Manager",
+        /// A staff observer who walks service flows.
+        Inspector = "inspector" / "督查员" / "Inspector",
+        /// A volunteer observer (体验员); sees only what is assigned to them.
+        Experiencer = "experiencer" / "体验员" / "Observer",
+        /// Works in one department; receives and fixes that department's issues.
+        DepartmentOfficer = "department_officer" / "部门整改人员" / "Department officer",
+        /// Member of the acceptance panel (验收团); reviews evidence, approves or rejects.
+        PanelMember = "panel_member" / "验收团成员" / "Acceptance panel",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Admin,
-        Role::Manager,
-        Role::Inspector,
-        Role::Experiencer,
-        Role::DepartmentOfficer,
-        Role::PanelMember,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Manager => "manager",
-            Role::Inspector => "inspector",
-            Role::Experiencer => "experiencer",
-            Role::DepartmentOfficer => "department_officer",
-            Role::PanelMember => "panel_member",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Role::Admin => "系统管理员",
-            Role::Manager => "政务服务管理人员",
-            Role::Inspector => "督查员",
-            Role::Experiencer => "体验员",
-            Role::DepartmentOfficer => "部门整改人员",
-            Role::PanelMember => "验收团成员",
-        }
-    }
-
     /// Observers walk service flows and see only their own assignments.
     pub fn is_observer(self) -> bool {
         matches!(self, Role::Inspector | Role::Experiencer)
@@ -67,25 +32,34 @@ impl Role {
     }
 }
 
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The names accounts are stored and sent with, written out: changing one breaks every
+    /// stored account and every phone.
     #[test]
-    fn parse_round_trips_every_role() {
-        for r in Role::ALL {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
-            assert_eq!(
-                serde_json::to_string(&r).unwrap(),
-                format!("\"{}\"", r.as_str())
-            );
+    fn wire_names_and_labels_are_the_agreed_ones() {
+        let expected = [
+            (Role::Admin, "admin", "系统管理员"),
+            (Role::Manager, "manager", "政务服务管理人员"),
+            (Role::Inspector, "inspector", "督查员"),
+            (Role::Experiencer, "experiencer", "体验员"),
+            (
+                Role::DepartmentOfficer,
+                "department_officer",
+                "部门整改人员",
+            ),
+            (Role::PanelMember, "panel_member", "验收团成员"),
+        ];
+        assert_eq!(Role::ALL.len(), expected.len());
+        for (role, wire, zh) in expected {
+            assert_eq!(role.as_str(), wire);
+            assert_eq!(role.label_zh(), zh);
+            assert_eq!(Role::parse(wire), Some(role));
+            assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{wire}\""));
         }
         assert_eq!(Role::parse("root"), None);
+        assert_eq!(Role::parse("Admin"), None);
     }
 }

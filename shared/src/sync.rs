@@ -30,6 +30,7 @@ use crate::api::categories::Category;
 use crate::api::departments::Department;
 use crate::api::scenarios::Scenario;
 use crate::api::venues::Venue;
+use crate::text_enum::text_enum;
 use crate::walkthrough::WalkthroughRecord;
 
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -54,17 +55,54 @@ pub struct PushRecord {
     pub rev: u32,
     /// [`WalkthroughRecord::content_hash`] of `walkthrough`.
     pub content_hash: String,
-    pub walkthrough: WalkthroughRecord,
+    /// Kept as the exact text sent: that is what the phone hashed and what the server
+    /// stores; the server reads each record on its own, so one bad record refuses only
+    /// itself.
+    #[cfg_attr(feature = "openapi", schema(value_type = WalkthroughRecord))]
+    pub walkthrough: RawJson<WalkthroughRecord>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PushStatus {
-    Accepted,
-    AlreadyHad,
-    Conflict,
-    Rejected,
+/// A JSON value of type `T` carried as the exact text it was written as.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawJson<T> {
+    raw: Box<serde_json::value::RawValue>,
+    #[serde(skip)]
+    of: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: Serialize> RawJson<T> {
+    /// `value` written as JSON.
+    pub fn new(value: &T) -> Result<Self, serde_json::Error> {
+        Ok(RawJson {
+            raw: serde_json::value::to_raw_value(value)?,
+            of: std::marker::PhantomData,
+        })
+    }
+}
+
+impl<T> RawJson<T> {
+    /// The text as it came.
+    pub fn get(&self) -> &str {
+        self.raw.get()
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> RawJson<T> {
+    /// The value the text holds.
+    pub fn parse(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.raw.get())
+    }
+}
+
+text_enum! {
+    /// The server's answer to one pushed revision.
+    pub enum PushStatus {
+        Accepted = "accepted" / "已接收" / "Accepted",
+        AlreadyHad = "already_had" / "已接收过" / "Already received",
+        Conflict = "conflict" / "版本冲突" / "Conflict",
+        Rejected = "rejected" / "被拒收" / "Rejected",
+    }
 }
 
 impl PushStatus {
@@ -112,38 +150,16 @@ pub struct ReferenceData {
     pub departments: Vec<Department>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewStatus {
-    /// Photos still missing.
-    Incomplete,
-    /// Complete, waiting for a manager.
-    Submitted,
-    Accepted,
-    /// Sent back to the observer with a comment; correct it and push `rev + 1`.
-    Returned,
-}
-
-impl ReviewStatus {
-    pub const ALL: [ReviewStatus; 4] = [
-        ReviewStatus::Incomplete,
-        ReviewStatus::Submitted,
-        ReviewStatus::Accepted,
-        ReviewStatus::Returned,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewStatus::Incomplete => "incomplete",
-            ReviewStatus::Submitted => "submitted",
-            ReviewStatus::Accepted => "accepted",
-            ReviewStatus::Returned => "returned",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
+text_enum! {
+    /// Where a walkthrough stands in review.
+    pub enum ReviewStatus {
+        /// Photos still missing.
+        Incomplete = "incomplete" / "照片未齐" / "Photos missing",
+        /// Complete, waiting for a manager.
+        Submitted = "submitted" / "待审核" / "To review",
+        Accepted = "accepted" / "已采纳" / "Accepted",
+        /// Sent back to the observer with a comment; correct it and push `rev + 1`.
+        Returned = "returned" / "已退回" / "Returned",
     }
 }
 
@@ -157,6 +173,18 @@ pub struct ReviewOutcome {
     /// The manager's comment (for a return: what to correct).
     pub comment: String,
     pub reviewed_at_ms: Option<i64>,
+}
+
+/// `GET /api/v1/sync/pull`: where the phone left off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// The cursor from the previous pull; omit (or 0) the first time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(pattern = "^[0-9]{0,18}$"))]
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -3,51 +3,15 @@
 //! The server seeds its editable category table from [`DEFAULT_CATEGORIES`]; the scales are
 //! fixed by national practice (好差评) and therefore plain enums.
 
-use serde::{Deserialize, Serialize};
+use crate::text_enum::text_enum;
 
-/// The four groups a problem category belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CategoryGroup {
-    /// 办事流程
-    Process,
-    /// 窗口服务人员
-    Staff,
-    /// 服务场所
-    Venue,
-    /// 办事信息
-    Information,
-}
-
-impl CategoryGroup {
-    pub const ALL: [CategoryGroup; 4] = [
-        CategoryGroup::Process,
-        CategoryGroup::Staff,
-        CategoryGroup::Venue,
-        CategoryGroup::Information,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CategoryGroup::Process => "process",
-            CategoryGroup::Staff => "staff",
-            CategoryGroup::Venue => "venue",
-            CategoryGroup::Information => "information",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|g| g.as_str() == s)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            CategoryGroup::Process => "办事流程",
-            CategoryGroup::Staff => "窗口服务人员",
-            CategoryGroup::Venue => "服务场所",
-            CategoryGroup::Information => "办事信息",
-        }
+text_enum! {
+    /// The four groups a problem category belongs to.
+    pub enum CategoryGroup {
+        Process = "process" / "办事流程" / "Process",
+        Staff = "staff" / "窗口服务人员" / "Service staff",
+        Venue = "venue" / "服务场所" / "Premises",
+        Information = "information" / "办事信息" / "Information",
     }
 }
 
@@ -189,37 +153,18 @@ pub const DEFAULT_CATEGORIES: &[DefaultCategory] = &[
     ),
 ];
 
-/// Satisfaction on the national five-level 好差评 scale; also used to rate a single step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Satisfaction {
-    VerySatisfied,
-    Satisfied,
-    BasicallySatisfied,
-    Dissatisfied,
-    VeryDissatisfied,
+text_enum! {
+    /// How satisfied someone is, best first (the 好差评 five levels).
+    pub enum Satisfaction {
+        VerySatisfied = "very_satisfied" / "非常满意" / "Very satisfied",
+        Satisfied = "satisfied" / "满意" / "Satisfied",
+        BasicallySatisfied = "basically_satisfied" / "基本满意" / "Fairly satisfied",
+        Dissatisfied = "dissatisfied" / "不满意" / "Dissatisfied",
+        VeryDissatisfied = "very_dissatisfied" / "非常不满意" / "Very dissatisfied",
+    }
 }
 
 impl Satisfaction {
-    pub const ALL: [Satisfaction; 5] = [
-        Satisfaction::VerySatisfied,
-        Satisfaction::Satisfied,
-        Satisfaction::BasicallySatisfied,
-        Satisfaction::Dissatisfied,
-        Satisfaction::VeryDissatisfied,
-    ];
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Satisfaction::VerySatisfied => "非常满意",
-            Satisfaction::Satisfied => "满意",
-            Satisfaction::BasicallySatisfied => "基本满意",
-            Satisfaction::Dissatisfied => "不满意",
-            Satisfaction::VeryDissatisfied => "非常不满意",
-        }
-    }
-
     /// 5 (very satisfied) down to 1, for averages in reports.
     pub fn score(self) -> u8 {
         match self {
@@ -232,38 +177,15 @@ impl Satisfaction {
     }
 }
 
-/// How smoothly something went; `NotApplicable` is 没办过不知道.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Smoothness {
-    VerySmooth,
-    Smooth,
-    Average,
-    NotSmooth,
-    VeryRough,
-    NotApplicable,
-}
-
-impl Smoothness {
-    pub const ALL: [Smoothness; 6] = [
-        Smoothness::VerySmooth,
-        Smoothness::Smooth,
-        Smoothness::Average,
-        Smoothness::NotSmooth,
-        Smoothness::VeryRough,
-        Smoothness::NotApplicable,
-    ];
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Smoothness::VerySmooth => "非常顺利",
-            Smoothness::Smooth => "顺利",
-            Smoothness::Average => "一般",
-            Smoothness::NotSmooth => "不太顺利",
-            Smoothness::VeryRough => "很坎坷",
-            Smoothness::NotApplicable => "没办过不知道",
-        }
+text_enum! {
+    /// How smoothly something went, best first; `NotApplicable` is 没办过不知道.
+    pub enum Smoothness {
+        VerySmooth = "very_smooth" / "非常顺利" / "Very smooth",
+        Smooth = "smooth" / "顺利" / "Smooth",
+        Average = "average" / "一般" / "Average",
+        NotSmooth = "not_smooth" / "不太顺利" / "Not smooth",
+        VeryRough = "very_rough" / "很坎坷" / "Very rough",
+        NotApplicable = "not_applicable" / "没办过不知道" / "Don't know",
     }
 }
 

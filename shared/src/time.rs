@@ -61,9 +61,63 @@ pub mod utc_option {
     }
 }
 
+/// China Standard Time (UTC+8 all year, no daylight saving), where every date a person
+/// reads or picks is counted: deadlines, periods, quotas, campaign days, printed times.
+/// Every time flowwalk stores is UTC; these turn one into the other.
+pub mod china {
+    use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+
+    /// The offset from UTC.
+    pub const OFFSET: Duration = Duration::hours(8);
+
+    /// The China date at a UTC instant.
+    pub fn date_of(utc: NaiveDateTime) -> NaiveDate {
+        (utc + OFFSET).date()
+    }
+
+    /// The UTC instant at which a China date begins.
+    pub fn midnight_utc(date: NaiveDate) -> NaiveDateTime {
+        date.and_time(chrono::NaiveTime::MIN) - OFFSET
+    }
+
+    /// Today in China.
+    pub fn today() -> NaiveDate {
+        date_of(Utc::now().naive_utc())
+    }
+
+    /// The China wall-clock time of a UTC instant.
+    pub fn local(utc: NaiveDateTime) -> NaiveDateTime {
+        utc + OFFSET
+    }
+
+    /// `2026-07-01 14:05`, China time, as printed forms and screens show a moment.
+    pub fn minute_text(utc: NaiveDateTime) -> String {
+        local(utc).format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDateTime;
     use serde::{Deserialize, Serialize};
+
+    use super::china;
+
+    #[test]
+    fn china_dates_turn_at_16_utc() {
+        let at = |s: &str| s.parse::<NaiveDateTime>().unwrap();
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(china::date_of(at("2026-12-31T15:59:59")), d("2026-12-31"));
+        assert_eq!(china::date_of(at("2026-12-31T16:00:00")), d("2027-01-01"));
+        assert_eq!(
+            china::midnight_utc(d("2027-01-01")),
+            at("2026-12-31T16:00:00")
+        );
+        assert_eq!(
+            china::minute_text(at("2026-07-01T06:05:59")),
+            "2026-07-01 14:05"
+        );
+    }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct T {

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::assignments::WalkMode;
 use crate::taxonomy::{Satisfaction, Smoothness};
+use crate::text_enum::text_enum;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -39,31 +40,25 @@ pub struct WalkthroughRecord {
     pub comment: String,
 }
 
-/// Why a step that is not in the template happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum UnplannedKind {
-    /// 被指引到其他窗口
-    RedirectedWindow,
-    /// 被指引到其他部门
-    RedirectedDepartment,
-    /// 其他计划外环节
-    Other,
+text_enum! {
+    /// Why a step that is not in the template happened.
+    pub enum UnplannedKind {
+        RedirectedWindow = "redirected_window" / "被指引到其他窗口" / "Sent to another window",
+        RedirectedDepartment = "redirected_department" / "被指引到其他部门" / "Sent to another department",
+        Other = "other" / "其他计划外环节" / "Other unplanned step",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum StepOutcome {
-    /// 办结
-    Done,
-    /// 被转办 / 指引到别处
-    Redirected,
-    /// 受阻,办不成
-    Blocked,
-    /// 跳过
-    Skipped,
+text_enum! {
+    /// How a step ended.
+    pub enum StepOutcome {
+        Done = "done" / "办结" / "Done",
+        /// Sent elsewhere (被转办 / 指引到别处)
+        Redirected = "redirected" / "被转办" / "Redirected",
+        /// Could not be done (受阻,办不成)
+        Blocked = "blocked" / "受阻" / "Blocked",
+        Skipped = "skipped" / "跳过" / "Skipped",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,47 +87,12 @@ pub struct StepRecord {
     pub note: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Low,
-    Medium,
-    High,
-}
-
-impl Severity {
-    pub const ALL: [Severity; 3] = [Severity::Low, Severity::Medium, Severity::High];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-        }
-    }
-
-    /// Strict: an unknown value is `None`.
-    pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Severity::Low => "一般",
-            Severity::Medium => "较重",
-            Severity::High => "严重",
-        }
-    }
-
-    /// The graver of two.
-    pub fn max(self, other: Severity) -> Severity {
-        let rank = |s: Severity| Severity::ALL.iter().position(|v| *v == s).unwrap_or(0);
-        if rank(other) > rank(self) {
-            other
-        } else {
-            self
-        }
+text_enum! {
+    /// How grave a finding is (the printed feedback form's words).
+    pub enum Severity {
+        Low = "low" / "一般" / "Low",
+        Medium = "medium" / "较重" / "Medium",
+        High = "high" / "严重" / "High",
     }
 }
 
@@ -166,14 +126,14 @@ pub struct Finding {
     pub location: Option<GeoPoint>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CommendationKind {
-    Attitude,
-    Efficiency,
-    Patience,
-    Other,
+text_enum! {
+    /// What an observer praised.
+    pub enum CommendationKind {
+        Attitude = "attitude" / "服务态度好" / "Friendly staff",
+        Efficiency = "efficiency" / "办事效率高" / "Quick service",
+        Patience = "patience" / "耐心细致" / "Patient and careful",
+        Other = "other" / "其他" / "Other",
+    }
 }
 
 /// Something worth praising (值得称赞).

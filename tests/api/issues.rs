@@ -109,8 +109,8 @@ fn expected(state: &str, action: &str, actor: &str) -> Option<&'static str> {
 fn workflow_table_matches_the_hand_written_one() {
     assert_eq!(IssueState::ALL.len(), STATES.len());
     let mut allowed = 0;
-    for &state in IssueState::ALL {
-        for &action in IssueAction::ALL {
+    for state in IssueState::ALL {
+        for action in IssueAction::ALL {
             for actor in Actor::ALL {
                 let got = workflow::next(state, action, actor)
                     .ok()

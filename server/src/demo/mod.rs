@@ -21,10 +21,10 @@ use crate::issues::AuditKey;
 use crate::models::departments::DepartmentRow;
 use crate::models::{self, assignments, departments, scenarios, users, venues};
 use crate::review;
-use crate::sync::{self, IncomingRecord, PushContext, RefCache};
+use crate::sync::{self, PushContext, RefCache};
 use flowwalk_shared::api::assignments::Assignment;
 use flowwalk_shared::api::scenarios::Step;
-use flowwalk_shared::sync::{PushStatus, ReviewStatus};
+use flowwalk_shared::sync::{PushRecord, PushStatus, RawJson, ReviewStatus};
 use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
 use flowwalk_shared::walkthrough::{
     Commendation, CommendationKind, Finding, Severity, StepOutcome, StepRecord, UnplannedKind,
@@ -256,12 +256,11 @@ pub fn push(
     observer: &AuthUser,
     record: &WalkthroughRecord,
 ) -> Result<(), AppError> {
-    let incoming = IncomingRecord {
+    let incoming = PushRecord {
         id: record.id.clone(),
         rev: record.rev,
         content_hash: record.content_hash(),
-        walkthrough: serde_json::value::to_raw_value(record)
-            .map_err(|e| AppError::internal(e.into()))?,
+        walkthrough: RawJson::new(record).map_err(|e| AppError::internal(e.into()))?,
     };
     let ctx = PushContext {
         user: observer.clone(),

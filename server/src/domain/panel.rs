@@ -81,7 +81,7 @@ pub fn outcome(
         return Outcome::Rejected(rejections);
     }
     let mut missing = Vec::new();
-    for &c in Constituency::ALL {
+    for c in Constituency::ALL {
         let approvals = ballots
             .iter()
             .filter(|b| b.approve)

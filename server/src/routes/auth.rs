@@ -3,13 +3,16 @@
 //! the attempt is counted first, the password hashed through the bounded hasher, the
 //! answer written in one transaction.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use crate::contract::{Answer, In, Reply};
+use actix_web::{HttpRequest, web};
 use chrono::Duration;
 use flowwalk_shared::ErrorBody;
 use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::auth::{
     LoginRequest, Me, RedeemInviteRequest, RefreshRequest, TokenResponse,
 };
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::auth as ep;
 
 use crate::auth::limits::{Limiter, client_addr};
 use crate::auth::password::{self, Hasher};
@@ -18,13 +21,12 @@ use crate::auth::{AuthUser, sessions};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::extract::ApiJson;
 use crate::invites;
 use crate::models::users;
 use crate::users as accounts;
 
 /// Log in with username and password.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
+#[utoipa::path(post, path = ep::Login::PATH, tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = TokenResponse),
     (status = 400, description = "malformed body", body = ErrorBody),
     (status = 401, description = "invalid_credentials", body = ErrorBody),
@@ -38,8 +40,9 @@ pub async fn login(
     keys: web::Data<TokenKeys>,
     hasher: web::Data<Hasher>,
     settings: web::Data<Settings>,
-    ApiJson(body): ApiJson<LoginRequest>,
-) -> Result<web::Json<TokenResponse>, AppError> {
+    call: In<ep::Login>,
+) -> Answer<ep::Login> {
+    let body = call.body;
     let limiter = Limiter::login(&settings, &body.username, &client_addr(&req, &settings));
     // A name no account can have (control characters, NUL bytes) is looked up nowhere.
     let username = crate::domain::validate::username(&body.username).ok();
@@ -83,13 +86,13 @@ pub async fn login(
             }
         })
         .await?;
-    outcome.map(web::Json)
+    outcome.map(Reply::ok)
 }
 
 /// Exchange a refresh token for new tokens. Each refresh token works once; presented again
 /// within the grace period (its answer was lost) it gets the same new pair; after that,
 /// using it again revokes every token of that login.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
+#[utoipa::path(post, path = ep::Refresh::PATH, tag = "auth", request_body = RefreshRequest, responses(
     (status = 200, body = TokenResponse),
     (status = 400, description = "malformed body", body = ErrorBody),
     (status = 401, description = "refresh_token_invalid or refresh_token_reused", body = ErrorBody),
@@ -99,33 +102,32 @@ pub async fn refresh(
     db: web::Data<Db>,
     keys: web::Data<TokenKeys>,
     settings: web::Data<Settings>,
-    ApiJson(body): ApiJson<RefreshRequest>,
-) -> Result<web::Json<TokenResponse>, AppError> {
+    call: In<ep::Refresh>,
+) -> Answer<ep::Refresh> {
+    let body = call.body;
     let keys = keys.into_inner();
     let grace = Duration::seconds(i64::from(settings.refresh_grace_seconds));
     let token = body.refresh_token.trim().to_owned();
     let outcome = db
         .write(move |conn| sessions::refresh(conn, &keys, &token, grace))
         .await?;
-    outcome.map(web::Json)
+    outcome.map(Reply::ok)
 }
 
 /// Revoke the login the refresh token belongs to. Answers 204 whatever the token.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest, responses(
+#[utoipa::path(post, path = ep::Logout::PATH, tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Logged out"),
     (status = 400, description = "malformed body", body = ErrorBody),
 ))]
-pub async fn logout(
-    db: web::Data<Db>,
-    ApiJson(body): ApiJson<RefreshRequest>,
-) -> Result<HttpResponse, AppError> {
+pub async fn logout(db: web::Data<Db>, call: In<ep::Logout>) -> Answer<ep::Logout> {
+    let body = call.body;
     let token = body.refresh_token.trim().to_owned();
     db.write(move |conn| sessions::logout(conn, &token)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::done())
 }
 
 /// Create an account from an invite code (once, before it expires) and log in.
-#[utoipa::path(post, path = "/api/v1/auth/redeem", tag = "auth", request_body = RedeemInviteRequest, responses(
+#[utoipa::path(post, path = ep::Redeem::PATH, tag = "auth", request_body = RedeemInviteRequest, responses(
     (status = 200, body = TokenResponse),
     (status = 400, description = "invite_invalid or invalid_value", body = ErrorBody),
     (status = 409, description = "duplicate username", body = ErrorBody),
@@ -138,8 +140,9 @@ pub async fn redeem(
     keys: web::Data<TokenKeys>,
     hasher: web::Data<Hasher>,
     settings: web::Data<Settings>,
-    ApiJson(body): ApiJson<RedeemInviteRequest>,
-) -> Result<web::Json<TokenResponse>, AppError> {
+    call: In<ep::Redeem>,
+) -> Answer<ep::Redeem> {
+    let body = call.body;
     let code_hash = invites::code_hash(&body.code);
     let limiter = Limiter::redeem(&settings, &code_hash, &client_addr(&req, &settings));
     // Limited first: a caller over the limit costs no validation and no hashing.
@@ -182,15 +185,15 @@ pub async fn redeem(
             sessions::issue(conn, &keys, &user)
         })
         .await?;
-    Ok(web::Json(token))
+    Ok(Reply::ok(token))
 }
 
 /// The logged-in account.
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = ep::Me::PATH, tag = "auth", security(("bearer" = [])), responses(
     (status = 200, body = Me),
     (status = 401, body = ErrorBody),
 ))]
-pub async fn me(user: AuthUser, db: web::Data<Db>) -> Result<web::Json<Me>, AppError> {
+pub async fn me(user: AuthUser, db: web::Data<Db>, _: In<ep::Me>) -> Answer<ep::Me> {
     let row = db.read(move |conn| Ok(users::get(conn, &user.id)?)).await?;
-    Ok(web::Json(row.me()?))
+    Ok(Reply::ok(row.me()?))
 }

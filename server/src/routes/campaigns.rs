@@ -3,6 +3,9 @@
 //! the answers behind each keyword, export them, import paper questionnaires, publish the
 //! results notice, and turn answers into candidate issues.
 
+use crate::contract::{Answer, In, Reply};
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints as ep;
 use std::collections::HashSet;
 
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -19,12 +22,11 @@ use crate::auth::AuthUser;
 use crate::db::{Db, DbConnection};
 use crate::domain::validate;
 use crate::error::AppError;
-use crate::extract::ApiJson;
 use crate::issues::AuditKey;
 use crate::models::surveys::{self, CampaignRow};
 use crate::models::{self, questionnaires, venues};
-use crate::routes::openapi::IdPath;
 use crate::survey::{self, candidates, export};
+use flowwalk_shared::endpoints::IdPath;
 
 /// Checks the input; `existing` is the campaign being edited.
 fn checked_row(
@@ -128,10 +130,10 @@ pub fn create_in(
     Ok(row)
 }
 
-#[utoipa::path(get, path = "/api/v1/campaigns", tag = "questionnaires", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = ep::campaigns::List::PATH, tag = "questionnaires", security(("bearer" = [])), responses(
     (status = 200, body = [Campaign])))]
-pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Campaign>>, AppError> {
-    Ok(web::Json(
+pub async fn list(db: web::Data<Db>, _: In<ep::campaigns::List>) -> Answer<ep::campaigns::List> {
+    Ok(Reply::ok(
         db.read(|conn| {
             surveys::list_campaigns(conn)?
                 .iter()
@@ -142,14 +144,12 @@ pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Campaign>>, AppErro
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
+#[utoipa::path(get, path = ep::campaigns::Get::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, description = "With each venue's form link, QR code and poster", body = Campaign), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    db: web::Data<Db>,
-    id: web::Path<String>,
-) -> Result<web::Json<Campaign>, AppError> {
-    let id = id.into_inner();
-    Ok(web::Json(
+pub async fn get(db: web::Data<Db>, call: In<ep::campaigns::Get>) -> Answer<ep::campaigns::Get> {
+    let id = call.path.id;
+    let id = id;
+    Ok(Reply::ok(
         db.read(move |conn| {
             let c = survey::campaign(conn, &id)?;
             survey::view(conn, &c)
@@ -159,33 +159,35 @@ pub async fn get(
 }
 
 /// Start a campaign: a questionnaire (its current version) over a period at venues.
-#[utoipa::path(post, path = "/api/v1/campaigns", tag = "questionnaires", security(("bearer" = [])), request_body = CampaignInput, responses(
+#[utoipa::path(post, path = ep::campaigns::Create::PATH, tag = "questionnaires", security(("bearer" = [])), request_body = CampaignInput, responses(
     (status = 201, body = Campaign), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     user: AuthUser,
     db: web::Data<Db>,
-    ApiJson(body): ApiJson<CampaignInput>,
-) -> Result<HttpResponse, AppError> {
+    call: In<ep::campaigns::Create>,
+) -> Answer<ep::campaigns::Create> {
+    let body = call.body;
     let c = db
         .write(move |conn| {
             let row = create_in(conn, &body, &user.id)?;
             survey::view(conn, &row)
         })
         .await?;
-    Ok(HttpResponse::Created().json(c))
+    Ok(Reply::created(c))
 }
 
 /// Change a campaign's title, texts, period or venues. Until its first answer it also
 /// moves to the questionnaire's current version; after that the questionnaire is fixed.
-#[utoipa::path(put, path = "/api/v1/campaigns/{id}", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = CampaignInput, responses(
+#[utoipa::path(put, path = ep::campaigns::Update::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = CampaignInput, responses(
     (status = 200, body = Campaign), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(
     user: AuthUser,
     db: web::Data<Db>,
-    id: web::Path<String>,
-    ApiJson(body): ApiJson<CampaignInput>,
-) -> Result<web::Json<Campaign>, AppError> {
-    let id = id.into_inner();
+    call: In<ep::campaigns::Update>,
+) -> Answer<ep::campaigns::Update> {
+    let id = call.path.id;
+    let body = call.body;
+    let id = id;
     let c = db
         .write(move |conn| {
             let existing = survey::campaign(conn, &id)?;
@@ -196,19 +198,20 @@ pub async fn update(
             survey::view(conn, &row)
         })
         .await?;
-    Ok(web::Json(c))
+    Ok(Reply::ok(c))
 }
 
 /// Results over the whole campaign, or one venue, or a period (China dates).
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}/results", tag = "questionnaires", security(("bearer" = [])), params(IdPath, ResultsFilter), responses(
+#[utoipa::path(get, path = ep::campaigns::Results::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath, ResultsFilter), responses(
     (status = 200, body = CampaignResults), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn results(
     db: web::Data<Db>,
-    id: web::Path<String>,
-    filter: web::Query<ResultsFilter>,
-) -> Result<web::Json<CampaignResults>, AppError> {
-    let (id, filter) = (id.into_inner(), filter.into_inner());
-    Ok(web::Json(
+    call: In<ep::campaigns::Results>,
+) -> Answer<ep::campaigns::Results> {
+    let id = call.path.id;
+    let filter = call.query;
+    let (id, filter) = (id, filter);
+    Ok(Reply::ok(
         db.read(move |conn| {
             let c = survey::campaign(conn, &id)?;
             survey::results(conn, &c, &filter)
@@ -218,15 +221,16 @@ pub async fn results(
 }
 
 /// The free-text answers behind one keyword of the results.
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}/keyword-answers", tag = "questionnaires", security(("bearer" = [])), params(IdPath, KeywordQuery), responses(
+#[utoipa::path(get, path = ep::campaigns::KeywordAnswers::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath, KeywordQuery), responses(
     (status = 200, body = [TextAnswer]), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn keyword_answers(
     db: web::Data<Db>,
-    id: web::Path<String>,
-    query: web::Query<KeywordQuery>,
-) -> Result<web::Json<Vec<TextAnswer>>, AppError> {
-    let (id, q) = (id.into_inner(), query.into_inner());
-    Ok(web::Json(
+    call: In<ep::campaigns::KeywordAnswers>,
+) -> Answer<ep::campaigns::KeywordAnswers> {
+    let id = call.path.id;
+    let query = call.query;
+    let (id, q) = (id, query);
+    Ok(Reply::ok(
         db.read(move |conn| {
             let c = survey::campaign(conn, &id)?;
             let filter = ResultsFilter {
@@ -241,14 +245,15 @@ pub async fn keyword_answers(
 }
 
 /// The results (and the responses) as CSV or XLSX.
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}/export", tag = "questionnaires", security(("bearer" = [])), params(IdPath, ExportQuery), responses(
+#[utoipa::path(get, path = ep::campaigns::Export::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath, ExportQuery), responses(
     (status = 200, description = "text/csv or an XLSX workbook (sheets 结果 and 答卷)"), (status = 404, body = ErrorBody)))]
 pub async fn export(
     db: web::Data<Db>,
-    id: web::Path<String>,
-    query: web::Query<ExportQuery>,
-) -> Result<HttpResponse, AppError> {
-    let (id, q) = (id.into_inner(), query.into_inner());
+    call: In<ep::campaigns::Export>,
+) -> Answer<ep::campaigns::Export> {
+    let id = call.path.id;
+    let query = call.query;
+    let (id, q) = (id, query);
     let (code, body, content_type, ext) = db
         .read(move |conn| {
             let c = survey::campaign(conn, &id)?;
@@ -317,28 +322,31 @@ pub async fn export(
         })
         .await?;
     // The campaign code is a-z, 0-9, '-' and '_' only: safe in the header.
-    Ok(HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, content_type))
-        .insert_header((
-            CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{code}-{ext}\""),
-        ))
-        .body(body))
+    Ok(Reply::file(
+        HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, content_type))
+            .insert_header((
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{code}-{ext}\""),
+            ))
+            .body(body),
+    ))
 }
 
 /// Publish the results as a public 结果反馈 notice (`/r/CODE`) with the manager's
 /// conclusion; publishing again replaces it with the results as they stand.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/publish", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = PublishInput, responses(
+#[utoipa::path(post, path = ep::campaigns::Publish::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = PublishInput, responses(
     (status = 200, body = Campaign), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn publish(
     user: AuthUser,
     db: web::Data<Db>,
-    id: web::Path<String>,
-    ApiJson(body): ApiJson<PublishInput>,
-) -> Result<web::Json<Campaign>, AppError> {
-    let id = id.into_inner();
+    call: In<ep::campaigns::Publish>,
+) -> Answer<ep::campaigns::Publish> {
+    let id = call.path.id;
+    let body = call.body;
+    let id = id;
     let conclusion = validate::text("conclusion", &body.conclusion, limits::MAX_CONCLUSION_CHARS)?;
-    Ok(web::Json(
+    Ok(Reply::ok(
         db.write(move |conn| {
             let c = survey::campaign(conn, &id)?;
             survey::publish(conn, &c, &conclusion, Some(&user.id))?;
@@ -350,14 +358,15 @@ pub async fn publish(
 }
 
 /// Take the public results page down.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/unpublish", tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
+#[utoipa::path(post, path = ep::campaigns::Unpublish::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = Campaign), (status = 404, body = ErrorBody)))]
 pub async fn unpublish(
     db: web::Data<Db>,
-    id: web::Path<String>,
-) -> Result<web::Json<Campaign>, AppError> {
-    let id = id.into_inner();
-    Ok(web::Json(
+    call: In<ep::campaigns::Unpublish>,
+) -> Answer<ep::campaigns::Unpublish> {
+    let id = call.path.id;
+    let id = id;
+    Ok(Reply::ok(
         db.write(move |conn| {
             let c = survey::campaign(conn, &id)?;
             surveys::publish(conn, &c.id, None, None, None, None)?;
@@ -371,35 +380,37 @@ pub async fn unpublish(
 /// Import paper questionnaires: the body is a CSV or XLSX file, one row per respondent
 /// (columns in the README). Every row is checked first; any bad row is reported with its
 /// line and reason (`import_rejected`) and nothing is imported.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/import", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body(content = String, description = "CSV (UTF-8) or XLSX bytes"), responses(
+#[utoipa::path(post, path = ep::campaigns::Import::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body(content = String, description = "CSV (UTF-8) or XLSX bytes"), responses(
     (status = 200, body = ImportResult), (status = 422, description = "import_rejected: every bad row in the message", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn import(
     db: web::Data<Db>,
-    id: web::Path<String>,
     body: web::Bytes,
-) -> Result<web::Json<ImportResult>, AppError> {
-    let id = id.into_inner();
+    call: In<ep::campaigns::Import>,
+) -> Answer<ep::campaigns::Import> {
+    let id = call.path.id;
+    let id = id;
     let n = db
         .write(move |conn| {
             let c = survey::campaign(conn, &id)?;
             Ok(survey::import::responses(conn, &c, &body)?)
         })
         .await?;
-    Ok(web::Json(ImportResult {
+    Ok(Reply::ok(ImportResult {
         imported: u32::try_from(n).unwrap_or(u32::MAX),
     }))
 }
 
 /// The candidate issues of a campaign, and the problem options chosen by many at one
 /// venue that could become one.
-#[utoipa::path(get, path = "/api/v1/campaigns/{id}/candidates", tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
+#[utoipa::path(get, path = ep::candidates::List::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = CandidateList), (status = 404, body = ErrorBody)))]
 pub async fn list_candidates(
     db: web::Data<Db>,
-    id: web::Path<String>,
-) -> Result<web::Json<CandidateList>, AppError> {
-    let id = id.into_inner();
-    Ok(web::Json(
+    call: In<ep::candidates::List>,
+) -> Answer<ep::candidates::List> {
+    let id = call.path.id;
+    let id = id;
+    Ok(Reply::ok(
         db.read(move |conn| {
             let c = survey::campaign(conn, &id)?;
             candidates::list(conn, &c)
@@ -411,16 +422,17 @@ pub async fn list_candidates(
 /// Turn a free-text answer, or a problem option chosen at one venue, into a candidate
 /// issue (source 问卷). The same answer or venue and option gives the same candidate
 /// (200); a new one is 201.
-#[utoipa::path(post, path = "/api/v1/campaigns/{id}/candidates", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = CandidateInput, responses(
+#[utoipa::path(post, path = ep::candidates::Create::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = CandidateInput, responses(
     (status = 201, body = CandidateIssue), (status = 200, description = "Already a candidate", body = CandidateIssue),
     (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_candidate(
     user: AuthUser,
     db: web::Data<Db>,
-    id: web::Path<String>,
-    ApiJson(body): ApiJson<CandidateInput>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    call: In<ep::candidates::Create>,
+) -> Answer<ep::candidates::Create> {
+    let id = call.path.id;
+    let body = call.body;
+    let id = id;
     let (candidate, created) = db
         .write(move |conn| {
             let c = survey::campaign(conn, &id)?;
@@ -428,16 +440,16 @@ pub async fn create_candidate(
         })
         .await?;
     Ok(if created {
-        HttpResponse::Created().json(candidate)
+        Reply::created(candidate)
     } else {
-        HttpResponse::Ok().json(candidate)
+        Reply::ok(candidate)
     })
 }
 
 /// Make a waiting candidate an issue of source 问卷, with the same routing, deadlines and
 /// workflow as a walkthrough's findings. Once only: a candidate already handed over is
 /// refused (`invalid_state`).
-#[utoipa::path(post, path = "/api/v1/candidates/{id}/issue", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = HandOverInput, responses(
+#[utoipa::path(post, path = ep::candidates::Issue::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = HandOverInput, responses(
     (status = 201, body = HandOverResult),
     (status = 400, description = "missing_field department_id: nothing names the department", body = ErrorBody),
     (status = 404, body = ErrorBody), (status = 409, description = "invalid_state: already an issue", body = ErrorBody),
@@ -445,13 +457,14 @@ pub async fn create_candidate(
 pub async fn candidate_to_issue(
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(body): ApiJson<HandOverInput>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    call: In<ep::candidates::Issue>,
+) -> Answer<ep::candidates::Issue> {
+    let id = call.path.id;
+    let body = call.body;
+    let id = id;
     let key = key.get_ref().clone();
     let done = db
         .write(move |conn| candidates::to_issue(conn, &key, &id, &body))
         .await?;
-    Ok(HttpResponse::Created().json(done))
+    Ok(Reply::created(done))
 }

@@ -1,32 +1,32 @@
 //! Problem categories: read by everyone logged in, edited by staff.
 
-use actix_web::{HttpResponse, web};
+use crate::contract::{Answer, In, Reply};
+use actix_web::web;
 use flowwalk_shared::ErrorBody;
 use flowwalk_shared::api::categories::{Category, CategoryInput};
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::categories as ep;
 
 use crate::db::Db;
 use crate::domain::validate;
 use crate::error::AppError;
-use crate::extract::ApiJson;
 use crate::models::categories::{self, CategoryRow};
-use crate::routes::openapi::IdPath;
+use flowwalk_shared::endpoints::IdPath;
 
-#[utoipa::path(get, path = "/api/v1/categories", tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Category])))]
-pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Category>>, AppError> {
+#[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Category])))]
+pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     let rows = db.read(|conn| Ok(categories::list(conn)?)).await?;
-    Ok(web::Json(
+    Ok(Reply::ok(
         rows.into_iter()
             .map(Category::try_from)
             .collect::<Result<_, _>>()?,
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/categories", tag = "reference data", security(("bearer" = [])), request_body = CategoryInput, responses(
+#[utoipa::path(post, path = ep::Create::PATH, tag = "reference data", security(("bearer" = [])), request_body = CategoryInput, responses(
     (status = 201, body = Category), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn create(
-    db: web::Data<Db>,
-    ApiJson(body): ApiJson<CategoryInput>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create(db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Create> {
+    let body = call.body;
     let id = validate::code("id", &body.id)?.replace('-', "_");
     let name_zh = validate::text("name_zh", &body.name_zh, 100)?;
     let name_en = validate::optional_text("name_en", &body.name_en, 200)?;
@@ -44,18 +44,16 @@ pub async fn create(
             Ok(row)
         })
         .await?;
-    Ok(HttpResponse::Created().json(Category::try_from(row)?))
+    Ok(Reply::created(Category::try_from(row)?))
 }
 
 /// Edit a category's group, names or whether it is offered; its id never changes.
-#[utoipa::path(put, path = "/api/v1/categories/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = CategoryInput, responses(
+#[utoipa::path(put, path = ep::Update::PATH, tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = CategoryInput, responses(
     (status = 200, body = Category), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update(
-    db: web::Data<Db>,
-    id: web::Path<String>,
-    ApiJson(body): ApiJson<CategoryInput>,
-) -> Result<web::Json<Category>, AppError> {
-    let id = id.into_inner();
+pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Update> {
+    let id = call.path.id;
+    let body = call.body;
+    let id = id;
     if body.id != id {
         return Err(AppError::invalid(
             "id",
@@ -77,5 +75,5 @@ pub async fn update(
             )?)
         })
         .await?;
-    Ok(web::Json(Category::try_from(row)?))
+    Ok(Reply::ok(Category::try_from(row)?))
 }

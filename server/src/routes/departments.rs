@@ -1,16 +1,18 @@
 //! Departments: read by everyone logged in, edited by staff.
 
-use actix_web::{HttpResponse, web};
+use crate::contract::{Answer, In, Reply};
+use actix_web::web;
 use flowwalk_shared::ErrorBody;
 use flowwalk_shared::api::departments::{Department, DepartmentInput};
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::departments as ep;
 
 use crate::db::Db;
 use crate::domain::validate;
 use crate::error::AppError;
-use crate::extract::ApiJson;
 use crate::models;
 use crate::models::departments::{self, DepartmentRow};
-use crate::routes::openapi::IdPath;
+use flowwalk_shared::endpoints::IdPath;
 
 struct Checked {
     code: String,
@@ -26,31 +28,27 @@ fn check(input: &DepartmentInput) -> Result<Checked, AppError> {
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/departments", tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Department])))]
-pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Department>>, AppError> {
+#[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Department])))]
+pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     let rows = db.read(|conn| Ok(departments::list(conn)?)).await?;
-    Ok(web::Json(rows.into_iter().map(Department::from).collect()))
+    Ok(Reply::ok(rows.into_iter().map(Department::from).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), responses(
+#[utoipa::path(get, path = ep::Get::PATH, tag = "reference data", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = Department), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    db: web::Data<Db>,
-    id: web::Path<String>,
-) -> Result<web::Json<Department>, AppError> {
-    let id = id.into_inner();
+pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
+    let id = call.path.id;
+    let id = id;
     let row = db
         .read(move |conn| Ok(departments::get(conn, &id)?))
         .await?;
-    Ok(web::Json(row.into()))
+    Ok(Reply::ok(row.into()))
 }
 
-#[utoipa::path(post, path = "/api/v1/departments", tag = "reference data", security(("bearer" = [])), request_body = DepartmentInput, responses(
+#[utoipa::path(post, path = ep::Create::PATH, tag = "reference data", security(("bearer" = [])), request_body = DepartmentInput, responses(
     (status = 201, body = Department), (status = 400, body = ErrorBody), (status = 409, description = "duplicate code or name", body = ErrorBody)))]
-pub async fn create(
-    db: web::Data<Db>,
-    ApiJson(body): ApiJson<DepartmentInput>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create(db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Create> {
+    let body = call.body;
     let c = check(&body)?;
     let row = db
         .write(move |conn| {
@@ -67,18 +65,16 @@ pub async fn create(
             Ok(row)
         })
         .await?;
-    Ok(HttpResponse::Created().json(Department::from(row)))
+    Ok(Reply::created(Department::from(row)))
 }
 
-#[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = DepartmentInput, responses(
+#[utoipa::path(put, path = ep::Update::PATH, tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = DepartmentInput, responses(
     (status = 200, body = Department), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn update(
-    db: web::Data<Db>,
-    id: web::Path<String>,
-    ApiJson(body): ApiJson<DepartmentInput>,
-) -> Result<web::Json<Department>, AppError> {
+pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Update> {
+    let id = call.path.id;
+    let body = call.body;
     let c = check(&body)?;
-    let id = id.into_inner();
+    let id = id;
     let row = db
         .write(move |conn| {
             Ok(departments::update(
@@ -91,5 +87,5 @@ pub async fn update(
             )?)
         })
         .await?;
-    Ok(web::Json(row.into()))
+    Ok(Reply::ok(row.into()))
 }

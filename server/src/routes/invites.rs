@@ -1,21 +1,22 @@
 //! Invite codes for volunteer enrollment: a manager issues one, a phone redeems it.
 
-use actix_web::{HttpResponse, web};
+use crate::contract::{Answer, In, Reply};
+use actix_web::web;
 use flowwalk_shared::ErrorBody;
 use flowwalk_shared::api::auth::{CreateInviteRequest, Invite, InviteCreated};
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::invites as ep;
 
 use crate::auth::AuthUser;
 use crate::db::Db;
-use crate::error::AppError;
-use crate::extract::ApiJson;
 use crate::invites;
 use crate::models::invites as rows;
 
 /// Invites issued so far (codes are not shown again).
-#[utoipa::path(get, path = "/api/v1/invites", tag = "invites", security(("bearer" = [])), responses((status = 200, body = [Invite])))]
-pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Invite>>, AppError> {
+#[utoipa::path(get, path = ep::List::PATH, tag = "invites", security(("bearer" = [])), responses((status = 200, body = [Invite])))]
+pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     let list = db.read(|conn| Ok(rows::list(conn)?)).await?;
-    Ok(web::Json(
+    Ok(Reply::ok(
         list.into_iter()
             .map(Invite::try_from)
             .collect::<Result<_, _>>()?,
@@ -23,22 +24,19 @@ pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Invite>>, AppError>
 }
 
 /// Issue a single-use invite code with a fixed role and scope.
-#[utoipa::path(post, path = "/api/v1/invites", tag = "invites", security(("bearer" = [])), request_body = CreateInviteRequest, responses(
+#[utoipa::path(post, path = ep::Create::PATH, tag = "invites", security(("bearer" = [])), request_body = CreateInviteRequest, responses(
     (status = 201, body = InviteCreated),
     (status = 400, body = ErrorBody),
     (status = 403, description = "managers may not invite admins or managers", body = ErrorBody),
     (status = 422, description = "unknown department or assignment", body = ErrorBody),
 ))]
-pub async fn create(
-    user: AuthUser,
-    db: web::Data<Db>,
-    ApiJson(body): ApiJson<CreateInviteRequest>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create(user: AuthUser, db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Create> {
+    let body = call.body;
     invites::check(user.role, &body)?;
     let (code, row) = db
         .write(move |conn| invites::issue(conn, user.role, &user.id, &body))
         .await?;
-    Ok(HttpResponse::Created().json(InviteCreated {
+    Ok(Reply::created(InviteCreated {
         code,
         invite: Invite::try_from(row)?,
     }))

@@ -2,52 +2,28 @@
 //! extracts, calls `issues::workflow::act` (which consults the workflow table) and answers
 //! with the issue as it now is.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use crate::contract::{Answer, In, Reply};
+use actix_web::{HttpRequest, web};
 use flowwalk_shared::api::issues::{
-    AcceptanceRequest, BulkResult, BulkTriageRequest, EvidenceRequest, ImportRejected,
-    ImportResult, IssueDetail, IssueSort, IssueSource, IssueState, IssueSummary, NoteRequest, Page,
+    AcceptanceRequest, BulkResult, BulkTriageRequest, EvidenceRequest, ImportQuery, ImportRejected,
+    ImportResult, IssueDetail, IssueQuery, IssueSort, IssueSummary, NoteRequest, Page,
     PanelRequest, RecheckRequest, TransferRequest, TriageRequest, VoteRequest,
 };
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::issues as ep;
 use flowwalk_shared::{ErrorBody, ErrorCode};
 
 use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::domain::reports::Period;
 use crate::error::{AppError, prefers_english};
-use crate::extract::ApiJson;
 use crate::issues::import::{self, Format, ImportFailure};
 use crate::issues::list::{self, Filter};
 use crate::issues::workflow::{self, Command};
 use crate::issues::{AuditKey, china_midnight_utc, view};
 use crate::models::{self, issues as m};
-use crate::routes::openapi::IdPath;
-
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// One state, or several separated by commas (`fix_now,ledger`).
-    pub status: Option<String>,
-    pub source: Option<IssueSource>,
-    pub department_id: Option<String>,
-    pub venue_id: Option<String>,
-    /// The town/street (a venue of level `town`).
-    pub town_id: Option<String>,
-    pub scenario_id: Option<String>,
-    pub category_id: Option<String>,
-    pub overdue: Option<bool>,
-    /// Received in this period: `2026`, `2026-Q3` or `2026-07`.
-    pub period: Option<String>,
-    /// Words in the title or description.
-    pub q: Option<String>,
-    /// `created` (newest first, default), `updated` or `deadline` (earliest first).
-    #[param(inline)]
-    pub sort: Option<IssueSort>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// 1–200, default 50.
-    pub limit: Option<i64>,
-}
+use flowwalk_shared::endpoint::Json;
+use flowwalk_shared::endpoints::IdPath;
 
 fn invalid_query(field: &str, zh: &str, en: &str) -> AppError {
     AppError::new(ErrorCode::InvalidQuery)
@@ -55,63 +31,53 @@ fn invalid_query(field: &str, zh: &str, en: &str) -> AppError {
         .message(zh.to_owned(), en.to_owned())
 }
 
-impl ListQuery {
-    fn filter(&self) -> Result<Filter, AppError> {
-        let mut status = Vec::new();
-        if let Some(s) = &self.status {
-            for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                status.push(IssueState::parse(part).ok_or_else(|| {
-                    invalid_query("status", "未知的问题状态", "Unknown issue state")
-                })?);
-            }
-        }
-        let (from, to) = match &self.period {
-            Some(p) => {
-                let p = Period::parse(p).ok_or_else(|| {
-                    invalid_query(
-                        "period",
-                        "期间格式为 2026、2026-Q3 或 2026-07",
-                        "A period is 2026, 2026-Q3 or 2026-07",
-                    )
-                })?;
-                (
-                    Some(china_midnight_utc(p.from)),
-                    Some(china_midnight_utc(p.to + chrono::Duration::days(1))),
+/// The list's filter from its query: every value checked, each refusal naming its parameter.
+fn filter(query: &IssueQuery) -> Result<Filter, AppError> {
+    let status = query
+        .states()
+        .map_err(|_| invalid_query("status", "未知的问题状态", "Unknown issue state"))?;
+    let (from, to) = match &query.period {
+        Some(p) => {
+            let p = Period::parse(p).ok_or_else(|| {
+                invalid_query(
+                    "period",
+                    "期间格式为 2026、2026-Q3 或 2026-07",
+                    "A period is 2026, 2026-Q3 or 2026-07",
                 )
-            }
-            None => (None, None),
-        };
-        let q = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-        if q.is_some_and(|q| q.chars().count() > 100) {
-            return Err(invalid_query("q", "搜索词过长", "Search text too long"));
+            })?;
+            (
+                Some(china_midnight_utc(p.from)),
+                Some(china_midnight_utc(p.to + chrono::Duration::days(1))),
+            )
         }
-        Ok(Filter {
-            status,
-            source: self.source,
-            department_id: self.department_id.clone(),
-            venue_id: self.venue_id.clone(),
-            town_id: self.town_id.clone(),
-            scenario_id: self.scenario_id.clone(),
-            category_id: self.category_id.clone(),
-            overdue: self.overdue,
-            from,
-            to,
-            q: q.map(str::to_owned),
-        })
+        None => (None, None),
+    };
+    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if q.is_some_and(|q| q.chars().count() > 100) {
+        return Err(invalid_query("q", "搜索词过长", "Search text too long"));
     }
+    Ok(Filter {
+        status,
+        source: query.source,
+        department_id: query.department_id.clone(),
+        venue_id: query.venue_id.clone(),
+        town_id: query.town_id.clone(),
+        scenario_id: query.scenario_id.clone(),
+        category_id: query.category_id.clone(),
+        overdue: query.overdue,
+        from,
+        to,
+        q: q.map(str::to_owned),
+    })
 }
 
 /// Issues the caller may see: everything for managers; a department's fixes for its
 /// officers; a panel member's panels; an observer's own. Keyset-paged.
-#[utoipa::path(get, path = "/api/v1/issues", tag = "issues", security(("bearer" = [])), params(ListQuery), responses(
+#[utoipa::path(get, path = ep::List::PATH, tag = "issues", security(("bearer" = [])), params(IssueQuery), responses(
     (status = 200, body = Page<IssueSummary>), (status = 400, body = ErrorBody)))]
-pub async fn list(
-    user: AuthUser,
-    db: web::Data<Db>,
-    query: web::Query<ListQuery>,
-) -> Result<web::Json<Page<IssueSummary>>, AppError> {
-    let q = query.into_inner();
-    let filter = q.filter()?;
+pub async fn list(user: AuthUser, db: web::Data<Db>, call: In<ep::List>) -> Answer<ep::List> {
+    let q = call.query;
+    let filter = filter(&q)?;
     let sort = q.sort.unwrap_or(IssueSort::Created);
     let limit = q.limit.unwrap_or(list::DEFAULT_LIMIT);
     if !(1..=list::MAX_LIMIT).contains(&limit) {
@@ -121,7 +87,7 @@ pub async fn list(
             "limit must be 1–200",
         ));
     }
-    Ok(web::Json(
+    Ok(Reply::ok(
         db.read(move |conn| list::page(conn, &user, &filter, sort, q.cursor.as_deref(), limit))
             .await?,
     ))
@@ -129,15 +95,12 @@ pub async fn list(
 
 /// One issue with its occurrences, photos, evidence, panel, votes, deadline and audit
 /// timeline. Department officers see no trace of who observed.
-#[utoipa::path(get, path = "/api/v1/issues/{id}", tag = "issues", security(("bearer" = [])), params(IdPath), responses(
+#[utoipa::path(get, path = ep::Get::PATH, tag = "issues", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = IssueDetail), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    user: AuthUser,
-    db: web::Data<Db>,
-    id: web::Path<String>,
-) -> Result<web::Json<IssueDetail>, AppError> {
-    let id = id.into_inner();
-    Ok(web::Json(
+pub async fn get(user: AuthUser, db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
+    let id = call.path.id;
+    let id = id;
+    Ok(Reply::ok(
         db.read(move |conn| view::get(conn, &user, &id)).await?,
     ))
 }
@@ -150,9 +113,9 @@ async fn run(
     id: String,
     expected_version: i32,
     cmd: Command,
-) -> Result<web::Json<IssueDetail>, AppError> {
+) -> Result<Reply<Json<IssueDetail>>, AppError> {
     let key = key.get_ref().clone();
-    Ok(web::Json(
+    Ok(Reply::ok(
         db.write(move |conn| {
             let row = workflow::act(conn, &key, &user, &id, expected_version, cmd, models::now())?;
             view::detail(conn, &user, &row)
@@ -163,35 +126,37 @@ async fn run(
 
 /// Triage (研判): dismiss as invalid or explain (both with `reason`), fix now (deadline 1
 /// working day) or put in the ledger (15 working days); optionally re-route.
-#[utoipa::path(post, path = "/api/v1/issues/{id}/triage", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = TriageRequest, responses(
+#[utoipa::path(post, path = ep::Triage::PATH, tag = "issues", security(("bearer" = [])), params(IdPath), request_body = TriageRequest, responses(
     (status = 200, body = IssueDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
     (status = 409, description = "version_conflict or invalid_state", body = ErrorBody)))]
 pub async fn triage(
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(b): ApiJson<TriageRequest>,
-) -> Result<web::Json<IssueDetail>, AppError> {
+    call: In<ep::Triage>,
+) -> Answer<ep::Triage> {
+    let id = call.path.id;
+    let b = call.body;
     let cmd = Command::Triage {
         decision: b.decision,
         reason: b.reason,
         department_id: b.department_id,
         severity: b.severity,
     };
-    run(user, db, key, id.into_inner(), b.expected_version, cmd).await
+    run(user, db, key, id, b.expected_version, cmd).await
 }
 
 /// The same triage for many issues; each succeeds or fails on its own.
-#[utoipa::path(post, path = "/api/v1/issues/triage", tag = "issues", security(("bearer" = [])), request_body = BulkTriageRequest, responses(
+#[utoipa::path(post, path = ep::TriageBulk::PATH, tag = "issues", security(("bearer" = [])), request_body = BulkTriageRequest, responses(
     (status = 200, body = [BulkResult]), (status = 400, body = ErrorBody)))]
 pub async fn triage_bulk(
     req: HttpRequest,
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    ApiJson(b): ApiJson<BulkTriageRequest>,
-) -> Result<web::Json<Vec<BulkResult>>, AppError> {
+    call: In<ep::TriageBulk>,
+) -> Answer<ep::TriageBulk> {
+    let b = call.body;
     if b.issues.is_empty() || b.issues.len() > 200 {
         return Err(AppError::invalid(
             "issues",
@@ -242,36 +207,38 @@ pub async fn triage_bulk(
             Err(e) => return Err(e),
         });
     }
-    Ok(web::Json(out))
+    Ok(Reply::ok(out))
 }
 
 /// The observer appeals a dismissal (once): back to triage.
-#[utoipa::path(post, path = "/api/v1/issues/{id}/appeal", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = NoteRequest, responses(
+#[utoipa::path(post, path = ep::Appeal::PATH, tag = "issues", security(("bearer" = [])), params(IdPath), request_body = NoteRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, description = "appeal_used, version_conflict or invalid_state", body = ErrorBody)))]
 pub async fn appeal(
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(b): ApiJson<NoteRequest>,
-) -> Result<web::Json<IssueDetail>, AppError> {
+    call: In<ep::Appeal>,
+) -> Answer<ep::Appeal> {
+    let id = call.path.id;
+    let b = call.body;
     let cmd = Command::Appeal { note: b.note };
-    run(user, db, key, id.into_inner(), b.expected_version, cmd).await
+    run(user, db, key, id, b.expected_version, cmd).await
 }
 
 /// The responsible department's officer submits evidence of the fix (text and photos
 /// uploaded first through `PUT /api/v1/photos/{sha256}`).
-#[utoipa::path(post, path = "/api/v1/issues/{id}/evidence", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = EvidenceRequest, responses(
+#[utoipa::path(post, path = ep::Evidence::PATH, tag = "issues", security(("bearer" = [])), params(IdPath), request_body = EvidenceRequest, responses(
     (status = 200, body = IssueDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn evidence(
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(b): ApiJson<EvidenceRequest>,
-) -> Result<web::Json<IssueDetail>, AppError> {
+    call: In<ep::Evidence>,
+) -> Answer<ep::Evidence> {
+    let id = call.path.id;
+    let b = call.body;
     b.check_shape()?;
-    let id = id.into_inner();
+    let id = id;
     let client_id = b.client_id.clone();
     let cmd = Command::SubmitEvidence {
         note: b.note,
@@ -303,131 +270,130 @@ pub async fn evidence(
                     }
                 })
                 .await?;
-            answer.map(web::Json).ok_or(e)
+            answer.map(Reply::ok).ok_or(e)
         }
         other => other,
     }
 }
 
 /// The department asks a manager to transfer the issue to another department.
-#[utoipa::path(post, path = "/api/v1/issues/{id}/transfer-request", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = NoteRequest, responses(
+#[utoipa::path(post, path = ep::TransferRequest::PATH, tag = "issues", security(("bearer" = [])), params(IdPath), request_body = NoteRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, body = ErrorBody)))]
 pub async fn transfer_request(
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(b): ApiJson<NoteRequest>,
-) -> Result<web::Json<IssueDetail>, AppError> {
+    call: In<ep::TransferRequest>,
+) -> Answer<ep::TransferRequest> {
+    let id = call.path.id;
+    let b = call.body;
     let cmd = Command::RequestTransfer { note: b.note };
-    run(user, db, key, id.into_inner(), b.expected_version, cmd).await
+    run(user, db, key, id, b.expected_version, cmd).await
 }
 
 /// A manager transfers the issue (`department_id`), or declines the department's request
 /// (no `department_id`, a `note` saying why).
-#[utoipa::path(post, path = "/api/v1/issues/{id}/transfer", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = TransferRequest, responses(
+#[utoipa::path(post, path = ep::Transfer::PATH, tag = "issues", security(("bearer" = [])), params(IdPath), request_body = TransferRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn transfer(
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(b): ApiJson<TransferRequest>,
-) -> Result<web::Json<IssueDetail>, AppError> {
+    call: In<ep::Transfer>,
+) -> Answer<ep::Transfer> {
+    let id = call.path.id;
+    let b = call.body;
     let cmd = Command::Transfer {
         department_id: b.department_id,
         note: b.note,
     };
-    run(user, db, key, id.into_inner(), b.expected_version, cmd).await
+    run(user, db, key, id, b.expected_version, cmd).await
 }
 
 /// A manager accepts or rejects a fix-now issue's evidence.
-#[utoipa::path(post, path = "/api/v1/issues/{id}/acceptance", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = AcceptanceRequest, responses(
+#[utoipa::path(post, path = ep::Acceptance::PATH, tag = "issues", security(("bearer" = [])), params(IdPath), request_body = AcceptanceRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, body = ErrorBody)))]
 pub async fn acceptance(
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(b): ApiJson<AcceptanceRequest>,
-) -> Result<web::Json<IssueDetail>, AppError> {
+    call: In<ep::Acceptance>,
+) -> Answer<ep::Acceptance> {
+    let id = call.path.id;
+    let b = call.body;
     let cmd = Command::Acceptance {
         accept: b.accept,
         reason: b.reason,
     };
-    run(user, db, key, id.into_inner(), b.expected_version, cmd).await
+    run(user, db, key, id, b.expected_version, cmd).await
 }
 
 /// A manager forms (or re-forms) a ledger issue's acceptance panel (验收团).
-#[utoipa::path(put, path = "/api/v1/issues/{id}/panel", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = PanelRequest, responses(
+#[utoipa::path(put, path = ep::Panel::PATH, tag = "issues", security(("bearer" = [])), params(IdPath), request_body = PanelRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, body = ErrorBody), (status = 422, description = "panel_incomplete", body = ErrorBody)))]
 pub async fn panel(
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(b): ApiJson<PanelRequest>,
-) -> Result<web::Json<IssueDetail>, AppError> {
+    call: In<ep::Panel>,
+) -> Answer<ep::Panel> {
+    let id = call.path.id;
+    let b = call.body;
     let cmd = Command::FormPanel { members: b.members };
-    run(user, db, key, id.into_inner(), b.expected_version, cmd).await
+    run(user, db, key, id, b.expected_version, cmd).await
 }
 
 /// A panel member approves or rejects (with reasons) the current evidence. When every
 /// constituency has approved and nothing is rejected, the issue is signed off.
-#[utoipa::path(post, path = "/api/v1/issues/{id}/votes", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = VoteRequest, responses(
+#[utoipa::path(post, path = ep::Vote::PATH, tag = "issues", security(("bearer" = [])), params(IdPath), request_body = VoteRequest, responses(
     (status = 200, body = IssueDetail), (status = 403, description = "forbidden or conflict_of_interest", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn vote(
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(b): ApiJson<VoteRequest>,
-) -> Result<web::Json<IssueDetail>, AppError> {
+    call: In<ep::Vote>,
+) -> Answer<ep::Vote> {
+    let id = call.path.id;
+    let b = call.body;
     let cmd = Command::Vote {
         approve: b.approve,
         reason: b.reason,
     };
-    run(user, db, key, id.into_inner(), b.expected_version, cmd).await
+    run(user, db, key, id, b.expected_version, cmd).await
 }
 
 /// The citizen re-check: the observer, or a manager recording a return visit, says whether
 /// the citizen side is satisfied (closed) or not (reopened).
-#[utoipa::path(post, path = "/api/v1/issues/{id}/recheck", tag = "issues", security(("bearer" = [])), params(IdPath), request_body = RecheckRequest, responses(
+#[utoipa::path(post, path = ep::Recheck::PATH, tag = "issues", security(("bearer" = [])), params(IdPath), request_body = RecheckRequest, responses(
     (status = 200, body = IssueDetail), (status = 409, body = ErrorBody)))]
 pub async fn recheck(
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(b): ApiJson<RecheckRequest>,
-) -> Result<web::Json<IssueDetail>, AppError> {
+    call: In<ep::Recheck>,
+) -> Answer<ep::Recheck> {
+    let id = call.path.id;
+    let b = call.body;
     let cmd = Command::Recheck {
         satisfied: b.satisfied,
         note: b.note,
     };
-    run(user, db, key, id.into_inner(), b.expected_version, cmd).await
-}
-
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ImportQuery {
-    /// `csv` or `xlsx`; default from the content type.
-    pub format: Option<String>,
+    run(user, db, key, id, b.expected_version, cmd).await
 }
 
 /// Import the bad reviews (差评) exported by the 好差评 system: the file is the body
 /// (`text/csv` or the XLSX type). All rows or none; re-importing creates nothing new.
-#[utoipa::path(post, path = "/api/v1/issues/import", tag = "issues", security(("bearer" = [])), params(ImportQuery),
+#[utoipa::path(post, path = ep::Import::PATH, tag = "issues", security(("bearer" = [])), params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "text/csv"),
     responses((status = 200, body = ImportResult), (status = 422, description = "import_rejected, with every bad row", body = ImportRejected)))]
 pub async fn import_reviews(
     req: HttpRequest,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    query: web::Query<ImportQuery>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+    call: In<ep::Import>,
+) -> Answer<ep::Import> {
+    let query = call.query;
     let content_type = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
@@ -447,7 +413,6 @@ pub async fn import_reviews(
         None if content_type.contains("spreadsheetml") || body.starts_with(b"PK") => Format::Xlsx,
         None => Format::Csv,
     };
-    let english = prefers_english(req.headers());
     let key = key.get_ref().clone();
     let outcome = db
         .write(move |conn| {
@@ -460,20 +425,8 @@ pub async fn import_reviews(
             }
         })
         .await?;
-    Ok(match outcome {
-        Ok(r) => HttpResponse::Ok().json(r),
-        Err(rows) => {
-            let code = ErrorCode::ImportRejected;
-            HttpResponse::UnprocessableEntity().json(ImportRejected {
-                code,
-                message: if english {
-                    code.default_message_en()
-                } else {
-                    code.default_message_zh()
-                }
-                .to_owned(),
-                rows,
-            })
-        }
-    })
+    match outcome {
+        Ok(r) => Ok(Reply::ok(r)),
+        Err(rows) => Err(AppError::import_rejected(rows)),
+    }
 }

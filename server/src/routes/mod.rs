@@ -25,12 +25,15 @@ pub mod walkthroughs;
 
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
-use actix_web::{FromRequest, Handler, Responder, guard, web};
+use actix_web::{FromRequest, Handler, guard, web};
+use flowwalk_shared::endpoint::{Endpoint as Declared, Method as DeclaredMethod};
+use flowwalk_shared::endpoints as ep;
 
 use crate::auth::Access;
 use crate::auth::access::{
     ADMIN, ASSIGNMENT_READERS, MANAGERS, OBSERVERS, OFFICERS, PANEL, RECHECKERS, STAFF, check,
 };
+use crate::contract::{Answer, ServerBody, Takes};
 
 /// Those who record in the field (see `photos::access::UPLOADERS`).
 const PHOTO_UPLOADERS: Access = Access::Roles(crate::photos::access::UPLOADERS);
@@ -54,21 +57,22 @@ pub struct Routes<'a> {
 }
 
 impl Routes<'_> {
-    fn add<F, Args>(
-        &mut self,
-        name: &'static str,
-        method: Method,
-        path: &'static str,
-        access: Access,
-        handler: F,
-    ) where
-        F: Handler<Args>,
-        Args: FromRequest + 'static,
-        F::Output: Responder + 'static,
+    fn add<E, F, Args>(&mut self, _: E, access: Access, handler: F)
+    where
+        E: Declared,
+        E::Body: ServerBody,
+        F: Handler<Args, Output = Answer<E>>,
+        Args: FromRequest + Takes<E> + 'static,
     {
+        let method = match E::METHOD {
+            DeclaredMethod::Get => Method::GET,
+            DeclaredMethod::Post => Method::POST,
+            DeclaredMethod::Put => Method::PUT,
+            DeclaredMethod::Delete => Method::DELETE,
+        };
         if let Some(cfg) = self.cfg.as_deref_mut() {
-            let resource = web::resource(path)
-                .name(name)
+            let resource = web::resource(E::PATH)
+                .name(E::NAME)
                 .guard(guard::Method(method.clone()))
                 .wrap(from_fn(move |req, next| check(access, req, next)))
                 .route(web::route().to(handler));
@@ -79,692 +83,167 @@ impl Routes<'_> {
             }
         }
         self.seen.push(Endpoint {
-            name,
+            name: E::NAME,
             method,
-            path,
+            path: E::PATH,
             access,
         });
     }
 
     /// Like [`Routes::add`], for a page citizens open on a phone over weak Wi-Fi: the answer
     /// is compressed when the browser accepts it.
-    fn add_page<F, Args>(
-        &mut self,
-        name: &'static str,
-        method: Method,
-        path: &'static str,
-        access: Access,
-        handler: F,
-    ) where
-        F: Handler<Args>,
-        Args: FromRequest + 'static,
-        F::Output: Responder + 'static,
+    fn add_page<E, F, Args>(&mut self, endpoint: E, access: Access, handler: F)
+    where
+        E: Declared,
+        E::Body: ServerBody,
+        F: Handler<Args, Output = Answer<E>>,
+        Args: FromRequest + Takes<E> + 'static,
     {
         self.compress = true;
-        self.add(name, method, path, access, handler);
+        self.add(endpoint, access, handler);
         self.compress = false;
     }
 }
 
-macro_rules! p {
-    ($s:literal) => {
-        concat!("/api/v1", $s)
-    };
-}
-
-/// Every endpoint of the API, in one place.
+/// Every endpoint of the API, in one place: its declaration (`flowwalk_shared::endpoints`),
+/// who may call it, and its handler. The handler's argument list must end with the
+/// declaration's `In<E>` and it must answer `Reply<E::Answer>`, or this does not compile.
 fn declare(r: &mut Routes<'_>) {
     use Access::{Authenticated, Public};
 
-    r.add("health.live", Method::GET, "/healthz", Public, health::live);
+    r.add(ep::health::Live, Public, health::live);
+    r.add(ep::health::Ready, Public, health::ready);
+    r.add(ep::auth::Login, Public, auth::login);
+    r.add(ep::auth::Refresh, Public, auth::refresh);
+    r.add(ep::auth::Logout, Public, auth::logout);
+    r.add(ep::auth::Redeem, Public, auth::redeem);
+    r.add(ep::auth::Me, Authenticated, auth::me);
+    r.add(ep::users::List, STAFF, users::list);
+    r.add(ep::users::Create, ADMIN, users::create);
+    r.add(ep::invites::List, STAFF, invites::list);
+    r.add(ep::invites::Create, STAFF, invites::create);
+    r.add(ep::venues::List, Authenticated, venues::list);
+    r.add(ep::venues::Get, Authenticated, venues::get);
+    r.add(ep::venues::Create, STAFF, venues::create);
+    r.add(ep::venues::Update, STAFF, venues::update);
+    r.add(ep::departments::List, Authenticated, departments::list);
+    r.add(ep::departments::Get, Authenticated, departments::get);
+    r.add(ep::departments::Create, STAFF, departments::create);
+    r.add(ep::departments::Update, STAFF, departments::update);
+    r.add(ep::scenarios::List, Authenticated, scenarios::list);
+    r.add(ep::scenarios::Get, Authenticated, scenarios::get);
+    r.add(ep::scenarios::Versions, Authenticated, scenarios::versions);
+    r.add(ep::scenarios::Create, STAFF, scenarios::create);
+    r.add(ep::scenarios::Update, STAFF, scenarios::update);
+    r.add(ep::categories::List, Authenticated, categories::list);
+    r.add(ep::categories::Create, STAFF, categories::create);
+    r.add(ep::categories::Update, STAFF, categories::update);
+    r.add(ep::assignments::List, ASSIGNMENT_READERS, assignments::list);
+    r.add(ep::assignments::Get, ASSIGNMENT_READERS, assignments::get);
+    r.add(ep::assignments::Create, STAFF, assignments::create);
+    r.add(ep::photos::Put, PHOTO_UPLOADERS, photos::put);
+    r.add(ep::photos::Meta, Authenticated, photos::meta);
+    r.add(ep::photos::Display, Authenticated, photos::display);
+    r.add(ep::photos::Thumb, Authenticated, photos::thumb);
+    r.add(ep::photos::Original, STAFF, photos::original);
+    r.add(ep::sync::Push, OBSERVERS, sync::push);
+    r.add(ep::sync::Pull, ASSIGNMENT_READERS, sync::pull);
+    r.add(ep::sync::Conflicts, STAFF, sync::conflicts);
+    r.add(ep::walkthroughs::List, STAFF, walkthroughs::list);
+    r.add(ep::walkthroughs::Get, ASSIGNMENT_READERS, walkthroughs::get);
+    r.add(ep::walkthroughs::Accept, STAFF, walkthroughs::accept);
     r.add(
-        "health.ready",
-        Method::GET,
-        "/readyz",
-        Public,
-        health::ready,
-    );
-
-    r.add(
-        "auth.login",
-        Method::POST,
-        p!("/auth/login"),
-        Public,
-        auth::login,
-    );
-    r.add(
-        "auth.refresh",
-        Method::POST,
-        p!("/auth/refresh"),
-        Public,
-        auth::refresh,
-    );
-    r.add(
-        "auth.logout",
-        Method::POST,
-        p!("/auth/logout"),
-        Public,
-        auth::logout,
-    );
-    r.add(
-        "auth.redeem",
-        Method::POST,
-        p!("/auth/redeem"),
-        Public,
-        auth::redeem,
-    );
-    r.add(
-        "auth.me",
-        Method::GET,
-        p!("/auth/me"),
-        Authenticated,
-        auth::me,
-    );
-
-    r.add("users.list", Method::GET, p!("/users"), STAFF, users::list);
-    r.add(
-        "users.create",
-        Method::POST,
-        p!("/users"),
-        ADMIN,
-        users::create,
-    );
-
-    r.add(
-        "invites.list",
-        Method::GET,
-        p!("/invites"),
-        STAFF,
-        invites::list,
-    );
-    r.add(
-        "invites.create",
-        Method::POST,
-        p!("/invites"),
-        STAFF,
-        invites::create,
-    );
-
-    r.add(
-        "venues.list",
-        Method::GET,
-        p!("/venues"),
-        Authenticated,
-        venues::list,
-    );
-    r.add(
-        "venues.get",
-        Method::GET,
-        p!("/venues/{id}"),
-        Authenticated,
-        venues::get,
-    );
-    r.add(
-        "venues.create",
-        Method::POST,
-        p!("/venues"),
-        STAFF,
-        venues::create,
-    );
-    r.add(
-        "venues.update",
-        Method::PUT,
-        p!("/venues/{id}"),
-        STAFF,
-        venues::update,
-    );
-
-    r.add(
-        "departments.list",
-        Method::GET,
-        p!("/departments"),
-        Authenticated,
-        departments::list,
-    );
-    r.add(
-        "departments.get",
-        Method::GET,
-        p!("/departments/{id}"),
-        Authenticated,
-        departments::get,
-    );
-    r.add(
-        "departments.create",
-        Method::POST,
-        p!("/departments"),
-        STAFF,
-        departments::create,
-    );
-    r.add(
-        "departments.update",
-        Method::PUT,
-        p!("/departments/{id}"),
-        STAFF,
-        departments::update,
-    );
-
-    r.add(
-        "scenarios.list",
-        Method::GET,
-        p!("/scenarios"),
-        Authenticated,
-        scenarios::list,
-    );
-    r.add(
-        "scenarios.get",
-        Method::GET,
-        p!("/scenarios/{id}"),
-        Authenticated,
-        scenarios::get,
-    );
-    r.add(
-        "scenarios.versions",
-        Method::GET,
-        p!("/scenarios/{id}/versions"),
-        Authenticated,
-        scenarios::versions,
-    );
-    r.add(
-        "scenarios.create",
-        Method::POST,
-        p!("/scenarios"),
-        STAFF,
-        scenarios::create,
-    );
-    r.add(
-        "scenarios.update",
-        Method::PUT,
-        p!("/scenarios/{id}"),
-        STAFF,
-        scenarios::update,
-    );
-
-    r.add(
-        "categories.list",
-        Method::GET,
-        p!("/categories"),
-        Authenticated,
-        categories::list,
-    );
-    r.add(
-        "categories.create",
-        Method::POST,
-        p!("/categories"),
-        STAFF,
-        categories::create,
-    );
-    r.add(
-        "categories.update",
-        Method::PUT,
-        p!("/categories/{id}"),
-        STAFF,
-        categories::update,
-    );
-
-    r.add(
-        "assignments.list",
-        Method::GET,
-        p!("/assignments"),
-        ASSIGNMENT_READERS,
-        assignments::list,
-    );
-    r.add(
-        "assignments.get",
-        Method::GET,
-        p!("/assignments/{id}"),
-        ASSIGNMENT_READERS,
-        assignments::get,
-    );
-    r.add(
-        "assignments.create",
-        Method::POST,
-        p!("/assignments"),
-        STAFF,
-        assignments::create,
-    );
-    r.add(
-        "photos.put",
-        Method::PUT,
-        p!("/photos/{sha256}"),
-        PHOTO_UPLOADERS,
-        photos::put,
-    );
-    r.add(
-        "photos.meta",
-        Method::GET,
-        p!("/photos/{sha256}"),
-        Authenticated,
-        photos::meta,
-    );
-    r.add(
-        "photos.display",
-        Method::GET,
-        p!("/photos/{sha256}/display"),
-        Authenticated,
-        photos::display,
-    );
-    r.add(
-        "photos.thumb",
-        Method::GET,
-        p!("/photos/{sha256}/thumb"),
-        Authenticated,
-        photos::thumb,
-    );
-    r.add(
-        "photos.original",
-        Method::GET,
-        p!("/photos/{sha256}/original"),
-        STAFF,
-        photos::original,
-    );
-
-    r.add(
-        "sync.push",
-        Method::POST,
-        p!("/sync/push"),
-        OBSERVERS,
-        sync::push,
-    );
-    r.add(
-        "sync.pull",
-        Method::GET,
-        p!("/sync/pull"),
-        ASSIGNMENT_READERS,
-        sync::pull,
-    );
-    r.add(
-        "sync.conflicts",
-        Method::GET,
-        p!("/sync/conflicts"),
-        STAFF,
-        sync::conflicts,
-    );
-
-    r.add(
-        "walkthroughs.list",
-        Method::GET,
-        p!("/walkthroughs"),
-        STAFF,
-        walkthroughs::list,
-    );
-    r.add(
-        "walkthroughs.get",
-        Method::GET,
-        p!("/walkthroughs/{id}"),
-        ASSIGNMENT_READERS,
-        walkthroughs::get,
-    );
-    r.add(
-        "walkthroughs.accept",
-        Method::POST,
-        p!("/walkthroughs/{id}/accept"),
-        STAFF,
-        walkthroughs::accept,
-    );
-    r.add(
-        "walkthroughs.return",
-        Method::POST,
-        p!("/walkthroughs/{id}/return"),
+        ep::walkthroughs::Return,
         STAFF,
         walkthroughs::return_to_observer,
     );
-
+    r.add(ep::assignments::Update, STAFF, assignments::update);
+    r.add(ep::questionnaires::List, STAFF, questionnaires::list);
+    r.add(ep::questionnaires::Get, STAFF, questionnaires::get);
     r.add(
-        "assignments.update",
-        Method::PUT,
-        p!("/assignments/{id}"),
-        STAFF,
-        assignments::update,
-    );
-    // Citizen questionnaires: managers build questionnaires and run campaigns …
-    r.add(
-        "questionnaires.list",
-        Method::GET,
-        p!("/questionnaires"),
-        STAFF,
-        questionnaires::list,
-    );
-    r.add(
-        "questionnaires.get",
-        Method::GET,
-        p!("/questionnaires/{id}"),
-        STAFF,
-        questionnaires::get,
-    );
-    r.add(
-        "questionnaires.versions",
-        Method::GET,
-        p!("/questionnaires/{id}/versions"),
+        ep::questionnaires::Versions,
         STAFF,
         questionnaires::versions,
     );
+    r.add(ep::questionnaires::Create, STAFF, questionnaires::create);
+    r.add(ep::questionnaires::Update, STAFF, questionnaires::update);
+    r.add(ep::campaigns::List, STAFF, campaigns::list);
+    r.add(ep::campaigns::Get, STAFF, campaigns::get);
+    r.add(ep::campaigns::Create, STAFF, campaigns::create);
+    r.add(ep::campaigns::Update, STAFF, campaigns::update);
+    r.add(ep::campaigns::Results, STAFF, campaigns::results);
     r.add(
-        "questionnaires.create",
-        Method::POST,
-        p!("/questionnaires"),
-        STAFF,
-        questionnaires::create,
-    );
-    r.add(
-        "questionnaires.update",
-        Method::PUT,
-        p!("/questionnaires/{id}"),
-        STAFF,
-        questionnaires::update,
-    );
-    r.add(
-        "campaigns.list",
-        Method::GET,
-        p!("/campaigns"),
-        STAFF,
-        campaigns::list,
-    );
-    r.add(
-        "campaigns.get",
-        Method::GET,
-        p!("/campaigns/{id}"),
-        STAFF,
-        campaigns::get,
-    );
-    r.add(
-        "campaigns.create",
-        Method::POST,
-        p!("/campaigns"),
-        STAFF,
-        campaigns::create,
-    );
-    r.add(
-        "campaigns.update",
-        Method::PUT,
-        p!("/campaigns/{id}"),
-        STAFF,
-        campaigns::update,
-    );
-    r.add(
-        "campaigns.results",
-        Method::GET,
-        p!("/campaigns/{id}/results"),
-        STAFF,
-        campaigns::results,
-    );
-    r.add(
-        "campaigns.keyword_answers",
-        Method::GET,
-        p!("/campaigns/{id}/keyword-answers"),
+        ep::campaigns::KeywordAnswers,
         STAFF,
         campaigns::keyword_answers,
     );
+    r.add(ep::campaigns::Export, STAFF, campaigns::export);
+    r.add(ep::campaigns::Publish, STAFF, campaigns::publish);
+    r.add(ep::campaigns::Unpublish, STAFF, campaigns::unpublish);
+    r.add(ep::campaigns::Import, STAFF, campaigns::import);
+    r.add(ep::candidates::List, STAFF, campaigns::list_candidates);
+    r.add(ep::candidates::Create, STAFF, campaigns::create_candidate);
     r.add(
-        "campaigns.export",
-        Method::GET,
-        p!("/campaigns/{id}/export"),
-        STAFF,
-        campaigns::export,
-    );
-    r.add(
-        "campaigns.publish",
-        Method::POST,
-        p!("/campaigns/{id}/publish"),
-        STAFF,
-        campaigns::publish,
-    );
-    r.add(
-        "campaigns.unpublish",
-        Method::POST,
-        p!("/campaigns/{id}/unpublish"),
-        STAFF,
-        campaigns::unpublish,
-    );
-    r.add(
-        "campaigns.import",
-        Method::POST,
-        p!("/campaigns/{id}/import"),
-        STAFF,
-        campaigns::import,
-    );
-    r.add(
-        "candidates.list",
-        Method::GET,
-        p!("/campaigns/{id}/candidates"),
-        STAFF,
-        campaigns::list_candidates,
-    );
-    r.add(
-        "candidates.create",
-        Method::POST,
-        p!("/campaigns/{id}/candidates"),
-        STAFF,
-        campaigns::create_candidate,
-    );
-    r.add(
-        "candidates.issue",
-        Method::POST,
-        p!("/candidates/{id}/issue"),
+        ep::candidates::Issue,
         MANAGERS,
         campaigns::candidate_to_issue,
     );
-    // … and citizens answer with no account, on server-rendered pages.
-    r.add_page(
-        "survey.form",
-        Method::GET,
-        "/q/{campaign}/{venue}",
-        Public,
-        survey_pages::form_page,
-    );
-    r.add_page(
-        "survey.submit",
-        Method::POST,
-        "/q/{campaign}/{venue}",
-        Public,
-        survey_pages::submit,
-    );
-    r.add_page(
-        "survey.thanks",
-        Method::GET,
-        "/q/{campaign}/{venue}/thanks",
-        Public,
-        survey_pages::thanks,
-    );
-    r.add_page(
-        "survey.qr",
-        Method::GET,
-        "/q/{campaign}/{venue}/qr.svg",
-        Public,
-        survey_pages::qr,
-    );
-    r.add_page(
-        "survey.poster",
-        Method::GET,
-        "/q/{campaign}/{venue}/poster",
-        Public,
-        survey_pages::poster,
-    );
-    r.add_page(
-        "survey.results",
-        Method::GET,
-        "/r/{campaign}",
-        Public,
-        survey_pages::results,
-    );
-
+    r.add_page(ep::survey::Form, Public, survey_pages::form_page);
+    r.add_page(ep::survey::Submit, Public, survey_pages::submit);
+    r.add_page(ep::survey::Thanks, Public, survey_pages::thanks);
+    r.add_page(ep::survey::Qr, Public, survey_pages::qr);
+    r.add_page(ep::survey::Poster, Public, survey_pages::poster);
+    r.add_page(ep::survey::Results, Public, survey_pages::results);
     r.add(
-        "walkthroughs.feedback",
-        Method::GET,
-        p!("/walkthroughs/{id}/feedback"),
+        ep::walkthroughs::Feedback,
         ASSIGNMENT_READERS,
         walkthroughs::feedback,
     );
-
-    // Issues: the list, one issue, and one endpoint per workflow step (the workflow table
-    // in `domain::workflow` decides what each caller may do in each state).
+    r.add(ep::issues::List, Authenticated, issues::list);
+    r.add(ep::issues::Import, MANAGERS, issues::import_reviews);
+    r.add(ep::issues::TriageBulk, MANAGERS, issues::triage_bulk);
+    r.add(ep::issues::Get, Authenticated, issues::get);
+    r.add(ep::issues::Triage, MANAGERS, issues::triage);
+    r.add(ep::issues::Appeal, OBSERVERS, issues::appeal);
+    r.add(ep::issues::Evidence, OFFICERS, issues::evidence);
     r.add(
-        "issues.list",
-        Method::GET,
-        p!("/issues"),
-        Authenticated,
-        issues::list,
-    );
-    r.add(
-        "issues.import",
-        Method::POST,
-        p!("/issues/import"),
-        MANAGERS,
-        issues::import_reviews,
-    );
-    r.add(
-        "issues.triage_bulk",
-        Method::POST,
-        p!("/issues/triage"),
-        MANAGERS,
-        issues::triage_bulk,
-    );
-    r.add(
-        "issues.get",
-        Method::GET,
-        p!("/issues/{id}"),
-        Authenticated,
-        issues::get,
-    );
-    r.add(
-        "issues.triage",
-        Method::POST,
-        p!("/issues/{id}/triage"),
-        MANAGERS,
-        issues::triage,
-    );
-    r.add(
-        "issues.appeal",
-        Method::POST,
-        p!("/issues/{id}/appeal"),
-        OBSERVERS,
-        issues::appeal,
-    );
-    r.add(
-        "issues.evidence",
-        Method::POST,
-        p!("/issues/{id}/evidence"),
-        OFFICERS,
-        issues::evidence,
-    );
-    r.add(
-        "issues.transfer_request",
-        Method::POST,
-        p!("/issues/{id}/transfer-request"),
+        ep::issues::TransferRequest,
         OFFICERS,
         issues::transfer_request,
     );
+    r.add(ep::issues::Transfer, MANAGERS, issues::transfer);
+    r.add(ep::issues::Acceptance, MANAGERS, issues::acceptance);
+    r.add(ep::issues::Panel, MANAGERS, issues::panel);
+    r.add(ep::issues::Vote, PANEL, issues::vote);
+    r.add(ep::issues::Recheck, RECHECKERS, issues::recheck);
+    r.add(ep::reports::Get, STAFF, reports::get);
+    r.add(ep::reports::Export, STAFF, reports::export);
+    r.add(ep::reports::Dashboard, STAFF, reports::dashboard);
     r.add(
-        "issues.transfer",
-        Method::POST,
-        p!("/issues/{id}/transfer"),
-        MANAGERS,
-        issues::transfer,
-    );
-    r.add(
-        "issues.acceptance",
-        Method::POST,
-        p!("/issues/{id}/acceptance"),
-        MANAGERS,
-        issues::acceptance,
-    );
-    r.add(
-        "issues.panel",
-        Method::PUT,
-        p!("/issues/{id}/panel"),
-        MANAGERS,
-        issues::panel,
-    );
-    r.add(
-        "issues.vote",
-        Method::POST,
-        p!("/issues/{id}/votes"),
-        PANEL,
-        issues::vote,
-    );
-    r.add(
-        "issues.recheck",
-        Method::POST,
-        p!("/issues/{id}/recheck"),
-        RECHECKERS,
-        issues::recheck,
-    );
-
-    r.add(
-        "reports.get",
-        Method::GET,
-        p!("/reports"),
-        STAFF,
-        reports::get,
-    );
-    r.add(
-        "reports.export",
-        Method::GET,
-        p!("/reports/export"),
-        STAFF,
-        reports::export,
-    );
-    r.add(
-        "dashboard.get",
-        Method::GET,
-        p!("/dashboard"),
-        STAFF,
-        reports::dashboard,
-    );
-
-    r.add(
-        "calendar.get",
-        Method::GET,
-        p!("/calendar"),
+        ep::settings::Calendar,
         Authenticated,
         settings::get_calendar,
     );
+    r.add(ep::settings::UpdateCalendar, ADMIN, settings::put_calendar);
     r.add(
-        "calendar.update",
-        Method::PUT,
-        p!("/calendar"),
-        ADMIN,
-        settings::put_calendar,
-    );
-    r.add(
-        "panel_rule.get",
-        Method::GET,
-        p!("/panel-rule"),
+        ep::settings::PanelRule,
         Authenticated,
         settings::get_panel_rule,
     );
     r.add(
-        "panel_rule.update",
-        Method::PUT,
-        p!("/panel-rule"),
+        ep::settings::UpdatePanelRule,
         ADMIN,
         settings::put_panel_rule,
     );
+    r.add(ep::settings::CategoryRoutes, STAFF, settings::list_routes);
     r.add(
-        "category_departments.list",
-        Method::GET,
-        p!("/category-departments"),
-        STAFF,
-        settings::list_routes,
-    );
-    r.add(
-        "category_departments.update",
-        Method::PUT,
-        p!("/category-departments/{category_id}"),
+        ep::settings::UpdateCategoryRoute,
         STAFF,
         settings::put_route,
     );
-
+    r.add(ep::notifications::List, Authenticated, notifications::list);
     r.add(
-        "notifications.list",
-        Method::GET,
-        p!("/notifications"),
-        Authenticated,
-        notifications::list,
-    );
-    r.add(
-        "notifications.read",
-        Method::POST,
-        p!("/notifications/read"),
+        ep::notifications::Read,
         Authenticated,
         notifications::mark_read,
     );
@@ -788,4 +267,24 @@ pub fn endpoints() -> Vec<Endpoint> {
     };
     declare(&mut r);
     r.seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every declared endpoint has its handler, once, and nothing else is registered.
+    #[test]
+    fn every_declared_endpoint_is_registered_once() {
+        let mut registered: Vec<(&str, String, &str)> = endpoints()
+            .iter()
+            .map(|e| (e.name, e.method.to_string(), e.path))
+            .collect();
+        let mut declared: Vec<(&str, String, &str)> = flowwalk_shared::endpoints::all()
+            .map(|e| (e.name, e.method.as_str().to_owned(), e.path))
+            .collect();
+        registered.sort();
+        declared.sort();
+        assert_eq!(registered, declared);
+    }
 }

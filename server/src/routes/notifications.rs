@@ -1,29 +1,21 @@
 //! The caller's in-app notifications, newest first, and marking them read.
 
+use crate::contract::{Answer, In, Reply};
 use actix_web::web;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use flowwalk_shared::api::reports::NotificationQuery;
 use flowwalk_shared::api::reports::{
     MarkReadRequest, MarkReadResponse, Notification, NotificationKind, NotificationPage,
 };
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::notifications as ep;
 use flowwalk_shared::{ErrorBody, ErrorCode};
 
 use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::extract::ApiJson;
 use crate::models::{self, notifications};
-
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// Only unread ones.
-    pub unread: Option<bool>,
-    pub cursor: Option<String>,
-    /// 1–200, default 50.
-    pub limit: Option<i64>,
-}
 
 const TS: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
@@ -31,14 +23,11 @@ fn bad_cursor() -> AppError {
     AppError::new(ErrorCode::InvalidQuery).field("cursor")
 }
 
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])), params(ListQuery), responses(
+#[utoipa::path(get, path = ep::List::PATH, tag = "notifications", security(("bearer" = [])), params(NotificationQuery), responses(
     (status = 200, body = NotificationPage), (status = 400, body = ErrorBody)))]
-pub async fn list(
-    user: AuthUser,
-    db: web::Data<Db>,
-    q: web::Query<ListQuery>,
-) -> Result<web::Json<NotificationPage>, AppError> {
-    let q = q.into_inner();
+pub async fn list(user: AuthUser, db: web::Data<Db>, call: In<ep::List>) -> Answer<ep::List> {
+    let q = call.query;
+    let q = q;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(AppError::new(ErrorCode::InvalidQuery).field("limit"));
@@ -57,7 +46,7 @@ pub async fn list(
         None => None,
     };
     let unread_only = q.unread.unwrap_or(false);
-    Ok(web::Json(
+    Ok(Reply::ok(
         db.read(move |conn| {
             let mut rows = notifications::list(conn, &user.id, unread_only, before, limit + 1)?;
             let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
@@ -100,13 +89,10 @@ pub async fn list(
 }
 
 /// Marks the given notifications (or, with no ids, all) of the caller read.
-#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications", security(("bearer" = [])), request_body = MarkReadRequest, responses(
+#[utoipa::path(post, path = ep::Read::PATH, tag = "notifications", security(("bearer" = [])), request_body = MarkReadRequest, responses(
     (status = 200, body = MarkReadResponse)))]
-pub async fn mark_read(
-    user: AuthUser,
-    db: web::Data<Db>,
-    ApiJson(body): ApiJson<MarkReadRequest>,
-) -> Result<web::Json<MarkReadResponse>, AppError> {
+pub async fn mark_read(user: AuthUser, db: web::Data<Db>, call: In<ep::Read>) -> Answer<ep::Read> {
+    let body = call.body;
     if body.ids.len() > 500 {
         return Err(AppError::invalid(
             "ids",
@@ -124,7 +110,7 @@ pub async fn mark_read(
             )?)
         })
         .await?;
-    Ok(web::Json(MarkReadResponse {
+    Ok(Reply::ok(MarkReadResponse {
         marked: i64::try_from(n).unwrap_or(i64::MAX),
     }))
 }

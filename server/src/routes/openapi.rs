@@ -68,22 +68,8 @@ use super::{
 pub struct ApiDoc;
 
 /// The `{id}` path parameter of every resource.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct IdPath {
-    /// The resource's id (a UUID, or a category's code).
-    #[param(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_-]+$")]
-    pub id: String,
-}
 
 /// The `{category_id}` path parameter: a category's code.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct CategoryPath {
-    /// The category's code (`C2`).
-    #[param(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_-]+$")]
-    pub category_id: String,
-}
 
 /// What the annotations leave to the route table and the shared middleware, filled in
 /// for every operation: its id is its endpoint's stable name (`venues_get`), unique as

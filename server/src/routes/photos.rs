@@ -3,10 +3,15 @@
 //! photo, and originals for staff only, every read logged. Who may do what is decided in
 //! `photos::access`.
 
+use crate::contract::{Answer, In, Reply};
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::{Bytes, BytesMut};
 use flowwalk_shared::api::walkthroughs::PhotoInfo;
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoint::File;
+use flowwalk_shared::endpoints::Sha256Path;
+use flowwalk_shared::endpoints::photos as ep;
 use flowwalk_shared::walkthrough::{hex_sha256, is_sha256_hex};
 use flowwalk_shared::{ErrorBody, ErrorCode};
 use futures_util::StreamExt;
@@ -20,17 +25,8 @@ use crate::models::photos::{self, PhotoRow};
 use crate::photos::{PhotoStore, Variant, access, quota, sniff_content_type};
 use crate::sync;
 
-/// The path parameter of every photo endpoint.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct Sha256Path {
-    /// The photo's SHA-256, 64 hexadecimal digits.
-    #[param(pattern = "^[0-9a-fA-F]{64}$", min_length = 64, max_length = 64)]
-    pub sha256: String,
-}
-
-fn checked_sha(path: web::Path<String>) -> Result<String, AppError> {
-    let sha = path.into_inner().to_ascii_lowercase();
+fn checked_sha(path: Sha256Path) -> Result<String, AppError> {
+    let sha = path.sha256.to_ascii_lowercase();
     if !is_sha256_hex(&sha) {
         return Err(AppError::new(ErrorCode::InvalidPath)
             .field("sha256")
@@ -85,7 +81,7 @@ enum Known {
 /// Repeating an upload is cheap and harmless: a photo the caller already has on the
 /// server is answered at once, without reading or processing it again. Anyone else must
 /// send the bytes, so an upload never tells who has stored which photo.
-#[utoipa::path(put, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])),
+#[utoipa::path(put, path = ep::Put::PATH, tag = "photos", security(("bearer" = [])),
     params(Sha256Path),
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "The photo: JPEG, PNG or WebP, at most `max_photo_bytes`"),
     responses(
@@ -104,10 +100,10 @@ pub async fn put(
     db: web::Data<Db>,
     store: web::Data<PhotoStore>,
     settings: web::Data<Settings>,
-    sha: web::Path<String>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
-    let sha = checked_sha(sha)?;
+    call: In<ep::Put>,
+) -> Answer<ep::Put> {
+    let sha = checked_sha(call.path)?;
     let quota = settings.photo_quota_bytes_per_day;
     let known = {
         let (sha, user) = (sha.clone(), user.clone());
@@ -128,7 +124,7 @@ pub async fn put(
         .await?
     };
     if let Known::Theirs(row) = known {
-        return Ok(HttpResponse::Ok().json(info(row)));
+        return Ok(Reply::ok(info(row)));
     }
     let bytes = read_limited(payload, store.limits.max_bytes).await?;
     if hex_sha256(&bytes) != sha {
@@ -149,7 +145,7 @@ pub async fn put(
         .await?
     };
     if let Some(row) = stored {
-        return Ok(HttpResponse::Ok().json(info(row)));
+        return Ok(Reply::ok(info(row)));
     }
     let variants = store.process(bytes.clone()).await?;
     let row = PhotoRow {
@@ -176,11 +172,10 @@ pub async fn put(
         store.ensure(&sha, bytes, variants).await?;
     }
     Ok(if created {
-        HttpResponse::Created()
+        Reply::created(info(row))
     } else {
-        HttpResponse::Ok()
-    }
-    .json(info(row)))
+        Reply::ok(info(row))
+    })
 }
 
 /// The declared body size, if any.
@@ -194,15 +189,11 @@ fn content_length(req: &HttpRequest) -> u64 {
 
 /// Whether a photo has arrived, and its size — for those who may see a record that
 /// refers to it (404 for everyone else, as for a photo never uploaded).
-#[utoipa::path(get, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
+#[utoipa::path(get, path = ep::Meta::PATH, tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
     (status = 200, body = PhotoInfo), (status = 400, description = "invalid_path", body = ErrorBody),
     (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn meta(
-    user: AuthUser,
-    db: web::Data<Db>,
-    sha: web::Path<String>,
-) -> Result<web::Json<PhotoInfo>, AppError> {
-    let sha = checked_sha(sha)?;
+pub async fn meta(user: AuthUser, db: web::Data<Db>, call: In<ep::Meta>) -> Answer<ep::Meta> {
+    let sha = checked_sha(call.path)?;
     let row = db
         .read(move |conn| {
             if !access::can_read_photo(conn, &user, &sha)? {
@@ -212,7 +203,7 @@ pub async fn meta(
         })
         .await?
         .ok_or_else(AppError::not_found)?;
-    Ok(web::Json(info(row)))
+    Ok(Reply::ok(info(row)))
 }
 
 /// A stored form of a photo the viewer may see; 404 otherwise.
@@ -240,24 +231,26 @@ async fn variant(
     })
 }
 
-fn image(bytes: Bytes, content_type: &'static str) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, content_type))
-        .insert_header((CACHE_CONTROL, "private, max-age=31536000, immutable"))
-        .body(bytes)
+fn image(bytes: Bytes, content_type: &'static str) -> Reply<File> {
+    Reply::file(
+        HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, content_type))
+            .insert_header((CACHE_CONTROL, "private, max-age=31536000, immutable"))
+            .body(bytes),
+    )
 }
 
 /// The display size (long edge ≤ 1600), JPEG, no metadata.
-#[utoipa::path(get, path = "/api/v1/photos/{sha256}/display", tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
+#[utoipa::path(get, path = ep::Display::PATH, tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
     (status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 400, description = "invalid_path", body = ErrorBody),
     (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn display(
     user: AuthUser,
     db: web::Data<Db>,
     store: web::Data<PhotoStore>,
-    sha: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let sha = checked_sha(sha)?;
+    call: In<ep::Display>,
+) -> Answer<ep::Display> {
+    let sha = checked_sha(call.path)?;
     Ok(image(
         variant(&db, &store, user, sha, Variant::Display).await?,
         "image/jpeg",
@@ -265,16 +258,16 @@ pub async fn display(
 }
 
 /// The thumbnail (long edge ≤ 320), JPEG, no metadata.
-#[utoipa::path(get, path = "/api/v1/photos/{sha256}/thumb", tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
+#[utoipa::path(get, path = ep::Thumb::PATH, tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
     (status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 400, description = "invalid_path", body = ErrorBody),
     (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn thumb(
     user: AuthUser,
     db: web::Data<Db>,
     store: web::Data<PhotoStore>,
-    sha: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let sha = checked_sha(sha)?;
+    call: In<ep::Thumb>,
+) -> Answer<ep::Thumb> {
+    let sha = checked_sha(call.path)?;
     Ok(image(
         variant(&db, &store, user, sha, Variant::Thumb).await?,
         "image/jpeg",
@@ -283,16 +276,16 @@ pub async fn thumb(
 
 /// The original bytes as uploaded (evidence, with their metadata). Staff only, and only of
 /// photos in records they may see; every read is logged with who read it.
-#[utoipa::path(get, path = "/api/v1/photos/{sha256}/original", tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
+#[utoipa::path(get, path = ep::Original::PATH, tag = "photos", security(("bearer" = [])), params(Sha256Path), responses(
     (status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 400, description = "invalid_path", body = ErrorBody),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn original(
     user: AuthUser,
     db: web::Data<Db>,
     store: web::Data<PhotoStore>,
-    sha: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let sha = checked_sha(sha)?;
+    call: In<ep::Original>,
+) -> Answer<ep::Original> {
+    let sha = checked_sha(call.path)?;
     let bytes = variant(&db, &store, user.clone(), sha.clone(), Variant::Original).await?;
     let reader = user.id.clone();
     let logged = sha.clone();

@@ -1,17 +1,20 @@
 //! Questionnaires (问卷): built by managers, versioned like scenarios — editing one writes
 //! the next version; campaigns and every answer keep the version they were given.
 
-use crate::routes::openapi::IdPath;
-use actix_web::{HttpResponse, web};
+use crate::contract::{Answer, In, Reply};
+use actix_web::web;
 use flowwalk_shared::ErrorBody;
+use flowwalk_shared::api::scenarios::VersionQuery;
 use flowwalk_shared::api::surveys::{Questionnaire, QuestionnaireInput};
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::IdPath;
+use flowwalk_shared::endpoints::questionnaires as ep;
 use flowwalk_shared::survey as limits;
 
 use crate::auth::AuthUser;
 use crate::db::{Db, DbConnection};
 use crate::domain::{questionnaire, validate};
 use crate::error::AppError;
-use crate::extract::ApiJson;
 use crate::models::questionnaires::{self, QuestionnaireRow, VersionRow};
 use crate::models::{self, categories};
 
@@ -70,38 +73,34 @@ pub fn create_in(
     Ok(id)
 }
 
-#[utoipa::path(get, path = "/api/v1/questionnaires", tag = "questionnaires", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = ep::List::PATH, tag = "questionnaires", security(("bearer" = [])), responses(
     (status = 200, description = "Every questionnaire at its current version", body = [Questionnaire])))]
-pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Questionnaire>>, AppError> {
-    Ok(web::Json(
+pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
+    Ok(Reply::ok(
         db.read(|conn| Ok(questionnaires::list_current(conn)?))
             .await?,
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/questionnaires/{id}", tag = "questionnaires", security(("bearer" = [])), params(IdPath, super::scenarios::VersionQuery), responses(
+#[utoipa::path(get, path = ep::Get::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath, VersionQuery), responses(
     (status = 200, body = Questionnaire), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    db: web::Data<Db>,
-    id: web::Path<String>,
-    query: web::Query<super::scenarios::VersionQuery>,
-) -> Result<web::Json<Questionnaire>, AppError> {
-    let id = id.into_inner();
-    let version = query.into_inner().version;
-    Ok(web::Json(
+pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
+    let id = call.path.id;
+    let query = call.query;
+    let id = id;
+    let version = query.version;
+    Ok(Reply::ok(
         db.read(move |conn| Ok(questionnaires::get(conn, &id, version)?))
             .await?,
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/questionnaires/{id}/versions", tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
+#[utoipa::path(get, path = ep::Versions::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, description = "All versions, oldest first", body = [Questionnaire]), (status = 404, body = ErrorBody)))]
-pub async fn versions(
-    db: web::Data<Db>,
-    id: web::Path<String>,
-) -> Result<web::Json<Vec<Questionnaire>>, AppError> {
-    let id = id.into_inner();
-    Ok(web::Json(
+pub async fn versions(db: web::Data<Db>, call: In<ep::Versions>) -> Answer<ep::Versions> {
+    let id = call.path.id;
+    let id = id;
+    Ok(Reply::ok(
         db.read(move |conn| Ok(questionnaires::versions(conn, &id)?))
             .await?,
     ))
@@ -111,33 +110,27 @@ pub async fn versions(
 /// `exclusive`), `scale` (five levels best first, or a `scale` preset, optionally with
 /// `not_applicable`), `text`; `show_if` asks a question only after given answers to an
 /// earlier one.
-#[utoipa::path(post, path = "/api/v1/questionnaires", tag = "questionnaires", security(("bearer" = [])), request_body = QuestionnaireInput, responses(
+#[utoipa::path(post, path = ep::Create::PATH, tag = "questionnaires", security(("bearer" = [])), request_body = QuestionnaireInput, responses(
     (status = 201, body = Questionnaire), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn create(
-    user: AuthUser,
-    db: web::Data<Db>,
-    ApiJson(body): ApiJson<QuestionnaireInput>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create(user: AuthUser, db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Create> {
+    let body = call.body;
     let q = db
         .write(move |conn| {
             let id = create_in(conn, &body, Some(&user.id))?;
             Ok(questionnaires::get(conn, &id, None)?)
         })
         .await?;
-    Ok(HttpResponse::Created().json(q))
+    Ok(Reply::created(q))
 }
 
 /// Edit a questionnaire: writes the next version and makes it current. Campaigns already
 /// answered stay on their version.
-#[utoipa::path(put, path = "/api/v1/questionnaires/{id}", tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = QuestionnaireInput, responses(
+#[utoipa::path(put, path = ep::Update::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = QuestionnaireInput, responses(
     (status = 200, description = "The new current version", body = Questionnaire), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update(
-    user: AuthUser,
-    db: web::Data<Db>,
-    id: web::Path<String>,
-    ApiJson(body): ApiJson<QuestionnaireInput>,
-) -> Result<web::Json<Questionnaire>, AppError> {
-    let id = id.into_inner();
+pub async fn update(user: AuthUser, db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Update> {
+    let id = call.path.id;
+    let body = call.body;
+    let id = id;
     let q = db
         .write(move |conn| {
             let current = questionnaires::get_row(conn, &id)?;
@@ -147,5 +140,5 @@ pub async fn update(
             Ok(questionnaires::get(conn, &id, None)?)
         })
         .await?;
-    Ok(web::Json(q))
+    Ok(Reply::ok(q))
 }

@@ -1,9 +1,15 @@
 //! Reports for a period, their CSV and XLSX exports (the quarterly circular), and the
 //! managers' dashboard.
 
+use crate::contract::{Answer, In, Reply};
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
+use flowwalk_shared::api::reports::DashboardQuery;
+use flowwalk_shared::api::reports::ReportExportQuery;
+use flowwalk_shared::api::reports::ReportQuery;
 use flowwalk_shared::api::reports::{Dashboard, Report, ReportGroup};
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::reports as ep;
 use flowwalk_shared::{ErrorBody, ErrorCode};
 
 use crate::db::Db;
@@ -11,16 +17,6 @@ use crate::domain::reports::Period;
 use crate::error::AppError;
 use crate::issues::{china_date, export, reports};
 use crate::models;
-
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ReportQuery {
-    /// `2026` (year), `2026-Q3` (quarter) or `2026-07` (month); default this quarter.
-    pub period: Option<String>,
-    /// `department` (default), `venue`, `town` or `scenario`.
-    pub group: Option<ReportGroup>,
-}
 
 fn period(p: Option<&str>) -> Result<Period, AppError> {
     match p {
@@ -38,40 +34,24 @@ fn period(p: Option<&str>) -> Result<Period, AppError> {
 
 /// Issues received, valid, rectified, on time and overdue; rectification, return-visit and
 /// satisfaction rates; impact figures — for a period, grouped.
-#[utoipa::path(get, path = "/api/v1/reports", tag = "reports", security(("bearer" = [])), params(ReportQuery), responses(
+#[utoipa::path(get, path = ep::Get::PATH, tag = "reports", security(("bearer" = [])), params(ReportQuery), responses(
     (status = 200, body = Report), (status = 400, body = ErrorBody)))]
-pub async fn get(
-    db: web::Data<Db>,
-    q: web::Query<ReportQuery>,
-) -> Result<web::Json<Report>, AppError> {
+pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
+    let q = call.query;
     let p = period(q.period.as_deref())?;
     let group = q.group.unwrap_or(ReportGroup::Department);
-    Ok(web::Json(
+    Ok(Reply::ok(
         db.read(move |conn| reports::report(conn, &p, group))
             .await?,
     ))
 }
 
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ExportQuery {
-    /// As for `/reports`.
-    pub period: Option<String>,
-    /// `xlsx` (default: the circular, per department and per town/street) or `csv` (one
-    /// table, grouped by `group`).
-    pub format: Option<String>,
-    pub group: Option<ReportGroup>,
-}
-
 /// The report as a file: the quarterly circular (XLSX) or one table (CSV).
-#[utoipa::path(get, path = "/api/v1/reports/export", tag = "reports", security(("bearer" = [])), params(ExportQuery), responses(
+#[utoipa::path(get, path = ep::Export::PATH, tag = "reports", security(("bearer" = [])), params(ReportExportQuery), responses(
     (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
     (status = 400, body = ErrorBody)))]
-pub async fn export(
-    db: web::Data<Db>,
-    q: web::Query<ExportQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn export(db: web::Data<Db>, call: In<ep::Export>) -> Answer<ep::Export> {
+    let q = call.query;
     let p = period(q.period.as_deref())?;
     let key = p.key.clone();
     match q.format.as_deref().unwrap_or("xlsx") {
@@ -82,32 +62,36 @@ pub async fn export(
                     export::circular(&by_department, &by_town)
                 })
                 .await?;
-            Ok(HttpResponse::Ok()
-                .insert_header((
-                    CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ))
-                .insert_header((
-                    CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"circular-{key}.xlsx\""),
-                ))
-                .body(bytes))
+            Ok(Reply::file(
+                HttpResponse::Ok()
+                    .insert_header((
+                        CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ))
+                    .insert_header((
+                        CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"circular-{key}.xlsx\""),
+                    ))
+                    .body(bytes),
+            ))
         }
         "csv" => {
             let group = q.group.unwrap_or(ReportGroup::Department);
             let bytes = db
                 .read(move |conn| export::csv(&reports::report(conn, &p, group)?))
                 .await?;
-            Ok(HttpResponse::Ok()
-                .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
-                .insert_header((
-                    CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"report-{key}-{}.csv\"",
-                        group.as_str()
-                    ),
-                ))
-                .body(bytes))
+            Ok(Reply::file(
+                HttpResponse::Ok()
+                    .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
+                    .insert_header((
+                        CONTENT_DISPOSITION,
+                        format!(
+                            "attachment; filename=\"report-{key}-{}.csv\"",
+                            group.as_str()
+                        ),
+                    ))
+                    .body(bytes),
+            ))
         }
         _ => Err(AppError::new(ErrorCode::InvalidQuery)
             .field("format")
@@ -115,24 +99,12 @@ pub async fn export(
     }
 }
 
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct DashboardQuery {
-    /// First day (China time); default 12 months back.
-    pub from: Option<chrono::NaiveDate>,
-    /// Last day, inclusive; default today.
-    pub to: Option<chrono::NaiveDate>,
-}
-
 /// The dashboard: issues by category, department and state; the rates month by month;
 /// each scenario's time against its promise; impact figures; what needs attention.
-#[utoipa::path(get, path = "/api/v1/dashboard", tag = "reports", security(("bearer" = [])), params(DashboardQuery), responses(
+#[utoipa::path(get, path = ep::Dashboard::PATH, tag = "reports", security(("bearer" = [])), params(DashboardQuery), responses(
     (status = 200, body = Dashboard), (status = 400, body = ErrorBody)))]
-pub async fn dashboard(
-    db: web::Data<Db>,
-    q: web::Query<DashboardQuery>,
-) -> Result<web::Json<Dashboard>, AppError> {
+pub async fn dashboard(db: web::Data<Db>, call: In<ep::Dashboard>) -> Answer<ep::Dashboard> {
+    let q = call.query;
     let today = china_date(models::now());
     let to = q.to.unwrap_or(today);
     let from = q.from.unwrap_or(to - chrono::Duration::days(365));
@@ -144,7 +116,7 @@ pub async fn dashboard(
                 "Invalid dates (at most three years)",
             ));
     }
-    Ok(web::Json(
+    Ok(Reply::ok(
         db.read(move |conn| reports::dashboard(conn, from, to))
             .await?,
     ))

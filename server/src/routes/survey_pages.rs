@@ -8,6 +8,7 @@
 //! before anything is parsed. Templates escape everything; the pages allow no script at all
 //! (Content-Security-Policy).
 
+use crate::contract::{Answer, In, Reply};
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -15,6 +16,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 use flowwalk_shared::api::surveys::{CampaignResults, Questionnaire};
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoint::File;
+use flowwalk_shared::endpoints::SurveyPath;
+use flowwalk_shared::endpoints::survey as ep;
 use flowwalk_shared::survey as limits;
 use futures_util::StreamExt;
 
@@ -31,23 +36,28 @@ use crate::survey::{self, RateLimit, Stored, Submission};
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
                    form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-fn html(status: StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+/// What every citizen page answers: a page, a redirect or an image.
+type Page = Result<Reply<File>, AppError>;
+
+fn html(status: StatusCode, page: &impl Template) -> Page {
     let body = page
         .render()
         .map_err(|e| AppError::internal(anyhow::Error::new(e).context("rendering a page")))?;
-    Ok(HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body))
+    Ok(Reply::file(
+        HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .insert_header((header::REFERRER_POLICY, "no-referrer"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body),
+    ))
 }
 
-fn message(status: StatusCode, page: MessagePage) -> Result<HttpResponse, AppError> {
+fn message(status: StatusCode, page: MessagePage) -> Page {
     html(status, &page)
 }
 
-fn not_found() -> Result<HttpResponse, AppError> {
+fn not_found() -> Page {
     message(
         StatusCode::NOT_FOUND,
         MessagePage::new(
@@ -187,13 +197,13 @@ fn form(
 }
 
 /// The citizen's form (HTML, no script).
-#[utoipa::path(get, path = "/q/{campaign}/{venue}", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, description = "The form, or a page saying the campaign is closed or this browser has answered", content_type = "text/html"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
+#[utoipa::path(get, path = ep::Form::PATH, tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, description = "The form, or a page saying the campaign is closed or this browser has answered", content_type = "text/html"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
 pub async fn form_page(
     req: HttpRequest,
     db: web::Data<Db>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let (campaign, venue) = path.into_inner();
+    call: In<ep::Form>,
+) -> Answer<ep::Form> {
+    let SurveyPath { campaign, venue } = call.path;
     let Some(ctx) = context(&db, campaign, venue).await? else {
         return not_found();
     };
@@ -300,7 +310,7 @@ fn limit(settings: &Settings) -> RateLimit {
     }
 }
 
-fn see_thanks(ctx: &Context, set_cookie: bool) -> HttpResponse {
+fn see_thanks(ctx: &Context, set_cookie: bool) -> Reply<File> {
     let mut res = HttpResponse::SeeOther();
     res.insert_header((
         header::LOCATION,
@@ -312,22 +322,22 @@ fn see_thanks(ctx: &Context, set_cookie: bool) -> HttpResponse {
     if set_cookie {
         res.cookie(answered_cookie(&ctx.campaign));
     }
-    res.finish()
+    Reply::file(res.finish())
 }
 
 const TOO_MANY: &str = "此网络提交问卷过于频繁,请稍后再提交。您填写的内容已保留。";
 
 /// A citizen submits the form (`application/x-www-form-urlencoded`): checked on the
 /// server; a bad one gets the form back with the answers kept and the problems marked.
-#[utoipa::path(post, path = "/q/{campaign}/{venue}", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 303, description = "Stored (or a double submission): on to the thanks page"), (status = 422, description = "The form again, answers kept, problems marked", content_type = "text/html"), (status = 409, description = "Closed, or this browser has answered", content_type = "text/html"), (status = 413, description = "Too large", content_type = "text/html"), (status = 429, description = "Too many from this address: the form again, answers kept", content_type = "text/html"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
+#[utoipa::path(post, path = ep::Submit::PATH, tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 303, description = "Stored (or a double submission): on to the thanks page"), (status = 422, description = "The form again, answers kept, problems marked", content_type = "text/html"), (status = 409, description = "Closed, or this browser has answered", content_type = "text/html"), (status = 413, description = "Too large", content_type = "text/html"), (status = 429, description = "Too many from this address: the form again, answers kept", content_type = "text/html"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
 pub async fn submit(
     req: HttpRequest,
     db: web::Data<Db>,
     settings: web::Data<Settings>,
-    path: web::Path<(String, String)>,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
-    let (campaign, venue) = path.into_inner();
+    call: In<ep::Submit>,
+) -> Answer<ep::Submit> {
+    let SurveyPath { campaign, venue } = call.path;
     let Some(ctx) = context(&db, campaign, venue).await? else {
         return not_found();
     };
@@ -443,12 +453,9 @@ pub async fn submit(
 }
 
 /// After a submission.
-#[utoipa::path(get, path = "/q/{campaign}/{venue}/thanks", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "text/html"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
-pub async fn thanks(
-    db: web::Data<Db>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let (campaign, venue) = path.into_inner();
+#[utoipa::path(get, path = ep::Thanks::PATH, tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "text/html"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
+pub async fn thanks(db: web::Data<Db>, call: In<ep::Thanks>) -> Answer<ep::Thanks> {
+    let SurveyPath { campaign, venue } = call.path;
     let Some(ctx) = context(&db, campaign, venue).await? else {
         return not_found();
     };
@@ -517,34 +524,36 @@ fn link_and_qr(
 }
 
 /// The venue's QR code (SVG) of its form link.
-#[utoipa::path(get, path = "/q/{campaign}/{venue}/qr.svg", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "image/svg+xml"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
+#[utoipa::path(get, path = ep::Qr::PATH, tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "image/svg+xml"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
 pub async fn qr(
     req: HttpRequest,
     db: web::Data<Db>,
     settings: web::Data<Settings>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let (campaign, venue) = path.into_inner();
+    call: In<ep::Qr>,
+) -> Answer<ep::Qr> {
+    let SurveyPath { campaign, venue } = call.path;
     let Some(ctx) = context(&db, campaign, venue).await? else {
         return not_found();
     };
     let (_, svg) = link_and_qr(&req, &settings, &ctx)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-        .body(svg))
+    Ok(Reply::file(
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
+            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+            .body(svg),
+    ))
 }
 
 /// The venue's printable A4 poster: venue, campaign title, QR code.
-#[utoipa::path(get, path = "/q/{campaign}/{venue}/poster", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "text/html"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
+#[utoipa::path(get, path = ep::Poster::PATH, tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code"), ("venue" = String, Path, description = "The venue's code")), responses((status = 200, content_type = "text/html"), (status = 404, description = "No such campaign or venue", content_type = "text/html")))]
 pub async fn poster(
     req: HttpRequest,
     db: web::Data<Db>,
     settings: web::Data<Settings>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let (campaign, venue) = path.into_inner();
+    call: In<ep::Poster>,
+) -> Answer<ep::Poster> {
+    let SurveyPath { campaign, venue } = call.path;
     let Some(ctx) = context(&db, campaign, venue).await? else {
         return not_found();
     };
@@ -572,9 +581,9 @@ pub async fn poster(
 }
 
 /// The published results notice (结果反馈).
-#[utoipa::path(get, path = "/r/{campaign}", tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code")), responses((status = 200, content_type = "text/html"), (status = 404, description = "Not published", content_type = "text/html")))]
-pub async fn results(db: web::Data<Db>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let code = path.into_inner();
+#[utoipa::path(get, path = ep::Results::PATH, tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code")), responses((status = 200, content_type = "text/html"), (status = 404, description = "Not published", content_type = "text/html")))]
+pub async fn results(db: web::Data<Db>, call: In<ep::Results>) -> Answer<ep::Results> {
+    let code = call.path.campaign;
     if !plausible_code(&code) {
         return not_found();
     }

@@ -1,15 +1,18 @@
 //! Sync endpoints: push walkthrough revisions, pull what the phone needs, and the
 //! conflicting versions managers must see.
 
-use actix_web::{HttpResponse, web};
+use crate::contract::{Answer, In, Reply};
+use actix_web::web;
 use flowwalk_shared::api::walkthroughs::ConflictVersion;
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::sync as ep;
+use flowwalk_shared::sync::PullQuery;
 use flowwalk_shared::sync::{PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse};
 use flowwalk_shared::{ErrorBody, ErrorCode};
 
 use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::extract::ApiJson;
 use crate::models::walkthroughs as wt;
 use crate::sync::{self, PushContext};
 
@@ -17,7 +20,7 @@ use crate::sync::{self, PushContext};
 pub const MAX_RECORDS_PER_PUSH: usize = 50;
 
 /// Push walkthrough revisions; one result per record, each after its commit.
-#[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest, responses(
+#[utoipa::path(post, path = ep::Push::PATH, tag = "sync", security(("bearer" = [])), request_body = PushRequest, responses(
     (status = 200, body = PushResponse),
     (status = 400, description = "unsupported_protocol or malformed body", body = ErrorBody),
     (status = 503, description = "retry later; records answered before were committed", body = ErrorBody),
@@ -26,8 +29,9 @@ pub async fn push(
     user: AuthUser,
     db: web::Data<Db>,
     cache: web::Data<sync::RefCache>,
-    ApiJson(body): ApiJson<sync::IncomingPush>,
-) -> Result<web::Json<PushResponse>, AppError> {
+    call: In<ep::Push>,
+) -> Answer<ep::Push> {
+    let body = call.body;
     if body.protocol != PROTOCOL_VERSION {
         return Err(AppError::new(ErrorCode::UnsupportedProtocol).field("protocol"));
     }
@@ -61,32 +65,20 @@ pub async fn push(
                 .collect::<Result<Vec<_>, _>>()
         })
         .await?;
-    Ok(web::Json(PushResponse {
+    Ok(Reply::ok(PushResponse {
         server_time_ms: sync::now_ms(),
         results,
     }))
 }
 
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PullQuery {
-    /// The cursor from the previous pull; omit (or 0) the first time.
-    #[param(pattern = "^[0-9]{0,18}$")]
-    pub cursor: Option<String>,
-}
-
 /// What the phone needs offline, and review outcomes of its walkthroughs, since `cursor`.
-#[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", security(("bearer" = [])), params(PullQuery), responses(
+#[utoipa::path(get, path = ep::Pull::PATH, tag = "sync", security(("bearer" = [])), params(PullQuery), responses(
     (status = 200, body = PullResponse),
     (status = 400, description = "invalid cursor", body = ErrorBody),
 ))]
-pub async fn pull(
-    user: AuthUser,
-    db: web::Data<Db>,
-    query: web::Query<PullQuery>,
-) -> Result<web::Json<PullResponse>, AppError> {
-    let cursor = match query.into_inner().cursor.as_deref().map(str::trim) {
+pub async fn pull(user: AuthUser, db: web::Data<Db>, call: In<ep::Pull>) -> Answer<ep::Pull> {
+    let query = call.query;
+    let cursor = match query.cursor.as_deref().map(str::trim) {
         None | Some("") => 0,
         Some(c) => c.parse::<i64>().ok().filter(|c| *c >= 0).ok_or_else(|| {
             AppError::new(ErrorCode::InvalidQuery)
@@ -94,16 +86,16 @@ pub async fn pull(
                 .message("同步游标无效", "Invalid cursor")
         })?,
     };
-    Ok(web::Json(
+    Ok(Reply::ok(
         db.read(move |conn| sync::pull(conn, &user, cursor)).await?,
     ))
 }
 
 /// Conflicting versions of stored revisions, newest first.
-#[utoipa::path(get, path = "/api/v1/sync/conflicts", tag = "sync", security(("bearer" = [])), responses(
+#[utoipa::path(get, path = ep::Conflicts::PATH, tag = "sync", security(("bearer" = [])), responses(
     (status = 200, body = [ConflictVersion]),
 ))]
-pub async fn conflicts(db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+pub async fn conflicts(db: web::Data<Db>, _: In<ep::Conflicts>) -> Answer<ep::Conflicts> {
     let list = db
         .read(|conn| {
             let mut out = Vec::new();
@@ -128,5 +120,5 @@ pub async fn conflicts(db: web::Data<Db>) -> Result<HttpResponse, AppError> {
             Ok(out)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(Reply::ok(list))
 }

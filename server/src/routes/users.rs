@@ -1,21 +1,22 @@
 //! Accounts: admins create them; staff list them (to pick observers).
 
-use actix_web::{HttpResponse, web};
+use crate::contract::{Answer, In, Reply};
+use actix_web::web;
 use flowwalk_shared::ErrorBody;
 use flowwalk_shared::api::users::{CreateUserRequest, User};
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::users as ep;
 
 use crate::auth::password::Hasher;
 use crate::db::Db;
-use crate::error::AppError;
-use crate::extract::ApiJson;
 use crate::models::users;
 use crate::users as accounts;
 
 /// All accounts (never their password hashes).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), responses((status = 200, body = [User])))]
-pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<User>>, AppError> {
+#[utoipa::path(get, path = ep::List::PATH, tag = "users", security(("bearer" = [])), responses((status = 200, body = [User])))]
+pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     let rows = db.read(|conn| Ok(users::list(conn)?)).await?;
-    Ok(web::Json(
+    Ok(Reply::ok(
         rows.into_iter()
             .map(User::try_from)
             .collect::<Result<_, _>>()?,
@@ -23,7 +24,7 @@ pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<User>>, AppError> {
 }
 
 /// Create an account.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = CreateUserRequest, responses(
+#[utoipa::path(post, path = ep::Create::PATH, tag = "users", security(("bearer" = [])), request_body = CreateUserRequest, responses(
     (status = 201, body = User),
     (status = 400, body = ErrorBody),
     (status = 409, description = "duplicate username", body = ErrorBody),
@@ -31,8 +32,9 @@ pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<User>>, AppError> {
 pub async fn create(
     db: web::Data<Db>,
     hasher: web::Data<Hasher>,
-    ApiJson(body): ApiJson<CreateUserRequest>,
-) -> Result<HttpResponse, AppError> {
+    call: In<ep::Create>,
+) -> Answer<ep::Create> {
+    let body = call.body;
     let checked = accounts::check(
         &body.username,
         &body.password,
@@ -42,5 +44,5 @@ pub async fn create(
     let row = db
         .write(move |conn| accounts::insert(conn, account, body.role, body.department_id))
         .await?;
-    Ok(HttpResponse::Created().json(User::try_from(row)?))
+    Ok(Reply::created(User::try_from(row)?))
 }

@@ -1,53 +1,51 @@
 //! Venues: read by everyone logged in, edited by staff. The rules are in `crate::venues`.
 
-use actix_web::{HttpResponse, web};
+use crate::contract::{Answer, In, Reply};
+use actix_web::web;
 use flowwalk_shared::ErrorBody;
 use flowwalk_shared::api::venues::{Venue, VenueInput};
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::venues as ep;
 
 use crate::db::Db;
-use crate::error::AppError;
-use crate::extract::ApiJson;
 use crate::models::venues as rows;
-use crate::routes::openapi::IdPath;
 use crate::venues;
+use flowwalk_shared::endpoints::IdPath;
 
-#[utoipa::path(get, path = "/api/v1/venues", tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Venue])))]
-pub async fn list(db: web::Data<Db>) -> Result<web::Json<Vec<Venue>>, AppError> {
+#[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Venue])))]
+pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     let list = db.read(|conn| Ok(rows::list(conn)?)).await?;
-    Ok(web::Json(
+    Ok(Reply::ok(
         list.into_iter()
             .map(Venue::try_from)
             .collect::<Result<_, _>>()?,
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/venues/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), responses(
+#[utoipa::path(get, path = ep::Get::PATH, tag = "reference data", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = Venue), (status = 404, body = ErrorBody)))]
-pub async fn get(db: web::Data<Db>, id: web::Path<String>) -> Result<web::Json<Venue>, AppError> {
-    let id = id.into_inner();
+pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
+    let id = call.path.id;
+    let id = id;
     let row = db.read(move |conn| Ok(rows::get(conn, &id)?)).await?;
-    Ok(web::Json(Venue::try_from(row)?))
+    Ok(Reply::ok(Venue::try_from(row)?))
 }
 
-#[utoipa::path(post, path = "/api/v1/venues", tag = "reference data", security(("bearer" = [])), request_body = VenueInput, responses(
+#[utoipa::path(post, path = ep::Create::PATH, tag = "reference data", security(("bearer" = [])), request_body = VenueInput, responses(
     (status = 201, body = Venue), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(
-    db: web::Data<Db>,
-    ApiJson(body): ApiJson<VenueInput>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create(db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Create> {
+    let body = call.body;
     let venue = db.write(move |conn| venues::create(conn, &body)).await?;
-    Ok(HttpResponse::Created().json(venue))
+    Ok(Reply::created(venue))
 }
 
-#[utoipa::path(put, path = "/api/v1/venues/{id}", tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = VenueInput, responses(
+#[utoipa::path(put, path = ep::Update::PATH, tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = VenueInput, responses(
     (status = 200, body = Venue), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn update(
-    db: web::Data<Db>,
-    id: web::Path<String>,
-    ApiJson(body): ApiJson<VenueInput>,
-) -> Result<web::Json<Venue>, AppError> {
-    let id = id.into_inner();
-    Ok(web::Json(
+pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Update> {
+    let id = call.path.id;
+    let body = call.body;
+    let id = id;
+    Ok(Reply::ok(
         db.write(move |conn| venues::update(conn, &id, &body))
             .await?,
     ))

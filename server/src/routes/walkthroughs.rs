@@ -2,52 +2,37 @@
 //! return it to the observer with a comment (accepting builds its issue list); its
 //! printable feedback form.
 
+use crate::contract::{Answer, In, Reply};
 use actix_web::{HttpResponse, web};
 use flowwalk_shared::ErrorBody;
+use flowwalk_shared::api::walkthroughs::WalkthroughQuery;
 use flowwalk_shared::api::walkthroughs::{
     AcceptRequest, ReturnRequest, WalkthroughDetail, WalkthroughSummary,
 };
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::walkthroughs as ep;
 use flowwalk_shared::sync::ReviewStatus;
 
 use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::domain::validate;
 use crate::error::AppError;
-use crate::extract::ApiJson;
 use crate::issues::AuditKey;
 use crate::review;
-use crate::routes::openapi::IdPath;
 use flowwalk_shared::api::issues::Page;
-
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// `submitted` (awaiting review), `accepted` or `returned`; default all three.
-    pub status: Option<ReviewStatus>,
-    /// Only walkthroughs of this scenario.
-    pub scenario_id: Option<String>,
-    /// Only walkthroughs at this venue.
-    pub venue_id: Option<String>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// 1–200, default 50.
-    pub limit: Option<i64>,
-}
+use flowwalk_shared::endpoints::IdPath;
 
 /// Complete walkthroughs, most recently changed first, keyset-paged (one query a page).
-#[utoipa::path(get, path = "/api/v1/walkthroughs", tag = "review", security(("bearer" = [])), params(ListQuery), responses(
+#[utoipa::path(get, path = ep::List::PATH, tag = "review", security(("bearer" = [])), params(WalkthroughQuery), responses(
     (status = 200, description = "Complete walkthroughs only", body = Page<WalkthroughSummary>)))]
-pub async fn list(
-    db: web::Data<Db>,
-    query: web::Query<ListQuery>,
-) -> Result<web::Json<Page<WalkthroughSummary>>, AppError> {
-    let q = query.into_inner();
+pub async fn list(db: web::Data<Db>, call: In<ep::List>) -> Answer<ep::List> {
+    let query = call.query;
+    let q = query;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(AppError::new(flowwalk_shared::ErrorCode::InvalidQuery).field("limit"));
     }
-    Ok(web::Json(
+    Ok(Reply::ok(
         db.read(move |conn| {
             let same = review::Same {
                 scenario_id: q.scenario_id.as_deref(),
@@ -61,48 +46,49 @@ pub async fn list(
 
 /// The walkthrough's feedback form (体验反馈表) as a printable HTML page: steps and times
 /// against the standard, ratings, findings with photos and their issues, commendations.
-#[utoipa::path(get, path = "/api/v1/walkthroughs/{id}/feedback", tag = "review", security(("bearer" = [])), params(IdPath), responses(
+#[utoipa::path(get, path = ep::Feedback::PATH, tag = "review", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, content_type = "text/html", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn feedback(
     user: AuthUser,
     db: web::Data<Db>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    call: In<ep::Feedback>,
+) -> Answer<ep::Feedback> {
+    let id = call.path.id;
+    let id = id;
     let staff = user.role.is_staff_manager();
     let html = db
         .read(move |conn| crate::issues::feedback::page(conn, &id, &user.id, staff))
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    Ok(Reply::file(
+        HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(html),
+    ))
 }
 
-#[utoipa::path(get, path = "/api/v1/walkthroughs/{id}", tag = "review", security(("bearer" = [])), params(IdPath), responses(
+#[utoipa::path(get, path = ep::Get::PATH, tag = "review", security(("bearer" = [])), params(IdPath), responses(
     (status = 200, body = WalkthroughDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    user: AuthUser,
-    db: web::Data<Db>,
-    id: web::Path<String>,
-) -> Result<web::Json<WalkthroughDetail>, AppError> {
-    let id = id.into_inner();
+pub async fn get(user: AuthUser, db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
+    let id = call.path.id;
+    let id = id;
     let staff = user.role.is_staff_manager();
-    Ok(web::Json(
+    Ok(Reply::ok(
         db.read(move |conn| review::detail(conn, &id, &user.id, staff))
             .await?,
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/walkthroughs/{id}/accept", tag = "review", security(("bearer" = [])), params(IdPath), request_body = AcceptRequest, responses(
+#[utoipa::path(post, path = ep::Accept::PATH, tag = "review", security(("bearer" = [])), params(IdPath), request_body = AcceptRequest, responses(
     (status = 204, description = "Accepted"), (status = 404, body = ErrorBody), (status = 409, description = "invalid_state", body = ErrorBody)))]
 pub async fn accept(
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(body): ApiJson<AcceptRequest>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    call: In<ep::Accept>,
+) -> Answer<ep::Accept> {
+    let id = call.path.id;
+    let body = call.body;
+    let id = id;
     let comment = validate::optional_text("comment", &body.comment, 2000)?;
     let key = key.get_ref().clone();
     db.write(move |conn| {
@@ -117,20 +103,21 @@ pub async fn accept(
         )
     })
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::done())
 }
 
 /// Send the walkthrough back to its observer, saying what to correct.
-#[utoipa::path(post, path = "/api/v1/walkthroughs/{id}/return", tag = "review", security(("bearer" = [])), params(IdPath), request_body = ReturnRequest, responses(
+#[utoipa::path(post, path = ep::Return::PATH, tag = "review", security(("bearer" = [])), params(IdPath), request_body = ReturnRequest, responses(
     (status = 204, description = "Returned"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn return_to_observer(
     user: AuthUser,
     db: web::Data<Db>,
     key: web::Data<AuditKey>,
-    id: web::Path<String>,
-    ApiJson(body): ApiJson<ReturnRequest>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    call: In<ep::Return>,
+) -> Answer<ep::Return> {
+    let id = call.path.id;
+    let body = call.body;
+    let id = id;
     let comment = validate::text("comment", &body.comment, 2000)?;
     let key = key.get_ref().clone();
     db.write(move |conn| {
@@ -145,5 +132,5 @@ pub async fn return_to_observer(
         )
     })
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::done())
 }

@@ -2,59 +2,23 @@
 
 use serde::{Deserialize, Serialize};
 
-/// In person at the venue, or an online simulation (线上模拟办件).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum WalkMode {
-    InPerson,
-    OnlineSimulation,
-}
+use crate::text_enum::text_enum;
 
-impl WalkMode {
-    pub const ALL: [WalkMode; 2] = [WalkMode::InPerson, WalkMode::OnlineSimulation];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WalkMode::InPerson => "in_person",
-            WalkMode::OnlineSimulation => "online_simulation",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == s)
+text_enum! {
+    /// In person at the venue, or an online simulation (线上模拟办件).
+    pub enum WalkMode {
+        InPerson = "in_person" / "现场体验" / "In person",
+        OnlineSimulation = "online_simulation" / "线上模拟办件" / "Online simulation",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AssignmentStatus {
-    Planned,
-    InProgress,
-    Done,
-    Cancelled,
-}
-
-impl AssignmentStatus {
-    pub const ALL: [AssignmentStatus; 4] = [
-        AssignmentStatus::Planned,
-        AssignmentStatus::InProgress,
-        AssignmentStatus::Done,
-        AssignmentStatus::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssignmentStatus::Planned => "planned",
-            AssignmentStatus::InProgress => "in_progress",
-            AssignmentStatus::Done => "done",
-            AssignmentStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == s)
+text_enum! {
+    /// Where an assignment stands.
+    pub enum AssignmentStatus {
+        Planned = "planned" / "计划中" / "Planned",
+        InProgress = "in_progress" / "进行中" / "Under way",
+        Done = "done" / "已完成" / "Done",
+        Cancelled = "cancelled" / "已取消" / "Cancelled",
     }
 }
 

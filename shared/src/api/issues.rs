@@ -6,160 +6,201 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::text_enum::text_enum;
 use crate::walkthrough::Severity;
 
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal / $zh:literal),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),*
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),*
-                }
-            }
-
-            /// Strict: an unknown value is `None`, never a default.
-            pub fn parse(s: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-
-            pub fn label_zh(self) -> &'static str {
-                match self {
-                    $($name::$variant => $zh),*
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
+text_enum! {
+    /// Where an issue comes from.
+    pub enum IssueSource {
+        /// A walkthrough's finding (走流程)
+        Walkthrough = "walkthrough" / "走流程" / "Walkthrough",
+        /// A bad review (差评) imported from the 好差评 system
+        Review = "review" / "好差评" / "Bad review (好差评)",
+        /// A citizen questionnaire answer (问卷)
+        Questionnaire = "questionnaire" / "问卷" / "Questionnaire",
+    }
 }
 
-text_enum!(
-    /// Where an issue comes from.
-    IssueSource {
-        /// A walkthrough's finding (走流程)
-        Walkthrough = "walkthrough" / "走流程",
-        /// A bad review (差评) imported from the 好差评 system
-        Review = "review" / "好差评",
-        /// A citizen questionnaire answer (问卷)
-        Questionnaire = "questionnaire" / "问卷",
-    }
-);
-
-text_enum!(
+text_enum! {
     /// Where an issue stands.
-    IssueState {
+    pub enum IssueState {
         /// Awaiting triage (待研判)
-        New = "new" / "待研判",
+        New = "new" / "待研判" / "Awaiting triage",
         /// Dismissed as invalid, with a reason (不予受理)
-        Dismissed = "dismissed" / "不予受理",
+        Dismissed = "dismissed" / "不予受理" / "Dismissed",
         /// The observer appealed the dismissal; back to triage (申诉复核)
-        Appealed = "appealed" / "申诉复核",
+        Appealed = "appealed" / "申诉复核" / "Appealed",
         /// No legal basis for a fix; explained instead (解释说明)
-        Explained = "explained" / "已解释说明",
+        Explained = "explained" / "已解释说明" / "Explained",
         /// Fix at once, 1 working day (即知即改)
-        FixNow = "fix_now" / "即知即改",
+        FixNow = "fix_now" / "即知即改" / "Fix now",
         /// Evidence of a fix-now issue awaits a manager (待验收)
-        FixNowReview = "fix_now_review" / "即改待验收",
+        FixNowReview = "fix_now_review" / "即改待验收" / "Fix awaiting acceptance",
         /// Complex: in the ledger, 15 working days (台账整改)
-        Ledger = "ledger" / "台账整改",
+        Ledger = "ledger" / "台账整改" / "Ledger fix",
         /// Evidence of a ledger issue awaits the acceptance panel (验收团验收)
-        PanelReview = "panel_review" / "验收团验收",
+        PanelReview = "panel_review" / "验收团验收" / "Panel review",
         /// Accepted; awaiting the citizen's re-check (待回访)
-        SignedOff = "signed_off" / "已验收待回访",
+        SignedOff = "signed_off" / "已验收待回访" / "Signed off, re-check due",
         /// The citizen side is satisfied (已办结)
-        Closed = "closed" / "已办结",
+        Closed = "closed" / "已办结" / "Closed",
         /// The citizen side is not satisfied; back to triage (重新整改)
-        Reopened = "reopened" / "重新整改",
+        Reopened = "reopened" / "重新整改" / "Reopened",
     }
-);
+}
 
-text_enum!(
+text_enum! {
     /// What can be done to an issue. Each is one row group of the workflow table.
-    IssueAction {
-        Dismiss = "dismiss" / "不予受理",
-        Explain = "explain" / "解释说明",
-        FixNow = "fix_now" / "即知即改",
-        Ledger = "ledger" / "建立台账",
-        Appeal = "appeal" / "申诉",
-        SubmitEvidence = "submit_evidence" / "提交整改佐证",
-        RequestTransfer = "request_transfer" / "申请转办",
-        Transfer = "transfer" / "转办",
-        DeclineTransfer = "decline_transfer" / "驳回转办申请",
-        AcceptEvidence = "accept_evidence" / "验收通过",
-        RejectEvidence = "reject_evidence" / "验收不通过",
-        FormPanel = "form_panel" / "组建验收团",
-        Approve = "approve" / "验收团成员通过",
-        Reject = "reject" / "验收团成员不通过",
-        SignOff = "sign_off" / "验收团验收通过",
-        RecheckSatisfied = "recheck_satisfied" / "回访满意",
-        RecheckUnsatisfied = "recheck_unsatisfied" / "回访不满意",
-        MarkOverdue = "mark_overdue" / "逾期",
-        AddOccurrence = "add_occurrence" / "再次发现",
-        Create = "create" / "新建",
+    pub enum IssueAction {
+        Dismiss = "dismiss" / "不予受理" / "Dismissed",
+        Explain = "explain" / "解释说明" / "Explained",
+        FixNow = "fix_now" / "即知即改" / "Fix now",
+        Ledger = "ledger" / "建立台账" / "Put in the ledger",
+        Appeal = "appeal" / "申诉" / "Appealed",
+        SubmitEvidence = "submit_evidence" / "提交整改佐证" / "Evidence submitted",
+        RequestTransfer = "request_transfer" / "申请转办" / "Transfer requested",
+        Transfer = "transfer" / "转办" / "Transferred",
+        DeclineTransfer = "decline_transfer" / "驳回转办申请" / "Transfer declined",
+        AcceptEvidence = "accept_evidence" / "验收通过" / "Evidence accepted",
+        RejectEvidence = "reject_evidence" / "验收不通过" / "Evidence rejected",
+        FormPanel = "form_panel" / "组建验收团" / "Panel formed",
+        Approve = "approve" / "验收团成员通过" / "Panel member approved",
+        Reject = "reject" / "验收团成员不通过" / "Panel member rejected",
+        SignOff = "sign_off" / "验收团验收通过" / "Signed off by the panel",
+        RecheckSatisfied = "recheck_satisfied" / "回访满意" / "Re-check: satisfied",
+        RecheckUnsatisfied = "recheck_unsatisfied" / "回访不满意" / "Re-check: not satisfied",
+        MarkOverdue = "mark_overdue" / "逾期" / "Overdue",
+        AddOccurrence = "add_occurrence" / "再次发现" / "Seen again",
+        Create = "create" / "新建" / "Created",
     }
-);
+}
 
-text_enum!(
+text_enum! {
     /// How a fix is handled once triaged.
-    Track {
-        FixNow = "fix_now" / "即知即改",
-        Ledger = "ledger" / "台账",
+    pub enum Track {
+        FixNow = "fix_now" / "即知即改" / "Fix now",
+        Ledger = "ledger" / "台账" / "Ledger",
     }
-);
+}
 
-text_enum!(
+text_enum! {
     /// The three constituencies of an acceptance panel (验收团).
-    Constituency {
+    pub enum Constituency {
         /// 政务服务管理部门
-        ServiceOffice = "service_office" / "政务服务管理部门",
+        ServiceOffice = "service_office" / "政务服务管理部门" / "Service office",
         /// 窗口代表
-        WindowRep = "window_rep" / "窗口代表",
+        WindowRep = "window_rep" / "窗口代表" / "Window representative",
         /// 市民巡访团
-        CitizenPatrol = "citizen_patrol" / "市民巡访团",
+        CitizenPatrol = "citizen_patrol" / "市民巡访团" / "Citizen patrol",
     }
-);
+}
 
-text_enum!(
+text_enum! {
     /// How the responsible department was chosen.
-    RoutedBy {
+    pub enum RoutedBy {
         /// The scenario step's department
-        Step = "step" / "环节责任部门",
+        Step = "step" / "环节责任部门" / "The step's department",
         /// The category → department mapping
-        Category = "category" / "问题类别对应部门",
+        Category = "category" / "问题类别对应部门" / "The category's department",
         /// The nearest planned step before an unplanned one
-        PrecedingStep = "preceding_step" / "前一环节责任部门",
+        PrecedingStep = "preceding_step" / "前一环节责任部门" / "The preceding step's department",
         /// Named by the outside source (好差评 row, questionnaire)
-        Source = "source" / "来源指定",
+        Source = "source" / "来源指定" / "Named by the source",
         /// Chosen by a manager (triage or transfer)
-        Manager = "manager" / "管理人员指定",
+        Manager = "manager" / "管理人员指定" / "Chosen by a manager",
     }
-);
+}
 
-text_enum!(
+text_enum! {
     /// Sort orders of the issue list (keyset-paged).
-    IssueSort {
+    pub enum IssueSort {
         /// Newest first
-        Created = "created" / "按创建时间",
+        Created = "created" / "按创建时间" / "By creation",
         /// Most recently changed first
-        Updated = "updated" / "按更新时间",
+        Updated = "updated" / "按更新时间" / "By last change",
         /// Earliest deadline first (issues with a deadline only)
-        Deadline = "deadline" / "按期限",
+        Deadline = "deadline" / "按期限" / "By deadline",
     }
-);
+}
+
+/// The issue list's filters, order and page (`GET /api/v1/issues`). Empty filters are
+/// left out of the address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct IssueQuery {
+    /// One state, or several separated by commas (`fix_now,ledger`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(inline))]
+    pub source: Option<IssueSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue_id: Option<String>,
+    /// The town/street (a venue of level `town`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub town_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<bool>,
+    /// Received in this period: `2026`, `2026-Q3` or `2026-07`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// Words in the title or description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// `created` (newest first, default), `updated` or `deadline` (earliest first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(inline))]
+    pub sort: Option<IssueSort>,
+    /// `next_cursor` of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// 1–200, default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+
+impl IssueQuery {
+    /// The states asked for (none: every state); strict, an unknown name is an error.
+    pub fn states(&self) -> Result<Vec<IssueState>, crate::text_enum::UnknownValue> {
+        self.status
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::parse)
+            .collect()
+    }
+
+    /// Asks for these states (none: every state).
+    pub fn set_states(&mut self, states: &[IssueState]) {
+        self.status = (!states.is_empty()).then(|| {
+            states
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+    }
+}
+
+/// `POST /api/v1/issues/import`: the file's format.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// `csv` or `xlsx`; default from the content type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
 
 /// One issue as lists show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -304,19 +345,18 @@ pub struct IssueDetail {
     pub calendar_warning: Option<String>,
 }
 
-/// Triage (研判) by a manager.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum TriageDecision {
-    /// Invalid (误评/不实): needs `reason`.
-    Dismiss,
-    /// No legal basis: needs `reason` (the explanation shown to the observer).
-    Explain,
-    /// Fix at once: deadline 1 working day.
-    FixNow,
-    /// Complex: ledger, deadline 15 working days.
-    Ledger,
+text_enum! {
+    /// Triage (研判) by a manager.
+    pub enum TriageDecision {
+        /// Invalid (误评/不实): needs `reason`.
+        Dismiss = "dismiss" / "不予受理" / "Dismiss",
+        /// No legal basis: needs `reason` (the explanation shown to the observer).
+        Explain = "explain" / "解释说明" / "Explain",
+        /// Fix at once: deadline 1 working day.
+        FixNow = "fix_now" / "即知即改" / "Fix now",
+        /// Complex: ledger, deadline 15 working days.
+        Ledger = "ledger" / "建立台账" / "Ledger",
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -405,11 +445,7 @@ impl EvidenceRequest {
         use crate::ErrorCode;
         use crate::rules::Invalid;
         crate::rules::Text::EvidenceNote.check("note", self.note.trim())?;
-        if self
-            .note
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-        {
+        if crate::text::has_control_chars(&self.note) {
             return Err(Invalid::new(
                 ErrorCode::InvalidValue,
                 "note",
@@ -596,20 +632,57 @@ pub struct ImportRejected {
 mod tests {
     use super::*;
 
+    /// The names issues are stored and sent with, written out: every stored issue, audit
+    /// entry and phone depends on them.
     #[test]
-    fn text_forms_match_serde() {
-        for s in IssueState::ALL {
-            assert_eq!(
-                serde_json::to_string(s).unwrap(),
-                format!("\"{}\"", s.as_str())
-            );
-        }
-        for a in IssueAction::ALL {
-            assert_eq!(
-                serde_json::to_string(a).unwrap(),
-                format!("\"{}\"", a.as_str())
-            );
-        }
+    fn states_and_actions_keep_their_names() {
+        let states: Vec<&str> = IssueState::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            states,
+            [
+                "new",
+                "dismissed",
+                "appealed",
+                "explained",
+                "fix_now",
+                "fix_now_review",
+                "ledger",
+                "panel_review",
+                "signed_off",
+                "closed",
+                "reopened"
+            ]
+        );
+        let actions: Vec<&str> = IssueAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "dismiss",
+                "explain",
+                "fix_now",
+                "ledger",
+                "appeal",
+                "submit_evidence",
+                "request_transfer",
+                "transfer",
+                "decline_transfer",
+                "accept_evidence",
+                "reject_evidence",
+                "form_panel",
+                "approve",
+                "reject",
+                "sign_off",
+                "recheck_satisfied",
+                "recheck_unsatisfied",
+                "mark_overdue",
+                "add_occurrence",
+                "create"
+            ]
+        );
+        assert_eq!(
+            serde_json::to_string(&IssueState::FixNowReview).unwrap(),
+            "\"fix_now_review\""
+        );
         assert_eq!(IssueSource::parse("review"), Some(IssueSource::Review));
         assert_eq!(IssueSource::parse("Review"), None);
     }

@@ -18,3 +18,11 @@ pub mod walkthroughs;
 
 /// The prefix every versioned endpoint lives under.
 pub const API_PREFIX: &str = "/api/v1";
+
+/// The answer of the health probes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// `ok` (the process answers) or `ready` (the database answers too).
+    pub status: String,
+}

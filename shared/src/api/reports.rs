@@ -2,43 +2,78 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a report's rows are grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ReportGroup {
-    Department,
-    Venue,
-    /// The town/street (镇街) the venue belongs to.
-    Town,
-    Scenario,
+use crate::text_enum::text_enum;
+
+text_enum! {
+    /// What a report's rows are grouped by.
+    pub enum ReportGroup {
+        Department = "department" / "责任部门" / "Department",
+        Venue = "venue" / "服务场所" / "Venue",
+        /// The town/street (镇街) the venue belongs to.
+        Town = "town" / "镇(街道)" / "Town / street",
+        Scenario = "scenario" / "事项" / "Service",
+    }
 }
 
-impl ReportGroup {
-    pub const ALL: [ReportGroup; 4] = [
-        ReportGroup::Department,
-        ReportGroup::Venue,
-        ReportGroup::Town,
-        ReportGroup::Scenario,
-    ];
+/// `GET /api/v1/reports`: the period and the grouping.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// `2026` (year), `2026-Q3` (quarter) or `2026-07` (month); default this quarter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// `department` (default), `venue`, `town` or `scenario`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<ReportGroup>,
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportGroup::Department => "department",
-            ReportGroup::Venue => "venue",
-            ReportGroup::Town => "town",
-            ReportGroup::Scenario => "scenario",
-        }
-    }
+/// `GET /api/v1/reports/export`: the report as a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct ReportExportQuery {
+    /// As for `/reports`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// `xlsx` (default: the circular, per department and per town/street) or `csv` (one
+    /// table, grouped by `group`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<ReportGroup>,
+}
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ReportGroup::Department => "责任部门",
-            ReportGroup::Venue => "服务场所",
-            ReportGroup::Town => "镇(街道)",
-            ReportGroup::Scenario => "事项",
-        }
-    }
+/// `GET /api/v1/dashboard`: the months shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct DashboardQuery {
+    /// First day (China time); default 12 months back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day, inclusive; default today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// `GET /api/v1/notifications`: which, and the page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct NotificationQuery {
+    /// Only unread ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// 1–200, default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 /// The figures of one row (or the total) of a report, for issues received in the period.
@@ -165,56 +200,25 @@ pub struct Dashboard {
     pub walkthroughs_to_review: i64,
 }
 
-/// Why someone is told something.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum NotificationKind {
-    /// An observer was put on an assignment.
-    AssignmentNew,
-    /// A walkthrough was returned for correction.
-    WalkthroughReturned,
-    /// An issue was assigned (or transferred) to the officer's department.
-    IssueAssigned,
-    /// A panel member's vote is awaited.
-    VoteRequested,
-    /// A deadline is one working day away.
-    DeadlineNear,
-    /// An issue ran past its deadline (to managers and the department).
-    Overdue,
-    /// Evidence or a transfer request awaits a manager.
-    ActionNeeded,
-    /// An observer's issue was decided (dismissed, explained, signed off: re-check asked).
-    IssueUpdate,
-}
-
-impl NotificationKind {
-    pub const ALL: [NotificationKind; 8] = [
-        NotificationKind::AssignmentNew,
-        NotificationKind::WalkthroughReturned,
-        NotificationKind::IssueAssigned,
-        NotificationKind::VoteRequested,
-        NotificationKind::DeadlineNear,
-        NotificationKind::Overdue,
-        NotificationKind::ActionNeeded,
-        NotificationKind::IssueUpdate,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationKind::AssignmentNew => "assignment_new",
-            NotificationKind::WalkthroughReturned => "walkthrough_returned",
-            NotificationKind::IssueAssigned => "issue_assigned",
-            NotificationKind::VoteRequested => "vote_requested",
-            NotificationKind::DeadlineNear => "deadline_near",
-            NotificationKind::Overdue => "overdue",
-            NotificationKind::ActionNeeded => "action_needed",
-            NotificationKind::IssueUpdate => "issue_update",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+text_enum! {
+    /// Why someone is told something.
+    pub enum NotificationKind {
+        /// An observer was put on an assignment.
+        AssignmentNew = "assignment_new" / "新任务" / "New assignment",
+        /// A walkthrough was returned for correction.
+        WalkthroughReturned = "walkthrough_returned" / "走流程被退回" / "Walkthrough returned",
+        /// An issue was assigned (or transferred) to the officer's department.
+        IssueAssigned = "issue_assigned" / "问题交办" / "Issue assigned",
+        /// A panel member's vote is awaited.
+        VoteRequested = "vote_requested" / "待验收投票" / "Vote requested",
+        /// A deadline is one working day away.
+        DeadlineNear = "deadline_near" / "期限将至" / "Deadline near",
+        /// An issue ran past its deadline (to managers and the department).
+        Overdue = "overdue" / "已逾期" / "Overdue",
+        /// Evidence or a transfer request awaits a manager.
+        ActionNeeded = "action_needed" / "待处理" / "Action needed",
+        /// An observer's issue was decided (dismissed, explained, signed off: re-check asked).
+        IssueUpdate = "issue_update" / "问题进展" / "Issue update",
     }
 }
 

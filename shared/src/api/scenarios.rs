@@ -5,41 +5,29 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Where a step is carried out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// 窗口
-    Window,
-    /// 网上办 / 掌上办
-    Online,
-    /// 自助终端
-    Kiosk,
-    /// 12345 热线
-    Phone,
+use crate::text_enum::text_enum;
+
+text_enum! {
+    /// Where a step is carried out.
+    pub enum Channel {
+        Window = "window" / "窗口" / "Window",
+        /// 网上办 / 掌上办
+        Online = "online" / "网上办" / "Online",
+        Kiosk = "kiosk" / "自助终端" / "Self-service kiosk",
+        /// 12345 热线
+        Phone = "phone" / "12345热线" / "12345 hotline",
+    }
 }
 
-impl Channel {
-    pub const ALL: [Channel; 4] = [
-        Channel::Window,
-        Channel::Online,
-        Channel::Kiosk,
-        Channel::Phone,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Window => "window",
-            Channel::Online => "online",
-            Channel::Kiosk => "kiosk",
-            Channel::Phone => "phone",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
+/// `GET …/{id}` of a versioned resource (scenarios, questionnaires): which version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct VersionQuery {
+    /// A past version; default the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

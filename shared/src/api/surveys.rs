@@ -7,43 +7,31 @@
 use serde::{Deserialize, Serialize};
 
 use crate::survey::Answers;
+use crate::text_enum::text_enum;
 
-/// What kind of answer a question takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum QuestionKind {
-    /// One choice.
-    Single,
-    /// Any number of choices; a choice marked `exclusive` ("以上均无") stands alone.
-    Multiple,
-    /// Five levels, best first, and optionally one "not applicable" choice.
-    Scale,
-    /// Free text.
-    Text,
-}
-
-impl QuestionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuestionKind::Single => "single",
-            QuestionKind::Multiple => "multiple",
-            QuestionKind::Scale => "scale",
-            QuestionKind::Text => "text",
-        }
+text_enum! {
+    /// What kind of answer a question takes.
+    pub enum QuestionKind {
+        /// One choice.
+        Single = "single" / "单选" / "Single choice",
+        /// Any number of choices; a choice marked `exclusive` ("以上均无") stands alone.
+        Multiple = "multiple" / "多选" / "Multiple choice",
+        /// Five levels, best first, and optionally one "not applicable" choice.
+        Scale = "scale" / "量表" / "Scale",
+        /// Free text.
+        Text = "text" / "填空" / "Free text",
     }
 }
 
-/// The five-level scales of national practice; a scale question may name one instead of
-/// listing its choices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ScalePreset {
-    /// 非常满意 · 满意 · 基本满意 · 不满意 · 非常不满意
-    Satisfaction,
-    /// 非常顺利 · 顺利 · 一般 · 不太顺利 · 很坎坷
-    Smoothness,
+text_enum! {
+    /// The five-level scales of national practice; a scale question may name one instead of
+    /// listing its choices.
+    pub enum ScalePreset {
+        /// 非常满意 · 满意 · 基本满意 · 不满意 · 非常不满意
+        Satisfaction = "satisfaction" / "满意度" / "Satisfaction",
+        /// 非常顺利 · 顺利 · 一般 · 不太顺利 · 很坎坷
+        Smoothness = "smoothness" / "顺畅度" / "Smoothness",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,29 +325,13 @@ pub struct ImportResult {
     pub imported: u32,
 }
 
-/// Where a response came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ResponseSource {
-    /// The citizen's form, from the venue's QR code.
-    Web,
-    /// A paper (or earlier) questionnaire, imported.
-    Paper,
-}
-
-impl ResponseSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResponseSource::Web => "web",
-            ResponseSource::Paper => "paper",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [ResponseSource::Web, ResponseSource::Paper]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+text_enum! {
+    /// Where a response came from.
+    pub enum ResponseSource {
+        /// The citizen's form, from the venue's QR code.
+        Web = "web" / "扫码填写" / "Online form",
+        /// A paper (or earlier) questionnaire, imported.
+        Paper = "paper" / "纸质问卷" / "Paper",
     }
 }
 
@@ -376,53 +348,21 @@ pub struct Response {
     pub answers: Answers,
 }
 
-/// What a candidate issue was drawn from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CandidateKind {
-    /// One citizen's free-text answer.
-    FreeText,
-    /// A problem option chosen by many at one venue.
-    Option,
-}
-
-impl CandidateKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CandidateKind::FreeText => "free_text",
-            CandidateKind::Option => "option",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [CandidateKind::FreeText, CandidateKind::Option]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+text_enum! {
+    /// What a candidate issue was drawn from.
+    pub enum CandidateKind {
+        /// One citizen's free-text answer.
+        FreeText = "free_text" / "意见建议" / "Free-text answer",
+        /// A problem option chosen by many at one venue.
+        Option = "option" / "问题选项" / "Problem option",
     }
 }
 
-/// Where a candidate issue stands: waiting for the issue workflow, or handed to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CandidateStatus {
-    Waiting,
-    HandedOver,
-}
-
-impl CandidateStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CandidateStatus::Waiting => "waiting",
-            CandidateStatus::HandedOver => "handed_over",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [CandidateStatus::Waiting, CandidateStatus::HandedOver]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+text_enum! {
+    /// Where a candidate issue stands: waiting for the issue workflow, or handed to it.
+    pub enum CandidateStatus {
+        Waiting = "waiting" / "待转问题" / "Waiting",
+        HandedOver = "handed_over" / "已转问题" / "Handed over",
     }
 }
 
@@ -519,22 +459,22 @@ pub struct CandidateList {
     pub suggestions: Vec<CandidateSuggestion>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ExportFormat {
-    Csv,
-    Xlsx,
+text_enum! {
+    /// The file an export is written as.
+    pub enum ExportFormat {
+        Csv = "csv" / "CSV" / "CSV",
+        Xlsx = "xlsx" / "Excel" / "Excel",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ExportPart {
-    /// Each option's count, base and share; the scale groups and means; the keywords.
-    Results,
-    /// One row per respondent.
-    Responses,
+text_enum! {
+    /// What a CSV export holds.
+    pub enum ExportPart {
+        /// Each option's count, base and share; the scale groups and means; the keywords.
+        Results = "results" / "统计结果" / "Results",
+        /// One row per respondent.
+        Responses = "responses" / "答卷明细" / "Responses",
+    }
 }
 
 /// `format=xlsx` gives both parts as two sheets; `format=csv` the `part` asked for.

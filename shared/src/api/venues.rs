@@ -2,52 +2,21 @@
 
 use serde::{Deserialize, Serialize};
 
-/// City center → district center → town/street center → village/community station, plus
-/// specialised venues that sit anywhere (HR & social-security center, marriage registry).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum VenueLevel {
-    City,
-    District,
-    Town,
-    Village,
-    Specialised,
+use crate::text_enum::text_enum;
+
+text_enum! {
+    /// City center → district center → town/street center → village/community station, plus
+    /// specialised venues that sit anywhere (HR & social-security center, marriage registry).
+    pub enum VenueLevel {
+        City = "city" / "市政务服务中心" / "City service center",
+        District = "district" / "区政务服务中心" / "District service center",
+        Town = "town" / "镇、街道便民服务中心" / "Town / street service center",
+        Village = "village" / "村、社区便民服务站" / "Village / community station",
+        Specialised = "specialised" / "专业服务场所" / "Specialised venue",
+    }
 }
 
 impl VenueLevel {
-    pub const ALL: [VenueLevel; 5] = [
-        VenueLevel::City,
-        VenueLevel::District,
-        VenueLevel::Town,
-        VenueLevel::Village,
-        VenueLevel::Specialised,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VenueLevel::City => "city",
-            VenueLevel::District => "district",
-            VenueLevel::Town => "town",
-            VenueLevel::Village => "village",
-            VenueLevel::Specialised => "specialised",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            VenueLevel::City => "市政务服务中心",
-            VenueLevel::District => "区政务服务中心",
-            VenueLevel::Town => "镇、街道便民服务中心",
-            VenueLevel::Village => "村、社区便民服务站",
-            VenueLevel::Specialised => "专业服务场所",
-        }
-    }
-
     /// The level a venue's parent must have; `None` means it has no parent.
     /// Specialised venues may hang under any venue, or none.
     pub fn parent_allowed(self, parent: Option<VenueLevel>) -> bool {

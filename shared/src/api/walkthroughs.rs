@@ -6,6 +6,29 @@ use crate::sync::ReviewStatus;
 use crate::timing::TimingReport;
 use crate::walkthrough::WalkthroughRecord;
 
+/// `GET /api/v1/walkthroughs`: which, and the page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct WalkthroughQuery {
+    /// `submitted` (awaiting review), `accepted` or `returned`; default all three.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ReviewStatus>,
+    /// Only walkthroughs of this scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario_id: Option<String>,
+    /// Only walkthroughs at this venue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue_id: Option<String>,
+    /// `next_cursor` of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// 1–200, default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WalkthroughSummary {
