@@ -27,7 +27,7 @@ pub struct AppError {
     /// Seconds after which trying again makes sense (`Retry-After`), for 429 and 503.
     pub retry_after: Option<u64>,
     /// An import refused: every bad row with its line and reason (`import_rejected`).
-    rows: Option<Vec<ImportRowError>>,
+    rows: Option<Box<[ImportRowError]>>,
 }
 
 impl AppError {
@@ -46,7 +46,7 @@ impl AppError {
     /// A file with bad rows: nothing imported, every bad row told (`422 import_rejected`).
     pub fn import_rejected(rows: Vec<ImportRowError>) -> Self {
         AppError {
-            rows: Some(rows),
+            rows: Some(rows.into_boxed_slice()),
             ..AppError::new(ErrorCode::ImportRejected)
         }
     }

@@ -100,6 +100,9 @@ macro_rules! text_enum {
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize,
         )]
+        // The wire names are the variants in snake_case (`rename_all`, which the OpenAPI
+        // schema follows too); a test holds every `as_str` to what serde writes.
+        #[serde(rename_all = "snake_case")]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[cfg_attr(
             feature = "diesel",
@@ -109,7 +112,6 @@ macro_rules! text_enum {
         pub enum $name {
             $(
                 $(#[$vmeta])*
-                #[serde(rename = $text)]
                 $variant
             ),*
         }
@@ -213,6 +215,68 @@ pub(crate) use text_enum;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every text enum of the crate: serde (which writes the wire and the OpenAPI schema)
+    /// and `as_str` (which writes columns and query strings) name each value alike, and
+    /// `parse` reads it back.
+    #[test]
+    fn serde_and_the_table_agree_for_every_enum() {
+        fn agree<T: TextEnum + serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug>() {
+            for v in T::all() {
+                let json = serde_json::to_string(v).unwrap();
+                assert_eq!(json, format!("\"{}\"", v.as_str()), "{}", T::KIND);
+                assert_eq!(serde_json::from_str::<T>(&json).unwrap(), *v);
+                assert_eq!(T::parse(v.as_str()), Some(*v));
+            }
+        }
+        use crate::api::assignments::{AssignmentStatus, WalkMode};
+        use crate::api::issues::{
+            Constituency, IssueAction, IssueSort, IssueSource, IssueState, RoutedBy, Track,
+            TriageDecision,
+        };
+        use crate::api::reports::{NotificationKind, ReportGroup};
+        use crate::api::scenarios::Channel;
+        use crate::api::surveys::{
+            CandidateKind, CandidateStatus, ExportFormat, ExportPart, QuestionKind, ResponseSource,
+            ScalePreset,
+        };
+        use crate::api::venues::VenueLevel;
+        use crate::sync::{PushStatus, ReviewStatus};
+        use crate::taxonomy::{CategoryGroup, Satisfaction, Smoothness};
+        use crate::walkthrough::{CommendationKind, Severity, StepOutcome, UnplannedKind};
+        agree::<crate::Role>();
+        agree::<crate::ErrorCode>();
+        agree::<AssignmentStatus>();
+        agree::<WalkMode>();
+        agree::<Constituency>();
+        agree::<IssueAction>();
+        agree::<IssueSort>();
+        agree::<IssueSource>();
+        agree::<IssueState>();
+        agree::<RoutedBy>();
+        agree::<Track>();
+        agree::<TriageDecision>();
+        agree::<NotificationKind>();
+        agree::<ReportGroup>();
+        agree::<Channel>();
+        agree::<CandidateKind>();
+        agree::<CandidateStatus>();
+        agree::<ExportFormat>();
+        agree::<ExportPart>();
+        agree::<QuestionKind>();
+        agree::<ResponseSource>();
+        agree::<ScalePreset>();
+        agree::<VenueLevel>();
+        agree::<PushStatus>();
+        agree::<ReviewStatus>();
+        agree::<CategoryGroup>();
+        agree::<Satisfaction>();
+        agree::<Smoothness>();
+        agree::<CommendationKind>();
+        agree::<Severity>();
+        agree::<StepOutcome>();
+        agree::<UnplannedKind>();
+    }
 
     text_enum! {
         /// A test enum.

@@ -26,7 +26,6 @@ pub async fn list(user: AuthUser, db: web::Data<Db>, _: In<ep::List>) -> Answer<
     (status = 200, body = Assignment), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(user: AuthUser, db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let id = call.path.id;
-    let id = id;
     Ok(Reply::ok(
         db.read(move |conn| assignments::get_for(conn, &id, &user.id, user.role))
             .await?,
@@ -48,7 +47,6 @@ pub async fn create(user: AuthUser, db: web::Data<Db>, call: In<ep::Create>) -> 
 pub async fn update(user: AuthUser, db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Update> {
     let id = call.path.id;
     let body = call.body;
-    let id = id;
     Ok(Reply::ok(
         db.write(move |conn| assignments::update(conn, &id, &body, &user.id))
             .await?,

@@ -148,7 +148,6 @@ pub async fn list(db: web::Data<Db>, _: In<ep::campaigns::List>) -> Answer<ep::c
     (status = 200, description = "With each venue's form link, QR code and poster", body = Campaign), (status = 404, body = ErrorBody)))]
 pub async fn get(db: web::Data<Db>, call: In<ep::campaigns::Get>) -> Answer<ep::campaigns::Get> {
     let id = call.path.id;
-    let id = id;
     Ok(Reply::ok(
         db.read(move |conn| {
             let c = survey::campaign(conn, &id)?;
@@ -187,7 +186,6 @@ pub async fn update(
 ) -> Answer<ep::campaigns::Update> {
     let id = call.path.id;
     let body = call.body;
-    let id = id;
     let c = db
         .write(move |conn| {
             let existing = survey::campaign(conn, &id)?;
@@ -344,7 +342,6 @@ pub async fn publish(
 ) -> Answer<ep::campaigns::Publish> {
     let id = call.path.id;
     let body = call.body;
-    let id = id;
     let conclusion = validate::text("conclusion", &body.conclusion, limits::MAX_CONCLUSION_CHARS)?;
     Ok(Reply::ok(
         db.write(move |conn| {
@@ -365,7 +362,6 @@ pub async fn unpublish(
     call: In<ep::campaigns::Unpublish>,
 ) -> Answer<ep::campaigns::Unpublish> {
     let id = call.path.id;
-    let id = id;
     Ok(Reply::ok(
         db.write(move |conn| {
             let c = survey::campaign(conn, &id)?;
@@ -388,7 +384,6 @@ pub async fn import(
     call: In<ep::campaigns::Import>,
 ) -> Answer<ep::campaigns::Import> {
     let id = call.path.id;
-    let id = id;
     let n = db
         .write(move |conn| {
             let c = survey::campaign(conn, &id)?;
@@ -409,7 +404,6 @@ pub async fn list_candidates(
     call: In<ep::candidates::List>,
 ) -> Answer<ep::candidates::List> {
     let id = call.path.id;
-    let id = id;
     Ok(Reply::ok(
         db.read(move |conn| {
             let c = survey::campaign(conn, &id)?;
@@ -432,7 +426,6 @@ pub async fn create_candidate(
 ) -> Answer<ep::candidates::Create> {
     let id = call.path.id;
     let body = call.body;
-    let id = id;
     let (candidate, created) = db
         .write(move |conn| {
             let c = survey::campaign(conn, &id)?;
@@ -461,7 +454,6 @@ pub async fn candidate_to_issue(
 ) -> Answer<ep::candidates::Issue> {
     let id = call.path.id;
     let body = call.body;
-    let id = id;
     let key = key.get_ref().clone();
     let done = db
         .write(move |conn| candidates::to_issue(conn, &key, &id, &body))

@@ -53,7 +53,6 @@ pub async fn create(db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Creat
 pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Update> {
     let id = call.path.id;
     let body = call.body;
-    let id = id;
     if body.id != id {
         return Err(AppError::invalid(
             "id",

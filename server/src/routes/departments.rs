@@ -38,7 +38,6 @@ pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     (status = 200, body = Department), (status = 404, body = ErrorBody)))]
 pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let id = call.path.id;
-    let id = id;
     let row = db
         .read(move |conn| Ok(departments::get(conn, &id)?))
         .await?;
@@ -74,7 +73,6 @@ pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Updat
     let id = call.path.id;
     let body = call.body;
     let c = check(&body)?;
-    let id = id;
     let row = db
         .write(move |conn| {
             Ok(departments::update(

@@ -99,7 +99,6 @@ pub async fn list(user: AuthUser, db: web::Data<Db>, call: In<ep::List>) -> Answ
     (status = 200, body = IssueDetail), (status = 404, body = ErrorBody)))]
 pub async fn get(user: AuthUser, db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let id = call.path.id;
-    let id = id;
     Ok(Reply::ok(
         db.read(move |conn| view::get(conn, &user, &id)).await?,
     ))
@@ -238,7 +237,6 @@ pub async fn evidence(
     let id = call.path.id;
     let b = call.body;
     b.check_shape()?;
-    let id = id;
     let client_id = b.client_id.clone();
     let cmd = Command::SubmitEvidence {
         note: b.note,

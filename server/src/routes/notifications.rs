@@ -27,7 +27,6 @@ fn bad_cursor() -> AppError {
     (status = 200, body = NotificationPage), (status = 400, body = ErrorBody)))]
 pub async fn list(user: AuthUser, db: web::Data<Db>, call: In<ep::List>) -> Answer<ep::List> {
     let q = call.query;
-    let q = q;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(AppError::new(ErrorCode::InvalidQuery).field("limit"));

@@ -67,10 +67,6 @@ use super::{
 )]
 pub struct ApiDoc;
 
-/// The `{id}` path parameter of every resource.
-
-/// The `{category_id}` path parameter: a category's code.
-
 /// What the annotations leave to the route table and the shared middleware, filled in
 /// for every operation: its id is its endpoint's stable name (`venues_get`), unique as
 /// generators need it; the error answers any request may meet are documented (401 and 403
@@ -189,6 +185,34 @@ impl Modify for BearerAuth {
                     .bearer_format("JWT")
                     .build(),
             ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document names enum values as they go over the wire, written out here for two
+    /// that clients switch on.
+    #[test]
+    fn enum_schemas_list_the_wire_names() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let values = |schema: &str| -> Vec<String> {
+            doc["components"]["schemas"][schema]["enum"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{schema} has an enum"))
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect()
+        };
+        let codes = values("ErrorCode");
+        assert!(codes.contains(&"unauthenticated".to_owned()), "{codes:?}");
+        assert!(codes.contains(&"photo_quota_exceeded".to_owned()));
+        assert_eq!(codes.len(), flowwalk_shared::ErrorCode::ALL.len());
+        assert_eq!(
+            values("IssueState")[..5],
+            ["new", "dismissed", "appealed", "explained", "fix_now"]
         );
     }
 }

@@ -28,7 +28,6 @@ pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
 pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let id = call.path.id;
     let query = call.query;
-    let id = id;
     let version = query.version;
     Ok(Reply::ok(
         db.read(move |conn| Ok(rows::get(conn, &id, version)?))
@@ -40,7 +39,6 @@ pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     (status = 200, description = "All versions, oldest first", body = [Scenario]), (status = 404, body = ErrorBody)))]
 pub async fn versions(db: web::Data<Db>, call: In<ep::Versions>) -> Answer<ep::Versions> {
     let id = call.path.id;
-    let id = id;
     Ok(Reply::ok(
         db.read(move |conn| Ok(rows::versions(conn, &id)?)).await?,
     ))
@@ -62,7 +60,6 @@ pub async fn create(user: AuthUser, db: web::Data<Db>, call: In<ep::Create>) -> 
 pub async fn update(user: AuthUser, db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Update> {
     let id = call.path.id;
     let body = call.body;
-    let id = id;
     let scenario = db
         .write(move |conn| scenarios::update(conn, &id, &body, Some(&user.id)))
         .await?;

@@ -104,7 +104,6 @@ pub async fn put_route(
 ) -> Answer<ep::UpdateCategoryRoute> {
     let category = call.path.category_id;
     let body = call.body;
-    let category = category;
     Ok(Reply::ok(
         db.write(move |conn| {
             categories::get(conn, &category)?;

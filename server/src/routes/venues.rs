@@ -26,7 +26,6 @@ pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     (status = 200, body = Venue), (status = 404, body = ErrorBody)))]
 pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let id = call.path.id;
-    let id = id;
     let row = db.read(move |conn| Ok(rows::get(conn, &id)?)).await?;
     Ok(Reply::ok(Venue::try_from(row)?))
 }
@@ -44,7 +43,6 @@ pub async fn create(db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Creat
 pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Update> {
     let id = call.path.id;
     let body = call.body;
-    let id = id;
     Ok(Reply::ok(
         db.write(move |conn| venues::update(conn, &id, &body))
             .await?,

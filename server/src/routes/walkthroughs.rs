@@ -54,7 +54,6 @@ pub async fn feedback(
     call: In<ep::Feedback>,
 ) -> Answer<ep::Feedback> {
     let id = call.path.id;
-    let id = id;
     let staff = user.role.is_staff_manager();
     let html = db
         .read(move |conn| crate::issues::feedback::page(conn, &id, &user.id, staff))
@@ -70,7 +69,6 @@ pub async fn feedback(
     (status = 200, body = WalkthroughDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(user: AuthUser, db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let id = call.path.id;
-    let id = id;
     let staff = user.role.is_staff_manager();
     Ok(Reply::ok(
         db.read(move |conn| review::detail(conn, &id, &user.id, staff))
@@ -88,7 +86,6 @@ pub async fn accept(
 ) -> Answer<ep::Accept> {
     let id = call.path.id;
     let body = call.body;
-    let id = id;
     let comment = validate::optional_text("comment", &body.comment, 2000)?;
     let key = key.get_ref().clone();
     db.write(move |conn| {
@@ -117,7 +114,6 @@ pub async fn return_to_observer(
 ) -> Answer<ep::Return> {
     let id = call.path.id;
     let body = call.body;
-    let id = id;
     let comment = validate::text("comment", &body.comment, 2000)?;
     let key = key.get_ref().clone();
     db.write(move |conn| {
