@@ -1,4 +1,4 @@
-//! The roles a flowwalk account can hold (see `docs/domain.md`, "Who uses it").
+//! The roles a flowwalk account can hold (see `docs/domain.md#roles`).
 
 use crate::text_enum::text_enum;
 

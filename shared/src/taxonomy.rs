@@ -1,4 +1,5 @@
-//! The default problem taxonomy and the rating scales, from `domain.md`.
+//! The default problem taxonomy and the rating scales (`docs/domain.md#problem-taxonomy`,
+//! `#rating-scales`).
 //!
 //! The server seeds its editable category table from [`DEFAULT_CATEGORIES`]; the scales are
 //! fixed by national practice (好差评) and therefore plain enums.
@@ -40,7 +41,7 @@ const fn cat(
 
 use CategoryGroup::{Information, Process, Staff, Venue};
 
-/// The taxonomy of `domain.md`, in its order; admins can edit the seeded copy.
+/// The taxonomy of `docs/domain.md#problem-taxonomy`, in its order; admins can edit the seeded copy.
 pub const DEFAULT_CATEGORIES: &[DefaultCategory] = &[
     cat(
         "rigid_rules",

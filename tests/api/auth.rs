@@ -421,7 +421,7 @@ async fn new_invite(app: &TestApp, manager: &str) -> String {
         .to_owned()
 }
 
-/// Item 1: bad codes from one place cannot shut enrolment for everyone, and a limited
+/// Bad codes from one place cannot shut enrolment for everyone, and a limited
 /// caller costs no password hashing.
 async fn redeem_limits_are_per_code_and_address(app: TestApp) {
     app.load_demo();
@@ -517,7 +517,7 @@ async fn a_limited_address_costs_no_hashing(app: TestApp) {
     );
 }
 
-/// Item 2: behind a proxy that appends, the client's own X-Forwarded-For entries are not
+/// Behind a proxy that appends, the client's own X-Forwarded-For entries are not
 /// the address; the entry the proxy added is.
 async fn the_proxys_entry_is_the_client_address(app: TestApp) {
     let backend = app.backend;
@@ -575,7 +575,7 @@ fn age_failures(app: &TestApp, minutes: i64) {
         .unwrap();
 }
 
-/// Item 4: a spray of random usernames leaves nothing behind once the window has passed.
+/// A spray of random usernames leaves nothing behind once the window has passed.
 async fn a_spray_of_usernames_leaves_nothing_after_the_window(app: TestApp) {
     for i in 0..12 {
         let res = app
@@ -614,7 +614,7 @@ async fn a_spray_of_usernames_leaves_nothing_after_the_window(app: TestApp) {
     assert_eq!(failure_rows(&app), 0);
 }
 
-/// Item 7: a refresh whose answer was lost is answered again with the same pair; reuse
+/// A refresh whose answer was lost is answered again with the same pair; reuse
 /// after the grace period still revokes the login.
 async fn a_lost_refresh_answer_keeps_the_login(app: TestApp) {
     app.create_user("zhaolei", "secret-pass-7", Role::Experiencer, None);
@@ -663,7 +663,7 @@ async fn a_lost_refresh_answer_keeps_the_login(app: TestApp) {
     .await;
 }
 
-/// Item 12: at most the configured number of password hashes run at once; the rest wait
+/// At most the configured number of password hashes run at once; the rest wait
 /// briefly, then get 503 with Retry-After. Never a 500.
 async fn password_hashing_is_bounded(app: TestApp) {
     let backend = app.backend;
@@ -714,7 +714,7 @@ async fn password_hashing_is_bounded(app: TestApp) {
     assert_eq!(failure_rows(&app), 2 * (12 - i64::from(busy)));
 }
 
-/// Item 12: an attempt counts from the moment it starts, so a burst is cut at the limit
+/// An attempt counts from the moment it starts, so a burst is cut at the limit
 /// instead of being hashed first and counted afterwards.
 async fn attempts_count_when_they_start(app: TestApp) {
     let backend = app.backend;

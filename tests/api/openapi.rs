@@ -1,4 +1,4 @@
-//! Item 11: `/api/openapi.json` is a contract a generator can use. Every path parameter is
+//! `/api/openapi.json` is a contract a generator can use. Every path parameter is
 //! declared, timestamps carry their offset, a real OpenAPI validator accepts the document,
 //! and schemathesis (pinned, installed by `scripts/test`) fuzzes the running server from
 //! it with no schema error and no server error.

@@ -339,7 +339,7 @@ async fn servers_remove_orphans_by_themselves(app: TestApp) {
     assert_eq!(files_of(&app, &orphan), 0);
 }
 
-/// Item 7: a phone that loses its signal mid-upload is no error of the server's: its cut
+/// A phone that loses its signal mid-upload is no error of the server's: its cut
 /// body (a photo or a push) is logged below WARN.
 async fn a_cut_upload_is_logged_below_warn(app: TestApp) {
     use tokio::io::AsyncWriteExt;

@@ -1,4 +1,4 @@
-//! Item 8: roles and statuses read from the database are parsed strictly. A value the
+//! Roles and statuses read from the database are parsed strictly. A value the
 //! server does not know (a hand-edited row, a newer server's value) is an error, logged —
 //! never a quiet fallback, least of all to some role.
 

@@ -1100,7 +1100,7 @@ async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
     );
 }
 
-/// Item 6 with the workflow in place: a candidate becomes an issue of source 问卷, routed
+/// With the workflow in place (`docs/domain.md#candidate-issues`): a candidate becomes an issue of source 问卷, routed
 /// like a finding (the department given, else the candidate's, else its category's), once.
 async fn a_candidate_becomes_one_issue_in_the_workflow(app: TestApp) {
     let s = setup(&app).await;

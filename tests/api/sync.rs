@@ -913,7 +913,7 @@ async fn review_round_trip_reaches_the_phone(app: TestApp) {
     );
 }
 
-/// Item 5: a correction must stay on its walkthrough's assignment; review shows the
+/// A correction must stay on its walkthrough's assignment; review shows the
 /// assignment of the latest revision.
 async fn a_correction_stays_on_its_assignment(app: TestApp) {
     app.load_demo();
@@ -991,7 +991,7 @@ async fn a_correction_stays_on_its_assignment(app: TestApp) {
     assert_eq!(detail["record"]["assignment_id"], o.assignment.id.as_str());
 }
 
-/// Item 6: the task is reassigned between a push whose answer was lost and its retry;
+/// The task is reassigned between a push whose answer was lost and its retry;
 /// the retry is still `already_had`, and the photos then complete the walkthrough.
 async fn a_retry_after_reassignment_is_already_had(app: TestApp) {
     app.load_demo();
@@ -1056,7 +1056,7 @@ async fn a_retry_after_reassignment_is_already_had(app: TestApp) {
     );
 }
 
-/// Item 6: a phone whose clock ran two days ahead pushes; the answer is lost; its clock is
+/// A phone whose clock ran two days ahead pushes; the answer is lost; its clock is
 /// corrected; the retry is `already_had`.
 async fn a_retry_after_the_clock_is_corrected_is_already_had(app: TestApp) {
     app.load_demo();
@@ -1081,7 +1081,7 @@ async fn a_retry_after_the_clock_is_corrected_is_already_had(app: TestApp) {
     assert_eq!(revisions_stored(&app, &walk.id), 1);
 }
 
-/// Items 6 and 8: only the revision's own key means "already had"; another unique key the
+/// Only the revision's own key means "already had"; another unique key the
 /// record runs into is a final `rejected` with a code — never a 5xx a phone retries forever.
 async fn other_unique_keys_are_a_final_rejection(app: TestApp) {
     app.load_demo();

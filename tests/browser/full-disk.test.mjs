@@ -1,4 +1,4 @@
-// Item 1 of issue 10: a full disk never loses a photo silently. The browser's profile lives
+// A full disk never loses a photo silently. The browser's profile lives
 // on a small tmpfs; once the observer is recording, the disk is filled until a few MB are
 // left, and photos are taken until IndexedDB refuses one. The refused photo is not shown as
 // taken, nothing refers to it, the observer is told why and what to do; every photo the
