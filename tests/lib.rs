@@ -515,9 +515,8 @@ pub mod issue_fixtures {
     use flowwalk_server::issues::workflow::{Command, act};
     use flowwalk_server::issues::{self, AuditKey, NewIssue, NewOccurrence, Recorded};
     use flowwalk_server::models::issues::IssueRow;
-    use flowwalk_shared::Role;
     use flowwalk_shared::api::issues::{
-        Constituency, IssueSource, PanelMemberInput, RoutedBy, TriageDecision,
+        Constituency, IssueSource, IssueState, PanelMemberInput, RoutedBy, TriageDecision,
     };
     use flowwalk_shared::walkthrough::Severity;
 
@@ -543,7 +542,7 @@ pub mod issue_fixtures {
             .expect("a query")
             .unwrap_or_else(|| panic!("no account {username}"));
         AuthUser {
-            role: Role::parse(&u.role).expect("a role"),
+            role: u.role,
             id: u.id,
             username: u.username,
             department_id: u.department_id,
@@ -614,7 +613,7 @@ pub mod issue_fixtures {
     }
 
     /// The issue's version and state.
-    pub fn version(app: &TestApp, id: &str) -> (i32, String) {
+    pub fn version(app: &TestApp, id: &str) -> (i32, IssueState) {
         let mut conn = app.db.pool().get().expect("a connection");
         let row = flowwalk_server::models::issues::get(&mut conn, id)
             .expect("a query")
@@ -667,7 +666,7 @@ pub mod issue_fixtures {
     pub fn issue_in(
         app: &TestApp,
         c: &Cast,
-        state: &str,
+        state: IssueState,
         observer: &AuthUser,
         at: NaiveDateTime,
     ) -> String {
@@ -681,9 +680,9 @@ pub mod issue_fixtures {
             reason: String::new(),
         };
         match state {
-            "new" => {}
-            "dismissed" => step(m, triage(TriageDecision::Dismiss)),
-            "appealed" => {
+            IssueState::New => {}
+            IssueState::Dismissed => step(m, triage(TriageDecision::Dismiss)),
+            IssueState::Appealed => {
                 step(m, triage(TriageDecision::Dismiss));
                 step(
                     observer,
@@ -692,13 +691,13 @@ pub mod issue_fixtures {
                     },
                 );
             }
-            "explained" => step(m, triage(TriageDecision::Explain)),
-            "fix_now" => step(m, triage(TriageDecision::FixNow)),
-            "fix_now_review" => {
+            IssueState::Explained => step(m, triage(TriageDecision::Explain)),
+            IssueState::FixNow => step(m, triage(TriageDecision::FixNow)),
+            IssueState::FixNowReview => {
                 step(m, triage(TriageDecision::FixNow));
                 step(&c.officer, evidence());
             }
-            "ledger" => {
+            IssueState::Ledger => {
                 step(m, triage(TriageDecision::Ledger));
                 step(
                     m,
@@ -707,7 +706,7 @@ pub mod issue_fixtures {
                     },
                 );
             }
-            "panel_review" => {
+            IssueState::PanelReview => {
                 step(m, triage(TriageDecision::Ledger));
                 step(
                     m,
@@ -717,11 +716,11 @@ pub mod issue_fixtures {
                 );
                 step(&c.officer, evidence());
             }
-            "signed_off" | "closed" | "reopened" => {
+            IssueState::SignedOff | IssueState::Closed | IssueState::Reopened => {
                 step(m, triage(TriageDecision::FixNow));
                 step(&c.officer, evidence());
                 step(m, accept());
-                if state == "closed" {
+                if state == IssueState::Closed {
                     step(
                         observer,
                         Command::Recheck {
@@ -730,7 +729,7 @@ pub mod issue_fixtures {
                         },
                     );
                 }
-                if state == "reopened" {
+                if state == IssueState::Reopened {
                     step(
                         observer,
                         Command::Recheck {
@@ -740,7 +739,6 @@ pub mod issue_fixtures {
                     );
                 }
             }
-            other => panic!("no way to {other}"),
         }
         assert_eq!(version(app, &id).1, state);
         id

@@ -66,7 +66,7 @@ pub fn issue(
     let row = InviteRow {
         id: models::new_id(),
         code_hash: code_hash(&code),
-        role: input.role.as_str().to_owned(),
+        role: input.role,
         department_id: input.department_id.clone(),
         assignment_ids: serde_json::to_string(&input.assignment_ids)
             .map_err(|e| AppError::internal(e.into()))?,
@@ -104,7 +104,7 @@ pub fn redeem(
     let Some(invite) = usable(conn, code_hash)? else {
         return Err(invalid());
     };
-    let role = invite.role()?;
+    let role = invite.role;
     let user = users::insert(conn, account, role, invite.department_id.clone())?;
     if invites::redeem(conn, code_hash, &user.id, models::now())?.is_none() {
         // Someone redeemed it a moment ago: this transaction (and account) rolls back.

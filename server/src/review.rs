@@ -40,7 +40,7 @@ fn summary(
     Ok(WalkthroughSummary {
         id: w.id.clone(),
         rev: w.latest_rev,
-        status: w.status()?,
+        status: w.status,
         observer_id: observer.id,
         observer_name: observer.display_name,
         assignment_id: r.assignment_id.clone(),
@@ -90,15 +90,15 @@ pub fn list(
         walkthrough_revisions as wr, walkthroughs as w,
     };
     use diesel::prelude::*;
-    let wanted: Vec<&str> = match status {
-        Some(s) if REVIEWABLE.contains(&s) => vec![s.as_str()],
+    let wanted: Vec<ReviewStatus> = match status {
+        Some(s) if REVIEWABLE.contains(&s) => vec![s],
         Some(_) => {
             return Ok(Page {
                 items: Vec::new(),
                 next_cursor: None,
             });
         }
-        None => REVIEWABLE.iter().map(|s| s.as_str()).collect(),
+        None => REVIEWABLE.to_vec(),
     };
     let limit = limit.clamp(1, 200);
     let after = cursor.map(decode_cursor).transpose()?;
@@ -164,7 +164,7 @@ pub fn list(
                 Ok(WalkthroughSummary {
                     id: w.id.clone(),
                     rev: w.latest_rev,
-                    status: strict_status(&w.status)?,
+                    status: w.status,
                     observer_id: w.observer_id.clone(),
                     observer_name,
                     assignment_id: w.assignment_id.clone(),
@@ -216,15 +216,6 @@ fn decode_cursor(s: &str) -> Result<(chrono::NaiveDateTime, String), AppError> {
     Ok((at, id.to_owned()))
 }
 
-/// A stored review status, strictly.
-fn strict_status(s: &str) -> Result<ReviewStatus, AppError> {
-    ReviewStatus::parse(s).ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!(
-            "stored walkthrough status {s:?} is not a known value"
-        ))
-    })
-}
-
 fn parse_record(r: &RevisionRow) -> Result<WalkthroughRecord, AppError> {
     serde_json::from_str(&r.body).map_err(|e| {
         AppError::internal(anyhow::Error::new(e).context("a stored walkthrough no longer parses"))
@@ -239,7 +230,7 @@ pub fn may_see(viewer_id: &str, staff: bool, w: &WalkthroughRow) -> Result<(), A
     if !staff && !own {
         return Err(AppError::forbidden());
     }
-    if !own && w.status()? == ReviewStatus::Incomplete {
+    if !own && w.status == ReviewStatus::Incomplete {
         return Err(AppError::not_found());
     }
     Ok(())
@@ -281,17 +272,16 @@ pub fn decide(
     reviewer: &str,
 ) -> Result<(), AppError> {
     let w = wt::get(conn, id)?.ok_or_else(AppError::not_found)?;
-    if w.status()? == ReviewStatus::Incomplete {
+    if w.status == ReviewStatus::Incomplete {
         return Err(AppError::not_found());
     }
     let now = models::now();
-    let from = ReviewStatus::Submitted.as_str();
     if !wt::transition(
         conn,
         id,
         rev,
-        from,
-        to.as_str(),
+        ReviewStatus::Submitted,
+        to,
         Some((comment, reviewer)),
         now,
     )? {

@@ -68,7 +68,7 @@ pub fn write_version(
             scenario_version_id: version_id.clone(),
             position: i32::try_from(i + 1).unwrap_or(i32::MAX),
             name: validate::text(&field("name"), &s.name, 100)?,
-            channel: s.channel.as_str().to_owned(),
+            channel: s.channel,
             department_id: s.department_id.clone(),
             standard_minutes: i32::try_from(s.standard_minutes).unwrap_or(i32::MAX),
             fee_cents: i64::from(s.fee_cents),

@@ -247,14 +247,14 @@ fn push_checked(
                     observer_id: ctx.user.id.clone(),
                     assignment_id: walk.assignment_id.clone(),
                     latest_rev: rev,
-                    status: status.as_str().to_owned(),
+                    status,
                     review_comment: String::new(),
                     reviewed_by: None,
                     reviewed_at: None,
                     updated_at: now,
                 },
             )?,
-            Some(_) => wt::set_latest(conn, &walk.id, rev, status.as_str(), now)?,
+            Some(_) => wt::set_latest(conn, &walk.id, rev, status, now)?,
         }
         changes::record_locked(conn, Kind::Review, &walk.id, Some(&ctx.user.id), now)?;
         Ok(missing)
@@ -301,7 +301,7 @@ fn check_correction(
     rev: i32,
     user_id: &str,
 ) -> Result<(), AppError> {
-    let returned = state.status()? == ReviewStatus::Returned;
+    let returned = state.status == ReviewStatus::Returned;
     if rev != state.latest_rev + 1 || !returned || state.observer_id != user_id {
         return Err(AppError::new(ErrorCode::RevisionNotAllowed).field("rev"));
     }
@@ -467,8 +467,8 @@ pub fn photo_arrived(conn: &mut DbConnection, sha: &str) -> Result<usize, AppErr
                 conn,
                 &id,
                 rev,
-                ReviewStatus::Incomplete.as_str(),
-                ReviewStatus::Submitted.as_str(),
+                ReviewStatus::Incomplete,
+                ReviewStatus::Submitted,
                 None,
                 now,
             )?
@@ -507,7 +507,7 @@ fn pull_in(
     for id in changes::reviews_for(conn, &user.id, cursor, upto)? {
         if let Some(w) = wt::get(conn, &id)? {
             reviews.push(ReviewOutcome {
-                status: w.status()?,
+                status: w.status,
                 walkthrough_id: w.id,
                 rev: u32::try_from(w.latest_rev).unwrap_or(0),
                 comment: w.review_comment,
@@ -542,12 +542,9 @@ fn reference_data(conn: &mut DbConnection, user: &AuthUser) -> Result<ReferenceD
         scenarios,
         categories: categories::list(conn)?
             .into_iter()
-            .map(TryInto::try_into)
-            .collect::<Result<_, _>>()?,
-        venues: venues::list(conn)?
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<Result<_, _>>()?,
+            .map(Into::into)
+            .collect(),
+        venues: venues::list(conn)?.into_iter().map(Into::into).collect(),
         departments: departments::list(conn)?
             .into_iter()
             .map(Into::into)

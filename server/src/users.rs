@@ -105,7 +105,7 @@ pub fn insert(
         username: account.username,
         password_hash: account.password_hash,
         display_name: account.display_name,
-        role: role.as_str().to_owned(),
+        role,
         department_id,
         active: true,
         created_at: models::now(),

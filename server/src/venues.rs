@@ -29,7 +29,7 @@ pub fn checked_row(
         },
         None => None,
     };
-    let parent_level = parent.as_ref().map(VenueRow::level).transpose()?;
+    let parent_level = parent.as_ref().map(|p| p.level);
     if !input.level.parent_allowed(parent_level) {
         return Err(AppError::invalid(
             "parent_id",
@@ -51,7 +51,7 @@ pub fn checked_row(
         id: id.map_or_else(models::new_id, str::to_owned),
         code,
         name,
-        level: input.level.as_str().to_owned(),
+        level: input.level,
         parent_id: parent.map(|p| p.id),
         address,
         created_at: now,
@@ -63,7 +63,7 @@ pub fn checked_row(
 pub fn create(conn: &mut DbConnection, input: &VenueInput) -> Result<Venue, AppError> {
     let row = checked_row(conn, None, input)?;
     venues::insert(conn, &row)?;
-    Ok(Venue::try_from(row)?)
+    Ok(Venue::from(row))
 }
 
 /// Edits a venue; its level cannot change while it has venues under it.
@@ -77,5 +77,5 @@ pub fn update(conn: &mut DbConnection, id: &str, input: &VenueInput) -> Result<V
             "A venue with children cannot change level",
         ));
     }
-    Ok(Venue::try_from(venues::update(conn, &row)?)?)
+    Ok(Venue::from(venues::update(conn, &row)?))
 }

@@ -151,6 +151,20 @@ pub struct ReferenceData {
 }
 
 text_enum! {
+    /// What the change log records a change of (its `kind` column); a change of reference
+    /// data makes the next pull carry the reference data again.
+    pub enum ChangeKind {
+        Venue = "venue" / "服务场所" / "Venue",
+        Department = "department" / "部门" / "Department",
+        Scenario = "scenario" / "事项" / "Service",
+        Category = "category" / "问题类别" / "Problem category",
+        Assignment = "assignment" / "任务" / "Assignment",
+        /// A walkthrough's review state (for its observer).
+        Review = "review" / "审核结果" / "Review outcome",
+    }
+}
+
+text_enum! {
     /// Where a walkthrough stands in review.
     pub enum ReviewStatus {
         /// Photos still missing.
@@ -197,4 +211,27 @@ pub struct PullResponse {
     pub reference: Option<ReferenceData>,
     /// Review outcomes that changed since the cursor.
     pub reviews: Vec<ReviewOutcome>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The change log's kinds as stored, written out: rows already in the log are read back
+    /// by these names.
+    #[test]
+    fn change_kinds_keep_their_names() {
+        let kinds: Vec<&str> = ChangeKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "venue",
+                "department",
+                "scenario",
+                "category",
+                "assignment",
+                "review"
+            ]
+        );
+    }
 }

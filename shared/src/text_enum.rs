@@ -231,7 +231,7 @@ mod tests {
         }
         use crate::api::assignments::{AssignmentStatus, WalkMode};
         use crate::api::issues::{
-            Constituency, IssueAction, IssueSort, IssueSource, IssueState, RoutedBy, Track,
+            Actor, Constituency, IssueAction, IssueSort, IssueSource, IssueState, RoutedBy, Track,
             TriageDecision,
         };
         use crate::api::reports::{NotificationKind, ReportGroup};
@@ -241,13 +241,15 @@ mod tests {
             ScalePreset,
         };
         use crate::api::venues::VenueLevel;
-        use crate::sync::{PushStatus, ReviewStatus};
+        use crate::sync::{ChangeKind, PushStatus, ReviewStatus};
         use crate::taxonomy::{CategoryGroup, Satisfaction, Smoothness};
         use crate::walkthrough::{CommendationKind, Severity, StepOutcome, UnplannedKind};
         agree::<crate::Role>();
         agree::<crate::ErrorCode>();
         agree::<AssignmentStatus>();
         agree::<WalkMode>();
+        agree::<Actor>();
+        agree::<ChangeKind>();
         agree::<Constituency>();
         agree::<IssueAction>();
         agree::<IssueSort>();

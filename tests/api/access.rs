@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use flowwalk_server::routes::{Endpoint, endpoints};
 use flowwalk_shared::Role;
 use flowwalk_shared::api::assignments::Assignment;
+use flowwalk_shared::api::issues::IssueState;
 use flowwalk_shared::api::scenarios::Scenario;
 use flowwalk_shared::sync::PROTOCOL_VERSION;
 use flowwalk_shared::walkthrough::{WalkthroughRecord, hex_sha256};
@@ -143,7 +144,7 @@ async fn context(app: &TestApp) -> Ctx {
     let cast = issue_fixtures::cast(app);
     let now = flowwalk_server::models::now();
     let inspector = issue_fixtures::auth_user(app, "inspector");
-    let issue = issue_fixtures::issue_in(app, &cast, "ledger", &inspector, now);
+    let issue = issue_fixtures::issue_in(app, &cast, IssueState::Ledger, &inspector, now);
     {
         use flowwalk_server::issues::{self, NewIssue, NewOccurrence};
         let row = {
@@ -553,7 +554,7 @@ async fn request_for(
             (ep.path.to_owned(), Body::Raw(csv.into_bytes()))
         }
         "issues.triage_bulk" => {
-            let id = fresh_issue(app, ctx, "new", role);
+            let id = fresh_issue(app, ctx, IssueState::New, role);
             (
                 ep.path.to_owned(),
                 Body::Json(
@@ -591,7 +592,7 @@ fn observer_for(app: &TestApp, role: Option<Role>) -> flowwalk_server::auth::Aut
 }
 
 /// A fresh issue in `state`, raised by the observer `role` acts as (if an observer).
-fn fresh_issue(app: &TestApp, ctx: &Ctx, state: &str, role: Option<Role>) -> String {
+fn fresh_issue(app: &TestApp, ctx: &Ctx, state: IssueState, role: Option<Role>) -> String {
     let observer = observer_for(app, role);
     issue_fixtures::issue_in(
         app,
@@ -604,32 +605,32 @@ fn fresh_issue(app: &TestApp, ctx: &Ctx, state: &str, role: Option<Role>) -> Str
 
 /// A request for one workflow step, on a fresh issue in the state that step needs.
 fn issue_action(app: &TestApp, ctx: &Ctx, ep: &Endpoint, role: Option<Role>) -> (String, Body) {
-    let (state, body): (&str, Box<dyn Fn(i32) -> Value>) = match ep.name {
+    let (state, body): (IssueState, Box<dyn Fn(i32) -> Value>) = match ep.name {
         "issues.triage" => (
-            "new",
+            IssueState::New,
             Box::new(|v| json!({"expected_version": v, "decision": "ledger"})),
         ),
         "issues.appeal" => (
-            "dismissed",
+            IssueState::Dismissed,
             Box::new(|v| json!({"expected_version": v, "note": "有照片为证"})),
         ),
         "issues.evidence" => (
-            "fix_now",
+            IssueState::FixNow,
             Box::new(|v| json!({"expected_version": v, "note": "已整改"})),
         ),
         "issues.transfer_request" => (
-            "fix_now",
+            IssueState::FixNow,
             Box::new(|v| json!({"expected_version": v, "note": "不属本部门"})),
         ),
         "issues.transfer" => {
             let d = ctx.cast.other_department.clone();
             (
-                "fix_now",
+                IssueState::FixNow,
                 Box::new(move |v| json!({"expected_version": v, "department_id": d})),
             )
         }
         "issues.acceptance" => (
-            "fix_now_review",
+            IssueState::FixNowReview,
             Box::new(|v| json!({"expected_version": v, "accept": true})),
         ),
         "issues.panel" => {
@@ -638,16 +639,16 @@ fn issue_action(app: &TestApp, ctx: &Ctx, ep: &Endpoint, role: Option<Role>) -> 
                 .map(|m| json!({"user_id": m.user_id, "constituency": m.constituency}))
                 .collect();
             (
-                "ledger",
+                IssueState::Ledger,
                 Box::new(move |v| json!({"expected_version": v, "members": members})),
             )
         }
         "issues.vote" => (
-            "panel_review",
+            IssueState::PanelReview,
             Box::new(|v| json!({"expected_version": v, "approve": true})),
         ),
         "issues.recheck" => (
-            "signed_off",
+            IssueState::SignedOff,
             Box::new(|v| json!({"expected_version": v, "satisfied": true})),
         ),
         other => panic!("no request fixture for endpoint {other}: add one to tests/api/access.rs"),

@@ -165,8 +165,13 @@ fn t(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
 }
 
-fn issue_in(app: &TestApp, w: &World, state: &str, at: NaiveDateTime) -> String {
+fn issue_in(app: &TestApp, w: &World, state: IssueState, at: NaiveDateTime) -> String {
     fixture_issue_in(app, w, state, &w.observer, at)
+}
+
+/// The state a hand-written name stands for (the name must be one the server stores).
+fn named(state: &str) -> IssueState {
+    IssueState::parse(state).unwrap_or_else(|| panic!("{state} names no state"))
 }
 
 /// The HTTP request carrying `action`: path suffix, method and body.
@@ -270,14 +275,14 @@ async fn every_transition_over_http(app: TestApp) {
     let at = flowwalk_server::models::now();
     let mut allowed_seen = 0;
     for state in STATES {
-        let fixed = issue_in(&app, &w, state, at);
+        let fixed = issue_in(&app, &w, named(state), at);
         let (v0, _) = version(&app, &fixed);
         for action in HTTP_ACTIONS {
             for actor in HTTP_ACTORS {
                 let token = &w.tokens[actor];
                 match expected(state, action, actor) {
                     Some(next) => {
-                        let id = issue_in(&app, &w, state, at);
+                        let id = issue_in(&app, &w, named(state), at);
                         if action == "decline_transfer" {
                             run(
                                 &app,
@@ -331,7 +336,7 @@ async fn every_transition_over_http(app: TestApp) {
         }
         assert_eq!(
             version(&app, &fixed),
-            (v0, state.to_owned()),
+            (v0, named(state)),
             "refusals changed {state}"
         );
     }
@@ -349,7 +354,7 @@ async fn panel_rules(app: TestApp) {
     let at = flowwalk_server::models::now();
     let manager = &w.tokens["manager"];
     // A missing constituency: a panel without a citizen cannot be formed.
-    let id = issue_in(&app, &w, "new", at);
+    let id = issue_in(&app, &w, IssueState::New, at);
     run(
         &app,
         &w,
@@ -497,7 +502,7 @@ async fn panel_rules(app: TestApp) {
         .put("/api/v1/panel-rule", &w.tokens["admin"], &lenient)
         .await;
     expect_json(res, StatusCode::OK).await;
-    let id2 = issue_in(&app, &w, "new", at);
+    let id2 = issue_in(&app, &w, IssueState::New, at);
     run(
         &app,
         &w,
@@ -548,15 +553,15 @@ async fn deadlines_count_working_days(app: TestApp) {
     };
     // Friday 13 Feb 2026, 10:00 in China: Saturday 14 Feb is worked, then Spring Festival.
     let at = t("2026-02-13 02:00:00");
-    let a = issue_in(&app, &w, "new", at);
+    let a = issue_in(&app, &w, IssueState::New, at);
     run(&app, &w, &w.manager, &a, triage(TriageDecision::FixNow), at).unwrap();
     assert_eq!(due(&a).as_deref(), Some("2026-02-14"));
-    let b = issue_in(&app, &w, "new", at);
+    let b = issue_in(&app, &w, IssueState::New, at);
     run(&app, &w, &w.manager, &b, triage(TriageDecision::Ledger), at).unwrap();
     assert_eq!(due(&b).as_deref(), Some("2026-03-12"));
     // 23:30 on 30 Sep in China is already 1 Oct there: the holiday week runs to 7 Oct.
     let late = t("2026-09-30 15:30:00");
-    let c = issue_in(&app, &w, "new", late);
+    let c = issue_in(&app, &w, IssueState::New, late);
     run(
         &app,
         &w,
@@ -569,7 +574,7 @@ async fn deadlines_count_working_days(app: TestApp) {
     assert_eq!(due(&c).as_deref(), Some("2026-10-08"));
     // A year the calendar lacks: weekends only, and managers are warned.
     let nye = t("2026-12-31 02:00:00");
-    let d = issue_in(&app, &w, "new", nye);
+    let d = issue_in(&app, &w, IssueState::New, nye);
     run(
         &app,
         &w,
@@ -618,7 +623,7 @@ async fn deadlines_count_working_days(app: TestApp) {
     assert_eq!(view["origin"], "edited");
     assert_eq!(view["missing_years"], json!([]));
     assert!(view["warning"].is_null());
-    let e = issue_in(&app, &w, "new", nye);
+    let e = issue_in(&app, &w, IssueState::New, nye);
     run(
         &app,
         &w,
@@ -655,7 +660,7 @@ async fn two_transitions_at_once(app: TestApp) {
     let _ = second;
     let other = app.login("manager2", "manager-password").await;
     for round in 0..5 {
-        let id = issue_in(&app, &w, "new", at);
+        let id = issue_in(&app, &w, IssueState::New, at);
         let (v, _) = version(&app, &id);
         let path = format!("/api/v1/issues/{id}/triage");
         let a = json!({"expected_version": v, "decision": "fix_now"});
@@ -676,7 +681,7 @@ async fn two_transitions_at_once(app: TestApp) {
         let (v2, status) = version(&app, &id);
         assert_eq!(v2, v + 1, "one transition, one version");
         let winner = if sa == StatusCode::OK { &ba } else { &bb };
-        assert_eq!(winner["summary"]["status"], status);
+        assert_eq!(winner["summary"]["status"], status.as_str());
         let events = {
             let mut conn = app.db.pool().get().unwrap();
             flowwalk_server::models::issues::events(&mut conn, &id).unwrap()
@@ -684,7 +689,7 @@ async fn two_transitions_at_once(app: TestApp) {
         assert_eq!(events.len(), usize::try_from(v2).unwrap());
     }
     // A stale version is refused even alone.
-    let id = issue_in(&app, &w, "new", at);
+    let id = issue_in(&app, &w, IssueState::New, at);
     let res = app
         .post(
             &format!("/api/v1/issues/{id}/triage"),
@@ -740,9 +745,9 @@ fn audit_cli(app: &TestApp) -> anyhow::Result<()> {
 async fn tampering_is_detected(app: TestApp) {
     let w = world(&app).await;
     let at = flowwalk_server::models::now();
-    let a = issue_in(&app, &w, "closed", at);
-    let b = issue_in(&app, &w, "panel_review", at);
-    let _c = issue_in(&app, &w, "appealed", at);
+    let a = issue_in(&app, &w, IssueState::Closed, at);
+    let b = issue_in(&app, &w, IssueState::PanelReview, at);
+    let _c = issue_in(&app, &w, IssueState::Appealed, at);
     assert_eq!(verify(&app), Vec::<String>::new());
     audit_cli(&app).unwrap();
     let seq = |issue: &str, version: i32| -> i64 {
@@ -829,7 +834,7 @@ async fn evidence_from_a_phone_is_stored_once(app: TestApp) {
             .unwrap()
             .len()
     };
-    let id = issue_in(&app, &w, "fix_now", at);
+    let id = issue_in(&app, &w, IssueState::FixNow, at);
     let (v, _) = version(&app, &id);
     let path = format!("/api/v1/issues/{id}/evidence");
     let body = json!({"expected_version": v, "note": "已张贴指引", "client_id": "ev-phone-1"});
@@ -854,7 +859,7 @@ async fn evidence_from_a_phone_is_stored_once(app: TestApp) {
         "version_conflict"
     );
     // The same id on another issue is refused and changes nothing.
-    let other = issue_in(&app, &w, "fix_now", at);
+    let other = issue_in(&app, &w, IssueState::FixNow, at);
     let (ov, _) = version(&app, &other);
     let res = app
         .post(
@@ -868,7 +873,7 @@ async fn evidence_from_a_phone_is_stored_once(app: TestApp) {
         (e["code"].as_str(), e["field"].as_str()),
         (Some("conflict"), Some("client_id"))
     );
-    assert_eq!(version(&app, &other), (ov, "fix_now".to_owned()));
+    assert_eq!(version(&app, &other), (ov, IssueState::FixNow));
     // A malformed id is named.
     let res = app
         .post(
@@ -884,7 +889,7 @@ async fn evidence_from_a_phone_is_stored_once(app: TestApp) {
     );
     // Two deliveries at once (a retry racing the first): both answered, stored once.
     for round in 0..4 {
-        let id = issue_in(&app, &w, "fix_now", at);
+        let id = issue_in(&app, &w, IssueState::FixNow, at);
         let (v, _) = version(&app, &id);
         let path = format!("/api/v1/issues/{id}/evidence");
         let body = json!({"expected_version": v, "note": "已整改", "client_id": format!("ev-race-{round}")});
@@ -908,7 +913,7 @@ async fn evidence_from_a_phone_is_stored_once(app: TestApp) {
 /// again and is refused; a manager is offered the decline only while one waits.
 async fn a_transfer_is_asked_for_once_at_a_time(app: TestApp) {
     let w = world(&app).await;
-    let id = issue_in(&app, &w, "fix_now", flowwalk_server::models::now());
+    let id = issue_in(&app, &w, IssueState::FixNow, flowwalk_server::models::now());
     let (officer, manager) = (&w.tokens["officer"], &w.tokens["manager"]);
     let actions = |d: &Value| -> Vec<String> {
         d["actions"]
@@ -1401,7 +1406,7 @@ async fn review_import_is_all_or_nothing_and_idempotent(app: TestApp) {
 async fn overdue_issues_are_flagged_and_escalated(app: TestApp) {
     let w = world(&app).await;
     let triaged = t("2026-03-02 02:00:00");
-    let id = issue_in(&app, &w, "new", triaged);
+    let id = issue_in(&app, &w, IssueState::New, triaged);
     run(
         &app,
         &w,

@@ -1076,7 +1076,7 @@ async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
     assert_eq!(issue, "issue-1");
     let draft = seen.unwrap();
     assert_eq!(
-        (draft.source, draft.category_id.as_deref()),
+        (draft.source.as_str(), draft.category_id.as_deref()),
         ("questionnaire", Some("long_queue"))
     );
     assert_eq!(draft.venue_id.as_deref(), Some(s.venues[0].0.as_str()));

@@ -82,7 +82,7 @@ fn respond(
     let access = keys.issue(&Claims {
         sub: user.id.clone(),
         name: user.username.clone(),
-        role: user.role()?,
+        role: user.role,
         dept: user.department_id.clone(),
         iat,
         exp,
@@ -95,7 +95,7 @@ fn respond(
         expires_in: left(exp),
         refresh_token: refresh,
         refresh_expires_in: left(refresh_exp),
-        user: user.me()?,
+        user: user.me(),
     })
 }
 

@@ -228,7 +228,7 @@ fn walkthroughs(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppErr
         let user = AuthUser {
             id: observer.id.clone(),
             username: observer.username.clone(),
-            role: observer.role()?,
+            role: observer.role,
             department_id: None,
         };
         push(conn, &user, &record)?;

@@ -7,7 +7,7 @@ use anyhow::anyhow;
 use chrono::Duration;
 use flowwalk_shared::api::surveys::{
     CampaignInput, CandidateInput, CandidateKind, Choice, Question, QuestionKind,
-    QuestionnaireInput, ScalePreset, ShowIf,
+    QuestionnaireInput, ResponseSource, ScalePreset, ShowIf,
 };
 
 use crate::db::DbConnection;
@@ -484,7 +484,11 @@ pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> 
             campaign_id: campaign.id.clone(),
             venue_id: venue_ids[venue].clone(),
             questionnaire_version_id: campaign.questionnaire_version_id.clone(),
-            source: if i % 9 == 0 { "paper" } else { "web" }.into(),
+            source: if i % 9 == 0 {
+                ResponseSource::Paper
+            } else {
+                ResponseSource::Web
+            },
             submission_token: None,
             answers: serde_json::to_string(&answers).map_err(|e| AppError::internal(e.into()))?,
             phone: None,

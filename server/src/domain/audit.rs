@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
+use flowwalk_shared::api::issues::{Actor, IssueAction, IssueState};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -23,11 +24,11 @@ pub struct Entry {
     pub seq: i64,
     pub issue_id: String,
     pub issue_version: i32,
-    pub action: String,
-    pub from_state: Option<String>,
-    pub to_state: String,
+    pub action: IssueAction,
+    pub from_state: Option<IssueState>,
+    pub to_state: IssueState,
     pub actor_id: Option<String>,
-    pub actor: String,
+    pub actor: Actor,
     pub detail: String,
     pub at: NaiveDateTime,
     pub prev_hash: String,
@@ -45,11 +46,11 @@ fn canonical(e: &Entry) -> String {
         esc(&e.prev_hash),
         esc(&e.issue_id),
         e.issue_version,
-        esc(&e.action),
-        esc(e.from_state.as_deref().unwrap_or("")),
-        esc(&e.to_state),
+        e.action.as_str(),
+        e.from_state.map_or("", IssueState::as_str),
+        e.to_state.as_str(),
         esc(e.actor_id.as_deref().unwrap_or("")),
-        esc(&e.actor),
+        e.actor.as_str(),
         esc(&e.detail),
         e.at.format("%Y-%m-%dT%H:%M:%S%.6f"),
     )
@@ -196,11 +197,11 @@ mod tests {
                 seq: i64::try_from(i + 1).unwrap_or(0),
                 issue_id: issue.into(),
                 issue_version: version,
-                action: "fix_now".into(),
-                from_state: Some("new".into()),
-                to_state: "fix_now".into(),
+                action: IssueAction::FixNow,
+                from_state: Some(IssueState::New),
+                to_state: IssueState::FixNow,
                 actor_id: Some("m1".into()),
-                actor: "manager".into(),
+                actor: Actor::Manager,
                 detail: "{}".into(),
                 at,
                 prev_hash: out.last().map_or(GENESIS.to_owned(), |p| p.hash.clone()),

@@ -3,57 +3,8 @@
 //! no HTTP, no SQL. Routes, the command line, the demo loader and the overdue sweep all go
 //! through [`next`]; nothing else decides whether a transition is allowed.
 
-use flowwalk_shared::Role;
+pub use flowwalk_shared::api::issues::Actor;
 use flowwalk_shared::api::issues::{IssueAction, IssueState};
-
-/// Who acts. Observers (inspectors and volunteer experiencers) act alike; `System` is the
-/// server itself (the issue builder, the overdue sweep, the panel rule signing off).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Actor {
-    Admin,
-    Manager,
-    Observer,
-    Officer,
-    Panel,
-    System,
-}
-
-impl Actor {
-    pub const ALL: [Actor; 6] = [
-        Actor::Admin,
-        Actor::Manager,
-        Actor::Observer,
-        Actor::Officer,
-        Actor::Panel,
-        Actor::System,
-    ];
-
-    pub fn of(role: Role) -> Actor {
-        match role {
-            Role::Admin => Actor::Admin,
-            Role::Manager => Actor::Manager,
-            Role::Inspector | Role::Experiencer => Actor::Observer,
-            Role::DepartmentOfficer => Actor::Officer,
-            Role::PanelMember => Actor::Panel,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Actor::Admin => "admin",
-            Actor::Manager => "manager",
-            Actor::Observer => "observer",
-            Actor::Officer => "officer",
-            Actor::Panel => "panel",
-            Actor::System => "system",
-        }
-    }
-
-    /// Strict: an unknown value is an error, never a default.
-    pub fn parse(s: &str) -> Option<Actor> {
-        Actor::ALL.into_iter().find(|a| a.as_str() == s)
-    }
-}
 
 use Actor::{Manager, Observer, Officer, Panel, System};
 use IssueAction as A;
@@ -162,16 +113,6 @@ pub fn is_open(state: IssueState) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_state_and_action_round_trips_as_text() {
-        for a in Actor::ALL {
-            assert_eq!(Actor::parse(a.as_str()), Some(a));
-        }
-        assert_eq!(IssueState::parse("New"), None, "parsing is strict");
-        assert_eq!(IssueState::parse(""), None);
-        assert_eq!(Actor::parse("root"), None);
-    }
 
     #[test]
     fn the_table_has_one_answer_per_key() {

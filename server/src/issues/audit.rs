@@ -44,11 +44,11 @@ pub fn append(conn: &mut DbConnection, key: &AuditKey, e: &Event<'_>) -> diesel:
         seq: 0,
         issue_id: e.issue_id.to_owned(),
         issue_version: e.version,
-        action: e.action.as_str().to_owned(),
-        from_state: e.from.map(|s| s.as_str().to_owned()),
-        to_state: e.to.as_str().to_owned(),
+        action: e.action,
+        from_state: e.from,
+        to_state: e.to,
         actor_id: e.actor_id.map(str::to_owned),
-        actor: e.actor.as_str().to_owned(),
+        actor: e.actor,
         detail,
         at: e.at,
         prev_hash: prev,
@@ -60,11 +60,11 @@ pub fn append(conn: &mut DbConnection, key: &AuditKey, e: &Event<'_>) -> diesel:
         &NewEvent {
             issue_id: &entry.issue_id,
             issue_version: entry.issue_version,
-            action: &entry.action,
-            from_state: entry.from_state.as_deref(),
-            to_state: &entry.to_state,
+            action: entry.action,
+            from_state: entry.from_state,
+            to_state: entry.to_state,
             actor_id: entry.actor_id.as_deref(),
-            actor: &entry.actor,
+            actor: entry.actor,
             detail: &entry.detail,
             at: entry.at,
             prev_hash: &entry.prev_hash,
@@ -94,7 +94,7 @@ pub fn commit(
     change: Change,
 ) -> diesel::QueryResult<bool> {
     let expected = row.version;
-    row.status = change.to.as_str().to_owned();
+    row.status = change.to;
     row.version += 1;
     row.updated_at = change.at;
     if !m::update_if_version(conn, row, expected)? {

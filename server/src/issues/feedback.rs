@@ -8,7 +8,7 @@ use askama::Template;
 use flowwalk_shared::taxonomy::Satisfaction;
 use flowwalk_shared::walkthrough::{CommendationKind, StepOutcome};
 
-use super::{china_date, corrupt};
+use super::china_date;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::models::issues as m;
@@ -168,7 +168,7 @@ pub fn page(
                 .and_then(|i| department_names.get(&i.department_id).cloned())
                 .unwrap_or_else(|| "—".into()),
             status: match issue {
-                Some(i) => i.state().map_err(corrupt)?.label_zh().to_owned(),
+                Some(i) => i.status.label_zh().to_owned(),
                 None => "未生成(体验记录尚未审核通过)".into(),
             },
         });

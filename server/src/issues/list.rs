@@ -236,7 +236,7 @@ pub fn page(
                 },
             )
         })
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .collect();
     Ok(Page { items, next_cursor })
 }
 

@@ -42,11 +42,6 @@ pub fn china_midnight_utc(d: NaiveDate) -> NaiveDateTime {
     d.and_hms_opt(0, 0, 0).unwrap_or_default() - Duration::hours(CHINA_OFFSET_HOURS)
 }
 
-/// A stored value that does not parse: the row was changed by hand. Fail the request.
-pub fn corrupt(e: m::UnknownStored) -> AppError {
-    AppError::internal(anyhow::Error::new(e))
-}
-
 /// One time a problem was met.
 #[derive(Debug, Clone)]
 pub struct NewOccurrence {
@@ -104,16 +99,10 @@ pub fn town_of(conn: &mut DbConnection, venue_id: &str) -> Result<Option<String>
             return Ok(None);
         }
         let v = venues::get(conn, &id)?;
-        match VenueLevel::parse(&v.level) {
-            Some(VenueLevel::Town) => return Ok(Some(v.id)),
-            Some(VenueLevel::City | VenueLevel::District) => return Ok(None),
-            Some(VenueLevel::Village | VenueLevel::Specialised) => cursor = v.parent_id,
-            None => {
-                return Err(corrupt(m::UnknownStored {
-                    what: "venue level",
-                    value: v.level,
-                }));
-            }
+        match v.level {
+            VenueLevel::Town => return Ok(Some(v.id)),
+            VenueLevel::City | VenueLevel::District => return Ok(None),
+            VenueLevel::Village | VenueLevel::Specialised => cursor = v.parent_id,
         }
     }
     Ok(None)
@@ -126,7 +115,7 @@ fn occurrence_row(issue_id: &str, o: &NewOccurrence, now: NaiveDateTime) -> Occu
         source_ref: o.source_ref.clone(),
         walkthrough_id: o.walkthrough_id.clone(),
         observer_id: o.observer_id.clone(),
-        severity: o.severity.as_str().to_owned(),
+        severity: o.severity,
         description: o.description.clone(),
         photos: serde_json::to_string(&o.photos).unwrap_or_else(|_| "[]".into()),
         seen_at: o.seen_at,
@@ -161,10 +150,9 @@ pub fn record(
     {
         return Ok(Recorded::AlreadyRecorded(existing.id));
     }
-    let open: Vec<&str> = IssueState::ALL
-        .iter()
-        .filter(|s| wf::is_open(**s))
-        .map(|s| s.as_str())
+    let open: Vec<IssueState> = IssueState::ALL
+        .into_iter()
+        .filter(|s| wf::is_open(*s))
         .collect();
     if new.merge_key.is_some()
         && let Some(mut row) = m::find_open_by_merge_key(conn, &merge_key, &open)?
@@ -177,15 +165,14 @@ pub fn record(
         })? {
             return Ok(Recorded::AlreadyRecorded(row.id));
         }
-        let state = row.state().map_err(corrupt)?;
+        let state = row.status;
         let to = wf::next(state, IssueAction::AddOccurrence, Actor::System).map_err(|_| {
             AppError::internal(anyhow::anyhow!("an open issue refused an occurrence"))
         })?;
         row.occurrence_count += 1;
         row.first_seen_at = row.first_seen_at.min(new.occurrence.seen_at);
         row.last_seen_at = row.last_seen_at.max(new.occurrence.seen_at);
-        let sev = row.severity().map_err(corrupt)?;
-        row.severity = sev.max(new.occurrence.severity).as_str().to_owned();
+        row.severity = row.severity.max(new.occurrence.severity);
         let change = audit::Change {
             action: IssueAction::AddOccurrence,
             from: state,
@@ -207,9 +194,9 @@ pub fn record(
     let town_id = town_of(conn, &new.venue_id)?;
     let row = IssueRow {
         id: models::new_id(),
-        source: new.source.as_str().to_owned(),
+        source: new.source,
         source_key: new.source_key.clone(),
-        status: IssueState::New.as_str().to_owned(),
+        status: IssueState::New,
         track: None,
         version: 1,
         merge_key,
@@ -219,8 +206,8 @@ pub fn record(
         scenario_id: new.scenario_id.clone(),
         step_name: new.step_name.clone(),
         department_id: new.department_id.clone(),
-        routed_by: new.routed_by.as_str().to_owned(),
-        severity: new.occurrence.severity.as_str().to_owned(),
+        routed_by: new.routed_by,
+        severity: new.occurrence.severity,
         title: new.title.clone(),
         description: new.description.clone(),
         observer_id: new.occurrence.observer_id.clone(),

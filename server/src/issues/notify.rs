@@ -36,7 +36,7 @@ pub fn send(
             &NotificationRow {
                 id: new_id(),
                 user_id: user.clone(),
-                kind: kind.as_str().to_owned(),
+                kind,
                 issue_id: about.issue_id.map(str::to_owned),
                 walkthrough_id: about.walkthrough_id.map(str::to_owned),
                 assignment_id: about.assignment_id.map(str::to_owned),

@@ -8,10 +8,12 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use flowwalk_shared::api::issues::IssueState;
 use flowwalk_shared::api::reports::{
     CountByKey, Dashboard, Impact, MonthFigures, Report, ReportFigures, ReportGroup, ReportRow,
     ScenarioTiming,
 };
+use flowwalk_shared::sync::ReviewStatus;
 
 use super::china_midnight_utc;
 use crate::db::DbConnection;
@@ -89,16 +91,18 @@ fn aggregate(
     // SQLite would walk an index and fetch each row from the table; one pass over the
     // table is several times faster for report periods (PostgreSQL plans this itself).
     let hint = if pg { "" } else { "NOT INDEXED" };
+    // States from the enum, never user text.
+    let (explained, closed) = (IssueState::Explained.as_str(), IssueState::Closed.as_str());
     let sql = format!(
         "SELECT {g} AS key, COUNT(*) AS received, \
-         SUM(CASE WHEN track IS NOT NULL OR status = 'explained' THEN 1 ELSE 0 END) AS valid, \
+         SUM(CASE WHEN track IS NOT NULL OR status = '{explained}' THEN 1 ELSE 0 END) AS valid, \
          SUM(CASE WHEN track IS NOT NULL THEN 1 ELSE 0 END) AS to_fix, \
          SUM(CASE WHEN rectified_at IS NOT NULL THEN 1 ELSE 0 END) AS rectified, \
          SUM(CASE WHEN on_time THEN 1 ELSE 0 END) AS on_time, \
          SUM(CASE WHEN overdue THEN 1 ELSE 0 END) AS overdue, \
          SUM(CASE WHEN rechecked_at IS NOT NULL THEN 1 ELSE 0 END) AS rechecked, \
          SUM(CASE WHEN satisfied THEN 1 ELSE 0 END) AS satisfied, \
-         SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed \
+         SUM(CASE WHEN status = '{closed}' THEN 1 ELSE 0 END) AS closed \
          FROM issues {hint} WHERE created_at >= {p1} AND created_at < {p2} GROUP BY {g}"
     );
     let q = diesel::sql_query(sql)
@@ -352,7 +356,7 @@ pub fn impact(
         }
     }
     let problems_solved: i64 = issues::table
-        .filter(issues::status.eq("closed"))
+        .filter(issues::status.eq(IssueState::Closed))
         .filter(issues::rechecked_at.ge(from))
         .filter(issues::rechecked_at.lt(to))
         .count()
@@ -398,7 +402,7 @@ struct Counted {
     #[diesel(sql_type = Text)]
     department: String,
     #[diesel(sql_type = Text)]
-    status: String,
+    status: IssueState,
     #[diesel(sql_type = BigInt)]
     n: i64,
 }
@@ -477,7 +481,7 @@ pub fn dashboard(
         .into_iter()
         .collect();
     let dept_names = names(conn, ReportGroup::Department)?;
-    let status_names: HashMap<String, String> = flowwalk_shared::api::issues::IssueState::ALL
+    let status_names: HashMap<String, String> = IssueState::ALL
         .iter()
         .map(|s| (s.as_str().to_owned(), s.label_zh().to_owned()))
         .collect();
@@ -487,7 +491,9 @@ pub fn dashboard(
     for c in grouped_counts(conn, from, to)? {
         *by_category.entry(c.category).or_default() += c.n;
         *by_department.entry(Some(c.department)).or_default() += c.n;
-        *by_status.entry(Some(c.status)).or_default() += c.n;
+        *by_status
+            .entry(Some(c.status.as_str().to_owned()))
+            .or_default() += c.n;
     }
     let by_category = counts(by_category, &cat_names, "未分类");
     let by_department = counts(by_department, &dept_names, "未指定");
@@ -514,11 +520,11 @@ pub fn dashboard(
     scenario_timing.sort_by(|a, b| a.scenario_name.cmp(&b.scenario_name));
     let overdue_now: i64 = issues::table
         .filter(issues::overdue.eq(true))
-        .filter(issues::status.eq_any(["fix_now", "ledger"]))
+        .filter(issues::status.eq_any([IssueState::FixNow, IssueState::Ledger]))
         .count()
         .get_result(conn)?;
     let walkthroughs_to_review: i64 = walkthroughs::table
-        .filter(walkthroughs::status.eq("submitted"))
+        .filter(walkthroughs::status.eq(ReviewStatus::Submitted))
         .count()
         .get_result(conn)?;
     Ok(Dashboard {

@@ -9,7 +9,7 @@ use flowwalk_shared::api::reports::NotificationKind;
 
 use super::audit::{self, AuditKey, Change};
 use super::notify::{self, About};
-use super::{china_date, corrupt, settings};
+use super::{china_date, settings};
 use crate::db::DbConnection;
 use crate::db::schema::issues;
 use crate::domain::workflow::{self as wf, Actor};
@@ -30,10 +30,9 @@ pub fn sweep(
     now: NaiveDateTime,
 ) -> Result<Swept, AppError> {
     let today = china_date(now);
-    let turn: Vec<&str> = IssueState::ALL
-        .iter()
-        .filter(|s| wf::department_turn(**s))
-        .map(|s| s.as_str())
+    let turn: Vec<IssueState> = IssueState::ALL
+        .into_iter()
+        .filter(|s| wf::department_turn(*s))
         .collect();
     let late: Vec<IssueRow> = issues::table
         .filter(issues::status.eq_any(&turn))
@@ -44,7 +43,7 @@ pub fn sweep(
     let mut out = Swept::default();
     let managers = notify::managers(conn)?;
     for mut row in late {
-        let state = row.state().map_err(corrupt)?;
+        let state = row.status;
         let Ok(to) = wf::next(state, IssueAction::MarkOverdue, Actor::System) else {
             continue;
         };
@@ -92,12 +91,7 @@ pub fn sweep(
     for row in near {
         // Once per deadline: a reminder sent in the last few days counts.
         let since = now - chrono::Duration::days(4);
-        if notifications::sent_since(
-            conn,
-            &row.id,
-            NotificationKind::DeadlineNear.as_str(),
-            since,
-        )? {
+        if notifications::sent_since(conn, &row.id, NotificationKind::DeadlineNear, since)? {
             continue;
         }
         let officers = notify::officers_of(conn, &row.department_id)?;

@@ -9,7 +9,7 @@ use flowwalk_shared::api::issues::{
     Evidence, IssueAction, IssueDetail, IssueEvent, IssueSummary, Occurrence, PanelMember, Vote,
 };
 
-use super::{china_date, corrupt, settings};
+use super::{china_date, settings};
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::db::schema::{departments, problem_categories, scenarios, venues};
@@ -52,15 +52,15 @@ pub struct Names {
     pub category: Option<String>,
 }
 
-pub fn summary(row: &IssueRow, names: Names) -> Result<IssueSummary, AppError> {
-    Ok(IssueSummary {
+pub fn summary(row: &IssueRow, names: Names) -> IssueSummary {
+    IssueSummary {
         id: row.id.clone(),
-        source: row.source().map_err(corrupt)?,
-        status: row.state().map_err(corrupt)?,
-        track: row.track().map_err(corrupt)?,
+        source: row.source,
+        status: row.status,
+        track: row.track,
         version: row.version,
         title: row.title.clone(),
-        severity: row.severity().map_err(corrupt)?,
+        severity: row.severity,
         venue_id: row.venue_id.clone(),
         venue_name: names.venue,
         department_id: row.department_id.clone(),
@@ -78,7 +78,7 @@ pub fn summary(row: &IssueRow, names: Names) -> Result<IssueSummary, AppError> {
         transfer_requested: row.transfer_note.is_some(),
         created_at: row.created_at,
         updated_at: row.updated_at,
-    })
+    }
 }
 
 fn names(conn: &mut DbConnection, row: &IssueRow) -> Result<Names, AppError> {
@@ -122,20 +122,13 @@ pub fn detail(
     row: &IssueRow,
 ) -> Result<IssueDetail, AppError> {
     let anonymous = anonymous_to(caller.role);
-    let state = row.state().map_err(corrupt)?;
+    let state = row.status;
     let occurrences = m::occurrences(conn, &row.id)?
         .into_iter()
         .map(|o| {
             Ok(Occurrence {
                 walkthrough_id: if anonymous { None } else { o.walkthrough_id },
-                severity: flowwalk_shared::walkthrough::Severity::parse(&o.severity).ok_or_else(
-                    || {
-                        corrupt(m::UnknownStored {
-                            what: "occurrence severity",
-                            value: o.severity.clone(),
-                        })
-                    },
-                )?,
+                severity: o.severity,
                 photos: photos(&o.photos)?,
                 id: o.id,
                 description: o.description,
@@ -164,7 +157,7 @@ pub fn detail(
     let mut panel_out = Vec::new();
     for p in m::panel(conn, &row.id)? {
         let user = users::get(conn, &p.user_id)?;
-        let constituency = p.constituency().map_err(corrupt)?;
+        let constituency = p.constituency;
         let member = panel::Member {
             user_id: p.user_id.clone(),
             constituency,
@@ -190,28 +183,7 @@ pub fn detail(
     let events = m::events(conn, &row.id)?
         .into_iter()
         .map(|e| {
-            let action =
-                flowwalk_shared::api::issues::IssueAction::parse(&e.action).ok_or_else(|| {
-                    corrupt(m::UnknownStored {
-                        what: "event action",
-                        value: e.action.clone(),
-                    })
-                })?;
-            let parse_state = |s: &str| {
-                flowwalk_shared::api::issues::IssueState::parse(s).ok_or_else(|| {
-                    corrupt(m::UnknownStored {
-                        what: "event state",
-                        value: s.to_owned(),
-                    })
-                })
-            };
-            let actor = Actor::parse(&e.actor).ok_or_else(|| {
-                corrupt(m::UnknownStored {
-                    what: "event actor",
-                    value: e.actor.clone(),
-                })
-            })?;
-            let hide = anonymous && actor == Actor::Observer;
+            let hide = anonymous && e.actor == Actor::Observer;
             let mut detail: serde_json::Value =
                 serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null);
             if anonymous && let Some(obj) = detail.as_object_mut() {
@@ -220,9 +192,9 @@ pub fn detail(
             Ok(IssueEvent {
                 seq: e.seq,
                 version: e.issue_version,
-                action,
-                from_state: e.from_state.as_deref().map(parse_state).transpose()?,
-                to_state: parse_state(&e.to_state)?,
+                action: e.action,
+                from_state: e.from_state,
+                to_state: e.to_state,
                 actor_id: if hide { None } else { e.actor_id },
                 actor: e.actor,
                 detail,
@@ -260,9 +232,9 @@ pub fn detail(
         _ => true,
     });
     Ok(IssueDetail {
-        summary: summary(row, names(conn, row)?)?,
+        summary: summary(row, names(conn, row)?),
         description: row.description.clone(),
-        routed_by: row.routed_by().map_err(corrupt)?,
+        routed_by: row.routed_by,
         resolution: row.resolution.clone(),
         transfer_note: row.transfer_note.clone().unwrap_or_default(),
         appeal_count: count(IssueAction::Appeal),

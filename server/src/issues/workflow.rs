@@ -13,7 +13,7 @@ use flowwalk_shared::{ErrorCode, Role};
 
 use super::audit::{self, AuditKey, Change};
 use super::notify::{self, About};
-use super::{china_date, corrupt, settings, view};
+use super::{china_date, settings, view};
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::domain::calendar::Calendar;
@@ -167,7 +167,7 @@ fn panel_members(conn: &mut DbConnection, issue_id: &str) -> Result<Vec<Member>,
     for r in rows {
         let user = users::get(conn, &r.user_id)?;
         out.push(Member {
-            constituency: r.constituency().map_err(corrupt)?,
+            constituency: r.constituency,
             user_id: r.user_id,
             department_id: user.department_id,
         });
@@ -218,7 +218,7 @@ pub fn act(
     if !view::visible(conn, caller, &row)? {
         return Err(AppError::not_found());
     }
-    let state = row.state().map_err(corrupt)?;
+    let state = row.status;
     let action = cmd.action();
     let actor = Actor::of(caller.role);
     if let Command::SubmitEvidence {
@@ -249,13 +249,11 @@ pub fn act(
                     detail["department_from"] = row.department_id.clone().into();
                     detail["department_id"] = d.clone().into();
                     row.department_id = d.clone();
-                    row.routed_by = flowwalk_shared::api::issues::RoutedBy::Manager
-                        .as_str()
-                        .to_owned();
+                    row.routed_by = flowwalk_shared::api::issues::RoutedBy::Manager;
                 }
             }
             if let Some(s) = severity {
-                row.severity = s.as_str().to_owned();
+                row.severity = s;
                 detail["severity"] = s.as_str().into();
             }
             row.triaged_at = Some(now);
@@ -281,7 +279,7 @@ pub fn act(
                     };
                     let (cal, _) = settings::calendar(conn)?;
                     let (due, missing) = deadline(&cal, track, now);
-                    row.track = Some(track.as_str().to_owned());
+                    row.track = Some(track);
                     row.deadline = Some(due);
                     row.overdue = false;
                     row.transfer_note = None;
@@ -310,7 +308,7 @@ pub fn act(
                     "Only the observer who raised it may appeal",
                 ));
             }
-            if m::count_events(conn, &row.id, IssueAction::Appeal.as_str())? > 0 {
+            if m::count_events(conn, &row.id, IssueAction::Appeal)? > 0 {
                 return Err(AppError::new(ErrorCode::AppealUsed));
             }
             let note = required("note", &note)?;
@@ -411,11 +409,9 @@ pub fn act(
             detail["department_id"] = d.clone().into();
             detail["note"] = optional("note", &note)?.into();
             row.department_id = d;
-            row.routed_by = flowwalk_shared::api::issues::RoutedBy::Manager
-                .as_str()
-                .to_owned();
+            row.routed_by = flowwalk_shared::api::issues::RoutedBy::Manager;
             row.transfer_note = None;
-            if let Some(track) = row.track().map_err(corrupt)?
+            if let Some(track) = row.track
                 && wf::department_turn(state)
             {
                 // The new department gets the full time from today.
@@ -700,13 +696,7 @@ fn form_panel(
         let Ok(user) = users::get(conn, &input.user_id) else {
             return Err(AppError::new(ErrorCode::UnknownReference).field(field));
         };
-        let role = Role::parse(&user.role).ok_or_else(|| {
-            corrupt(m::UnknownStored {
-                what: "role",
-                value: user.role.clone(),
-            })
-        })?;
-        if role != Role::PanelMember || !user.active {
+        if user.role != Role::PanelMember || !user.active {
             return Err(AppError::invalid(
                 field,
                 "只能选择在用的验收团成员账号",
@@ -721,7 +711,7 @@ fn form_panel(
         rows.push(PanelMemberRow {
             issue_id: row.id.clone(),
             user_id: user.id,
-            constituency: input.constituency.as_str().to_owned(),
+            constituency: input.constituency,
             added_at: now,
         });
     }

@@ -19,8 +19,8 @@ pub struct AssignmentRow {
     pub venue_id: String,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    pub mode: String,
-    pub status: String,
+    pub mode: WalkMode,
+    pub status: AssignmentStatus,
     pub note: String,
     pub created_by: String,
     pub created_at: NaiveDateTime,
@@ -28,14 +28,10 @@ pub struct AssignmentRow {
 }
 
 impl AssignmentRow {
-    pub fn into_api(self, observer_ids: Vec<String>) -> QueryResult<Assignment> {
-        Ok(Assignment {
-            mode: super::parse_stored(WalkMode::parse(&self.mode), "assignments.mode", &self.mode)?,
-            status: super::parse_stored(
-                AssignmentStatus::parse(&self.status),
-                "assignments.status",
-                &self.status,
-            )?,
+    pub fn into_api(self, observer_ids: Vec<String>) -> Assignment {
+        Assignment {
+            mode: self.mode,
+            status: self.status,
             id: self.id,
             scenario_id: self.scenario_id,
             scenario_version_id: self.scenario_version_id,
@@ -47,7 +43,7 @@ impl AssignmentRow {
             created_by: self.created_by,
             created_at: self.created_at,
             updated_at: self.updated_at,
-        })
+        }
     }
 }
 
@@ -90,8 +86,8 @@ pub fn update(conn: &mut DbConnection, row: &AssignmentRow) -> QueryResult<()> {
             a::venue_id.eq(&row.venue_id),
             a::starts_on.eq(row.starts_on),
             a::ends_on.eq(row.ends_on),
-            a::mode.eq(&row.mode),
-            a::status.eq(&row.status),
+            a::mode.eq(row.mode),
+            a::status.eq(row.status),
             a::note.eq(&row.note),
             a::updated_at.eq(row.updated_at),
         ))
@@ -126,7 +122,7 @@ pub fn observers(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<String>> 
 pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Assignment> {
     let row = get_row(conn, id)?;
     let obs = observers(conn, id)?;
-    row.into_api(obs)
+    Ok(row.into_api(obs))
 }
 
 /// All assignments, or only those `observer` is on; newest window first.
@@ -155,12 +151,13 @@ pub fn list(conn: &mut DbConnection, observer: Option<&str>) -> QueryResult<Vec<
     {
         obs.entry(aid).or_default().push(uid);
     }
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|r| {
             let o = obs.remove(&r.id).unwrap_or_default();
             r.into_api(o)
         })
-        .collect()
+        .collect())
 }
 
 pub fn is_observer(conn: &mut DbConnection, id: &str, user_id: &str) -> QueryResult<bool> {

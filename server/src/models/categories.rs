@@ -12,29 +12,23 @@ use crate::db::schema::problem_categories as pc;
 #[diesel(table_name = pc)]
 pub struct CategoryRow {
     pub id: String,
-    pub grp: String,
+    pub grp: CategoryGroup,
     pub name_zh: String,
     pub name_en: String,
     pub active: bool,
     pub position: i32,
 }
 
-impl TryFrom<CategoryRow> for Category {
-    type Error = diesel::result::Error;
-
-    fn try_from(r: CategoryRow) -> QueryResult<Self> {
-        Ok(Category {
-            group: super::parse_stored(
-                CategoryGroup::parse(&r.grp),
-                "problem_categories.grp",
-                &r.grp,
-            )?,
+impl From<CategoryRow> for Category {
+    fn from(r: CategoryRow) -> Self {
+        Category {
+            group: r.grp,
             id: r.id,
             name_zh: r.name_zh,
             name_en: r.name_en,
             active: r.active,
             position: r.position,
-        })
+        }
     }
 }
 
@@ -49,7 +43,7 @@ pub fn seed_defaults(conn: &mut DbConnection) -> QueryResult<usize> {
         .zip(1..)
         .map(|(c, position)| CategoryRow {
             id: c.id.to_owned(),
-            grp: c.group.as_str().to_owned(),
+            grp: c.group,
             name_zh: c.name_zh.to_owned(),
             name_en: c.name_en.to_owned(),
             active: true,

@@ -6,30 +6,9 @@ use diesel::prelude::*;
 use crate::db::schema::changes;
 use crate::db::{DbConnection, lock_changes};
 
-/// What changed; reference kinds make the next pull carry the reference data again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Venue,
-    Department,
-    Scenario,
-    Category,
-    Assignment,
-    /// A walkthrough's review state (for its observer).
-    Review,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Venue => "venue",
-            Kind::Department => "department",
-            Kind::Scenario => "scenario",
-            Kind::Category => "category",
-            Kind::Assignment => "assignment",
-            Kind::Review => "review",
-        }
-    }
-}
+/// What changed (the shared `ChangeKind`); reference kinds make the next pull carry the
+/// reference data again.
+pub use flowwalk_shared::sync::ChangeKind as Kind;
 
 /// Appends a change; call inside the transaction that made it.
 pub fn record(
@@ -54,7 +33,7 @@ pub fn record_locked(
 ) -> QueryResult<()> {
     diesel::insert_into(changes::table)
         .values((
-            changes::kind.eq(kind.as_str()),
+            changes::kind.eq(kind),
             changes::entity_id.eq(entity_id),
             changes::user_id.eq(user_id),
             changes::at.eq(at),
@@ -77,7 +56,7 @@ pub fn reference_changed(conn: &mut DbConnection, after: i64, upto: i64) -> Quer
         changes::table
             .filter(changes::seq.gt(after))
             .filter(changes::seq.le(upto))
-            .filter(changes::kind.ne(Kind::Review.as_str())),
+            .filter(changes::kind.ne(Kind::Review)),
     ))
     .get_result(conn)
 }
@@ -91,7 +70,7 @@ pub fn reviews_for(
 ) -> QueryResult<Vec<String>> {
     let mut ids: Vec<String> = changes::table
         .filter(changes::user_id.eq(user))
-        .filter(changes::kind.eq(Kind::Review.as_str()))
+        .filter(changes::kind.eq(Kind::Review))
         .filter(changes::seq.gt(after))
         .filter(changes::seq.le(upto))
         .order(changes::seq)

@@ -13,7 +13,7 @@ use crate::db::schema::invites;
 pub struct InviteRow {
     pub id: String,
     pub code_hash: String,
-    pub role: String,
+    pub role: Role,
     pub department_id: Option<String>,
     /// JSON array of assignment ids.
     pub assignment_ids: String,
@@ -25,10 +25,6 @@ pub struct InviteRow {
 }
 
 impl InviteRow {
-    pub fn role(&self) -> QueryResult<Role> {
-        super::parse_stored(Role::parse(&self.role), "invites.role", &self.role)
-    }
-
     pub fn assignment_ids(&self) -> QueryResult<Vec<String>> {
         super::parse_stored(
             serde_json::from_str(&self.assignment_ids).ok(),
@@ -44,7 +40,7 @@ impl TryFrom<InviteRow> for Invite {
     fn try_from(r: InviteRow) -> QueryResult<Self> {
         Ok(Invite {
             assignment_ids: r.assignment_ids()?,
-            role: r.role()?,
+            role: r.role,
             id: r.id,
             department_id: r.department_id,
             created_by: r.created_by,

@@ -1,10 +1,13 @@
 //! Issues and what hangs off them: occurrences, evidence, panel members, votes, the audit
 //! trail's rows; the category → department mapping; per-walkthrough facts for reports.
-//! Stored text is parsed strictly: an unknown state or source is an error, never a default.
+//! Enumerated columns are read as their shared enums: an unknown stored state or source is
+//! diesel's deserialization error, never a default.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use flowwalk_shared::api::issues::{Constituency, IssueSource, IssueState, RoutedBy, Track};
+use flowwalk_shared::api::issues::{
+    Actor, Constituency, IssueAction, IssueSource, IssueState, RoutedBy, Track,
+};
 use flowwalk_shared::walkthrough::Severity;
 
 use crate::db::DbConnection;
@@ -13,34 +16,14 @@ use crate::db::schema::{
     issue_panel_members as pm, issues, panel_votes as pv, walkthrough_facts as wf,
 };
 
-/// A stored value that is not one of its enum's: the row was edited by hand or by a newer
-/// version. Reads fail loudly rather than guess.
-#[derive(Debug, thiserror::Error)]
-#[error("stored {what} {value:?} is not a known value")]
-pub struct UnknownStored {
-    pub what: &'static str,
-    pub value: String,
-}
-
-pub fn strict<T>(
-    what: &'static str,
-    value: &str,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<T, UnknownStored> {
-    parse(value).ok_or_else(|| UnknownStored {
-        what,
-        value: value.to_owned(),
-    })
-}
-
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = issues, treat_none_as_null = true)]
 pub struct IssueRow {
     pub id: String,
-    pub source: String,
+    pub source: IssueSource,
     pub source_key: Option<String>,
-    pub status: String,
-    pub track: Option<String>,
+    pub status: IssueState,
+    pub track: Option<Track>,
     pub version: i32,
     pub merge_key: String,
     pub venue_id: String,
@@ -49,8 +32,8 @@ pub struct IssueRow {
     pub scenario_id: Option<String>,
     pub step_name: String,
     pub department_id: String,
-    pub routed_by: String,
-    pub severity: String,
+    pub routed_by: RoutedBy,
+    pub severity: Severity,
     pub title: String,
     pub description: String,
     pub observer_id: Option<String>,
@@ -71,31 +54,6 @@ pub struct IssueRow {
     pub updated_at: NaiveDateTime,
 }
 
-impl IssueRow {
-    pub fn state(&self) -> Result<IssueState, UnknownStored> {
-        strict("issue status", &self.status, IssueState::parse)
-    }
-
-    pub fn source(&self) -> Result<IssueSource, UnknownStored> {
-        strict("issue source", &self.source, IssueSource::parse)
-    }
-
-    pub fn track(&self) -> Result<Option<Track>, UnknownStored> {
-        self.track
-            .as_deref()
-            .map(|t| strict("issue track", t, Track::parse))
-            .transpose()
-    }
-
-    pub fn severity(&self) -> Result<Severity, UnknownStored> {
-        strict("issue severity", &self.severity, Severity::parse)
-    }
-
-    pub fn routed_by(&self) -> Result<RoutedBy, UnknownStored> {
-        strict("issue routing", &self.routed_by, RoutedBy::parse)
-    }
-}
-
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = io)]
 pub struct OccurrenceRow {
@@ -104,7 +62,7 @@ pub struct OccurrenceRow {
     pub source_ref: String,
     pub walkthrough_id: Option<String>,
     pub observer_id: Option<String>,
-    pub severity: String,
+    pub severity: Severity,
     pub description: String,
     pub photos: String,
     pub seen_at: NaiveDateTime,
@@ -130,14 +88,8 @@ pub struct EvidenceRow {
 pub struct PanelMemberRow {
     pub issue_id: String,
     pub user_id: String,
-    pub constituency: String,
+    pub constituency: Constituency,
     pub added_at: NaiveDateTime,
-}
-
-impl PanelMemberRow {
-    pub fn constituency(&self) -> Result<Constituency, UnknownStored> {
-        strict("constituency", &self.constituency, Constituency::parse)
-    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -157,11 +109,11 @@ pub struct EventRow {
     pub seq: i64,
     pub issue_id: String,
     pub issue_version: i32,
-    pub action: String,
-    pub from_state: Option<String>,
-    pub to_state: String,
+    pub action: IssueAction,
+    pub from_state: Option<IssueState>,
+    pub to_state: IssueState,
     pub actor_id: Option<String>,
-    pub actor: String,
+    pub actor: Actor,
     pub detail: String,
     pub at: NaiveDateTime,
     pub prev_hash: String,
@@ -173,11 +125,11 @@ pub struct EventRow {
 pub struct NewEvent<'a> {
     pub issue_id: &'a str,
     pub issue_version: i32,
-    pub action: &'a str,
-    pub from_state: Option<&'a str>,
-    pub to_state: &'a str,
+    pub action: IssueAction,
+    pub from_state: Option<IssueState>,
+    pub to_state: IssueState,
     pub actor_id: Option<&'a str>,
-    pub actor: &'a str,
+    pub actor: Actor,
     pub detail: &'a str,
     pub at: NaiveDateTime,
     pub prev_hash: &'a str,
@@ -236,7 +188,7 @@ pub fn update_if_version(
 pub fn find_open_by_merge_key(
     conn: &mut DbConnection,
     key: &str,
-    open_states: &[&str],
+    open_states: &[IssueState],
 ) -> QueryResult<Option<IssueRow>> {
     issues::table
         .filter(issues::merge_key.eq(key))
@@ -383,7 +335,11 @@ pub fn votes(conn: &mut DbConnection, issue_id: &str) -> QueryResult<Vec<VoteRow
 }
 
 /// How many times `action` happened to the issue.
-pub fn count_events(conn: &mut DbConnection, issue_id: &str, action: &str) -> QueryResult<i64> {
+pub fn count_events(
+    conn: &mut DbConnection,
+    issue_id: &str,
+    action: IssueAction,
+) -> QueryResult<i64> {
     ie::table
         .filter(ie::issue_id.eq(issue_id))
         .filter(ie::action.eq(action))

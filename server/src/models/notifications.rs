@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use flowwalk_shared::api::reports::NotificationKind;
 
 use crate::db::DbConnection;
 use crate::db::schema::notifications as n;
@@ -11,7 +12,7 @@ use crate::db::schema::notifications as n;
 pub struct NotificationRow {
     pub id: String,
     pub user_id: String,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub issue_id: Option<String>,
     pub walkthrough_id: Option<String>,
     pub assignment_id: Option<String>,
@@ -85,7 +86,7 @@ pub fn mark_read(
 pub fn sent_since(
     conn: &mut DbConnection,
     issue_id: &str,
-    kind: &str,
+    kind: NotificationKind,
     since: NaiveDateTime,
 ) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(

@@ -41,23 +41,17 @@ pub struct StepRow {
     pub scenario_version_id: String,
     pub position: i32,
     pub name: String,
-    pub channel: String,
+    pub channel: Channel,
     pub department_id: String,
     pub standard_minutes: i32,
     pub fee_cents: i64,
     pub materials_count: i32,
 }
 
-impl TryFrom<StepRow> for Step {
-    type Error = diesel::result::Error;
-
-    fn try_from(r: StepRow) -> QueryResult<Self> {
-        Ok(Step {
-            channel: super::parse_stored(
-                Channel::parse(&r.channel),
-                "scenario_steps.channel",
-                &r.channel,
-            )?,
+impl From<StepRow> for Step {
+    fn from(r: StepRow) -> Self {
+        Step {
+            channel: r.channel,
             id: r.id,
             position: r.position,
             name: r.name,
@@ -65,15 +59,12 @@ impl TryFrom<StepRow> for Step {
             standard_minutes: r.standard_minutes,
             fee_cents: r.fee_cents,
             materials_count: r.materials_count,
-        })
+        }
     }
 }
 
 fn assemble(s: &ScenarioRow, v: VersionRow, steps: Vec<StepRow>) -> QueryResult<Scenario> {
-    let steps: Vec<Step> = steps
-        .into_iter()
-        .map(Step::try_from)
-        .collect::<QueryResult<_>>()?;
+    let steps: Vec<Step> = steps.into_iter().map(Step::from).collect();
     Ok(Scenario {
         id: s.id.clone(),
         code: s.code.clone(),
@@ -234,10 +225,8 @@ pub fn steps_of_version(
         .filter(st::scenario_version_id.eq(version_id))
         .order(st::position)
         .select(StepRow::as_select())
-        .load::<StepRow>(conn)?
-        .into_iter()
-        .map(Step::try_from)
-        .collect()
+        .load::<StepRow>(conn)
+        .map(|rows| rows.into_iter().map(Step::from).collect())
 }
 
 /// The scenario at the version with this id.

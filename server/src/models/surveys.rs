@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use flowwalk_shared::api::surveys::{CandidateKind, CandidateStatus, ResponseSource};
 
 use crate::db::DbConnection;
 use crate::db::schema::{
@@ -37,7 +38,7 @@ pub struct ResponseRow {
     pub campaign_id: String,
     pub venue_id: String,
     pub questionnaire_version_id: String,
-    pub source: String,
+    pub source: ResponseSource,
     pub submission_token: Option<String>,
     /// The answers as JSON.
     pub answers: String,
@@ -60,7 +61,7 @@ impl ResponseRow {
 pub struct CandidateRow {
     pub id: String,
     pub campaign_id: String,
-    pub kind: String,
+    pub kind: CandidateKind,
     pub venue_id: Option<String>,
     pub question_id: String,
     pub choice_id: Option<String>,
@@ -71,7 +72,7 @@ pub struct CandidateRow {
     pub description: String,
     pub respondents: i32,
     pub base: i32,
-    pub status: String,
+    pub status: CandidateStatus,
     pub issue_id: Option<String>,
     pub dedup_key: String,
     pub created_by: Option<String>,
@@ -340,12 +341,12 @@ pub fn mark_handed_over(
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
     diesel::update(
-        cand::table.find(id).filter(
-            cand::status.eq(flowwalk_shared::api::surveys::CandidateStatus::Waiting.as_str()),
-        ),
+        cand::table
+            .find(id)
+            .filter(cand::status.eq(CandidateStatus::Waiting)),
     )
     .set((
-        cand::status.eq(flowwalk_shared::api::surveys::CandidateStatus::HandedOver.as_str()),
+        cand::status.eq(CandidateStatus::HandedOver),
         cand::issue_id.eq(issue_id),
         cand::handed_over_at.eq(at),
     ))

@@ -1,4 +1,4 @@
-//! Accounts.
+//! Accounts. A stored role nobody defined is a read error, never some other role.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -16,42 +16,35 @@ pub struct UserRow {
     pub username: String,
     pub password_hash: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub department_id: Option<String>,
     pub active: bool,
     pub created_at: NaiveDateTime,
 }
 
 impl UserRow {
-    /// The account's role; an unknown stored value is an error, never some other role.
-    pub fn role(&self) -> QueryResult<Role> {
-        super::parse_stored(Role::parse(&self.role), "users.role", &self.role)
-    }
-
-    pub fn me(&self) -> QueryResult<Me> {
-        Ok(Me {
+    pub fn me(&self) -> Me {
+        Me {
             id: self.id.clone(),
             username: self.username.clone(),
             display_name: self.display_name.clone(),
-            role: self.role()?,
+            role: self.role,
             department_id: self.department_id.clone(),
-        })
+        }
     }
 }
 
-impl TryFrom<UserRow> for User {
-    type Error = diesel::result::Error;
-
-    fn try_from(r: UserRow) -> QueryResult<Self> {
-        Ok(User {
-            role: r.role()?,
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            role: r.role,
             id: r.id,
             username: r.username,
             display_name: r.display_name,
             department_id: r.department_id,
             active: r.active,
             created_at: r.created_at,
-        })
+        }
     }
 }
 
@@ -89,13 +82,5 @@ pub fn roles_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(Str
     users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::role))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .map(|(id, role)| {
-            Ok((
-                id,
-                super::parse_stored(Role::parse(&role), "users.role", &role)?,
-            ))
-        })
-        .collect()
+        .load(conn)
 }

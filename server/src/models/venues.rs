@@ -14,25 +14,17 @@ pub struct VenueRow {
     pub id: String,
     pub code: String,
     pub name: String,
-    pub level: String,
+    pub level: VenueLevel,
     pub parent_id: Option<String>,
     pub address: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-impl VenueRow {
-    pub fn level(&self) -> QueryResult<VenueLevel> {
-        super::parse_stored(VenueLevel::parse(&self.level), "venues.level", &self.level)
-    }
-}
-
-impl TryFrom<VenueRow> for Venue {
-    type Error = diesel::result::Error;
-
-    fn try_from(r: VenueRow) -> QueryResult<Self> {
-        Ok(Venue {
-            level: r.level()?,
+impl From<VenueRow> for Venue {
+    fn from(r: VenueRow) -> Self {
+        Venue {
+            level: r.level,
             id: r.id,
             code: r.code,
             name: r.name,
@@ -40,7 +32,7 @@ impl TryFrom<VenueRow> for Venue {
             address: r.address,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        })
+        }
     }
 }
 
@@ -84,7 +76,7 @@ pub fn update(conn: &mut DbConnection, row: &VenueRow) -> QueryResult<VenueRow> 
         .set((
             venues::code.eq(&row.code),
             venues::name.eq(&row.name),
-            venues::level.eq(&row.level),
+            venues::level.eq(row.level),
             venues::parent_id.eq(&row.parent_id),
             venues::address.eq(&row.address),
             venues::updated_at.eq(row.updated_at),

@@ -37,22 +37,11 @@ pub struct WalkthroughRow {
     pub observer_id: String,
     pub assignment_id: String,
     pub latest_rev: i32,
-    pub status: String,
+    pub status: ReviewStatus,
     pub review_comment: String,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
-}
-
-impl WalkthroughRow {
-    /// Where review stands; an unknown stored value is an error, never another status.
-    pub fn status(&self) -> QueryResult<ReviewStatus> {
-        super::parse_stored(
-            ReviewStatus::parse(&self.status),
-            "walkthroughs.status",
-            &self.status,
-        )
-    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -168,7 +157,7 @@ pub fn set_latest(
     conn: &mut DbConnection,
     id: &str,
     rev: i32,
-    status: &str,
+    status: ReviewStatus,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(w::table.find(id))
@@ -186,8 +175,8 @@ pub fn transition(
     conn: &mut DbConnection,
     id: &str,
     rev: i32,
-    from: &str,
-    to: &str,
+    from: ReviewStatus,
+    to: ReviewStatus,
     comment: Option<(&str, &str)>,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -213,7 +202,10 @@ pub fn transition(
 }
 
 /// Walkthroughs in any of `statuses`, newest first.
-pub fn list(conn: &mut DbConnection, statuses: &[&str]) -> QueryResult<Vec<WalkthroughRow>> {
+pub fn list(
+    conn: &mut DbConnection,
+    statuses: &[ReviewStatus],
+) -> QueryResult<Vec<WalkthroughRow>> {
     w::table
         .filter(w::status.eq_any(statuses))
         .order((w::updated_at.desc(), w::id))

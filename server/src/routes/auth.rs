@@ -195,5 +195,5 @@ pub async fn redeem(
 ))]
 pub async fn me(user: AuthUser, db: web::Data<Db>, _: In<ep::Me>) -> Answer<ep::Me> {
     let row = db.read(move |conn| Ok(users::get(conn, &user.id)?)).await?;
-    Ok(Reply::ok(row.me()?))
+    Ok(Reply::ok(row.me()))
 }

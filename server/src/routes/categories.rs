@@ -16,11 +16,7 @@ use flowwalk_shared::endpoints::IdPath;
 #[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Category])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     let rows = db.read(|conn| Ok(categories::list(conn)?)).await?;
-    Ok(Reply::ok(
-        rows.into_iter()
-            .map(Category::try_from)
-            .collect::<Result<_, _>>()?,
-    ))
+    Ok(Reply::ok(rows.into_iter().map(Category::from).collect()))
 }
 
 #[utoipa::path(post, path = ep::Create::PATH, tag = "reference data", security(("bearer" = [])), request_body = CategoryInput, responses(
@@ -35,7 +31,7 @@ pub async fn create(db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Creat
             let row = CategoryRow {
                 position: categories::next_position(conn)?,
                 id,
-                grp: body.group.as_str().to_owned(),
+                grp: body.group,
                 name_zh,
                 name_en,
                 active: body.active,
@@ -44,7 +40,7 @@ pub async fn create(db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Creat
             Ok(row)
         })
         .await?;
-    Ok(Reply::created(Category::try_from(row)?))
+    Ok(Reply::created(Category::from(row)))
 }
 
 /// Edit a category's group, names or whether it is offered; its id never changes.
@@ -74,5 +70,5 @@ pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Updat
             )?)
         })
         .await?;
-    Ok(Reply::ok(Category::try_from(row)?))
+    Ok(Reply::ok(Category::from(row)))
 }

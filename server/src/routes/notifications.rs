@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use flowwalk_shared::api::reports::NotificationQuery;
 use flowwalk_shared::api::reports::{
-    MarkReadRequest, MarkReadResponse, Notification, NotificationKind, NotificationPage,
+    MarkReadRequest, MarkReadResponse, Notification, NotificationPage,
 };
 use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::notifications as ep;
@@ -59,24 +59,17 @@ pub async fn list(user: AuthUser, db: web::Data<Db>, call: In<ep::List>) -> Answ
                 .flatten();
             let items = rows
                 .into_iter()
-                .map(|r| {
-                    Ok(Notification {
-                        kind: NotificationKind::parse(&r.kind).ok_or_else(|| {
-                            AppError::internal(anyhow::anyhow!(
-                                "stored notification kind {:?} is not a known value",
-                                r.kind
-                            ))
-                        })?,
-                        id: r.id,
-                        issue_id: r.issue_id,
-                        walkthrough_id: r.walkthrough_id,
-                        assignment_id: r.assignment_id,
-                        message: r.message,
-                        created_at: r.created_at,
-                        read: r.read_at.is_some(),
-                    })
+                .map(|r| Notification {
+                    kind: r.kind,
+                    id: r.id,
+                    issue_id: r.issue_id,
+                    walkthrough_id: r.walkthrough_id,
+                    assignment_id: r.assignment_id,
+                    message: r.message,
+                    created_at: r.created_at,
+                    read: r.read_at.is_some(),
                 })
-                .collect::<Result<Vec<_>, AppError>>()?;
+                .collect();
             Ok(NotificationPage {
                 unread: notifications::unread_count(conn, &user.id)?,
                 items,

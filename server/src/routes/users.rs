@@ -16,11 +16,7 @@ use crate::users as accounts;
 #[utoipa::path(get, path = ep::List::PATH, tag = "users", security(("bearer" = [])), responses((status = 200, body = [User])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     let rows = db.read(|conn| Ok(users::list(conn)?)).await?;
-    Ok(Reply::ok(
-        rows.into_iter()
-            .map(User::try_from)
-            .collect::<Result<_, _>>()?,
-    ))
+    Ok(Reply::ok(rows.into_iter().map(User::from).collect()))
 }
 
 /// Create an account.
@@ -44,5 +40,5 @@ pub async fn create(
     let row = db
         .write(move |conn| accounts::insert(conn, account, body.role, body.department_id))
         .await?;
-    Ok(Reply::created(User::try_from(row)?))
+    Ok(Reply::created(User::from(row)))
 }

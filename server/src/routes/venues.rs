@@ -15,11 +15,7 @@ use flowwalk_shared::endpoints::IdPath;
 #[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Venue])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     let list = db.read(|conn| Ok(rows::list(conn)?)).await?;
-    Ok(Reply::ok(
-        list.into_iter()
-            .map(Venue::try_from)
-            .collect::<Result<_, _>>()?,
-    ))
+    Ok(Reply::ok(list.into_iter().map(Venue::from).collect()))
 }
 
 #[utoipa::path(get, path = ep::Get::PATH, tag = "reference data", security(("bearer" = [])), params(IdPath), responses(
@@ -27,7 +23,7 @@ pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
 pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let id = call.path.id;
     let row = db.read(move |conn| Ok(rows::get(conn, &id)?)).await?;
-    Ok(Reply::ok(Venue::try_from(row)?))
+    Ok(Reply::ok(Venue::from(row)))
 }
 
 #[utoipa::path(post, path = ep::Create::PATH, tag = "reference data", security(("bearer" = [])), request_body = VenueInput, responses(

@@ -20,19 +20,13 @@ use crate::models::surveys::{self, CampaignRow, CandidateRow};
 use crate::models::{self, categories, departments};
 
 /// The source every issue made from a candidate carries.
-pub const SOURCE: &str = "questionnaire";
+pub const SOURCE: IssueSource = IssueSource::Questionnaire;
 
 fn issue(row: CandidateRow) -> Result<CandidateIssue, AppError> {
-    let bad = |what: &str, v: &str| {
-        AppError::internal(anyhow::anyhow!(
-            "candidate {}: unknown {what} {v:?}",
-            row.id
-        ))
-    };
     Ok(CandidateIssue {
-        kind: CandidateKind::parse(&row.kind).ok_or_else(|| bad("kind", &row.kind))?,
-        status: CandidateStatus::parse(&row.status).ok_or_else(|| bad("status", &row.status))?,
-        source: SOURCE.into(),
+        kind: row.kind,
+        status: row.status,
+        source: SOURCE,
         respondents: u32::try_from(row.respondents).unwrap_or(0),
         base: u32::try_from(row.base).unwrap_or(0),
         id: row.id,
@@ -117,7 +111,7 @@ pub fn create(
     let mut row = CandidateRow {
         id: models::new_id(),
         campaign_id: c.id.clone(),
-        kind: input.kind.as_str().into(),
+        kind: input.kind,
         venue_id: None,
         question_id: question.id.clone(),
         choice_id: None,
@@ -128,7 +122,7 @@ pub fn create(
         description: String::new(),
         respondents: 0,
         base: 0,
-        status: CandidateStatus::Waiting.as_str().into(),
+        status: CandidateStatus::Waiting,
         issue_id: None,
         dedup_key: String::new(),
         created_by: Some(by.to_owned()),
@@ -265,7 +259,7 @@ pub fn create(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssueDraft {
     pub candidate_id: String,
-    pub source: &'static str,
+    pub source: IssueSource,
     pub campaign_id: String,
     pub venue_id: Option<String>,
     pub category_id: Option<String>,
@@ -288,7 +282,7 @@ where
     F: FnOnce(&mut DbConnection, &IssueDraft) -> Result<String, AppError>,
 {
     let row = surveys::get_candidate(conn, candidate_id)?;
-    if CandidateStatus::parse(&row.status) != Some(CandidateStatus::Waiting) {
+    if row.status != CandidateStatus::Waiting {
         return Err(AppError::new(ErrorCode::InvalidState).message(
             "该候选问题已转入问题清单",
             "This candidate has already been handed over",
@@ -355,7 +349,7 @@ pub fn to_issue(
         match workflow_issues::create_from_source(
             conn,
             key,
-            IssueSource::Questionnaire,
+            draft.source,
             &draft.candidate_id,
             venue,
             &department,

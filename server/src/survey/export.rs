@@ -3,7 +3,7 @@
 //! spreadsheet would take for a formula (`=`, `+`, `-`, `@`) is written with a leading `'`.
 
 use chrono::Duration;
-use flowwalk_shared::api::surveys::{CampaignResults, Question, QuestionKind};
+use flowwalk_shared::api::surveys::{CampaignResults, Question, QuestionKind, ResponseSource};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::error::AppError;
@@ -100,7 +100,7 @@ pub fn responses_table(
             t(r.id.clone()),
             t(code),
             t(name),
-            t(if r.source == "paper" {
+            t(if r.source == ResponseSource::Paper {
                 "纸质"
             } else {
                 "扫码"

@@ -257,7 +257,7 @@ pub fn responses(
             campaign_id: campaign.id.clone(),
             venue_id: venue_id.clone(),
             questionnaire_version_id: campaign.questionnaire_version_id.clone(),
-            source: ResponseSource::Paper.as_str().into(),
+            source: ResponseSource::Paper,
             submission_token: None,
             answers,
             phone: None,

@@ -292,9 +292,7 @@ pub fn store(
         campaign_id: s.campaign_id.clone(),
         venue_id: s.venue_id.clone(),
         questionnaire_version_id: s.questionnaire_version_id.clone(),
-        source: flowwalk_shared::api::surveys::ResponseSource::Web
-            .as_str()
-            .into(),
+        source: flowwalk_shared::api::surveys::ResponseSource::Web,
         submission_token: s.token.clone(),
         answers,
         phone: s.phone.clone(),

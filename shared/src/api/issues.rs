@@ -76,6 +76,34 @@ text_enum! {
 }
 
 text_enum! {
+    /// Who acts on an issue, as its audit trail records it. Observers (inspectors and
+    /// volunteer experiencers) act alike; `System` is the server itself (the issue builder,
+    /// the overdue sweep, the panel rule signing off).
+    pub enum Actor {
+        Admin = "admin" / "系统管理员" / "Administrator",
+        Manager = "manager" / "政务服务管理人员" / "Manager",
+        Observer = "observer" / "体验员、督查员" / "Observer",
+        Officer = "officer" / "部门整改人员" / "Department officer",
+        Panel = "panel" / "验收团成员" / "Panel member",
+        System = "system" / "系统" / "System",
+    }
+}
+
+impl Actor {
+    /// The actor a user of this role acts as.
+    pub fn of(role: crate::Role) -> Actor {
+        use crate::Role;
+        match role {
+            Role::Admin => Actor::Admin,
+            Role::Manager => Actor::Manager,
+            Role::Inspector | Role::Experiencer => Actor::Observer,
+            Role::DepartmentOfficer => Actor::Officer,
+            Role::PanelMember => Actor::Panel,
+        }
+    }
+}
+
+text_enum! {
     /// How a fix is handled once triaged.
     pub enum Track {
         FixNow = "fix_now" / "即知即改" / "Fix now",
@@ -304,8 +332,7 @@ pub struct IssueEvent {
     pub to_state: IssueState,
     /// Who acted: absent for the server itself and, for department officers, for observers.
     pub actor_id: Option<String>,
-    /// `admin`, `manager`, `observer`, `officer`, `panel` or `system`.
-    pub actor: String,
+    pub actor: Actor,
     pub detail: serde_json::Value,
     #[serde(with = "crate::time::utc")]
     pub at: chrono::NaiveDateTime,
@@ -633,9 +660,9 @@ mod tests {
     use super::*;
 
     /// The names issues are stored and sent with, written out: every stored issue, audit
-    /// entry and phone depends on them.
+    /// entry (they are inside its hashes) and phone depends on them.
     #[test]
-    fn states_and_actions_keep_their_names() {
+    fn states_actions_and_actors_keep_their_names() {
         let states: Vec<&str> = IssueState::ALL.iter().map(|s| s.as_str()).collect();
         assert_eq!(
             states,
@@ -679,6 +706,12 @@ mod tests {
                 "create"
             ]
         );
+        let actors: Vec<&str> = Actor::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(
+            actors,
+            ["admin", "manager", "observer", "officer", "panel", "system"]
+        );
+        assert_eq!(Actor::parse("root"), None);
         assert_eq!(
             serde_json::to_string(&IssueState::FixNowReview).unwrap(),
             "\"fix_now_review\""

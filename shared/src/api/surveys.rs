@@ -397,8 +397,8 @@ pub struct CandidateIssue {
     pub id: String,
     pub campaign_id: String,
     pub kind: CandidateKind,
-    /// Always "questionnaire" (问卷): the source the issue will carry.
-    pub source: String,
+    /// Always `questionnaire` (问卷): the source the issue will carry.
+    pub source: crate::api::issues::IssueSource,
     pub venue_id: Option<String>,
     pub question_id: String,
     pub choice_id: Option<String>,
