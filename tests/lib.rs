@@ -208,7 +208,7 @@ impl TestApp {
         let mut conn = self.db.pool().get().expect("a connection");
         flowwalk_server::demo::load(
             &mut conn,
-            &flowwalk_server::issues::AuditKey::from_settings(&self.settings),
+            &flowwalk_server::issues::service::AuditKey::from_settings(&self.settings),
         )
         .expect("loading demo data");
     }
@@ -222,10 +222,10 @@ impl TestApp {
         department_id: Option<String>,
     ) -> String {
         let mut conn = self.db.pool().get().expect("a connection");
-        let account =
-            flowwalk_server::users::prepare(username, password, "").expect("valid account");
+        let account = flowwalk_server::accounts::service::users::prepare(username, password, "")
+            .expect("valid account");
         flowwalk_server::db::write_tx(&mut conn, |c| {
-            flowwalk_server::users::insert(c, account, role, department_id)
+            flowwalk_server::accounts::service::users::insert(c, account, role, department_id)
         })
         .expect("creating a user")
         .id
@@ -512,9 +512,9 @@ pub mod issue_fixtures {
     use chrono::NaiveDateTime;
     use flowwalk_server::auth::AuthUser;
     use flowwalk_server::error::AppError;
-    use flowwalk_server::issues::workflow::{Command, act};
-    use flowwalk_server::issues::{self, AuditKey, NewIssue, NewOccurrence, Recorded};
-    use flowwalk_server::models::issues::IssueRow;
+    use flowwalk_server::issues::service::workflow::{Command, act};
+    use flowwalk_server::issues::service::{AuditKey, NewIssue, NewOccurrence, Recorded};
+    use flowwalk_server::issues::store::issues::IssueRow;
     use flowwalk_shared::api::issues::{
         Constituency, IssueSource, IssueState, PanelMemberInput, RoutedBy, TriageDecision,
     };
@@ -538,7 +538,7 @@ pub mod issue_fixtures {
 
     pub fn auth_user(app: &TestApp, username: &str) -> AuthUser {
         let mut conn = app.db.pool().get().expect("a connection");
-        let u = flowwalk_server::models::users::find_by_username(&mut conn, username)
+        let u = flowwalk_server::accounts::store::users::find_by_username(&mut conn, username)
             .expect("a query")
             .unwrap_or_else(|| panic!("no account {username}"));
         AuthUser {
@@ -552,15 +552,18 @@ pub mod issue_fixtures {
     /// The cast of a database with the demo data loaded.
     pub fn cast(app: &TestApp) -> Cast {
         let mut conn = app.db.pool().get().expect("a connection");
-        let venue =
-            flowwalk_server::models::venues::find_by_code(&mut conn, "tianning-district-center")
+        let venue = flowwalk_server::reference::store::venues::find_by_code(
+            &mut conn,
+            "tianning-district-center",
+        )
+        .expect("a query")
+        .expect("the demo venue")
+        .id;
+        let other_department =
+            flowwalk_server::reference::store::departments::find_by_code(&mut conn, "tax")
                 .expect("a query")
-                .expect("the demo venue")
+                .expect("the demo department")
                 .id;
-        let other_department = flowwalk_server::models::departments::find_by_code(&mut conn, "tax")
-            .expect("a query")
-            .expect("the demo department")
-            .id;
         drop(conn);
         let officer = auth_user(app, "officer");
         Cast {
@@ -604,8 +607,10 @@ pub mod issue_fixtures {
             },
         };
         let mut conn = app.db.pool().get().expect("a connection");
-        match flowwalk_server::db::write_tx(&mut conn, |db| issues::record(db, &c.key, &new, at))
-            .expect("recording an issue")
+        match flowwalk_server::db::write_tx(&mut conn, |db| {
+            flowwalk_server::issues::service::record(db, &c.key, &new, at)
+        })
+        .expect("recording an issue")
         {
             Recorded::Created(row) => row.id,
             other => panic!("expected a new issue, got {other:?}"),
@@ -615,7 +620,7 @@ pub mod issue_fixtures {
     /// The issue's version and state.
     pub fn version(app: &TestApp, id: &str) -> (i32, IssueState) {
         let mut conn = app.db.pool().get().expect("a connection");
-        let row = flowwalk_server::models::issues::get(&mut conn, id)
+        let row = flowwalk_server::issues::store::issues::get(&mut conn, id)
             .expect("a query")
             .expect("the issue");
         (row.version, row.status)

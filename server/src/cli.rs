@@ -6,10 +6,12 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use flowwalk_shared::Role;
 
+use crate::accounts::service::users;
 use crate::config::Settings;
-use crate::issues::AuditKey;
+use crate::demo;
+use crate::issues::service::AuditKey;
+use crate::reference::service::reference_import;
 use crate::startup::{Application, prepare_database};
-use crate::{demo, import, models, users};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -154,7 +156,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = crate::db::pool(&url, 1)?;
             let mut conn = pool.get().context("connecting to the database")?;
             let ran = crate::db::migrate(&mut conn)?;
-            models::categories::seed_defaults(&mut conn).context("seeding problem categories")?;
+            crate::reference::store::categories::seed_defaults(&mut conn)
+                .context("seeding problem categories")?;
             println!(
                 "{ran} migration(s) applied to the {:?} database",
                 url.backend
@@ -174,10 +177,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let db = prepare_database(&settings)?;
             let mut conn = db.pool().get().context("connecting to the database")?;
             let department_id = match department {
-                Some(code) => match models::departments::find_by_code(&mut conn, &code)? {
-                    Some(d) => Some(d.id),
-                    None => bail!("no department with code {code:?}"),
-                },
+                Some(code) => {
+                    match crate::reference::store::departments::find_by_code(&mut conn, &code)? {
+                        Some(d) => Some(d.id),
+                        None => bail!("no department with code {code:?}"),
+                    }
+                }
                 None => None,
             };
             let account = users::prepare(&username, &password, &display_name)
@@ -204,9 +209,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let db = prepare_database(&settings)?;
             let mut conn = db.pool().get().context("connecting to the database")?;
-            let report =
-                crate::issues::audit::verify(&mut conn, &AuditKey::from_settings(&settings))
-                    .context("reading the audit trail")?;
+            let report = crate::issues::service::audit::verify(
+                &mut conn,
+                &AuditKey::from_settings(&settings),
+            )
+            .context("reading the audit trail")?;
             if report.findings.is_empty() {
                 println!(
                     "audit trail intact: {} entries over {} issues",
@@ -228,7 +235,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = db.pool().get().context("connecting to the database")?;
             let key = AuditKey::from_settings(&settings);
             let swept = crate::db::write_tx(&mut conn, |c| {
-                crate::issues::sweep::sweep(c, &key, models::now())
+                crate::issues::service::sweep::sweep(c, &key, crate::db::rows::now())
             })
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -262,17 +269,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let text =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let result = match kind {
-                ImportKind::Venues => import::venues(&mut conn, &text),
-                ImportKind::Departments => import::departments(&mut conn, &text),
+                ImportKind::Venues => reference_import::venues(&mut conn, &text),
+                ImportKind::Departments => reference_import::departments(&mut conn, &text),
                 ImportKind::Survey => {
                     let Some(code) = campaign else {
                         bail!("`import survey` needs --campaign CODE");
                     };
-                    let Some(c) = models::surveys::find_campaign_by_code(&mut conn, &code)? else {
+                    let Some(c) =
+                        crate::surveys::store::surveys::find_campaign_by_code(&mut conn, &code)?
+                    else {
                         bail!("no campaign with code {code:?}");
                     };
                     crate::db::write_tx(&mut conn, |conn| {
-                        crate::survey::import::responses(conn, &c, &text)
+                        crate::surveys::service::paper_import::responses(conn, &c, &text)
                     })
                 }
             };
@@ -281,13 +290,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("imported {n} row(s) from {}", file.display());
                     Ok(())
                 }
-                Err(import::ImportError::Rows(rows)) => {
+                Err(reference_import::ImportError::Rows(rows)) => {
                     for r in &rows {
                         eprintln!("{}:{}: {}", file.display(), r.line, r.reason);
                     }
                     bail!("{} bad row(s); nothing was imported", rows.len())
                 }
-                Err(import::ImportError::Other(e)) => Err(e),
+                Err(reference_import::ImportError::Other(e)) => Err(e),
             }
         }
     }

@@ -16,8 +16,8 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::error::{AppError, localize};
-use crate::models::categories;
-use crate::routes::{self, openapi::ApiDoc};
+use crate::http::openapi::ApiDoc;
+use crate::reference::store::categories;
 
 /// Opens the database, runs pending migrations and seeds the default taxonomy.
 pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
@@ -66,7 +66,7 @@ impl Application {
         let photo_store = std::sync::Arc::new(crate::photos::PhotoStore::from_settings(&settings)?);
         let mut background: Vec<Background> = vec![Box::pin(deadline_sweep(
             db.clone(),
-            crate::issues::AuditKey::from_settings(&settings),
+            crate::issues::service::AuditKey::from_settings(&settings),
         ))];
         if settings.maintenance_interval_secs > 0 {
             background.push(Box::pin(crate::maintenance::run_forever(
@@ -106,12 +106,12 @@ pub(crate) async fn unmatched(
     static PATTERNS: std::sync::OnceLock<Vec<actix_web::dev::ResourceDef>> =
         std::sync::OnceLock::new();
     let patterns = PATTERNS.get_or_init(|| {
-        routes::endpoints()
+        crate::http::table::endpoints()
             .iter()
             .map(|e| actix_web::dev::ResourceDef::new(e.path))
             .collect()
     });
-    let endpoints = routes::endpoints();
+    let endpoints = crate::http::table::endpoints();
     // A path written out in the table (`/issues/import`) is that endpoint's alone, even
     // where a pattern (`/issues/{id}`) would also match it: the API document says so too.
     let exact = endpoints.iter().any(|e| e.path == req.path());
@@ -159,8 +159,8 @@ fn run(
         std::time::Duration::from_millis(settings.password_hash_wait_ms),
     ));
     let metrics = crate::telemetry::metrics(hasher.clone().into_inner())?;
-    let ref_cache = web::Data::new(crate::sync::RefCache::default());
-    let audit_key = web::Data::new(crate::issues::AuditKey::from_settings(&settings));
+    let ref_cache = web::Data::new(crate::walkthroughs::service::sync::RefCache::default());
+    let audit_key = web::Data::new(crate::issues::service::AuditKey::from_settings(&settings));
     let photo_store = web::Data::from(photo_store);
     let openapi = ApiDoc::openapi();
     let max_body = settings.max_body_bytes;
@@ -179,7 +179,7 @@ fn run(
     let settings = web::Data::new(settings);
     let mut server = HttpServer::new(move || {
         App::new()
-            .wrap(from_fn(crate::extract::refuse_nul_in_address))
+            .wrap(from_fn(crate::http::extract::refuse_nul_in_address))
             .wrap(from_fn(localize))
             .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
             .wrap_fn(|req, srv| {
@@ -216,7 +216,7 @@ fn run(
                 web::PathConfig::default()
                     .error_handler(|_, _| AppError::new(ErrorCode::InvalidPath).into()),
             )
-            .configure(routes::configure)
+            .configure(crate::http::table::configure)
             .service(
                 SwaggerUi::new("/api/docs/{_:.*}")
                     .url("/api/openapi.json", openapi.clone())
@@ -251,14 +251,16 @@ fn run(
 
 /// Every five minutes (and once at start): flag overdue issues, remind near deadlines.
 /// Several servers may sweep at once: each flag is a versioned update, made once.
-async fn deadline_sweep(db: Db, key: crate::issues::AuditKey) {
+async fn deadline_sweep(db: Db, key: crate::issues::service::AuditKey) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
         let key = key.clone();
         match db
-            .write(move |conn| crate::issues::sweep::sweep(conn, &key, crate::models::now()))
+            .write(move |conn| {
+                crate::issues::service::sweep::sweep(conn, &key, crate::db::rows::now())
+            })
             .await
         {
             Ok(s) if s.overdue + s.reminded > 0 => {

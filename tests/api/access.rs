@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use flowwalk_server::routes::{Endpoint, endpoints};
+use flowwalk_server::http::table::Endpoint;
+
+use flowwalk_server::http::table::endpoints;
 use flowwalk_shared::Role;
 use flowwalk_shared::api::assignments::Assignment;
 use flowwalk_shared::api::issues::IssueState;
@@ -142,14 +144,14 @@ async fn context(app: &TestApp) -> Ctx {
     // An issue every role may read: raised by both observers, with the demo officer's
     // department, and the demo panel on it.
     let cast = issue_fixtures::cast(app);
-    let now = flowwalk_server::models::now();
+    let now = flowwalk_server::db::rows::now();
     let inspector = issue_fixtures::auth_user(app, "inspector");
     let issue = issue_fixtures::issue_in(app, &cast, IssueState::Ledger, &inspector, now);
     {
-        use flowwalk_server::issues::{self, NewIssue, NewOccurrence};
+        use flowwalk_server::issues::service::{NewIssue, NewOccurrence};
         let row = {
             let mut conn = app.db.pool().get().unwrap();
-            flowwalk_server::models::issues::get(&mut conn, &issue)
+            flowwalk_server::issues::store::issues::get(&mut conn, &issue)
                 .unwrap()
                 .unwrap()
         };
@@ -177,10 +179,14 @@ async fn context(app: &TestApp) -> Ctx {
             },
         };
         let mut conn = app.db.pool().get().unwrap();
-        let done =
-            flowwalk_server::db::write_tx(&mut conn, |c| issues::record(c, &cast.key, &again, now))
-                .unwrap();
-        assert!(matches!(done, issues::Recorded::Merged(_)), "{done:?}");
+        let done = flowwalk_server::db::write_tx(&mut conn, |c| {
+            flowwalk_server::issues::service::record(c, &cast.key, &again, now)
+        })
+        .unwrap();
+        assert!(
+            matches!(done, flowwalk_server::issues::service::Recorded::Merged(_)),
+            "{done:?}"
+        );
     }
     ids.insert("issue", issue);
     let mut ctx = Ctx {
@@ -599,7 +605,7 @@ fn fresh_issue(app: &TestApp, ctx: &Ctx, state: IssueState, role: Option<Role>) 
         &ctx.cast,
         state,
         &observer,
-        flowwalk_server::models::now(),
+        flowwalk_server::db::rows::now(),
     )
 }
 

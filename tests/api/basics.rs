@@ -43,7 +43,7 @@ async fn openapi_documents_every_endpoint(app: TestApp) {
         .await
         .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for ep in flowwalk_server::routes::endpoints() {
+    for ep in flowwalk_server::http::table::endpoints() {
         let method = ep.method.as_str().to_ascii_lowercase();
         assert!(
             doc["paths"][ep.path][&method].is_object(),

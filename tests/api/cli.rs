@@ -120,7 +120,7 @@ async fn the_maintenance_command_removes_orphans(app: TestApp) {
     assert_eq!(res.status(), StatusCode::CREATED);
     let exists = |app: &TestApp| {
         let mut conn = app.db.pool().get().unwrap();
-        flowwalk_server::models::photos::get(&mut conn, &sha)
+        flowwalk_server::photos::store::get(&mut conn, &sha)
             .unwrap()
             .is_some()
     };

@@ -1,19 +1,30 @@
 //! CSV import of venues and departments: all rows or none, every bad row reported.
 
-use flowwalk_server::import::{self, ImportError};
+use flowwalk_server::reference::service::reference_import::ImportError;
 use flowwalk_tests::{TestApp, both, expect_json};
 use reqwest::StatusCode;
 
 async fn good_files_import_everything(app: TestApp) {
     let mut conn = app.db.pool().get().unwrap();
     let depts = "code,name,name_en\nhrss,人社局,HR and Social Security\ntax,税务局,Tax\n";
-    assert_eq!(import::departments(&mut conn, depts.as_bytes()).unwrap(), 2);
+    assert_eq!(
+        flowwalk_server::reference::service::reference_import::departments(
+            &mut conn,
+            depts.as_bytes()
+        )
+        .unwrap(),
+        2
+    );
     // Excel's byte-order mark, Chinese level names, a parent defined earlier in the file.
     let venues = "\u{feff}code,name,level,parent_code,address\n\
                   cz,常州市政务服务中心,city,,锦绣路2号\n\
                   tn,天宁区政务服务中心,区,cz,翰学路\n\
                   cs,茶山街道便民服务中心,街道,tn,\n";
-    assert_eq!(import::venues(&mut conn, venues.as_bytes()).unwrap(), 3);
+    assert_eq!(
+        flowwalk_server::reference::service::reference_import::venues(&mut conn, venues.as_bytes())
+            .unwrap(),
+        3
+    );
     drop(conn);
     app.create_user(
         "admin1",
@@ -28,14 +39,23 @@ async fn good_files_import_everything(app: TestApp) {
 
 async fn one_bad_row_imports_nothing_and_every_bad_row_is_named(app: TestApp) {
     let mut conn = app.db.pool().get().unwrap();
-    import::departments(&mut conn, "code,name\nhrss,人社局\n".as_bytes()).unwrap();
+    flowwalk_server::reference::service::reference_import::departments(
+        &mut conn,
+        "code,name\nhrss,人社局\n".as_bytes(),
+    )
+    .unwrap();
     let depts = "code,name,name_en\n\
                  tax,税务局,Tax\n\
                  Bad Code,市场监管局,\n\
                  hrss,另一个人社,\n\
                  mr,,Market\n\
                  tax2,税务局,\n";
-    let Err(ImportError::Rows(bad)) = import::departments(&mut conn, depts.as_bytes()) else {
+    let Err(ImportError::Rows(bad)) =
+        flowwalk_server::reference::service::reference_import::departments(
+            &mut conn,
+            depts.as_bytes(),
+        )
+    else {
         panic!("bad rows must be reported");
     };
     let lines: Vec<u64> = bad.iter().map(|b| b.line).collect();
@@ -45,7 +65,7 @@ async fn one_bad_row_imports_nothing_and_every_bad_row_is_named(app: TestApp) {
     assert!(bad[2].reason.contains("name"), "{bad:?}");
     assert!(bad[3].reason.contains("税务局"), "{bad:?}");
     assert_eq!(
-        flowwalk_server::models::departments::list(&mut conn)
+        flowwalk_server::reference::store::departments::list(&mut conn)
             .unwrap()
             .len(),
         1,
@@ -58,14 +78,16 @@ async fn one_bad_row_imports_nothing_and_every_bad_row_is_named(app: TestApp) {
                   x1,某场所,planet,,\n\
                   x2,某街道,town,nowhere,\n\
                   \"unterminated,quote\n";
-    let Err(ImportError::Rows(bad)) = import::venues(&mut conn, venues.as_bytes()) else {
+    let Err(ImportError::Rows(bad)) =
+        flowwalk_server::reference::service::reference_import::venues(&mut conn, venues.as_bytes())
+    else {
         panic!("bad rows must be reported");
     };
     assert!(bad.len() >= 3, "{bad:?}");
     assert_eq!(bad[0].line, 3, "{bad:?}");
     assert!(bad[0].reason.contains("parent"), "{bad:?}");
     assert_eq!(
-        flowwalk_server::models::venues::list(&mut conn)
+        flowwalk_server::reference::store::venues::list(&mut conn)
             .unwrap()
             .len(),
         0,

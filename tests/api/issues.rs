@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::NaiveDateTime;
 use diesel::RunQueryDsl;
 use flowwalk_server::auth::AuthUser;
-use flowwalk_server::domain::workflow::{self, Actor};
-use flowwalk_server::issues::workflow::Command;
-use flowwalk_server::issues::{self, AuditKey, NewIssue, NewOccurrence, Recorded};
+use flowwalk_server::issues::rules::state_machine::Actor;
+use flowwalk_server::issues::service::workflow::Command;
+use flowwalk_server::issues::service::{AuditKey, NewIssue, NewOccurrence, Recorded};
 use flowwalk_shared::Role;
 use flowwalk_shared::api::issues::{
     Constituency, IssueAction, IssueSource, IssueState, PanelMemberInput, RoutedBy, TriageDecision,
@@ -112,7 +112,7 @@ fn workflow_table_matches_the_hand_written_one() {
     for state in IssueState::ALL {
         for action in IssueAction::ALL {
             for actor in Actor::ALL {
-                let got = workflow::next(state, action, actor)
+                let got = flowwalk_server::issues::rules::state_machine::next(state, action, actor)
                     .ok()
                     .map(|s| s.as_str());
                 let want = expected(state.as_str(), action.as_str(), actor.as_str());
@@ -272,7 +272,7 @@ const HTTP_ACTORS: [&str; 5] = ["admin", "manager", "observer", "officer", "pane
 /// refused ones change nothing.
 async fn every_transition_over_http(app: TestApp) {
     let w = world(&app).await;
-    let at = flowwalk_server::models::now();
+    let at = flowwalk_server::db::rows::now();
     let mut allowed_seen = 0;
     for state in STATES {
         let fixed = issue_in(&app, &w, named(state), at);
@@ -351,7 +351,7 @@ async fn every_transition_over_http(app: TestApp) {
 
 async fn panel_rules(app: TestApp) {
     let w = world(&app).await;
-    let at = flowwalk_server::models::now();
+    let at = flowwalk_server::db::rows::now();
     let manager = &w.tokens["manager"];
     // A missing constituency: a panel without a citizen cannot be formed.
     let id = issue_in(&app, &w, IssueState::New, at);
@@ -545,7 +545,7 @@ async fn deadlines_count_working_days(app: TestApp) {
     let w = world(&app).await;
     let due = |id: &str| {
         let mut conn = app.db.pool().get().unwrap();
-        flowwalk_server::models::issues::get(&mut conn, id)
+        flowwalk_server::issues::store::issues::get(&mut conn, id)
             .unwrap()
             .unwrap()
             .deadline
@@ -655,7 +655,7 @@ async fn deadlines_count_working_days(app: TestApp) {
 
 async fn two_transitions_at_once(app: TestApp) {
     let w = world(&app).await;
-    let at = flowwalk_server::models::now();
+    let at = flowwalk_server::db::rows::now();
     let second = app.create_user("manager2", "manager-password", Role::Manager, None);
     let _ = second;
     let other = app.login("manager2", "manager-password").await;
@@ -684,7 +684,7 @@ async fn two_transitions_at_once(app: TestApp) {
         assert_eq!(winner["summary"]["status"], status.as_str());
         let events = {
             let mut conn = app.db.pool().get().unwrap();
-            flowwalk_server::models::issues::events(&mut conn, &id).unwrap()
+            flowwalk_server::issues::store::issues::events(&mut conn, &id).unwrap()
         };
         assert_eq!(events.len(), usize::try_from(v2).unwrap());
     }
@@ -713,12 +713,15 @@ fn exec(app: &TestApp, sql: &str) {
 
 fn verify(app: &TestApp) -> Vec<String> {
     let mut conn = app.db.pool().get().unwrap();
-    issues::audit::verify(&mut conn, &AuditKey::from_settings(&app.settings))
-        .unwrap()
-        .findings
-        .iter()
-        .map(ToString::to_string)
-        .collect()
+    flowwalk_server::issues::service::audit::verify(
+        &mut conn,
+        &AuditKey::from_settings(&app.settings),
+    )
+    .unwrap()
+    .findings
+    .iter()
+    .map(ToString::to_string)
+    .collect()
 }
 
 fn audit_cli(app: &TestApp) -> anyhow::Result<()> {
@@ -744,7 +747,7 @@ fn audit_cli(app: &TestApp) -> anyhow::Result<()> {
 
 async fn tampering_is_detected(app: TestApp) {
     let w = world(&app).await;
-    let at = flowwalk_server::models::now();
+    let at = flowwalk_server::db::rows::now();
     let a = issue_in(&app, &w, IssueState::Closed, at);
     let b = issue_in(&app, &w, IssueState::PanelReview, at);
     let _c = issue_in(&app, &w, IssueState::Appealed, at);
@@ -752,7 +755,7 @@ async fn tampering_is_detected(app: TestApp) {
     audit_cli(&app).unwrap();
     let seq = |issue: &str, version: i32| -> i64 {
         let mut conn = app.db.pool().get().unwrap();
-        flowwalk_server::models::issues::events(&mut conn, issue)
+        flowwalk_server::issues::store::issues::events(&mut conn, issue)
             .unwrap()
             .into_iter()
             .find(|e| e.issue_version == version)
@@ -804,7 +807,7 @@ async fn tampering_is_detected(app: TestApp) {
     );
     // Deleting the newest entry of an issue is seen through its version.
     let mut conn = app.db.pool().get().unwrap();
-    let last = flowwalk_server::models::issues::events(&mut conn, &a)
+    let last = flowwalk_server::issues::store::issues::events(&mut conn, &a)
         .unwrap()
         .pop()
         .unwrap();
@@ -826,11 +829,11 @@ async fn tampering_is_detected(app: TestApp) {
 /// lost, or two deliveries at once, store it once; the id cannot be reused elsewhere.
 async fn evidence_from_a_phone_is_stored_once(app: TestApp) {
     let w = world(&app).await;
-    let at = flowwalk_server::models::now();
+    let at = flowwalk_server::db::rows::now();
     let officer = &w.tokens["officer"];
     let evidence_count = |id: &str| {
         let mut conn = app.db.pool().get().unwrap();
-        flowwalk_server::models::issues::evidence(&mut conn, id)
+        flowwalk_server::issues::store::issues::evidence(&mut conn, id)
             .unwrap()
             .len()
     };
@@ -913,7 +916,12 @@ async fn evidence_from_a_phone_is_stored_once(app: TestApp) {
 /// again and is refused; a manager is offered the decline only while one waits.
 async fn a_transfer_is_asked_for_once_at_a_time(app: TestApp) {
     let w = world(&app).await;
-    let id = issue_in(&app, &w, IssueState::FixNow, flowwalk_server::models::now());
+    let id = issue_in(
+        &app,
+        &w,
+        IssueState::FixNow,
+        flowwalk_server::db::rows::now(),
+    );
     let (officer, manager) = (&w.tokens["officer"], &w.tokens["manager"]);
     let actions = |d: &Value| -> Vec<String> {
         d["actions"]
@@ -1419,7 +1427,10 @@ async fn overdue_issues_are_flagged_and_escalated(app: TestApp) {
     let key = AuditKey::from_settings(&app.settings);
     let sweep = |now: NaiveDateTime| {
         let mut conn = app.db.pool().get().unwrap();
-        flowwalk_server::db::write_tx(&mut conn, |c| issues::sweep::sweep(c, &key, now)).unwrap()
+        flowwalk_server::db::write_tx(&mut conn, |c| {
+            flowwalk_server::issues::service::sweep::sweep(c, &key, now)
+        })
+        .unwrap()
     };
     // Due Tuesday 3 March: on the 3rd it is near, not late.
     let s = sweep(t("2026-03-03 01:00:00"));
@@ -1652,16 +1663,19 @@ async fn reports_match_a_hand_computed_fixture(app: TestApp) {
     let w = world(&app).await;
     let (office, venues): (String, HashMap<String, String>) = {
         let mut conn = app.db.pool().get().unwrap();
-        let v = flowwalk_server::models::venues::list(&mut conn)
+        let v = flowwalk_server::reference::store::venues::list(&mut conn)
             .unwrap()
             .into_iter()
             .map(|v| (v.code, v.id))
             .collect();
         (
-            flowwalk_server::models::departments::find_by_code(&mut conn, "service_office")
-                .unwrap()
-                .unwrap()
-                .id,
+            flowwalk_server::reference::store::departments::find_by_code(
+                &mut conn,
+                "service_office",
+            )
+            .unwrap()
+            .unwrap()
+            .id,
             v,
         )
     };
@@ -1701,8 +1715,10 @@ async fn reports_match_a_hand_computed_fixture(app: TestApp) {
                 seen_at: at,
             },
         };
-        match flowwalk_server::db::write_tx(&mut conn, |c| issues::record(c, &w.key, &new, at))
-            .unwrap()
+        match flowwalk_server::db::write_tx(&mut conn, |c| {
+            flowwalk_server::issues::service::record(c, &w.key, &new, at)
+        })
+        .unwrap()
         {
             Recorded::Created(r) => r.id,
             _ => panic!(),
@@ -1777,7 +1793,7 @@ async fn reports_match_a_hand_computed_fixture(app: TestApp) {
     {
         let mut conn = app.db.pool().get().unwrap();
         flowwalk_server::db::write_tx(&mut conn, |c| {
-            issues::sweep::sweep(c, &w.key, t("2026-03-20 03:00:00"))
+            flowwalk_server::issues::service::sweep::sweep(c, &w.key, t("2026-03-20 03:00:00"))
         })
         .unwrap();
     }
@@ -2037,7 +2053,7 @@ impl diesel::connection::Instrumentation for Counter {
 
 async fn lists_page_with_a_fixed_number_of_queries(app: TestApp) {
     let w = world(&app).await;
-    let at = flowwalk_server::models::now();
+    let at = flowwalk_server::db::rows::now();
     let mut ids = Vec::new();
     for _ in 0..23 {
         ids.push(flowwalk_tests::issue_fixtures::new_issue(
@@ -2093,7 +2109,7 @@ async fn lists_page_with_a_fixed_number_of_queries(app: TestApp) {
         let mut conn = app.db.pool().get().unwrap();
         let n = Arc::new(AtomicUsize::new(0));
         diesel::Connection::set_instrumentation(&mut *conn, Counter(n.clone()));
-        let page = issues::list::page(
+        let page = flowwalk_server::issues::service::list::page(
             &mut conn,
             &w.manager,
             &Default::default(),
@@ -2136,8 +2152,14 @@ async fn lists_page_with_a_fixed_number_of_queries(app: TestApp) {
         let mut conn = app.db.pool().get().unwrap();
         let n = Arc::new(AtomicUsize::new(0));
         diesel::Connection::set_instrumentation(&mut *conn, Counter(n.clone()));
-        let page = flowwalk_server::review::list(&mut conn, None, Default::default(), None, limit)
-            .unwrap();
+        let page = flowwalk_server::walkthroughs::service::review::list(
+            &mut conn,
+            None,
+            Default::default(),
+            None,
+            limit,
+        )
+        .unwrap();
         assert_eq!(i64::try_from(page.items.len()).unwrap(), limit);
         n.load(Ordering::SeqCst)
     };
@@ -2248,7 +2270,11 @@ async fn demo_issue_goes_from_new_to_closed(app: TestApp) {
     }
     assert!(all.iter().any(|i| i["overdue"] == true), "an overdue one");
     let mut conn = app.db.pool().get().unwrap();
-    let report = issues::audit::verify(&mut conn, &AuditKey::from_settings(&app.settings)).unwrap();
+    let report = flowwalk_server::issues::service::audit::verify(
+        &mut conn,
+        &AuditKey::from_settings(&app.settings),
+    )
+    .unwrap();
     drop(conn);
     assert!(
         report.findings.is_empty() && report.entries > 30,

@@ -245,7 +245,7 @@ async fn daily_quotas_bound_uploads(app: TestApp) {
 
 fn photo_row_exists(app: &TestApp, bytes: &[u8]) -> bool {
     let mut conn = app.db.pool().get().unwrap();
-    flowwalk_server::models::photos::get(&mut conn, &hex_sha256(bytes))
+    flowwalk_server::photos::store::get(&mut conn, &hex_sha256(bytes))
         .unwrap()
         .is_some()
 }

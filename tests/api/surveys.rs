@@ -104,7 +104,8 @@ async fn setup(app: &TestApp) -> Survey {
         let csv = format!(
             "code,name,level,parent_code,address\nhall-{n},某区政务服务中心{n},district,,\nstation-{n},某街道便民服务中心{n},town,hall-{n},\n"
         );
-        flowwalk_server::import::venues(&mut conn, csv.as_bytes()).unwrap();
+        flowwalk_server::reference::service::reference_import::venues(&mut conn, csv.as_bytes())
+            .unwrap();
     }
     let user = format!("mgr{n}");
     app.create_user(
@@ -1067,7 +1068,7 @@ async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
     let mut conn = app.db.pool().get().unwrap();
     let mut seen = None;
     let issue = flowwalk_server::db::write_tx(&mut conn, |c| {
-        flowwalk_server::survey::candidates::hand_over(c, &id, |_, draft| {
+        flowwalk_server::surveys::service::candidates::hand_over(c, &id, |_, draft| {
             seen = Some(draft.clone());
             Ok("issue-1".to_owned())
         })
@@ -1081,7 +1082,9 @@ async fn candidates_wait_for_the_issue_workflow(app: TestApp) {
     );
     assert_eq!(draft.venue_id.as_deref(), Some(s.venues[0].0.as_str()));
     let err = flowwalk_server::db::write_tx(&mut conn, |c| {
-        flowwalk_server::survey::candidates::hand_over(c, &id, |_, _| Ok("issue-2".to_owned()))
+        flowwalk_server::surveys::service::candidates::hand_over(c, &id, |_, _| {
+            Ok("issue-2".to_owned())
+        })
     })
     .unwrap_err();
     assert_eq!(err.code, flowwalk_shared::ErrorCode::InvalidState);

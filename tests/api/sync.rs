@@ -570,7 +570,7 @@ async fn served_variants_carry_no_metadata(app: TestApp) {
     }
     let mut conn = app.db.pool().get().unwrap();
     assert_eq!(
-        flowwalk_server::models::photos::reads_of(&mut conn, &sha).unwrap(),
+        flowwalk_server::photos::store::reads_of(&mut conn, &sha).unwrap(),
         2
     );
 }

@@ -8,9 +8,9 @@
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
+use flowwalk_server::db::changes::{self, Kind};
 use flowwalk_server::db::schema::{walkthrough_revisions as wr, walkthroughs as w};
-use flowwalk_server::models::changes::{self, Kind};
-use flowwalk_server::models::walkthroughs::{self as wt, RevisionRow, WalkthroughRow};
+use flowwalk_server::walkthroughs::store::walkthroughs::{self as wt, RevisionRow, WalkthroughRow};
 use flowwalk_shared::Role;
 use flowwalk_shared::api::assignments::Assignment;
 use flowwalk_shared::api::scenarios::Scenario;
@@ -121,7 +121,7 @@ async fn run(backend: Backend, a: &Args) -> bool {
         for d in 0..a.devices {
             let id = uuid::Uuid::now_v7().to_string();
             diesel::insert_into(flowwalk_server::db::schema::users::table)
-                .values(&flowwalk_server::models::users::UserRow {
+                .values(&flowwalk_server::accounts::store::users::UserRow {
                     id: id.clone(),
                     username: format!("device{d}"),
                     password_hash: hash.clone(),
@@ -129,7 +129,7 @@ async fn run(backend: Backend, a: &Args) -> bool {
                     role: Role::Experiencer,
                     department_id: None,
                     active: true,
-                    created_at: flowwalk_server::models::now(),
+                    created_at: flowwalk_server::db::rows::now(),
                 })
                 .execute(&mut *conn)
                 .expect("user");
@@ -308,7 +308,7 @@ async fn run(backend: Backend, a: &Args) -> bool {
             .map(|(rec, observer)| {
                 let mut r = rec.clone();
                 r.id = uuid::Uuid::now_v7().to_string();
-                let t = flowwalk_server::models::now();
+                let t = flowwalk_server::db::rows::now();
                 (
                     RevisionRow {
                         walkthrough_id: r.id.clone(),

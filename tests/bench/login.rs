@@ -139,10 +139,11 @@ fn prepare(dir: &std::path::Path) {
     let db = flowwalk_server::startup::prepare_database(&settings(dir)).expect("the database");
     let mut conn = db.pool().get().expect("a connection");
     for i in 0..ACCOUNTS {
-        let account = flowwalk_server::users::prepare(&format!("bench{i}"), PASSWORD, "")
-            .expect("an account");
+        let account =
+            flowwalk_server::accounts::service::users::prepare(&format!("bench{i}"), PASSWORD, "")
+                .expect("an account");
         flowwalk_server::db::write_tx(&mut conn, |c| {
-            flowwalk_server::users::insert(c, account, Role::Experiencer, None)
+            flowwalk_server::accounts::service::users::insert(c, account, Role::Experiencer, None)
         })
         .expect("creating an account");
     }

@@ -13,10 +13,10 @@ use actix_web::http::header::HeaderMap;
 use chrono::{Duration, NaiveDateTime};
 use flowwalk_shared::ErrorCode;
 
+use crate::accounts::store::login_failures;
 use crate::config::Settings;
 use crate::db::{DbConnection, lock_buckets};
 use crate::error::AppError;
-use crate::models::{self, login_failures};
 
 /// The caller's address, for rate limiting.
 ///
@@ -103,7 +103,7 @@ impl Limiter {
     /// [`Attempt::succeeded`] or [`Attempt::abandoned`]. Rows older than the window, of any
     /// bucket, are purged on the way.
     pub fn begin(&self, conn: &mut DbConnection) -> Result<Attempt, AppError> {
-        let now = models::now();
+        let now = crate::db::rows::now();
         let window_start = now - self.window;
         let names: Vec<&str> = self.buckets.iter().map(|(b, _)| b.as_str()).collect();
         lock_buckets(conn, &names)?;
@@ -154,7 +154,7 @@ impl Attempt {
 /// Forgets failures older than the window (maintenance; [`Limiter::begin`] does it too).
 pub fn purge_expired(conn: &mut DbConnection, settings: &Settings) -> Result<usize, AppError> {
     let window_start: NaiveDateTime =
-        models::now() - Duration::minutes(i64::from(settings.login_window_minutes));
+        crate::db::rows::now() - Duration::minutes(i64::from(settings.login_window_minutes));
     Ok(login_failures::purge(conn, window_start)?)
 }
 

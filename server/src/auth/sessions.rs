@@ -11,11 +11,10 @@ use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::auth::TokenResponse;
 
 use super::tokens::{self, Claims, TokenKeys};
+use crate::accounts::store::refresh_tokens::{self, RefreshTokenRow};
+use crate::accounts::store::users::{self, UserRow};
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::models::refresh_tokens::{self, RefreshTokenRow};
-use crate::models::users::{self, UserRow};
-use crate::models::{self};
 
 /// A refresh answer: the outer `Result` rolls the transaction back, the inner one is an
 /// answer whose writes must commit (a revoked family stays revoked).
@@ -27,14 +26,14 @@ pub fn issue(
     keys: &TokenKeys,
     user: &UserRow,
 ) -> Result<TokenResponse, AppError> {
-    let now = models::now();
+    let now = crate::db::rows::now();
     let refresh = tokens::random_token();
     store(
         conn,
         keys,
         user,
-        &models::new_id(),
-        models::new_id(),
+        &crate::db::rows::new_id(),
+        crate::db::rows::new_id(),
         &refresh,
         now,
     )?;
@@ -106,7 +105,7 @@ pub fn refresh(
     token: &str,
     grace: Duration,
 ) -> Result<Answer, AppError> {
-    let now = models::now();
+    let now = crate::db::rows::now();
     let hash = tokens::digest(token);
     let invalid = || AppError::new(ErrorCode::RefreshTokenInvalid);
     let Some(row) = refresh_tokens::find(conn, &hash)? else {
@@ -119,7 +118,7 @@ pub fn refresh(
     let Some(next) = candidates.first() else {
         return Err(AppError::internal(anyhow::anyhow!("no refresh-token key")));
     };
-    let next_id = models::new_id();
+    let next_id = crate::db::rows::new_id();
     if refresh_tokens::claim(conn, &hash, &next_id, now)? {
         let user = users::get(conn, &row.user_id)?;
         if !user.active {
@@ -180,7 +179,7 @@ fn again(
 /// Revokes the login `token` belongs to, if any.
 pub fn logout(conn: &mut DbConnection, token: &str) -> Result<(), AppError> {
     if let Some(row) = refresh_tokens::find(conn, &tokens::digest(token))? {
-        refresh_tokens::revoke_family(conn, &row.family_id, models::now())?;
+        refresh_tokens::revoke_family(conn, &row.family_id, crate::db::rows::now())?;
     }
     Ok(())
 }

@@ -4,6 +4,8 @@
 //! (connection set-up, migrations, write transactions) lives in this module; queries
 //! elsewhere are written once for both.
 
+pub mod changes;
+pub mod rows;
 pub mod schema;
 
 use std::path::Path;

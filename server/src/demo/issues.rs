@@ -10,13 +10,16 @@ use flowwalk_shared::sync::ReviewStatus;
 use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
 use flowwalk_shared::walkthrough::{Finding, Severity, StepOutcome, StepRecord, WalkthroughRecord};
 
+use crate::accounts::store::users;
 use crate::auth::AuthUser;
 use crate::db::{DbConnection, write_tx};
 use crate::error::AppError;
-use crate::issues::workflow::{Command, act};
-use crate::issues::{AuditKey, sweep};
-use crate::models::{self, assignments, departments, issues as im, scenarios, users};
-use crate::review;
+use crate::issues::service::workflow::{Command, act};
+use crate::issues::service::{AuditKey, sweep};
+use crate::issues::store::issues as im;
+use crate::reference::store::{departments, scenarios};
+use crate::walkthroughs::service::review;
+use crate::walkthroughs::store::assignments;
 
 /// One demo issue: the finding that raises it and the state it is taken to.
 struct Case {
@@ -144,7 +147,7 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppError> 
     ];
     // Venue problems go to the service-management office, which runs the halls.
     if let Some(office) = departments::find_by_code(conn, "service_office")? {
-        let now = models::now();
+        let now = crate::db::rows::now();
         write_tx(conn, |c| {
             for cat in [
                 "parking",
@@ -202,7 +205,7 @@ fn drive(
     observer: &AuthUser,
     panel: &[(AuthUser, Constituency)],
 ) -> Result<(), AppError> {
-    let now = models::now();
+    let now = crate::db::rows::now();
     let triage = |d: TriageDecision, reason: &str| Command::Triage {
         decision: d,
         reason: reason.into(),

@@ -14,14 +14,16 @@ use flowwalk_shared::api::assignments::{AssignmentInput, AssignmentStatus, WalkM
 use flowwalk_shared::api::scenarios::{Channel, ScenarioInput, StepInput};
 use flowwalk_shared::api::venues::{VenueInput, VenueLevel};
 
+use crate::accounts::store::users;
 use crate::auth::AuthUser;
 use crate::db::{DbConnection, WriteGate, write_tx};
 use crate::error::AppError;
-use crate::issues::AuditKey;
-use crate::models::departments::DepartmentRow;
-use crate::models::{self, assignments, departments, scenarios, users, venues};
-use crate::review;
-use crate::sync::{self, PushContext, RefCache};
+use crate::issues::service::AuditKey;
+use crate::reference::store::departments::{self, DepartmentRow};
+use crate::reference::store::{scenarios, venues};
+use crate::walkthroughs::service::review;
+use crate::walkthroughs::service::sync::{self, PushContext, RefCache};
+use crate::walkthroughs::store::assignments;
 use flowwalk_shared::api::assignments::Assignment;
 use flowwalk_shared::api::scenarios::Step;
 use flowwalk_shared::sync::{PushRecord, PushStatus, RawJson, ReviewStatus};
@@ -78,7 +80,9 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> anyhow::Result<DemoSumma
     // Hash before the transaction: argon2 is slow on purpose.
     let prepared: Vec<_> = data::USERS
         .iter()
-        .map(|u| crate::users::prepare(u.username, DEMO_PASSWORD, u.display_name))
+        .map(|u| {
+            crate::accounts::service::users::prepare(u.username, DEMO_PASSWORD, u.display_name)
+        })
         .collect::<Result<_, AppError>>()
         .map_err(|e| anyhow!("{e}"))?;
     write_tx(conn, |conn| insert_all(conn, prepared))
@@ -100,12 +104,12 @@ fn role(s: &str) -> anyhow::Result<Role> {
 
 fn insert_all(
     conn: &mut DbConnection,
-    prepared: Vec<crate::users::NewAccount>,
+    prepared: Vec<crate::accounts::service::users::NewAccount>,
 ) -> Result<(), AppError> {
-    let now = models::now();
+    let now = crate::db::rows::now();
     let mut dept_ids = HashMap::new();
     for d in data::DEPARTMENTS {
-        let id = models::new_id();
+        let id = crate::db::rows::new_id();
         departments::insert(
             conn,
             &DepartmentRow {
@@ -134,7 +138,7 @@ fn insert_all(
             parent_id: v.parent_code.map(|p| lookup(&venue_ids, p)).transpose()?,
             address: v.address.into(),
         };
-        let row = crate::venues::checked_row(conn, None, &input)?;
+        let row = crate::reference::service::venues::checked_row(conn, None, &input)?;
         venues::insert(conn, &row)?;
         venue_ids.insert(v.code, row.id);
     }
@@ -145,7 +149,7 @@ fn insert_all(
             .map(|c| lookup(&dept_ids, c))
             .transpose()?;
         let r = role(u.role).map_err(AppError::internal)?;
-        let row = crate::users::insert(conn, account, r, dept)?;
+        let row = crate::accounts::service::users::insert(conn, account, r, dept)?;
         user_ids.insert(u.username, row.id);
     }
     let admin = lookup(&user_ids, data::USERS[0].username)?;
@@ -172,7 +176,7 @@ fn insert_all(
             description: s.description.into(),
             steps,
         };
-        let id = crate::scenarios::create_in(conn, &input, Some(&admin))?;
+        let id = crate::reference::service::scenarios::create_in(conn, &input, Some(&admin))?;
         scenario_ids.insert(s.code, id);
     }
     let today = Utc::now().date_naive();
@@ -194,7 +198,8 @@ fn insert_all(
                 .ok_or_else(|| AppError::internal(anyhow!("bad status {}", a.status)))?,
             note: a.note.into(),
         };
-        let (row, observers) = crate::assignments::checked_row(conn, None, &input, &admin)?;
+        let (row, observers) =
+            crate::walkthroughs::service::assignments::checked_row(conn, None, &input, &admin)?;
         assignments::insert(conn, &row, &observers)?;
     }
     Ok(())
@@ -405,11 +410,11 @@ pub fn print_links(base: &str) {
     let base = base.trim_end_matches('/');
     println!(
         "Citizen questionnaire (open on a phone, no login): {base}{}",
-        crate::survey::form_path(survey::CAMPAIGN_CODE, survey::FORM_VENUE)
+        crate::surveys::service::form_path(survey::CAMPAIGN_CODE, survey::FORM_VENUE)
     );
     println!(
         "Its published results (结果反馈): {base}{}",
-        crate::survey::results_path(survey::CAMPAIGN_CODE)
+        crate::surveys::service::results_path(survey::CAMPAIGN_CODE)
     );
 }
 

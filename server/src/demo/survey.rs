@@ -11,12 +11,10 @@ use flowwalk_shared::api::surveys::{
 };
 
 use crate::db::DbConnection;
-use crate::domain::questionnaire::{RawAnswers, Unasked, check_answers};
 use crate::error::AppError;
-use crate::models::surveys::{self, ResponseRow};
-use crate::models::{self, venues};
-use crate::routes;
-use crate::survey;
+use crate::reference::store::venues;
+use crate::surveys::rules::questionnaire::{RawAnswers, Unasked, check_answers};
+use crate::surveys::store::surveys::{self, ResponseRow};
 
 pub const CAMPAIGN_CODE: &str = "wopei-2026";
 /// The venue whose form link `flowwalk demo` prints.
@@ -442,15 +440,19 @@ const CONCLUSION: &str = "\
 /// Loads the questionnaire, the campaign, its responses and the published results, inside
 /// the demo's transaction; returns the number of responses.
 pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> {
-    let qid = routes::questionnaires::create_in(conn, &district_questionnaire(), Some(admin_id))?;
+    let qid = crate::surveys::routes::questionnaires::create_in(
+        conn,
+        &district_questionnaire(),
+        Some(admin_id),
+    )?;
     let mut venue_ids = Vec::new();
     for code in VENUES {
         let v = venues::find_by_code(conn, code)?
             .ok_or_else(|| AppError::internal(anyhow!("demo venue {code} is missing")))?;
         venue_ids.push(v.id);
     }
-    let today = survey::china_today();
-    let campaign = routes::campaigns::create_in(
+    let today = crate::surveys::service::china_today();
+    let campaign = crate::surveys::routes::campaigns::create_in(
         conn,
         &CampaignInput {
             code: CAMPAIGN_CODE.into(),
@@ -464,10 +466,10 @@ pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> 
         },
         admin_id,
     )?;
-    let questionnaire = survey::questionnaire(conn, &campaign)?;
+    let questionnaire = crate::surveys::service::questionnaire(conn, &campaign)?;
     let mut rng = Rng(0x5EED_2024_0506);
-    let start = survey::china_day_start(campaign.starts_on) + Duration::hours(9);
-    let now = models::now();
+    let start = crate::surveys::service::china_day_start(campaign.starts_on) + Duration::hours(9);
+    let now = crate::db::rows::now();
     let mut rows = Vec::with_capacity(RESPONSES);
     for i in 0..RESPONSES {
         // The busier venues first: the district centre and the city centre get most.
@@ -480,7 +482,7 @@ pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> 
         let day = i64::try_from(i * 20 / RESPONSES).unwrap_or(0);
         let minute = i64::try_from(rng.next() % 480).unwrap_or(0);
         rows.push(ResponseRow {
-            id: models::new_id(),
+            id: crate::db::rows::new_id(),
             campaign_id: campaign.id.clone(),
             venue_id: venue_ids[venue].clone(),
             questionnaire_version_id: campaign.questionnaire_version_id.clone(),
@@ -497,11 +499,12 @@ pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> 
         });
     }
     surveys::insert_responses(conn, &rows)?;
-    survey::publish(conn, &campaign, CONCLUSION, Some(admin_id))?;
+    crate::surveys::service::publish(conn, &campaign, CONCLUSION, Some(admin_id))?;
     // The district centre's queues, chosen by many there, wait as a candidate issue for
     // the service-management office, which runs the centre's queueing.
-    let office = crate::models::departments::find_by_code(conn, "service_office")?.map(|d| d.id);
-    survey::candidates::create(
+    let office =
+        crate::reference::store::departments::find_by_code(conn, "service_office")?.map(|d| d.id);
+    crate::surveys::service::candidates::create(
         conn,
         &campaign,
         &CandidateInput {
@@ -529,7 +532,7 @@ mod tests {
             .iter()
             .map(|c| c.id.to_owned())
             .collect();
-        let qs = crate::domain::questionnaire::check_definition(
+        let qs = crate::surveys::rules::questionnaire::check_definition(
             &district_questionnaire().questions,
             &categories,
         )

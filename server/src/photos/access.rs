@@ -14,8 +14,8 @@ use flowwalk_shared::Role;
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::models::walkthroughs as wt;
-use crate::review;
+use crate::walkthroughs::service::review;
+use crate::walkthroughs::store::walkthroughs as wt;
 
 /// The roles that record and so upload photos: observers (findings) and department
 /// officers (evidence of fixes).
@@ -44,8 +44,8 @@ pub const SOURCES: &[Source] = &[
     },
     Source {
         name: "issues",
-        refers_to: crate::issues::view::photo_referenced,
-        visible_to: crate::issues::view::can_read_photo_via_issue,
+        refers_to: crate::issues::service::view::photo_referenced,
+        visible_to: crate::issues::service::view::can_read_photo_via_issue,
     },
 ];
 

@@ -17,7 +17,7 @@ use super::PhotoStore;
 use super::access;
 use crate::db::{self, Db, DbConnection};
 use crate::error::AppError;
-use crate::models::{self, photos};
+use crate::photos::store as photos;
 
 /// How many candidates one round looks at; the next round continues.
 const BATCH: i64 = 500;
@@ -39,7 +39,7 @@ pub async fn remove_orphans(
     store: &PhotoStore,
     age: Duration,
 ) -> Result<Report, AppError> {
-    let cutoff = models::now() - age;
+    let cutoff = crate::db::rows::now() - age;
     let candidates = db
         .read(move |conn| Ok(photos::older_than(conn, cutoff, BATCH)?))
         .await?;

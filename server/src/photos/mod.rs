@@ -8,6 +8,8 @@ pub mod access;
 pub mod cleanup;
 pub mod pipeline;
 pub mod quota;
+pub mod routes;
+pub mod store;
 
 use std::sync::Arc;
 

@@ -8,7 +8,6 @@ use flowwalk_shared::ErrorCode;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::models::photos;
 
 /// UTC+8, the calendar the volunteers live by (China has no daylight saving).
 const CHINA_UTC_OFFSET: Duration = Duration::hours(8);
@@ -43,7 +42,12 @@ pub fn precheck(
     if limit == 0 {
         return Ok(());
     }
-    let used = u64::try_from(photos::quota_used(conn, user, day_of(now_utc))?).unwrap_or(0);
+    let used = u64::try_from(crate::photos::store::quota_used(
+        conn,
+        user,
+        day_of(now_utc),
+    )?)
+    .unwrap_or(0);
     if used.saturating_add(incoming) > limit {
         return Err(exceeded(now_utc));
     }
@@ -63,7 +67,13 @@ pub fn charge(
         return Ok(());
     }
     let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    if photos::charge_quota(conn, user, day_of(now_utc), as_i64(bytes), as_i64(limit))? {
+    if crate::photos::store::charge_quota(
+        conn,
+        user,
+        day_of(now_utc),
+        as_i64(bytes),
+        as_i64(limit),
+    )? {
         Ok(())
     } else {
         Err(exceeded(now_utc))

@@ -1,0 +1,4 @@
+//! Orchestration: transactions, store calls, audit.
+
+pub mod invites;
+pub mod users;

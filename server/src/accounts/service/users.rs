@@ -1,0 +1,115 @@
+//! Account rules shared by the API, invites and the command line.
+
+use flowwalk_shared::{ErrorCode, Role};
+
+use crate::accounts::store::users::{self, UserRow};
+use crate::auth::password;
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::reference::store::departments;
+use crate::validate;
+
+/// Department officers belong to exactly one existing department; panel members may (a
+/// window representative's department: they cannot sign off its issues); nobody else has one.
+pub fn check_department(
+    conn: &mut DbConnection,
+    role: Role,
+    department_id: Option<&str>,
+) -> Result<(), AppError> {
+    match (role, department_id) {
+        (Role::DepartmentOfficer, None) => Err(AppError::new(ErrorCode::MissingField)
+            .field("department_id")
+            .message(
+                "部门整改人员必须指定所属部门",
+                "A department officer needs a department",
+            )),
+        (Role::DepartmentOfficer | Role::PanelMember, Some(id)) => {
+            if departments::exists(conn, id)? {
+                Ok(())
+            } else {
+                Err(AppError::new(ErrorCode::UnknownReference).field("department_id"))
+            }
+        }
+        (_, Some(_)) => Err(AppError::invalid(
+            "department_id",
+            "只有部门整改人员和验收团成员(窗口代表)可以指定所属部门",
+            "Only department officers and panel members (window representatives) belong to a department",
+        )),
+        (_, None) => Ok(()),
+    }
+}
+
+/// A checked account, password already hashed, not yet stored.
+pub struct NewAccount {
+    pub username: String,
+    pub password_hash: String,
+    pub display_name: String,
+}
+
+/// Checked fields of a new account, its password not yet hashed.
+pub struct CheckedAccount {
+    pub username: String,
+    pub display_name: String,
+}
+
+impl CheckedAccount {
+    pub fn with_hash(self, password_hash: String) -> NewAccount {
+        NewAccount {
+            username: self.username,
+            display_name: self.display_name,
+            password_hash,
+        }
+    }
+}
+
+/// Validates the fields of a new account (cheap; no hashing).
+pub fn check(
+    username: &str,
+    password_text: &str,
+    display_name: &str,
+) -> Result<CheckedAccount, AppError> {
+    let username = validate::username(username)?;
+    password::check_strength(password_text)?;
+    let display_name = validate::optional_text("display_name", display_name, 64)?;
+    Ok(CheckedAccount {
+        display_name: if display_name.is_empty() {
+            username.clone()
+        } else {
+            display_name
+        },
+        username,
+    })
+}
+
+/// Validates the fields and hashes the password on this thread (the command line, the
+/// demo loader, tests). The server hashes through its bounded `Hasher` instead.
+pub fn prepare(
+    username: &str,
+    password_text: &str,
+    display_name: &str,
+) -> Result<NewAccount, AppError> {
+    let checked = check(username, password_text, display_name)?;
+    Ok(checked.with_hash(password::hash(password_text)?))
+}
+
+/// Stores a prepared account with its role.
+pub fn insert(
+    conn: &mut DbConnection,
+    account: NewAccount,
+    role: Role,
+    department_id: Option<String>,
+) -> Result<UserRow, AppError> {
+    check_department(conn, role, department_id.as_deref())?;
+    let row = UserRow {
+        id: crate::db::rows::new_id(),
+        username: account.username,
+        password_hash: account.password_hash,
+        display_name: account.display_name,
+        role,
+        department_id,
+        active: true,
+        created_at: crate::db::rows::now(),
+    };
+    users::insert(conn, &row)?;
+    Ok(row)
+}

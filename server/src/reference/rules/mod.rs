@@ -1,0 +1,3 @@
+//! Pure rules: no HTTP, no SQL, no `AppError`.
+
+pub mod calendar;

@@ -1,0 +1,6 @@
+//! Orchestration: transactions, store calls, audit.
+
+pub mod reference_import;
+pub mod scenarios;
+pub mod settings;
+pub mod venues;

@@ -1,0 +1,93 @@
+//! The run-time settings of the workflow kept in the database: the working-day calendar
+//! (China's official schedule until an admin edits it) and the panel's sign-off rule.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDateTime};
+use flowwalk_shared::api::calendar::{CalendarView, YearSchedule};
+use flowwalk_shared::api::issues::PanelRule;
+
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::reference::rules::calendar::{self, Calendar};
+use crate::reference::store::config;
+
+/// The calendar in force: the edited one, or the shipped default.
+pub fn calendar(conn: &mut DbConnection) -> Result<(Calendar, bool), AppError> {
+    match config::get(conn, config::CALENDAR)? {
+        Some(json) => {
+            let years: BTreeMap<String, YearSchedule> = serde_json::from_str(&json)
+                .map_err(|e| AppError::internal(anyhow::anyhow!("stored calendar: {e}")))?;
+            let cal = Calendar::from_years(years)
+                .map_err(|e| AppError::internal(anyhow::anyhow!("stored calendar: {e}")))?;
+            Ok((cal, true))
+        }
+        None => Ok((Calendar::default_cn(), false)),
+    }
+}
+
+/// Checks and stores an edited calendar.
+pub fn set_calendar(
+    conn: &mut DbConnection,
+    years: BTreeMap<String, YearSchedule>,
+    by: &str,
+    now: NaiveDateTime,
+) -> Result<Calendar, AppError> {
+    let cal = Calendar::from_years(years.clone())
+        .map_err(|e| AppError::invalid("years", e.clone(), e))?;
+    let json = serde_json::to_string(&years).map_err(|e| AppError::internal(e.into()))?;
+    config::set(conn, config::CALENDAR, &json, Some(by), now)?;
+    Ok(cal)
+}
+
+/// The calendar as the API shows it, with the warning managers see when this year or the
+/// next is missing.
+pub fn calendar_view(cal: &Calendar, edited: bool, now: NaiveDateTime) -> CalendarView {
+    let this = crate::issues::service::china_date(now).year();
+    let missing: Vec<i32> = [this, this + 1]
+        .into_iter()
+        .filter(|y| !cal.has_year(*y))
+        .collect();
+    CalendarView {
+        years: cal.years(),
+        origin: if edited { "edited" } else { "default" }.into(),
+        warning: calendar::missing_years_warning(&missing).map(|(zh, _)| zh),
+        missing_years: missing,
+    }
+}
+
+pub fn panel_rule(conn: &mut DbConnection) -> Result<PanelRule, AppError> {
+    match config::get(conn, config::PANEL_RULE)? {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| AppError::internal(anyhow::anyhow!("stored panel rule: {e}"))),
+        None => Ok(PanelRule::default()),
+    }
+}
+
+pub fn set_panel_rule(
+    conn: &mut DbConnection,
+    rule: &PanelRule,
+    by: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    if rule.service_office + rule.window_rep + rule.citizen_patrol == 0 {
+        return Err(AppError::invalid(
+            "service_office",
+            "验收规则至少需要一个组成方的通过",
+            "The rule must ask for at least one approval",
+        ));
+    }
+    if [rule.service_office, rule.window_rep, rule.citizen_patrol]
+        .iter()
+        .any(|n| *n > 20)
+    {
+        return Err(AppError::invalid(
+            "service_office",
+            "每个组成方最多要求 20 票",
+            "At most 20 approvals per constituency",
+        ));
+    }
+    let json = serde_json::to_string(rule).map_err(|e| AppError::internal(e.into()))?;
+    config::set(conn, config::PANEL_RULE, &json, Some(by), now)?;
+    Ok(())
+}

@@ -1,0 +1,465 @@
+//! Questionnaire campaigns for managers: run a questionnaire over a period at chosen venues
+//! (each venue's form link, QR code and poster), see the results by venue and period with
+//! the answers behind each keyword, export them, import paper questionnaires, publish the
+//! results notice, and turn answers into candidate issues.
+
+use crate::http::contract::{Answer, In, Reply};
+use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints as ep;
+use std::collections::HashSet;
+
+use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use actix_web::{HttpResponse, web};
+use flowwalk_shared::api::surveys::{
+    Campaign, CampaignInput, CampaignResults, CandidateInput, CandidateIssue, CandidateList,
+    ExportFormat, ExportPart, ExportQuery, HandOverInput, HandOverResult, ImportResult,
+    KeywordQuery, PublishInput, ResultsFilter, TextAnswer,
+};
+use flowwalk_shared::survey as limits;
+use flowwalk_shared::{ErrorBody, ErrorCode};
+
+use crate::auth::AuthUser;
+use crate::db::{Db, DbConnection};
+use crate::error::AppError;
+use crate::issues::service::AuditKey;
+use crate::reference::store::venues;
+use crate::surveys::service::{candidates, results_export as export};
+use crate::surveys::store::questionnaires;
+use crate::surveys::store::surveys::{self, CampaignRow};
+use crate::validate;
+use flowwalk_shared::endpoints::IdPath;
+
+/// Checks the input; `existing` is the campaign being edited.
+fn checked_row(
+    conn: &mut DbConnection,
+    existing: Option<&CampaignRow>,
+    input: &CampaignInput,
+    author: &str,
+) -> Result<(CampaignRow, Vec<String>), AppError> {
+    let code = validate::code("code", &input.code)?;
+    let title = validate::text("title", &input.title, limits::MAX_TITLE_CHARS)?;
+    let organizer = validate::optional_text("organizer", &input.organizer, 100)?;
+    let purpose = validate::optional_text("purpose", &input.purpose, limits::MAX_INTRO_CHARS)?;
+    if input.ends_on < input.starts_on {
+        return Err(AppError::invalid(
+            "ends_on",
+            "结束日期不能早于开始日期",
+            "ends_on must not be before starts_on",
+        ));
+    }
+    if input.venue_ids.is_empty() || input.venue_ids.len() > limits::MAX_CAMPAIGN_VENUES {
+        return Err(AppError::invalid(
+            "venue_ids",
+            format!("需选择 1–{} 个场所", limits::MAX_CAMPAIGN_VENUES),
+            format!("1–{} venues are needed", limits::MAX_CAMPAIGN_VENUES),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, v) in input.venue_ids.iter().enumerate() {
+        if !seen.insert(v) {
+            return Err(AppError::invalid(
+                format!("venue_ids[{i}]"),
+                "场所重复",
+                "A venue appears twice",
+            ));
+        }
+        match venues::get(conn, v) {
+            Ok(_) => {}
+            Err(diesel::result::Error::NotFound) => {
+                return Err(
+                    AppError::new(ErrorCode::UnknownReference).field(format!("venue_ids[{i}]"))
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let current = match questionnaires::get(conn, &input.questionnaire_id, None) {
+        Ok(q) => q,
+        Err(diesel::result::Error::NotFound) => {
+            return Err(AppError::new(ErrorCode::UnknownReference).field("questionnaire_id"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // A campaign stays on the version its first answer was given to.
+    let version_id = match existing {
+        Some(c) if surveys::count_responses(conn, &c.id)? > 0 => {
+            let pinned = questionnaires::version_row(conn, &c.questionnaire_version_id)?;
+            if pinned.questionnaire_id != current.id {
+                return Err(AppError::new(ErrorCode::InvalidState)
+                    .field("questionnaire_id")
+                    .message(
+                        "已有答卷的问卷调查不能更换问卷",
+                        "A campaign with answers cannot change its questionnaire",
+                    ));
+            }
+            c.questionnaire_version_id.clone()
+        }
+        _ => current.version_id,
+    };
+    let now = crate::db::rows::now();
+    Ok((
+        CampaignRow {
+            id: existing.map_or_else(crate::db::rows::new_id, |c| c.id.clone()),
+            code,
+            title,
+            questionnaire_version_id: version_id,
+            organizer,
+            purpose,
+            starts_on: input.starts_on,
+            ends_on: input.ends_on,
+            conclusion: String::new(),
+            published_results: None,
+            published_at: None,
+            published_by: None,
+            created_by: Some(author.to_owned()),
+            created_at: existing.map_or(now, |c| c.created_at),
+            updated_at: now,
+        },
+        input.venue_ids.clone(),
+    ))
+}
+
+/// Creates a campaign; returns its row.
+pub fn create_in(
+    conn: &mut DbConnection,
+    input: &CampaignInput,
+    author: &str,
+) -> Result<CampaignRow, AppError> {
+    let (row, venue_ids) = checked_row(conn, None, input, author)?;
+    surveys::insert_campaign(conn, &row)?;
+    surveys::set_venues(conn, &row.id, &venue_ids)?;
+    Ok(row)
+}
+
+#[utoipa::path(get, path = ep::campaigns::List::PATH, tag = "questionnaires", security(("bearer" = [])), responses(
+    (status = 200, body = [Campaign])))]
+pub async fn list(db: web::Data<Db>, _: In<ep::campaigns::List>) -> Answer<ep::campaigns::List> {
+    Ok(Reply::ok(
+        db.read(|conn| {
+            surveys::list_campaigns(conn)?
+                .iter()
+                .map(|c| crate::surveys::service::view(conn, c))
+                .collect()
+        })
+        .await?,
+    ))
+}
+
+#[utoipa::path(get, path = ep::campaigns::Get::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
+    (status = 200, description = "With each venue's form link, QR code and poster", body = Campaign), (status = 404, body = ErrorBody)))]
+pub async fn get(db: web::Data<Db>, call: In<ep::campaigns::Get>) -> Answer<ep::campaigns::Get> {
+    let id = call.path.id;
+    Ok(Reply::ok(
+        db.read(move |conn| {
+            let c = crate::surveys::service::campaign(conn, &id)?;
+            crate::surveys::service::view(conn, &c)
+        })
+        .await?,
+    ))
+}
+
+/// Start a campaign: a questionnaire (its current version) over a period at venues.
+#[utoipa::path(post, path = ep::campaigns::Create::PATH, tag = "questionnaires", security(("bearer" = [])), request_body = CampaignInput, responses(
+    (status = 201, body = Campaign), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    user: AuthUser,
+    db: web::Data<Db>,
+    call: In<ep::campaigns::Create>,
+) -> Answer<ep::campaigns::Create> {
+    let body = call.body;
+    let c = db
+        .write(move |conn| {
+            let row = create_in(conn, &body, &user.id)?;
+            crate::surveys::service::view(conn, &row)
+        })
+        .await?;
+    Ok(Reply::created(c))
+}
+
+/// Change a campaign's title, texts, period or venues. Until its first answer it also
+/// moves to the questionnaire's current version; after that the questionnaire is fixed.
+#[utoipa::path(put, path = ep::campaigns::Update::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = CampaignInput, responses(
+    (status = 200, body = Campaign), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    user: AuthUser,
+    db: web::Data<Db>,
+    call: In<ep::campaigns::Update>,
+) -> Answer<ep::campaigns::Update> {
+    let id = call.path.id;
+    let body = call.body;
+    let c = db
+        .write(move |conn| {
+            let existing = crate::surveys::service::campaign(conn, &id)?;
+            let (row, venue_ids) = checked_row(conn, Some(&existing), &body, &user.id)?;
+            surveys::update_campaign(conn, &row)?;
+            surveys::set_venues(conn, &row.id, &venue_ids)?;
+            let row = surveys::get_campaign(conn, &row.id)?;
+            crate::surveys::service::view(conn, &row)
+        })
+        .await?;
+    Ok(Reply::ok(c))
+}
+
+/// Results over the whole campaign, or one venue, or a period (China dates).
+#[utoipa::path(get, path = ep::campaigns::Results::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath, ResultsFilter), responses(
+    (status = 200, body = CampaignResults), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn results(
+    db: web::Data<Db>,
+    call: In<ep::campaigns::Results>,
+) -> Answer<ep::campaigns::Results> {
+    let id = call.path.id;
+    let filter = call.query;
+    let (id, filter) = (id, filter);
+    Ok(Reply::ok(
+        db.read(move |conn| {
+            let c = crate::surveys::service::campaign(conn, &id)?;
+            crate::surveys::service::results(conn, &c, &filter)
+        })
+        .await?,
+    ))
+}
+
+/// The free-text answers behind one keyword of the results.
+#[utoipa::path(get, path = ep::campaigns::KeywordAnswers::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath, KeywordQuery), responses(
+    (status = 200, body = [TextAnswer]), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn keyword_answers(
+    db: web::Data<Db>,
+    call: In<ep::campaigns::KeywordAnswers>,
+) -> Answer<ep::campaigns::KeywordAnswers> {
+    let id = call.path.id;
+    let query = call.query;
+    let (id, q) = (id, query);
+    Ok(Reply::ok(
+        db.read(move |conn| {
+            let c = crate::surveys::service::campaign(conn, &id)?;
+            let filter = ResultsFilter {
+                venue_id: q.venue_id.clone(),
+                from: q.from,
+                to: q.to,
+            };
+            crate::surveys::service::keyword_answers(conn, &c, &q.question_id, &q.keyword, &filter)
+        })
+        .await?,
+    ))
+}
+
+/// The results (and the responses) as CSV or XLSX.
+#[utoipa::path(get, path = ep::campaigns::Export::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath, ExportQuery), responses(
+    (status = 200, description = "text/csv or an XLSX workbook (sheets 结果 and 答卷)"), (status = 404, body = ErrorBody)))]
+pub async fn export(
+    db: web::Data<Db>,
+    call: In<ep::campaigns::Export>,
+) -> Answer<ep::campaigns::Export> {
+    let id = call.path.id;
+    let query = call.query;
+    let (id, q) = (id, query);
+    let (code, body, content_type, ext) = db
+        .read(move |conn| {
+            let c = crate::surveys::service::campaign(conn, &id)?;
+            let filter = ResultsFilter {
+                venue_id: q.venue_id.clone(),
+                from: q.from,
+                to: q.to,
+            };
+            let results = crate::surveys::service::results(conn, &c, &filter)?;
+            let questionnaire = crate::surveys::service::questionnaire(conn, &c)?;
+            let rows = surveys::responses(
+                conn,
+                &c.id,
+                filter.venue_id.as_deref(),
+                filter.from.map(crate::surveys::service::china_day_start),
+                filter.to.map(|t| {
+                    crate::surveys::service::china_day_start(t + chrono::Duration::days(1))
+                }),
+            )?;
+            let places = surveys::campaign_venues(conn, &c.id)?;
+            let all_venues = venues::list(conn)?;
+            let venue_of = |id: &str| -> (String, String) {
+                places
+                    .iter()
+                    .find(|(v, _, _)| v == id)
+                    .map(|(_, code, name)| (code.clone(), name.clone()))
+                    .or_else(|| {
+                        all_venues
+                            .iter()
+                            .find(|v| v.id == id)
+                            .map(|v| (v.code.clone(), v.name.clone()))
+                    })
+                    .unwrap_or_default()
+            };
+            let results_table = export::results_table(&results);
+            let out = match (q.format, q.part.unwrap_or(ExportPart::Results)) {
+                (ExportFormat::Csv, ExportPart::Results) => (
+                    export::csv(&results_table)?,
+                    "text/csv; charset=utf-8",
+                    "results.csv",
+                ),
+                (ExportFormat::Csv, ExportPart::Responses) => {
+                    let t = export::responses_table(
+                        &questionnaire.questions,
+                        questionnaire.ask_phone,
+                        &rows,
+                        &venue_of,
+                    )?;
+                    (export::csv(&t)?, "text/csv; charset=utf-8", "responses.csv")
+                }
+                (ExportFormat::Xlsx, _) => {
+                    let t = export::responses_table(
+                        &questionnaire.questions,
+                        questionnaire.ask_phone,
+                        &rows,
+                        &venue_of,
+                    )?;
+                    (
+                        export::xlsx(&results_table, &t)?,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        "results.xlsx",
+                    )
+                }
+            };
+            Ok((c.code, out.0, out.1, out.2))
+        })
+        .await?;
+    // The campaign code is a-z, 0-9, '-' and '_' only: safe in the header.
+    Ok(Reply::file(
+        HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, content_type))
+            .insert_header((
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{code}-{ext}\""),
+            ))
+            .body(body),
+    ))
+}
+
+/// Publish the results as a public 结果反馈 notice (`/r/CODE`) with the manager's
+/// conclusion; publishing again replaces it with the results as they stand.
+#[utoipa::path(post, path = ep::campaigns::Publish::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = PublishInput, responses(
+    (status = 200, body = Campaign), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn publish(
+    user: AuthUser,
+    db: web::Data<Db>,
+    call: In<ep::campaigns::Publish>,
+) -> Answer<ep::campaigns::Publish> {
+    let id = call.path.id;
+    let body = call.body;
+    let conclusion = validate::text("conclusion", &body.conclusion, limits::MAX_CONCLUSION_CHARS)?;
+    Ok(Reply::ok(
+        db.write(move |conn| {
+            let c = crate::surveys::service::campaign(conn, &id)?;
+            crate::surveys::service::publish(conn, &c, &conclusion, Some(&user.id))?;
+            let c = surveys::get_campaign(conn, &id)?;
+            crate::surveys::service::view(conn, &c)
+        })
+        .await?,
+    ))
+}
+
+/// Take the public results page down.
+#[utoipa::path(post, path = ep::campaigns::Unpublish::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
+    (status = 200, body = Campaign), (status = 404, body = ErrorBody)))]
+pub async fn unpublish(
+    db: web::Data<Db>,
+    call: In<ep::campaigns::Unpublish>,
+) -> Answer<ep::campaigns::Unpublish> {
+    let id = call.path.id;
+    Ok(Reply::ok(
+        db.write(move |conn| {
+            let c = crate::surveys::service::campaign(conn, &id)?;
+            surveys::publish(conn, &c.id, None, None, None, None)?;
+            let c = surveys::get_campaign(conn, &id)?;
+            crate::surveys::service::view(conn, &c)
+        })
+        .await?,
+    ))
+}
+
+/// Import paper questionnaires: the body is a CSV or XLSX file, one row per respondent
+/// (columns in the README). Every row is checked first; any bad row is reported with its
+/// line and reason (`import_rejected`) and nothing is imported.
+#[utoipa::path(post, path = ep::campaigns::Import::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body(content = String, description = "CSV (UTF-8) or XLSX bytes"), responses(
+    (status = 200, body = ImportResult), (status = 422, description = "import_rejected: every bad row in the message", body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn import(
+    db: web::Data<Db>,
+    body: web::Bytes,
+    call: In<ep::campaigns::Import>,
+) -> Answer<ep::campaigns::Import> {
+    let id = call.path.id;
+    let n = db
+        .write(move |conn| {
+            let c = crate::surveys::service::campaign(conn, &id)?;
+            Ok(crate::surveys::service::paper_import::responses(
+                conn, &c, &body,
+            )?)
+        })
+        .await?;
+    Ok(Reply::ok(ImportResult {
+        imported: u32::try_from(n).unwrap_or(u32::MAX),
+    }))
+}
+
+/// The candidate issues of a campaign, and the problem options chosen by many at one
+/// venue that could become one.
+#[utoipa::path(get, path = ep::candidates::List::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
+    (status = 200, body = CandidateList), (status = 404, body = ErrorBody)))]
+pub async fn list_candidates(
+    db: web::Data<Db>,
+    call: In<ep::candidates::List>,
+) -> Answer<ep::candidates::List> {
+    let id = call.path.id;
+    Ok(Reply::ok(
+        db.read(move |conn| {
+            let c = crate::surveys::service::campaign(conn, &id)?;
+            candidates::list(conn, &c)
+        })
+        .await?,
+    ))
+}
+
+/// Turn a free-text answer, or a problem option chosen at one venue, into a candidate
+/// issue (source 问卷). The same answer or venue and option gives the same candidate
+/// (200); a new one is 201.
+#[utoipa::path(post, path = ep::candidates::Create::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = CandidateInput, responses(
+    (status = 201, body = CandidateIssue), (status = 200, description = "Already a candidate", body = CandidateIssue),
+    (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_candidate(
+    user: AuthUser,
+    db: web::Data<Db>,
+    call: In<ep::candidates::Create>,
+) -> Answer<ep::candidates::Create> {
+    let id = call.path.id;
+    let body = call.body;
+    let (candidate, created) = db
+        .write(move |conn| {
+            let c = crate::surveys::service::campaign(conn, &id)?;
+            candidates::create(conn, &c, &body, &user.id)
+        })
+        .await?;
+    Ok(if created {
+        Reply::created(candidate)
+    } else {
+        Reply::ok(candidate)
+    })
+}
+
+/// Make a waiting candidate an issue of source 问卷, with the same routing, deadlines and
+/// workflow as a walkthrough's findings. Once only: a candidate already handed over is
+/// refused (`invalid_state`).
+#[utoipa::path(post, path = ep::candidates::Issue::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), request_body = HandOverInput, responses(
+    (status = 201, body = HandOverResult),
+    (status = 400, description = "missing_field department_id: nothing names the department", body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, description = "invalid_state: already an issue", body = ErrorBody),
+    (status = 422, body = ErrorBody)))]
+pub async fn candidate_to_issue(
+    db: web::Data<Db>,
+    key: web::Data<AuditKey>,
+    call: In<ep::candidates::Issue>,
+) -> Answer<ep::candidates::Issue> {
+    let id = call.path.id;
+    let body = call.body;
+    let key = key.get_ref().clone();
+    let done = db
+        .write(move |conn| candidates::to_issue(conn, &key, &id, &body))
+        .await?;
+    Ok(Reply::created(done))
+}

@@ -1,0 +1,8 @@
+//! Diesel rows and the queries on them.
+
+pub mod questionnaires;
+pub mod surveys;
+
+// The row helpers every store module uses.
+pub use crate::db::changes;
+pub use crate::db::rows::{insert_once, new_id, now, parse_stored};
