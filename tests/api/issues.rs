@@ -1221,7 +1221,7 @@ async fn review_import_is_all_or_nothing_and_idempotent(app: TestApp) {
         let mut conn = app.db.pool().get().unwrap();
         use diesel::prelude::*;
         flowwalk_server::db::schema::issues::table
-            .filter(flowwalk_server::db::schema::issues::source.eq("review"))
+            .filter(flowwalk_server::db::schema::issues::source.eq(IssueSource::Review))
             .count()
             .get_result::<i64>(&mut *conn)
             .unwrap()

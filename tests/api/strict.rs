@@ -16,6 +16,45 @@ fn set(app: &TestApp, sql: &str) {
 async fn unknown_stored_values_are_errors_not_defaults(app: TestApp) {
     app.load_demo();
     let admin = app.demo_login("admin").await;
+
+    // An audit entry's actor and an issue state nobody defined.
+    let manager = app.demo_login("manager").await;
+    let issue: String = {
+        use diesel::prelude::*;
+        use flowwalk_server::db::schema::issues;
+        let mut conn = app.db.pool().get().unwrap();
+        issues::table
+            .select(issues::id)
+            .order(issues::id)
+            .first(&mut *conn)
+            .unwrap()
+    };
+    expect_json(
+        app.get(&format!("/api/v1/issues/{issue}"), &manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    set(
+        &app,
+        &format!("UPDATE issue_events SET actor = 'root' WHERE issue_id = '{issue}'"),
+    );
+    expect_error(
+        app.get(&format!("/api/v1/issues/{issue}"), &manager).await,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        None,
+    )
+    .await;
+    expect_json(app.get("/api/v1/issues", &manager).await, StatusCode::OK).await;
+    set(&app, "UPDATE issues SET status = 'archived'");
+    expect_error(
+        app.get("/api/v1/issues", &manager).await,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        None,
+    )
+    .await;
+
     app.create_user("odd_role", "secret-pass-8", Role::Inspector, None);
     set(
         &app,

@@ -1109,7 +1109,7 @@ async fn other_unique_keys_are_a_final_rejection(app: TestApp) {
                 w::observer_id.eq(observer_id),
                 w::assignment_id.eq(&o.assignment.id),
                 w::latest_rev.eq(1),
-                w::status.eq("submitted"),
+                w::status.eq(flowwalk_shared::sync::ReviewStatus::Submitted),
                 w::review_comment.eq(""),
                 w::updated_at.eq(chrono::Utc::now().naive_utc()),
             ))

@@ -444,7 +444,7 @@ fn worker(args: &[String]) -> Result<(), String> {
                         let bytes =
                             std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
                         let v = make_variants(&bytes, &limits)
-                            .map_err(|e| format!("{}: {}", path.display(), e.code()))?;
+                            .map_err(|e| format!("{}: {e}", path.display()))?;
                         let expected = if *rotated {
                             (HEIGHT, WIDTH)
                         } else {

@@ -215,3 +215,40 @@ pub fn sniff_content_type(bytes: &[u8]) -> &'static str {
         "application/octet-stream"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::ResponseError;
+    use actix_web::body::MessageBody;
+
+    use super::*;
+
+    /// Every refusal of the pipeline as it goes over the wire: the answer's status and its
+    /// `code` field, against expectations written out here (not taken from a mapping).
+    #[test]
+    fn photo_errors_go_over_the_wire_with_their_codes() {
+        // Naming every variant: a new one does not compile until it is listed below.
+        let listed = |e: PhotoError| match e {
+            PhotoError::TooLarge
+            | PhotoError::NotAnImage
+            | PhotoError::Corrupt
+            | PhotoError::TooManyPixels => e,
+        };
+        let expected = [
+            (PhotoError::TooLarge, 413, "photo_too_large"),
+            (PhotoError::NotAnImage, 422, "photo_not_an_image"),
+            (PhotoError::Corrupt, 422, "photo_corrupt"),
+            (PhotoError::TooManyPixels, 422, "photo_too_many_pixels"),
+        ];
+        for (e, status, code) in expected {
+            let res = photo_error(listed(e)).error_response();
+            assert_eq!(res.status().as_u16(), status, "{e:?}");
+            let bytes = res
+                .into_body()
+                .try_into_bytes()
+                .unwrap_or_else(|_| panic!("{e:?}: a body in one piece"));
+            let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(body["code"], code, "{e:?}: {body}");
+        }
+    }
+}

@@ -78,18 +78,6 @@ pub enum PhotoError {
     TooManyPixels,
 }
 
-impl PhotoError {
-    /// The stable error code the API returns.
-    pub fn code(self) -> &'static str {
-        match self {
-            PhotoError::TooLarge => "photo_too_large",
-            PhotoError::NotAnImage => "photo_not_an_image",
-            PhotoError::Corrupt => "photo_corrupt",
-            PhotoError::TooManyPixels => "photo_too_many_pixels",
-        }
-    }
-}
-
 impl std::fmt::Display for PhotoError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
@@ -1192,14 +1180,6 @@ mod tests {
                 let _ = make_variants_inner(&bytes, &limits);
             }
         }
-    }
-
-    #[test]
-    fn error_codes() {
-        assert_eq!(PhotoError::TooLarge.code(), "photo_too_large");
-        assert_eq!(PhotoError::NotAnImage.code(), "photo_not_an_image");
-        assert_eq!(PhotoError::Corrupt.code(), "photo_corrupt");
-        assert_eq!(PhotoError::TooManyPixels.code(), "photo_too_many_pixels");
     }
 
     #[test]
