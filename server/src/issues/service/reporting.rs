@@ -12,8 +12,8 @@ use flowwalk_shared::api::reports::{
     CountByKey, Dashboard, Impact, MonthFigures, Report, ReportFigures, ReportGroup, ReportRow,
     ScenarioTiming,
 };
+use flowwalk_shared::time::china;
 
-use super::china_midnight_utc;
 use crate::db::DbConnection;
 use crate::db::schema::{
     departments, issue_occurrences as io, issues, problem_categories, scenario_steps,
@@ -150,8 +150,8 @@ fn add(total: &mut ReportFigures, f: &ReportFigures) {
 /// The UTC bounds `[from, to)` of a period of China dates.
 pub fn bounds(p: &Period) -> (NaiveDateTime, NaiveDateTime) {
     (
-        china_midnight_utc(p.from),
-        china_midnight_utc(p.to + chrono::Duration::days(1)),
+        china::midnight_utc(p.from),
+        china::midnight_utc(p.to + chrono::Duration::days(1)),
     )
 }
 
@@ -469,8 +469,8 @@ pub fn dashboard(
     from_day: NaiveDate,
     to_day: NaiveDate,
 ) -> Result<Dashboard, AppError> {
-    let from = china_midnight_utc(from_day);
-    let to = china_midnight_utc(to_day + chrono::Duration::days(1));
+    let from = china::midnight_utc(from_day);
+    let to = china::midnight_utc(to_day + chrono::Duration::days(1));
     let cat_names: HashMap<String, String> = problem_categories::table
         .select((problem_categories::id, problem_categories::name_zh))
         .load::<(String, String)>(conn)?

@@ -6,10 +6,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use flowwalk_shared::api::issues::{IssueAction, IssueState};
 use flowwalk_shared::api::reports::NotificationKind;
+use flowwalk_shared::time::china;
 
 use super::audit::{self, AuditKey, Change};
+use super::corrupt;
 use super::notify::{self, About};
-use super::{china_date, corrupt};
 use crate::db::DbConnection;
 use crate::db::schema::issues;
 use crate::error::AppError;
@@ -30,7 +31,7 @@ pub fn sweep(
     key: &AuditKey,
     now: NaiveDateTime,
 ) -> Result<Swept, AppError> {
-    let today = china_date(now);
+    let today = china::date_of(now);
     let turn: Vec<&str> = IssueState::ALL
         .iter()
         .filter(|s| wf::department_turn(**s))

@@ -8,8 +8,9 @@ use flowwalk_shared::Role;
 use flowwalk_shared::api::issues::{
     Evidence, IssueAction, IssueDetail, IssueEvent, IssueSummary, Occurrence, PanelMember, Vote,
 };
+use flowwalk_shared::time::china;
 
-use super::{china_date, corrupt};
+use super::corrupt;
 use crate::accounts::store::users;
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
@@ -124,26 +125,7 @@ pub fn detail(
 ) -> Result<IssueDetail, AppError> {
     let anonymous = anonymous_to(caller.role);
     let state = row.state().map_err(corrupt)?;
-    let occurrences = m::occurrences(conn, &row.id)?
-        .into_iter()
-        .map(|o| {
-            Ok(Occurrence {
-                walkthrough_id: if anonymous { None } else { o.walkthrough_id },
-                severity: flowwalk_shared::walkthrough::Severity::parse(&o.severity).ok_or_else(
-                    || {
-                        corrupt(m::UnknownStored {
-                            what: "occurrence severity",
-                            value: o.severity.clone(),
-                        })
-                    },
-                )?,
-                photos: photos(&o.photos)?,
-                id: o.id,
-                description: o.description,
-                seen_at: o.seen_at,
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
+    let occurrences = occurrences(conn, row, anonymous)?;
     let evidence_rows = m::evidence(conn, &row.id)?;
     let submitters: Vec<String> = evidence_rows
         .iter()
@@ -162,22 +144,7 @@ pub fn detail(
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let round = evidence.iter().map(|e| e.round).max().unwrap_or(0);
-    let mut panel_out = Vec::new();
-    for p in m::panel(conn, &row.id)? {
-        let user = users::get(conn, &p.user_id)?;
-        let constituency = p.constituency().map_err(corrupt)?;
-        let member = panel::Member {
-            user_id: p.user_id.clone(),
-            constituency,
-            department_id: user.department_id.clone(),
-        };
-        panel_out.push(PanelMember {
-            conflicted: panel::conflict(&member, &row.department_id, &submitters).is_some(),
-            user_id: p.user_id,
-            display_name: user.display_name,
-            constituency,
-        });
-    }
+    let panel_out = panel_members(conn, row, &submitters)?;
     let votes: Vec<Vote> = m::votes(conn, &row.id)?
         .into_iter()
         .map(|v| Vote {
@@ -188,7 +155,112 @@ pub fn detail(
             created_at: v.created_at,
         })
         .collect();
-    let events = m::events(conn, &row.id)?
+    let events = events(conn, row, anonymous)?;
+    let count = |a: IssueAction| {
+        i32::try_from(events.iter().filter(|e| e.action == a).count()).unwrap_or(i32::MAX)
+    };
+    let calendar_warning = calendar_warning(conn, caller, row)?;
+    let mut actions = with_vote_rules(
+        wf::available(state, Actor::of(caller.role)),
+        caller,
+        &panel_out,
+        &votes,
+        round,
+    );
+    // One transfer request at a time; only a pending one can be declined.
+    let pending = row.transfer_note.is_some();
+    actions.retain(|a| match a {
+        IssueAction::RequestTransfer => !pending,
+        IssueAction::DeclineTransfer => pending,
+        _ => true,
+    });
+    Ok(IssueDetail {
+        summary: summary(row, names(conn, row)?)?,
+        description: row.description.clone(),
+        routed_by: row.routed_by().map_err(corrupt)?,
+        resolution: row.resolution.clone(),
+        transfer_note: row.transfer_note.clone().unwrap_or_default(),
+        appeal_count: count(IssueAction::Appeal),
+        reopen_count: count(IssueAction::RecheckUnsatisfied),
+        triaged_at: row.triaged_at,
+        rectified_at: row.rectified_at,
+        on_time: row.on_time,
+        rechecked_at: row.rechecked_at,
+        satisfied: row.satisfied,
+        closed_at: (state == flowwalk_shared::api::issues::IssueState::Closed)
+            .then_some(row.rechecked_at)
+            .flatten(),
+        occurrences,
+        evidence,
+        panel: panel_out,
+        votes,
+        events,
+        actions,
+        calendar_warning,
+    })
+}
+
+/// The issue's occurrences; the walkthrough behind each hidden from those kept anonymous.
+fn occurrences(
+    conn: &mut DbConnection,
+    row: &IssueRow,
+    anonymous: bool,
+) -> Result<Vec<Occurrence>, AppError> {
+    m::occurrences(conn, &row.id)?
+        .into_iter()
+        .map(|o| {
+            Ok(Occurrence {
+                walkthrough_id: if anonymous { None } else { o.walkthrough_id },
+                severity: flowwalk_shared::walkthrough::Severity::parse(&o.severity).ok_or_else(
+                    || {
+                        corrupt(m::UnknownStored {
+                            what: "occurrence severity",
+                            value: o.severity.clone(),
+                        })
+                    },
+                )?,
+                photos: photos(&o.photos)?,
+                id: o.id,
+                description: o.description,
+                seen_at: o.seen_at,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()
+}
+
+/// The panel as the caller sees it, each member marked when conflicted.
+fn panel_members(
+    conn: &mut DbConnection,
+    row: &IssueRow,
+    submitters: &[String],
+) -> Result<Vec<PanelMember>, AppError> {
+    let mut panel_out = Vec::new();
+    for p in m::panel(conn, &row.id)? {
+        let user = users::get(conn, &p.user_id)?;
+        let constituency = p.constituency().map_err(corrupt)?;
+        let member = panel::Member {
+            user_id: p.user_id.clone(),
+            constituency,
+            department_id: user.department_id.clone(),
+        };
+        panel_out.push(PanelMember {
+            conflicted: panel::conflict(&member, &row.department_id, submitters).is_some(),
+            user_id: p.user_id,
+            display_name: user.display_name,
+            constituency,
+        });
+    }
+    Ok(panel_out)
+}
+
+/// The audit trail as the caller may see it: an observer's id and the source reference
+/// hidden from those kept anonymous.
+fn events(
+    conn: &mut DbConnection,
+    row: &IssueRow,
+    anonymous: bool,
+) -> Result<Vec<IssueEvent>, AppError> {
+    m::events(conn, &row.id)?
         .into_iter()
         .map(|e| {
             let action =
@@ -231,59 +303,29 @@ pub fn detail(
                 hash: e.hash,
             })
         })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let count = |a: IssueAction| {
-        i32::try_from(events.iter().filter(|e| e.action == a).count()).unwrap_or(i32::MAX)
-    };
-    let calendar_warning = match (caller.role.is_staff_manager(), row.triaged_at, row.deadline) {
-        (true, Some(from), Some(to)) => {
-            let (cal, _) = settings::calendar(conn)?;
-            let from = china_date(from);
-            let missing: Vec<i32> = (chrono::Datelike::year(&from)..=chrono::Datelike::year(&to))
-                .filter(|y| !cal.has_year(*y))
-                .collect();
-            missing_years_warning(&missing).map(|(zh, _)| zh)
-        }
-        _ => None,
-    };
-    let mut actions = with_vote_rules(
-        wf::available(state, Actor::of(caller.role)),
-        caller,
-        &panel_out,
-        &votes,
-        round,
-    );
-    // One transfer request at a time; only a pending one can be declined.
-    let pending = row.transfer_note.is_some();
-    actions.retain(|a| match a {
-        IssueAction::RequestTransfer => !pending,
-        IssueAction::DeclineTransfer => pending,
-        _ => true,
-    });
-    Ok(IssueDetail {
-        summary: summary(row, names(conn, row)?)?,
-        description: row.description.clone(),
-        routed_by: row.routed_by().map_err(corrupt)?,
-        resolution: row.resolution.clone(),
-        transfer_note: row.transfer_note.clone().unwrap_or_default(),
-        appeal_count: count(IssueAction::Appeal),
-        reopen_count: count(IssueAction::RecheckUnsatisfied),
-        triaged_at: row.triaged_at,
-        rectified_at: row.rectified_at,
-        on_time: row.on_time,
-        rechecked_at: row.rechecked_at,
-        satisfied: row.satisfied,
-        closed_at: (state == flowwalk_shared::api::issues::IssueState::Closed)
-            .then_some(row.rechecked_at)
-            .flatten(),
-        occurrences,
-        evidence,
-        panel: panel_out,
-        votes,
-        events,
-        actions,
-        calendar_warning,
-    })
+        .collect::<Result<Vec<_>, AppError>>()
+}
+
+/// For staff: the warning that the deadline was counted over years the calendar lacks.
+fn calendar_warning(
+    conn: &mut DbConnection,
+    caller: &AuthUser,
+    row: &IssueRow,
+) -> Result<Option<String>, AppError> {
+    Ok(
+        match (caller.role.is_staff_manager(), row.triaged_at, row.deadline) {
+            (true, Some(from), Some(to)) => {
+                let (cal, _) = settings::calendar(conn)?;
+                let from = china::date_of(from);
+                let missing: Vec<i32> = (chrono::Datelike::year(&from)
+                    ..=chrono::Datelike::year(&to))
+                    .filter(|y| !cal.has_year(*y))
+                    .collect();
+                missing_years_warning(&missing).map(|(zh, _)| zh)
+            }
+            _ => None,
+        },
+    )
 }
 
 /// The workflow table says panel members may vote in `panel_review`; the vote itself is
