@@ -117,53 +117,8 @@ fn public_base(settings: &Settings) -> String {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { demo: with_demo } => {
-            let db = prepare_database(&settings)?;
-            if with_demo {
-                let mut conn = db.pool().get().context("connecting to the database")?;
-                demo::print(&demo::load(&mut conn, &AuditKey::from_settings(&settings))?);
-            }
-            actix_web::rt::System::new().block_on(async move {
-                let app = Application::build_with(settings.clone(), db)?;
-                let host = settings
-                    .bind
-                    .rsplit_once(':')
-                    .map_or("127.0.0.1", |(h, _)| h)
-                    .to_owned();
-                tracing::info!("flowwalk listening on http://{host}:{}", app.port());
-                println!(
-                    "flowwalk: http://{host}:{}/  (API docs: /api/docs/)",
-                    app.port()
-                );
-                if with_demo {
-                    let host = if host == "0.0.0.0" {
-                        "127.0.0.1"
-                    } else {
-                        host.as_str()
-                    };
-                    let base = if settings.public_url.trim().is_empty() {
-                        format!("http://{host}:{}", app.port())
-                    } else {
-                        public_base(&settings)
-                    };
-                    demo::print_links(&base);
-                }
-                app.run_until_stopped().await.context("serving")
-            })
-        }
-        Command::Migrate => {
-            let url = settings.database();
-            let pool = crate::db::pool(&url, 1)?;
-            let mut conn = pool.get().context("connecting to the database")?;
-            let ran = crate::db::migrate(&mut conn)?;
-            crate::reference::store::categories::seed_defaults(&mut conn)
-                .context("seeding problem categories")?;
-            println!(
-                "{ran} migration(s) applied to the {:?} database",
-                url.backend
-            );
-            Ok(())
-        }
+        Command::Serve { demo: with_demo } => serve(settings, with_demo),
+        Command::Migrate => migrate(&settings),
         Command::User {
             command:
                 UserCommand::Create {
@@ -173,131 +128,205 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     department,
                     display_name,
                 },
-        } => {
-            let db = prepare_database(&settings)?;
-            let mut conn = db.pool().get().context("connecting to the database")?;
-            let department_id = match department {
-                Some(code) => {
-                    match crate::reference::store::departments::find_by_code(&mut conn, &code)? {
-                        Some(d) => Some(d.id),
-                        None => bail!("no department with code {code:?}"),
-                    }
-                }
-                None => None,
-            };
-            let account = users::prepare(&username, &password, &display_name)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let user = crate::db::write_tx(&mut conn, |c| {
-                users::insert(c, account, role, department_id)
-            })
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "created {} ({}) with id {}",
-                user.username, user.role, user.id
-            );
-            Ok(())
-        }
-        Command::Demo => {
-            let db = prepare_database(&settings)?;
-            let mut conn = db.pool().get().context("connecting to the database")?;
-            demo::print(&demo::load(&mut conn, &AuditKey::from_settings(&settings))?);
-            demo::print_links(&public_base(&settings));
-            Ok(())
-        }
+        } => create_user(
+            &settings,
+            username,
+            password,
+            role,
+            department,
+            display_name,
+        ),
+        Command::Demo => load_demo(&settings),
         Command::Audit {
             command: AuditCommand::Verify,
-        } => {
-            let db = prepare_database(&settings)?;
-            let mut conn = db.pool().get().context("connecting to the database")?;
-            let report = crate::issues::service::audit::verify(
-                &mut conn,
-                &AuditKey::from_settings(&settings),
-            )
-            .context("reading the audit trail")?;
-            if report.findings.is_empty() {
-                println!(
-                    "audit trail intact: {} entries over {} issues",
-                    report.entries, report.issues
-                );
-                return Ok(());
-            }
-            for f in &report.findings {
-                println!("TAMPERED: {f}");
-            }
-            bail!(
-                "the audit trail was tampered with: {} finding(s) over {} entries",
-                report.findings.len(),
-                report.entries
-            )
-        }
-        Command::Sweep => {
-            let db = prepare_database(&settings)?;
-            let mut conn = db.pool().get().context("connecting to the database")?;
-            let key = AuditKey::from_settings(&settings);
-            let swept = crate::db::write_tx(&mut conn, |c| {
-                crate::issues::service::sweep::sweep(c, &key, crate::db::rows::now())
-            })
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "{} issue(s) flagged overdue, {} reminded of a near deadline",
-                swept.overdue, swept.reminded
-            );
-            Ok(())
-        }
-        Command::Maintenance => {
-            let db = prepare_database(&settings)?;
-            let store = crate::photos::PhotoStore::from_settings(&settings)?;
-            let summary = actix_web::rt::System::new()
-                .block_on(crate::maintenance::run_once(&db, &store, &settings))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "{} orphan photo(s) removed, {} still referred to, {} skipped; {} expired rate-limit row(s) purged",
-                summary.photos.removed,
-                summary.photos.referenced,
-                summary.photos.skipped,
-                summary.expired_attempts
-            );
-            Ok(())
-        }
+        } => verify_audit(&settings),
+        Command::Sweep => sweep_now(&settings),
+        Command::Maintenance => maintain(&settings),
         Command::Import {
             kind,
             file,
             campaign,
-        } => {
-            let db = prepare_database(&settings)?;
-            let mut conn = db.pool().get().context("connecting to the database")?;
-            let text =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let result = match kind {
-                ImportKind::Venues => reference_import::venues(&mut conn, &text),
-                ImportKind::Departments => reference_import::departments(&mut conn, &text),
-                ImportKind::Survey => {
-                    let Some(code) = campaign else {
-                        bail!("`import survey` needs --campaign CODE");
-                    };
-                    let Some(c) =
-                        crate::surveys::store::surveys::find_campaign_by_code(&mut conn, &code)?
-                    else {
-                        bail!("no campaign with code {code:?}");
-                    };
-                    crate::db::write_tx(&mut conn, |conn| {
-                        crate::surveys::service::paper_import::responses(conn, &c, &text)
-                    })
-                }
+        } => import_file(&settings, kind, file, campaign),
+    }
+}
+
+fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
+    let db = prepare_database(&settings)?;
+    if with_demo {
+        let mut conn = db.pool().get().context("connecting to the database")?;
+        demo::print(&demo::load(&mut conn, &AuditKey::from_settings(&settings))?);
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build_with(settings.clone(), db)?;
+        let host = settings
+            .bind
+            .rsplit_once(':')
+            .map_or("127.0.0.1", |(h, _)| h)
+            .to_owned();
+        tracing::info!("flowwalk listening on http://{host}:{}", app.port());
+        println!(
+            "flowwalk: http://{host}:{}/  (API docs: /api/docs/)",
+            app.port()
+        );
+        if with_demo {
+            let host = if host == "0.0.0.0" {
+                "127.0.0.1"
+            } else {
+                host.as_str()
             };
-            match result {
-                Ok(n) => {
-                    println!("imported {n} row(s) from {}", file.display());
-                    Ok(())
-                }
-                Err(reference_import::ImportError::Rows(rows)) => {
-                    for r in &rows {
-                        eprintln!("{}:{}: {}", file.display(), r.line, r.reason);
-                    }
-                    bail!("{} bad row(s); nothing was imported", rows.len())
-                }
-                Err(reference_import::ImportError::Other(e)) => Err(e),
-            }
+            let base = if settings.public_url.trim().is_empty() {
+                format!("http://{host}:{}", app.port())
+            } else {
+                public_base(&settings)
+            };
+            demo::print_links(&base);
         }
+        app.run_until_stopped().await.context("serving")
+    })
+}
+
+fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let url = settings.database();
+    let pool = crate::db::pool(&url, 1)?;
+    let mut conn = pool.get().context("connecting to the database")?;
+    let ran = crate::db::migrate(&mut conn)?;
+    crate::reference::store::categories::seed_defaults(&mut conn)
+        .context("seeding problem categories")?;
+    println!(
+        "{ran} migration(s) applied to the {:?} database",
+        url.backend
+    );
+    Ok(())
+}
+
+fn create_user(
+    settings: &Settings,
+    username: String,
+    password: String,
+    role: Role,
+    department: Option<String>,
+    display_name: String,
+) -> anyhow::Result<()> {
+    let db = prepare_database(settings)?;
+    let mut conn = db.pool().get().context("connecting to the database")?;
+    let department_id = match department {
+        Some(code) => match crate::reference::store::departments::find_by_code(&mut conn, &code)? {
+            Some(d) => Some(d.id),
+            None => bail!("no department with code {code:?}"),
+        },
+        None => None,
+    };
+    let account =
+        users::prepare(&username, &password, &display_name).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let user = crate::db::write_tx(&mut conn, |c| {
+        users::insert(c, account, role, department_id)
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "created {} ({}) with id {}",
+        user.username, user.role, user.id
+    );
+    Ok(())
+}
+
+fn load_demo(settings: &Settings) -> anyhow::Result<()> {
+    let db = prepare_database(settings)?;
+    let mut conn = db.pool().get().context("connecting to the database")?;
+    demo::print(&demo::load(&mut conn, &AuditKey::from_settings(settings))?);
+    demo::print_links(&public_base(settings));
+    Ok(())
+}
+
+fn verify_audit(settings: &Settings) -> anyhow::Result<()> {
+    let db = prepare_database(settings)?;
+    let mut conn = db.pool().get().context("connecting to the database")?;
+    let report =
+        crate::issues::service::audit::verify(&mut conn, &AuditKey::from_settings(settings))
+            .context("reading the audit trail")?;
+    if report.findings.is_empty() {
+        println!(
+            "audit trail intact: {} entries over {} issues",
+            report.entries, report.issues
+        );
+        return Ok(());
+    }
+    for f in &report.findings {
+        println!("TAMPERED: {f}");
+    }
+    bail!(
+        "the audit trail was tampered with: {} finding(s) over {} entries",
+        report.findings.len(),
+        report.entries
+    )
+}
+
+fn sweep_now(settings: &Settings) -> anyhow::Result<()> {
+    let db = prepare_database(settings)?;
+    let mut conn = db.pool().get().context("connecting to the database")?;
+    let key = AuditKey::from_settings(settings);
+    let swept = crate::db::write_tx(&mut conn, |c| {
+        crate::issues::service::sweep::sweep(c, &key, crate::db::rows::now())
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{} issue(s) flagged overdue, {} reminded of a near deadline",
+        swept.overdue, swept.reminded
+    );
+    Ok(())
+}
+
+fn maintain(settings: &Settings) -> anyhow::Result<()> {
+    let db = prepare_database(settings)?;
+    let store = crate::photos::PhotoStore::from_settings(settings)?;
+    let summary = actix_web::rt::System::new()
+        .block_on(crate::maintenance::run_once(&db, &store, settings))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{} orphan photo(s) removed, {} still referred to, {} skipped; {} expired rate-limit row(s) purged",
+        summary.photos.removed,
+        summary.photos.referenced,
+        summary.photos.skipped,
+        summary.expired_attempts
+    );
+    Ok(())
+}
+
+fn import_file(
+    settings: &Settings,
+    kind: ImportKind,
+    file: std::path::PathBuf,
+    campaign: Option<String>,
+) -> anyhow::Result<()> {
+    let db = prepare_database(settings)?;
+    let mut conn = db.pool().get().context("connecting to the database")?;
+    let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let result = match kind {
+        ImportKind::Venues => reference_import::venues(&mut conn, &text),
+        ImportKind::Departments => reference_import::departments(&mut conn, &text),
+        ImportKind::Survey => {
+            let Some(code) = campaign else {
+                bail!("`import survey` needs --campaign CODE");
+            };
+            let Some(c) = crate::surveys::store::surveys::find_campaign_by_code(&mut conn, &code)?
+            else {
+                bail!("no campaign with code {code:?}");
+            };
+            crate::db::write_tx(&mut conn, |conn| {
+                crate::surveys::service::paper_import::responses(conn, &c, &text)
+            })
+        }
+    };
+    match result {
+        Ok(n) => {
+            println!("imported {n} row(s) from {}", file.display());
+            Ok(())
+        }
+        Err(reference_import::ImportError::Rows(rows)) => {
+            for r in &rows {
+                eprintln!("{}:{}: {}", file.display(), r.line, r.reason);
+            }
+            bail!("{} bad row(s); nothing was imported", rows.len())
+        }
+        Err(reference_import::ImportError::Other(e)) => Err(e),
     }
 }

@@ -25,7 +25,7 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, App
             format!("{field} must be at most {max} characters"),
         ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if flowwalk_shared::text::has_control_chars(v) {
         return Err(AppError::invalid(
             field,
             format!("{field} 含有控制字符"),

@@ -5,6 +5,7 @@
 //! elsewhere are written once for both.
 
 pub mod changes;
+pub mod cursor;
 pub mod rows;
 pub mod schema;
 

@@ -1,5 +1,6 @@
-//! Demo data for `flowwalk demo`, drawn from the seed documents (天宁区 / 常州), so that a
-//! newcomer opens the system and sees real venues, departments and scenarios, not "foo".
+//! Demo data for `flowwalk demo`, drawn from the public documents listed in
+//! `docs/domain.md#sources` (天宁区 / 常州), so that a newcomer opens the system and sees real
+//! venues, departments and scenarios, not "foo".
 //!
 //! Sources: the 天宁区数据局 questionnaire names the venues and their addresses (翰学路,
 //! 中吴大道1287号, 武青北路19号新丰大厦8楼); the 南通 report gives the online-simulation

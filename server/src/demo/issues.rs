@@ -206,19 +206,69 @@ fn drive(
     panel: &[(AuthUser, Constituency)],
 ) -> Result<(), AppError> {
     let now = crate::db::rows::now();
-    let triage = |d: TriageDecision, reason: &str| Command::Triage {
-        decision: d,
+    let cast = Cast {
+        manager,
+        officer,
+        observer,
+        panel,
+    };
+    for (who, cmd, at) in plan(state, &cast, now)? {
+        do_step(conn, key, id, who, cmd, at)?;
+    }
+    if state == "overdue" {
+        write_tx(conn, |c| sweep::sweep(c, key, now).map(drop))?;
+    }
+    Ok(())
+}
+
+/// Who takes a demo issue through its workflow.
+struct Cast<'a> {
+    manager: &'a AuthUser,
+    officer: &'a AuthUser,
+    observer: &'a AuthUser,
+    panel: &'a [(AuthUser, Constituency)],
+}
+
+/// One workflow step of the demo: who, what, when.
+type Step<'a> = (&'a AuthUser, Command, NaiveDateTime);
+
+fn triage(decision: TriageDecision, reason: &str) -> Command {
+    Command::Triage {
+        decision,
         reason: reason.into(),
         department_id: None,
         severity: None,
-    };
-    let evidence = |note: &str| Command::SubmitEvidence {
+    }
+}
+
+fn evidence(note: &str) -> Command {
+    Command::SubmitEvidence {
         note: note.into(),
         photos: vec![],
         client_id: None,
-    };
+    }
+}
+
+fn accept() -> Command {
+    Command::Acceptance {
+        accept: true,
+        reason: "现场核验,已整改到位".into(),
+    }
+}
+
+fn recheck(satisfied: bool, note: &str) -> Command {
+    Command::Recheck {
+        satisfied,
+        note: note.into(),
+    }
+}
+
+/// The steps that take a new issue to `state`.
+fn plan<'a>(state: &str, cast: &Cast<'a>, now: NaiveDateTime) -> Result<Vec<Step<'a>>, AppError> {
+    let (manager, officer, observer) = (cast.manager, cast.officer, cast.observer);
     let members = || Command::FormPanel {
-        members: panel
+        members: cast
+            .panel
             .iter()
             .map(|(u, c)| PanelMemberInput {
                 user_id: u.id.clone(),
@@ -226,169 +276,104 @@ fn drive(
             })
             .collect(),
     };
-    let accept = || Command::Acceptance {
-        accept: true,
-        reason: "现场核验,已整改到位".into(),
-    };
-    match state {
-        "new" => {}
-        "fix_now" => do_step(
-            conn,
-            key,
-            id,
+    let steps = match state {
+        "new" => vec![],
+        "fix_now" => vec![(
             manager,
             triage(TriageDecision::FixNow, "材料可通过电子证照获取,立即整改"),
             now,
-        )?,
-        "fix_now_review" => {
-            do_step(
-                conn,
-                key,
-                id,
+        )],
+        "fix_now_review" => vec![
+            (
                 manager,
                 triage(TriageDecision::FixNow, "即知即改,加强业务培训"),
                 now,
-            )?;
-            do_step(
-                conn,
-                key,
-                id,
+            ),
+            (
                 officer,
                 evidence("已组织“一照多址”政策专题培训,并在窗口放置政策速查卡"),
                 now,
-            )?;
-        }
-        "ledger" => {
-            do_step(
-                conn,
-                key,
-                id,
+            ),
+        ],
+        "ledger" => vec![
+            (
                 manager,
                 triage(TriageDecision::Ledger, "需修订办事指南并公示,列入台账"),
                 now,
-            )?;
-            do_step(conn, key, id, manager, members(), now)?;
-        }
-        "panel_review" => {
-            do_step(
-                conn,
-                key,
-                id,
+            ),
+            (manager, members(), now),
+        ],
+        "panel_review" => vec![
+            (
                 manager,
                 triage(TriageDecision::Ledger, "涉及多个系统整合,列入台账"),
                 now,
-            )?;
-            do_step(conn, key, id, manager, members(), now)?;
-            do_step(
-                conn,
-                key,
-                id,
+            ),
+            (manager, members(), now),
+            (
                 officer,
                 evidence("已在政务服务网开通“开办企业一件事”统一入口,三个环节一次登录"),
                 now,
-            )?;
-        }
-        "overdue" => {
-            let earlier = now - Duration::days(6);
-            do_step(
-                conn,
-                key,
-                id,
-                manager,
-                triage(TriageDecision::FixNow, "立即整改,不得重复索要材料"),
-                earlier,
-            )?;
-            write_tx(conn, |c| sweep::sweep(c, key, now).map(drop))?;
-        }
+            ),
+        ],
+        // Triaged six days ago; the sweep that follows finds it overdue.
+        "overdue" => vec![(
+            manager,
+            triage(TriageDecision::FixNow, "立即整改,不得重复索要材料"),
+            now - Duration::days(6),
+        )],
         "signed_off" | "closed" | "reopened" => {
-            do_step(
-                conn,
-                key,
-                id,
-                manager,
-                triage(TriageDecision::FixNow, "即知即改"),
-                now,
-            )?;
-            do_step(
-                conn,
-                key,
-                id,
-                officer,
-                evidence("已组织窗口人员服务规范培训,并实行一次性告知制度"),
-                now,
-            )?;
-            do_step(conn, key, id, manager, accept(), now)?;
+            let mut steps = vec![
+                (manager, triage(TriageDecision::FixNow, "即知即改"), now),
+                (
+                    officer,
+                    evidence("已组织窗口人员服务规范培训,并实行一次性告知制度"),
+                    now,
+                ),
+                (manager, accept(), now),
+            ];
             match state {
-                "closed" => do_step(
-                    conn,
-                    key,
-                    id,
-                    observer,
-                    Command::Recheck {
-                        satisfied: true,
-                        note: "再次体验,等候明显缩短".into(),
-                    },
-                    now,
-                )?,
-                "reopened" => do_step(
-                    conn,
-                    key,
-                    id,
-                    observer,
-                    Command::Recheck {
-                        satisfied: false,
-                        note: "再次体验,指南仍未更新".into(),
-                    },
-                    now,
-                )?,
+                "closed" => steps.push((observer, recheck(true, "再次体验,等候明显缩短"), now)),
+                "reopened" => {
+                    steps.push((observer, recheck(false, "再次体验,指南仍未更新"), now));
+                }
                 _ => {}
             }
+            steps
         }
-        "dismissed" => do_step(
-            conn,
-            key,
-            id,
+        "dismissed" => vec![(
             manager,
             triage(
                 TriageDecision::Dismiss,
                 "经核实,法定代表人身份核验为法定要求,可通过视频核验替代,已告知",
             ),
             now,
-        )?,
-        "appealed" => {
-            do_step(
-                conn,
-                key,
-                id,
+        )],
+        "appealed" => vec![
+            (
                 manager,
                 triage(TriageDecision::Dismiss, "经核实,窗口已受理"),
                 now,
-            )?;
-            do_step(
-                conn,
-                key,
-                id,
+            ),
+            (
                 observer,
                 Command::Appeal {
                     note: "当天窗口确实拒绝受理,有排队小票和现场照片为证".into(),
                 },
                 now,
-            )?;
-        }
-        "explained" => do_step(
-            conn,
-            key,
-            id,
+            ),
+        ],
+        "explained" => vec![(
             manager,
             triage(
                 TriageDecision::Explain,
                 "公章刻制备案依规须公安机关审核,暂无统一时限,已向体验员说明",
             ),
             now,
-        )?,
+        )],
         other => return Err(AppError::internal(anyhow!("no demo path to {other}"))),
-    }
-    Ok(())
+    };
+    Ok(steps)
 }
 
 fn do_step(

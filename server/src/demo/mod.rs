@@ -288,7 +288,8 @@ pub fn push(
 }
 
 /// A plausible walk of the template: the first window step over-runs its standard time,
-/// one redirect to another window, findings from the seed questionnaire's top complaints.
+/// one redirect to another window, findings from the Tianning questionnaire's top complaints
+/// (`docs/domain.md#sources`).
 fn demo_record(a: &Assignment, steps: &[Step], started: i64, n: usize) -> WalkthroughRecord {
     const MIN: i64 = 60_000;
     let mut t = started;

@@ -1,5 +1,5 @@
 //! The demo's citizen questionnaire: the district's 我陪群众走流程 questionnaire (questions
-//! as in `shared/domain.md`), a campaign running today at five demo venues, a few hundred
+//! as in `docs/domain.md#questions`), a campaign running today at five demo venues, a few hundred
 //! synthetic responses drawn (deterministically) around the shares the district published,
 //! and its published results notice.
 
@@ -9,6 +9,7 @@ use flowwalk_shared::api::surveys::{
     CampaignInput, CandidateInput, CandidateKind, Choice, Question, QuestionKind,
     QuestionnaireInput, ResponseSource, ScalePreset, ShowIf,
 };
+use flowwalk_shared::time::china;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
@@ -73,161 +74,173 @@ fn smoothness(id: &str, title: &str, not_applicable: bool) -> Question {
     }
 }
 
+/// The district questionnaire's first questions: where and what the respondent went for, and how it went.
+fn first_questions() -> Vec<Question> {
+    use QuestionKind::{Multiple, Single};
+    vec![
+        q(
+            "q1",
+            Multiple,
+            "您去过或知晓以下哪些政务服务场所?",
+            vec![
+                c("city", "常州市政务服务中心"),
+                c("district", "天宁区政务服务中心(翰学路)"),
+                c("town", "镇、街道便民服务中心(天宁区)"),
+                c("village", "村、社区便民服务站(天宁区)"),
+                c("hrss", "人力资源和社会保障中心(中吴大道1287号)"),
+                c("marriage", "民政局婚姻登记处(武青北路19号新丰大厦8楼)"),
+            ],
+        ),
+        q(
+            "q2",
+            Multiple,
+            "您办理过哪些类型的政务服务事项?",
+            vec![
+                c("social", "社保、医保业务"),
+                c("tax", "税费业务"),
+                c("business", "个体户、企业公司业务"),
+                c("civil", "民政业务"),
+                c("health", "卫健业务"),
+                c("police", "公安(户籍、出入境、交管)业务"),
+                c("archives", "档案业务"),
+                c("real_estate", "不动产业务"),
+                c("housing_fund", "公积金业务"),
+                c("other", "其他"),
+            ],
+        ),
+        q(
+            "q3",
+            Multiple,
+            "您从哪些渠道获得办理地址、咨询电话、时间、材料、费用等信息?",
+            vec![
+                c("baidu", "百度"),
+                c("xiaohongshu", "小红书"),
+                c("city_app", "“我的常州”APP"),
+                c("province_app", "“苏服办”APP"),
+                c("wechat", "各类公众号"),
+                c("acquaintance", "问熟人"),
+            ],
+        ),
+        smoothness("q4", "您获取信息的过程是否顺利?", false),
+        smoothness("q5", "您觉得窗口办理的过程是否顺利?", true),
+        q(
+            "q6",
+            Single,
+            "您是否通过“不见面”的方式办理过业务(APP、公众号、小程序、电脑网页端、自助设备等)?",
+            vec![c("yes", "是"), c("no", "否")],
+        ),
+    ]
+}
+
+/// The district questionnaire's remaining questions.
+fn later_questions() -> Vec<Question> {
+    use QuestionKind::{Multiple, Text};
+    vec![
+        Question {
+            show_if: Some(ShowIf {
+                question_id: "q6".into(),
+                any_of: vec!["yes".into()],
+            }),
+            ..smoothness("q7", "您觉得线上办理的过程是否顺利?", true)
+        },
+        q(
+            "q8",
+            Multiple,
+            "您觉得窗口服务存在哪些问题需要改进?",
+            vec![
+                problem(
+                    "rigid_rules",
+                    "部分工作人员执行文件过于刻板,导致可办的事办不成",
+                    "rigid_rules",
+                ),
+                problem(
+                    "too_many_materials",
+                    "需要提交的材料过多",
+                    "too_many_materials",
+                ),
+                problem(
+                    "too_many_apps",
+                    "涉企APP太多,网上办事流程也很复杂",
+                    "too_many_apps",
+                ),
+                problem(
+                    "not_one_stop",
+                    "没有做到“一站式”服务,办一件事需跑多个部门",
+                    "not_one_stop",
+                ),
+                problem("long_queue", "政务大厅办事排队时间太长", "long_queue"),
+                problem(
+                    "repeated_materials",
+                    "需要重复提交材料",
+                    "repeated_materials",
+                ),
+                problem(
+                    "forced_online",
+                    "窗口不受理申请,强制要求上网办理",
+                    "forced_online",
+                ),
+                problem(
+                    "process_not_public",
+                    "办事流程未公开或流程过于复杂",
+                    "process_not_public",
+                ),
+                problem(
+                    "no_time_limit",
+                    "无办结时间要求的非常规事项,办理时间非常长",
+                    "no_time_limit",
+                ),
+                none("以上均无"),
+            ],
+        ),
+        q(
+            "q9",
+            Multiple,
+            "您觉得窗口服务人员存在哪些问题需要改进?",
+            vec![
+                problem("work_style", "工作作风问题", "work_style"),
+                problem("attitude", "服务态度问题", "attitude"),
+                problem("efficiency", "服务效率问题", "efficiency"),
+                none("不存在以上问题"),
+            ],
+        ),
+        q(
+            "q10",
+            Multiple,
+            "您觉得服务场所存在哪些问题需要改进?",
+            vec![
+                problem("parking", "停车不方便或收费贵", "parking"),
+                problem("dirty", "环境脏乱", "dirty"),
+                problem("old_equipment", "设备老旧", "old_equipment"),
+                problem("low_digitalisation", "智能化水平较低", "low_digitalisation"),
+                problem(
+                    "unclear_signage",
+                    "服务场所标识指引不清晰",
+                    "unclear_signage",
+                ),
+                problem(
+                    "insufficient_facilities",
+                    "便民服务设备设施不充足",
+                    "insufficient_facilities",
+                ),
+                problem("special_groups", "特殊人群服务能力不足", "special_groups"),
+                none("不存在以上问题"),
+            ],
+        ),
+        Question {
+            optional: true,
+            ..q("q11", Text, "您觉得服务过程中有哪些值得称赞的地方?", vec![])
+        },
+    ]
+}
+
 /// The district questionnaire, question by question.
 pub fn district_questionnaire() -> QuestionnaireInput {
-    use QuestionKind::{Multiple, Single, Text};
     QuestionnaireInput {
         code: "wopei-district".into(),
         title: "“我陪群众走流程”政务服务体验问卷".into(),
         intro: "为全面了解您办理政务服务的体验,请根据实际情况填写,约需3分钟。".into(),
         ask_phone: true,
-        questions: vec![
-            q(
-                "q1",
-                Multiple,
-                "您去过或知晓以下哪些政务服务场所?",
-                vec![
-                    c("city", "常州市政务服务中心"),
-                    c("district", "天宁区政务服务中心(翰学路)"),
-                    c("town", "镇、街道便民服务中心(天宁区)"),
-                    c("village", "村、社区便民服务站(天宁区)"),
-                    c("hrss", "人力资源和社会保障中心(中吴大道1287号)"),
-                    c("marriage", "民政局婚姻登记处(武青北路19号新丰大厦8楼)"),
-                ],
-            ),
-            q(
-                "q2",
-                Multiple,
-                "您办理过哪些类型的政务服务事项?",
-                vec![
-                    c("social", "社保、医保业务"),
-                    c("tax", "税费业务"),
-                    c("business", "个体户、企业公司业务"),
-                    c("civil", "民政业务"),
-                    c("health", "卫健业务"),
-                    c("police", "公安(户籍、出入境、交管)业务"),
-                    c("archives", "档案业务"),
-                    c("real_estate", "不动产业务"),
-                    c("housing_fund", "公积金业务"),
-                    c("other", "其他"),
-                ],
-            ),
-            q(
-                "q3",
-                Multiple,
-                "您从哪些渠道获得办理地址、咨询电话、时间、材料、费用等信息?",
-                vec![
-                    c("baidu", "百度"),
-                    c("xiaohongshu", "小红书"),
-                    c("city_app", "“我的常州”APP"),
-                    c("province_app", "“苏服办”APP"),
-                    c("wechat", "各类公众号"),
-                    c("acquaintance", "问熟人"),
-                ],
-            ),
-            smoothness("q4", "您获取信息的过程是否顺利?", false),
-            smoothness("q5", "您觉得窗口办理的过程是否顺利?", true),
-            q(
-                "q6",
-                Single,
-                "您是否通过“不见面”的方式办理过业务(APP、公众号、小程序、电脑网页端、自助设备等)?",
-                vec![c("yes", "是"), c("no", "否")],
-            ),
-            Question {
-                show_if: Some(ShowIf {
-                    question_id: "q6".into(),
-                    any_of: vec!["yes".into()],
-                }),
-                ..smoothness("q7", "您觉得线上办理的过程是否顺利?", true)
-            },
-            q(
-                "q8",
-                Multiple,
-                "您觉得窗口服务存在哪些问题需要改进?",
-                vec![
-                    problem(
-                        "rigid_rules",
-                        "部分工作人员执行文件过于刻板,导致可办的事办不成",
-                        "rigid_rules",
-                    ),
-                    problem(
-                        "too_many_materials",
-                        "需要提交的材料过多",
-                        "too_many_materials",
-                    ),
-                    problem(
-                        "too_many_apps",
-                        "涉企APP太多,网上办事流程也很复杂",
-                        "too_many_apps",
-                    ),
-                    problem(
-                        "not_one_stop",
-                        "没有做到“一站式”服务,办一件事需跑多个部门",
-                        "not_one_stop",
-                    ),
-                    problem("long_queue", "政务大厅办事排队时间太长", "long_queue"),
-                    problem(
-                        "repeated_materials",
-                        "需要重复提交材料",
-                        "repeated_materials",
-                    ),
-                    problem(
-                        "forced_online",
-                        "窗口不受理申请,强制要求上网办理",
-                        "forced_online",
-                    ),
-                    problem(
-                        "process_not_public",
-                        "办事流程未公开或流程过于复杂",
-                        "process_not_public",
-                    ),
-                    problem(
-                        "no_time_limit",
-                        "无办结时间要求的非常规事项,办理时间非常长",
-                        "no_time_limit",
-                    ),
-                    none("以上均无"),
-                ],
-            ),
-            q(
-                "q9",
-                Multiple,
-                "您觉得窗口服务人员存在哪些问题需要改进?",
-                vec![
-                    problem("work_style", "工作作风问题", "work_style"),
-                    problem("attitude", "服务态度问题", "attitude"),
-                    problem("efficiency", "服务效率问题", "efficiency"),
-                    none("不存在以上问题"),
-                ],
-            ),
-            q(
-                "q10",
-                Multiple,
-                "您觉得服务场所存在哪些问题需要改进?",
-                vec![
-                    problem("parking", "停车不方便或收费贵", "parking"),
-                    problem("dirty", "环境脏乱", "dirty"),
-                    problem("old_equipment", "设备老旧", "old_equipment"),
-                    problem("low_digitalisation", "智能化水平较低", "low_digitalisation"),
-                    problem(
-                        "unclear_signage",
-                        "服务场所标识指引不清晰",
-                        "unclear_signage",
-                    ),
-                    problem(
-                        "insufficient_facilities",
-                        "便民服务设备设施不充足",
-                        "insufficient_facilities",
-                    ),
-                    problem("special_groups", "特殊人群服务能力不足", "special_groups"),
-                    none("不存在以上问题"),
-                ],
-            ),
-            Question {
-                optional: true,
-                ..q("q11", Text, "您觉得服务过程中有哪些值得称赞的地方?", vec![])
-            },
-        ],
+        questions: [first_questions(), later_questions()].concat(),
     }
 }
 
@@ -440,7 +453,7 @@ const CONCLUSION: &str = "\
 /// Loads the questionnaire, the campaign, its responses and the published results, inside
 /// the demo's transaction; returns the number of responses.
 pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> {
-    let qid = crate::surveys::routes::questionnaires::create_in(
+    let qid = crate::surveys::service::setup::create_questionnaire(
         conn,
         &district_questionnaire(),
         Some(admin_id),
@@ -451,8 +464,8 @@ pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> 
             .ok_or_else(|| AppError::internal(anyhow!("demo venue {code} is missing")))?;
         venue_ids.push(v.id);
     }
-    let today = crate::surveys::service::china_today();
-    let campaign = crate::surveys::routes::campaigns::create_in(
+    let today = china::today();
+    let campaign = crate::surveys::service::setup::create_campaign(
         conn,
         &CampaignInput {
             code: CAMPAIGN_CODE.into(),
@@ -468,7 +481,7 @@ pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> 
     )?;
     let questionnaire = crate::surveys::service::questionnaire(conn, &campaign)?;
     let mut rng = Rng(0x5EED_2024_0506);
-    let start = crate::surveys::service::china_day_start(campaign.starts_on) + Duration::hours(9);
+    let start = china::midnight_utc(campaign.starts_on) + Duration::hours(9);
     let now = crate::db::rows::now();
     let mut rows = Vec::with_capacity(RESPONSES);
     for i in 0..RESPONSES {

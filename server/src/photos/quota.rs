@@ -3,23 +3,21 @@
 //! already stored costs nothing; a new one is charged once its bytes arrived and matched
 //! their hash, before any decoding.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use flowwalk_shared::ErrorCode;
+use flowwalk_shared::time::china;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
 
-/// UTC+8, the calendar the volunteers live by (China has no daylight saving).
-const CHINA_UTC_OFFSET: Duration = Duration::hours(8);
-
 /// The quota day a UTC moment falls in.
 pub fn day_of(now_utc: NaiveDateTime) -> NaiveDate {
-    (now_utc + CHINA_UTC_OFFSET).date()
+    china::date_of(now_utc)
 }
 
 /// Seconds until the next quota day starts.
 pub fn seconds_to_next_day(now_utc: NaiveDateTime) -> u64 {
-    let local = now_utc + CHINA_UTC_OFFSET;
+    let local = china::local(now_utc);
     let next = local.date().succ_opt().map(|d| d.and_time(NaiveTime::MIN));
     next.map_or(3600, |n| {
         u64::try_from((n - local).num_seconds()).unwrap_or(3600)

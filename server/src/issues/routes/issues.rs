@@ -11,6 +11,7 @@ use flowwalk_shared::api::issues::{
 };
 use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::issues as ep;
+use flowwalk_shared::time::china;
 use flowwalk_shared::{ErrorBody, ErrorCode};
 
 use crate::auth::AuthUser;
@@ -20,7 +21,7 @@ use crate::issues::rules::report_periods::Period;
 use crate::issues::service::evaluation_import::{Format, ImportFailure};
 use crate::issues::service::list::{self, Filter};
 use crate::issues::service::workflow::{self, Command};
-use crate::issues::service::{AuditKey, china_midnight_utc, view};
+use crate::issues::service::{AuditKey, view};
 use crate::issues::store::issues as m;
 use flowwalk_shared::endpoint::Json;
 use flowwalk_shared::endpoints::IdPath;
@@ -46,8 +47,8 @@ fn filter(query: &IssueQuery) -> Result<Filter, AppError> {
                 )
             })?;
             (
-                Some(china_midnight_utc(p.from)),
-                Some(china_midnight_utc(p.to + chrono::Duration::days(1))),
+                Some(china::midnight_utc(p.from)),
+                Some(china::midnight_utc(p.to + chrono::Duration::days(1))),
             )
         }
         None => (None, None),

@@ -10,12 +10,13 @@ use flowwalk_shared::api::reports::ReportQuery;
 use flowwalk_shared::api::reports::{Dashboard, Report, ReportGroup};
 use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::reports as ep;
+use flowwalk_shared::time::china;
 use flowwalk_shared::{ErrorBody, ErrorCode};
 
 use crate::db::Db;
 use crate::error::AppError;
 use crate::issues::rules::report_periods::Period;
-use crate::issues::service::{china_date, report_export as export, reporting as reports};
+use crate::issues::service::{report_export as export, reporting as reports};
 
 fn period(p: Option<&str>) -> Result<Period, AppError> {
     match p {
@@ -27,7 +28,7 @@ fn period(p: Option<&str>) -> Result<Period, AppError> {
                     "A period is 2026, 2026-Q3 or 2026-07",
                 )
         }),
-        None => Ok(Period::quarter_of(china_date(crate::db::rows::now()))),
+        None => Ok(Period::quarter_of(china::date_of(crate::db::rows::now()))),
     }
 }
 
@@ -104,7 +105,7 @@ pub async fn export(db: web::Data<Db>, call: In<ep::Export>) -> Answer<ep::Expor
     (status = 200, body = Dashboard), (status = 400, body = ErrorBody)))]
 pub async fn dashboard(db: web::Data<Db>, call: In<ep::Dashboard>) -> Answer<ep::Dashboard> {
     let q = call.query;
-    let today = china_date(crate::db::rows::now());
+    let today = china::date_of(crate::db::rows::now());
     let to = q.to.unwrap_or(today);
     let from = q.from.unwrap_or(to - chrono::Duration::days(365));
     if from > to || (to - from).num_days() > 3 * 366 {

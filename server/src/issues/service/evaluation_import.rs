@@ -13,12 +13,15 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use flowwalk_shared::api::issues::{ImportResult, ImportRowError, IssueSource};
 use flowwalk_shared::api::scenarios::Channel;
 use flowwalk_shared::taxonomy::Satisfaction;
+use flowwalk_shared::time::china;
 use flowwalk_shared::walkthrough::{Severity, hex_sha256};
 
-use super::{AuditKey, Recorded, china_midnight_utc, create_from_source};
+use super::{AuditKey, Recorded, create_from_source};
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::reference::store::{departments, scenarios, venues};
+use crate::reference::store::departments::{self, DepartmentRow};
+use crate::reference::store::scenarios;
+use crate::reference::store::venues::{self, VenueRow};
 
 /// The file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,6 +296,117 @@ struct Good {
     seen_at: NaiveDateTime,
 }
 
+/// What the rows are checked against.
+struct Refs {
+    venues: Vec<VenueRow>,
+    departments: Vec<DepartmentRow>,
+    scenarios: Vec<flowwalk_shared::api::scenarios::Scenario>,
+}
+
+/// One row checked: the issue it makes, `None` for a review that is not bad, or why it is
+/// refused.
+fn checked(
+    line: u64,
+    row: &HashMap<&'static str, Cell>,
+    refs: &Refs,
+    now: NaiveDateTime,
+) -> Result<Option<Good>, ImportRowError> {
+    let get = |c: &str| row.get(c).map(Cell::text).unwrap_or_default();
+    let (item, venue, dept, chan, text, rate) = (
+        get("item"),
+        get("venue"),
+        get("department"),
+        get("channel"),
+        get("text"),
+        get("rating"),
+    );
+    let Some(level) = rating(&rate) else {
+        return Err(bad(
+            line,
+            format!("评价等级无法识别(unknown rating): {rate:?}"),
+        ));
+    };
+    if !matches!(
+        level,
+        Satisfaction::Dissatisfied | Satisfaction::VeryDissatisfied
+    ) {
+        return Ok(None);
+    }
+    if item.is_empty() || item.chars().count() > 200 {
+        return Err(bad(
+            line,
+            "事项为空或超过 200 字(item empty or over 200 characters)",
+        ));
+    }
+    let Some(v) = refs
+        .venues
+        .iter()
+        .find(|v| v.name == venue || v.code == venue)
+    else {
+        return Err(bad(line, format!("未知的场所(unknown venue): {venue:?}")));
+    };
+    let Some(d) = refs
+        .departments
+        .iter()
+        .find(|d| d.name == dept || d.code == dept)
+    else {
+        return Err(bad(
+            line,
+            format!("未知的部门(unknown department): {dept:?}"),
+        ));
+    };
+    let Some(ch) = channel(&chan) else {
+        return Err(bad(line, format!("未知的渠道(unknown channel): {chan:?}")));
+    };
+    let Some(when) = row.get("date").and_then(date) else {
+        return Err(bad(
+            line,
+            format!("日期无法识别(unreadable date): {:?}", get("date")),
+        ));
+    };
+    // The export's times are China time.
+    let seen_at = china::midnight_utc(when.date()) + (when - when.date().and_time(NaiveTime::MIN));
+    if seen_at > now + chrono::Duration::days(1) {
+        return Err(bad(line, format!("日期在将来(date in the future): {when}")));
+    }
+    if text.is_empty() || text.chars().count() > 2000 {
+        return Err(bad(
+            line,
+            "评价内容为空或超过 2000 字(text empty or over 2000 characters)",
+        ));
+    }
+    if flowwalk_shared::text::has_control_chars(&text) {
+        return Err(bad(
+            line,
+            "评价内容含控制字符(text contains control characters)",
+        ));
+    }
+    let canonical = [
+        item.as_str(),
+        v.id.as_str(),
+        d.id.as_str(),
+        ch.as_str(),
+        &when.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        text.as_str(),
+        rate.as_str(),
+    ]
+    .join("\u{1f}");
+    Ok(Some(Good {
+        key: hex_sha256(canonical.as_bytes()),
+        venue_id: v.id.clone(),
+        department_id: d.id.clone(),
+        scenario_id: scenario_of(&refs.scenarios, &item),
+        title: format!("差评:{item}"),
+        description: format!("【{}】{text}", channel_zh(ch)),
+        severity: if level == Satisfaction::VeryDissatisfied {
+            Severity::High
+        } else {
+            Severity::Medium
+        },
+        seen_at,
+    }))
+}
+
 /// Imports the file: all rows, or none.
 pub fn reviews(
     conn: &mut DbConnection,
@@ -311,120 +425,20 @@ pub fn reviews(
             "表头之后没有数据行(no rows after the header)",
         )]));
     }
-    let venue_list = venues::list(conn)?;
-    let department_list = departments::list(conn)?;
-    let scenario_list = scenarios::list_current(conn)?;
+    let refs = Refs {
+        venues: venues::list(conn)?,
+        departments: departments::list(conn)?,
+        scenarios: scenarios::list_current(conn)?,
+    };
     let mut errors = Vec::new();
     let mut good = Vec::new();
     let mut not_bad = 0u32;
     for (line, row) in &rows {
-        let line = *line;
-        let get = |c: &str| row.get(c).map(Cell::text).unwrap_or_default();
-        let (item, venue, dept, chan, text, rate) = (
-            get("item"),
-            get("venue"),
-            get("department"),
-            get("channel"),
-            get("text"),
-            get("rating"),
-        );
-        let Some(level) = rating(&rate) else {
-            errors.push(bad(
-                line,
-                format!("评价等级无法识别(unknown rating): {rate:?}"),
-            ));
-            continue;
-        };
-        if !matches!(
-            level,
-            Satisfaction::Dissatisfied | Satisfaction::VeryDissatisfied
-        ) {
-            not_bad += 1;
-            continue;
+        match checked(*line, row, &refs, now) {
+            Ok(Some(g)) => good.push(g),
+            Ok(None) => not_bad += 1,
+            Err(e) => errors.push(e),
         }
-        if item.is_empty() || item.chars().count() > 200 {
-            errors.push(bad(
-                line,
-                "事项为空或超过 200 字(item empty or over 200 characters)",
-            ));
-            continue;
-        }
-        let Some(v) = venue_list
-            .iter()
-            .find(|v| v.name == venue || v.code == venue)
-        else {
-            errors.push(bad(line, format!("未知的场所(unknown venue): {venue:?}")));
-            continue;
-        };
-        let Some(d) = department_list
-            .iter()
-            .find(|d| d.name == dept || d.code == dept)
-        else {
-            errors.push(bad(
-                line,
-                format!("未知的部门(unknown department): {dept:?}"),
-            ));
-            continue;
-        };
-        let Some(ch) = channel(&chan) else {
-            errors.push(bad(line, format!("未知的渠道(unknown channel): {chan:?}")));
-            continue;
-        };
-        let Some(when) = row.get("date").and_then(date) else {
-            errors.push(bad(
-                line,
-                format!("日期无法识别(unreadable date): {:?}", get("date")),
-            ));
-            continue;
-        };
-        // The export's times are China time.
-        let seen_at =
-            china_midnight_utc(when.date()) + (when - when.date().and_time(NaiveTime::MIN));
-        if seen_at > now + chrono::Duration::days(1) {
-            errors.push(bad(line, format!("日期在将来(date in the future): {when}")));
-            continue;
-        }
-        if text.is_empty() || text.chars().count() > 2000 {
-            errors.push(bad(
-                line,
-                "评价内容为空或超过 2000 字(text empty or over 2000 characters)",
-            ));
-            continue;
-        }
-        if text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-        {
-            errors.push(bad(
-                line,
-                "评价内容含控制字符(text contains control characters)",
-            ));
-            continue;
-        }
-        let canonical = [
-            item.as_str(),
-            v.id.as_str(),
-            d.id.as_str(),
-            ch.as_str(),
-            &when.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            text.as_str(),
-            rate.as_str(),
-        ]
-        .join("\u{1f}");
-        good.push(Good {
-            key: hex_sha256(canonical.as_bytes()),
-            venue_id: v.id.clone(),
-            department_id: d.id.clone(),
-            scenario_id: scenario_of(&scenario_list, &item),
-            title: format!("差评:{item}"),
-            description: format!("【{}】{text}", channel_zh(ch)),
-            severity: if level == Satisfaction::VeryDissatisfied {
-                Severity::High
-            } else {
-                Severity::Medium
-            },
-            seen_at,
-        });
     }
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);

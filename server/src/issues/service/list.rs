@@ -1,8 +1,6 @@
 //! Issue lists: filtered, sorted and keyset-paged, in one query per page whatever its
 //! size (names come joined; nothing is looked up per row).
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use flowwalk_shared::api::issues::{IssueSort, IssueSource, IssueState, IssueSummary, Page};
@@ -10,11 +8,11 @@ use flowwalk_shared::{ErrorCode, Role};
 
 use super::view::{self, Names};
 use crate::auth::AuthUser;
-use crate::db::DbConnection;
 use crate::db::schema::{
     departments, issue_occurrences as io, issue_panel_members as pm, issues, problem_categories,
     scenarios, venues,
 };
+use crate::db::{DbConnection, cursor};
 use crate::error::AppError;
 use crate::issues::store::issues::IssueRow;
 
@@ -48,14 +46,11 @@ pub enum Cursor {
     Due(NaiveDate, String),
 }
 
-const TS: &str = "%Y-%m-%dT%H:%M:%S%.6f";
-
 pub fn encode_cursor(sort: IssueSort, c: &Cursor) -> String {
-    let text = match c {
-        Cursor::At(t, id) => format!("{}|{}|{id}", sort.as_str(), t.format(TS)),
-        Cursor::Due(d, id) => format!("{}|{d}|{id}", sort.as_str()),
-    };
-    URL_SAFE_NO_PAD.encode(text)
+    match c {
+        Cursor::At(t, id) => cursor::encode(&[sort.as_str(), &cursor::time(*t), id]),
+        Cursor::Due(d, id) => cursor::encode(&[sort.as_str(), &d.to_string(), id]),
+    }
 }
 
 pub fn decode_cursor(sort: IssueSort, s: &str) -> Result<Cursor, AppError> {
@@ -67,22 +62,18 @@ pub fn decode_cursor(sort: IssueSort, s: &str) -> Result<Cursor, AppError> {
                 "Invalid cursor (use next_cursor of the previous page, with the same sort)",
             )
     };
-    let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let mut parts = text.splitn(3, '|');
-    let (Some(kind), Some(value), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    if kind != sort.as_str() || id.is_empty() {
+    let parts = cursor::decode(s, 3).ok_or_else(bad)?;
+    let [kind, value, id] = <[String; 3]>::try_from(parts).map_err(|_| bad())?;
+    if kind != sort.as_str() {
         return Err(bad());
     }
     match sort {
-        IssueSort::Created | IssueSort::Updated => NaiveDateTime::parse_from_str(value, TS)
-            .map(|t| Cursor::At(t, id.to_owned()))
-            .map_err(|_| bad()),
+        IssueSort::Created | IssueSort::Updated => cursor::parse_time(&value)
+            .map(|t| Cursor::At(t, id))
+            .ok_or_else(bad),
         IssueSort::Deadline => value
             .parse::<NaiveDate>()
-            .map(|d| Cursor::Due(d, id.to_owned()))
+            .map(|d| Cursor::Due(d, id))
             .map_err(|_| bad()),
     }
 }
@@ -176,12 +167,8 @@ pub fn page(
     }
     if let Some(words) = &filter.q {
         let pattern = format!("%{}%", escape_like(words));
-        q = q.filter(
-            issues::title
-                .like(pattern.clone())
-                .escape('\\')
-                .or(issues::description.like(pattern).escape('\\')),
-        );
+        let title = issues::title.like(pattern.clone()).escape('\\');
+        q = q.filter(title.or(issues::description.like(pattern).escape('\\')));
     }
     q = match (sort, &cursor) {
         (IssueSort::Created, Some(Cursor::At(t, id))) => q.filter(
@@ -208,7 +195,17 @@ pub fn page(
             .filter(issues::deadline.is_not_null())
             .order((issues::deadline.asc(), issues::id.asc())),
     };
-    let mut rows: Vec<Listed> = q.limit(limit + 1).load(conn)?;
+    let rows: Vec<Listed> = q.limit(limit + 1).load(conn)?;
+    into_page(rows, sort, limit)
+}
+
+/// The page of `limit` rows (one more was asked for, to know whether another page follows)
+/// with the cursor to it.
+fn into_page(
+    mut rows: Vec<Listed>,
+    sort: IssueSort,
+    limit: i64,
+) -> Result<Page<IssueSummary>, AppError> {
     let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     let next_cursor = if more {

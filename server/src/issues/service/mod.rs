@@ -14,7 +14,7 @@ pub mod sweep;
 pub mod view;
 pub mod workflow;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use flowwalk_shared::api::issues::{IssueAction, IssueSource, IssueState, RoutedBy};
 use flowwalk_shared::api::venues::VenueLevel;
 use flowwalk_shared::walkthrough::Severity;
@@ -26,19 +26,6 @@ use crate::issues::store::issues::{self as m, IssueRow, OccurrenceRow};
 use crate::reference::store::venues;
 
 pub use audit::AuditKey;
-
-/// China Standard Time, where every deadline and period is counted.
-pub const CHINA_OFFSET_HOURS: i64 = 8;
-
-/// The date in China at a UTC instant.
-pub fn china_date(utc: NaiveDateTime) -> NaiveDate {
-    (utc + Duration::hours(CHINA_OFFSET_HOURS)).date()
-}
-
-/// The UTC instant at which a China date begins.
-pub fn china_midnight_utc(d: NaiveDate) -> NaiveDateTime {
-    d.and_hms_opt(0, 0, 0).unwrap_or_default() - Duration::hours(CHINA_OFFSET_HOURS)
-}
 
 /// One time a problem was met.
 #[derive(Debug, Clone)]
@@ -121,74 +108,58 @@ fn occurrence_row(issue_id: &str, o: &NewOccurrence, now: NaiveDateTime) -> Occu
     }
 }
 
-/// Records a problem: another occurrence of the open issue with the same merge key, or a
-/// new issue. Idempotent by the occurrence's `source_ref` and the issue's `source_key`.
-/// This is the one way issues come to exist — walkthroughs, the 好差评 import and
-/// questionnaires all call it. Call inside a write transaction.
-pub fn record(
+/// Another occurrence of an open issue: counted, its severity raised to the worst seen,
+/// audited. The same occurrence twice is recorded once.
+fn merge(
     conn: &mut DbConnection,
     key: &AuditKey,
+    mut row: IssueRow,
     new: &NewIssue,
     now: NaiveDateTime,
 ) -> Result<Recorded, AppError> {
-    let merge_key = new.merge_key.clone().unwrap_or_else(|| {
-        format!(
-            "{}:{}",
-            new.source.as_str(),
-            new.source_key
-                .clone()
-                .unwrap_or_else(|| new.occurrence.source_ref.clone())
-        )
-    });
-    // Under the key's lock, so that the same outside row imported twice at once is
-    // recorded once and the second import sees it.
-    lock_merge_key(conn, &merge_key)?;
-    if let Some(k) = &new.source_key
-        && let Some(existing) = m::find_by_source_key(conn, k)?
-    {
-        return Ok(Recorded::AlreadyRecorded(existing.id));
+    if !crate::db::rows::insert_once(conn, |c| {
+        use diesel::RunQueryDsl;
+        diesel::insert_into(crate::db::schema::issue_occurrences::table)
+            .values(occurrence_row(&row.id, &new.occurrence, now))
+            .execute(c)
+    })? {
+        return Ok(Recorded::AlreadyRecorded(row.id));
     }
-    let open: Vec<IssueState> = IssueState::ALL
-        .into_iter()
-        .filter(|s| wf::is_open(*s))
-        .collect();
-    if new.merge_key.is_some()
-        && let Some(mut row) = m::find_open_by_merge_key(conn, &merge_key, &open)?
-    {
-        if !crate::db::rows::insert_once(conn, |c| {
-            use diesel::RunQueryDsl;
-            diesel::insert_into(crate::db::schema::issue_occurrences::table)
-                .values(occurrence_row(&row.id, &new.occurrence, now))
-                .execute(c)
-        })? {
-            return Ok(Recorded::AlreadyRecorded(row.id));
-        }
-        let state = row.status;
-        let to = wf::next(state, IssueAction::AddOccurrence, Actor::System).map_err(|_| {
-            AppError::internal(anyhow::anyhow!("an open issue refused an occurrence"))
-        })?;
-        row.occurrence_count += 1;
-        row.first_seen_at = row.first_seen_at.min(new.occurrence.seen_at);
-        row.last_seen_at = row.last_seen_at.max(new.occurrence.seen_at);
-        row.severity = row.severity.max(new.occurrence.severity);
-        let change = audit::Change {
-            action: IssueAction::AddOccurrence,
-            from: state,
-            to,
-            actor: Actor::System,
-            actor_id: None,
-            detail: serde_json::json!({
-                "source_ref": new.occurrence.source_ref,
-                "severity": new.occurrence.severity.as_str(),
-                "occurrence_count": row.occurrence_count,
-            }),
-            at: now,
-        };
-        if !audit::commit(conn, key, &mut row, change)? {
-            return Err(AppError::new(flowwalk_shared::ErrorCode::VersionConflict));
-        }
-        return Ok(Recorded::Merged(row));
+    let state = row.status;
+    let to = wf::next(state, IssueAction::AddOccurrence, Actor::System)
+        .map_err(|_| AppError::internal(anyhow::anyhow!("an open issue refused an occurrence")))?;
+    row.occurrence_count += 1;
+    row.first_seen_at = row.first_seen_at.min(new.occurrence.seen_at);
+    row.last_seen_at = row.last_seen_at.max(new.occurrence.seen_at);
+    row.severity = row.severity.max(new.occurrence.severity);
+    let change = audit::Change {
+        action: IssueAction::AddOccurrence,
+        from: state,
+        to,
+        actor: Actor::System,
+        actor_id: None,
+        detail: serde_json::json!({
+            "source_ref": new.occurrence.source_ref,
+            "severity": new.occurrence.severity.as_str(),
+            "occurrence_count": row.occurrence_count,
+        }),
+        at: now,
+    };
+    if !audit::commit(conn, key, &mut row, change)? {
+        return Err(AppError::new(flowwalk_shared::ErrorCode::VersionConflict));
     }
+    Ok(Recorded::Merged(row))
+}
+
+/// A new issue in state `new`, with its first occurrence and the audit entry that opens
+/// its trail.
+fn create(
+    conn: &mut DbConnection,
+    key: &AuditKey,
+    new: &NewIssue,
+    merge_key: String,
+    now: NaiveDateTime,
+) -> Result<Recorded, AppError> {
     let town_id = town_of(conn, &new.venue_id)?;
     let row = IssueRow {
         id: crate::db::rows::new_id(),
@@ -258,6 +229,45 @@ pub fn record(
     Ok(Recorded::Created(row))
 }
 
+/// Records a problem: another occurrence of the open issue with the same merge key, or a
+/// new issue. Idempotent by the occurrence's `source_ref` and the issue's `source_key`.
+/// This is the one way issues come to exist — walkthroughs, the 好差评 import and
+/// questionnaires all call it. Call inside a write transaction.
+pub fn record(
+    conn: &mut DbConnection,
+    key: &AuditKey,
+    new: &NewIssue,
+    now: NaiveDateTime,
+) -> Result<Recorded, AppError> {
+    let merge_key = new.merge_key.clone().unwrap_or_else(|| {
+        format!(
+            "{}:{}",
+            new.source.as_str(),
+            new.source_key
+                .clone()
+                .unwrap_or_else(|| new.occurrence.source_ref.clone())
+        )
+    });
+    // Under the key's lock, so that the same outside row imported twice at once is
+    // recorded once and the second import sees it.
+    lock_merge_key(conn, &merge_key)?;
+    if let Some(k) = &new.source_key
+        && let Some(existing) = m::find_by_source_key(conn, k)?
+    {
+        return Ok(Recorded::AlreadyRecorded(existing.id));
+    }
+    let open: Vec<IssueState> = IssueState::ALL
+        .into_iter()
+        .filter(|s| wf::is_open(*s))
+        .collect();
+    if new.merge_key.is_some()
+        && let Some(row) = m::find_open_by_merge_key(conn, &merge_key, &open)?
+    {
+        return merge(conn, key, row, new, now);
+    }
+    create(conn, key, new, merge_key, now)
+}
+
 /// An issue from outside a walkthrough (a 好差评 review, a questionnaire answer): never
 /// merged, idempotent by `source_key`. The import and questionnaires call this.
 #[allow(clippy::too_many_arguments)]
@@ -303,26 +313,4 @@ pub fn create_from_source(
         },
         now,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn china_dates_turn_at_16_utc() {
-        let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
-        assert_eq!(
-            china_date(t("2026-03-01 15:59:59")).to_string(),
-            "2026-03-01"
-        );
-        assert_eq!(
-            china_date(t("2026-03-01 16:00:00")).to_string(),
-            "2026-03-02"
-        );
-        assert_eq!(
-            china_midnight_utc("2026-03-02".parse().unwrap()),
-            t("2026-03-01 16:00:00")
-        );
-    }
 }

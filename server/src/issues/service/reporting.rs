@@ -14,8 +14,8 @@ use flowwalk_shared::api::reports::{
     ScenarioTiming,
 };
 use flowwalk_shared::sync::ReviewStatus;
+use flowwalk_shared::time::china;
 
-use super::china_midnight_utc;
 use crate::db::DbConnection;
 use crate::db::schema::{
     departments, issue_occurrences as io, issues, problem_categories, scenario_steps,
@@ -154,8 +154,8 @@ fn add(total: &mut ReportFigures, f: &ReportFigures) {
 /// The UTC bounds `[from, to)` of a period of China dates.
 pub fn bounds(p: &Period) -> (NaiveDateTime, NaiveDateTime) {
     (
-        china_midnight_utc(p.from),
-        china_midnight_utc(p.to + chrono::Duration::days(1)),
+        china::midnight_utc(p.from),
+        china::midnight_utc(p.to + chrono::Duration::days(1)),
     )
 }
 
@@ -473,15 +473,15 @@ pub fn dashboard(
     from_day: NaiveDate,
     to_day: NaiveDate,
 ) -> Result<Dashboard, AppError> {
-    let from = china_midnight_utc(from_day);
-    let to = china_midnight_utc(to_day + chrono::Duration::days(1));
+    let from = china::midnight_utc(from_day);
+    let to = china::midnight_utc(to_day + chrono::Duration::days(1));
     let cat_names: HashMap<String, String> = problem_categories::table
         .select((problem_categories::id, problem_categories::name_zh))
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
     let dept_names = names(conn, ReportGroup::Department)?;
-    let status_names: HashMap<String, String> = IssueState::ALL
+    let status_names: HashMap<String, String> = flowwalk_shared::api::issues::IssueState::ALL
         .iter()
         .map(|s| (s.as_str().to_owned(), s.label_zh().to_owned()))
         .collect();

@@ -6,9 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use flowwalk_shared::api::issues::{IssueAction, IssueState};
 use flowwalk_shared::api::reports::NotificationKind;
+use flowwalk_shared::time::china;
 
 use super::audit::{self, AuditKey, Change};
-use super::china_date;
 use super::notify::{self, About};
 use crate::db::DbConnection;
 use crate::db::schema::issues;
@@ -30,7 +30,7 @@ pub fn sweep(
     key: &AuditKey,
     now: NaiveDateTime,
 ) -> Result<Swept, AppError> {
-    let today = china_date(now);
+    let today = china::date_of(now);
     let turn: Vec<IssueState> = IssueState::ALL
         .into_iter()
         .filter(|s| wf::department_turn(*s))

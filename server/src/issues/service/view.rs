@@ -8,8 +8,8 @@ use flowwalk_shared::Role;
 use flowwalk_shared::api::issues::{
     Evidence, IssueAction, IssueDetail, IssueEvent, IssueSummary, Occurrence, PanelMember, Vote,
 };
+use flowwalk_shared::time::china;
 
-use super::china_date;
 use crate::accounts::store::users;
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
@@ -124,19 +124,7 @@ pub fn detail(
 ) -> Result<IssueDetail, AppError> {
     let anonymous = anonymous_to(caller.role);
     let state = row.status;
-    let occurrences = m::occurrences(conn, &row.id)?
-        .into_iter()
-        .map(|o| {
-            Ok(Occurrence {
-                walkthrough_id: if anonymous { None } else { o.walkthrough_id },
-                severity: o.severity,
-                photos: photos(&o.photos)?,
-                id: o.id,
-                description: o.description,
-                seen_at: o.seen_at,
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
+    let occurrences = occurrences(conn, row, anonymous)?;
     let evidence_rows = m::evidence(conn, &row.id)?;
     let submitters: Vec<String> = evidence_rows
         .iter()
@@ -155,22 +143,7 @@ pub fn detail(
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let round = evidence.iter().map(|e| e.round).max().unwrap_or(0);
-    let mut panel_out = Vec::new();
-    for p in m::panel(conn, &row.id)? {
-        let user = users::get(conn, &p.user_id)?;
-        let constituency = p.constituency;
-        let member = panel::Member {
-            user_id: p.user_id.clone(),
-            constituency,
-            department_id: user.department_id.clone(),
-        };
-        panel_out.push(PanelMember {
-            conflicted: panel::conflict(&member, &row.department_id, &submitters).is_some(),
-            user_id: p.user_id,
-            display_name: user.display_name,
-            constituency,
-        });
-    }
+    let panel_out = panel_members(conn, row, &submitters)?;
     let votes: Vec<Vote> = m::votes(conn, &row.id)?
         .into_iter()
         .map(|v| Vote {
@@ -181,43 +154,11 @@ pub fn detail(
             created_at: v.created_at,
         })
         .collect();
-    let events = m::events(conn, &row.id)?
-        .into_iter()
-        .map(|e| {
-            let hide = anonymous && e.actor == Actor::Observer;
-            let mut detail: serde_json::Value =
-                serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null);
-            if anonymous && let Some(obj) = detail.as_object_mut() {
-                obj.remove("source_ref");
-            }
-            Ok(IssueEvent {
-                seq: e.seq,
-                version: e.issue_version,
-                action: e.action,
-                from_state: e.from_state,
-                to_state: e.to_state,
-                actor_id: if hide { None } else { e.actor_id },
-                actor: e.actor,
-                detail,
-                at: e.at,
-                hash: e.hash,
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
+    let events = events(conn, row, anonymous)?;
     let count = |a: IssueAction| {
         i32::try_from(events.iter().filter(|e| e.action == a).count()).unwrap_or(i32::MAX)
     };
-    let calendar_warning = match (caller.role.is_staff_manager(), row.triaged_at, row.deadline) {
-        (true, Some(from), Some(to)) => {
-            let (cal, _) = settings::calendar(conn)?;
-            let from = china_date(from);
-            let missing: Vec<i32> = (chrono::Datelike::year(&from)..=chrono::Datelike::year(&to))
-                .filter(|y| !cal.has_year(*y))
-                .collect();
-            missing_years_warning(&missing).map(|(zh, _)| zh)
-        }
-        _ => None,
-    };
+    let calendar_warning = calendar_warning(conn, caller, row)?;
     let mut actions = with_vote_rules(
         wf::available(state, Actor::of(caller.role)),
         caller,
@@ -256,6 +197,106 @@ pub fn detail(
         actions,
         calendar_warning,
     })
+}
+
+/// The issue's occurrences; the walkthrough behind each hidden from those kept anonymous.
+fn occurrences(
+    conn: &mut DbConnection,
+    row: &IssueRow,
+    anonymous: bool,
+) -> Result<Vec<Occurrence>, AppError> {
+    m::occurrences(conn, &row.id)?
+        .into_iter()
+        .map(|o| {
+            Ok(Occurrence {
+                walkthrough_id: if anonymous { None } else { o.walkthrough_id },
+                severity: o.severity,
+                photos: photos(&o.photos)?,
+                id: o.id,
+                description: o.description,
+                seen_at: o.seen_at,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()
+}
+
+/// The panel as the caller sees it, each member marked when conflicted.
+fn panel_members(
+    conn: &mut DbConnection,
+    row: &IssueRow,
+    submitters: &[String],
+) -> Result<Vec<PanelMember>, AppError> {
+    let mut panel_out = Vec::new();
+    for p in m::panel(conn, &row.id)? {
+        let user = users::get(conn, &p.user_id)?;
+        let constituency = p.constituency;
+        let member = panel::Member {
+            user_id: p.user_id.clone(),
+            constituency,
+            department_id: user.department_id.clone(),
+        };
+        panel_out.push(PanelMember {
+            conflicted: panel::conflict(&member, &row.department_id, submitters).is_some(),
+            user_id: p.user_id,
+            display_name: user.display_name,
+            constituency,
+        });
+    }
+    Ok(panel_out)
+}
+
+/// The audit trail as the caller may see it: an observer's id and the source reference
+/// hidden from those kept anonymous.
+fn events(
+    conn: &mut DbConnection,
+    row: &IssueRow,
+    anonymous: bool,
+) -> Result<Vec<IssueEvent>, AppError> {
+    m::events(conn, &row.id)?
+        .into_iter()
+        .map(|e| {
+            let hide = anonymous && e.actor == Actor::Observer;
+            let mut detail: serde_json::Value =
+                serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null);
+            if anonymous && let Some(obj) = detail.as_object_mut() {
+                obj.remove("source_ref");
+            }
+            Ok(IssueEvent {
+                seq: e.seq,
+                version: e.issue_version,
+                action: e.action,
+                from_state: e.from_state,
+                to_state: e.to_state,
+                actor_id: if hide { None } else { e.actor_id },
+                actor: e.actor,
+                detail,
+                at: e.at,
+                hash: e.hash,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()
+}
+
+/// For staff: the warning that the deadline was counted over years the calendar lacks.
+fn calendar_warning(
+    conn: &mut DbConnection,
+    caller: &AuthUser,
+    row: &IssueRow,
+) -> Result<Option<String>, AppError> {
+    Ok(
+        match (caller.role.is_staff_manager(), row.triaged_at, row.deadline) {
+            (true, Some(from), Some(to)) => {
+                let (cal, _) = settings::calendar(conn)?;
+                let from = china::date_of(from);
+                let missing: Vec<i32> = (chrono::Datelike::year(&from)
+                    ..=chrono::Datelike::year(&to))
+                    .filter(|y| !cal.has_year(*y))
+                    .collect();
+                missing_years_warning(&missing).map(|(zh, _)| zh)
+            }
+            _ => None,
+        },
+    )
 }
 
 /// The workflow table says panel members may vote in `panel_review`; the vote itself is

@@ -5,15 +5,17 @@
 
 use chrono::NaiveDateTime;
 use flowwalk_shared::api::issues::{
-    IssueAction, IssueState, PanelMemberInput, Track, TriageDecision,
+    Constituency, IssueAction, IssueState, PanelMemberInput, Track, TriageDecision,
 };
 use flowwalk_shared::api::reports::NotificationKind;
+use flowwalk_shared::time::china;
 use flowwalk_shared::walkthrough::Severity;
 use flowwalk_shared::{ErrorCode, Role};
+use serde::Serialize;
 
 use super::audit::{self, AuditKey, Change};
 use super::notify::{self, About};
-use super::{china_date, view};
+use super::view;
 use crate::accounts::store::users;
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
@@ -143,7 +145,7 @@ fn version_conflict(current: i32) -> AppError {
 
 /// The deadline of a fix of `track` triaged at `now`, with the calendar's missing years.
 pub fn deadline(cal: &Calendar, track: Track, now: NaiveDateTime) -> (chrono::NaiveDate, Vec<i32>) {
-    let d = cal.add_working_days(china_date(now), days_for(track));
+    let d = cal.add_working_days(china::date_of(now), days_for(track));
     (d.date, d.missing_years)
 }
 
@@ -206,6 +208,88 @@ pub fn already_had(
     }
 }
 
+/// What an action records in the audit trail besides the transition: each command fills
+/// the fields it has; absent ones are left out of the entry.
+#[derive(Debug, Default, Serialize)]
+pub struct Detail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constituency: Option<Constituency>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track: Option<Track>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar_missing_years: Option<Vec<i32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photos: Option<Vec<String>>,
+    /// Present (possibly `null`) on an acceptance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_time: Option<Option<bool>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awaiting: Option<Vec<Awaiting>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<PanelSeat>>,
+}
+
+/// A constituency still short of approvals, in a vote's audit entry.
+#[derive(Debug, Serialize)]
+pub struct Awaiting {
+    pub constituency: Constituency,
+    pub approvals: u32,
+}
+
+/// One member of a panel as formed, in its audit entry.
+#[derive(Debug, Serialize)]
+pub struct PanelSeat {
+    pub user_id: String,
+    pub constituency: Constituency,
+}
+
+/// One notification to send once the action is committed.
+#[derive(Debug)]
+pub struct Notice {
+    pub to: Vec<String>,
+    pub kind: NotificationKind,
+    pub message: String,
+}
+
+impl Notice {
+    fn new(to: Vec<String>, kind: NotificationKind, message: String) -> Notice {
+        Notice { to, kind, message }
+    }
+}
+
+/// What a command did besides changing the row.
+#[derive(Debug, Default)]
+pub struct Effects {
+    pub detail: Detail,
+    pub notices: Vec<Notice>,
+    /// The vote completed the panel's sign-off: a system sign-off follows.
+    pub signed_off_by_panel: bool,
+}
+
+/// The step being carried out: who, from which state to which, when.
+struct Step<'a> {
+    caller: &'a AuthUser,
+    state: IssueState,
+    to: IssueState,
+    now: NaiveDateTime,
+}
+
 /// Carries out `cmd` on the issue for `caller`, who saw `expected_version`. Returns the
 /// issue as it now is. Call inside a write transaction.
 pub fn act(
@@ -236,370 +320,30 @@ pub fn act(
         return Err(version_conflict(row.version));
     }
     let to = wf::next(state, action, actor).map_err(|r| refusal(r, state, action))?;
-    let mut detail = serde_json::json!({});
-    let mut notes: Vec<(Vec<String>, NotificationKind, String)> = Vec::new();
-    let mut signed_off_by_panel = false;
-    match cmd {
-        Command::Triage {
-            decision,
-            reason,
-            department_id,
-            severity,
-        } => {
-            if let Some(d) = &department_id {
-                department_exists(conn, d)?;
-                if *d != row.department_id {
-                    detail["department_from"] = row.department_id.clone().into();
-                    detail["department_id"] = d.clone().into();
-                    row.department_id = d.clone();
-                    row.routed_by = flowwalk_shared::api::issues::RoutedBy::Manager;
-                }
-            }
-            if let Some(s) = severity {
-                row.severity = s;
-                detail["severity"] = s.as_str().into();
-            }
-            row.triaged_at = Some(now);
-            match decision {
-                TriageDecision::Dismiss | TriageDecision::Explain => {
-                    let reason = required("reason", &reason)?;
-                    detail["reason"] = reason.clone().into();
-                    row.resolution = reason;
-                    row.deadline = None;
-                    if let Some(observer) = row.observer_id.clone() {
-                        notes.push((
-                            vec![observer],
-                            NotificationKind::IssueUpdate,
-                            format!("您反映的问题“{}”已{}", row.title, to.label_zh()),
-                        ));
-                    }
-                }
-                TriageDecision::FixNow | TriageDecision::Ledger => {
-                    let track = if decision == TriageDecision::FixNow {
-                        Track::FixNow
-                    } else {
-                        Track::Ledger
-                    };
-                    let (cal, _) = settings::calendar(conn)?;
-                    let (due, missing) = deadline(&cal, track, now);
-                    row.track = Some(track);
-                    row.deadline = Some(due);
-                    row.overdue = false;
-                    row.transfer_note = None;
-                    row.resolution = optional("reason", &reason)?;
-                    detail["track"] = track.as_str().into();
-                    detail["deadline"] = due.to_string().into();
-                    if !missing.is_empty() {
-                        detail["calendar_missing_years"] = missing.into();
-                    }
-                    notes.push((
-                        notify::officers_of(conn, &row.department_id)?,
-                        NotificationKind::IssueAssigned,
-                        format!(
-                            "新交办问题(即{}):“{}”,整改期限 {due}",
-                            track.label_zh(),
-                            row.title
-                        ),
-                    ));
-                }
-            }
-        }
-        Command::Appeal { note } => {
-            if row.observer_id.as_deref() != Some(caller.id.as_str()) {
-                return Err(AppError::forbidden().message(
-                    "只有反映该问题的体验员可以申诉",
-                    "Only the observer who raised it may appeal",
-                ));
-            }
-            if m::count_events(conn, &row.id, IssueAction::Appeal)? > 0 {
-                return Err(AppError::new(ErrorCode::AppealUsed));
-            }
-            let note = required("note", &note)?;
-            detail["note"] = note.into();
-            notes.push((
-                notify::managers(conn)?,
-                NotificationKind::ActionNeeded,
-                format!("问题“{}”被申诉,请复核", row.title),
-            ));
-        }
-        Command::SubmitEvidence {
-            note,
-            photos: shas,
-            client_id,
-        } => {
-            own_department(caller, &row)?;
-            let note = required("note", &note)?;
-            if let Some(missing) = photos::missing(conn, &shas)?.first() {
-                let i = shas.iter().position(|s| s == missing).unwrap_or(0);
-                return Err(AppError::new(ErrorCode::UnknownReference)
-                    .field(format!("photos[{i}]"))
-                    .message(
-                        "照片尚未上传,请先上传照片",
-                        "Upload the photo first (PUT /api/v1/photos/{sha256})",
-                    ));
-            }
-            let round = evidence_round(conn, &row.id)? + 1;
-            row.transfer_note = None;
-            m::insert_evidence(
-                conn,
-                &EvidenceRow {
-                    id: crate::db::rows::new_id(),
-                    issue_id: row.id.clone(),
-                    round,
-                    submitted_by: caller.id.clone(),
-                    note: note.clone(),
-                    photos: serde_json::to_string(&shas).unwrap_or_else(|_| "[]".into()),
-                    created_at: now,
-                    client_id,
-                },
-            )?;
-            detail["round"] = round.into();
-            detail["note"] = note.into();
-            detail["photos"] = shas.into();
-            if to == IssueState::PanelReview {
-                let members: Vec<String> = m::panel(conn, &row.id)?
-                    .into_iter()
-                    .map(|p| p.user_id)
-                    .collect();
-                notes.push((
-                    members,
-                    NotificationKind::VoteRequested,
-                    format!("问题“{}”已提交整改佐证,请验收", row.title),
-                ));
-                notes.push((
-                    notify::managers(conn)?,
-                    NotificationKind::ActionNeeded,
-                    format!("台账问题“{}”已提交整改佐证,待验收团验收", row.title),
-                ));
-            } else {
-                notes.push((
-                    notify::managers(conn)?,
-                    NotificationKind::ActionNeeded,
-                    format!("即知即改问题“{}”已提交整改佐证,请验收", row.title),
-                ));
-            }
-        }
-        Command::RequestTransfer { note } => {
-            own_department(caller, &row)?;
-            if row.transfer_note.is_some() {
-                return Err(AppError::new(ErrorCode::InvalidState).message(
-                    "已申请转办,请等待管理人员处理",
-                    "A transfer was asked for already; a manager has yet to decide",
-                ));
-            }
-            let note = required("note", &note)?;
-            row.transfer_note = Some(note.clone());
-            detail["note"] = note.into();
-            notes.push((
-                notify::managers(conn)?,
-                NotificationKind::ActionNeeded,
-                format!("问题“{}”的责任部门申请转办", row.title),
-            ));
-        }
-        Command::Transfer {
-            department_id: Some(d),
-            note,
-        } => {
-            department_exists(conn, &d)?;
-            if d == row.department_id {
-                return Err(AppError::invalid(
-                    "department_id",
-                    "已是该部门的问题",
-                    "The issue is with that department already",
-                ));
-            }
-            detail["department_from"] = row.department_id.clone().into();
-            detail["department_id"] = d.clone().into();
-            detail["note"] = optional("note", &note)?.into();
-            row.department_id = d;
-            row.routed_by = flowwalk_shared::api::issues::RoutedBy::Manager;
-            row.transfer_note = None;
-            if let Some(track) = row.track
-                && wf::department_turn(state)
-            {
-                // The new department gets the full time from today.
-                let (cal, _) = settings::calendar(conn)?;
-                let (due, _) = deadline(&cal, track, now);
-                row.deadline = Some(due);
-                detail["deadline"] = due.to_string().into();
-                notes.push((
-                    notify::officers_of(conn, &row.department_id)?,
-                    NotificationKind::IssueAssigned,
-                    format!("转办给本部门的问题:“{}”,整改期限 {due}", row.title),
-                ));
-            }
-        }
-        Command::Transfer {
-            department_id: None,
-            note,
-        } => {
-            if row.transfer_note.is_none() {
-                return Err(AppError::new(ErrorCode::InvalidState).message(
-                    "该问题没有待处理的转办申请",
-                    "There is no transfer request to decline",
-                ));
-            }
-            let note = required("note", &note)?;
-            row.transfer_note = None;
-            detail["note"] = note.clone().into();
-            notes.push((
-                notify::officers_of(conn, &row.department_id)?,
-                NotificationKind::IssueUpdate,
-                format!("问题“{}”的转办申请未获同意:{note}", row.title),
-            ));
-        }
-        Command::Acceptance { accept, reason } => {
-            if accept {
-                detail["note"] = optional("reason", &reason)?.into();
-                sign_off(conn, &mut row, now, &mut notes)?;
-                detail["on_time"] = row.on_time.into();
-            } else {
-                let reason = required("reason", &reason)?;
-                row.resolution = reason.clone();
-                detail["reason"] = reason.clone().into();
-                notes.push((
-                    notify::officers_of(conn, &row.department_id)?,
-                    NotificationKind::IssueUpdate,
-                    format!("问题“{}”验收未通过:{reason}", row.title),
-                ));
-            }
-        }
-        Command::FormPanel { members } => {
-            form_panel(conn, &row, &members, now)?;
-            detail["members"] = serde_json::to_value(
-                members
-                    .iter()
-                    .map(|m| {
-                        serde_json::json!({"user_id": m.user_id, "constituency": m.constituency.as_str()})
-                    })
-                    .collect::<Vec<_>>(),
-            )
-            .unwrap_or_default();
-            if state == IssueState::PanelReview {
-                notes.push((
-                    members.iter().map(|m| m.user_id.clone()).collect(),
-                    NotificationKind::VoteRequested,
-                    format!("问题“{}”待验收团验收", row.title),
-                ));
-            }
-        }
-        Command::Vote { approve, reason } => {
-            let members = panel_members(conn, &row.id)?;
-            let Some(me) = members.iter().find(|mm| mm.user_id == caller.id) else {
-                return Err(AppError::forbidden().message(
-                    "您不是该问题验收团的成员",
-                    "You are not on this issue's panel",
-                ));
-            };
-            let submitters = evidence_submitters(conn, &row.id)?;
-            if panel::conflict(me, &row.department_id, &submitters).is_some() {
-                return Err(AppError::new(ErrorCode::ConflictOfInterest));
-            }
-            let reason = if approve {
-                optional("reason", &reason)?
-            } else {
-                required("reason", &reason)?
-            };
-            let round = evidence_round(conn, &row.id)?;
-            let inserted = crate::db::rows::insert_once(conn, |c| {
-                use diesel::RunQueryDsl;
-                diesel::insert_into(crate::db::schema::panel_votes::table)
-                    .values(&VoteRow {
-                        issue_id: row.id.clone(),
-                        round,
-                        user_id: caller.id.clone(),
-                        approve,
-                        reason: reason.clone(),
-                        created_at: now,
-                    })
-                    .execute(c)
-            })?;
-            if !inserted {
-                return Err(AppError::new(ErrorCode::Duplicate)
-                    .field("approve")
-                    .message(
-                        "您已对本轮整改佐证投过票",
-                        "You have voted on this round of evidence already",
-                    ));
-            }
-            detail["round"] = round.into();
-            detail["constituency"] = me.constituency.as_str().into();
-            detail["reason"] = reason.clone().into();
-            if approve {
-                let ballots: Vec<Ballot> = m::votes(conn, &row.id)?
-                    .into_iter()
-                    .filter(|v| v.round == round)
-                    .map(|v| Ballot {
-                        user_id: v.user_id,
-                        approve: v.approve,
-                        reason: v.reason,
-                    })
-                    .collect();
-                let rule = settings::panel_rule(conn)?;
-                match panel::outcome(&rule, &members, &row.department_id, &submitters, &ballots) {
-                    Outcome::SignedOff => signed_off_by_panel = true,
-                    Outcome::Pending(missing) => {
-                        detail["awaiting"] = missing
-                            .iter()
-                            .map(|(c, n)| serde_json::json!({"constituency": c.as_str(), "approvals": n}))
-                            .collect::<Vec<_>>()
-                            .into();
-                    }
-                    // Cannot happen: a rejection returns the issue at once.
-                    Outcome::Rejected(_) => {}
-                }
-            } else {
-                row.resolution = reason.clone();
-                notes.push((
-                    notify::officers_of(conn, &row.department_id)?,
-                    NotificationKind::IssueUpdate,
-                    format!("问题“{}”验收团验收未通过:{reason}", row.title),
-                ));
-            }
-        }
-        Command::Recheck { satisfied, note } => {
-            if caller.role != Role::Manager && row.observer_id.as_deref() != Some(&caller.id) {
-                return Err(AppError::forbidden().message(
-                    "只有反映该问题的体验员或管理人员(回访)可以确认整改结果",
-                    "Only the observer who raised it, or a manager recording a return visit",
-                ));
-            }
-            let note = optional("note", &note)?;
-            row.rechecked_at = Some(now);
-            row.satisfied = Some(satisfied);
-            detail["note"] = note.into();
-            detail["by"] = if caller.role == Role::Manager {
-                "return_visit"
-            } else {
-                "observer"
-            }
-            .into();
-            if !satisfied {
-                notes.push((
-                    notify::managers(conn)?,
-                    NotificationKind::ActionNeeded,
-                    format!("问题“{}”回访不满意,已重新打开,请重新研判", row.title),
-                ));
-            }
-        }
-    }
+    let step = Step {
+        caller,
+        state,
+        to,
+        now,
+    };
+    let mut effects = run(conn, &mut row, &step, cmd)?;
     let change = Change {
         action,
         from: state,
         to,
         actor,
         actor_id: Some(caller.id.clone()),
-        detail,
+        detail: serde_json::to_value(&effects.detail).unwrap_or_default(),
         at: now,
     };
     if !audit::commit(conn, key, &mut row, change)? {
         return Err(version_conflict(expected_version));
     }
-    if signed_off_by_panel {
+    if effects.signed_off_by_panel {
         let from = to;
         let to = wf::next(from, IssueAction::SignOff, Actor::System)
             .map_err(|r| refusal(r, from, IssueAction::SignOff))?;
-        sign_off(conn, &mut row, now, &mut notes)?;
+        sign_off(conn, &mut row, now, &mut effects.notices)?;
         let change = Change {
             action: IssueAction::SignOff,
             from,
@@ -613,20 +357,475 @@ pub fn act(
             return Err(version_conflict(row.version));
         }
     }
-    for (to_users, kind, message) in notes {
+    for notice in effects.notices {
         notify::send(
             conn,
-            &to_users,
-            kind,
+            &notice.to,
+            notice.kind,
             &About {
                 issue_id: Some(&row.id),
                 ..About::default()
             },
-            &message,
+            &notice.message,
             now,
         )?;
     }
     Ok(row)
+}
+
+/// The command's own checks and changes to the row.
+fn run(
+    conn: &mut DbConnection,
+    row: &mut IssueRow,
+    step: &Step,
+    cmd: Command,
+) -> Result<Effects, AppError> {
+    match cmd {
+        Command::Triage {
+            decision,
+            reason,
+            department_id,
+            severity,
+        } => triage(conn, row, step, decision, reason, department_id, severity),
+        Command::Appeal { note } => appeal(conn, row, step, note),
+        Command::SubmitEvidence {
+            note,
+            photos: shas,
+            client_id,
+        } => submit_evidence(conn, row, step, note, shas, client_id),
+        Command::RequestTransfer { note } => request_transfer(conn, row, step, note),
+        Command::Transfer {
+            department_id: Some(d),
+            note,
+        } => transfer(conn, row, step, d, note),
+        Command::Transfer {
+            department_id: None,
+            note,
+        } => decline_transfer(conn, row, note),
+        Command::Acceptance { accept, reason } => acceptance(conn, row, step, accept, reason),
+        Command::FormPanel { members } => form_panel_step(conn, row, step, members),
+        Command::Vote { approve, reason } => vote(conn, row, step, approve, reason),
+        Command::Recheck { satisfied, note } => recheck(conn, row, step, satisfied, note),
+    }
+}
+
+fn triage(
+    conn: &mut DbConnection,
+    row: &mut IssueRow,
+    step: &Step,
+    decision: TriageDecision,
+    reason: String,
+    department_id: Option<String>,
+    severity: Option<Severity>,
+) -> Result<Effects, AppError> {
+    let mut fx = Effects::default();
+    if let Some(d) = &department_id {
+        department_exists(conn, d)?;
+        if *d != row.department_id {
+            fx.detail.department_from = Some(row.department_id.clone());
+            fx.detail.department_id = Some(d.clone());
+            row.department_id = d.clone();
+            row.routed_by = flowwalk_shared::api::issues::RoutedBy::Manager;
+        }
+    }
+    if let Some(s) = severity {
+        row.severity = s;
+        fx.detail.severity = Some(s);
+    }
+    row.triaged_at = Some(step.now);
+    match decision {
+        TriageDecision::Dismiss | TriageDecision::Explain => {
+            let reason = required("reason", &reason)?;
+            fx.detail.reason = Some(reason.clone());
+            row.resolution = reason;
+            row.deadline = None;
+            if let Some(observer) = row.observer_id.clone() {
+                fx.notices.push(Notice::new(
+                    vec![observer],
+                    NotificationKind::IssueUpdate,
+                    format!("您反映的问题“{}”已{}", row.title, step.to.label_zh()),
+                ));
+            }
+        }
+        TriageDecision::FixNow | TriageDecision::Ledger => {
+            let track = if decision == TriageDecision::FixNow {
+                Track::FixNow
+            } else {
+                Track::Ledger
+            };
+            let (cal, _) = settings::calendar(conn)?;
+            let (due, missing) = deadline(&cal, track, step.now);
+            row.track = Some(track);
+            row.deadline = Some(due);
+            row.overdue = false;
+            row.transfer_note = None;
+            row.resolution = optional("reason", &reason)?;
+            fx.detail.track = Some(track);
+            fx.detail.deadline = Some(due.to_string());
+            if !missing.is_empty() {
+                fx.detail.calendar_missing_years = Some(missing);
+            }
+            fx.notices.push(Notice::new(
+                notify::officers_of(conn, &row.department_id)?,
+                NotificationKind::IssueAssigned,
+                format!(
+                    "新交办问题(即{}):“{}”,整改期限 {due}",
+                    track.label_zh(),
+                    row.title
+                ),
+            ));
+        }
+    }
+    Ok(fx)
+}
+
+fn appeal(
+    conn: &mut DbConnection,
+    row: &mut IssueRow,
+    step: &Step,
+    note: String,
+) -> Result<Effects, AppError> {
+    if row.observer_id.as_deref() != Some(step.caller.id.as_str()) {
+        return Err(AppError::forbidden().message(
+            "只有反映该问题的体验员可以申诉",
+            "Only the observer who raised it may appeal",
+        ));
+    }
+    if m::count_events(conn, &row.id, IssueAction::Appeal)? > 0 {
+        return Err(AppError::new(ErrorCode::AppealUsed));
+    }
+    let mut fx = Effects::default();
+    fx.detail.note = Some(required("note", &note)?);
+    fx.notices.push(Notice::new(
+        notify::managers(conn)?,
+        NotificationKind::ActionNeeded,
+        format!("问题“{}”被申诉,请复核", row.title),
+    ));
+    Ok(fx)
+}
+
+fn submit_evidence(
+    conn: &mut DbConnection,
+    row: &mut IssueRow,
+    step: &Step,
+    note: String,
+    shas: Vec<String>,
+    client_id: Option<String>,
+) -> Result<Effects, AppError> {
+    own_department(step.caller, row)?;
+    let note = required("note", &note)?;
+    if let Some(missing) = photos::missing(conn, &shas)?.first() {
+        let i = shas.iter().position(|s| s == missing).unwrap_or(0);
+        return Err(AppError::new(ErrorCode::UnknownReference)
+            .field(format!("photos[{i}]"))
+            .message(
+                "照片尚未上传,请先上传照片",
+                "Upload the photo first (PUT /api/v1/photos/{sha256})",
+            ));
+    }
+    let round = evidence_round(conn, &row.id)? + 1;
+    row.transfer_note = None;
+    m::insert_evidence(
+        conn,
+        &EvidenceRow {
+            id: crate::db::rows::new_id(),
+            issue_id: row.id.clone(),
+            round,
+            submitted_by: step.caller.id.clone(),
+            note: note.clone(),
+            photos: serde_json::to_string(&shas).unwrap_or_else(|_| "[]".into()),
+            created_at: step.now,
+            client_id,
+        },
+    )?;
+    let mut fx = Effects::default();
+    fx.detail.round = Some(round);
+    fx.detail.note = Some(note);
+    fx.detail.photos = Some(shas);
+    if step.to == IssueState::PanelReview {
+        let members: Vec<String> = m::panel(conn, &row.id)?
+            .into_iter()
+            .map(|p| p.user_id)
+            .collect();
+        fx.notices.push(Notice::new(
+            members,
+            NotificationKind::VoteRequested,
+            format!("问题“{}”已提交整改佐证,请验收", row.title),
+        ));
+        fx.notices.push(Notice::new(
+            notify::managers(conn)?,
+            NotificationKind::ActionNeeded,
+            format!("台账问题“{}”已提交整改佐证,待验收团验收", row.title),
+        ));
+    } else {
+        fx.notices.push(Notice::new(
+            notify::managers(conn)?,
+            NotificationKind::ActionNeeded,
+            format!("即知即改问题“{}”已提交整改佐证,请验收", row.title),
+        ));
+    }
+    Ok(fx)
+}
+
+fn request_transfer(
+    conn: &mut DbConnection,
+    row: &mut IssueRow,
+    step: &Step,
+    note: String,
+) -> Result<Effects, AppError> {
+    own_department(step.caller, row)?;
+    if row.transfer_note.is_some() {
+        return Err(AppError::new(ErrorCode::InvalidState).message(
+            "已申请转办,请等待管理人员处理",
+            "A transfer was asked for already; a manager has yet to decide",
+        ));
+    }
+    let note = required("note", &note)?;
+    row.transfer_note = Some(note.clone());
+    let mut fx = Effects::default();
+    fx.detail.note = Some(note);
+    fx.notices.push(Notice::new(
+        notify::managers(conn)?,
+        NotificationKind::ActionNeeded,
+        format!("问题“{}”的责任部门申请转办", row.title),
+    ));
+    Ok(fx)
+}
+
+fn transfer(
+    conn: &mut DbConnection,
+    row: &mut IssueRow,
+    step: &Step,
+    d: String,
+    note: String,
+) -> Result<Effects, AppError> {
+    department_exists(conn, &d)?;
+    if d == row.department_id {
+        return Err(AppError::invalid(
+            "department_id",
+            "已是该部门的问题",
+            "The issue is with that department already",
+        ));
+    }
+    let mut fx = Effects::default();
+    fx.detail.department_from = Some(row.department_id.clone());
+    fx.detail.department_id = Some(d.clone());
+    fx.detail.note = Some(optional("note", &note)?);
+    row.department_id = d;
+    row.routed_by = flowwalk_shared::api::issues::RoutedBy::Manager;
+    row.transfer_note = None;
+    if let Some(track) = row.track
+        && wf::department_turn(step.state)
+    {
+        // The new department gets the full time from today.
+        let (cal, _) = settings::calendar(conn)?;
+        let (due, _) = deadline(&cal, track, step.now);
+        row.deadline = Some(due);
+        fx.detail.deadline = Some(due.to_string());
+        fx.notices.push(Notice::new(
+            notify::officers_of(conn, &row.department_id)?,
+            NotificationKind::IssueAssigned,
+            format!("转办给本部门的问题:“{}”,整改期限 {due}", row.title),
+        ));
+    }
+    Ok(fx)
+}
+
+fn decline_transfer(
+    conn: &mut DbConnection,
+    row: &mut IssueRow,
+    note: String,
+) -> Result<Effects, AppError> {
+    if row.transfer_note.is_none() {
+        return Err(AppError::new(ErrorCode::InvalidState).message(
+            "该问题没有待处理的转办申请",
+            "There is no transfer request to decline",
+        ));
+    }
+    let note = required("note", &note)?;
+    row.transfer_note = None;
+    let mut fx = Effects::default();
+    fx.detail.note = Some(note.clone());
+    fx.notices.push(Notice::new(
+        notify::officers_of(conn, &row.department_id)?,
+        NotificationKind::IssueUpdate,
+        format!("问题“{}”的转办申请未获同意:{note}", row.title),
+    ));
+    Ok(fx)
+}
+
+fn acceptance(
+    conn: &mut DbConnection,
+    row: &mut IssueRow,
+    step: &Step,
+    accept: bool,
+    reason: String,
+) -> Result<Effects, AppError> {
+    let mut fx = Effects::default();
+    if accept {
+        fx.detail.note = Some(optional("reason", &reason)?);
+        sign_off(conn, row, step.now, &mut fx.notices)?;
+        fx.detail.on_time = Some(row.on_time);
+    } else {
+        let reason = required("reason", &reason)?;
+        row.resolution = reason.clone();
+        fx.detail.reason = Some(reason.clone());
+        fx.notices.push(Notice::new(
+            notify::officers_of(conn, &row.department_id)?,
+            NotificationKind::IssueUpdate,
+            format!("问题“{}”验收未通过:{reason}", row.title),
+        ));
+    }
+    Ok(fx)
+}
+
+fn form_panel_step(
+    conn: &mut DbConnection,
+    row: &mut IssueRow,
+    step: &Step,
+    members: Vec<PanelMemberInput>,
+) -> Result<Effects, AppError> {
+    form_panel(conn, row, &members, step.now)?;
+    let mut fx = Effects::default();
+    fx.detail.members = Some(
+        members
+            .iter()
+            .map(|m| PanelSeat {
+                user_id: m.user_id.clone(),
+                constituency: m.constituency,
+            })
+            .collect(),
+    );
+    if step.state == IssueState::PanelReview {
+        fx.notices.push(Notice::new(
+            members.iter().map(|m| m.user_id.clone()).collect(),
+            NotificationKind::VoteRequested,
+            format!("问题“{}”待验收团验收", row.title),
+        ));
+    }
+    Ok(fx)
+}
+
+fn vote(
+    conn: &mut DbConnection,
+    row: &mut IssueRow,
+    step: &Step,
+    approve: bool,
+    reason: String,
+) -> Result<Effects, AppError> {
+    let caller = step.caller;
+    let members = panel_members(conn, &row.id)?;
+    let Some(me) = members.iter().find(|mm| mm.user_id == caller.id) else {
+        return Err(AppError::forbidden().message(
+            "您不是该问题验收团的成员",
+            "You are not on this issue's panel",
+        ));
+    };
+    let submitters = evidence_submitters(conn, &row.id)?;
+    if panel::conflict(me, &row.department_id, &submitters).is_some() {
+        return Err(AppError::new(ErrorCode::ConflictOfInterest));
+    }
+    let reason = if approve {
+        optional("reason", &reason)?
+    } else {
+        required("reason", &reason)?
+    };
+    let round = evidence_round(conn, &row.id)?;
+    let inserted = crate::db::rows::insert_once(conn, |c| {
+        use diesel::RunQueryDsl;
+        diesel::insert_into(crate::db::schema::panel_votes::table)
+            .values(&VoteRow {
+                issue_id: row.id.clone(),
+                round,
+                user_id: caller.id.clone(),
+                approve,
+                reason: reason.clone(),
+                created_at: step.now,
+            })
+            .execute(c)
+    })?;
+    if !inserted {
+        return Err(AppError::new(ErrorCode::Duplicate)
+            .field("approve")
+            .message(
+                "您已对本轮整改佐证投过票",
+                "You have voted on this round of evidence already",
+            ));
+    }
+    let mut fx = Effects::default();
+    fx.detail.round = Some(round);
+    fx.detail.constituency = Some(me.constituency);
+    fx.detail.reason = Some(reason.clone());
+    if approve {
+        let ballots: Vec<Ballot> = m::votes(conn, &row.id)?
+            .into_iter()
+            .filter(|v| v.round == round)
+            .map(|v| Ballot {
+                user_id: v.user_id,
+                approve: v.approve,
+                reason: v.reason,
+            })
+            .collect();
+        let rule = settings::panel_rule(conn)?;
+        match panel::outcome(&rule, &members, &row.department_id, &submitters, &ballots) {
+            Outcome::SignedOff => fx.signed_off_by_panel = true,
+            Outcome::Pending(missing) => {
+                fx.detail.awaiting = Some(
+                    missing
+                        .iter()
+                        .map(|(c, n)| Awaiting {
+                            constituency: *c,
+                            approvals: *n,
+                        })
+                        .collect(),
+                );
+            }
+            // Cannot happen: a rejection returns the issue at once.
+            Outcome::Rejected(_) => {}
+        }
+    } else {
+        row.resolution = reason.clone();
+        fx.notices.push(Notice::new(
+            notify::officers_of(conn, &row.department_id)?,
+            NotificationKind::IssueUpdate,
+            format!("问题“{}”验收团验收未通过:{reason}", row.title),
+        ));
+    }
+    Ok(fx)
+}
+
+fn recheck(
+    conn: &mut DbConnection,
+    row: &mut IssueRow,
+    step: &Step,
+    satisfied: bool,
+    note: String,
+) -> Result<Effects, AppError> {
+    let caller = step.caller;
+    if caller.role != Role::Manager && row.observer_id.as_deref() != Some(&caller.id) {
+        return Err(AppError::forbidden().message(
+            "只有反映该问题的体验员或管理人员(回访)可以确认整改结果",
+            "Only the observer who raised it, or a manager recording a return visit",
+        ));
+    }
+    let note = optional("note", &note)?;
+    row.rechecked_at = Some(step.now);
+    row.satisfied = Some(satisfied);
+    let mut fx = Effects::default();
+    fx.detail.note = Some(note);
+    fx.detail.by = Some(if caller.role == Role::Manager {
+        "return_visit"
+    } else {
+        "observer"
+    });
+    if !satisfied {
+        fx.notices.push(Notice::new(
+            notify::managers(conn)?,
+            NotificationKind::ActionNeeded,
+            format!("问题“{}”回访不满意,已重新打开,请重新研判", row.title),
+        ));
+    }
+    Ok(fx)
 }
 
 /// The evidence rounds submitted so far.
@@ -643,16 +842,16 @@ fn sign_off(
     conn: &mut DbConnection,
     row: &mut IssueRow,
     now: NaiveDateTime,
-    notes: &mut Vec<(Vec<String>, NotificationKind, String)>,
+    notes: &mut Vec<Notice>,
 ) -> Result<(), AppError> {
     let last_evidence = m::evidence(conn, &row.id)?.last().map(|e| e.created_at);
     row.rectified_at = Some(now);
     row.on_time = match (last_evidence, row.deadline) {
-        (Some(at), Some(due)) => Some(china_date(at) <= due),
+        (Some(at), Some(due)) => Some(china::date_of(at) <= due),
         _ => None,
     };
     if let Some(observer) = row.observer_id.clone() {
-        notes.push((
+        notes.push(Notice::new(
             vec![observer],
             NotificationKind::IssueUpdate,
             format!("您反映的问题“{}”已整改并验收,请确认是否满意", row.title),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDateTime};
 use flowwalk_shared::api::calendar::{CalendarView, YearSchedule};
 use flowwalk_shared::api::issues::PanelRule;
+use flowwalk_shared::time::china;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
@@ -43,7 +44,7 @@ pub fn set_calendar(
 /// The calendar as the API shows it, with the warning managers see when this year or the
 /// next is missing.
 pub fn calendar_view(cal: &Calendar, edited: bool, now: NaiveDateTime) -> CalendarView {
-    let this = crate::issues::service::china_date(now).year();
+    let this = china::date_of(now).year();
     let missing: Vec<i32> = [this, this + 1]
         .into_iter()
         .filter(|y| !cal.has_year(*y))

@@ -32,7 +32,7 @@ impl From<CategoryRow> for Category {
     }
 }
 
-/// Inserts the taxonomy of `domain.md` into an empty table; returns how many it added.
+/// Inserts the taxonomy of `docs/domain.md#problem-taxonomy` into an empty table; returns how many it added.
 pub fn seed_defaults(conn: &mut DbConnection) -> QueryResult<usize> {
     let existing: i64 = pc::table.count().get_result(conn)?;
     if existing > 0 {

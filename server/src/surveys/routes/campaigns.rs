@@ -6,130 +6,26 @@
 use crate::http::contract::{Answer, In, Reply};
 use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints as ep;
-use std::collections::HashSet;
+use flowwalk_shared::time::china;
 
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
+use flowwalk_shared::ErrorBody;
 use flowwalk_shared::api::surveys::{
     Campaign, CampaignInput, CampaignResults, CandidateInput, CandidateIssue, CandidateList,
     ExportFormat, ExportPart, ExportQuery, HandOverInput, HandOverResult, ImportResult,
     KeywordQuery, PublishInput, ResultsFilter, TextAnswer,
 };
 use flowwalk_shared::survey as limits;
-use flowwalk_shared::{ErrorBody, ErrorCode};
 
 use crate::auth::AuthUser;
-use crate::db::{Db, DbConnection};
-use crate::error::AppError;
+use crate::db::Db;
 use crate::issues::service::AuditKey;
 use crate::reference::store::venues;
-use crate::surveys::service::{candidates, results_export as export};
-use crate::surveys::store::questionnaires;
-use crate::surveys::store::surveys::{self, CampaignRow};
+use crate::surveys::service::{candidates, results_export as export, setup};
+use crate::surveys::store::surveys::{self};
 use crate::validate;
 use flowwalk_shared::endpoints::IdPath;
-
-/// Checks the input; `existing` is the campaign being edited.
-fn checked_row(
-    conn: &mut DbConnection,
-    existing: Option<&CampaignRow>,
-    input: &CampaignInput,
-    author: &str,
-) -> Result<(CampaignRow, Vec<String>), AppError> {
-    let code = validate::code("code", &input.code)?;
-    let title = validate::text("title", &input.title, limits::MAX_TITLE_CHARS)?;
-    let organizer = validate::optional_text("organizer", &input.organizer, 100)?;
-    let purpose = validate::optional_text("purpose", &input.purpose, limits::MAX_INTRO_CHARS)?;
-    if input.ends_on < input.starts_on {
-        return Err(AppError::invalid(
-            "ends_on",
-            "结束日期不能早于开始日期",
-            "ends_on must not be before starts_on",
-        ));
-    }
-    if input.venue_ids.is_empty() || input.venue_ids.len() > limits::MAX_CAMPAIGN_VENUES {
-        return Err(AppError::invalid(
-            "venue_ids",
-            format!("需选择 1–{} 个场所", limits::MAX_CAMPAIGN_VENUES),
-            format!("1–{} venues are needed", limits::MAX_CAMPAIGN_VENUES),
-        ));
-    }
-    let mut seen = HashSet::new();
-    for (i, v) in input.venue_ids.iter().enumerate() {
-        if !seen.insert(v) {
-            return Err(AppError::invalid(
-                format!("venue_ids[{i}]"),
-                "场所重复",
-                "A venue appears twice",
-            ));
-        }
-        match venues::get(conn, v) {
-            Ok(_) => {}
-            Err(diesel::result::Error::NotFound) => {
-                return Err(
-                    AppError::new(ErrorCode::UnknownReference).field(format!("venue_ids[{i}]"))
-                );
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let current = match questionnaires::get(conn, &input.questionnaire_id, None) {
-        Ok(q) => q,
-        Err(diesel::result::Error::NotFound) => {
-            return Err(AppError::new(ErrorCode::UnknownReference).field("questionnaire_id"));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    // A campaign stays on the version its first answer was given to.
-    let version_id = match existing {
-        Some(c) if surveys::count_responses(conn, &c.id)? > 0 => {
-            let pinned = questionnaires::version_row(conn, &c.questionnaire_version_id)?;
-            if pinned.questionnaire_id != current.id {
-                return Err(AppError::new(ErrorCode::InvalidState)
-                    .field("questionnaire_id")
-                    .message(
-                        "已有答卷的问卷调查不能更换问卷",
-                        "A campaign with answers cannot change its questionnaire",
-                    ));
-            }
-            c.questionnaire_version_id.clone()
-        }
-        _ => current.version_id,
-    };
-    let now = crate::db::rows::now();
-    Ok((
-        CampaignRow {
-            id: existing.map_or_else(crate::db::rows::new_id, |c| c.id.clone()),
-            code,
-            title,
-            questionnaire_version_id: version_id,
-            organizer,
-            purpose,
-            starts_on: input.starts_on,
-            ends_on: input.ends_on,
-            conclusion: String::new(),
-            published_results: None,
-            published_at: None,
-            published_by: None,
-            created_by: Some(author.to_owned()),
-            created_at: existing.map_or(now, |c| c.created_at),
-            updated_at: now,
-        },
-        input.venue_ids.clone(),
-    ))
-}
-
-/// Creates a campaign; returns its row.
-pub fn create_in(
-    conn: &mut DbConnection,
-    input: &CampaignInput,
-    author: &str,
-) -> Result<CampaignRow, AppError> {
-    let (row, venue_ids) = checked_row(conn, None, input, author)?;
-    surveys::insert_campaign(conn, &row)?;
-    surveys::set_venues(conn, &row.id, &venue_ids)?;
-    Ok(row)
-}
 
 #[utoipa::path(get, path = ep::campaigns::List::PATH, tag = "questionnaires", security(("bearer" = [])), responses(
     (status = 200, body = [Campaign])))]
@@ -169,7 +65,7 @@ pub async fn create(
     let body = call.body;
     let c = db
         .write(move |conn| {
-            let row = create_in(conn, &body, &user.id)?;
+            let row = setup::create_campaign(conn, &body, &user.id)?;
             crate::surveys::service::view(conn, &row)
         })
         .await?;
@@ -189,11 +85,7 @@ pub async fn update(
     let body = call.body;
     let c = db
         .write(move |conn| {
-            let existing = crate::surveys::service::campaign(conn, &id)?;
-            let (row, venue_ids) = checked_row(conn, Some(&existing), &body, &user.id)?;
-            surveys::update_campaign(conn, &row)?;
-            surveys::set_venues(conn, &row.id, &venue_ids)?;
-            let row = surveys::get_campaign(conn, &row.id)?;
+            let row = setup::update_campaign(conn, &id, &body, &user.id)?;
             crate::surveys::service::view(conn, &row)
         })
         .await?;
@@ -267,10 +159,10 @@ pub async fn export(
                 conn,
                 &c.id,
                 filter.venue_id.as_deref(),
-                filter.from.map(crate::surveys::service::china_day_start),
-                filter.to.map(|t| {
-                    crate::surveys::service::china_day_start(t + chrono::Duration::days(1))
-                }),
+                filter.from.map(china::midnight_utc),
+                filter
+                    .to
+                    .map(|t| china::midnight_utc(t + chrono::Duration::days(1))),
             )?;
             let places = surveys::campaign_venues(conn, &c.id)?;
             let all_venues = venues::list(conn)?;

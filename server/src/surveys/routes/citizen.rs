@@ -15,12 +15,13 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
-use flowwalk_shared::api::surveys::{CampaignResults, Questionnaire};
+use flowwalk_shared::api::surveys::CampaignResults;
 use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoint::File;
 use flowwalk_shared::endpoints::SurveyPath;
 use flowwalk_shared::endpoints::survey as ep;
 use flowwalk_shared::survey as limits;
+use flowwalk_shared::time::china;
 use futures_util::StreamExt;
 
 use crate::config::Settings;
@@ -29,11 +30,11 @@ use crate::error::AppError;
 use crate::surveys::routes::pages::{
     Entered, FormPage, FormSpec, MessagePage, NoticeSpec, PosterPage, ResultsPage, date_zh,
 };
-use crate::surveys::rules::questionnaire::{
-    Problem, RawAnswers, Unasked, check_answers, sanitize_text,
+use crate::surveys::rules::questionnaire::Problem;
+use crate::surveys::service::submission::{
+    self, Context, Fields, Outcome, Posted, context, new_token,
 };
-use crate::surveys::service::{RateLimit, Stored, Submission};
-use crate::surveys::store::surveys::{self, CampaignRow, VenueRef};
+use crate::surveys::store::surveys::CampaignRow;
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
                    form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -70,38 +71,6 @@ fn not_found() -> Page {
     )
 }
 
-/// What a page needs: the campaign, the venue, the questionnaire it runs.
-struct Context {
-    campaign: CampaignRow,
-    venue: VenueRef,
-    questionnaire: Questionnaire,
-}
-
-fn plausible_code(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64
-}
-
-async fn context(db: &Db, campaign: String, venue: String) -> Result<Option<Context>, AppError> {
-    if !plausible_code(&campaign) || !plausible_code(&venue) {
-        return Ok(None);
-    }
-    db.read(move |conn| {
-        let Some(c) = surveys::find_campaign_by_code(conn, &campaign)? else {
-            return Ok(None);
-        };
-        let Some(v) = surveys::campaign_venue_by_code(conn, &c.id, &venue)? else {
-            return Ok(None);
-        };
-        let q = crate::surveys::service::questionnaire(conn, &c)?;
-        Ok(Some(Context {
-            campaign: c,
-            venue: v,
-            questionnaire: q,
-        }))
-    })
-    .await
-}
-
 fn cookie_name(campaign_code: &str) -> String {
     format!("fwq_{campaign_code}")
 }
@@ -113,10 +82,7 @@ fn has_answered(req: &HttpRequest, c: &CampaignRow) -> bool {
 /// Remembers in the browser that it answered this campaign (for the campaign's duration
 /// and a month after).
 fn answered_cookie(c: &CampaignRow) -> Cookie<'static> {
-    let days = (c.ends_on - crate::surveys::service::china_today())
-        .num_days()
-        .max(0)
-        + 31;
+    let days = (c.ends_on - china::today()).num_days().max(0) + 31;
     Cookie::build(cookie_name(&c.code), "1")
         .path(format!("/q/{}", c.code))
         .max_age(time::Duration::days(days))
@@ -170,15 +136,6 @@ fn already_page(c: &CampaignRow, venue: &str) -> MessagePage {
     )
 }
 
-fn new_token() -> String {
-    let mut b = [0u8; 16];
-    // Without randomness the form still works; only double-submission merging is lost.
-    if getrandom::fill(&mut b).is_err() {
-        return String::new();
-    }
-    hex::encode(b)
-}
-
 fn form(
     ctx: &Context,
     token: String,
@@ -215,7 +172,7 @@ pub async fn form_page(
     let Some(ctx) = context(&db, campaign, venue).await? else {
         return not_found();
     };
-    let today = crate::surveys::service::china_today();
+    let today = china::today();
     if !crate::surveys::service::is_open(&ctx.campaign, today) {
         return message(
             StatusCode::OK,
@@ -249,75 +206,6 @@ async fn read_limited(mut payload: web::Payload, max: usize) -> Result<Option<Ve
     Ok(Some(body))
 }
 
-/// A form's fields: the answers by question, and the form's own fields.
-struct Fields {
-    raw: RawAnswers,
-    token: Option<String>,
-    honeypot: bool,
-    phone: String,
-    consent: bool,
-}
-
-fn fields(body: &[u8], questions: &Questionnaire) -> Fields {
-    let mut f = Fields {
-        raw: RawAnswers::new(),
-        token: None,
-        honeypot: false,
-        phone: String::new(),
-        consent: false,
-    };
-    for (k, v) in form_urlencoded::parse(body) {
-        match k.as_ref() {
-            "_token" => {
-                let t = v.trim();
-                if t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    f.token = Some(t.to_ascii_lowercase());
-                }
-            }
-            "website" => f.honeypot |= !v.trim().is_empty(),
-            "phone" => f.phone = sanitize_text(&v),
-            "consent" => f.consent = v == "yes",
-            q if questions.questions.iter().any(|x| x.id == q) => {
-                let list = f.raw.entry(q.to_owned()).or_default();
-                // A checkbox list is bounded by its choices; more values are an attack.
-                if list.len() < limits::MAX_CHOICES {
-                    list.push(v.into_owned());
-                }
-            }
-            _ => {}
-        }
-    }
-    f
-}
-
-/// A phone number to keep, or the problem with it (`Ok(None)`: none given).
-fn phone(f: &Fields) -> Result<Option<String>, String> {
-    let p = f.phone.trim();
-    if p.is_empty() {
-        return Ok(None);
-    }
-    let digits = p.chars().filter(char::is_ascii_digit).count();
-    if p.chars().count() > limits::MAX_PHONE_CHARS
-        || !p
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+'))
-        || !(7..=15).contains(&digits)
-    {
-        return Err("请填写有效的电话号码(手机 11 位,或带区号的固定电话)".into());
-    }
-    if !f.consent {
-        return Err("如需留下电话,请勾选下方的同意说明;不留电话也可以直接提交".into());
-    }
-    Ok(Some(p.to_owned()))
-}
-
-fn limit(settings: &Settings) -> RateLimit {
-    RateLimit {
-        max: settings.survey_max_per_address,
-        window_minutes: settings.survey_window_minutes,
-    }
-}
-
 fn see_thanks(ctx: &Context, set_cookie: bool) -> Reply<File> {
     let mut res = HttpResponse::SeeOther();
     res.insert_header((
@@ -346,22 +234,6 @@ pub async fn submit(
     call: In<ep::Submit>,
 ) -> Answer<ep::Submit> {
     let SurveyPath { campaign, venue } = call.path;
-    let Some(ctx) = context(&db, campaign, venue).await? else {
-        return not_found();
-    };
-    let today = crate::surveys::service::china_today();
-    if !crate::surveys::service::is_open(&ctx.campaign, today) {
-        return message(
-            StatusCode::CONFLICT,
-            closed_page(&ctx.campaign, &ctx.venue.2, today),
-        );
-    }
-    if has_answered(&req, &ctx.campaign) {
-        return message(
-            StatusCode::CONFLICT,
-            already_page(&ctx.campaign, &ctx.venue.2),
-        );
-    }
     let urlencoded = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -371,14 +243,29 @@ pub async fn submit(
             m.trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
-    if !urlencoded {
-        return message(
+    let posted = Posted {
+        answered: req.cookie(&cookie_name(&campaign)).is_some(),
+        campaign,
+        venue,
+        urlencoded,
+        address: crate::auth::limits::client_addr(&req, &settings),
+        body: read_limited(payload, limits::MAX_FORM_BYTES),
+    };
+    match submission::submit(&db, &settings, posted).await? {
+        Outcome::NoSuchForm => not_found(),
+        Outcome::Closed(ctx, today) => message(
+            StatusCode::CONFLICT,
+            closed_page(&ctx.campaign, &ctx.venue.2, today),
+        ),
+        Outcome::AlreadyAnswered(ctx) => message(
+            StatusCode::CONFLICT,
+            already_page(&ctx.campaign, &ctx.venue.2),
+        ),
+        Outcome::NotAForm(ctx) => message(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             MessagePage::new(&ctx.campaign.title, &ctx.venue.2, &["请通过问卷页面提交。"]),
-        );
-    }
-    let Some(body) = read_limited(payload, limits::MAX_FORM_BYTES).await? else {
-        return message(
+        ),
+        Outcome::TooLarge(ctx) => message(
             StatusCode::PAYLOAD_TOO_LARGE,
             MessagePage::new(
                 &ctx.campaign.title,
@@ -392,71 +279,49 @@ pub async fn submit(
                 crate::surveys::service::form_path(&ctx.campaign.code, &ctx.venue.1),
                 "返回问卷",
             ),
-        );
-    };
-    let f = fields(&body, &ctx.questionnaire);
-    let entered = Entered {
-        raw: f.raw.clone(),
-        phone: f.phone.clone(),
-        consent: f.consent,
-    };
-    let token = f.token.clone().unwrap_or_else(new_token);
-    let address = crate::auth::limits::client_addr(&req, &settings);
-    let bucket = crate::surveys::service::address_bucket(&settings.jwt_secret, &address);
-    let limit = limit(&settings);
-    if f.honeypot {
-        // A robot: it is told "thank you" and nothing is kept, but it counts.
-        db.write(move |conn| crate::surveys::service::record_hit(conn, &bucket, limit))
-            .await?;
-        return Ok(see_thanks(&ctx, false));
-    }
-    let checked = check_answers(&ctx.questionnaire.questions, &f.raw, Unasked::Ignore);
-    let phone = if ctx.questionnaire.ask_phone {
-        phone(&f)
-    } else {
-        Ok(None)
-    };
-    let (answers, phone) = match (checked, phone) {
-        (Ok(a), Ok(p)) => (a, p),
-        (answers, phone) => {
-            let problems = answers.err().unwrap_or_default();
-            let phone_problem = phone.err();
+        ),
+        Outcome::Thanks { ctx, remember } => Ok(see_thanks(&ctx, remember)),
+        Outcome::Invalid {
+            ctx,
+            token,
+            fields,
+            problems,
+            phone_problem,
+        } => {
             let n = problems.len() + usize::from(phone_problem.is_some());
             let top = format!("有 {n} 处需要修改,已在下方用红框标出,其余内容已为您保留。");
-            return html(
+            html(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &form(&ctx, token, &entered, &problems, phone_problem, Some(top)),
-            );
+                &form(
+                    &ctx,
+                    token,
+                    &entered(fields),
+                    &problems,
+                    phone_problem,
+                    Some(top),
+                ),
+            )
         }
-    };
-    let b = bucket.clone();
-    if db
-        .read(move |conn| crate::surveys::service::rate_limited(conn, &b, limit))
-        .await?
-    {
-        return html(
+        Outcome::RateLimited { ctx, token, fields } => html(
             StatusCode::TOO_MANY_REQUESTS,
-            &form(&ctx, token, &entered, &[], None, Some(TOO_MANY.into())),
-        );
-    }
-    let submission = Submission {
-        campaign_id: ctx.campaign.id.clone(),
-        venue_id: ctx.venue.0.clone(),
-        questionnaire_version_id: ctx.campaign.questionnaire_version_id.clone(),
-        token: f.token.clone(),
-        answers,
-        phone,
-        bucket,
-    };
-    match db
-        .write(move |conn| crate::surveys::service::store(conn, &submission, limit))
-        .await?
-    {
-        Stored::New | Stored::AlreadyHad => Ok(see_thanks(&ctx, true)),
-        Stored::RateLimited => html(
-            StatusCode::TOO_MANY_REQUESTS,
-            &form(&ctx, token, &entered, &[], None, Some(TOO_MANY.into())),
+            &form(
+                &ctx,
+                token,
+                &entered(fields),
+                &[],
+                None,
+                Some(TOO_MANY.into()),
+            ),
         ),
+    }
+}
+
+/// What the citizen entered, to show again.
+fn entered(f: Fields) -> Entered {
+    Entered {
+        raw: f.raw,
+        phone: f.phone,
+        consent: f.consent,
     }
 }
 
@@ -591,14 +456,7 @@ pub async fn poster(
 /// The published results notice (结果反馈).
 #[utoipa::path(get, path = ep::Results::PATH, tag = "citizen pages", params(("campaign" = String, Path, description = "The campaign's code")), responses((status = 200, content_type = "text/html"), (status = 404, description = "Not published", content_type = "text/html")))]
 pub async fn results(db: web::Data<Db>, call: In<ep::Results>) -> Answer<ep::Results> {
-    let code = call.path.campaign;
-    if !plausible_code(&code) {
-        return not_found();
-    }
-    let found = db
-        .read(move |conn| Ok(surveys::find_campaign_by_code(conn, &code)?))
-        .await?;
-    let Some(c) = found else {
+    let Some(c) = submission::campaign(&db, call.path.campaign).await? else {
         return not_found();
     };
     let (Some(json), Some(at)) = (&c.published_results, c.published_at) else {
@@ -617,7 +475,7 @@ pub async fn results(db: web::Data<Db>, call: In<ep::Results>) -> Answer<ep::Res
             purpose: &c.purpose,
             starts_on: c.starts_on,
             ends_on: c.ends_on,
-            published_on: crate::surveys::service::china_date(at),
+            published_on: china::date_of(at),
             conclusion: &c.conclusion,
         },
         &results,

@@ -9,70 +9,11 @@ use flowwalk_shared::api::surveys::{Questionnaire, QuestionnaireInput};
 use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::IdPath;
 use flowwalk_shared::endpoints::questionnaires as ep;
-use flowwalk_shared::survey as limits;
 
 use crate::auth::AuthUser;
-use crate::db::{Db, DbConnection};
-use crate::error::AppError;
-use crate::reference::store::categories;
-use crate::surveys::rules::questionnaire;
-use crate::surveys::store::questionnaires::{self, QuestionnaireRow, VersionRow};
-use crate::validate;
-
-/// Checks the input and writes `version` of questionnaire `id`; returns (code, title).
-pub fn write_version(
-    conn: &mut DbConnection,
-    id: &str,
-    version: i32,
-    input: &QuestionnaireInput,
-    author: Option<&str>,
-) -> Result<(String, String), AppError> {
-    let code = validate::code("code", &input.code)?;
-    let title = validate::text("title", &input.title, limits::MAX_TITLE_CHARS)?;
-    let intro = validate::optional_text("intro", &input.intro, limits::MAX_INTRO_CHARS)?;
-    let category_ids: Vec<String> = categories::list(conn)?.into_iter().map(|c| c.id).collect();
-    let questions = questionnaire::check_definition(&input.questions, &category_ids)?;
-    let json = serde_json::to_string(&questions)
-        .map_err(|e| AppError::internal(anyhow::Error::new(e).context("questions to JSON")))?;
-    questionnaires::insert_version(
-        conn,
-        &VersionRow {
-            id: crate::db::rows::new_id(),
-            questionnaire_id: id.to_owned(),
-            version,
-            title: title.clone(),
-            intro,
-            ask_phone: input.ask_phone,
-            questions: json,
-            created_by: author.map(str::to_owned),
-            created_at: crate::db::rows::now(),
-        },
-    )?;
-    Ok((code, title))
-}
-
-/// Creates a questionnaire at version 1; returns its id.
-pub fn create_in(
-    conn: &mut DbConnection,
-    input: &QuestionnaireInput,
-    author: Option<&str>,
-) -> Result<String, AppError> {
-    let id = crate::db::rows::new_id();
-    let now = crate::db::rows::now();
-    questionnaires::insert(
-        conn,
-        &QuestionnaireRow {
-            id: id.clone(),
-            code: validate::code("code", &input.code)?,
-            title: validate::text("title", &input.title, limits::MAX_TITLE_CHARS)?,
-            current_version: 1,
-            created_at: now,
-            updated_at: now,
-        },
-    )?;
-    write_version(conn, &id, 1, input, author)?;
-    Ok(id)
-}
+use crate::db::Db;
+use crate::surveys::service::setup;
+use crate::surveys::store::questionnaires::{self};
 
 #[utoipa::path(get, path = ep::List::PATH, tag = "questionnaires", security(("bearer" = [])), responses(
     (status = 200, description = "Every questionnaire at its current version", body = [Questionnaire])))]
@@ -115,7 +56,7 @@ pub async fn create(user: AuthUser, db: web::Data<Db>, call: In<ep::Create>) -> 
     let body = call.body;
     let q = db
         .write(move |conn| {
-            let id = create_in(conn, &body, Some(&user.id))?;
+            let id = setup::create_questionnaire(conn, &body, Some(&user.id))?;
             Ok(questionnaires::get(conn, &id, None)?)
         })
         .await?;
@@ -131,10 +72,7 @@ pub async fn update(user: AuthUser, db: web::Data<Db>, call: In<ep::Update>) -> 
     let body = call.body;
     let q = db
         .write(move |conn| {
-            let current = questionnaires::get_row(conn, &id)?;
-            let next = current.current_version + 1;
-            let (code, title) = write_version(conn, &id, next, &body, Some(&user.id))?;
-            questionnaires::advance(conn, &id, &code, &title, next, crate::db::rows::now())?;
+            setup::update_questionnaire(conn, &id, &body, Some(&user.id))?;
             Ok(questionnaires::get(conn, &id, None)?)
         })
         .await?;

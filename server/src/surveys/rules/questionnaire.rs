@@ -127,95 +127,9 @@ pub fn check_definition(
             }
             _ => {}
         }
-        let mut seen = HashSet::new();
-        for (j, c) in choices.iter_mut().enumerate() {
-            let cf = |name: &str| format!("questions[{i}].choices[{j}].{name}");
-            c.id = validate::code(&cf("id"), &c.id)?;
-            if !seen.insert(c.id.clone()) {
-                return Err(bad(
-                    cf("id"),
-                    format!("选项编号 {} 重复", c.id),
-                    format!("choice id {} appears twice", c.id),
-                ));
-            }
-            c.label = validate::text(&cf("label"), &c.label, limits::MAX_CHOICE_CHARS)?;
-            if c.exclusive && q.kind != QuestionKind::Multiple {
-                return Err(bad(
-                    cf("exclusive"),
-                    "只有多选题可以有互斥选项".into(),
-                    "Only a multiple-choice question has exclusive choices".into(),
-                ));
-            }
-            if c.not_applicable && q.kind != QuestionKind::Scale {
-                return Err(bad(
-                    cf("not_applicable"),
-                    "只有量表题可以有“不适用”选项".into(),
-                    "Only a scale question has a not-applicable choice".into(),
-                ));
-            }
-            if let Some(cat) = &c.category_id
-                && !category_ids.iter().any(|k| k == cat)
-            {
-                return Err(AppError::new(flowwalk_shared::ErrorCode::UnknownReference)
-                    .field(cf("category_id")));
-            }
-        }
-        match q.kind {
-            QuestionKind::Text if !choices.is_empty() => {
-                return Err(bad(
-                    f("choices"),
-                    "填空题没有选项".into(),
-                    "A text question has no choices".into(),
-                ));
-            }
-            QuestionKind::Single | QuestionKind::Multiple
-                if choices.len() < 2 || choices.len() > limits::MAX_CHOICES =>
-            {
-                return Err(bad(
-                    f("choices"),
-                    format!("选择题需要 2–{} 个选项", limits::MAX_CHOICES),
-                    format!("A choice question needs 2–{} choices", limits::MAX_CHOICES),
-                ));
-            }
-            QuestionKind::Scale => {
-                let levels = choices.iter().filter(|c| !c.not_applicable).count();
-                let na = choices.len() - levels;
-                if levels != 5
-                    || na > 1
-                    || choices.last().is_some_and(|c| !c.not_applicable) && na == 1
-                {
-                    return Err(bad(
-                        f("choices"),
-                        "量表题需要 5 个等级(从好到差),最后可加一个“不适用”".into(),
-                        "A scale needs 5 levels, best first, and at most one not-applicable choice last"
-                            .into(),
-                    ));
-                }
-            }
-            _ => {}
-        }
-        if let Some(cond) = &q.show_if {
-            let Some(earlier) = out.iter().find(|o| o.id == cond.question_id) else {
-                return Err(bad(
-                    f("show_if.question_id"),
-                    "条件只能引用前面的题目".into(),
-                    "A condition must name an earlier question".into(),
-                ));
-            };
-            if earlier.kind == QuestionKind::Text
-                || cond.any_of.is_empty()
-                || cond
-                    .any_of
-                    .iter()
-                    .any(|a| !earlier.choices.iter().any(|c| &c.id == a))
-            {
-                return Err(bad(
-                    f("show_if.any_of"),
-                    "条件需列出前面那道选择题的选项".into(),
-                    "A condition lists choices of the earlier choice question".into(),
-                ));
-            }
-        }
+        check_choices(i, q, &mut choices, category_ids)?;
+        check_choice_count(i, q.kind, &choices)?;
+        check_condition(i, q, &out)?;
         out.push(Question {
             id,
             kind: q.kind,
@@ -228,6 +142,115 @@ pub fn check_definition(
         });
     }
     Ok(out)
+}
+
+/// Checks (and trims) question `i`'s choices.
+fn check_choices(
+    i: usize,
+    q: &Question,
+    choices: &mut [Choice],
+    category_ids: &[String],
+) -> Result<(), AppError> {
+    let mut seen = HashSet::new();
+    for (j, c) in choices.iter_mut().enumerate() {
+        let cf = |name: &str| format!("questions[{i}].choices[{j}].{name}");
+        c.id = validate::code(&cf("id"), &c.id)?;
+        if !seen.insert(c.id.clone()) {
+            return Err(bad(
+                cf("id"),
+                format!("选项编号 {} 重复", c.id),
+                format!("choice id {} appears twice", c.id),
+            ));
+        }
+        c.label = validate::text(&cf("label"), &c.label, limits::MAX_CHOICE_CHARS)?;
+        if c.exclusive && q.kind != QuestionKind::Multiple {
+            return Err(bad(
+                cf("exclusive"),
+                "只有多选题可以有互斥选项".into(),
+                "Only a multiple-choice question has exclusive choices".into(),
+            ));
+        }
+        if c.not_applicable && q.kind != QuestionKind::Scale {
+            return Err(bad(
+                cf("not_applicable"),
+                "只有量表题可以有“不适用”选项".into(),
+                "Only a scale question has a not-applicable choice".into(),
+            ));
+        }
+        if let Some(cat) = &c.category_id
+            && !category_ids.iter().any(|k| k == cat)
+        {
+            return Err(AppError::new(flowwalk_shared::ErrorCode::UnknownReference)
+                .field(cf("category_id")));
+        }
+    }
+    Ok(())
+}
+
+/// The number of choices question `i` of `kind` needs.
+fn check_choice_count(i: usize, kind: QuestionKind, choices: &[Choice]) -> Result<(), AppError> {
+    let f = |name: &str| format!("questions[{i}].{name}");
+    match kind {
+        QuestionKind::Text if !choices.is_empty() => {
+            return Err(bad(
+                f("choices"),
+                "填空题没有选项".into(),
+                "A text question has no choices".into(),
+            ));
+        }
+        QuestionKind::Single | QuestionKind::Multiple
+            if choices.len() < 2 || choices.len() > limits::MAX_CHOICES =>
+        {
+            return Err(bad(
+                f("choices"),
+                format!("选择题需要 2–{} 个选项", limits::MAX_CHOICES),
+                format!("A choice question needs 2–{} choices", limits::MAX_CHOICES),
+            ));
+        }
+        QuestionKind::Scale => {
+            let levels = choices.iter().filter(|c| !c.not_applicable).count();
+            let na = choices.len() - levels;
+            if levels != 5 || na > 1 || choices.last().is_some_and(|c| !c.not_applicable) && na == 1
+            {
+                return Err(bad(
+                    f("choices"),
+                    "量表题需要 5 个等级(从好到差),最后可加一个“不适用”".into(),
+                    "A scale needs 5 levels, best first, and at most one not-applicable choice last"
+                        .into(),
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Question `i`'s condition, if any, names an earlier choice question and its choices.
+fn check_condition(i: usize, q: &Question, earlier: &[Question]) -> Result<(), AppError> {
+    let f = |name: &str| format!("questions[{i}].{name}");
+    if let Some(cond) = &q.show_if {
+        let Some(earlier) = earlier.iter().find(|o| o.id == cond.question_id) else {
+            return Err(bad(
+                f("show_if.question_id"),
+                "条件只能引用前面的题目".into(),
+                "A condition must name an earlier question".into(),
+            ));
+        };
+        if earlier.kind == QuestionKind::Text
+            || cond.any_of.is_empty()
+            || cond
+                .any_of
+                .iter()
+                .any(|a| !earlier.choices.iter().any(|c| &c.id == a))
+        {
+            return Err(bad(
+                f("show_if.any_of"),
+                "条件需列出前面那道选择题的选项".into(),
+                "A condition lists choices of the earlier choice question".into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Whether the question at `index` is asked of a respondent with these answers: it has no
@@ -265,7 +288,7 @@ pub fn sanitize_text(s: &str) -> String {
     let s = s.replace("\r\n", "\n").replace('\r', "\n");
     s.chars()
         .filter(|&c| {
-            let control = c.is_control() && c != '\n' && c != '\t';
+            let control = flowwalk_shared::text::is_forbidden(c);
             let invisible =
                 matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
             !control && !invisible
@@ -273,6 +296,88 @@ pub fn sanitize_text(s: &str) -> String {
         .collect::<String>()
         .trim()
         .to_owned()
+}
+
+fn problem(q: &Question, zh: String, en: String) -> Problem {
+    Problem {
+        question_id: q.id.clone(),
+        zh,
+        en,
+    }
+}
+
+/// A text question's answer: one text, not too long.
+fn text_answer(q: &Question, values: &[String]) -> Result<Answer, Problem> {
+    if values.len() > 1 {
+        return Err(problem(
+            q,
+            "此题只能填写一段文字".into(),
+            format!("{} takes one text", q.id),
+        ));
+    }
+    let text = &values[0];
+    let n = text.chars().count();
+    if n > limits::MAX_TEXT_ANSWER_CHARS {
+        return Err(problem(
+            q,
+            format!(
+                "请不要超过 {} 字(现为 {n} 字)",
+                limits::MAX_TEXT_ANSWER_CHARS
+            ),
+            format!(
+                "{} is longer than {} characters ({n})",
+                q.id,
+                limits::MAX_TEXT_ANSWER_CHARS
+            ),
+        ));
+    }
+    Ok(Answer::Text(text.clone()))
+}
+
+/// A choice or scale question's answer: known choices, one unless multiple, an exclusive
+/// one alone; stored in the questionnaire's order.
+fn choice_answer(q: &Question, values: &[String]) -> Result<Answer, Problem> {
+    let mut chosen: Vec<&Choice> = Vec::new();
+    let mut unknown = None;
+    for v in values {
+        match q.choices.iter().find(|c| &c.id == v) {
+            Some(c) if !chosen.iter().any(|d| d.id == c.id) => chosen.push(c),
+            Some(_) => {}
+            None => unknown = Some(v.clone()),
+        }
+    }
+    if let Some(v) = unknown {
+        let shown: String = v.chars().take(20).collect();
+        return Err(problem(
+            q,
+            "所选选项不存在,请重新选择".into(),
+            format!("{} has no choice {shown:?}", q.id),
+        ));
+    }
+    if q.kind != QuestionKind::Multiple && chosen.len() > 1 {
+        return Err(problem(
+            q,
+            "此题只能选一项".into(),
+            format!("{} takes one choice", q.id),
+        ));
+    }
+    if chosen.len() > 1
+        && let Some(ex) = chosen.iter().find(|c| c.exclusive)
+    {
+        return Err(problem(
+            q,
+            format!("“{}”不能与其他选项同时选择", ex.label),
+            format!("{}: {:?} excludes every other choice", q.id, ex.id),
+        ));
+    }
+    // Stored in the questionnaire's order, whatever order they came in.
+    let ids = q
+        .choices
+        .iter()
+        .filter(|c| chosen.iter().any(|d| d.id == c.id))
+        .map(|c| c.id.clone())
+        .collect();
+    Ok(Answer::Choices(ids))
 }
 
 /// Checks raw answers against the questions and returns the answers to store, or every
@@ -300,15 +405,11 @@ pub fn check_answers(
                     .collect()
             })
             .unwrap_or_default();
-        let problem = |zh: String, en: String| Problem {
-            question_id: q.id.clone(),
-            zh,
-            en,
-        };
         if !is_asked(q, &answers) {
             if unasked == Unasked::Refuse && !values.is_empty() {
                 let cond = condition_zh(questions, q).unwrap_or_default();
                 problems.push(problem(
+                    q,
                     format!("此题仅在{cond}时回答"),
                     format!(
                         "{} is answered but was not asked (its condition does not hold)",
@@ -321,82 +422,23 @@ pub fn check_answers(
         if values.is_empty() {
             if !q.optional {
                 problems.push(problem(
+                    q,
                     "请回答此题".into(),
                     format!("{} is required", q.id),
                 ));
             }
             continue;
         }
-        match q.kind {
-            QuestionKind::Text => {
-                if values.len() > 1 {
-                    problems.push(problem(
-                        "此题只能填写一段文字".into(),
-                        format!("{} takes one text", q.id),
-                    ));
-                    continue;
-                }
-                let text = &values[0];
-                let n = text.chars().count();
-                if n > limits::MAX_TEXT_ANSWER_CHARS {
-                    problems.push(problem(
-                        format!(
-                            "请不要超过 {} 字(现为 {n} 字)",
-                            limits::MAX_TEXT_ANSWER_CHARS
-                        ),
-                        format!(
-                            "{} is longer than {} characters ({n})",
-                            q.id,
-                            limits::MAX_TEXT_ANSWER_CHARS
-                        ),
-                    ));
-                    continue;
-                }
-                answers.insert(q.id.clone(), Answer::Text(text.clone()));
+        let answer = if q.kind == QuestionKind::Text {
+            text_answer(q, &values)
+        } else {
+            choice_answer(q, &values)
+        };
+        match answer {
+            Ok(a) => {
+                answers.insert(q.id.clone(), a);
             }
-            QuestionKind::Single | QuestionKind::Scale | QuestionKind::Multiple => {
-                let mut chosen: Vec<&Choice> = Vec::new();
-                let mut unknown = None;
-                for v in &values {
-                    match q.choices.iter().find(|c| &c.id == v) {
-                        Some(c) if !chosen.iter().any(|d| d.id == c.id) => chosen.push(c),
-                        Some(_) => {}
-                        None => unknown = Some(v.clone()),
-                    }
-                }
-                if let Some(v) = unknown {
-                    let shown: String = v.chars().take(20).collect();
-                    problems.push(problem(
-                        "所选选项不存在,请重新选择".into(),
-                        format!("{} has no choice {shown:?}", q.id),
-                    ));
-                    continue;
-                }
-                if q.kind != QuestionKind::Multiple && chosen.len() > 1 {
-                    problems.push(problem(
-                        "此题只能选一项".into(),
-                        format!("{} takes one choice", q.id),
-                    ));
-                    continue;
-                }
-                if chosen.len() > 1
-                    && let Some(ex) = chosen.iter().find(|c| c.exclusive)
-                {
-                    problems.push(problem(
-                        format!("“{}”不能与其他选项同时选择", ex.label),
-                        format!("{}: {:?} excludes every other choice", q.id, ex.id),
-                    ));
-                    continue;
-                }
-                // Stored in the questionnaire's order, whatever order they came in.
-                let ids = q
-                    .choices
-                    .iter()
-                    .filter(|c| chosen.iter().any(|d| d.id == c.id))
-                    .map(|c| c.id.clone())
-                    .collect();
-                answers.insert(q.id.clone(), Answer::Choices(ids));
-            }
+            Err(p) => problems.push(p),
         }
     }
     if problems.is_empty() {

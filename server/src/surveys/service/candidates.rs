@@ -7,7 +7,7 @@ use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::issues::IssueSource;
 use flowwalk_shared::api::surveys::{
     CandidateInput, CandidateIssue, CandidateKind, CandidateList, CandidateStatus, HandOverInput,
-    HandOverResult, QuestionKind,
+    HandOverResult, Question, QuestionKind,
 };
 use flowwalk_shared::survey::{self as limits, Answers, format_bp, share_bp};
 use flowwalk_shared::walkthrough::Severity;
@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::issues::service::{self as workflow_issues, AuditKey, Recorded};
 use crate::reference::store::{categories, departments};
 use crate::surveys::rules::results as survey_results;
-use crate::surveys::store::surveys::{self, CampaignRow, CandidateRow};
+use crate::surveys::store::surveys::{self, CampaignRow, CandidateRow, VenueRef};
 use crate::validate;
 
 /// The source every issue made from a candidate carries.
@@ -103,12 +103,6 @@ pub fn create(
         return Err(AppError::new(ErrorCode::UnknownReference).field("department_id"));
     }
     let venues = surveys::campaign_venues(conn, &c.id)?;
-    let venue_name = |id: &str| {
-        venues
-            .iter()
-            .find(|(v, _, _)| v == id)
-            .map(|(_, _, n)| n.clone())
-    };
     let mut row = CandidateRow {
         id: crate::db::rows::new_id(),
         campaign_id: c.id.clone(),
@@ -130,120 +124,17 @@ pub fn create(
         created_at: crate::db::rows::now(),
         handed_over_at: None,
     };
+    let from = Basis {
+        c,
+        input,
+        pos,
+        question,
+        note: &note,
+        venues: &venues,
+    };
     match input.kind {
-        CandidateKind::FreeText => {
-            let rid = input
-                .response_id
-                .as_deref()
-                .ok_or_else(|| AppError::new(ErrorCode::MissingField).field("response_id"))?;
-            if question.kind != QuestionKind::Text {
-                return Err(AppError::invalid(
-                    "question_id",
-                    "只有填空题的回答可以转为问题",
-                    "Only a free-text answer becomes a free-text candidate",
-                ));
-            }
-            let response = surveys::get_response(conn, rid)
-                .ok()
-                .filter(|r| r.campaign_id == c.id)
-                .ok_or_else(|| AppError::new(ErrorCode::UnknownReference).field("response_id"))?;
-            let text = response
-                .answers()?
-                .get(&question.id)
-                .and_then(|a| a.text().map(str::to_owned))
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        "response_id",
-                        "该答卷没有回答此题",
-                        "That response has no answer to this question",
-                    )
-                })?;
-            let place = venue_name(&response.venue_id).unwrap_or_default();
-            let short: String = text.chars().take(30).collect();
-            row.title = format!("问卷反映:{short}");
-            row.description = format!(
-                "{place}问卷第{}题“{}”的回答:{text}{}",
-                pos + 1,
-                question.title,
-                if note.is_empty() {
-                    String::new()
-                } else {
-                    format!("\n管理员备注:{note}")
-                }
-            );
-            row.dedup_key = format!("text:{}:{}", response.id, question.id);
-            row.venue_id = Some(response.venue_id.clone());
-            row.response_id = Some(response.id);
-            row.respondents = 1;
-            row.base = 1;
-        }
-        CandidateKind::Option => {
-            let vid = input
-                .venue_id
-                .as_deref()
-                .ok_or_else(|| AppError::new(ErrorCode::MissingField).field("venue_id"))?;
-            let place = venue_name(vid)
-                .ok_or_else(|| AppError::new(ErrorCode::UnknownReference).field("venue_id"))?;
-            let cid = input
-                .choice_id
-                .as_deref()
-                .ok_or_else(|| AppError::new(ErrorCode::MissingField).field("choice_id"))?;
-            let choice = question
-                .choices
-                .iter()
-                .find(|x| x.id == cid)
-                .filter(|x| !x.exclusive && !x.not_applicable)
-                .filter(|_| matches!(question.kind, QuestionKind::Single | QuestionKind::Multiple))
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        "choice_id",
-                        "只有选择题中反映问题的选项可以转为问题",
-                        "Only a problem option of a choice question becomes a candidate",
-                    )
-                })?;
-            let responses = surveys::responses(conn, &c.id, Some(vid), None, None)?;
-            let answers = super::parse_answers(&responses)?;
-            let answered: Vec<&Answers> = answers
-                .iter()
-                .filter(|a| a.contains_key(&question.id))
-                .collect();
-            let n = answered
-                .iter()
-                .filter(|a| a[&question.id].choices().iter().any(|x| x == cid))
-                .count();
-            let (n, base) = (
-                u32::try_from(n).unwrap_or(u32::MAX),
-                u32::try_from(answered.len()).unwrap_or(u32::MAX),
-            );
-            if n == 0 {
-                return Err(AppError::invalid(
-                    "choice_id",
-                    "该场所还没有人选择此项",
-                    "Nobody at this venue chose this option",
-                ));
-            }
-            row.title = format!("问卷反映:{}({place})", choice.label);
-            row.description = format!(
-                "{place}问卷第{}题“{}”中,{base}位作答者有{n}位({}%)选择“{}”。{}",
-                pos + 1,
-                question.title,
-                format_bp(share_bp(n, base)),
-                choice.label,
-                if note.is_empty() {
-                    String::new()
-                } else {
-                    format!("\n管理员备注:{note}")
-                }
-            );
-            if row.category_id.is_none() {
-                row.category_id = choice.category_id.clone();
-            }
-            row.dedup_key = format!("option:{}:{vid}:{}:{cid}", c.id, question.id);
-            row.venue_id = Some(vid.to_owned());
-            row.choice_id = Some(cid.to_owned());
-            row.respondents = i32::try_from(n).unwrap_or(i32::MAX);
-            row.base = i32::try_from(base).unwrap_or(i32::MAX);
-        }
+        CandidateKind::FreeText => free_text(conn, &from, &mut row)?,
+        CandidateKind::Option => option(conn, &from, &mut row)?,
     }
     if surveys::insert_candidate(conn, &row)? {
         Ok((issue(row)?, true))
@@ -253,6 +144,160 @@ pub fn create(
             false,
         ))
     }
+}
+
+/// What a candidate is made from: the campaign, the manager's input, the question (and its
+/// position), the manager's note, the campaign's venues.
+struct Basis<'a> {
+    c: &'a CampaignRow,
+    input: &'a CandidateInput,
+    pos: usize,
+    question: &'a Question,
+    note: &'a str,
+    venues: &'a [VenueRef],
+}
+
+impl Basis<'_> {
+    fn venue_name(&self, id: &str) -> Option<String> {
+        self.venues
+            .iter()
+            .find(|(v, _, _)| v == id)
+            .map(|(_, _, n)| n.clone())
+    }
+}
+
+/// The manager's note, as the description's last line.
+fn noted(note: &str) -> String {
+    if note.is_empty() {
+        String::new()
+    } else {
+        format!("\n管理员备注:{note}")
+    }
+}
+
+/// A candidate from one citizen's free-text answer.
+fn free_text(
+    conn: &mut DbConnection,
+    from: &Basis,
+    row: &mut CandidateRow,
+) -> Result<(), AppError> {
+    let rid = from
+        .input
+        .response_id
+        .as_deref()
+        .ok_or_else(|| AppError::new(ErrorCode::MissingField).field("response_id"))?;
+    if from.question.kind != QuestionKind::Text {
+        return Err(AppError::invalid(
+            "question_id",
+            "只有填空题的回答可以转为问题",
+            "Only a free-text answer becomes a free-text candidate",
+        ));
+    }
+    let response = surveys::get_response(conn, rid)
+        .ok()
+        .filter(|r| r.campaign_id == from.c.id)
+        .ok_or_else(|| AppError::new(ErrorCode::UnknownReference).field("response_id"))?;
+    let text = response
+        .answers()?
+        .get(&from.question.id)
+        .and_then(|a| a.text().map(str::to_owned))
+        .ok_or_else(|| {
+            AppError::invalid(
+                "response_id",
+                "该答卷没有回答此题",
+                "That response has no answer to this question",
+            )
+        })?;
+    let place = from.venue_name(&response.venue_id).unwrap_or_default();
+    let short: String = text.chars().take(30).collect();
+    row.title = format!("问卷反映:{short}");
+    row.description = format!(
+        "{place}问卷第{}题“{}”的回答:{text}{}",
+        from.pos + 1,
+        from.question.title,
+        noted(from.note)
+    );
+    row.dedup_key = format!("text:{}:{}", response.id, from.question.id);
+    row.venue_id = Some(response.venue_id.clone());
+    row.response_id = Some(response.id);
+    row.respondents = 1;
+    row.base = 1;
+    Ok(())
+}
+
+/// A candidate from a problem option chosen at one venue.
+fn option(conn: &mut DbConnection, from: &Basis, row: &mut CandidateRow) -> Result<(), AppError> {
+    let vid = from
+        .input
+        .venue_id
+        .as_deref()
+        .ok_or_else(|| AppError::new(ErrorCode::MissingField).field("venue_id"))?;
+    let place = from
+        .venue_name(vid)
+        .ok_or_else(|| AppError::new(ErrorCode::UnknownReference).field("venue_id"))?;
+    let cid = from
+        .input
+        .choice_id
+        .as_deref()
+        .ok_or_else(|| AppError::new(ErrorCode::MissingField).field("choice_id"))?;
+    let choice = from
+        .question
+        .choices
+        .iter()
+        .find(|x| x.id == cid)
+        .filter(|x| !x.exclusive && !x.not_applicable)
+        .filter(|_| {
+            matches!(
+                from.question.kind,
+                QuestionKind::Single | QuestionKind::Multiple
+            )
+        })
+        .ok_or_else(|| {
+            AppError::invalid(
+                "choice_id",
+                "只有选择题中反映问题的选项可以转为问题",
+                "Only a problem option of a choice question becomes a candidate",
+            )
+        })?;
+    let responses = surveys::responses(conn, &from.c.id, Some(vid), None, None)?;
+    let answers = super::parse_answers(&responses)?;
+    let answered: Vec<&Answers> = answers
+        .iter()
+        .filter(|a| a.contains_key(&from.question.id))
+        .collect();
+    let n = answered
+        .iter()
+        .filter(|a| a[&from.question.id].choices().iter().any(|x| x == cid))
+        .count();
+    let (n, base) = (
+        u32::try_from(n).unwrap_or(u32::MAX),
+        u32::try_from(answered.len()).unwrap_or(u32::MAX),
+    );
+    if n == 0 {
+        return Err(AppError::invalid(
+            "choice_id",
+            "该场所还没有人选择此项",
+            "Nobody at this venue chose this option",
+        ));
+    }
+    row.title = format!("问卷反映:{}({place})", choice.label);
+    row.description = format!(
+        "{place}问卷第{}题“{}”中,{base}位作答者有{n}位({}%)选择“{}”。{}",
+        from.pos + 1,
+        from.question.title,
+        format_bp(share_bp(n, base)),
+        choice.label,
+        noted(from.note)
+    );
+    if row.category_id.is_none() {
+        row.category_id = choice.category_id.clone();
+    }
+    row.dedup_key = format!("option:{}:{vid}:{}:{cid}", from.c.id, from.question.id);
+    row.venue_id = Some(vid.to_owned());
+    row.choice_id = Some(cid.to_owned());
+    row.respondents = i32::try_from(n).unwrap_or(i32::MAX);
+    row.base = i32::try_from(base).unwrap_or(i32::MAX);
+    Ok(())
 }
 
 /// What the issue workflow receives for a candidate: everything a walkthrough's finding

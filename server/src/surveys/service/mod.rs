@@ -7,13 +7,16 @@ pub mod candidates;
 pub mod paper_import;
 pub mod qr;
 pub mod results_export;
+pub mod setup;
+pub mod submission;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDate};
 use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::surveys::{
     Campaign, CampaignResults, CampaignVenue, Publication, Questionnaire, ResultsFilter, TextAnswer,
 };
 use flowwalk_shared::survey::Answers;
+use flowwalk_shared::time::china;
 use sha2::{Digest, Sha256};
 
 use crate::db::{self, DbConnection};
@@ -21,24 +24,6 @@ use crate::error::AppError;
 use crate::surveys::rules::{keywords, results as survey_results};
 use crate::surveys::store::questionnaires;
 use crate::surveys::store::surveys::{self, CampaignRow, ResponseRow};
-
-/// China Standard Time, UTC+8 all year: campaign periods and filters are China dates.
-const CHINA_OFFSET: Duration = Duration::hours(8);
-
-/// Today in China.
-pub fn china_today() -> NaiveDate {
-    (Utc::now().naive_utc() + CHINA_OFFSET).date()
-}
-
-/// The China date of a stored (UTC) time.
-pub fn china_date(at: NaiveDateTime) -> NaiveDate {
-    (at + CHINA_OFFSET).date()
-}
-
-/// The UTC time at which a China date begins.
-pub fn china_day_start(d: NaiveDate) -> NaiveDateTime {
-    d.and_hms_opt(0, 0, 0).unwrap_or_default() - CHINA_OFFSET
-}
 
 pub fn form_path(campaign: &str, venue: &str) -> String {
     format!("/q/{campaign}/{venue}")
@@ -90,7 +75,7 @@ pub fn view(conn: &mut DbConnection, c: &CampaignRow) -> Result<Campaign, AppErr
         purpose: c.purpose.clone(),
         starts_on: c.starts_on,
         ends_on: c.ends_on,
-        open: is_open(c, china_today()),
+        open: is_open(c, china::today()),
         venues,
         responses: u32::try_from(total).unwrap_or(u32::MAX),
         publication: c.published_at.map(|at| Publication {
@@ -134,8 +119,10 @@ fn filtered(
         conn,
         &c.id,
         filter.venue_id.as_deref(),
-        filter.from.map(china_day_start),
-        filter.to.map(|t| china_day_start(t + Duration::days(1))),
+        filter.from.map(china::midnight_utc),
+        filter
+            .to
+            .map(|t| china::midnight_utc(t + Duration::days(1))),
     )?)
 }
 
@@ -338,18 +325,6 @@ pub fn campaign(conn: &mut DbConnection, id: &str) -> Result<CampaignRow, AppErr
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn china_dates_turn_at_16_utc() {
-        let d = NaiveDate::from_ymd_opt(2024, 5, 6).unwrap();
-        let start = china_day_start(d);
-        assert_eq!(start.to_string(), "2024-05-05 16:00:00");
-        assert_eq!(china_date(start), d);
-        assert_eq!(
-            china_date(start - Duration::seconds(1)),
-            d.pred_opt().unwrap()
-        );
-    }
 
     #[test]
     fn address_buckets_are_keyed_and_stable() {

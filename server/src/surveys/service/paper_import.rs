@@ -11,12 +11,14 @@
 //!   empty cell is no answer. A question the respondent was not asked (its condition does
 //!   not hold) must be left empty.
 
+use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::{Duration, NaiveDate};
-use flowwalk_shared::api::surveys::{Question, QuestionKind, ResponseSource};
+use flowwalk_shared::api::surveys::{Question, QuestionKind, Questionnaire, ResponseSource};
 use flowwalk_shared::survey as limits;
+use flowwalk_shared::time::china;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
@@ -139,6 +141,39 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
         .ok()
 }
 
+/// The header names the venue column, perhaps the date, and only questions of the
+/// questionnaire.
+fn check_header(first: &HashMap<String, String>, q: &Questionnaire) -> Result<(), ImportError> {
+    let mut unknown: Vec<&str> = first
+        .keys()
+        .map(String::as_str)
+        .filter(|k| {
+            !k.is_empty()
+                && *k != "venue"
+                && *k != "date"
+                && !q.questions.iter().any(|x| x.id == *k)
+        })
+        .collect();
+    unknown.sort_unstable();
+    let missing = !first.contains_key("venue");
+    if missing || !unknown.is_empty() {
+        let ids: Vec<&str> = q.questions.iter().map(|x| x.id.as_str()).collect();
+        return Err(ImportError::Rows(vec![BadRow {
+            line: 1,
+            reason: format!(
+                "{}the columns are venue, date (optional) and the question ids {}",
+                if missing {
+                    "the header lacks the column venue; ".to_owned()
+                } else {
+                    format!("unknown column(s) {}; ", unknown.join(", "))
+                },
+                ids.join(", ")
+            ),
+        }]));
+    }
+    Ok(())
+}
+
 /// Checks every row and, if all are good, adds them to the campaign (in the caller's
 /// transaction); returns how many.
 pub fn responses(
@@ -166,36 +201,10 @@ pub fn responses(
     }
     let q = super::questionnaire(conn, campaign)?;
     if let Some((_, first)) = rows.first() {
-        let mut unknown: Vec<&str> = first
-            .keys()
-            .map(String::as_str)
-            .filter(|k| {
-                !k.is_empty()
-                    && *k != "venue"
-                    && *k != "date"
-                    && !q.questions.iter().any(|x| x.id == *k)
-            })
-            .collect();
-        unknown.sort_unstable();
-        let missing = !first.contains_key("venue");
-        if missing || !unknown.is_empty() {
-            let ids: Vec<&str> = q.questions.iter().map(|x| x.id.as_str()).collect();
-            return Err(ImportError::Rows(vec![BadRow {
-                line: 1,
-                reason: format!(
-                    "{}the columns are venue, date (optional) and the question ids {}",
-                    if missing {
-                        "the header lacks the column venue; ".to_owned()
-                    } else {
-                        format!("unknown column(s) {}; ", unknown.join(", "))
-                    },
-                    ids.join(", ")
-                ),
-            }]));
-        }
+        check_header(first, &q)?;
     }
     let venues = surveys::campaign_venues(conn, &campaign.id)?;
-    let today = super::china_today();
+    let today = china::today();
     let now = crate::db::rows::now();
     let mut out = Vec::with_capacity(rows.len());
     for (line, row) in &rows {
@@ -261,7 +270,7 @@ pub fn responses(
             answers,
             phone: None,
             // Noon of the day, so the China date is the one written on the paper.
-            submitted_at: super::china_day_start(day) + Duration::hours(12),
+            submitted_at: china::midnight_utc(day) + Duration::hours(12),
             received_at: now,
         });
     }

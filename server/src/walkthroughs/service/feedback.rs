@@ -5,13 +5,14 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use flowwalk_shared::api::walkthroughs::WalkthroughDetail;
 use flowwalk_shared::taxonomy::Satisfaction;
-use flowwalk_shared::walkthrough::{CommendationKind, StepOutcome};
+use flowwalk_shared::time::china;
+use flowwalk_shared::walkthrough::{CommendationKind, StepOutcome, WalkthroughRecord};
 
 use crate::accounts::store::users;
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::issues::service::china_date;
 use crate::issues::store::issues as m;
 use crate::reference::store::{categories, departments};
 use crate::walkthroughs::service::review;
@@ -89,33 +90,9 @@ fn rating(r: Option<Satisfaction>) -> &'static str {
     r.map_or("—", Satisfaction::label_zh)
 }
 
-fn china_time(t: chrono::NaiveDateTime) -> String {
-    (t + chrono::Duration::hours(crate::issues::service::CHINA_OFFSET_HOURS))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-/// The form of a walkthrough the viewer may read (staff: complete ones; an observer: own).
-pub fn page(
-    conn: &mut DbConnection,
-    id: &str,
-    viewer_id: &str,
-    staff: bool,
-) -> Result<String, AppError> {
-    let d = review::detail(conn, id, viewer_id, staff)?;
-    let rec = &d.record;
-    let step_names: HashMap<&str, &str> = rec
-        .steps
-        .iter()
-        .map(|s| (s.id.as_str(), s.name.as_str()))
-        .collect();
-    let step_of = |id: &Option<String>| {
-        id.as_deref()
-            .and_then(|i| step_names.get(i).copied())
-            .unwrap_or("(整体)")
-            .to_owned()
-    };
-    let steps = rec
+/// The journey, step by step, against the standard times.
+fn step_lines(d: &WalkthroughDetail) -> Vec<StepLine> {
+    d.record
         .steps
         .iter()
         .zip(&d.timing.steps)
@@ -135,7 +112,16 @@ pub fn page(
             rating: rating(s.rating),
             note: s.note.clone(),
         })
-        .collect();
+        .collect()
+}
+
+/// The findings, each with what became of it (its issue's department and state).
+fn finding_lines(
+    conn: &mut DbConnection,
+    id: &str,
+    rec: &WalkthroughRecord,
+    step_of: &dyn Fn(&Option<String>) -> String,
+) -> Result<Vec<FindingLine>, AppError> {
     let category_names: HashMap<String, String> = categories::list(conn)?
         .into_iter()
         .map(|c| (c.id, c.name_zh))
@@ -174,6 +160,46 @@ pub fn page(
             },
         });
     }
+    Ok(findings)
+}
+
+/// Who reviewed the walkthrough, and when (China time).
+fn reviewer(conn: &mut DbConnection, id: &str) -> Result<(String, String), AppError> {
+    Ok(
+        match crate::walkthroughs::store::walkthroughs::get(conn, id)?
+            .and_then(|w| w.reviewed_by.map(|r| (r, w.reviewed_at)))
+        {
+            Some((by, at)) => (
+                users::get(conn, &by)?.display_name,
+                at.map(china::minute_text).unwrap_or_default(),
+            ),
+            None => ("—".into(), "—".into()),
+        },
+    )
+}
+
+/// The form of a walkthrough the viewer may read (staff: complete ones; an observer: own).
+pub fn page(
+    conn: &mut DbConnection,
+    id: &str,
+    viewer_id: &str,
+    staff: bool,
+) -> Result<String, AppError> {
+    let d = review::detail(conn, id, viewer_id, staff)?;
+    let rec = &d.record;
+    let step_names: HashMap<&str, &str> = rec
+        .steps
+        .iter()
+        .map(|s| (s.id.as_str(), s.name.as_str()))
+        .collect();
+    let step_of = |id: &Option<String>| {
+        id.as_deref()
+            .and_then(|i| step_names.get(i).copied())
+            .unwrap_or("(整体)")
+            .to_owned()
+    };
+    let steps = step_lines(&d);
+    let findings = finding_lines(conn, id, rec, &step_of)?;
     let commendations = rec
         .commendations
         .iter()
@@ -188,15 +214,7 @@ pub fn page(
             note: c.note.clone(),
         })
         .collect();
-    let reviewer = match crate::walkthroughs::store::walkthroughs::get(conn, id)?
-        .and_then(|w| w.reviewed_by.map(|r| (r, w.reviewed_at)))
-    {
-        Some((by, at)) => (
-            users::get(conn, &by)?.display_name,
-            at.map(china_time).unwrap_or_default(),
-        ),
-        None => ("—".into(), "—".into()),
-    };
+    let reviewer = reviewer(conn, id)?;
     let s = &d.summary;
     let page = FeedbackPage {
         walkthrough_id: s.id.clone(),
@@ -209,8 +227,8 @@ pub fn page(
             flowwalk_shared::api::assignments::WalkMode::OnlineSimulation => "线上模拟办件",
         },
         observer: s.observer_name.clone(),
-        started: china_time(s.started_at),
-        ended: china_time(s.ended_at),
+        started: china::minute_text(s.started_at),
+        ended: china::minute_text(s.ended_at),
         total_minutes: minutes(d.timing.total_ms),
         promised_minutes: minutes(d.timing.promised_ms),
         over_promised: d.timing.over_promised,
@@ -226,7 +244,7 @@ pub fn page(
         },
         reviewer: reviewer.0,
         reviewed: reviewer.1,
-        printed: china_date(crate::db::rows::now()).to_string(),
+        printed: china::date_of(crate::db::rows::now()).to_string(),
     };
     page.render()
         .map_err(|e| AppError::internal(anyhow::anyhow!("rendering the feedback form: {e}")))

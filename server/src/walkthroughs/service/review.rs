@@ -10,8 +10,8 @@ use flowwalk_shared::timing;
 use flowwalk_shared::walkthrough::WalkthroughRecord;
 
 use crate::accounts::store::users;
-use crate::db::DbConnection;
 use crate::db::changes::{self, Kind};
+use crate::db::{DbConnection, cursor};
 use crate::error::AppError;
 use crate::issues::service::notify::{self, About};
 use crate::issues::service::{AuditKey, builder};
@@ -189,16 +189,11 @@ pub fn list(
     Ok(Page { items, next_cursor })
 }
 
-const CURSOR_TS: &str = "%Y-%m-%dT%H:%M:%S%.6f";
-
 fn encode_cursor(at: chrono::NaiveDateTime, id: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!("{}|{id}", at.format(CURSOR_TS)))
+    cursor::encode(&[&cursor::time(at), id])
 }
 
 fn decode_cursor(s: &str) -> Result<(chrono::NaiveDateTime, String), AppError> {
-    use base64::Engine;
     let bad = || {
         AppError::new(ErrorCode::InvalidQuery)
             .field("cursor")
@@ -207,16 +202,10 @@ fn decode_cursor(s: &str) -> Result<(chrono::NaiveDateTime, String), AppError> {
                 "Invalid cursor (use next_cursor of the previous page)",
             )
     };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(s)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let (at, id) = text.split_once('|').ok_or_else(bad)?;
-    let at = chrono::NaiveDateTime::parse_from_str(at, CURSOR_TS).map_err(|_| bad())?;
-    if id.is_empty() {
-        return Err(bad());
-    }
-    Ok((at, id.to_owned()))
+    let parts = cursor::decode(s, 2).ok_or_else(bad)?;
+    let [at, id] = <[String; 2]>::try_from(parts).map_err(|_| bad())?;
+    let at = cursor::parse_time(&at).ok_or_else(bad)?;
+    Ok((at, id))
 }
 
 fn parse_record(r: &RevisionRow) -> Result<WalkthroughRecord, AppError> {

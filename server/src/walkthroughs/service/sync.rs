@@ -129,52 +129,11 @@ fn push_checked(
     if raw_intact && let Some(answer) = already_stored(conn, gate, ctx, rec, rev)? {
         return Ok(answer);
     }
-    let walk: WalkthroughRecord = match extract::parse(raw.as_bytes()) {
-        Ok(w) => w,
-        Err(e) => {
-            let field = e
-                .field
-                .as_deref()
-                .map_or_else(|| "walkthrough".to_owned(), |f| format!("walkthrough.{f}"));
-            return Ok(rejected(rec, &e.field(field)));
-        }
+    let (walk, body) = match parsed(rec, raw, raw_intact)? {
+        Ok(parsed) => parsed,
+        Err(answer) => return Ok(answer),
     };
     let walk = &walk;
-    if rec.id != walk.id {
-        return Ok(rejected(
-            rec,
-            &AppError::invalid(
-                "id",
-                "记录编号与内容不一致",
-                "id differs from walkthrough.id",
-            ),
-        ));
-    }
-    if rec.rev != walk.rev {
-        return Ok(rejected(
-            rec,
-            &AppError::invalid(
-                "rev",
-                "版本号与内容不一致",
-                "rev differs from walkthrough.rev",
-            ),
-        ));
-    }
-    // The stored body is exactly the bytes the hash was checked against: as received when
-    // the phone sent its canonical form (the shared crate's serialisation), else that
-    // canonical form re-made here.
-    let body = if raw_intact {
-        raw.to_owned()
-    } else {
-        let canonical = serde_json::to_string(walk).map_err(|e| AppError::internal(e.into()))?;
-        if hex_sha256(canonical.as_bytes()) != rec.content_hash {
-            return Ok(rejected(
-                rec,
-                &AppError::new(ErrorCode::ContentHashMismatch).field("content_hash"),
-            ));
-        }
-        canonical
-    };
     if !raw_intact && let Some(answer) = already_stored(conn, gate, ctx, rec, rev)? {
         return Ok(answer);
     }
@@ -193,7 +152,7 @@ fn push_checked(
     };
     let hashes = walk.photo_hashes();
     let now = crate::db::rows::now();
-    let mut row = RevisionRow {
+    let row = RevisionRow {
         walkthrough_id: walk.id.clone(),
         rev,
         content_hash: rec.content_hash.clone(),
@@ -210,8 +169,78 @@ fn push_checked(
         received_at: now,
         completed_at: None,
     };
-    let stored = gate.tx(conn, |conn| -> Result<Vec<String>, StoreError> {
-        lock_photos_then_user(conn, &hashes, Some(&ctx.user.id))?;
+    let stored = store_revision(conn, gate, ctx, walk, row, &hashes);
+    answer_stored(conn, gate, ctx, rec, rev, stored)
+}
+
+/// The pushed record parsed and held to its id, revision and content hash, with the exact
+/// body to store; or the rejection to answer.
+fn parsed(
+    rec: &PushRecord,
+    raw: &str,
+    raw_intact: bool,
+) -> Result<Result<(WalkthroughRecord, String), PushResult>, AppError> {
+    let walk: WalkthroughRecord = match extract::parse(raw.as_bytes()) {
+        Ok(w) => w,
+        Err(e) => {
+            let field = e
+                .field
+                .as_deref()
+                .map_or_else(|| "walkthrough".to_owned(), |f| format!("walkthrough.{f}"));
+            return Ok(Err(rejected(rec, &e.field(field))));
+        }
+    };
+    if rec.id != walk.id {
+        return Ok(Err(rejected(
+            rec,
+            &AppError::invalid(
+                "id",
+                "记录编号与内容不一致",
+                "id differs from walkthrough.id",
+            ),
+        )));
+    }
+    if rec.rev != walk.rev {
+        return Ok(Err(rejected(
+            rec,
+            &AppError::invalid(
+                "rev",
+                "版本号与内容不一致",
+                "rev differs from walkthrough.rev",
+            ),
+        )));
+    }
+    // The stored body is exactly the bytes the hash was checked against: as received when
+    // the phone sent its canonical form (the shared crate's serialisation), else that
+    // canonical form re-made here.
+    let body = if raw_intact {
+        raw.to_owned()
+    } else {
+        let canonical = serde_json::to_string(&walk).map_err(|e| AppError::internal(e.into()))?;
+        if hex_sha256(canonical.as_bytes()) != rec.content_hash {
+            return Ok(Err(rejected(
+                rec,
+                &AppError::new(ErrorCode::ContentHashMismatch).field("content_hash"),
+            )));
+        }
+        canonical
+    };
+    Ok(Ok((walk, body)))
+}
+
+/// Stores the revision (and the walkthrough, or its new latest revision) in one
+/// transaction; returns the photos still missing.
+fn store_revision(
+    conn: &mut DbConnection,
+    gate: &WriteGate,
+    ctx: &PushContext,
+    walk: &WalkthroughRecord,
+    mut row: RevisionRow,
+    hashes: &[String],
+) -> Result<Vec<String>, StoreError> {
+    let (rev, now) = (row.rev, row.received_at);
+    gate.tx(conn, |conn| -> Result<Vec<String>, StoreError> {
+        lock_photos_then_user(conn, hashes, Some(&ctx.user.id))?;
         // A first revision needs no lookup: if the walkthrough exists, so does its
         // revision 1, and the insert below fails on the unique key.
         let state = if rev == 1 {
@@ -236,10 +265,10 @@ fn push_checked(
                 .field("rev")
                 .into());
         }
-        let missing = photos::missing(conn, &hashes)?;
+        let missing = photos::missing(conn, hashes)?;
         row.complete = missing.is_empty();
         row.completed_at = row.complete.then_some(now);
-        wt::insert_revision(conn, &row, &hashes)?;
+        wt::insert_revision(conn, &row, hashes)?;
         let status = if row.complete {
             ReviewStatus::Submitted
         } else {
@@ -264,7 +293,18 @@ fn push_checked(
         }
         changes::record_locked(conn, Kind::Review, &walk.id, Some(&ctx.user.id), now)?;
         Ok(missing)
-    });
+    })
+}
+
+/// The answer to a push, from what storing it gave.
+fn answer_stored(
+    conn: &mut DbConnection,
+    gate: &WriteGate,
+    ctx: &PushContext,
+    rec: &PushRecord,
+    rev: i32,
+    stored: Result<Vec<String>, StoreError>,
+) -> Result<PushResult, AppError> {
     match stored {
         Ok(missing) => Ok(PushResult {
             missing_photos: missing,
