@@ -15,15 +15,12 @@ pub fn encode(parts: &[&str]) -> String {
 }
 
 /// The `n` parts of a cursor (the last one takes the rest); `None` for anything that is not
-/// one, or has an empty last part (the row's id).
+/// one.
 pub fn decode(text: &str, n: usize) -> Option<Vec<String>> {
     let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let parts: Vec<String> = text.splitn(n, '|').map(str::to_owned).collect();
-    if parts.len() != n || parts.last().is_none_or(String::is_empty) {
-        return None;
-    }
-    Some(parts)
+    (parts.len() == n).then_some(parts)
 }
 
 /// A time as a cursor part.
@@ -51,7 +48,7 @@ mod tests {
             decode(&c, 3).unwrap(),
             vec!["created", "2026-03-01T08:00:00.000001", "0190-a|b"]
         );
-        assert_eq!(decode(&encode(&["a", ""]), 2), None);
+        assert_eq!(decode(&encode(&["a", ""]), 2).unwrap(), vec!["a", ""]);
         assert_eq!(decode(&encode(&["a"]), 2), None);
         assert_eq!(decode("!!!", 2), None);
         let t = parse_time("2026-03-01T08:00:00.000001").unwrap();

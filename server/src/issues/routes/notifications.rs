@@ -2,8 +2,6 @@
 
 use crate::http::contract::{Answer, In, Reply};
 use actix_web::web;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use flowwalk_shared::api::reports::NotificationQuery;
 use flowwalk_shared::api::reports::{
     MarkReadRequest, MarkReadResponse, Notification, NotificationPage,
@@ -13,11 +11,9 @@ use flowwalk_shared::endpoints::notifications as ep;
 use flowwalk_shared::{ErrorBody, ErrorCode};
 
 use crate::auth::AuthUser;
-use crate::db::Db;
+use crate::db::{Db, cursor};
 use crate::error::AppError;
 use crate::issues::store::notifications;
-
-const TS: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
 fn bad_cursor() -> AppError {
     AppError::new(ErrorCode::InvalidQuery).field("cursor")
@@ -33,14 +29,9 @@ pub async fn list(user: AuthUser, db: web::Data<Db>, call: In<ep::List>) -> Answ
     }
     let before = match &q.cursor {
         Some(c) => {
-            let text = URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(bad_cursor)?;
-            let (at, id) = text.split_once('|').ok_or_else(bad_cursor)?;
-            let at = chrono::NaiveDateTime::parse_from_str(at, TS).map_err(|_| bad_cursor())?;
-            Some((at, id.to_owned()))
+            let parts = cursor::decode(c, 2).ok_or_else(bad_cursor)?;
+            let [at, id] = <[String; 2]>::try_from(parts).map_err(|_| bad_cursor())?;
+            Some((cursor::parse_time(&at).ok_or_else(bad_cursor)?, id))
         }
         None => None,
     };
@@ -52,9 +43,8 @@ pub async fn list(user: AuthUser, db: web::Data<Db>, call: In<ep::List>) -> Answ
             rows.truncate(usize::try_from(limit).unwrap_or(0));
             let next_cursor = more
                 .then(|| {
-                    rows.last().map(|r| {
-                        URL_SAFE_NO_PAD.encode(format!("{}|{}", r.created_at.format(TS), r.id))
-                    })
+                    rows.last()
+                        .map(|r| cursor::encode(&[&cursor::time(r.created_at), &r.id]))
                 })
                 .flatten();
             let items = rows

@@ -64,7 +64,7 @@ pub fn decode_cursor(sort: IssueSort, s: &str) -> Result<Cursor, AppError> {
     };
     let parts = cursor::decode(s, 3).ok_or_else(bad)?;
     let [kind, value, id] = <[String; 3]>::try_from(parts).map_err(|_| bad())?;
-    if kind != sort.as_str() {
+    if kind != sort.as_str() || id.is_empty() {
         return Err(bad());
     }
     match sort {

@@ -2,8 +2,8 @@
 //! the Chinese) and as an XLSX workbook with both sheets. Text a citizen wrote that a
 //! spreadsheet would take for a formula (`=`, `+`, `-`, `@`) is written with a leading `'`.
 
-use chrono::Duration;
 use flowwalk_shared::api::surveys::{CampaignResults, Question, QuestionKind, ResponseSource};
+use flowwalk_shared::time::china;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::error::AppError;
@@ -105,9 +105,7 @@ pub fn responses_table(
             } else {
                 "扫码"
             }),
-            t((r.submitted_at + Duration::hours(8))
-                .format("%Y-%m-%d %H:%M")
-                .to_string()),
+            t(china::minute_text(r.submitted_at)),
         ];
         for q in questions {
             let cell = match answers.get(&q.id) {

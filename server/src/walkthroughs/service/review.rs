@@ -205,6 +205,9 @@ fn decode_cursor(s: &str) -> Result<(chrono::NaiveDateTime, String), AppError> {
     let parts = cursor::decode(s, 2).ok_or_else(bad)?;
     let [at, id] = <[String; 2]>::try_from(parts).map_err(|_| bad())?;
     let at = cursor::parse_time(&at).ok_or_else(bad)?;
+    if id.is_empty() {
+        return Err(bad());
+    }
     Ok((at, id))
 }
 
