@@ -1,4 +1,4 @@
-//! The desk: the screens of the three kinds of user who never walk a flow — managers,
+//! The desk's screens: those of the three kinds of user who never walk a flow — managers,
 //! department officers, acceptance-panel members — and of an observer following what
 //! became of their findings. A separate web bundle (`flowwalk-desk`, served at `/desk/`),
 //! chosen by role after login, so the observer's phone never downloads it.

@@ -148,7 +148,7 @@ impl HttpTransport {
     }
 }
 
-pub(crate) async fn answer<T: DeserializeOwned>(
+pub async fn answer<T: DeserializeOwned>(
     res: Result<reqwest::Response, reqwest::Error>,
 ) -> Result<T, ApiError> {
     let res = res.map_err(|e| ApiError::Network(e.to_string()))?;
