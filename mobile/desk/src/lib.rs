@@ -3,6 +3,7 @@
 //! own. It depends on `flowwalk-client` for the API, the session and the platform, never on
 //! the observer app. The screens (`ui`) are web only.
 
+pub mod filters;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 

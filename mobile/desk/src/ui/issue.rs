@@ -4,17 +4,19 @@
 
 use dioxus::prelude::*;
 use flowwalk_shared::Role;
-use flowwalk_shared::api::departments::Department;
 use flowwalk_shared::api::issues::{
     AcceptanceRequest, Constituency, EvidenceRequest, IssueAction, IssueDetail, NoteRequest,
-    PanelMemberInput, PanelRequest, RecheckRequest, TransferRequest, TriageRequest, VoteRequest,
+    PanelMemberInput, PanelRequest, RecheckRequest, TransferRequest, TriageDecision, TriageRequest,
+    VoteRequest,
 };
-use flowwalk_shared::api::users::User;
-use serde::Serialize;
+use flowwalk_shared::endpoint::{Body, Endpoint, Json, NoQuery};
+use flowwalk_shared::endpoints::{self as ep, IdPath};
 
-use super::issues::{DECISIONS, decision_from, decision_name, state_name};
+use crate::api::SendBody;
+
+use super::issues::{DECISIONS, decision_name, state_name};
 use super::notifications::china_time;
-use super::{Desk, View, client};
+use super::{Desk, client};
 use crate::i18n::Lang;
 
 pub fn action_name(lang: Lang, a: IssueAction) -> &'static str {
@@ -52,17 +54,35 @@ fn constituency_name(lang: Lang, c: Constituency) -> &'static str {
     lang.t(c.label_zh(), en)
 }
 
-/// Posts one workflow step; the page reloads with the issue as it now is.
-async fn act<B: Serialize>(
+/// A workflow step on one issue: its endpoint answers the issue as it now is.
+pub trait Step: Endpoint<Path = IdPath, Query = NoQuery, Answer = Json<IssueDetail>>
+where
+    Self::Body: SendBody,
+{
+}
+
+impl<E> Step for E
+where
+    E: Endpoint<Path = IdPath, Query = NoQuery, Answer = Json<IssueDetail>>,
+    E::Body: SendBody,
+{
+}
+
+/// Sends one workflow step; the page reloads with the issue as it now is.
+async fn act<E: Step>(
     desk: Desk,
-    path: String,
-    body: B,
+    step: E,
+    id: String,
+    body: <E::Body as Body>::Value,
     done_zh: &str,
     done_en: &str,
-) -> bool {
+) -> bool
+where
+    E::Body: SendBody,
+{
     let mut d = desk;
     let lang = desk.lang();
-    match client::post::<_, IssueDetail>(desk, &path, &body).await {
+    match client::call(desk, step, &IdPath::new(id), &NoQuery {}, &body).await {
         Ok(_) => {
             d.say(lang.t(done_zh, done_en));
             d.changed();
@@ -76,15 +96,19 @@ async fn act<B: Serialize>(
 }
 
 /// [`act`] in the background.
-fn fire<B: Serialize + 'static>(
+fn fire<E: Step>(
     desk: Desk,
-    path: String,
-    body: B,
+    step: E,
+    id: String,
+    body: <E::Body as Body>::Value,
     done_zh: &'static str,
     done_en: &'static str,
-) {
+) where
+    E::Body: SendBody,
+    <E::Body as Body>::Value: 'static,
+{
     spawn(async move {
-        act(desk, path, body, done_zh, done_en).await;
+        act(desk, step, id, body, done_zh, done_en).await;
     });
 }
 
@@ -96,7 +120,7 @@ pub fn Photo(sha: String, label: String) -> Element {
     let url = use_resource(move || {
         let sha = sha2.clone();
         async move {
-            let bytes = client::photo_bytes(desk, &format!("/photos/{sha}/thumb")).await?;
+            let bytes = client::thumb(desk, &sha).await?;
             crate::photo::object_url(&bytes)
         }
     });
@@ -119,7 +143,7 @@ pub fn IssuePage(id: String) -> Element {
         let id = id2.clone();
         async move {
             let _ = desk.changes.read();
-            client::get::<IssueDetail>(desk, &format!("/issues/{id}")).await
+            client::call(desk, ep::issues::Get, &IdPath::new(id), &NoQuery {}, &()).await
         }
     });
     let read = detail.read();
@@ -139,7 +163,7 @@ pub fn IssuePage(id: String) -> Element {
             class: "link back",
             onclick: move |_| {
                 let mut dk = desk;
-                dk.go(View::Work);
+                dk.back();
             },
             {lang.t("← 返回列表", "← Back to the list")}
         }
@@ -252,7 +276,7 @@ fn Actions(detail: IssueDetail) -> Element {
     let triage: Vec<_> = DECISIONS
         .iter()
         .copied()
-        .filter(|(d, _)| {
+        .filter(|d| {
             has(match d {
                 flowwalk_shared::api::issues::TriageDecision::Dismiss => IssueAction::Dismiss,
                 flowwalk_shared::api::issues::TriageDecision::Explain => IssueAction::Explain,
@@ -282,7 +306,7 @@ fn Actions(detail: IssueDetail) -> Element {
         section { class: "card actions", "data-testid": "actions",
             h2 { {lang.t("办理", "Act")} }
             if !triage.is_empty() {
-                TriageForm { id: id.clone(), version, options: triage.iter().map(|(_, v)| v.to_string()).collect::<Vec<_>>() }
+                TriageForm { id: id.clone(), version, options: triage.clone() }
             }
             if has(IssueAction::SubmitEvidence) {
                 EvidenceForm { id: id.clone(), version }
@@ -309,7 +333,7 @@ fn Actions(detail: IssueDetail) -> Element {
             }
             if has(IssueAction::RequestTransfer) {
                 NoteForm {
-                    id: id.clone(), version, endpoint: "transfer-request",
+                    id: id.clone(), version, endpoint: NoteStep::TransferRequest,
                     label: lang.t("申请转办:说明理由(应由哪个部门负责)", "Ask for a transfer: why, and which department should own it").to_owned(),
                     button: lang.t("申请转办", "Ask for a transfer").to_owned(),
                     testid: "request-transfer",
@@ -317,7 +341,7 @@ fn Actions(detail: IssueDetail) -> Element {
             }
             if has(IssueAction::Appeal) {
                 NoteForm {
-                    id: id.clone(), version, endpoint: "appeal",
+                    id: id.clone(), version, endpoint: NoteStep::Appeal,
                     label: lang.t("申诉理由", "Why this should be looked at again").to_owned(),
                     button: lang.t("申诉", "Appeal").to_owned(),
                     testid: "appeal",
@@ -328,10 +352,10 @@ fn Actions(detail: IssueDetail) -> Element {
 }
 
 #[component]
-fn TriageForm(id: String, version: i32, options: Vec<String>) -> Element {
+fn TriageForm(id: String, version: i32, options: Vec<TriageDecision>) -> Element {
     let desk = use_context::<Desk>();
     let lang = desk.lang();
-    let first = options.first().cloned().unwrap_or_default();
+    let first = options.first().copied();
     let mut decision = use_signal(|| first);
     let mut reason = use_signal(String::new);
     let mut busy = use_signal(|| false);
@@ -340,7 +364,7 @@ fn TriageForm(id: String, version: i32, options: Vec<String>) -> Element {
             class: "act",
             onsubmit: move |e: FormEvent| {
                 e.prevent_default();
-                let Some(dec) = decision_from(&decision.peek()) else { return };
+                let Some(dec) = *decision.peek() else { return };
                 let body = TriageRequest {
                     expected_version: version,
                     decision: dec,
@@ -348,10 +372,10 @@ fn TriageForm(id: String, version: i32, options: Vec<String>) -> Element {
                     department_id: None,
                     severity: None,
                 };
-                let path = format!("/issues/{id}/triage");
+                let path = id.clone();
                 busy.set(true);
                 spawn(async move {
-                    act(desk, path, body, "已研判", "Triaged").await;
+                    act(desk, ep::issues::Triage, path, body, "已研判", "Triaged").await;
                     busy.set(false);
                 });
             },
@@ -359,9 +383,9 @@ fn TriageForm(id: String, version: i32, options: Vec<String>) -> Element {
             label { {lang.t("研判结果", "Decision")}
                 select {
                     name: "decision",
-                    onchange: move |e| decision.set(e.value()),
-                    for (d, v) in DECISIONS.into_iter().filter(|(_, v)| options.iter().any(|o| o == v)) {
-                        option { key: "{v}", value: "{v}", selected: decision() == v, {decision_name(lang, d)} }
+                    onchange: move |e| decision.set(TriageDecision::parse(&e.value())),
+                    for d in options.iter().copied() {
+                        option { key: "{d}", value: d.as_str(), selected: decision() == Some(d), {decision_name(lang, d)} }
                     }
                 }
             }
@@ -389,7 +413,7 @@ fn EvidenceForm(id: String, version: i32) -> Element {
                 if *busy.peek() {
                     return;
                 }
-                let path = format!("/issues/{id}/evidence");
+                let path = id.clone();
                 busy.set(true);
                 spawn(async move {
                     let mut d = desk;
@@ -407,7 +431,7 @@ fn EvidenceForm(id: String, version: i32) -> Element {
                         photos,
                         client_id: Some(client_id.peek().clone()),
                     };
-                    if act(desk, path, body, "整改佐证已提交", "Evidence submitted").await {
+                    if act(desk, ep::issues::Evidence, path, body, "整改佐证已提交", "Evidence submitted").await {
                         note.set(String::new());
                     }
                     busy.set(false);
@@ -469,16 +493,16 @@ fn AcceptanceForm(id: String, version: i32) -> Element {
             div { class: "buttons",
                 button { class: "primary", "data-testid": "accept-evidence",
                     onclick: move |_| {
-                        let path = format!("/issues/{id}/acceptance");
-                        fire(desk, path, AcceptanceRequest { expected_version: version, accept: true, reason: String::new() }, "验收通过", "Accepted");
+                        let path = id.clone();
+                        fire(desk, ep::issues::Acceptance, path, AcceptanceRequest { expected_version: version, accept: true, reason: String::new() }, "验收通过", "Accepted");
                     },
                     {lang.t("验收通过", "Accept")}
                 }
                 button { class: "danger", "data-testid": "reject-evidence",
                     onclick: move |_| {
-                        let path = format!("/issues/{id2}/acceptance");
+                        let path = id2.clone();
                         let reason = reason.peek().trim().to_owned();
-                        fire(desk, path, AcceptanceRequest { expected_version: version, accept: false, reason }, "已退回部门", "Returned to the department");
+                        fire(desk, ep::issues::Acceptance, path, AcceptanceRequest { expected_version: version, accept: false, reason }, "已退回部门", "Returned to the department");
                     },
                     {lang.t("不通过,退回部门", "Reject, back to the department")}
                 }
@@ -502,17 +526,17 @@ fn VoteForm(id: String, version: i32) -> Element {
             div { class: "buttons",
                 button { class: "primary", "data-testid": "vote-approve",
                     onclick: move |_| {
-                        let path = format!("/issues/{id}/votes");
+                        let path = id.clone();
                         let reason = reason.peek().trim().to_owned();
-                        fire(desk, path, VoteRequest { expected_version: version, approve: true, reason }, "已投票:通过", "Voted: approve");
+                        fire(desk, ep::issues::Vote, path, VoteRequest { expected_version: version, approve: true, reason }, "已投票:通过", "Voted: approve");
                     },
                     {lang.t("通过", "Approve")}
                 }
                 button { class: "danger", "data-testid": "vote-reject",
                     onclick: move |_| {
-                        let path = format!("/issues/{id2}/votes");
+                        let path = id2.clone();
                         let reason = reason.peek().trim().to_owned();
-                        fire(desk, path, VoteRequest { expected_version: version, approve: false, reason }, "已投票:不通过", "Voted: reject");
+                        fire(desk, ep::issues::Vote, path, VoteRequest { expected_version: version, approve: false, reason }, "已投票:不通过", "Voted: reject");
                     },
                     {lang.t("不通过", "Reject")}
                 }
@@ -536,17 +560,17 @@ fn RecheckForm(id: String, version: i32) -> Element {
             div { class: "buttons",
                 button { class: "primary", "data-testid": "recheck-satisfied",
                     onclick: move |_| {
-                        let path = format!("/issues/{id}/recheck");
+                        let path = id.clone();
                         let note = note.peek().trim().to_owned();
-                        fire(desk, path, RecheckRequest { expected_version: version, satisfied: true, note }, "感谢回访", "Thank you");
+                        fire(desk, ep::issues::Recheck, path, RecheckRequest { expected_version: version, satisfied: true, note }, "感谢回访", "Thank you");
                     },
                     {lang.t("满意", "Satisfied")}
                 }
                 button { class: "danger", "data-testid": "recheck-unsatisfied",
                     onclick: move |_| {
-                        let path = format!("/issues/{id2}/recheck");
+                        let path = id2.clone();
                         let note = note.peek().trim().to_owned();
-                        fire(desk, path, RecheckRequest { expected_version: version, satisfied: false, note }, "已重新整改", "Reopened");
+                        fire(desk, ep::issues::Recheck, path, RecheckRequest { expected_version: version, satisfied: false, note }, "已重新整改", "Reopened");
                     },
                     {lang.t("不满意", "Not satisfied")}
                 }
@@ -555,11 +579,18 @@ fn RecheckForm(id: String, version: i32) -> Element {
     }
 }
 
+/// The steps that carry only a note.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NoteStep {
+    Appeal,
+    TransferRequest,
+}
+
 #[component]
 fn NoteForm(
     id: String,
     version: i32,
-    endpoint: &'static str,
+    endpoint: NoteStep,
     label: String,
     button: String,
     testid: &'static str,
@@ -571,10 +602,14 @@ fn NoteForm(
             class: "act",
             onsubmit: move |e: FormEvent| {
                 e.prevent_default();
-                let path = format!("/issues/{id}/{endpoint}");
+                let path = id.clone();
                 let body = NoteRequest { expected_version: version, note: note.peek().trim().to_owned() };
                 spawn(async move {
-                    if act(desk, path, body, "已提交", "Sent").await {
+                    let sent = match endpoint {
+                        NoteStep::Appeal => act(desk, ep::issues::Appeal, path, body, "已提交", "Sent").await,
+                        NoteStep::TransferRequest => act(desk, ep::issues::TransferRequest, path, body, "已提交", "Sent").await,
+                    };
+                    if sent {
                         note.set(String::new());
                     }
                 });
@@ -594,7 +629,7 @@ fn TransferForm(id: String, version: i32, decline: bool) -> Element {
     let mut department = use_signal(String::new);
     let mut note = use_signal(String::new);
     let departments = use_resource(move || async move {
-        client::get::<Vec<Department>>(desk, "/departments")
+        client::get(desk, ep::departments::List)
             .await
             .unwrap_or_default()
     });
@@ -619,18 +654,18 @@ fn TransferForm(id: String, version: i32, decline: bool) -> Element {
                     onclick: move |_| {
                         let dep = department.peek().clone();
                         if dep.is_empty() { return; }
-                        let path = format!("/issues/{id}/transfer");
+                        let path = id.clone();
                         let note = note.peek().trim().to_owned();
-                        fire(desk, path, TransferRequest { expected_version: version, department_id: Some(dep), note }, "已转办", "Transferred");
+                        fire(desk, ep::issues::Transfer, path, TransferRequest { expected_version: version, department_id: Some(dep), note }, "已转办", "Transferred");
                     },
                     {lang.t("转办", "Transfer")}
                 }
                 if decline {
                     button { class: "secondary", "data-testid": "decline-transfer",
                         onclick: move |_| {
-                            let path = format!("/issues/{id2}/transfer");
+                            let path = id2.clone();
                             let note = note.peek().trim().to_owned();
-                            fire(desk, path, TransferRequest { expected_version: version, department_id: None, note }, "已驳回转办申请", "Transfer request declined");
+                            fire(desk, ep::issues::Transfer, path, TransferRequest { expected_version: version, department_id: None, note }, "已驳回转办申请", "Transfer request declined");
                         },
                         {lang.t("驳回转办申请", "Decline the request")}
                     }
@@ -645,7 +680,7 @@ fn PanelForm(id: String, version: i32, current: [String; 3]) -> Element {
     let desk = use_context::<Desk>();
     let lang = desk.lang();
     let users = use_resource(move || async move {
-        client::get::<Vec<User>>(desk, "/users")
+        client::get(desk, ep::users::List)
             .await
             .map(|u| {
                 u.into_iter()
@@ -674,10 +709,10 @@ fn PanelForm(id: String, version: i32, current: [String; 3]) -> Element {
                     .filter(|(_, u)| !u.is_empty())
                     .map(|(c, u)| PanelMemberInput { user_id: u.clone(), constituency: *c })
                     .collect();
-                let path = format!("/issues/{id}/panel");
+                let path = IdPath::new(id.clone());
                 spawn(async move {
                     let mut d = desk;
-                    match client::put::<_, IssueDetail>(desk, &path, &PanelRequest { expected_version: version, members }).await {
+                    match client::call(desk, ep::issues::Panel, &path, &NoQuery {}, &PanelRequest { expected_version: version, members }).await {
                         Ok(_) => {
                             d.say(lang.t("验收团已组建", "Panel formed"));
                             d.changed();

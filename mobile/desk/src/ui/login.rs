@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-use super::{Desk, View};
+use super::Desk;
 use crate::api::{ApiError, HttpTransport};
 use crate::handoff::{self, DeskSession};
 use crate::platform;
@@ -38,8 +38,8 @@ pub fn Login() -> Element {
                         desk.toast.set(None);
                     }
                     password.set(String::new());
+                    // The address stays: the screen it names shows now.
                     desk.session.set(Some(session));
-                    desk.go(View::Work);
                     desk.changed();
                 }
                 Err(ApiError::Network(_)) => desk.fail(lang.t(

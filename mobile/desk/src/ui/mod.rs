@@ -16,12 +16,51 @@ mod reports;
 
 use dioxus::prelude::*;
 use flowwalk_shared::Role;
-use flowwalk_shared::api::reports::NotificationPage;
+use flowwalk_shared::api::reports::NotificationQuery;
+use flowwalk_shared::endpoints as ep;
 
+use crate::filters::{InboxFilter, IssueFilter};
 use crate::handoff::{self, DeskSession};
 use crate::i18n::Lang;
 
-/// Where the desk user is.
+/// Every screen of the desk has its address under `/desk/` (the server answers every such
+/// path with the desk's page): reload, Back and Forward, links and bookmarks work, and a
+/// list's filters are in its query, so "back to the list" is the list as it was.
+#[derive(Routable, Clone, Debug, PartialEq)]
+#[rustfmt::skip]
+pub enum Route {
+    #[layout(Shell)]
+        /// The role's own list of work.
+        #[route("/desk")]
+        Home {},
+        /// A manager's walkthroughs to review (`?status=submitted|accepted|returned|all`).
+        #[route("/desk/inbox?:..filter")]
+        Inbox { filter: InboxFilter },
+        /// The role's issue list under its filters.
+        #[route("/desk/issues?:..filter")]
+        Issues { filter: IssueFilter },
+        #[route("/desk/issues/:id")]
+        Issue { id: String },
+        #[route("/desk/walkthroughs/:id")]
+        Walkthrough { id: String },
+        /// Two walkthroughs of one service at one venue side by side.
+        #[route("/desk/compare/:a/:b")]
+        Compare { a: String, b: String },
+        #[route("/desk/reports")]
+        Reports {},
+        #[route("/desk/planning")]
+        Planning {},
+        #[route("/desk/notifications")]
+        Notifications {},
+        /// Where a logged-out user lands; after login, the role's work.
+        #[route("/desk/login")]
+        Login {},
+    #[end_layout]
+    #[route("/:..rest")]
+    Elsewhere { rest: Vec<String> },
+}
+
+/// Where a screen sends the desk user.
 #[derive(Debug, Clone, PartialEq)]
 pub enum View {
     /// The role's own list of work.
@@ -33,11 +72,22 @@ pub enum View {
     Notifications,
 }
 
+impl From<View> for Route {
+    fn from(view: View) -> Route {
+        match view {
+            View::Work => Route::Home {},
+            View::Issue(id) => Route::Issue { id },
+            View::Walkthrough(id) => Route::Walkthrough { id },
+            View::Compare(a, b) => Route::Compare { a, b },
+            View::Notifications => Route::Notifications {},
+        }
+    }
+}
+
 /// What every desk screen reaches.
 #[derive(Clone, Copy)]
 pub struct Desk {
     pub session: Signal<Option<DeskSession>>,
-    pub view: Signal<View>,
     pub lang: Signal<Lang>,
     /// (is an error, text)
     pub toast: Signal<Option<(bool, String)>>,
@@ -55,9 +105,21 @@ impl Desk {
         self.session.read().as_ref().map(|s| s.user.role)
     }
 
+    /// To another screen (a new address).
     pub fn go(&mut self, view: View) {
-        self.view.set(view);
+        navigator().push(Route::from(view));
         crate::platform::scroll_to_top();
+    }
+
+    /// Back where the user came from (the list as it was), or to the role's work when the
+    /// page was opened directly.
+    pub fn back(&mut self) {
+        let nav = navigator();
+        if nav.can_go_back() {
+            nav.go_back();
+        } else {
+            nav.push(Route::Home {});
+        }
     }
 
     /// A confirmation; it goes away by itself after a few seconds (errors stay until
@@ -105,24 +167,33 @@ pub fn role_name(lang: Lang, role: Role) -> &'static str {
 pub fn App() -> Element {
     let desk = Desk {
         session: use_signal(handoff::load),
-        view: use_signal(|| View::Work),
         lang: use_signal(Lang::default),
         toast: use_signal(|| None),
         unread: use_signal(|| 0),
         changes: use_signal(|| 0),
     };
     use_context_provider(|| desk);
+    rsx! { Router::<Route> {} }
+}
 
+/// The frame of every screen: the bar, the toast, and the screen of the address (the
+/// login form while nobody is logged in, at whatever address: after login it shows).
+#[component]
+fn Shell() -> Element {
+    let desk = use_context::<Desk>();
+    let route = use_route::<Route>();
     // The badge: unread notifications, now, after each change and every half minute.
     let _badge = use_resource(move || async move {
         let _ = desk.changes.read();
-        let _ = desk.view.read();
         if desk.session.read().is_none() {
             return;
         }
-        if let Ok(page) =
-            client::get::<NotificationPage>(desk, "/notifications?unread=true&limit=1").await
-        {
+        let query = NotificationQuery {
+            unread: Some(true),
+            limit: Some(1),
+            ..NotificationQuery::default()
+        };
+        if let Ok(page) = client::call(desk, ep::notifications::List, &(), &query, &()).await {
             let mut unread = desk.unread;
             unread.set(page.unread);
         }
@@ -139,9 +210,9 @@ pub fn App() -> Element {
 
     let lang = desk.lang();
     let session = desk.session.read().clone();
-    let view = desk.view.read().clone();
     let toast = desk.toast.read().clone();
     let unread = *desk.unread.read();
+    let _ = route;
 
     rsx! {
         div { class: "desk", lang: if lang.is_en() { "en" } else { "zh-CN" },
@@ -178,8 +249,8 @@ pub fn App() -> Element {
                             let mut d = desk;
                             handoff::clear();
                             d.session.set(None);
-                            d.view.set(View::Work);
                             d.toast.set(None);
+                            navigator().push(Route::Home {});
                         },
                         {lang.t("退出", "Log out")}
                     }
@@ -209,77 +280,167 @@ pub fn App() -> Element {
                 }
             }
             main { class: "screen",
-                match (session, view) {
-                    (None, _) => rsx! { login::Login {} },
-                    (Some(_), View::Work) => rsx! { Work {} },
-                    (Some(_), View::Issue(id)) => rsx! { issue::IssuePage { key: "{id}", id } },
-                    (Some(_), View::Walkthrough(id)) => rsx! { inbox::Feedback { key: "{id}", id } },
-                    (Some(_), View::Compare(a, b)) => rsx! { inbox::Compare { key: "{a}-{b}", a, b } },
-                    (Some(_), View::Notifications) => rsx! { notifications::Notifications {} },
+                if session.is_none() {
+                    login::Login {}
+                } else {
+                    Outlet::<Route> {}
                 }
             }
         }
     }
 }
 
-/// The role's list of work.
+/// The list kind of the logged-in role.
+fn list_kind(role: Option<Role>) -> Option<issues::ListKind> {
+    match role? {
+        Role::Manager | Role::Admin => Some(issues::ListKind::Manager),
+        Role::DepartmentOfficer => Some(issues::ListKind::Officer),
+        Role::PanelMember => Some(issues::ListKind::Panel),
+        Role::Inspector | Role::Experiencer => Some(issues::ListKind::Observer),
+    }
+}
+
+/// The role's own list of work.
 #[component]
-fn Work() -> Element {
+fn Home() -> Element {
     let desk = use_context::<Desk>();
-    let lang = desk.lang();
-    let mut tab = use_signal(|| 0u8);
-    match desk.role() {
-        Some(Role::Manager | Role::Admin) => rsx! {
-            div { class: "tabs", role: "tablist",
-                button {
-                    class: if tab() == 0 { "tab on" } else { "tab" },
-                    role: "tab",
-                    "aria-selected": if tab() == 0 { "true" } else { "false" },
-                    "data-testid": "tab-inbox",
-                    onclick: move |_| tab.set(0),
-                    {lang.t("待审核走流程", "Walkthroughs to review")}
-                }
-                button {
-                    class: if tab() == 1 { "tab on" } else { "tab" },
-                    role: "tab",
-                    "aria-selected": if tab() == 1 { "true" } else { "false" },
-                    "data-testid": "tab-issues",
-                    onclick: move |_| tab.set(1),
-                    {lang.t("问题清单", "Issues")}
-                }
-                button {
-                    class: if tab() == 2 { "tab on" } else { "tab" },
-                    role: "tab",
-                    "aria-selected": if tab() == 2 { "true" } else { "false" },
-                    "data-testid": "tab-reports",
-                    onclick: move |_| tab.set(2),
-                    {lang.t("统计与报表", "Figures")}
-                }
-                button {
-                    class: if tab() == 3 { "tab on" } else { "tab" },
-                    role: "tab",
-                    "aria-selected": if tab() == 3 { "true" } else { "false" },
-                    "data-testid": "tab-planning",
-                    onclick: move |_| tab.set(3),
-                    {lang.t("计划与邀请", "Planning")}
-                }
-            }
-            match tab() {
-                0 => rsx! { inbox::Inbox {} },
-                1 => rsx! { issues::IssueList { kind: issues::ListKind::Manager } },
-                2 => rsx! { reports::Reports {} },
-                _ => rsx! { reports::Planning {} },
-            }
+    match list_kind(desk.role()) {
+        Some(issues::ListKind::Manager) => rsx! {
+            Tabs { on: 0 }
+            inbox::Inbox { filter: InboxFilter::default() }
         },
-        Some(Role::DepartmentOfficer) => rsx! {
-            issues::IssueList { kind: issues::ListKind::Officer }
-        },
-        Some(Role::PanelMember) => rsx! {
-            issues::IssueList { kind: issues::ListKind::Panel }
-        },
-        Some(Role::Inspector | Role::Experiencer) => rsx! {
-            issues::IssueList { kind: issues::ListKind::Observer }
+        Some(kind) => rsx! {
+            issues::IssueList { kind, filter: issues::home_filter(kind) }
         },
         None => rsx! {},
+    }
+}
+
+/// Logged in at the login address: the role's work.
+#[component]
+fn Login() -> Element {
+    rsx! { Home {} }
+}
+
+#[component]
+fn Inbox(filter: InboxFilter) -> Element {
+    rsx! {
+        div { key: "{filter}",
+            Tabs { on: 0 }
+            inbox::Inbox { filter }
+        }
+    }
+}
+
+#[component]
+fn Issues(filter: IssueFilter) -> Element {
+    let desk = use_context::<Desk>();
+    match list_kind(desk.role()) {
+        Some(kind) => rsx! {
+            div { key: "{filter}",
+                if kind == issues::ListKind::Manager {
+                    Tabs { on: 1 }
+                }
+                issues::IssueList { kind, filter }
+            }
+        },
+        None => rsx! {},
+    }
+}
+
+#[component]
+fn Issue(id: String) -> Element {
+    rsx! { issue::IssuePage { key: "{id}", id } }
+}
+
+#[component]
+fn Walkthrough(id: String) -> Element {
+    rsx! { inbox::Feedback { key: "{id}", id } }
+}
+
+#[component]
+fn Compare(a: String, b: String) -> Element {
+    rsx! { inbox::Compare { key: "{a}-{b}", a, b } }
+}
+
+#[component]
+fn Reports() -> Element {
+    rsx! {
+        Tabs { on: 2 }
+        reports::Reports {}
+    }
+}
+
+#[component]
+fn Planning() -> Element {
+    rsx! {
+        Tabs { on: 3 }
+        reports::Planning {}
+    }
+}
+
+#[component]
+fn Notifications() -> Element {
+    rsx! { notifications::Notifications {} }
+}
+
+/// An address outside the desk's screens: the role's work.
+#[component]
+fn Elsewhere(rest: Vec<String>) -> Element {
+    let _ = rest;
+    rsx! { Home {} }
+}
+
+/// A manager's four screens, each at its address.
+#[component]
+fn Tabs(on: u8) -> Element {
+    let desk = use_context::<Desk>();
+    let lang = desk.lang();
+    let tabs = [
+        (
+            0u8,
+            "tab-inbox",
+            Route::Inbox {
+                filter: InboxFilter::default(),
+            },
+            lang.t("待审核走流程", "Walkthroughs to review"),
+        ),
+        (
+            1,
+            "tab-issues",
+            Route::Issues {
+                filter: IssueFilter::default(),
+            },
+            lang.t("问题清单", "Issues"),
+        ),
+        (
+            2,
+            "tab-reports",
+            Route::Reports {},
+            lang.t("统计与报表", "Figures"),
+        ),
+        (
+            3,
+            "tab-planning",
+            Route::Planning {},
+            lang.t("计划与邀请", "Planning"),
+        ),
+    ];
+    rsx! {
+        div { class: "tabs", role: "tablist",
+            for (n, testid, to, label) in tabs {
+                button {
+                    key: "{testid}",
+                    class: if on == n { "tab on" } else { "tab" },
+                    role: "tab",
+                    "aria-selected": if on == n { "true" } else { "false" },
+                    "data-testid": testid,
+                    onclick: move |_| {
+                        navigator().push(to.clone());
+                    },
+                    {label}
+                }
+            }
+        }
     }
 }

@@ -3,8 +3,10 @@
 
 use dioxus::prelude::*;
 use flowwalk_shared::api::reports::{
-    MarkReadRequest, MarkReadResponse, Notification, NotificationKind, NotificationPage,
+    MarkReadRequest, Notification, NotificationKind, NotificationQuery,
 };
+use flowwalk_shared::endpoint::NoQuery;
+use flowwalk_shared::endpoints as ep;
 
 use super::{Desk, View, client};
 use crate::i18n::Lang;
@@ -31,9 +33,8 @@ pub fn china_time(at: chrono::NaiveDateTime) -> String {
 
 async fn mark(desk: Desk, ids: Vec<String>) {
     let mut d = desk;
-    match client::post::<_, MarkReadResponse>(desk, "/notifications/read", &MarkReadRequest { ids })
-        .await
-    {
+    let body = MarkReadRequest { ids };
+    match client::call(desk, ep::notifications::Read, &(), &NoQuery {}, &body).await {
         Ok(_) => d.changed(),
         Err(e) => d.fail(e.describe()),
     }
@@ -45,7 +46,11 @@ pub fn Notifications() -> Element {
     let lang = desk.lang();
     let page = use_resource(move || async move {
         let _ = desk.changes.read();
-        client::get::<NotificationPage>(desk, "/notifications?limit=100").await
+        let query = NotificationQuery {
+            limit: Some(100),
+            ..NotificationQuery::default()
+        };
+        client::call(desk, ep::notifications::List, &(), &query, &()).await
     });
 
     let body = match &*page.read() {
