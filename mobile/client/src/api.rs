@@ -13,7 +13,9 @@ use std::rc::Rc;
 use flowwalk_shared::api::auth::{
     LoginRequest, RedeemInviteRequest, RefreshRequest, TokenResponse,
 };
-use flowwalk_shared::api::issues::{EvidenceRequest, IssueQuery, IssueSort, IssueSummary, Page};
+use flowwalk_shared::api::issues::{
+    EvidenceRequest, IssueQuery, IssueSort, IssueState, IssueSummary, Page,
+};
 use flowwalk_shared::endpoint::{
     self, Answer, Body, Bytes, Empty, Endpoint, File, Json, Method, NoBody, NoQuery, Raw,
 };
@@ -397,7 +399,7 @@ pub trait Transport {
 }
 
 /// The states in which a department officer submits evidence.
-pub const OPEN_FOR_EVIDENCE: &str = "fix_now,ledger";
+pub const OPEN_FOR_EVIDENCE: [IssueState; 2] = [IssueState::FixNow, IssueState::Ledger];
 
 /// The real server, over HTTP, for the sync engine: the typed client without refreshing on
 /// its own (the engine refreshes through [`Transport::refresh`] and stores the new tokens).
@@ -480,13 +482,13 @@ impl Transport for HttpTransport {
     }
 
     async fn open_issues(&self, cursor: &str) -> Result<Page<IssueSummary>, ApiError> {
-        let query = IssueQuery {
-            status: Some(OPEN_FOR_EVIDENCE.to_owned()),
+        let mut query = IssueQuery {
             sort: Some(IssueSort::Deadline),
             limit: Some(200),
             cursor: (!cursor.is_empty()).then(|| cursor.to_owned()),
             ..IssueQuery::default()
         };
+        query.set_states(&OPEN_FOR_EVIDENCE);
         self.client.call(ep::issues::List, &(), &query, &()).await
     }
 
@@ -525,12 +527,12 @@ mod tests {
             u.as_str(),
             "http://h:8080/api/v1/issues/a%2Fb%20c%3F/triage"
         );
-        let q = IssueQuery {
-            status: Some("fix_now,ledger".into()),
+        let mut q = IssueQuery {
             q: Some("排队 & 等".into()),
             limit: Some(50),
             ..IssueQuery::default()
         };
+        q.set_states(&OPEN_FOR_EVIDENCE);
         let u = url::<ep::issues::List>("http://h:8080", &(), &q).unwrap();
         assert_eq!(
             u.as_str(),

@@ -94,16 +94,25 @@ impl IssueFilter {
     }
 }
 
-/// Read from an address's query (the router's `?:..filter`).
+/// The router percent-decodes a query once before handing it over (`?:..filter`), which
+/// would turn a searched `&` or `=` into a separator: so the address carries the query
+/// string with its `%` escaped once more (`%2526` for `&`), and the router's decoding
+/// gives back exactly [`IssueFilter::to_query_string`].
+fn for_router(query: String) -> String {
+    query.replace('%', "%25")
+}
+
+/// Read from an address's query as the router hands it (decoded once).
 impl From<&str> for IssueFilter {
     fn from(query: &str) -> Self {
         IssueFilter::from_query_string(query)
     }
 }
 
+/// The address's query, as the router writes it.
 impl std::fmt::Display for IssueFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.to_query_string())
+        f.write_str(&for_router(self.to_query_string()))
     }
 }
 
@@ -151,7 +160,7 @@ impl From<&str> for InboxFilter {
 
 impl std::fmt::Display for InboxFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.to_query_string())
+        f.write_str(&for_router(self.to_query_string()))
     }
 }
 
@@ -179,6 +188,37 @@ mod tests {
         assert_eq!(IssueFilter::from_query_string(&address), f);
         assert_eq!(IssueFilter::from_query_string(""), IssueFilter::default());
         assert_eq!(IssueFilter::default().to_query_string(), "");
+    }
+
+    /// One percent-decoding, as the router does before handing the query over.
+    fn decode_once(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' && i + 2 < b.len() {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_routers_decoding_gives_the_filter_back() {
+        let f = IssueFilter {
+            q: "a&b=c 100%".into(),
+            ..IssueFilter::default()
+        };
+        let address = f.to_string();
+        assert_eq!(address, "q=a%2526b%253Dc+100%2525");
+        let decoded = decode_once(&address);
+        assert_eq!(decoded, "q=a%26b%3Dc+100%25");
+        assert_eq!(IssueFilter::from(decoded.as_str()), f);
     }
 
     #[test]

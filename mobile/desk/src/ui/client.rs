@@ -13,10 +13,10 @@ use flowwalk_shared::endpoints::{self as ep, Sha256Path};
 use crate::api::{ApiError, Client, ReadAnswer, SendBody};
 use crate::handoff::{self, DeskSession};
 
-use super::Desk;
+use super::DeskStore;
 
 /// The typed client over the desk's session; None when logged out.
-fn client(desk: Desk) -> Option<Client> {
+fn client(desk: DeskStore) -> Option<Client> {
     let s = desk.session.peek().clone()?;
     let base = s.base.clone();
     let session_sig = desk.session;
@@ -40,7 +40,7 @@ fn client(desk: Desk) -> Option<Client> {
 
 /// Calls `endpoint` with its path parameters, query and body.
 pub async fn call<E>(
-    desk: Desk,
+    desk: DeskStore,
     endpoint: E,
     path: &E::Path,
     query: &E::Query,
@@ -58,7 +58,7 @@ where
 }
 
 /// An endpoint without path parameters, query or body (the lists of reference data).
-pub async fn get<E>(desk: Desk, endpoint: E) -> Result<<E::Answer as Answer>::Value, ApiError>
+pub async fn get<E>(desk: DeskStore, endpoint: E) -> Result<<E::Answer as Answer>::Value, ApiError>
 where
     E: Endpoint<Path = (), Query = NoQuery>,
     E::Body: SendBody + Body<Value = ()>,
@@ -68,7 +68,7 @@ where
 }
 
 /// A photo's thumbnail; None when it cannot be had.
-pub async fn thumb(desk: Desk, sha256: &str) -> Option<Vec<u8>> {
+pub async fn thumb(desk: DeskStore, sha256: &str) -> Option<Vec<u8>> {
     call(
         desk,
         ep::photos::Thumb,
@@ -82,7 +82,7 @@ pub async fn thumb(desk: Desk, sha256: &str) -> Option<Vec<u8>> {
 }
 
 /// Uploads a prepared photo (content-addressed: a second upload of it is a no-op).
-pub async fn put_photo(desk: Desk, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
+pub async fn put_photo(desk: DeskStore, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
     let body = Bytes {
         content_type: "image/jpeg".into(),
         bytes,

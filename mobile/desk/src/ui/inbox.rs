@@ -13,25 +13,22 @@ use flowwalk_shared::sync::ReviewStatus;
 
 use super::issue::Photo;
 use super::notifications::china_time;
-use super::{Desk, Route, View, client};
+use super::{DeskStore, View, client};
 use crate::filters::InboxFilter;
 use crate::i18n::{Lang, duration};
 
+/// A walkthrough's review status as the shared table names it.
 fn status_name(lang: Lang, s: ReviewStatus) -> &'static str {
-    match s {
-        ReviewStatus::Incomplete => lang.t("照片未齐", "Photos missing"),
-        ReviewStatus::Submitted => lang.t("待审核", "To review"),
-        ReviewStatus::Accepted => lang.t("已采纳", "Accepted"),
-        ReviewStatus::Returned => lang.t("已退回", "Returned"),
-    }
+    lang.label(s)
 }
 
 #[component]
 pub fn Inbox(filter: InboxFilter) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let status = filter.status;
-    let list = use_resource(move || async move {
+    // Loaded again when the address's filter changes (and after each change).
+    let list = use_resource(use_reactive!(|(status,)| async move {
         let _ = desk.changes.read();
         let query = WalkthroughQuery {
             status,
@@ -39,7 +36,7 @@ pub fn Inbox(filter: InboxFilter) -> Element {
             ..WalkthroughQuery::default()
         };
         client::call(desk, ep::walkthroughs::List, &(), &query, &()).await
-    });
+    }));
     let rows = match &*list.read() {
         None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
         Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
@@ -87,7 +84,7 @@ pub fn Inbox(filter: InboxFilter) -> Element {
                     name: "walkthrough-status",
                     onchange: move |e| {
                         let filter = InboxFilter { status: ReviewStatus::parse(&e.value()) };
-                        navigator().push(Route::Inbox { filter });
+                        desk.show_inbox(filter);
                     },
                     for s in [ReviewStatus::Submitted, ReviewStatus::Accepted, ReviewStatus::Returned] {
                         option { value: s.as_str(), selected: status == Some(s), {status_name(lang, s)} }
@@ -102,7 +99,7 @@ pub fn Inbox(filter: InboxFilter) -> Element {
 
 #[component]
 pub fn Feedback(id: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let id2 = id.clone();
     let detail = use_resource(move || {
@@ -249,7 +246,7 @@ pub fn Journey(
     #[props(default)]
     scale_ms: Option<u64>,
 ) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let d = detail;
     let r = &d.record;
@@ -317,7 +314,7 @@ fn longest_lane(d: &WalkthroughDetail) -> u64 {
 /// beside this one (before and after the fixes).
 #[component]
 fn SamePlace(id: String, scenario_id: String, venue_id: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let list = use_resource(move || {
         let query = WalkthroughQuery {
@@ -367,7 +364,7 @@ fn SamePlace(id: String, scenario_id: String, venue_id: String) -> Element {
 /// "before" and the later as "after", with the change in total time and in findings.
 #[component]
 pub fn Compare(a: String, b: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let both = use_resource(move || {
         let (a, b) = (a.clone(), b.clone());
@@ -393,9 +390,10 @@ pub fn Compare(a: String, b: String) -> Element {
             )
         }
     });
+    // Back to the list (not to the feedback form this was opened from).
     let back = move |_| {
         let mut d = desk;
-        d.back();
+        d.go(View::Work);
     };
     let read = both.read();
     let (before, after) = match &*read {

@@ -9,14 +9,12 @@ use flowwalk_shared::api::issues::{
     PanelMemberInput, PanelRequest, RecheckRequest, TransferRequest, TriageDecision, TriageRequest,
     VoteRequest,
 };
-use flowwalk_shared::endpoint::{Body, Endpoint, Json, NoQuery};
+use flowwalk_shared::endpoint::NoQuery;
 use flowwalk_shared::endpoints::{self as ep, IdPath};
-
-use crate::api::SendBody;
 
 use super::issues::{DECISIONS, decision_name, state_name};
 use super::notifications::china_time;
-use super::{Desk, client};
+use super::{DeskStore, client};
 use crate::i18n::Lang;
 
 pub fn action_name(lang: Lang, a: IssueAction) -> &'static str {
@@ -54,68 +52,10 @@ fn constituency_name(lang: Lang, c: Constituency) -> &'static str {
     lang.t(c.label_zh(), en)
 }
 
-/// A workflow step on one issue: its endpoint answers the issue as it now is.
-pub trait Step: Endpoint<Path = IdPath, Query = NoQuery, Answer = Json<IssueDetail>>
-where
-    Self::Body: SendBody,
-{
-}
-
-impl<E> Step for E
-where
-    E: Endpoint<Path = IdPath, Query = NoQuery, Answer = Json<IssueDetail>>,
-    E::Body: SendBody,
-{
-}
-
-/// Sends one workflow step; the page reloads with the issue as it now is.
-async fn act<E: Step>(
-    desk: Desk,
-    step: E,
-    id: String,
-    body: <E::Body as Body>::Value,
-    done_zh: &str,
-    done_en: &str,
-) -> bool
-where
-    E::Body: SendBody,
-{
-    let mut d = desk;
-    let lang = desk.lang();
-    match client::call(desk, step, &IdPath::new(id), &NoQuery {}, &body).await {
-        Ok(_) => {
-            d.say(lang.t(done_zh, done_en));
-            d.changed();
-            true
-        }
-        Err(e) => {
-            d.fail(e.describe());
-            false
-        }
-    }
-}
-
-/// [`act`] in the background.
-fn fire<E: Step>(
-    desk: Desk,
-    step: E,
-    id: String,
-    body: <E::Body as Body>::Value,
-    done_zh: &'static str,
-    done_en: &'static str,
-) where
-    E::Body: SendBody,
-    <E::Body as Body>::Value: 'static,
-{
-    spawn(async move {
-        act(desk, step, id, body, done_zh, done_en).await;
-    });
-}
-
 /// A thumbnail of a stored photo (fetched with the session's token).
 #[component]
 pub fn Photo(sha: String, label: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let sha2 = sha.clone();
     let url = use_resource(move || {
         let sha = sha2.clone();
@@ -136,7 +76,7 @@ pub fn Photo(sha: String, label: String) -> Element {
 
 #[component]
 pub fn IssuePage(id: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let id2 = id.clone();
     let detail = use_resource(move || {
@@ -167,7 +107,7 @@ pub fn IssuePage(id: String) -> Element {
             },
             {lang.t("← 返回列表", "← Back to the list")}
         }
-        article { class: "issue", "data-testid": "issue-page", "data-status": "{s.status}",
+        article { class: "issue", "data-testid": "issue-page", "data-status": "{s.status}", "data-id": "{s.id}",
             h1 { "{s.title}" }
             div { class: "line",
                 span { class: "tag", "data-testid": "issue-status", {state_name(lang, s.status)} }
@@ -268,7 +208,7 @@ pub fn IssuePage(id: String) -> Element {
 /// The forms of the actions this user may take now, nothing else.
 #[component]
 fn Actions(detail: IssueDetail) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let has = |a: IssueAction| detail.actions.contains(&a);
     let id = detail.summary.id.clone();
@@ -353,7 +293,7 @@ fn Actions(detail: IssueDetail) -> Element {
 
 #[component]
 fn TriageForm(id: String, version: i32, options: Vec<TriageDecision>) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let first = options.first().copied();
     let mut decision = use_signal(|| first);
@@ -375,7 +315,7 @@ fn TriageForm(id: String, version: i32, options: Vec<TriageDecision>) -> Element
                 let path = id.clone();
                 busy.set(true);
                 spawn(async move {
-                    act(desk, ep::issues::Triage, path, body, "已研判", "Triaged").await;
+                    desk.act(ep::issues::Triage, path, body, "已研判", "Triaged").await;
                     busy.set(false);
                 });
             },
@@ -399,7 +339,7 @@ fn TriageForm(id: String, version: i32, options: Vec<TriageDecision>) -> Element
 
 #[component]
 fn EvidenceForm(id: String, version: i32) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut note = use_signal(String::new);
     let mut busy = use_signal(|| false);
@@ -431,7 +371,7 @@ fn EvidenceForm(id: String, version: i32) -> Element {
                         photos,
                         client_id: Some(client_id.peek().clone()),
                     };
-                    if act(desk, ep::issues::Evidence, path, body, "整改佐证已提交", "Evidence submitted").await {
+                    if desk.act(ep::issues::Evidence, path, body, "整改佐证已提交", "Evidence submitted").await {
                         note.set(String::new());
                     }
                     busy.set(false);
@@ -454,7 +394,7 @@ fn EvidenceForm(id: String, version: i32) -> Element {
 const EVIDENCE_INPUT: &str = "evidence-photos";
 
 /// The chosen photos, prepared as the observer's are (downscaled, EXIF gone) and uploaded.
-async fn upload_chosen(desk: Desk) -> Result<Vec<String>, String> {
+async fn upload_chosen(desk: DeskStore) -> Result<Vec<String>, String> {
     use wasm_bindgen::JsCast;
     let english = desk.lang().is_en();
     let files = web_sys::window()
@@ -480,7 +420,7 @@ async fn upload_chosen(desk: Desk) -> Result<Vec<String>, String> {
 
 #[component]
 fn AcceptanceForm(id: String, version: i32) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut reason = use_signal(String::new);
     let id2 = id.clone();
@@ -494,7 +434,7 @@ fn AcceptanceForm(id: String, version: i32) -> Element {
                 button { class: "primary", "data-testid": "accept-evidence",
                     onclick: move |_| {
                         let path = id.clone();
-                        fire(desk, ep::issues::Acceptance, path, AcceptanceRequest { expected_version: version, accept: true, reason: String::new() }, "验收通过", "Accepted");
+                        desk.fire(ep::issues::Acceptance, path, AcceptanceRequest { expected_version: version, accept: true, reason: String::new() }, "验收通过", "Accepted");
                     },
                     {lang.t("验收通过", "Accept")}
                 }
@@ -502,7 +442,7 @@ fn AcceptanceForm(id: String, version: i32) -> Element {
                     onclick: move |_| {
                         let path = id2.clone();
                         let reason = reason.peek().trim().to_owned();
-                        fire(desk, ep::issues::Acceptance, path, AcceptanceRequest { expected_version: version, accept: false, reason }, "已退回部门", "Returned to the department");
+                        desk.fire(ep::issues::Acceptance, path, AcceptanceRequest { expected_version: version, accept: false, reason }, "已退回部门", "Returned to the department");
                     },
                     {lang.t("不通过,退回部门", "Reject, back to the department")}
                 }
@@ -513,7 +453,7 @@ fn AcceptanceForm(id: String, version: i32) -> Element {
 
 #[component]
 fn VoteForm(id: String, version: i32) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut reason = use_signal(String::new);
     let id2 = id.clone();
@@ -528,7 +468,7 @@ fn VoteForm(id: String, version: i32) -> Element {
                     onclick: move |_| {
                         let path = id.clone();
                         let reason = reason.peek().trim().to_owned();
-                        fire(desk, ep::issues::Vote, path, VoteRequest { expected_version: version, approve: true, reason }, "已投票:通过", "Voted: approve");
+                        desk.fire(ep::issues::Vote, path, VoteRequest { expected_version: version, approve: true, reason }, "已投票:通过", "Voted: approve");
                     },
                     {lang.t("通过", "Approve")}
                 }
@@ -536,7 +476,7 @@ fn VoteForm(id: String, version: i32) -> Element {
                     onclick: move |_| {
                         let path = id2.clone();
                         let reason = reason.peek().trim().to_owned();
-                        fire(desk, ep::issues::Vote, path, VoteRequest { expected_version: version, approve: false, reason }, "已投票:不通过", "Voted: reject");
+                        desk.fire(ep::issues::Vote, path, VoteRequest { expected_version: version, approve: false, reason }, "已投票:不通过", "Voted: reject");
                     },
                     {lang.t("不通过", "Reject")}
                 }
@@ -547,7 +487,7 @@ fn VoteForm(id: String, version: i32) -> Element {
 
 #[component]
 fn RecheckForm(id: String, version: i32) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut note = use_signal(String::new);
     let id2 = id.clone();
@@ -562,7 +502,7 @@ fn RecheckForm(id: String, version: i32) -> Element {
                     onclick: move |_| {
                         let path = id.clone();
                         let note = note.peek().trim().to_owned();
-                        fire(desk, ep::issues::Recheck, path, RecheckRequest { expected_version: version, satisfied: true, note }, "感谢回访", "Thank you");
+                        desk.fire(ep::issues::Recheck, path, RecheckRequest { expected_version: version, satisfied: true, note }, "感谢回访", "Thank you");
                     },
                     {lang.t("满意", "Satisfied")}
                 }
@@ -570,7 +510,7 @@ fn RecheckForm(id: String, version: i32) -> Element {
                     onclick: move |_| {
                         let path = id2.clone();
                         let note = note.peek().trim().to_owned();
-                        fire(desk, ep::issues::Recheck, path, RecheckRequest { expected_version: version, satisfied: false, note }, "已重新整改", "Reopened");
+                        desk.fire(ep::issues::Recheck, path, RecheckRequest { expected_version: version, satisfied: false, note }, "已重新整改", "Reopened");
                     },
                     {lang.t("不满意", "Not satisfied")}
                 }
@@ -595,7 +535,7 @@ fn NoteForm(
     button: String,
     testid: &'static str,
 ) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let mut note = use_signal(String::new);
     rsx! {
         form {
@@ -606,8 +546,8 @@ fn NoteForm(
                 let body = NoteRequest { expected_version: version, note: note.peek().trim().to_owned() };
                 spawn(async move {
                     let sent = match endpoint {
-                        NoteStep::Appeal => act(desk, ep::issues::Appeal, path, body, "已提交", "Sent").await,
-                        NoteStep::TransferRequest => act(desk, ep::issues::TransferRequest, path, body, "已提交", "Sent").await,
+                        NoteStep::Appeal => desk.act(ep::issues::Appeal, path, body, "已提交", "Sent").await,
+                        NoteStep::TransferRequest => desk.act(ep::issues::TransferRequest, path, body, "已提交", "Sent").await,
                     };
                     if sent {
                         note.set(String::new());
@@ -624,7 +564,7 @@ fn NoteForm(
 
 #[component]
 fn TransferForm(id: String, version: i32, decline: bool) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut department = use_signal(String::new);
     let mut note = use_signal(String::new);
@@ -656,7 +596,7 @@ fn TransferForm(id: String, version: i32, decline: bool) -> Element {
                         if dep.is_empty() { return; }
                         let path = id.clone();
                         let note = note.peek().trim().to_owned();
-                        fire(desk, ep::issues::Transfer, path, TransferRequest { expected_version: version, department_id: Some(dep), note }, "已转办", "Transferred");
+                        desk.fire(ep::issues::Transfer, path, TransferRequest { expected_version: version, department_id: Some(dep), note }, "已转办", "Transferred");
                     },
                     {lang.t("转办", "Transfer")}
                 }
@@ -665,7 +605,7 @@ fn TransferForm(id: String, version: i32, decline: bool) -> Element {
                         onclick: move |_| {
                             let path = id2.clone();
                             let note = note.peek().trim().to_owned();
-                            fire(desk, ep::issues::Transfer, path, TransferRequest { expected_version: version, department_id: None, note }, "已驳回转办申请", "Transfer request declined");
+                            desk.fire(ep::issues::Transfer, path, TransferRequest { expected_version: version, department_id: None, note }, "已驳回转办申请", "Transfer request declined");
                         },
                         {lang.t("驳回转办申请", "Decline the request")}
                     }
@@ -677,7 +617,7 @@ fn TransferForm(id: String, version: i32, decline: bool) -> Element {
 
 #[component]
 fn PanelForm(id: String, version: i32, current: [String; 3]) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let users = use_resource(move || async move {
         client::get(desk, ep::users::List)

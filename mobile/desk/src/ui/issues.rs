@@ -10,7 +10,7 @@ use flowwalk_shared::api::issues::{
 use flowwalk_shared::endpoint::NoQuery;
 use flowwalk_shared::endpoints as ep;
 
-use super::{Desk, Route, View, client};
+use super::{DeskStore, View, client};
 use crate::filters::IssueFilter;
 use crate::i18n::Lang;
 
@@ -22,21 +22,9 @@ pub enum ListKind {
     Observer,
 }
 
+/// An issue's state as the shared table names it.
 pub fn state_name(lang: Lang, s: IssueState) -> &'static str {
-    let en = match s {
-        IssueState::New => "Awaiting triage",
-        IssueState::Dismissed => "Dismissed",
-        IssueState::Appealed => "Appealed",
-        IssueState::Explained => "Explained",
-        IssueState::FixNow => "Fix now",
-        IssueState::FixNowReview => "Fix awaiting acceptance",
-        IssueState::Ledger => "Ledger fix",
-        IssueState::PanelReview => "Panel review",
-        IssueState::SignedOff => "Signed off, re-check due",
-        IssueState::Closed => "Closed",
-        IssueState::Reopened => "Reopened",
-    };
-    lang.t(s.label_zh(), en)
+    lang.label(s)
 }
 
 pub fn decision_name(lang: Lang, d: TriageDecision) -> &'static str {
@@ -89,7 +77,7 @@ pub fn home_filter(kind: ListKind) -> IssueFilter {
 /// address (so Back, reload and bookmarks keep it).
 #[component]
 pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let sort = filter.sort.unwrap_or(kind.default_sort());
     let f0 = filter.clone();
@@ -97,12 +85,15 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
     let refine = move |change: &dyn Fn(&mut IssueFilter)| {
         let mut f = f0.clone();
         change(&mut f);
-        navigator().push(Route::Issues { filter: f });
+        desk.show_issues(f);
     };
     let mut q = use_signal({
         let q = filter.q.clone();
         move || q
     });
+    // The search box shows the address's search (after Back too).
+    let searched = filter.q.clone();
+    use_effect(use_reactive!(|(searched,)| q.set(searched)));
     let mut selected = use_signal(Vec::<(String, i32)>::new);
 
     // Pages after the first, fetched on request ("more"), and where the next one starts.
@@ -114,17 +105,15 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
         f.sort = Some(sort);
         move |cursor: Option<String>| f.query(cursor)
     };
-    let first = request.clone();
-    let list = use_resource(move || {
-        let query = first(None);
-        async move {
-            let _ = desk.changes.read();
-            let page = client::call(desk, ep::issues::List, &(), &query, &()).await;
-            more.set(Vec::new());
-            next.set(page.as_ref().ok().and_then(|p| p.next_cursor.clone()));
-            page
-        }
-    });
+    // Loaded again when the address's filters change (and after each change).
+    let first_page = request(None);
+    let list = use_resource(use_reactive!(|(first_page,)| async move {
+        let _ = desk.changes.read();
+        let page = client::call(desk, ep::issues::List, &(), &first_page, &()).await;
+        more.set(Vec::new());
+        next.set(page.as_ref().ok().and_then(|p| p.next_cursor.clone()));
+        page
+    }));
     let load_more = move |_| {
         let Some(cursor) = next.peek().clone() else {
             return;
@@ -427,7 +416,7 @@ fn IssueRow(
     checked: bool,
     on_check: EventHandler<(String, i32, bool)>,
 ) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let i = issue;
     let id = i.id.clone();

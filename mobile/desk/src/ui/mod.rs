@@ -13,6 +13,7 @@ mod issues;
 mod login;
 mod notifications;
 mod reports;
+mod store;
 
 use dioxus::prelude::*;
 use flowwalk_shared::Role;
@@ -20,8 +21,10 @@ use flowwalk_shared::api::reports::NotificationQuery;
 use flowwalk_shared::endpoints as ep;
 
 use crate::filters::{InboxFilter, IssueFilter};
-use crate::handoff::{self, DeskSession};
+use crate::handoff;
 use crate::i18n::Lang;
+
+pub use store::DeskStore;
 
 /// Every screen of the desk has its address under `/desk/` (the server answers every such
 /// path with the desk's page): reload, Back and Forward, links and bookmarks work, and a
@@ -84,72 +87,6 @@ impl From<View> for Route {
     }
 }
 
-/// What every desk screen reaches.
-#[derive(Clone, Copy)]
-pub struct Desk {
-    pub session: Signal<Option<DeskSession>>,
-    pub lang: Signal<Lang>,
-    /// (is an error, text)
-    pub toast: Signal<Option<(bool, String)>>,
-    pub unread: Signal<i64>,
-    /// Bumped after each change, so lists reload.
-    pub changes: Signal<u64>,
-}
-
-impl Desk {
-    pub fn lang(&self) -> Lang {
-        *self.lang.read()
-    }
-
-    pub fn role(&self) -> Option<Role> {
-        self.session.read().as_ref().map(|s| s.user.role)
-    }
-
-    /// To another screen (a new address).
-    pub fn go(&mut self, view: View) {
-        navigator().push(Route::from(view));
-        crate::platform::scroll_to_top();
-    }
-
-    /// Back where the user came from (the list as it was), or to the role's work when the
-    /// page was opened directly.
-    pub fn back(&mut self) {
-        let nav = navigator();
-        if nav.can_go_back() {
-            nav.go_back();
-        } else {
-            nav.push(Route::Home {});
-        }
-    }
-
-    /// A confirmation; it goes away by itself after a few seconds (errors stay until
-    /// tapped away).
-    pub fn say(&mut self, text: impl Into<String>) {
-        let text = text.into();
-        self.toast.set(Some((false, text.clone())));
-        let mut toast = self.toast;
-        dioxus::core::spawn_forever(async move {
-            crate::platform::sleep_ms(4000).await;
-            if toast
-                .peek()
-                .as_ref()
-                .is_some_and(|(e, t)| !*e && *t == text)
-            {
-                toast.set(None);
-            }
-        });
-    }
-
-    pub fn fail(&mut self, text: impl Into<String>) {
-        self.toast.set(Some((true, text.into())));
-    }
-
-    /// Something changed on the server: lists and the badge reload.
-    pub fn changed(&mut self) {
-        *self.changes.write() += 1;
-    }
-}
-
 /// A role's name on screen.
 pub fn role_name(lang: Lang, role: Role) -> &'static str {
     let en = match role {
@@ -165,7 +102,7 @@ pub fn role_name(lang: Lang, role: Role) -> &'static str {
 
 #[component]
 pub fn App() -> Element {
-    let desk = Desk {
+    let desk = DeskStore {
         session: use_signal(handoff::load),
         lang: use_signal(Lang::default),
         toast: use_signal(|| None),
@@ -180,7 +117,7 @@ pub fn App() -> Element {
 /// login form while nobody is logged in, at whatever address: after login it shows).
 #[component]
 fn Shell() -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let route = use_route::<Route>();
     // The badge: unread notifications, now, after each change and every half minute.
     let _badge = use_resource(move || async move {
@@ -303,7 +240,7 @@ fn list_kind(role: Option<Role>) -> Option<issues::ListKind> {
 /// The role's own list of work.
 #[component]
 fn Home() -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     match list_kind(desk.role()) {
         Some(issues::ListKind::Manager) => rsx! {
             Tabs { on: 0 }
@@ -325,24 +262,20 @@ fn Login() -> Element {
 #[component]
 fn Inbox(filter: InboxFilter) -> Element {
     rsx! {
-        div { key: "{filter}",
-            Tabs { on: 0 }
-            inbox::Inbox { filter }
-        }
+        Tabs { on: 0 }
+        inbox::Inbox { filter }
     }
 }
 
 #[component]
 fn Issues(filter: IssueFilter) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     match list_kind(desk.role()) {
         Some(kind) => rsx! {
-            div { key: "{filter}",
-                if kind == issues::ListKind::Manager {
-                    Tabs { on: 1 }
-                }
-                issues::IssueList { kind, filter }
+            if kind == issues::ListKind::Manager {
+                Tabs { on: 1 }
             }
+            issues::IssueList { kind, filter }
         },
         None => rsx! {},
     }
@@ -394,7 +327,7 @@ fn Elsewhere(rest: Vec<String>) -> Element {
 /// A manager's four screens, each at its address.
 #[component]
 fn Tabs(on: u8) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let tabs = [
         (

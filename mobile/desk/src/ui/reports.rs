@@ -16,7 +16,7 @@ use flowwalk_shared::endpoints as ep;
 
 use dioxus_charts::BarChart;
 
-use super::{Desk, client};
+use super::{DeskStore, client};
 
 /// A chart's frame: the picture is described by its title (the table below it holds the
 /// numbers), so a screen reader reads the table, not the drawing.
@@ -48,7 +48,7 @@ fn rate(r: Option<f64>) -> String {
 
 #[component]
 fn Counts(title: String, rows: Vec<CountByKey>, testid: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let max = rows.iter().map(|r| r.count).max().unwrap_or(1).max(1) as f64;
     rsx! {
@@ -91,7 +91,7 @@ fn Counts(title: String, rows: Vec<CountByKey>, testid: String) -> Element {
 
 #[component]
 pub fn Reports() -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut period = use_signal(String::new);
     let dashboard = use_resource(move || async move {
@@ -248,7 +248,7 @@ pub fn Reports() -> Element {
 /// the server's answer names any other problem.
 #[component]
 fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>) -> Element {
-    let mut desk = use_context::<Desk>();
+    let mut desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let observers = use_resource(move || async move {
         client::get(desk, ep::users::List).await.map(|all| {
@@ -391,7 +391,7 @@ fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>
 
 #[component]
 pub fn Planning() -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let data = use_resource(move || async move {
         let _ = desk.changes.read();
