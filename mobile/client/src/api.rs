@@ -174,6 +174,18 @@ impl ReadAnswer for File {
     }
 }
 
+/// An endpoint the client can call: its body can be sent and its answer read (every
+/// declared endpoint is one).
+pub trait Call: Endpoint<Body: SendBody, Answer: ReadAnswer> {}
+
+impl<E: Endpoint<Body: SendBody, Answer: ReadAnswer>> Call for E {}
+
+/// What a call of `E` carries.
+pub type BodyOf<E> = <<E as Endpoint>::Body as Body>::Value;
+
+/// What a call of `E` answers.
+pub type AnswerOf<E> = <<E as Endpoint>::Answer as Answer>::Value;
+
 /// The address of a call: the server's base, the declared path with its placeholders
 /// filled (each segment percent-encoded, so a value holding `/` or `?` stays one segment),
 /// and the query.
@@ -285,18 +297,13 @@ impl Client {
     }
 
     /// Calls `endpoint` with its path parameters, query and body.
-    pub async fn call<E>(
+    pub async fn call<E: Call>(
         &self,
         _endpoint: E,
         path: &E::Path,
         query: &E::Query,
-        body: &<E::Body as Body>::Value,
-    ) -> Result<<E::Answer as Answer>::Value, ApiError>
-    where
-        E: Endpoint,
-        E::Body: SendBody,
-        E::Answer: ReadAnswer,
-    {
+        body: &BodyOf<E>,
+    ) -> Result<AnswerOf<E>, ApiError> {
         let url = url::<E>(&self.base, path, query)?;
         let mut refreshed = false;
         loop {

@@ -7,10 +7,10 @@
 use std::rc::Rc;
 
 use dioxus::prelude::*;
-use flowwalk_shared::endpoint::{Answer, Body, Bytes, Endpoint, NoQuery};
+use flowwalk_shared::endpoint::{Body, Bytes, NoQuery};
 use flowwalk_shared::endpoints::{self as ep, Sha256Path};
 
-use crate::api::{ApiError, Client, ReadAnswer, SendBody};
+use crate::api::{AnswerOf, ApiError, BodyOf, Call, Client};
 use crate::handoff::{self, DeskSession};
 
 use super::DeskStore;
@@ -39,18 +39,13 @@ fn client(desk: DeskStore) -> Option<Client> {
 }
 
 /// Calls `endpoint` with its path parameters, query and body.
-pub async fn call<E>(
+pub async fn call<E: Call>(
     desk: DeskStore,
     endpoint: E,
     path: &E::Path,
     query: &E::Query,
-    body: &<E::Body as Body>::Value,
-) -> Result<<E::Answer as Answer>::Value, ApiError>
-where
-    E: Endpoint,
-    E::Body: SendBody,
-    E::Answer: ReadAnswer,
-{
+    body: &BodyOf<E>,
+) -> Result<AnswerOf<E>, ApiError> {
     let Some(client) = client(desk) else {
         return Err(ApiError::logged_out());
     };
@@ -58,11 +53,10 @@ where
 }
 
 /// An endpoint without path parameters, query or body (the lists of reference data).
-pub async fn get<E>(desk: DeskStore, endpoint: E) -> Result<<E::Answer as Answer>::Value, ApiError>
+pub async fn get<E>(desk: DeskStore, endpoint: E) -> Result<AnswerOf<E>, ApiError>
 where
-    E: Endpoint<Path = (), Query = NoQuery>,
-    E::Body: SendBody + Body<Value = ()>,
-    E::Answer: ReadAnswer,
+    E: Call<Path = (), Query = NoQuery>,
+    E::Body: Body<Value = ()>,
 {
     call(desk, endpoint, &(), &NoQuery {}, &()).await
 }

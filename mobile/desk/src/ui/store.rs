@@ -6,28 +6,19 @@
 use dioxus::prelude::*;
 use flowwalk_shared::Role;
 use flowwalk_shared::api::issues::IssueDetail;
-use flowwalk_shared::endpoint::{Body, Endpoint, Json, NoQuery};
+use flowwalk_shared::endpoint::{Json, NoQuery};
 use flowwalk_shared::endpoints::IdPath;
 
 use super::{Route, View, client};
-use crate::api::SendBody;
+use crate::api::{BodyOf, Call};
 use crate::filters::{InboxFilter, IssueFilter};
 use crate::handoff::DeskSession;
 use crate::i18n::Lang;
 
 /// A workflow step on one issue: its endpoint answers the issue as it now is.
-pub trait Step: Endpoint<Path = IdPath, Query = NoQuery, Answer = Json<IssueDetail>>
-where
-    Self::Body: SendBody,
-{
-}
+pub trait Step: Call<Path = IdPath, Query = NoQuery, Answer = Json<IssueDetail>> {}
 
-impl<E> Step for E
-where
-    E: Endpoint<Path = IdPath, Query = NoQuery, Answer = Json<IssueDetail>>,
-    E::Body: SendBody,
-{
-}
+impl<E: Call<Path = IdPath, Query = NoQuery, Answer = Json<IssueDetail>>> Step for E {}
 
 /// What every desk screen reaches.
 #[derive(Clone, Copy)]
@@ -114,13 +105,10 @@ impl DeskStore {
         self,
         step: E,
         id: String,
-        body: <E::Body as Body>::Value,
+        body: BodyOf<E>,
         done_zh: &str,
         done_en: &str,
-    ) -> bool
-    where
-        E::Body: SendBody,
-    {
+    ) -> bool {
         let mut d = self;
         let lang = self.lang();
         match client::call(self, step, &IdPath::new(id), &NoQuery {}, &body).await {
@@ -141,12 +129,11 @@ impl DeskStore {
         self,
         step: E,
         id: String,
-        body: <E::Body as Body>::Value,
+        body: BodyOf<E>,
         done_zh: &'static str,
         done_en: &'static str,
     ) where
-        E::Body: SendBody,
-        <E::Body as Body>::Value: 'static,
+        BodyOf<E>: 'static,
     {
         spawn(async move {
             self.act(step, id, body, done_zh, done_en).await;
