@@ -1,12 +1,12 @@
-//! The phone's sync engine (`flowwalk-mobile`, no UI) against the real server: a lost
+//! The phone's sync engine (`flowwalk-observer` over `flowwalk-client`, no UI) against the real server: a lost
 //! answer, a retry, photos, and a manager's return travelling back to the phone.
 
 use std::cell::Cell;
 use std::collections::HashMap;
 
-use flowwalk_mobile::api::{ApiError, HttpTransport, Transport};
-use flowwalk_mobile::outbox::{EvidenceState, Outbox, SendState};
-use flowwalk_mobile::sync::{PhotoSource, officer_once, sync_once};
+use flowwalk_client::api::{ApiError, HttpTransport, Transport};
+use flowwalk_observer::outbox::{EvidenceState, Outbox, SendState};
+use flowwalk_observer::sync::{PhotoSource, officer_once, sync_once};
 use flowwalk_shared::api::issues::{EvidenceRequest, IssueSummary, Page};
 use flowwalk_shared::sync::{PullResponse, PushRequest, PushResponse, ReviewStatus};
 use flowwalk_shared::walkthrough::hex_sha256;
@@ -299,8 +299,8 @@ both!(the_officer_s_phone_delivers_evidence_once);
 /// reference data, record a walk with the recorder's timers, submit, and sync with an
 /// access token that has expired meanwhile (a day offline) — the round refreshes it.
 async fn the_app_state_records_and_delivers_after_a_day_offline(app: TestApp) {
-    use flowwalk_mobile::storage::{FileStorage, Storage};
-    use flowwalk_mobile::store::{AppData, Doc, Session, sync_round};
+    use flowwalk_client::storage::{FileStorage, Storage};
+    use flowwalk_observer::store::{AppData, Doc, Session, sync_round};
     use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
     use flowwalk_shared::walkthrough::{Finding, Severity};
 

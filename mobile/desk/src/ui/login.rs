@@ -2,14 +2,14 @@
 
 use dioxus::prelude::*;
 
-use super::{Desk, View};
+use super::DeskStore;
 use crate::api::{ApiError, HttpTransport};
 use crate::handoff::{self, DeskSession};
 use crate::platform;
 
 #[component]
 pub fn Login() -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut username = use_signal(String::new);
     let mut password = use_signal(String::new);
@@ -38,8 +38,8 @@ pub fn Login() -> Element {
                         desk.toast.set(None);
                     }
                     password.set(String::new());
+                    // The address stays: the screen it names shows now.
                     desk.session.set(Some(session));
-                    desk.go(View::Work);
                     desk.changed();
                 }
                 Err(ApiError::Network(_)) => desk.fail(lang.t(
@@ -54,7 +54,7 @@ pub fn Login() -> Element {
 
     rsx! {
         section { class: "card login",
-            h1 { {lang.t("工作台登录", "Desk login")} }
+            h1 { {lang.t("工作台登录", "DeskStore login")} }
             p { class: "hint",
                 {lang.t("管理人员、部门整改人员、验收团成员在此处理问题;体验员也可在此查看所提问题的办理情况。", "Managers, department officers and panel members work here; observers can follow their issues.")}
             }

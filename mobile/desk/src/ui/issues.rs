@@ -4,14 +4,14 @@
 //! caller; the screen only chooses filters.
 
 use dioxus::prelude::*;
-use flowwalk_shared::api::departments::Department;
 use flowwalk_shared::api::issues::{
-    BulkResult, BulkTriageRequest, IssueState, IssueSummary, Page, TriageDecision, VersionedId,
+    BulkTriageRequest, IssueSort, IssueState, IssueSummary, TriageDecision, VersionedId,
 };
-use flowwalk_shared::api::scenarios::Scenario;
-use flowwalk_shared::api::venues::Venue;
+use flowwalk_shared::endpoint::NoQuery;
+use flowwalk_shared::endpoints as ep;
 
-use super::{Desk, View, client};
+use super::{DeskStore, View, client};
+use crate::filters::IssueFilter;
 use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,21 +22,9 @@ pub enum ListKind {
     Observer,
 }
 
+/// An issue's state as the shared table names it.
 pub fn state_name(lang: Lang, s: IssueState) -> &'static str {
-    let en = match s {
-        IssueState::New => "Awaiting triage",
-        IssueState::Dismissed => "Dismissed",
-        IssueState::Appealed => "Appealed",
-        IssueState::Explained => "Explained",
-        IssueState::FixNow => "Fix now",
-        IssueState::FixNowReview => "Fix awaiting acceptance",
-        IssueState::Ledger => "Ledger fix",
-        IssueState::PanelReview => "Panel review",
-        IssueState::SignedOff => "Signed off, re-check due",
-        IssueState::Closed => "Closed",
-        IssueState::Reopened => "Reopened",
-    };
-    lang.t(s.label_zh(), en)
+    lang.label(s)
 }
 
 pub fn decision_name(lang: Lang, d: TriageDecision) -> &'static str {
@@ -48,21 +36,12 @@ pub fn decision_name(lang: Lang, d: TriageDecision) -> &'static str {
     }
 }
 
-pub fn decision_from(s: &str) -> Option<TriageDecision> {
-    match s {
-        "dismiss" => Some(TriageDecision::Dismiss),
-        "explain" => Some(TriageDecision::Explain),
-        "fix_now" => Some(TriageDecision::FixNow),
-        "ledger" => Some(TriageDecision::Ledger),
-        _ => None,
-    }
-}
-
-pub const DECISIONS: [(TriageDecision, &str); 4] = [
-    (TriageDecision::FixNow, "fix_now"),
-    (TriageDecision::Ledger, "ledger"),
-    (TriageDecision::Explain, "explain"),
-    (TriageDecision::Dismiss, "dismiss"),
+/// The decisions in the order the forms offer them.
+pub const DECISIONS: [TriageDecision; 4] = [
+    TriageDecision::FixNow,
+    TriageDecision::Ledger,
+    TriageDecision::Explain,
+    TriageDecision::Dismiss,
 ];
 
 /// Whether a manager may triage an issue in this state (new, appealed, reopened).
@@ -73,68 +52,68 @@ fn triageable(s: IssueState) -> bool {
     )
 }
 
-/// Issues per page of the list (the server's most).
-const PAGE: usize = 200;
+impl ListKind {
+    /// The order of this list when the address names none.
+    fn default_sort(self) -> IssueSort {
+        match self {
+            ListKind::Officer => IssueSort::Deadline,
+            _ => IssueSort::Created,
+        }
+    }
+}
 
 /// (id, name) pairs for a filter's options.
 type Choices = Vec<(String, String)>;
 
+/// The list a role starts from (its home screen).
+pub fn home_filter(kind: ListKind) -> IssueFilter {
+    IssueFilter {
+        status: (kind == ListKind::Panel).then_some(IssueState::PanelReview),
+        ..IssueFilter::default()
+    }
+}
+
+/// One role's issue list under the filters of its address; a changed filter is a new
+/// address (so Back, reload and bookmarks keep it).
 #[component]
-pub fn IssueList(kind: ListKind) -> Element {
-    let desk = use_context::<Desk>();
+pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let mut status = use_signal(move || match kind {
-        ListKind::Panel => "panel_review".to_owned(),
-        _ => String::new(),
+    let sort = filter.sort.unwrap_or(kind.default_sort());
+    let f0 = filter.clone();
+    // Every filter change goes through here: the list at its new address.
+    let refine = move |change: &dyn Fn(&mut IssueFilter)| {
+        let mut f = f0.clone();
+        change(&mut f);
+        desk.show_issues(f);
+    };
+    let mut q = use_signal({
+        let q = filter.q.clone();
+        move || q
     });
-    let mut sort = use_signal(move || match kind {
-        ListKind::Officer => "deadline".to_owned(),
-        _ => "created".to_owned(),
-    });
-    let mut overdue = use_signal(|| false);
-    let mut q = use_signal(String::new);
-    let mut search = use_signal(String::new);
-    let mut department = use_signal(String::new);
-    let mut venue = use_signal(String::new);
-    let mut scenario = use_signal(String::new);
-    let mut period = use_signal(String::new);
+    // The search box shows the address's search (after Back too).
+    let searched = filter.q.clone();
+    use_effect(use_reactive!(|(searched,)| q.set(searched)));
     let mut selected = use_signal(Vec::<(String, i32)>::new);
 
     // Pages after the first, fetched on request ("more"), and where the next one starts.
     let mut more = use_signal(Vec::<IssueSummary>::new);
     let mut next = use_signal(|| None::<String>);
     let mut loading_more = use_signal(|| false);
-    let path = move |cursor: String| {
-        format!(
-            "/issues{}",
-            client::query(&[
-                ("status", status()),
-                ("sort", sort()),
-                (
-                    "overdue",
-                    if overdue() {
-                        "true".into()
-                    } else {
-                        String::new()
-                    }
-                ),
-                ("q", search()),
-                ("department_id", department()),
-                ("venue_id", venue()),
-                ("scenario_id", scenario()),
-                ("period", period()),
-                ("limit", PAGE.to_string()),
-                ("cursor", cursor),
-            ])
-        )
+    let request = {
+        let mut f = filter.clone();
+        f.sort = Some(sort);
+        move |cursor: Option<String>| f.query(cursor)
     };
-    let list = use_resource(move || async move {
+    // Loaded again when the address's filters change (and after each change).
+    let first_page = request(None);
+    let list = use_resource(use_reactive!(|(first_page,)| async move {
         let _ = desk.changes.read();
-        let page = client::get::<Page<IssueSummary>>(desk, &path(String::new())).await;
+        let page = client::call(desk, ep::issues::List, &(), &first_page, &()).await;
         more.set(Vec::new());
         next.set(page.as_ref().ok().and_then(|p| p.next_cursor.clone()));
         page
-    });
+    }));
     let load_more = move |_| {
         let Some(cursor) = next.peek().clone() else {
             return;
@@ -143,10 +122,10 @@ pub fn IssueList(kind: ListKind) -> Element {
             return;
         }
         loading_more.set(true);
-        let path = path(cursor);
+        let query = request(Some(cursor));
         spawn(async move {
             let mut d = desk;
-            match client::get::<Page<IssueSummary>>(desk, &path).await {
+            match client::call(desk, ep::issues::List, &(), &query, &()).await {
                 Ok(page) => {
                     more.write().extend(page.items);
                     next.set(page.next_cursor);
@@ -160,9 +139,9 @@ pub fn IssueList(kind: ListKind) -> Element {
         if kind != ListKind::Manager {
             return (Vec::new(), Vec::new(), Vec::new());
         }
-        let d = client::get::<Vec<Department>>(desk, "/departments").await;
-        let v = client::get::<Vec<Venue>>(desk, "/venues").await;
-        let s = client::get::<Vec<Scenario>>(desk, "/scenarios").await;
+        let d = client::get(desk, ep::departments::List).await;
+        let v = client::get(desk, ep::venues::List).await;
+        let s = client::get(desk, ep::scenarios::List).await;
         (
             d.map(|d| d.into_iter().map(|d| (d.id, d.name)).collect())
                 .unwrap_or_default(),
@@ -181,14 +160,12 @@ pub fn IssueList(kind: ListKind) -> Element {
         ListKind::Panel => lang.t("待我验收的问题", "Issues awaiting my vote"),
         ListKind::Observer => lang.t("我提出的问题", "Issues from my walkthroughs"),
     };
-    let mut decision = use_signal(|| "fix_now".to_owned());
+    let mut decision = use_signal(|| TriageDecision::FixNow);
     let mut reason = use_signal(String::new);
     let mut busy = use_signal(|| false);
     let bulk = move |_| {
         let mut d = desk;
-        let Some(dec) = decision_from(&decision.peek()) else {
-            return;
-        };
+        let dec = *decision.peek();
         let chosen = selected.peek().clone();
         if chosen.is_empty() {
             return;
@@ -206,7 +183,7 @@ pub fn IssueList(kind: ListKind) -> Element {
                 decision: dec,
                 reason: reason.peek().trim().to_owned(),
             };
-            match client::post::<_, Vec<BulkResult>>(desk, "/issues/triage", &req).await {
+            match client::call(desk, ep::issues::TriageBulk, &(), &NoQuery {}, &req).await {
                 Ok(results) => {
                     let ok = results.iter().filter(|r| r.code.is_none()).count();
                     let failed: Vec<String> =
@@ -286,17 +263,24 @@ pub fn IssueList(kind: ListKind) -> Element {
         form {
             class: "filters",
             role: "search",
-            onsubmit: move |e: FormEvent| {
-                e.prevent_default();
-                search.set(q.peek().trim().to_owned());
+            onsubmit: {
+                let refine = refine.clone();
+                move |e: FormEvent| {
+                    e.prevent_default();
+                    let q = q.peek().trim().to_owned();
+                    refine(&|f| f.q = q.clone());
+                }
             },
             label { {lang.t("状态", "Status")}
                 select {
                     name: "status",
-                    onchange: move |e| status.set(e.value()),
-                    option { value: "", selected: status().is_empty(), {lang.t("全部", "All")} }
+                    onchange: {
+                        let refine = refine.clone();
+                        move |e: FormEvent| refine(&|f| f.status = IssueState::parse(&e.value()))
+                    },
+                    option { value: "", selected: filter.status.is_none(), {lang.t("全部", "All")} }
                     for s in IssueState::ALL.iter().copied() {
-                        option { key: "{s}", value: "{s}", selected: status() == s.as_str(), {state_name(lang, s)} }
+                        option { key: "{s}", value: "{s}", selected: filter.status == Some(s), {state_name(lang, s)} }
                     }
                 }
             }
@@ -304,56 +288,78 @@ pub fn IssueList(kind: ListKind) -> Element {
                 label { {lang.t("责任部门", "Department")}
                     select {
                         name: "department",
-                        onchange: move |e| department.set(e.value()),
+                        onchange: {
+                            let refine = refine.clone();
+                            move |e: FormEvent| refine(&|f| f.department_id = e.value())
+                        },
                         option { value: "", {lang.t("全部", "All")} }
                         for (id, name) in departments {
-                            option { key: "{id}", value: "{id}", selected: department() == id, "{name}" }
+                            option { key: "{id}", value: "{id}", selected: filter.department_id == id, "{name}" }
                         }
                     }
                 }
                 label { {lang.t("场所", "Venue")}
                     select {
                         name: "venue",
-                        onchange: move |e| venue.set(e.value()),
+                        onchange: {
+                            let refine = refine.clone();
+                            move |e: FormEvent| refine(&|f| f.venue_id = e.value())
+                        },
                         option { value: "", {lang.t("全部", "All")} }
                         for (id, name) in venues {
-                            option { key: "{id}", value: "{id}", selected: venue() == id, "{name}" }
+                            option { key: "{id}", value: "{id}", selected: filter.venue_id == id, "{name}" }
                         }
                     }
                 }
                 label { {lang.t("场景", "Scenario")}
                     select {
                         name: "scenario",
-                        onchange: move |e| scenario.set(e.value()),
+                        onchange: {
+                            let refine = refine.clone();
+                            move |e: FormEvent| refine(&|f| f.scenario_id = e.value())
+                        },
                         option { value: "", {lang.t("全部", "All")} }
                         for (id, name) in scenarios {
-                            option { key: "{id}", value: "{id}", selected: scenario() == id, "{name}" }
+                            option { key: "{id}", value: "{id}", selected: filter.scenario_id == id, "{name}" }
                         }
                     }
                 }
                 label { {lang.t("期间(2026、2026-Q3、2026-07)", "Period (2026, 2026-Q3, 2026-07)")}
                     input {
                         name: "period",
-                        value: "{period}",
-                        onchange: move |e| period.set(e.value().trim().to_owned()),
+                        value: "{filter.period}",
+                        onchange: {
+                            let refine = refine.clone();
+                            move |e: FormEvent| refine(&|f| f.period = e.value().trim().to_owned())
+                        },
                     }
                 }
             }
             label { {lang.t("排序", "Sort")}
                 select {
                     name: "sort",
-                    onchange: move |e| sort.set(e.value()),
-                    option { value: "created", selected: sort() == "created", {lang.t("最新创建", "Newest")} }
-                    option { value: "updated", selected: sort() == "updated", {lang.t("最近更新", "Recently changed")} }
-                    option { value: "deadline", selected: sort() == "deadline", {lang.t("期限最早", "Earliest deadline")} }
+                    onchange: {
+                        let refine = refine.clone();
+                        move |e: FormEvent| refine(&|f| f.sort = IssueSort::parse(&e.value()))
+                    },
+                    for (s, zh, en) in [
+                        (IssueSort::Created, "最新创建", "Newest"),
+                        (IssueSort::Updated, "最近更新", "Recently changed"),
+                        (IssueSort::Deadline, "期限最早", "Earliest deadline"),
+                    ] {
+                        option { value: s.as_str(), selected: sort == s, {lang.t(zh, en)} }
+                    }
                 }
             }
             label { class: "check",
                 input {
                     r#type: "checkbox",
                     name: "overdue",
-                    checked: overdue(),
-                    onchange: move |e| overdue.set(e.checked()),
+                    checked: filter.overdue,
+                    onchange: {
+                        let refine = refine.clone();
+                        move |e: FormEvent| refine(&|f| f.overdue = e.checked())
+                    },
                 }
                 {lang.t("仅逾期", "Overdue only")}
             }
@@ -373,9 +379,13 @@ pub fn IssueList(kind: ListKind) -> Element {
                 label { {lang.t("研判结果", "Decision")}
                     select {
                         name: "bulk-decision",
-                        onchange: move |e| decision.set(e.value()),
-                        for (d, v) in DECISIONS {
-                            option { key: "{v}", value: "{v}", selected: decision() == v, {decision_name(lang, d)} }
+                        onchange: move |e| {
+                            if let Some(d) = TriageDecision::parse(&e.value()) {
+                                decision.set(d);
+                            }
+                        },
+                        for d in DECISIONS {
+                            option { key: "{d}", value: d.as_str(), selected: decision() == d, {decision_name(lang, d)} }
                         }
                     }
                 }
@@ -406,7 +416,7 @@ fn IssueRow(
     checked: bool,
     on_check: EventHandler<(String, i32, bool)>,
 ) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let i = issue;
     let id = i.id.clone();

@@ -7,16 +7,16 @@
 
 use dioxus::prelude::*;
 use flowwalk_shared::Role;
-use flowwalk_shared::api::assignments::{Assignment, AssignmentInput, AssignmentStatus, WalkMode};
-use flowwalk_shared::api::auth::{CreateInviteRequest, InviteCreated};
-use flowwalk_shared::api::reports::{CountByKey, Dashboard};
-use flowwalk_shared::api::scenarios::Scenario;
+use flowwalk_shared::api::assignments::{AssignmentInput, AssignmentStatus, WalkMode};
+use flowwalk_shared::api::auth::CreateInviteRequest;
+use flowwalk_shared::api::reports::{CountByKey, DashboardQuery, ReportExportQuery};
 use flowwalk_shared::api::users::User;
-use flowwalk_shared::api::venues::Venue;
+use flowwalk_shared::endpoint::NoQuery;
+use flowwalk_shared::endpoints as ep;
 
 use dioxus_charts::BarChart;
 
-use super::{Desk, client};
+use super::{DeskStore, client};
 
 /// A chart's frame: the picture is described by its title (the table below it holds the
 /// numbers), so a screen reader reads the table, not the drawing.
@@ -48,7 +48,7 @@ fn rate(r: Option<f64>) -> String {
 
 #[component]
 fn Counts(title: String, rows: Vec<CountByKey>, testid: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let max = rows.iter().map(|r| r.count).max().unwrap_or(1).max(1) as f64;
     rsx! {
@@ -91,26 +91,32 @@ fn Counts(title: String, rows: Vec<CountByKey>, testid: String) -> Element {
 
 #[component]
 pub fn Reports() -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut period = use_signal(String::new);
     let dashboard = use_resource(move || async move {
         let _ = desk.changes.read();
-        client::get::<Dashboard>(desk, "/dashboard").await
+        let query = DashboardQuery::default();
+        client::call(desk, ep::reports::Dashboard, &(), &query, &()).await
     });
     let get = move |format: &'static str| {
         let p = period.peek().trim().to_owned();
         spawn(async move {
             let mut d = desk;
-            let path = format!(
-                "/reports/export{}",
-                client::query(&[("period", p.clone()), ("format", format.to_owned())])
-            );
+            let query = ReportExportQuery {
+                period: (!p.is_empty()).then(|| p.clone()),
+                format: Some(format.to_owned()),
+                group: None,
+            };
             let name = format!(
                 "flowwalk-report-{}.{format}",
                 if p.is_empty() { "quarter" } else { &p }
             );
-            if let Err(e) = client::download(desk, &path, &name).await {
+            let saved = match client::call(desk, ep::reports::Export, &(), &query, &()).await {
+                Ok(file) => client::download(&file, &name),
+                Err(e) => Err(e.describe()),
+            };
+            if let Err(e) = saved {
                 d.fail(e);
             }
         });
@@ -242,10 +248,10 @@ pub fn Reports() -> Element {
 /// the server's answer names any other problem.
 #[component]
 fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>) -> Element {
-    let mut desk = use_context::<Desk>();
+    let mut desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let observers = use_resource(move || async move {
-        client::get::<Vec<User>>(desk, "/users").await.map(|all| {
+        client::get(desk, ep::users::List).await.map(|all| {
             all.into_iter()
                 .filter(|u| u.active && u.role.is_observer())
                 .collect::<Vec<User>>()
@@ -307,7 +313,7 @@ fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>
         };
         problem.set(None);
         spawn(async move {
-            match client::post::<_, Assignment>(desk, "/assignments", &input).await {
+            match client::call(desk, ep::assignments::Create, &(), &NoQuery {}, &input).await {
                 Ok(_) => {
                     picked.set(Vec::new());
                     desk.say(lang.t("任务已创建", "Assignment created"));
@@ -385,15 +391,15 @@ fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>
 
 #[component]
 pub fn Planning() -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let data = use_resource(move || async move {
         let _ = desk.changes.read();
-        let a = client::get::<Vec<Assignment>>(desk, "/assignments").await;
-        let v = client::get::<Vec<Venue>>(desk, "/venues")
+        let a = client::get(desk, ep::assignments::List).await;
+        let v = client::get(desk, ep::venues::List)
             .await
             .unwrap_or_default();
-        let s = client::get::<Vec<Scenario>>(desk, "/scenarios")
+        let s = client::get(desk, ep::scenarios::List)
             .await
             .unwrap_or_default();
         (a, v, s)
@@ -412,7 +418,7 @@ pub fn Planning() -> Element {
                 assignment_ids: ids,
                 valid_hours,
             };
-            match client::post::<_, InviteCreated>(desk, "/invites", &req).await {
+            match client::call(desk, ep::invites::Create, &(), &NoQuery {}, &req).await {
                 Ok(c) => code.set(Some(c.code)),
                 Err(e) => d.fail(e.describe()),
             }

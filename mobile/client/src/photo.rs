@@ -148,12 +148,12 @@ pub fn target_size(width: u32, height: u32, orientation: u8, max_edge: u32) -> (
     (scale(w), scale(h))
 }
 
-#[cfg(all(target_arch = "wasm32", feature = "web"))]
+#[cfg(target_arch = "wasm32")]
 pub use web::{
     PhotoError, PreparedPhoto, locate, mark_start, mark_stored, object_url, prepare, revoke,
 };
 
-#[cfg(all(target_arch = "wasm32", feature = "web"))]
+#[cfg(target_arch = "wasm32")]
 mod web {
     use flowwalk_shared::walkthrough::{GeoPoint, hex_sha256};
     use wasm_bindgen::{JsCast, JsValue};

@@ -1,5 +1,7 @@
 //! The app speaks zh-CN by default and English on request. Strings sit next to their use
-//! as `lang.t("中文", "English")`; the labels of the shared enums live here once.
+//! as `lang.t("中文", "English")`; the labels of the shared enums come from their
+//! `text_enum!` tables in the shared crate (`label(lang)`), the words the server and the
+//! printed forms use too.
 
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +36,19 @@ impl Lang {
         }
     }
 
+    /// The same language for the shared tables' `label(lang)`.
+    pub fn shared(self) -> flowwalk_shared::text_enum::Lang {
+        match self {
+            Lang::Zh => flowwalk_shared::text_enum::Lang::Zh,
+            Lang::En => flowwalk_shared::text_enum::Lang::En,
+        }
+    }
+
+    /// A shared enum's label in this language.
+    pub fn label<T: flowwalk_shared::text_enum::TextEnum>(self, value: T) -> &'static str {
+        value.label(self.shared())
+    }
+
     pub fn satisfaction(self, s: Satisfaction) -> &'static str {
         let en = match s {
             Satisfaction::VerySatisfied => "Very satisfied",
@@ -66,12 +81,9 @@ impl Lang {
         }
     }
 
+    /// The severity's label from the shared table (一般 / 较重 / 严重).
     pub fn severity(self, s: Severity) -> &'static str {
-        match s {
-            Severity::Low => self.t("轻微", "Low"),
-            Severity::Medium => self.t("一般", "Medium"),
-            Severity::High => self.t("严重", "High"),
-        }
+        s.label(self.shared())
     }
 
     pub fn unplanned(self, k: UnplannedKind) -> &'static str {

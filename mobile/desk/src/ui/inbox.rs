@@ -4,39 +4,39 @@
 //! and accept / return.
 
 use dioxus::prelude::*;
-use flowwalk_shared::api::issues::Page;
 use flowwalk_shared::api::walkthroughs::{
-    AcceptRequest, ReturnRequest, WalkthroughDetail, WalkthroughSummary,
+    AcceptRequest, ReturnRequest, WalkthroughDetail, WalkthroughQuery, WalkthroughSummary,
 };
+use flowwalk_shared::endpoint::NoQuery;
+use flowwalk_shared::endpoints::{self as ep, IdPath};
 use flowwalk_shared::sync::ReviewStatus;
 
 use super::issue::Photo;
 use super::notifications::china_time;
-use super::{Desk, View, client};
+use super::{DeskStore, View, client};
+use crate::filters::InboxFilter;
 use crate::i18n::{Lang, duration};
 
+/// A walkthrough's review status as the shared table names it.
 fn status_name(lang: Lang, s: ReviewStatus) -> &'static str {
-    match s {
-        ReviewStatus::Incomplete => lang.t("照片未齐", "Photos missing"),
-        ReviewStatus::Submitted => lang.t("待审核", "To review"),
-        ReviewStatus::Accepted => lang.t("已采纳", "Accepted"),
-        ReviewStatus::Returned => lang.t("已退回", "Returned"),
-    }
+    lang.label(s)
 }
 
 #[component]
-pub fn Inbox() -> Element {
-    let desk = use_context::<Desk>();
+pub fn Inbox(filter: InboxFilter) -> Element {
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let mut status = use_signal(|| "submitted".to_owned());
-    let list = use_resource(move || async move {
+    let status = filter.status;
+    // Loaded again when the address's filter changes (and after each change).
+    let list = use_resource(use_reactive!(|(status,)| async move {
         let _ = desk.changes.read();
-        let path = format!(
-            "/walkthroughs{}",
-            client::query(&[("status", status()), ("limit", "200".into())])
-        );
-        client::get::<Page<WalkthroughSummary>>(desk, &path).await
-    });
+        let query = WalkthroughQuery {
+            status,
+            limit: Some(200),
+            ..WalkthroughQuery::default()
+        };
+        client::call(desk, ep::walkthroughs::List, &(), &query, &()).await
+    }));
     let rows = match &*list.read() {
         None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
         Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
@@ -82,11 +82,14 @@ pub fn Inbox() -> Element {
             label { {lang.t("状态", "Status")}
                 select {
                     name: "walkthrough-status",
-                    onchange: move |e| status.set(e.value()),
-                    option { value: "submitted", selected: status() == "submitted", {lang.t("待审核", "To review")} }
-                    option { value: "accepted", selected: status() == "accepted", {lang.t("已采纳", "Accepted")} }
-                    option { value: "returned", selected: status() == "returned", {lang.t("已退回", "Returned")} }
-                    option { value: "", selected: status().is_empty(), {lang.t("全部", "All")} }
+                    onchange: move |e| {
+                        let filter = InboxFilter { status: ReviewStatus::parse(&e.value()) };
+                        desk.show_inbox(filter);
+                    },
+                    for s in [ReviewStatus::Submitted, ReviewStatus::Accepted, ReviewStatus::Returned] {
+                        option { value: s.as_str(), selected: status == Some(s), {status_name(lang, s)} }
+                    }
+                    option { value: "", selected: status.is_none(), {lang.t("全部", "All")} }
                 }
             }
         }
@@ -96,14 +99,21 @@ pub fn Inbox() -> Element {
 
 #[component]
 pub fn Feedback(id: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let id2 = id.clone();
     let detail = use_resource(move || {
         let id = id2.clone();
         async move {
             let _ = desk.changes.read();
-            client::get::<WalkthroughDetail>(desk, &format!("/walkthroughs/{id}")).await
+            client::call(
+                desk,
+                ep::walkthroughs::Get,
+                &IdPath::new(id),
+                &NoQuery {},
+                &(),
+            )
+            .await
         }
     });
     let mut comment = use_signal(String::new);
@@ -127,7 +137,7 @@ pub fn Feedback(id: String) -> Element {
             class: "link back",
             onclick: move |_| {
                 let mut dk = desk;
-                dk.go(View::Work);
+                dk.back();
             },
             {lang.t("← 返回列表", "← Back to the list")}
         }
@@ -141,10 +151,11 @@ pub fn Feedback(id: String) -> Element {
                     class: "link",
                     "data-testid": "print-feedback",
                     onclick: move |_| {
-                        let path = format!("/walkthroughs/{id_p}/feedback");
+                        let path = IdPath::new(id_p.clone());
                         spawn(async move {
                             let mut dk = desk;
-                            if !client::open_html(desk, &path).await {
+                            let page = client::call(desk, ep::walkthroughs::Feedback, &path, &NoQuery {}, &()).await;
+                            if !page.is_ok_and(|p| client::open_html(&p)) {
                                 dk.fail(lang.t("无法打开反馈表", "Cannot open the feedback form"));
                             }
                         });
@@ -192,11 +203,11 @@ pub fn Feedback(id: String) -> Element {
                     div { class: "buttons",
                         button { class: "primary", "data-testid": "accept-walkthrough",
                             onclick: move |_| {
-                                let path = format!("/walkthroughs/{id_a}/accept");
+                                let path = IdPath::new(id_a.clone());
                                 let body = AcceptRequest { rev, comment: comment.peek().trim().to_owned() };
                                 spawn(async move {
                                     let mut dk = desk;
-                                    match client::post::<_, ()>(desk, &path, &body).await {
+                                    match client::call(desk, ep::walkthroughs::Accept, &path, &NoQuery {}, &body).await {
                                         Ok(_) => { dk.say(lang.t("已采纳,问题已进入问题清单", "Accepted; its findings are now issues")); dk.changed(); }
                                         Err(e) => dk.fail(e.describe()),
                                     }
@@ -206,11 +217,11 @@ pub fn Feedback(id: String) -> Element {
                         }
                         button { class: "danger", "data-testid": "return-walkthrough",
                             onclick: move |_| {
-                                let path = format!("/walkthroughs/{id_r}/return");
+                                let path = IdPath::new(id_r.clone());
                                 let body = ReturnRequest { rev, comment: comment.peek().trim().to_owned() };
                                 spawn(async move {
                                     let mut dk = desk;
-                                    match client::post::<_, ()>(desk, &path, &body).await {
+                                    match client::call(desk, ep::walkthroughs::Return, &path, &NoQuery {}, &body).await {
                                         Ok(_) => { dk.say(lang.t("已退回体验员", "Returned to the observer")); dk.changed(); }
                                         Err(e) => dk.fail(e.describe()),
                                     }
@@ -235,7 +246,7 @@ pub fn Journey(
     #[props(default)]
     scale_ms: Option<u64>,
 ) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let d = detail;
     let r = &d.record;
@@ -303,19 +314,16 @@ fn longest_lane(d: &WalkthroughDetail) -> u64 {
 /// beside this one (before and after the fixes).
 #[component]
 fn SamePlace(id: String, scenario_id: String, venue_id: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let list = use_resource(move || {
-        let path = format!(
-            "/walkthroughs{}",
-            client::query(&[
-                ("status", String::new()),
-                ("scenario_id", scenario_id.clone()),
-                ("venue_id", venue_id.clone()),
-                ("limit", "50".into()),
-            ])
-        );
-        async move { client::get::<Page<WalkthroughSummary>>(desk, &path).await }
+        let query = WalkthroughQuery {
+            scenario_id: Some(scenario_id.clone()),
+            venue_id: Some(venue_id.clone()),
+            limit: Some(50),
+            ..WalkthroughQuery::default()
+        };
+        async move { client::call(desk, ep::walkthroughs::List, &(), &query, &()).await }
     });
     let others: Vec<WalkthroughSummary> = match &*list.read() {
         Some(Ok(p)) => p.items.iter().filter(|w| w.id != id).cloned().collect(),
@@ -356,15 +364,23 @@ fn SamePlace(id: String, scenario_id: String, venue_id: String) -> Element {
 /// "before" and the later as "after", with the change in total time and in findings.
 #[component]
 pub fn Compare(a: String, b: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let both = use_resource(move || {
         let (a, b) = (a.clone(), b.clone());
         async move {
-            let first =
-                client::get::<WalkthroughDetail>(desk, &format!("/walkthroughs/{a}")).await?;
-            let second =
-                client::get::<WalkthroughDetail>(desk, &format!("/walkthroughs/{b}")).await?;
+            let get = |id: String| async move {
+                client::call(
+                    desk,
+                    ep::walkthroughs::Get,
+                    &IdPath::new(id),
+                    &NoQuery {},
+                    &(),
+                )
+                .await
+            };
+            let first: WalkthroughDetail = get(a).await?;
+            let second: WalkthroughDetail = get(b).await?;
             Ok::<_, crate::api::ApiError>(
                 if first.summary.started_at <= second.summary.started_at {
                     (first, second)
@@ -374,6 +390,7 @@ pub fn Compare(a: String, b: String) -> Element {
             )
         }
     });
+    // Back to the list (not to the feedback form this was opened from).
     let back = move |_| {
         let mut d = desk;
         d.go(View::Work);

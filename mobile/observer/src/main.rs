@@ -2,5 +2,5 @@
 //! (`--features desktop`). All of it is in the library; this only launches it.
 
 fn main() {
-    dioxus::launch(flowwalk_mobile::ui::App);
+    dioxus::launch(flowwalk_observer::ui::App);
 }

@@ -4,17 +4,17 @@
 
 use dioxus::prelude::*;
 use flowwalk_shared::Role;
-use flowwalk_shared::api::departments::Department;
 use flowwalk_shared::api::issues::{
     AcceptanceRequest, Constituency, EvidenceRequest, IssueAction, IssueDetail, NoteRequest,
-    PanelMemberInput, PanelRequest, RecheckRequest, TransferRequest, TriageRequest, VoteRequest,
+    PanelMemberInput, PanelRequest, RecheckRequest, TransferRequest, TriageDecision, TriageRequest,
+    VoteRequest,
 };
-use flowwalk_shared::api::users::User;
-use serde::Serialize;
+use flowwalk_shared::endpoint::NoQuery;
+use flowwalk_shared::endpoints::{self as ep, IdPath};
 
-use super::issues::{DECISIONS, decision_from, decision_name, state_name};
+use super::issues::{DECISIONS, decision_name, state_name};
 use super::notifications::china_time;
-use super::{Desk, View, client};
+use super::{DeskStore, client};
 use crate::i18n::Lang;
 
 pub fn action_name(lang: Lang, a: IssueAction) -> &'static str {
@@ -52,51 +52,15 @@ fn constituency_name(lang: Lang, c: Constituency) -> &'static str {
     lang.t(c.label_zh(), en)
 }
 
-/// Posts one workflow step; the page reloads with the issue as it now is.
-async fn act<B: Serialize>(
-    desk: Desk,
-    path: String,
-    body: B,
-    done_zh: &str,
-    done_en: &str,
-) -> bool {
-    let mut d = desk;
-    let lang = desk.lang();
-    match client::post::<_, IssueDetail>(desk, &path, &body).await {
-        Ok(_) => {
-            d.say(lang.t(done_zh, done_en));
-            d.changed();
-            true
-        }
-        Err(e) => {
-            d.fail(e.describe());
-            false
-        }
-    }
-}
-
-/// [`act`] in the background.
-fn fire<B: Serialize + 'static>(
-    desk: Desk,
-    path: String,
-    body: B,
-    done_zh: &'static str,
-    done_en: &'static str,
-) {
-    spawn(async move {
-        act(desk, path, body, done_zh, done_en).await;
-    });
-}
-
 /// A thumbnail of a stored photo (fetched with the session's token).
 #[component]
 pub fn Photo(sha: String, label: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let sha2 = sha.clone();
     let url = use_resource(move || {
         let sha = sha2.clone();
         async move {
-            let bytes = client::photo_bytes(desk, &format!("/photos/{sha}/thumb")).await?;
+            let bytes = client::thumb(desk, &sha).await?;
             crate::photo::object_url(&bytes)
         }
     });
@@ -112,14 +76,14 @@ pub fn Photo(sha: String, label: String) -> Element {
 
 #[component]
 pub fn IssuePage(id: String) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let id2 = id.clone();
     let detail = use_resource(move || {
         let id = id2.clone();
         async move {
             let _ = desk.changes.read();
-            client::get::<IssueDetail>(desk, &format!("/issues/{id}")).await
+            client::call(desk, ep::issues::Get, &IdPath::new(id), &NoQuery {}, &()).await
         }
     });
     let read = detail.read();
@@ -139,11 +103,11 @@ pub fn IssuePage(id: String) -> Element {
             class: "link back",
             onclick: move |_| {
                 let mut dk = desk;
-                dk.go(View::Work);
+                dk.back();
             },
             {lang.t("← 返回列表", "← Back to the list")}
         }
-        article { class: "issue", "data-testid": "issue-page", "data-status": "{s.status}",
+        article { class: "issue", "data-testid": "issue-page", "data-status": "{s.status}", "data-id": "{s.id}",
             h1 { "{s.title}" }
             div { class: "line",
                 span { class: "tag", "data-testid": "issue-status", {state_name(lang, s.status)} }
@@ -244,7 +208,7 @@ pub fn IssuePage(id: String) -> Element {
 /// The forms of the actions this user may take now, nothing else.
 #[component]
 fn Actions(detail: IssueDetail) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let has = |a: IssueAction| detail.actions.contains(&a);
     let id = detail.summary.id.clone();
@@ -252,7 +216,7 @@ fn Actions(detail: IssueDetail) -> Element {
     let triage: Vec<_> = DECISIONS
         .iter()
         .copied()
-        .filter(|(d, _)| {
+        .filter(|d| {
             has(match d {
                 flowwalk_shared::api::issues::TriageDecision::Dismiss => IssueAction::Dismiss,
                 flowwalk_shared::api::issues::TriageDecision::Explain => IssueAction::Explain,
@@ -282,7 +246,7 @@ fn Actions(detail: IssueDetail) -> Element {
         section { class: "card actions", "data-testid": "actions",
             h2 { {lang.t("办理", "Act")} }
             if !triage.is_empty() {
-                TriageForm { id: id.clone(), version, options: triage.iter().map(|(_, v)| v.to_string()).collect::<Vec<_>>() }
+                TriageForm { id: id.clone(), version, options: triage.clone() }
             }
             if has(IssueAction::SubmitEvidence) {
                 EvidenceForm { id: id.clone(), version }
@@ -309,7 +273,7 @@ fn Actions(detail: IssueDetail) -> Element {
             }
             if has(IssueAction::RequestTransfer) {
                 NoteForm {
-                    id: id.clone(), version, endpoint: "transfer-request",
+                    id: id.clone(), version, endpoint: NoteStep::TransferRequest,
                     label: lang.t("申请转办:说明理由(应由哪个部门负责)", "Ask for a transfer: why, and which department should own it").to_owned(),
                     button: lang.t("申请转办", "Ask for a transfer").to_owned(),
                     testid: "request-transfer",
@@ -317,7 +281,7 @@ fn Actions(detail: IssueDetail) -> Element {
             }
             if has(IssueAction::Appeal) {
                 NoteForm {
-                    id: id.clone(), version, endpoint: "appeal",
+                    id: id.clone(), version, endpoint: NoteStep::Appeal,
                     label: lang.t("申诉理由", "Why this should be looked at again").to_owned(),
                     button: lang.t("申诉", "Appeal").to_owned(),
                     testid: "appeal",
@@ -328,10 +292,10 @@ fn Actions(detail: IssueDetail) -> Element {
 }
 
 #[component]
-fn TriageForm(id: String, version: i32, options: Vec<String>) -> Element {
-    let desk = use_context::<Desk>();
+fn TriageForm(id: String, version: i32, options: Vec<TriageDecision>) -> Element {
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let first = options.first().cloned().unwrap_or_default();
+    let first = options.first().copied();
     let mut decision = use_signal(|| first);
     let mut reason = use_signal(String::new);
     let mut busy = use_signal(|| false);
@@ -340,7 +304,7 @@ fn TriageForm(id: String, version: i32, options: Vec<String>) -> Element {
             class: "act",
             onsubmit: move |e: FormEvent| {
                 e.prevent_default();
-                let Some(dec) = decision_from(&decision.peek()) else { return };
+                let Some(dec) = *decision.peek() else { return };
                 let body = TriageRequest {
                     expected_version: version,
                     decision: dec,
@@ -348,10 +312,10 @@ fn TriageForm(id: String, version: i32, options: Vec<String>) -> Element {
                     department_id: None,
                     severity: None,
                 };
-                let path = format!("/issues/{id}/triage");
+                let path = id.clone();
                 busy.set(true);
                 spawn(async move {
-                    act(desk, path, body, "已研判", "Triaged").await;
+                    desk.act(ep::issues::Triage, path, body, "已研判", "Triaged").await;
                     busy.set(false);
                 });
             },
@@ -359,9 +323,9 @@ fn TriageForm(id: String, version: i32, options: Vec<String>) -> Element {
             label { {lang.t("研判结果", "Decision")}
                 select {
                     name: "decision",
-                    onchange: move |e| decision.set(e.value()),
-                    for (d, v) in DECISIONS.into_iter().filter(|(_, v)| options.iter().any(|o| o == v)) {
-                        option { key: "{v}", value: "{v}", selected: decision() == v, {decision_name(lang, d)} }
+                    onchange: move |e| decision.set(TriageDecision::parse(&e.value())),
+                    for d in options.iter().copied() {
+                        option { key: "{d}", value: d.as_str(), selected: decision() == Some(d), {decision_name(lang, d)} }
                     }
                 }
             }
@@ -375,7 +339,7 @@ fn TriageForm(id: String, version: i32, options: Vec<String>) -> Element {
 
 #[component]
 fn EvidenceForm(id: String, version: i32) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut note = use_signal(String::new);
     let mut busy = use_signal(|| false);
@@ -389,7 +353,7 @@ fn EvidenceForm(id: String, version: i32) -> Element {
                 if *busy.peek() {
                     return;
                 }
-                let path = format!("/issues/{id}/evidence");
+                let path = id.clone();
                 busy.set(true);
                 spawn(async move {
                     let mut d = desk;
@@ -407,7 +371,7 @@ fn EvidenceForm(id: String, version: i32) -> Element {
                         photos,
                         client_id: Some(client_id.peek().clone()),
                     };
-                    if act(desk, path, body, "整改佐证已提交", "Evidence submitted").await {
+                    if desk.act(ep::issues::Evidence, path, body, "整改佐证已提交", "Evidence submitted").await {
                         note.set(String::new());
                     }
                     busy.set(false);
@@ -430,7 +394,7 @@ fn EvidenceForm(id: String, version: i32) -> Element {
 const EVIDENCE_INPUT: &str = "evidence-photos";
 
 /// The chosen photos, prepared as the observer's are (downscaled, EXIF gone) and uploaded.
-async fn upload_chosen(desk: Desk) -> Result<Vec<String>, String> {
+async fn upload_chosen(desk: DeskStore) -> Result<Vec<String>, String> {
     use wasm_bindgen::JsCast;
     let english = desk.lang().is_en();
     let files = web_sys::window()
@@ -456,7 +420,7 @@ async fn upload_chosen(desk: Desk) -> Result<Vec<String>, String> {
 
 #[component]
 fn AcceptanceForm(id: String, version: i32) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut reason = use_signal(String::new);
     let id2 = id.clone();
@@ -469,16 +433,16 @@ fn AcceptanceForm(id: String, version: i32) -> Element {
             div { class: "buttons",
                 button { class: "primary", "data-testid": "accept-evidence",
                     onclick: move |_| {
-                        let path = format!("/issues/{id}/acceptance");
-                        fire(desk, path, AcceptanceRequest { expected_version: version, accept: true, reason: String::new() }, "验收通过", "Accepted");
+                        let path = id.clone();
+                        desk.fire(ep::issues::Acceptance, path, AcceptanceRequest { expected_version: version, accept: true, reason: String::new() }, "验收通过", "Accepted");
                     },
                     {lang.t("验收通过", "Accept")}
                 }
                 button { class: "danger", "data-testid": "reject-evidence",
                     onclick: move |_| {
-                        let path = format!("/issues/{id2}/acceptance");
+                        let path = id2.clone();
                         let reason = reason.peek().trim().to_owned();
-                        fire(desk, path, AcceptanceRequest { expected_version: version, accept: false, reason }, "已退回部门", "Returned to the department");
+                        desk.fire(ep::issues::Acceptance, path, AcceptanceRequest { expected_version: version, accept: false, reason }, "已退回部门", "Returned to the department");
                     },
                     {lang.t("不通过,退回部门", "Reject, back to the department")}
                 }
@@ -489,7 +453,7 @@ fn AcceptanceForm(id: String, version: i32) -> Element {
 
 #[component]
 fn VoteForm(id: String, version: i32) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut reason = use_signal(String::new);
     let id2 = id.clone();
@@ -502,17 +466,17 @@ fn VoteForm(id: String, version: i32) -> Element {
             div { class: "buttons",
                 button { class: "primary", "data-testid": "vote-approve",
                     onclick: move |_| {
-                        let path = format!("/issues/{id}/votes");
+                        let path = id.clone();
                         let reason = reason.peek().trim().to_owned();
-                        fire(desk, path, VoteRequest { expected_version: version, approve: true, reason }, "已投票:通过", "Voted: approve");
+                        desk.fire(ep::issues::Vote, path, VoteRequest { expected_version: version, approve: true, reason }, "已投票:通过", "Voted: approve");
                     },
                     {lang.t("通过", "Approve")}
                 }
                 button { class: "danger", "data-testid": "vote-reject",
                     onclick: move |_| {
-                        let path = format!("/issues/{id2}/votes");
+                        let path = id2.clone();
                         let reason = reason.peek().trim().to_owned();
-                        fire(desk, path, VoteRequest { expected_version: version, approve: false, reason }, "已投票:不通过", "Voted: reject");
+                        desk.fire(ep::issues::Vote, path, VoteRequest { expected_version: version, approve: false, reason }, "已投票:不通过", "Voted: reject");
                     },
                     {lang.t("不通过", "Reject")}
                 }
@@ -523,7 +487,7 @@ fn VoteForm(id: String, version: i32) -> Element {
 
 #[component]
 fn RecheckForm(id: String, version: i32) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut note = use_signal(String::new);
     let id2 = id.clone();
@@ -536,17 +500,17 @@ fn RecheckForm(id: String, version: i32) -> Element {
             div { class: "buttons",
                 button { class: "primary", "data-testid": "recheck-satisfied",
                     onclick: move |_| {
-                        let path = format!("/issues/{id}/recheck");
+                        let path = id.clone();
                         let note = note.peek().trim().to_owned();
-                        fire(desk, path, RecheckRequest { expected_version: version, satisfied: true, note }, "感谢回访", "Thank you");
+                        desk.fire(ep::issues::Recheck, path, RecheckRequest { expected_version: version, satisfied: true, note }, "感谢回访", "Thank you");
                     },
                     {lang.t("满意", "Satisfied")}
                 }
                 button { class: "danger", "data-testid": "recheck-unsatisfied",
                     onclick: move |_| {
-                        let path = format!("/issues/{id2}/recheck");
+                        let path = id2.clone();
                         let note = note.peek().trim().to_owned();
-                        fire(desk, path, RecheckRequest { expected_version: version, satisfied: false, note }, "已重新整改", "Reopened");
+                        desk.fire(ep::issues::Recheck, path, RecheckRequest { expected_version: version, satisfied: false, note }, "已重新整改", "Reopened");
                     },
                     {lang.t("不满意", "Not satisfied")}
                 }
@@ -555,26 +519,37 @@ fn RecheckForm(id: String, version: i32) -> Element {
     }
 }
 
+/// The steps that carry only a note.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NoteStep {
+    Appeal,
+    TransferRequest,
+}
+
 #[component]
 fn NoteForm(
     id: String,
     version: i32,
-    endpoint: &'static str,
+    endpoint: NoteStep,
     label: String,
     button: String,
     testid: &'static str,
 ) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let mut note = use_signal(String::new);
     rsx! {
         form {
             class: "act",
             onsubmit: move |e: FormEvent| {
                 e.prevent_default();
-                let path = format!("/issues/{id}/{endpoint}");
+                let path = id.clone();
                 let body = NoteRequest { expected_version: version, note: note.peek().trim().to_owned() };
                 spawn(async move {
-                    if act(desk, path, body, "已提交", "Sent").await {
+                    let sent = match endpoint {
+                        NoteStep::Appeal => desk.act(ep::issues::Appeal, path, body, "已提交", "Sent").await,
+                        NoteStep::TransferRequest => desk.act(ep::issues::TransferRequest, path, body, "已提交", "Sent").await,
+                    };
+                    if sent {
                         note.set(String::new());
                     }
                 });
@@ -589,12 +564,12 @@ fn NoteForm(
 
 #[component]
 fn TransferForm(id: String, version: i32, decline: bool) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut department = use_signal(String::new);
     let mut note = use_signal(String::new);
     let departments = use_resource(move || async move {
-        client::get::<Vec<Department>>(desk, "/departments")
+        client::get(desk, ep::departments::List)
             .await
             .unwrap_or_default()
     });
@@ -619,18 +594,18 @@ fn TransferForm(id: String, version: i32, decline: bool) -> Element {
                     onclick: move |_| {
                         let dep = department.peek().clone();
                         if dep.is_empty() { return; }
-                        let path = format!("/issues/{id}/transfer");
+                        let path = id.clone();
                         let note = note.peek().trim().to_owned();
-                        fire(desk, path, TransferRequest { expected_version: version, department_id: Some(dep), note }, "已转办", "Transferred");
+                        desk.fire(ep::issues::Transfer, path, TransferRequest { expected_version: version, department_id: Some(dep), note }, "已转办", "Transferred");
                     },
                     {lang.t("转办", "Transfer")}
                 }
                 if decline {
                     button { class: "secondary", "data-testid": "decline-transfer",
                         onclick: move |_| {
-                            let path = format!("/issues/{id2}/transfer");
+                            let path = id2.clone();
                             let note = note.peek().trim().to_owned();
-                            fire(desk, path, TransferRequest { expected_version: version, department_id: None, note }, "已驳回转办申请", "Transfer request declined");
+                            desk.fire(ep::issues::Transfer, path, TransferRequest { expected_version: version, department_id: None, note }, "已驳回转办申请", "Transfer request declined");
                         },
                         {lang.t("驳回转办申请", "Decline the request")}
                     }
@@ -642,10 +617,10 @@ fn TransferForm(id: String, version: i32, decline: bool) -> Element {
 
 #[component]
 fn PanelForm(id: String, version: i32, current: [String; 3]) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let users = use_resource(move || async move {
-        client::get::<Vec<User>>(desk, "/users")
+        client::get(desk, ep::users::List)
             .await
             .map(|u| {
                 u.into_iter()
@@ -674,10 +649,10 @@ fn PanelForm(id: String, version: i32, current: [String; 3]) -> Element {
                     .filter(|(_, u)| !u.is_empty())
                     .map(|(c, u)| PanelMemberInput { user_id: u.clone(), constituency: *c })
                     .collect();
-                let path = format!("/issues/{id}/panel");
+                let path = IdPath::new(id.clone());
                 spawn(async move {
                     let mut d = desk;
-                    match client::put::<_, IssueDetail>(desk, &path, &PanelRequest { expected_version: version, members }).await {
+                    match client::call(desk, ep::issues::Panel, &path, &NoQuery {}, &PanelRequest { expected_version: version, members }).await {
                         Ok(_) => {
                             d.say(lang.t("验收团已组建", "Panel formed"));
                             d.changed();

@@ -3,10 +3,12 @@
 
 use dioxus::prelude::*;
 use flowwalk_shared::api::reports::{
-    MarkReadRequest, MarkReadResponse, Notification, NotificationKind, NotificationPage,
+    MarkReadRequest, Notification, NotificationKind, NotificationQuery,
 };
+use flowwalk_shared::endpoint::NoQuery;
+use flowwalk_shared::endpoints as ep;
 
-use super::{Desk, View, client};
+use super::{DeskStore, View, client};
 use crate::i18n::Lang;
 
 pub fn kind_name(lang: Lang, k: NotificationKind) -> &'static str {
@@ -22,18 +24,16 @@ pub fn kind_name(lang: Lang, k: NotificationKind) -> &'static str {
     }
 }
 
-/// `2026-07-01 14:05` in China time (the server stores UTC).
+/// `2026-07-01 14:05` in China time (the server stores UTC): the shared crate's one China
+/// time.
 pub fn china_time(at: chrono::NaiveDateTime) -> String {
-    (at + chrono::Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    flowwalk_shared::time::china::minute_text(at)
 }
 
-async fn mark(desk: Desk, ids: Vec<String>) {
+async fn mark(desk: DeskStore, ids: Vec<String>) {
     let mut d = desk;
-    match client::post::<_, MarkReadResponse>(desk, "/notifications/read", &MarkReadRequest { ids })
-        .await
-    {
+    let body = MarkReadRequest { ids };
+    match client::call(desk, ep::notifications::Read, &(), &NoQuery {}, &body).await {
         Ok(_) => d.changed(),
         Err(e) => d.fail(e.describe()),
     }
@@ -41,11 +41,15 @@ async fn mark(desk: Desk, ids: Vec<String>) {
 
 #[component]
 pub fn Notifications() -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let page = use_resource(move || async move {
         let _ = desk.changes.read();
-        client::get::<NotificationPage>(desk, "/notifications?limit=100").await
+        let query = NotificationQuery {
+            limit: Some(100),
+            ..NotificationQuery::default()
+        };
+        client::call(desk, ep::notifications::List, &(), &query, &()).await
     });
 
     let body = match &*page.read() {
@@ -84,7 +88,7 @@ pub fn Notifications() -> Element {
 
 #[component]
 fn NotificationRow(n: Notification) -> Element {
-    let desk = use_context::<Desk>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let id = n.id.clone();
     let issue = n.issue_id.clone();

@@ -147,10 +147,10 @@ mod native {
     }
 }
 
-#[cfg(all(target_arch = "wasm32", feature = "web"))]
+#[cfg(target_arch = "wasm32")]
 pub use web::IdbStorage;
 
-#[cfg(all(target_arch = "wasm32", feature = "web"))]
+#[cfg(target_arch = "wasm32")]
 mod web {
     use rexie::{ObjectStore, Rexie, TransactionMode};
     use wasm_bindgen::JsValue;

@@ -1,0 +1,136 @@
+//! The desk's session on the typed client: each call names its declared endpoint, carries
+//! the session's bearer token, is refreshed once when the server says the token expired
+//! (JSON, photo bytes and printable pages alike), and the login screen comes back when the
+//! refresh is refused too. What the browser does with a file (a new tab, a download) is
+//! here as well.
+
+use std::rc::Rc;
+
+use dioxus::prelude::*;
+use flowwalk_shared::endpoint::{Body, Bytes, NoQuery};
+use flowwalk_shared::endpoints::{self as ep, Sha256Path};
+
+use crate::api::{AnswerOf, ApiError, BodyOf, Call, Client};
+use crate::handoff::{self, DeskSession};
+
+use super::DeskStore;
+
+/// The typed client over the desk's session; None when logged out.
+fn client(desk: DeskStore) -> Option<Client> {
+    let s = desk.session.peek().clone()?;
+    let base = s.base.clone();
+    let session_sig = desk.session;
+    let on_tokens = Rc::new(
+        move |tokens: Option<&flowwalk_shared::api::auth::TokenResponse>| match tokens {
+            Some(t) => {
+                let fresh = DeskSession::from_tokens(&base, t.clone());
+                handoff::save(&fresh);
+                let mut sig = session_sig;
+                sig.set(Some(fresh));
+            }
+            None => {
+                handoff::clear();
+                let mut sig = session_sig;
+                sig.set(None);
+            }
+        },
+    );
+    Some(Client::new(&s.base, &s.access_token, Some(&s.refresh_token)).on_tokens(on_tokens))
+}
+
+/// Calls `endpoint` with its path parameters, query and body.
+pub async fn call<E: Call>(
+    desk: DeskStore,
+    endpoint: E,
+    path: &E::Path,
+    query: &E::Query,
+    body: &BodyOf<E>,
+) -> Result<AnswerOf<E>, ApiError> {
+    let Some(client) = client(desk) else {
+        return Err(ApiError::logged_out());
+    };
+    client.call(endpoint, path, query, body).await
+}
+
+/// An endpoint without path parameters, query or body (the lists of reference data).
+pub async fn get<E>(desk: DeskStore, endpoint: E) -> Result<AnswerOf<E>, ApiError>
+where
+    E: Call<Path = (), Query = NoQuery>,
+    E::Body: Body<Value = ()>,
+{
+    call(desk, endpoint, &(), &NoQuery {}, &()).await
+}
+
+/// A photo's thumbnail; None when it cannot be had.
+pub async fn thumb(desk: DeskStore, sha256: &str) -> Option<Vec<u8>> {
+    call(
+        desk,
+        ep::photos::Thumb,
+        &Sha256Path::new(sha256),
+        &NoQuery {},
+        &(),
+    )
+    .await
+    .ok()
+    .map(|b| b.bytes)
+}
+
+/// Uploads a prepared photo (content-addressed: a second upload of it is a no-op).
+pub async fn put_photo(desk: DeskStore, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
+    let body = Bytes {
+        content_type: "image/jpeg".into(),
+        bytes,
+    };
+    call(
+        desk,
+        ep::photos::Put,
+        &Sha256Path::new(sha256),
+        &NoQuery {},
+        &body,
+    )
+    .await
+    .map(drop)
+}
+
+/// Opens an HTML page of the API (the printable feedback form) in a new tab: fetched with
+/// the session's token, shown from a `blob:` URL.
+pub fn open_html(page: &Bytes) -> bool {
+    let Ok(text) = std::str::from_utf8(&page.bytes) else {
+        return false;
+    };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let props = web_sys::BlobPropertyBag::new();
+    props.set_type("text/html;charset=utf-8");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &props) else {
+        return false;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return false;
+    };
+    web_sys::window().is_some_and(|w| w.open_with_url_and_target(&url, "_blank").is_ok())
+}
+
+/// Saves a file of the API (a report) under `filename`, from a `blob:` URL. Err with the
+/// reason.
+pub fn download(file: &Bytes, filename: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&file.bytes[..]));
+    let props = web_sys::BlobPropertyBag::new();
+    props.set_type(&file.content_type);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &props)
+        .map_err(|_| "blob".to_owned())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "url".to_owned())?;
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| "no document".to_owned())?;
+    let a = doc
+        .create_element("a")
+        .map_err(|_| "a".to_owned())?
+        .dyn_into::<web_sys::HtmlElement>()
+        .map_err(|_| "a".to_owned())?;
+    let _ = a.set_attribute("href", &url);
+    let _ = a.set_attribute("download", filename);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
