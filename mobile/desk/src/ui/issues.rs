@@ -5,7 +5,7 @@
 
 use dioxus::prelude::*;
 use flowwalk_shared::api::issues::{
-    BulkTriageRequest, IssueSort, IssueState, IssueSummary, TriageDecision, VersionedId,
+    BulkTriageRequest, IssueSort, IssueState, IssueSummary, Page, TriageDecision, VersionedId,
 };
 use flowwalk_shared::endpoint::NoQuery;
 use flowwalk_shared::endpoints as ep;
@@ -94,7 +94,7 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
     // The search box shows the address's search (after Back too).
     let searched = filter.q.clone();
     use_effect(use_reactive!(|(searched,)| q.set(searched)));
-    let mut selected = use_signal(Vec::<(String, i32)>::new);
+    let selected = use_signal(Vec::<(String, i32)>::new);
 
     // Pages after the first, fetched on request ("more"), and where the next one starts.
     let mut more = use_signal(Vec::<IssueSummary>::new);
@@ -160,53 +160,10 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
         ListKind::Panel => lang.t("待我验收的问题", "Issues awaiting my vote"),
         ListKind::Observer => lang.t("我提出的问题", "Issues from my walkthroughs"),
     };
-    let mut decision = use_signal(|| TriageDecision::FixNow);
-    let mut reason = use_signal(String::new);
-    let mut busy = use_signal(|| false);
-    let bulk = move |_| {
-        let mut d = desk;
-        let dec = *decision.peek();
-        let chosen = selected.peek().clone();
-        if chosen.is_empty() {
-            return;
-        }
-        busy.set(true);
-        spawn(async move {
-            let req = BulkTriageRequest {
-                issues: chosen
-                    .into_iter()
-                    .map(|(id, v)| VersionedId {
-                        id,
-                        expected_version: v,
-                    })
-                    .collect(),
-                decision: dec,
-                reason: reason.peek().trim().to_owned(),
-            };
-            match client::call(desk, ep::issues::TriageBulk, &(), &NoQuery {}, &req).await {
-                Ok(results) => {
-                    let ok = results.iter().filter(|r| r.code.is_none()).count();
-                    let failed: Vec<String> =
-                        results.iter().filter_map(|r| r.message.clone()).collect();
-                    if failed.is_empty() {
-                        d.say(format!("{} {ok}", lang.t("已研判:", "Triaged:")));
-                    } else {
-                        d.fail(format!(
-                            "{} {ok};{} {}",
-                            lang.t("已研判", "Triaged"),
-                            lang.t("未成功:", "not done:"),
-                            failed.join(";")
-                        ));
-                    }
-                    selected.set(Vec::new());
-                    reason.set(String::new());
-                    d.changed();
-                }
-                Err(e) => d.fail(e.describe()),
-            }
-            busy.set(false);
-        });
-    };
+    let decision = use_signal(|| TriageDecision::FixNow);
+    let reason = use_signal(String::new);
+    let busy = use_signal(|| false);
+    let bulk = move |_| bulk_triage(desk, lang, decision, reason, busy, selected);
 
     let rows = match &*list.read() {
         None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
@@ -214,52 +171,140 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
         Some(Ok(p)) if p.items.is_empty() => rsx! {
             p { class: "muted", "data-testid": "no-issues", {lang.t("没有符合条件的问题。", "No issues match.")} }
         },
-        Some(Ok(p)) => {
-            let mut items = p.items.clone();
-            items.extend(more.read().iter().cloned());
-            let has_more = next.read().is_some();
-            rsx! {
-                p { class: "muted small", "data-testid": "issue-count",
-                    {format!("{} {}", items.len(), lang.t("条", "issues"))}
-                    if has_more { {lang.t(",还有更多", "; more below")} }
-                }
-                ul { class: "list",
-                    for i in items {
-                        IssueRow {
-                            key: "{i.id}",
-                            selectable: kind == ListKind::Manager && triageable(i.status),
-                            checked: selected.read().iter().any(|(id, _)| *id == i.id),
-                            on_check: move |(id, v, on): (String, i32, bool)| {
-                                let mut s = selected.write();
-                                s.retain(|(x, _)| *x != id);
-                                if on {
-                                    s.push((id, v));
-                                }
-                            },
-                            issue: i,
-                        }
-                    }
-                }
-                if has_more {
-                    button {
-                        class: "secondary",
-                        "data-testid": "load-more",
-                        disabled: loading_more(),
-                        onclick: load_more,
-                        if loading_more() {
-                            {lang.t("正在加载…", "Loading…")}
-                        } else {
-                            {lang.t("加载更多", "Load more")}
-                        }
-                    }
-                }
-            }
-        }
+        Some(Ok(p)) => issue_rows(lang, kind, p, more, next, selected, loading_more, load_more),
     };
     let n_selected = selected.read().len();
 
     rsx! {
         h1 { "{title}" }
+        {filters_form(lang, kind, &filter, sort, q, refine, departments, venues, scenarios)}
+        if kind == ListKind::Manager && n_selected > 0 {
+            {bulk_card(lang, n_selected, decision, reason, busy, bulk)}
+        }
+        {rows}
+    }
+}
+
+/// Triages the chosen issues at once with one decision and reason.
+fn bulk_triage(
+    desk: DeskStore,
+    lang: Lang,
+    decision: Signal<TriageDecision>,
+    mut reason: Signal<String>,
+    mut busy: Signal<bool>,
+    mut selected: Signal<Vec<(String, i32)>>,
+) {
+    let mut d = desk;
+    let dec = *decision.peek();
+    let chosen = selected.peek().clone();
+    if chosen.is_empty() {
+        return;
+    }
+    busy.set(true);
+    spawn(async move {
+        let req = BulkTriageRequest {
+            issues: chosen
+                .into_iter()
+                .map(|(id, v)| VersionedId {
+                    id,
+                    expected_version: v,
+                })
+                .collect(),
+            decision: dec,
+            reason: reason.peek().trim().to_owned(),
+        };
+        match client::call(desk, ep::issues::TriageBulk, &(), &NoQuery {}, &req).await {
+            Ok(results) => {
+                let ok = results.iter().filter(|r| r.code.is_none()).count();
+                let failed: Vec<String> =
+                    results.iter().filter_map(|r| r.message.clone()).collect();
+                if failed.is_empty() {
+                    d.say(format!("{} {ok}", lang.t("已研判:", "Triaged:")));
+                } else {
+                    d.fail(format!(
+                        "{} {ok};{} {}",
+                        lang.t("已研判", "Triaged"),
+                        lang.t("未成功:", "not done:"),
+                        failed.join(";")
+                    ));
+                }
+                selected.set(Vec::new());
+                reason.set(String::new());
+                d.changed();
+            }
+            Err(e) => d.fail(e.describe()),
+        }
+        busy.set(false);
+    });
+}
+
+/// The rows of a loaded list, its count and the way to the next page.
+#[allow(clippy::too_many_arguments)]
+fn issue_rows(
+    lang: Lang,
+    kind: ListKind,
+    p: &Page<IssueSummary>,
+    more: Signal<Vec<IssueSummary>>,
+    next: Signal<Option<String>>,
+    mut selected: Signal<Vec<(String, i32)>>,
+    loading_more: Signal<bool>,
+    load_more: impl FnMut(MouseEvent) + 'static,
+) -> Element {
+    let mut items = p.items.clone();
+    items.extend(more.read().iter().cloned());
+    let has_more = next.read().is_some();
+    rsx! {
+        p { class: "muted small", "data-testid": "issue-count",
+            {format!("{} {}", items.len(), lang.t("条", "issues"))}
+            if has_more { {lang.t(",还有更多", "; more below")} }
+        }
+        ul { class: "list",
+            for i in items {
+                IssueRow {
+                    key: "{i.id}",
+                    selectable: kind == ListKind::Manager && triageable(i.status),
+                    checked: selected.read().iter().any(|(id, _)| *id == i.id),
+                    on_check: move |(id, v, on): (String, i32, bool)| {
+                        let mut s = selected.write();
+                        s.retain(|(x, _)| *x != id);
+                        if on {
+                            s.push((id, v));
+                        }
+                    },
+                    issue: i,
+                }
+            }
+        }
+        if has_more {
+            button {
+                class: "secondary",
+                "data-testid": "load-more",
+                disabled: loading_more(),
+                onclick: load_more,
+                if loading_more() {
+                    {lang.t("正在加载…", "Loading…")}
+                } else {
+                    {lang.t("加载更多", "Load more")}
+                }
+            }
+        }
+    }
+}
+
+/// The filters, sort and search of a list; each change is a new address.
+#[allow(clippy::too_many_arguments)]
+fn filters_form(
+    lang: Lang,
+    kind: ListKind,
+    filter: &IssueFilter,
+    sort: IssueSort,
+    mut q: Signal<String>,
+    refine: impl Fn(&dyn Fn(&mut IssueFilter)) + Clone + 'static,
+    departments: Choices,
+    venues: Choices,
+    scenarios: Choices,
+) -> Element {
+    rsx! {
         form {
             class: "filters",
             role: "search",
@@ -285,55 +330,7 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
                 }
             }
             if kind == ListKind::Manager {
-                label { {lang.t("责任部门", "Department")}
-                    select {
-                        name: "department",
-                        onchange: {
-                            let refine = refine.clone();
-                            move |e: FormEvent| refine(&|f| f.department_id = e.value())
-                        },
-                        option { value: "", {lang.t("全部", "All")} }
-                        for (id, name) in departments {
-                            option { key: "{id}", value: "{id}", selected: filter.department_id == id, "{name}" }
-                        }
-                    }
-                }
-                label { {lang.t("场所", "Venue")}
-                    select {
-                        name: "venue",
-                        onchange: {
-                            let refine = refine.clone();
-                            move |e: FormEvent| refine(&|f| f.venue_id = e.value())
-                        },
-                        option { value: "", {lang.t("全部", "All")} }
-                        for (id, name) in venues {
-                            option { key: "{id}", value: "{id}", selected: filter.venue_id == id, "{name}" }
-                        }
-                    }
-                }
-                label { {lang.t("场景", "Scenario")}
-                    select {
-                        name: "scenario",
-                        onchange: {
-                            let refine = refine.clone();
-                            move |e: FormEvent| refine(&|f| f.scenario_id = e.value())
-                        },
-                        option { value: "", {lang.t("全部", "All")} }
-                        for (id, name) in scenarios {
-                            option { key: "{id}", value: "{id}", selected: filter.scenario_id == id, "{name}" }
-                        }
-                    }
-                }
-                label { {lang.t("期间(2026、2026-Q3、2026-07)", "Period (2026, 2026-Q3, 2026-07)")}
-                    input {
-                        name: "period",
-                        value: "{filter.period}",
-                        onchange: {
-                            let refine = refine.clone();
-                            move |e: FormEvent| refine(&|f| f.period = e.value().trim().to_owned())
-                        },
-                    }
-                }
+                {manager_filters(lang, filter, refine.clone(), departments, venues, scenarios)}
             }
             label { {lang.t("排序", "Sort")}
                 select {
@@ -373,39 +370,111 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
             }
             button { class: "primary", r#type: "submit", "data-testid": "search", {lang.t("查询", "Search")} }
         }
-        if kind == ListKind::Manager && n_selected > 0 {
-            div { class: "card bulk", "data-testid": "bulk",
-                h2 { {format!("{} {n_selected} {}", lang.t("批量研判", "Triage"), lang.t("条", "issues"))} }
-                label { {lang.t("研判结果", "Decision")}
-                    select {
-                        name: "bulk-decision",
-                        onchange: move |e| {
-                            if let Some(d) = TriageDecision::parse(&e.value()) {
-                                decision.set(d);
-                            }
-                        },
-                        for d in DECISIONS {
-                            option { key: "{d}", value: d.as_str(), selected: decision() == d, {decision_name(lang, d)} }
-                        }
-                    }
-                }
-                label { {lang.t("理由(不予受理、解释说明时必填)", "Reason (required to dismiss or explain)")}
-                    textarea {
-                        name: "bulk-reason",
-                        value: "{reason}",
-                        oninput: move |e| reason.set(e.value()),
-                    }
-                }
-                button {
-                    class: "primary",
-                    "data-testid": "bulk-triage",
-                    disabled: busy(),
-                    onclick: bulk,
-                    {lang.t("提交研判", "Triage them")}
+    }
+}
+
+/// The manager's own filters: department, venue, scenario and period.
+fn manager_filters(
+    lang: Lang,
+    filter: &IssueFilter,
+    refine: impl Fn(&dyn Fn(&mut IssueFilter)) + Clone + 'static,
+    departments: Choices,
+    venues: Choices,
+    scenarios: Choices,
+) -> Element {
+    rsx! {
+        label { {lang.t("责任部门", "Department")}
+            select {
+                name: "department",
+                onchange: {
+                    let refine = refine.clone();
+                    move |e: FormEvent| refine(&|f| f.department_id = e.value())
+                },
+                option { value: "", {lang.t("全部", "All")} }
+                for (id, name) in departments {
+                    option { key: "{id}", value: "{id}", selected: filter.department_id == id, "{name}" }
                 }
             }
         }
-        {rows}
+        label { {lang.t("场所", "Venue")}
+            select {
+                name: "venue",
+                onchange: {
+                    let refine = refine.clone();
+                    move |e: FormEvent| refine(&|f| f.venue_id = e.value())
+                },
+                option { value: "", {lang.t("全部", "All")} }
+                for (id, name) in venues {
+                    option { key: "{id}", value: "{id}", selected: filter.venue_id == id, "{name}" }
+                }
+            }
+        }
+        label { {lang.t("场景", "Scenario")}
+            select {
+                name: "scenario",
+                onchange: {
+                    let refine = refine.clone();
+                    move |e: FormEvent| refine(&|f| f.scenario_id = e.value())
+                },
+                option { value: "", {lang.t("全部", "All")} }
+                for (id, name) in scenarios {
+                    option { key: "{id}", value: "{id}", selected: filter.scenario_id == id, "{name}" }
+                }
+            }
+        }
+        label { {lang.t("期间(2026、2026-Q3、2026-07)", "Period (2026, 2026-Q3, 2026-07)")}
+            input {
+                name: "period",
+                value: "{filter.period}",
+                onchange: {
+                    let refine = refine.clone();
+                    move |e: FormEvent| refine(&|f| f.period = e.value().trim().to_owned())
+                },
+            }
+        }
+    }
+}
+
+/// One decision and reason for every chosen issue.
+fn bulk_card(
+    lang: Lang,
+    n_selected: usize,
+    mut decision: Signal<TriageDecision>,
+    mut reason: Signal<String>,
+    busy: Signal<bool>,
+    bulk: impl FnMut(MouseEvent) + 'static,
+) -> Element {
+    rsx! {
+        div { class: "card bulk", "data-testid": "bulk",
+            h2 { {format!("{} {n_selected} {}", lang.t("批量研判", "Triage"), lang.t("条", "issues"))} }
+            label { {lang.t("研判结果", "Decision")}
+                select {
+                    name: "bulk-decision",
+                    onchange: move |e| {
+                        if let Some(d) = TriageDecision::parse(&e.value()) {
+                            decision.set(d);
+                        }
+                    },
+                    for d in DECISIONS {
+                        option { key: "{d}", value: d.as_str(), selected: decision() == d, {decision_name(lang, d)} }
+                    }
+                }
+            }
+            label { {lang.t("理由(不予受理、解释说明时必填)", "Reason (required to dismiss or explain)")}
+                textarea {
+                    name: "bulk-reason",
+                    value: "{reason}",
+                    oninput: move |e| reason.set(e.value()),
+                }
+            }
+            button {
+                class: "primary",
+                "data-testid": "bulk-triage",
+                disabled: busy(),
+                onclick: bulk,
+                {lang.t("提交研判", "Triage them")}
+            }
+        }
     }
 }
 
