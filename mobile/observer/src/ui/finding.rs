@@ -9,6 +9,7 @@ use dioxus::core::spawn_forever;
 use dioxus::html::FileData;
 use dioxus::prelude::*;
 
+use flowwalk_shared::api::categories::Category;
 use flowwalk_shared::rules::{MAX_PHOTOS_PER_FINDING, Text};
 use flowwalk_shared::taxonomy::CategoryGroup;
 use flowwalk_shared::walkthrough::{GeoPoint, Severity};
@@ -21,6 +22,9 @@ use crate::storage::{Storage, StorageError};
 use crate::store::Doc;
 
 const PHOTO_INPUT: &str = "finding-photo-input";
+
+/// One change to the finding in progress.
+type FindingChange = Box<dyn FnOnce(&mut FindingDraft)>;
 
 /// What to tell the observer when a photo could not be stored on the phone.
 fn not_stored(e: &StorageError) -> (String, String) {
@@ -55,14 +59,14 @@ pub fn FindingForm(draft: String) -> Element {
             });
         }
     });
-    let mut tried = use_signal(|| false);
-    let mut saving = use_signal(|| false);
-    let mut processing = use_signal(|| 0_u32);
-    let mut locating = use_signal(|| false);
+    let tried = use_signal(|| false);
+    let saving = use_signal(|| false);
+    let processing = use_signal(|| 0_u32);
+    let locating = use_signal(|| false);
     // (zh, en) of the last photo or location problem.
-    let mut problem = use_signal(|| None::<(String, String)>);
+    let problem = use_signal(|| None::<(String, String)>);
     // Preview URLs of stored photos, made from the stored bytes.
-    let mut urls = use_signal(HashMap::<String, String>::new);
+    let urls = use_signal(HashMap::<String, String>::new);
 
     let data = ctx.data.read();
     let Some(d) = data.draft(&draft) else {
@@ -89,83 +93,18 @@ pub fn FindingForm(draft: String) -> Element {
     drop(data);
 
     let fid = finding.id.clone();
-    let edit = {
-        let draft = draft.clone();
-        let fid = fid.clone();
-        move |f: Box<dyn FnOnce(&mut FindingDraft)>| {
-            let draft = draft.clone();
-            let fid = fid.clone();
-            spawn_forever(async move {
-                let _ = ctx
-                    .change(&[Doc::Drafts], move |d| {
-                        d.edit_draft(&draft, |dr| dr.edit_finding(&fid, f))
-                    })
-                    .await;
-            });
-        }
-    };
+    let edit = finding_editor(ctx, draft.clone(), fid.clone());
 
     let on_photos = {
         let draft = draft.clone();
         let fid = fid.clone();
-        move |e: FormEvent| {
-            let files = e.files();
-            let draft = draft.clone();
-            let fid = fid.clone();
-            problem.set(None);
-            spawn(async move {
-                // One at a time: each shows as soon as it is stored.
-                for chosen in chosen_photos(files) {
-                    processing += 1;
-                    let stored = store_photo(ctx, &draft, &fid, chosen, &mut urls).await;
-                    processing -= 1;
-                    if let Err(p) = stored {
-                        problem.set(Some(p));
-                        break;
-                    }
-                }
-                clear_input();
-            });
-        }
+        move |e: FormEvent| take_photos(ctx, &draft, &fid, e, problem, processing, urls)
     };
 
     let save = {
         let draft = draft.clone();
         let fid = fid.clone();
-        move |_| {
-            // One tap, one record: a second tap while saving does nothing, and saving the
-            // same finding id again is a no-op in the store.
-            if *saving.peek() {
-                return;
-            }
-            tried.set(true);
-            let draft = draft.clone();
-            let fid = fid.clone();
-            saving.set(true);
-            spawn(async move {
-                let mut ctx = ctx;
-                let saved = ctx
-                    .quiet_change(&[Doc::Drafts], |d| {
-                        let mut out = Ok(());
-                        d.edit_draft(&draft, |dr| out = dr.save_finding(&fid))?;
-                        out.map_err(crate::store::StoreError::Draft)
-                    })
-                    .await;
-                saving.set(false);
-                match saved {
-                    Ok(()) => {
-                        for url in urls.peek().values() {
-                            revoke(url);
-                        }
-                        ctx.say("问题已保存在手机上", "Problem saved on this phone");
-                        ctx.go(Screen::Walk(draft));
-                    }
-                    // Rule errors show beside their field; storage errors as a message.
-                    Err(crate::store::StoreError::Draft(_)) => {}
-                    Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
-                }
-            });
-        }
+        move |_| save_finding(ctx, &draft, &fid, saving, tried, urls)
     };
 
     let category_error = tried() && finding.category_id.is_none();
@@ -187,64 +126,13 @@ pub fn FindingForm(draft: String) -> Element {
                     {if lang.is_en() { en } else { zh }}
                 }
             }
-            label { {lang.t("发生在哪个环节", "At which step")}
-                select {
-                    onchange: {
-                        let edit = edit.clone();
-                        move |e: FormEvent| {
-                            let v = e.value();
-                            edit(Box::new(move |f| f.step_id = if v.is_empty() { None } else { Some(v) }));
-                        }
-                    },
-                    option { value: "", selected: finding.step_id.is_none(), {lang.t("整体/不确定", "Whole walk / not sure")} }
-                    for (sid, name) in steps {
-                        option { key: "{sid}", value: "{sid}", selected: finding.step_id.as_deref() == Some(sid.as_str()), "{name}" }
-                    }
-                }
-            }
+            {step_select(lang, &finding, steps, edit.clone())}
             p { class: "label", {lang.t("问题类别", "Category")} }
-            for group in CategoryGroup::ALL {
-                details { key: "{group:?}", class: "group", open: true,
-                    summary { {lang.group(group)} }
-                    div { class: "choices",
-                        for c in categories.iter().filter(|c| c.group == group) {
-                            button {
-                                key: "{c.id}",
-                                class: if finding.category_id.as_deref() == Some(c.id.as_str()) { "choice on" } else { "choice" },
-                                "aria-pressed": if finding.category_id.as_deref() == Some(c.id.as_str()) { "true" } else { "false" },
-                                "data-testid": "category",
-                                onclick: {
-                                    let id = c.id.clone();
-                                    let edit = edit.clone();
-                                    move |_| {
-                                        let id = id.clone();
-                                        edit(Box::new(move |f| f.category_id = Some(id)));
-                                    }
-                                },
-                                {if lang.is_en() { c.name_en.clone() } else { c.name_zh.clone() }}
-                            }
-                        }
-                    }
-                }
-            }
+            {category_choices(lang, &finding, &categories, edit.clone())}
             if category_error {
                 p { class: "error", "data-testid": "field-error", {lang.t("请选择问题类别", "Choose a category")} }
             }
-            p { class: "label", {lang.t("严重程度", "Severity")} }
-            div { class: "choices",
-                for s in [Severity::Low, Severity::Medium, Severity::High] {
-                    button {
-                        key: "{s:?}",
-                        class: if finding.severity == s { "choice on" } else { "choice" },
-                        "aria-pressed": if finding.severity == s { "true" } else { "false" },
-                        onclick: {
-                            let edit = edit.clone();
-                            move |_| edit(Box::new(move |f| f.severity = s))
-                        },
-                        {lang.severity(s)}
-                    }
-                }
-            }
+            {severity_choices(lang, &finding, edit.clone())}
             TextField {
                 key: "{fid}",
                 label: lang.t("问题描述", "Description").to_owned(),
@@ -258,41 +146,7 @@ pub fn FindingForm(draft: String) -> Element {
                     move |text: String| edit(Box::new(move |f| f.description = text))
                 },
             }
-            label { class: "check",
-                input {
-                    r#type: "checkbox",
-                    "data-testid": "attach-location",
-                    // Ticked while the fix is sought; unticked again if there is none.
-                    checked: finding.location.is_some() || locating(),
-                    onchange: {
-                        let edit = edit.clone();
-                        move |e: FormEvent| {
-                            let edit = edit.clone();
-                            if e.checked() {
-                                locating.set(true);
-                                spawn(async move {
-                                    match locate().await {
-                                        Some(p) => edit(Box::new(move |f| f.location = Some(p))),
-                                        None => problem.set(Some(("无法获取位置(可不填)".into(), "Location unavailable (optional)".into()))),
-                                    }
-                                    locating.set(false);
-                                });
-                            } else {
-                                edit(Box::new(|f| f.location = None));
-                            }
-                        }
-                    },
-                }
-                {lang.t("附上当前位置", "Attach my location")}
-                if locating() {
-                    span { class: "muted small", {lang.t(" 正在定位…", " locating…")} }
-                }
-                if let Some(p) = &finding.location {
-                    span { class: "muted small", "data-testid": "location-fixed",
-                        {format!(" ±{:.0} m", p.accuracy_m.unwrap_or(0.0))}
-                    }
-                }
-            }
+            {location_check(lang, &finding, locating, problem, edit.clone())}
             button {
                 class: "primary big",
                 "data-testid": "save-finding",
@@ -300,37 +154,268 @@ pub fn FindingForm(draft: String) -> Element {
                 onclick: save,
                 {lang.t("保存问题", "Save problem")}
             }
-            button {
-                class: "secondary",
-                onclick: {
+            {leave_buttons(ctx, lang, &draft)}
+        }
+    }
+}
+
+/// Applies one change to the finding in progress and stores it with the draft.
+fn finding_editor(
+    ctx: Ctx,
+    draft: String,
+    fid: String,
+) -> impl Fn(FindingChange) + Clone + 'static {
+    move |f: FindingChange| {
+        let draft = draft.clone();
+        let fid = fid.clone();
+        spawn_forever(async move {
+            let _ = ctx
+                .change(&[Doc::Drafts], move |d| {
+                    d.edit_draft(&draft, |dr| dr.edit_finding(&fid, f))
+                })
+                .await;
+        });
+    }
+}
+
+/// Saves the finding with its draft; rule errors show beside their fields.
+fn save_finding(
+    ctx: Ctx,
+    draft: &str,
+    fid: &str,
+    mut saving: Signal<bool>,
+    mut tried: Signal<bool>,
+    urls: Signal<HashMap<String, String>>,
+) {
+    // One tap, one record: a second tap while saving does nothing, and saving the
+    // same finding id again is a no-op in the store.
+    if *saving.peek() {
+        return;
+    }
+    tried.set(true);
+    let draft = draft.to_owned();
+    let fid = fid.to_owned();
+    saving.set(true);
+    spawn(async move {
+        let mut ctx = ctx;
+        let saved = ctx
+            .quiet_change(&[Doc::Drafts], |d| {
+                let mut out = Ok(());
+                d.edit_draft(&draft, |dr| out = dr.save_finding(&fid))?;
+                out.map_err(crate::store::StoreError::Draft)
+            })
+            .await;
+        saving.set(false);
+        match saved {
+            Ok(()) => {
+                for url in urls.peek().values() {
+                    revoke(url);
+                }
+                ctx.say("问题已保存在手机上", "Problem saved on this phone");
+                ctx.go(Screen::Walk(draft));
+            }
+            // Rule errors show beside their field; storage errors as a message.
+            Err(crate::store::StoreError::Draft(_)) => {}
+            Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
+        }
+    });
+}
+
+/// Stores the chosen photos one at a time; each shows as soon as it is stored.
+fn take_photos(
+    ctx: Ctx,
+    draft: &str,
+    fid: &str,
+    e: FormEvent,
+    mut problem: Signal<Option<(String, String)>>,
+    mut processing: Signal<u32>,
+    mut urls: Signal<HashMap<String, String>>,
+) {
+    let files = e.files();
+    let draft = draft.to_owned();
+    let fid = fid.to_owned();
+    problem.set(None);
+    spawn(async move {
+        // One at a time: each shows as soon as it is stored.
+        for chosen in chosen_photos(files) {
+            processing += 1;
+            let stored = store_photo(ctx, &draft, &fid, chosen, &mut urls).await;
+            processing -= 1;
+            if let Err(p) = stored {
+                problem.set(Some(p));
+                break;
+            }
+        }
+        clear_input();
+    });
+}
+
+/// Which step the problem happened at.
+fn step_select(
+    lang: Lang,
+    finding: &FindingDraft,
+    steps: Vec<(String, String)>,
+    edit: impl Fn(FindingChange) + Clone + 'static,
+) -> Element {
+    rsx! {
+        label { {lang.t("发生在哪个环节", "At which step")}
+            select {
+                onchange: {
+                    let edit = edit.clone();
+                    move |e: FormEvent| {
+                        let v = e.value();
+                        edit(Box::new(move |f| f.step_id = if v.is_empty() { None } else { Some(v) }));
+                    }
+                },
+                option { value: "", selected: finding.step_id.is_none(), {lang.t("整体/不确定", "Whole walk / not sure")} }
+                for (sid, name) in steps {
+                    option { key: "{sid}", value: "{sid}", selected: finding.step_id.as_deref() == Some(sid.as_str()), "{name}" }
+                }
+            }
+        }
+    }
+}
+
+/// The active categories by group; one is chosen.
+fn category_choices(
+    lang: Lang,
+    finding: &FindingDraft,
+    categories: &[Category],
+    edit: impl Fn(FindingChange) + Clone + 'static,
+) -> Element {
+    rsx! {
+        for group in CategoryGroup::ALL {
+            details { key: "{group:?}", class: "group", open: true,
+                summary { {lang.group(group)} }
+                div { class: "choices",
+                    for c in categories.iter().filter(|c| c.group == group) {
+                        button {
+                            key: "{c.id}",
+                            class: if finding.category_id.as_deref() == Some(c.id.as_str()) { "choice on" } else { "choice" },
+                            "aria-pressed": if finding.category_id.as_deref() == Some(c.id.as_str()) { "true" } else { "false" },
+                            "data-testid": "category",
+                            onclick: {
+                                let id = c.id.clone();
+                                let edit = edit.clone();
+                                move |_| {
+                                    let id = id.clone();
+                                    edit(Box::new(move |f| f.category_id = Some(id)));
+                                }
+                            },
+                            {if lang.is_en() { c.name_en.clone() } else { c.name_zh.clone() }}
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How severe the problem is.
+fn severity_choices(
+    lang: Lang,
+    finding: &FindingDraft,
+    edit: impl Fn(FindingChange) + Clone + 'static,
+) -> Element {
+    rsx! {
+        p { class: "label", {lang.t("严重程度", "Severity")} }
+        div { class: "choices",
+            for s in [Severity::Low, Severity::Medium, Severity::High] {
+                button {
+                    key: "{s:?}",
+                    class: if finding.severity == s { "choice on" } else { "choice" },
+                    "aria-pressed": if finding.severity == s { "true" } else { "false" },
+                    onclick: {
+                        let edit = edit.clone();
+                        move |_| edit(Box::new(move |f| f.severity = s))
+                    },
+                    {lang.severity(s)}
+                }
+            }
+        }
+    }
+}
+
+/// Attaching the current location (optional), with how precise it is.
+fn location_check(
+    lang: Lang,
+    finding: &FindingDraft,
+    mut locating: Signal<bool>,
+    mut problem: Signal<Option<(String, String)>>,
+    edit: impl Fn(FindingChange) + Clone + 'static,
+) -> Element {
+    rsx! {
+        label { class: "check",
+            input {
+                r#type: "checkbox",
+                "data-testid": "attach-location",
+                // Ticked while the fix is sought; unticked again if there is none.
+                checked: finding.location.is_some() || locating(),
+                onchange: {
+                    let edit = edit.clone();
+                    move |e: FormEvent| {
+                        let edit = edit.clone();
+                        if e.checked() {
+                            locating.set(true);
+                            spawn(async move {
+                                match locate().await {
+                                    Some(p) => edit(Box::new(move |f| f.location = Some(p))),
+                                    None => problem.set(Some(("无法获取位置(可不填)".into(), "Location unavailable (optional)".into()))),
+                                }
+                                locating.set(false);
+                            });
+                        } else {
+                            edit(Box::new(|f| f.location = None));
+                        }
+                    }
+                },
+            }
+            {lang.t("附上当前位置", "Attach my location")}
+            if locating() {
+                span { class: "muted small", {lang.t(" 正在定位…", " locating…")} }
+            }
+            if let Some(p) = &finding.location {
+                span { class: "muted small", "data-testid": "location-fixed",
+                    {format!(" ±{:.0} m", p.accuracy_m.unwrap_or(0.0))}
+                }
+            }
+        }
+    }
+}
+
+/// Back to the walk (keeping the finding) or discarding it.
+fn leave_buttons(ctx: Ctx, lang: Lang, draft: &str) -> Element {
+    rsx! {
+        button {
+            class: "secondary",
+            onclick: {
+                let draft = draft.to_owned();
+                move |_| {
+                    let mut ctx = ctx;
+                    ctx.go(Screen::Walk(draft.clone()));
+                }
+            },
+            {lang.t("返回(保留未保存的问题)", "Back (keeps this problem)")}
+        }
+        button {
+            class: "link",
+            "data-testid": "discard-finding",
+            onclick: {
+                let draft = draft.to_owned();
+                move |_| {
                     let draft = draft.clone();
-                    move |_| {
+                    spawn(async move {
                         let mut ctx = ctx;
-                        ctx.go(Screen::Walk(draft.clone()));
-                    }
-                },
-                {lang.t("返回(保留未保存的问题)", "Back (keeps this problem)")}
-            }
-            button {
-                class: "link",
-                "data-testid": "discard-finding",
-                onclick: {
-                    let draft = draft.clone();
-                    move |_| {
-                        let draft = draft.clone();
-                        spawn(async move {
-                            let mut ctx = ctx;
-                            let done = ctx
-                                .change(&[Doc::Drafts], |d| d.edit_draft(&draft, |dr| dr.discard_finding()))
-                                .await;
-                            if done.is_ok() {
-                                ctx.go(Screen::Walk(draft));
-                            }
-                        });
-                    }
-                },
-                {lang.t("放弃这条问题", "Discard this problem")}
-            }
+                        let done = ctx
+                            .change(&[Doc::Drafts], |d| d.edit_draft(&draft, |dr| dr.discard_finding()))
+                            .await;
+                        if done.is_ok() {
+                            ctx.go(Screen::Walk(draft));
+                        }
+                    });
+                }
+            },
+            {lang.t("放弃这条问题", "Discard this problem")}
         }
     }
 }
