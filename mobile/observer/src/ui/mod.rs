@@ -361,6 +361,113 @@ pub fn App() -> Element {
     }
 }
 
+/// Syncs by itself, when the sync engine's schedule says so (network back, back-off).
+async fn sync_loop(mut ctx: Ctx) {
+    loop {
+        platform::sleep_ms(sync::TICK_MS).await;
+        let can_sync = ctx
+            .data
+            .peek()
+            .session
+            .as_ref()
+            .is_some_and(|s| !s.needs_login);
+        let due = ctx
+            .schedule
+            .write()
+            .due(platform::now_ms(), platform::online(), can_sync);
+        if due == Some(sync::Due::NetworkBack) {
+            let _ = ctx
+                .quiet_change(&[Doc::Outbox], |d| {
+                    d.retry_now();
+                    Ok(())
+                })
+                .await;
+        }
+        if due.is_some() {
+            ctx.round().await;
+        }
+    }
+}
+
+/// How many walkthroughs and evidence items are waiting to be sent.
+fn unsent_count(d: &AppData) -> usize {
+    let walks = d
+        .outbox
+        .entries
+        .iter()
+        .filter(|e| !matches!(e.state, crate::outbox::SendState::Sent))
+        .count();
+    let evidence = d
+        .outbox
+        .evidence
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e.state,
+                crate::outbox::EvidenceState::Sent | crate::outbox::EvidenceState::Draft
+            )
+        })
+        .count();
+    walks + evidence
+}
+
+/// The bar on top: home, the network, the outbox and the language switch.
+fn top_bar(ctx: Ctx, lang: Lang, online: bool, unsent: usize) -> Element {
+    rsx! {
+        header { class: "bar",
+            button {
+                class: "bar-title",
+                onclick: move |_| {
+                    let mut ctx = ctx;
+                    if ctx.data.peek().logged_in() {
+                        ctx.go(Screen::Home);
+                    }
+                },
+                {lang.t("走流程", "flowwalk")}
+            }
+            span {
+                class: if online { "net on" } else { "net off" },
+                "data-testid": "net",
+                {if online { lang.t("在线", "Online") } else { lang.t("离线", "Offline") }}
+            }
+            if ctx.data.read().logged_in() {
+                button {
+                    class: "bar-btn",
+                    "data-testid": "nav-outbox",
+                    onclick: move |_| {
+                        let mut ctx = ctx;
+                        ctx.go(Screen::Outbox);
+                    },
+                    {lang.t("发件箱", "Outbox")}
+                    if unsent > 0 {
+                        span { class: "badge", "{unsent}" }
+                    }
+                }
+            }
+            button {
+                class: "bar-btn",
+                "data-testid": "lang",
+                lang: if lang.is_en() { "zh-CN" } else { "en" },
+                title: lang.t("Switch to English", "切换到中文"),
+                onclick: move |_| {
+                    spawn(async move {
+                        let _ = ctx
+                            .change(
+                                &[Doc::Settings],
+                                |d| {
+                                    d.settings.lang = d.settings.lang.other();
+                                    Ok(())
+                                },
+                            )
+                            .await;
+                    });
+                },
+                {lang.t("EN", "中文")}
+            }
+        }
+    }
+}
+
 #[component]
 fn Main(initial: AppData) -> Element {
     let start = if initial.logged_in() {
@@ -391,35 +498,7 @@ fn Main(initial: AppData) -> Element {
     });
 
     // Sync by itself, when the sync engine's schedule says so (network back, back-off).
-    use_future(move || {
-        let mut ctx = ctx;
-        async move {
-            loop {
-                platform::sleep_ms(sync::TICK_MS).await;
-                let can_sync = ctx
-                    .data
-                    .peek()
-                    .session
-                    .as_ref()
-                    .is_some_and(|s| !s.needs_login);
-                let due =
-                    ctx.schedule
-                        .write()
-                        .due(platform::now_ms(), platform::online(), can_sync);
-                if due == Some(sync::Due::NetworkBack) {
-                    let _ = ctx
-                        .quiet_change(&[Doc::Outbox], |d| {
-                            d.retry_now();
-                            Ok(())
-                        })
-                        .await;
-                }
-                if due.is_some() {
-                    ctx.round().await;
-                }
-            }
-        }
-    });
+    use_future(move || sync_loop(ctx));
 
     let lang = ctx.lang();
     let screen = ctx.screen.read().clone();
@@ -432,84 +511,14 @@ fn Main(initial: AppData) -> Element {
         .session
         .as_ref()
         .is_some_and(|s| s.needs_login);
-    let unsent = {
-        let d = ctx.data.read();
-        let walks = d
-            .outbox
-            .entries
-            .iter()
-            .filter(|e| !matches!(e.state, crate::outbox::SendState::Sent))
-            .count();
-        let evidence = d
-            .outbox
-            .evidence
-            .iter()
-            .filter(|e| {
-                !matches!(
-                    e.state,
-                    crate::outbox::EvidenceState::Sent | crate::outbox::EvidenceState::Draft
-                )
-            })
-            .count();
-        walks + evidence
-    };
+    let unsent = unsent_count(&ctx.data.read());
     let officer = ctx.data.read().is_officer();
     let online = platform::online();
     let _ = ctx.now.read();
 
     rsx! {
         div { class: "app", lang: if lang.is_en() { "en" } else { "zh-CN" },
-            header { class: "bar",
-                button {
-                    class: "bar-title",
-                    onclick: move |_| {
-                        let mut ctx = ctx;
-                        if ctx.data.peek().logged_in() {
-                            ctx.go(Screen::Home);
-                        }
-                    },
-                    {lang.t("走流程", "flowwalk")}
-                }
-                span {
-                    class: if online { "net on" } else { "net off" },
-                    "data-testid": "net",
-                    {if online { lang.t("在线", "Online") } else { lang.t("离线", "Offline") }}
-                }
-                if ctx.data.read().logged_in() {
-                    button {
-                        class: "bar-btn",
-                        "data-testid": "nav-outbox",
-                        onclick: move |_| {
-                            let mut ctx = ctx;
-                            ctx.go(Screen::Outbox);
-                        },
-                        {lang.t("发件箱", "Outbox")}
-                        if unsent > 0 {
-                            span { class: "badge", "{unsent}" }
-                        }
-                    }
-                }
-                button {
-                    class: "bar-btn",
-                    "data-testid": "lang",
-                    lang: if lang.is_en() { "zh-CN" } else { "en" },
-                    title: lang.t("Switch to English", "切换到中文"),
-                    onclick: move |_| {
-                        spawn(async move {
-                            let _ = ctx
-                                .change(
-                                    &[Doc::Settings],
-                                    |d| {
-                                        d.settings.lang = d.settings.lang.other();
-                                        Ok(())
-                                    },
-                                )
-                                .await;
-                        });
-                    },
-                    {lang.t("EN", "中文")}
-                }
-            }
+            {top_bar(ctx, lang, online, unsent)}
             if needs_login && screen != Screen::Login {
                 div { class: "banner warn", "data-testid": "needs-login",
                     {lang.t("登录已过期,记录都在手机上。请重新登录以继续同步。", "Your login expired; everything is still on this phone. Log in again to sync.")}
