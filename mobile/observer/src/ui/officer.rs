@@ -240,11 +240,11 @@ fn EvidenceTag(state: EvidenceState) -> Element {
 pub fn EvidenceForm(id: String) -> Element {
     let ctx = use_context::<Ctx>();
     let lang = ctx.lang();
-    let mut tried = use_signal(|| false);
-    let mut saving = use_signal(|| false);
-    let mut processing = use_signal(|| 0_u32);
-    let mut problem = use_signal(|| None::<(String, String)>);
-    let mut urls = use_signal(HashMap::<String, String>::new);
+    let tried = use_signal(|| false);
+    let saving = use_signal(|| false);
+    let processing = use_signal(|| 0_u32);
+    let problem = use_signal(|| None::<(String, String)>);
+    let urls = use_signal(HashMap::<String, String>::new);
 
     let data = ctx.data.read();
     let Some(entry) = data.outbox.evidence(&id).cloned() else {
@@ -262,39 +262,7 @@ pub fn EvidenceForm(id: String) -> Element {
 
     let on_photos = {
         let id = id.clone();
-        move |e: FormEvent| {
-            let files = e.files();
-            let id = id.clone();
-            problem.set(None);
-            spawn(async move {
-                for chosen in chosen_photos(files) {
-                    processing += 1;
-                    let id = id.clone();
-                    let stored = store_chosen_photo(
-                        ctx,
-                        chosen,
-                        &mut urls,
-                        &[Doc::Outbox],
-                        move |d, sha| {
-                            d.outbox
-                                .edit_evidence(&id, |e| {
-                                    if !e.photos.contains(&sha) {
-                                        e.photos.push(sha);
-                                    }
-                                })
-                                .map_err(StoreError::Outbox)
-                        },
-                    )
-                    .await;
-                    processing -= 1;
-                    if let Err(p) = stored {
-                        problem.set(Some(p));
-                        break;
-                    }
-                }
-                clear_input();
-            });
-        }
+        move |e: FormEvent| take_evidence_photos(ctx, &id, e, problem, processing, urls)
     };
 
     let on_note = {
@@ -315,86 +283,12 @@ pub fn EvidenceForm(id: String) -> Element {
 
     let submit = {
         let id = id.clone();
-        move |_| {
-            // One tap, one record: a second tap while saving does nothing, and the store
-            // submits a draft only once.
-            if *saving.peek() {
-                return;
-            }
-            tried.set(true);
-            saving.set(true);
-            let id = id.clone();
-            spawn(async move {
-                let mut ctx = ctx;
-                let submitted = ctx
-                    .quiet_change(&[Doc::Outbox], |d| {
-                        d.outbox.submit_evidence(&id).map_err(StoreError::Outbox)
-                    })
-                    .await;
-                saving.set(false);
-                match submitted {
-                    Ok(()) => {
-                        for url in urls.peek().values() {
-                            revoke(url);
-                        }
-                        ctx.say(
-                            "整改佐证已保存在手机上,联网后自动提交",
-                            "Evidence saved on this phone; it goes when online",
-                        );
-                        ctx.go(Screen::Home);
-                        ctx.sync_now();
-                    }
-                    // The note's length and emptiness show beside the field as it is typed;
-                    // any other rule is said here.
-                    Err(StoreError::Outbox(OutboxError::Invalid(e)))
-                        if e.field == "note"
-                            && Text::EvidenceNote
-                                .check(
-                                    "note",
-                                    ctx.data
-                                        .peek()
-                                        .outbox
-                                        .evidence(&id)
-                                        .map_or("", |e| e.note.trim()),
-                                )
-                                .is_err() => {}
-                    Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
-                }
-            });
-        }
+        move |_| submit_evidence(ctx, &id, saving, tried, urls)
     };
 
     let discard = {
         let id = id.clone();
-        move |_| {
-            let id = id.clone();
-            spawn(async move {
-                let mut ctx = ctx;
-                let photos = ctx
-                    .data
-                    .peek()
-                    .outbox
-                    .evidence(&id)
-                    .map(|e| e.photos.clone())
-                    .unwrap_or_default();
-                let done = ctx
-                    .change(&[Doc::Outbox], |d| {
-                        d.outbox.discard_evidence(&id);
-                        Ok(())
-                    })
-                    .await;
-                if done.is_ok() {
-                    if let Some(store) = storage() {
-                        for sha in photos {
-                            if !ctx.data.peek().photo_referenced(&sha) {
-                                let _ = store.delete_photo(&sha).await;
-                            }
-                        }
-                    }
-                    ctx.go(Screen::Home);
-                }
-            });
-        }
+        move |_| discard_evidence(ctx, &id)
     };
 
     let busy = processing() > 0;
@@ -438,4 +332,127 @@ pub fn EvidenceForm(id: String) -> Element {
             }
         }
     }
+}
+
+/// Stores the chosen photos with the evidence one at a time; each shows once stored.
+fn take_evidence_photos(
+    ctx: Ctx,
+    id: &str,
+    e: FormEvent,
+    mut problem: Signal<Option<(String, String)>>,
+    mut processing: Signal<u32>,
+    mut urls: Signal<HashMap<String, String>>,
+) {
+    let files = e.files();
+    let id = id.to_owned();
+    problem.set(None);
+    spawn(async move {
+        for chosen in chosen_photos(files) {
+            processing += 1;
+            let id = id.clone();
+            let stored =
+                store_chosen_photo(ctx, chosen, &mut urls, &[Doc::Outbox], move |d, sha| {
+                    d.outbox
+                        .edit_evidence(&id, |e| {
+                            if !e.photos.contains(&sha) {
+                                e.photos.push(sha);
+                            }
+                        })
+                        .map_err(StoreError::Outbox)
+                })
+                .await;
+            processing -= 1;
+            if let Err(p) = stored {
+                problem.set(Some(p));
+                break;
+            }
+        }
+        clear_input();
+    });
+}
+
+/// Submits the evidence to the outbox; the note's own rule shows beside the field.
+fn submit_evidence(
+    ctx: Ctx,
+    id: &str,
+    mut saving: Signal<bool>,
+    mut tried: Signal<bool>,
+    urls: Signal<HashMap<String, String>>,
+) {
+    // One tap, one record: a second tap while saving does nothing, and the store
+    // submits a draft only once.
+    if *saving.peek() {
+        return;
+    }
+    tried.set(true);
+    saving.set(true);
+    let id = id.to_owned();
+    spawn(async move {
+        let mut ctx = ctx;
+        let submitted = ctx
+            .quiet_change(&[Doc::Outbox], |d| {
+                d.outbox.submit_evidence(&id).map_err(StoreError::Outbox)
+            })
+            .await;
+        saving.set(false);
+        match submitted {
+            Ok(()) => {
+                for url in urls.peek().values() {
+                    revoke(url);
+                }
+                ctx.say(
+                    "整改佐证已保存在手机上,联网后自动提交",
+                    "Evidence saved on this phone; it goes when online",
+                );
+                ctx.go(Screen::Home);
+                ctx.sync_now();
+            }
+            // The note's length and emptiness show beside the field as it is typed;
+            // any other rule is said here.
+            Err(StoreError::Outbox(OutboxError::Invalid(e)))
+                if e.field == "note"
+                    && Text::EvidenceNote
+                        .check(
+                            "note",
+                            ctx.data
+                                .peek()
+                                .outbox
+                                .evidence(&id)
+                                .map_or("", |e| e.note.trim()),
+                        )
+                        .is_err() => {}
+            Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
+        }
+    });
+}
+
+/// Discards the evidence and the photos nothing else refers to.
+fn discard_evidence(ctx: Ctx, id: &str) {
+    let id = id.to_owned();
+    spawn(async move {
+        let mut ctx = ctx;
+        let photos = ctx
+            .data
+            .peek()
+            .outbox
+            .evidence(&id)
+            .map(|e| e.photos.clone())
+            .unwrap_or_default();
+        let done = ctx
+            .change(&[Doc::Outbox], |d| {
+                d.outbox.discard_evidence(&id);
+                Ok(())
+            })
+            .await;
+        if done.is_ok() {
+            if let Some(store) = storage() {
+                for sha in photos {
+                    if !ctx.data.peek().photo_referenced(&sha) {
+                        let _ = store.delete_photo(&sha).await;
+                    }
+                }
+            }
+            ctx.go(Screen::Home);
+        }
+    });
 }
