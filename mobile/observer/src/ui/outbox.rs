@@ -7,7 +7,11 @@ use dioxus::prelude::*;
 use flowwalk_shared::sync::ReviewStatus;
 
 use super::{Ctx, Screen};
-use crate::outbox::{EvidenceState, SendState};
+use crate::i18n::Lang;
+use crate::outbox::{EvidenceEntry, EvidenceState, OutboxEntry, SendState};
+
+/// A walkthrough in the outbox: the entry, title, venue, photos, and photos sent.
+type EntryRow = (OutboxEntry, String, String, usize, usize);
 use crate::store::Doc;
 
 #[component]
@@ -29,7 +33,7 @@ pub fn OutboxScreen() -> Element {
         && status.problem.is_none()
         && !unsent
         && !attention;
-    let mut rows = Vec::new();
+    let mut rows: Vec<EntryRow> = Vec::new();
     for e in data.outbox.entries.iter().rev() {
         let (title, venue) = data.titles(&e.record.assignment_id, &e.record.scenario_version_id);
         let total = e.record.photo_hashes().len();
@@ -98,94 +102,108 @@ pub fn OutboxScreen() -> Element {
             if rows.is_empty() && evidence.is_empty() {
                 p { class: "hint", {lang.t("还没有提交的记录。", "Nothing submitted yet.")} }
             }
-            for e in evidence {
-                div {
-                    key: "{e.client_id}",
-                    class: "card item",
-                    "data-testid": "outbox-evidence",
-                    "data-state": match e.state {
-                        EvidenceState::Draft | EvidenceState::Waiting => "waiting",
-                        EvidenceState::Sent => "sent",
-                        EvidenceState::NeedsAttention { .. } => "attention",
-                    },
-                    strong { {lang.t("整改佐证:", "Evidence: ")} "{e.issue_title}" }
-                    span { class: "state",
-                        {match &e.state {
-                            EvidenceState::Draft | EvidenceState::Waiting => {
-                                let total = e.photos.len();
-                                let sent = total.saturating_sub(e.missing_photos.len());
-                                format!(
-                                    "{}{sent}/{total}",
-                                    lang.t("等待发送(已存手机),照片 ", "Waiting to send (on phone), photos "),
-                                )
-                            }
-                            EvidenceState::Sent => lang.t("已送达服务器", "Delivered").to_owned(),
-                            EvidenceState::NeedsAttention { message, .. } => {
-                                format!("{}{message}", lang.t("未被接收:", "Not accepted: "))
-                            }
-                        }}
-                    }
-                    if let Some(err) = &e.last_error {
-                        span { class: "muted small", "{err}" }
-                    }
+            {evidence_items(lang, evidence)}
+            {entry_items(lang, rows)}
+        }
+    }
+}
+
+/// A department officer's evidence on its way, newest first.
+fn evidence_items(lang: Lang, evidence: Vec<EvidenceEntry>) -> Element {
+    rsx! {
+        for e in evidence {
+            div {
+                key: "{e.client_id}",
+                class: "card item",
+                "data-testid": "outbox-evidence",
+                "data-state": match e.state {
+                    EvidenceState::Draft | EvidenceState::Waiting => "waiting",
+                    EvidenceState::Sent => "sent",
+                    EvidenceState::NeedsAttention { .. } => "attention",
+                },
+                strong { {lang.t("整改佐证:", "Evidence: ")} "{e.issue_title}" }
+                span { class: "state",
+                    {match &e.state {
+                        EvidenceState::Draft | EvidenceState::Waiting => {
+                            let total = e.photos.len();
+                            let sent = total.saturating_sub(e.missing_photos.len());
+                            format!(
+                                "{}{sent}/{total}",
+                                lang.t("等待发送(已存手机),照片 ", "Waiting to send (on phone), photos "),
+                            )
+                        }
+                        EvidenceState::Sent => lang.t("已送达服务器", "Delivered").to_owned(),
+                        EvidenceState::NeedsAttention { message, .. } => {
+                            format!("{}{message}", lang.t("未被接收:", "Not accepted: "))
+                        }
+                    }}
+                }
+                if let Some(err) = &e.last_error {
+                    span { class: "muted small", "{err}" }
                 }
             }
-            for (e, title, venue, total, sent_photos) in rows {
-                div {
-                    key: "{e.record.id}",
-                    class: "card item",
-                    "data-testid": "outbox-entry",
-                    "data-state": match e.state {
-                        SendState::Waiting => "waiting",
-                        SendState::UploadingPhotos => "uploading",
-                        SendState::Sent => "sent",
-                        SendState::NeedsAttention { .. } => "attention",
-                    },
-                    strong { "{title}" }
-                    span { class: "muted", "{venue}" }
-                    if e.record.rev > 1 {
-                        span { class: "muted small", {lang.t("第 ", "Revision ")} "{e.record.rev}" {lang.t(" 次提交", "")} }
-                    }
-                    span { class: "state", "data-testid": "send-state",
-                        {match &e.state {
-                            SendState::Waiting => lang.t("等待发送(已存手机)", "Waiting to send (on phone)").to_owned(),
-                            SendState::UploadingPhotos => lang.t("正在上传照片", "Uploading photos").to_owned(),
-                            SendState::Sent => lang.t("已送达服务器", "Delivered").to_owned(),
-                            SendState::NeedsAttention { message, .. } => {
-                                format!("{}{message}", lang.t("需要处理:", "Needs attention: "))
-                            }
-                        }}
-                    }
-                    if total > 0 {
-                        div { class: "progress",
-                            progress { max: "{total}", value: "{sent_photos}" }
-                            span { class: "small", "data-testid": "photo-progress",
-                                {lang.t("照片 ", "Photos ")} "{sent_photos}/{total}"
-                            }
+        }
+    }
+}
+
+/// The submitted walkthroughs, newest first, with their photos and review.
+fn entry_items(lang: Lang, rows: Vec<EntryRow>) -> Element {
+    rsx! {
+        for (e, title, venue, total, sent_photos) in rows {
+            div {
+                key: "{e.record.id}",
+                class: "card item",
+                "data-testid": "outbox-entry",
+                "data-state": match e.state {
+                    SendState::Waiting => "waiting",
+                    SendState::UploadingPhotos => "uploading",
+                    SendState::Sent => "sent",
+                    SendState::NeedsAttention { .. } => "attention",
+                },
+                strong { "{title}" }
+                span { class: "muted", "{venue}" }
+                if e.record.rev > 1 {
+                    span { class: "muted small", {lang.t("第 ", "Revision ")} "{e.record.rev}" {lang.t(" 次提交", "")} }
+                }
+                span { class: "state", "data-testid": "send-state",
+                    {match &e.state {
+                        SendState::Waiting => lang.t("等待发送(已存手机)", "Waiting to send (on phone)").to_owned(),
+                        SendState::UploadingPhotos => lang.t("正在上传照片", "Uploading photos").to_owned(),
+                        SendState::Sent => lang.t("已送达服务器", "Delivered").to_owned(),
+                        SendState::NeedsAttention { message, .. } => {
+                            format!("{}{message}", lang.t("需要处理:", "Needs attention: "))
+                        }
+                    }}
+                }
+                if total > 0 {
+                    div { class: "progress",
+                        progress { max: "{total}", value: "{sent_photos}" }
+                        span { class: "small", "data-testid": "photo-progress",
+                            {lang.t("照片 ", "Photos ")} "{sent_photos}/{total}"
                         }
                     }
-                    if let Some(err) = &e.last_error {
-                        span { class: "muted small", "{err}" }
-                    }
-                    if e.review.is_none() && e.next_rev().is_some() {
-                        Correct { id: e.record.id.clone() }
-                    }
-                    if let Some(review) = &e.review {
-                        match review.status {
-                            ReviewStatus::Accepted => rsx! {
-                                span { class: "tag ok", "data-testid": "review-accepted", {lang.t("已通过审核", "Accepted")} }
-                            },
-                            ReviewStatus::Returned => rsx! {
-                                div { class: "banner warn", "data-testid": "review-returned",
-                                    strong { {lang.t("被退回:", "Returned: ")} }
-                                    span { "data-testid": "review-comment", "{review.comment}" }
-                                }
-                                Correct { id: e.record.id.clone() }
-                            },
-                            _ => rsx! {
-                                span { class: "tag", {lang.t("等待审核", "Awaiting review")} }
-                            },
-                        }
+                }
+                if let Some(err) = &e.last_error {
+                    span { class: "muted small", "{err}" }
+                }
+                if e.review.is_none() && e.next_rev().is_some() {
+                    Correct { id: e.record.id.clone() }
+                }
+                if let Some(review) = &e.review {
+                    match review.status {
+                        ReviewStatus::Accepted => rsx! {
+                            span { class: "tag ok", "data-testid": "review-accepted", {lang.t("已通过审核", "Accepted")} }
+                        },
+                        ReviewStatus::Returned => rsx! {
+                            div { class: "banner warn", "data-testid": "review-returned",
+                                strong { {lang.t("被退回:", "Returned: ")} }
+                                span { "data-testid": "review-comment", "{review.comment}" }
+                            }
+                            Correct { id: e.record.id.clone() }
+                        },
+                        _ => rsx! {
+                            span { class: "tag", {lang.t("等待审核", "Awaiting review")} }
+                        },
                     }
                 }
             }
