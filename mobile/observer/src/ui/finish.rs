@@ -9,27 +9,23 @@ use flowwalk_shared::walkthrough::{Commendation, CommendationKind};
 use flowwalk_shared::rules::Text;
 
 use super::{Ctx, Screen, TextField};
+use crate::i18n::Lang;
 use crate::platform;
+use crate::recorder::Draft;
 use crate::store::Doc;
 
 #[component]
 pub fn Finish(id: String) -> Element {
     let ctx = use_context::<Ctx>();
     let lang = ctx.lang();
-    let mut busy = use_signal(|| false);
-    let mut tried = use_signal(|| false);
+    let busy = use_signal(|| false);
+    let tried = use_signal(|| false);
     let Some(draft) = ctx.data.read().draft(&id).cloned() else {
         return rsx! {
             h1 { {lang.t("评价并提交", "Rate and submit")} }
             p { class: "hint", {lang.t("这次体验已提交。", "This walkthrough was submitted.")} }
         };
     };
-    let kinds = [
-        CommendationKind::Attitude,
-        CommendationKind::Efficiency,
-        CommendationKind::Patience,
-        CommendationKind::Other,
-    ];
     let walked = draft.steps.iter().filter(|s| s.visited()).count();
     let comment = draft.comment.clone();
     // The rules the server checks, applied now: the first one broken, with where.
@@ -60,68 +56,8 @@ pub fn Finish(id: String) -> Element {
                 " · " {lang.t("问题 ", "Problems: ")} "{draft.findings.len()}"
             }
             p { class: "label", {lang.t("值得称赞(可多选)", "Worth praising (any)")} }
-            div { class: "choices",
-                for k in kinds {
-                    {
-                        let on = draft.commendations.iter().any(|c| c.kind == k);
-                        rsx! {
-                            button {
-                                key: "{k:?}",
-                                class: if on { "choice on" } else { "choice" },
-                                onclick: {
-                                    let id = id.clone();
-                                    move |_| {
-                                        ctx.edit_draft(id.clone(), move |d, _| {
-                                                if d.commendations.iter().any(|c| c.kind == k) {
-                                                    d.commendations.retain(|c| c.kind != k);
-                                                } else {
-                                                    d.commendations.push(Commendation {
-                                                        id: platform::new_id(),
-                                                        step_id: None,
-                                                        kind: k,
-                                                        note: String::new(),
-                                                    });
-                                                }
-                                            },
-                                        )
-                                    }
-                                },
-                                {lang.commendation(k)}
-                            }
-                        }
-                    }
-                }
-            }
-            p { class: "label", {lang.t("总体满意度", "Overall satisfaction")} }
-            div { class: "choices",
-                for s in Satisfaction::ALL {
-                    button {
-                        key: "{s:?}",
-                        class: if draft.satisfaction == Some(s) { "choice on" } else { "choice" },
-                        "data-testid": "satisfaction",
-                        onclick: {
-                            let id = id.clone();
-                            move |_| ctx.edit_draft(id.clone(), move |d, _| d.satisfaction = Some(s))
-                        },
-                        {lang.satisfaction(s)}
-                    }
-                }
-            }
-            p { class: "label", {lang.t("办事顺畅度", "How smooth was it")} }
-            div { class: "choices",
-                for s in Smoothness::ALL {
-                    button {
-                        key: "{s:?}",
-                        class: if draft.smoothness == Some(s) { "choice on" } else { "choice" },
-                        "data-testid": "smoothness",
-                        onclick: {
-                            let id = id.clone();
-                            move |_| ctx.edit_draft(id.clone(), move |d, _| d.smoothness = Some(s))
-                        },
-                        {lang.smoothness(s)}
-                    }
-                }
-            }
+            {commendation_choices(ctx, lang, &id, &draft)}
+            {overall_choices(ctx, lang, &id, &draft)}
             TextField {
                 key: "{id}",
                 label: lang.t("总体意见和建议(可选)", "Overall comments (optional)").to_owned(),
@@ -147,33 +83,7 @@ pub fn Finish(id: String) -> Element {
                 disabled: busy(),
                 onclick: {
                     let id = id.clone();
-                    move |_| {
-                        // One tap, one record.
-                        if *busy.peek() {
-                            return;
-                        }
-                        let id = id.clone();
-                        tried.set(true);
-                        busy.set(true);
-                        spawn(async move {
-                            let mut ctx = ctx;
-                            let done = ctx
-                                .change(
-                                    &[Doc::Outbox, Doc::Drafts],
-                                    |d| d.submit(&id, platform::now_ms()),
-                                )
-                                .await;
-                            busy.set(false);
-                            if done.is_ok() {
-                                ctx.say(
-                                    "已保存在手机上,联网后自动发送",
-                                    "Saved on this phone; it is sent when online",
-                                );
-                                ctx.go(Screen::Outbox);
-                                ctx.sync_now();
-                            }
-                        });
-                    }
+                    move |_| submit_walk(ctx, &id, busy, tried)
                 },
                 {lang.t("提交", "Submit")}
             }
@@ -191,4 +101,112 @@ pub fn Finish(id: String) -> Element {
             }
         }
     }
+}
+
+/// What was worth praising: any of the kinds, each toggled on the draft.
+fn commendation_choices(ctx: Ctx, lang: Lang, id: &str, draft: &Draft) -> Element {
+    let kinds = [
+        CommendationKind::Attitude,
+        CommendationKind::Efficiency,
+        CommendationKind::Patience,
+        CommendationKind::Other,
+    ];
+    rsx! {
+        div { class: "choices",
+            for k in kinds {
+                {
+                    let on = draft.commendations.iter().any(|c| c.kind == k);
+                    rsx! {
+                        button {
+                            key: "{k:?}",
+                            class: if on { "choice on" } else { "choice" },
+                            onclick: {
+                                let id = id.to_owned();
+                                move |_| {
+                                    ctx.edit_draft(id.clone(), move |d, _| {
+                                            if d.commendations.iter().any(|c| c.kind == k) {
+                                                d.commendations.retain(|c| c.kind != k);
+                                            } else {
+                                                d.commendations.push(Commendation {
+                                                    id: platform::new_id(),
+                                                    step_id: None,
+                                                    kind: k,
+                                                    note: String::new(),
+                                                });
+                                            }
+                                        },
+                                    )
+                                }
+                            },
+                            {lang.commendation(k)}
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Overall satisfaction and how smooth it was.
+fn overall_choices(ctx: Ctx, lang: Lang, id: &str, draft: &Draft) -> Element {
+    rsx! {
+        p { class: "label", {lang.t("总体满意度", "Overall satisfaction")} }
+        div { class: "choices",
+            for s in Satisfaction::ALL {
+                button {
+                    key: "{s:?}",
+                    class: if draft.satisfaction == Some(s) { "choice on" } else { "choice" },
+                    "data-testid": "satisfaction",
+                    onclick: {
+                        let id = id.to_owned();
+                        move |_| ctx.edit_draft(id.clone(), move |d, _| d.satisfaction = Some(s))
+                    },
+                    {lang.satisfaction(s)}
+                }
+            }
+        }
+        p { class: "label", {lang.t("办事顺畅度", "How smooth was it")} }
+        div { class: "choices",
+            for s in Smoothness::ALL {
+                button {
+                    key: "{s:?}",
+                    class: if draft.smoothness == Some(s) { "choice on" } else { "choice" },
+                    "data-testid": "smoothness",
+                    onclick: {
+                        let id = id.to_owned();
+                        move |_| ctx.edit_draft(id.clone(), move |d, _| d.smoothness = Some(s))
+                    },
+                    {lang.smoothness(s)}
+                }
+            }
+        }
+    }
+}
+
+/// Submits the walkthrough: it is confirmed once stored in the outbox on the phone.
+fn submit_walk(ctx: Ctx, id: &str, mut busy: Signal<bool>, mut tried: Signal<bool>) {
+    // One tap, one record.
+    if *busy.peek() {
+        return;
+    }
+    let id = id.to_owned();
+    tried.set(true);
+    busy.set(true);
+    spawn(async move {
+        let mut ctx = ctx;
+        let done = ctx
+            .change(&[Doc::Outbox, Doc::Drafts], |d| {
+                d.submit(&id, platform::now_ms())
+            })
+            .await;
+        busy.set(false);
+        if done.is_ok() {
+            ctx.say(
+                "已保存在手机上,联网后自动发送",
+                "Saved on this phone; it is sent when online",
+            );
+            ctx.go(Screen::Outbox);
+            ctx.sync_now();
+        }
+    });
 }
