@@ -7,9 +7,9 @@ use dioxus::prelude::*;
 use flowwalk_shared::api::assignments::{AssignmentStatus, WalkMode};
 
 use super::{Ctx, Screen};
-use crate::i18n::duration;
+use crate::i18n::{Lang, duration};
 use crate::platform;
-use crate::recorder::Phase;
+use crate::recorder::{Draft, Phase};
 use crate::store::{AppData, Doc};
 
 /// One assigned task as the list shows it.
@@ -56,26 +56,7 @@ pub fn Home() -> Element {
                 _ => lang.t("已结束", "Finished"),
             },
             open: data.open_walk(&a.id).map(|d| {
-                let doing = match d.running().and_then(|i| d.steps.get(i)) {
-                    Some(s) => {
-                        let (w, sv) = s.elapsed(now);
-                        match s.phase {
-                            Phase::Waiting { .. } => format!(
-                                "{} · {}{}",
-                                s.name,
-                                lang.t("等候 ", "waiting "),
-                                duration(lang, w)
-                            ),
-                            _ => format!(
-                                "{} · {}{}",
-                                s.name,
-                                lang.t("办理 ", "served "),
-                                duration(lang, sv)
-                            ),
-                        }
-                    }
-                    None => lang.t("已暂停", "paused").to_owned(),
-                };
+                let doing = doing_now(lang, d, now);
                 (d.id.clone(), doing)
             }),
             can_start: AppData::task_open(a, today),
@@ -105,6 +86,67 @@ pub fn Home() -> Element {
         } else if tasks.is_empty() {
             p { class: "hint", {lang.t("暂无指派给你的任务。", "No task is assigned to you.")} }
         }
+        {task_items(ctx, lang, tasks)}
+        if !others.is_empty() {
+            h2 { {lang.t("正在修改", "Being corrected")} }
+            for (id, title, venue, rev) in others {
+                button {
+                    key: "{id}",
+                    class: "card item",
+                    "data-testid": "draft",
+                    onclick: {
+                        let id = id.clone();
+                        move |_| {
+                            let mut ctx = ctx;
+                            ctx.go(Screen::Walk(id.clone()));
+                        }
+                    },
+                    strong { "{title}" }
+                    span { class: "muted", "{venue}" }
+                    if rev > 1 {
+                        span { class: "tag warn", {lang.t("修改后重新提交", "Correction")} }
+                    }
+                    span { class: "go", {lang.t("继续 ›", "Continue ›")} }
+                }
+            }
+        }
+        // What became of the issues this observer's walkthroughs raised, and the re-check
+        // when asked: on the desk (online; its own bundle, loaded only when opened).
+        p { class: "small",
+            a { href: "/desk/", "data-testid": "my-issues",
+                {lang.t("我提出的问题办理情况、回访(需联网)›", "What became of my findings, re-checks (online) ›")}
+            }
+        }
+    }
+}
+
+/// What the walk in progress is doing now: its running step and timer, or paused.
+fn doing_now(lang: Lang, d: &Draft, now: i64) -> String {
+    match d.running().and_then(|i| d.steps.get(i)) {
+        Some(s) => {
+            let (w, sv) = s.elapsed(now);
+            match s.phase {
+                Phase::Waiting { .. } => format!(
+                    "{} · {}{}",
+                    s.name,
+                    lang.t("等候 ", "waiting "),
+                    duration(lang, w)
+                ),
+                _ => format!(
+                    "{} · {}{}",
+                    s.name,
+                    lang.t("办理 ", "served "),
+                    duration(lang, sv)
+                ),
+            }
+        }
+        None => lang.t("已暂停", "paused").to_owned(),
+    }
+}
+
+/// Each assigned task: its walk in progress, the way to start one, or that it has ended.
+fn task_items(ctx: Ctx, lang: Lang, tasks: Vec<TaskRow>) -> Element {
+    rsx! {
         for TaskRow { id, title, venue, dates, online, status, open, can_start } in tasks {
             div { key: "{id}", class: "card item", "data-testid": "task",
                 strong { "{title}" }
@@ -155,36 +197,6 @@ pub fn Home() -> Element {
                         {lang.t("任务期已过,不能再开始新的体验", "The task period is over; no new walk")}
                     }
                 }
-            }
-        }
-        if !others.is_empty() {
-            h2 { {lang.t("正在修改", "Being corrected")} }
-            for (id, title, venue, rev) in others {
-                button {
-                    key: "{id}",
-                    class: "card item",
-                    "data-testid": "draft",
-                    onclick: {
-                        let id = id.clone();
-                        move |_| {
-                            let mut ctx = ctx;
-                            ctx.go(Screen::Walk(id.clone()));
-                        }
-                    },
-                    strong { "{title}" }
-                    span { class: "muted", "{venue}" }
-                    if rev > 1 {
-                        span { class: "tag warn", {lang.t("修改后重新提交", "Correction")} }
-                    }
-                    span { class: "go", {lang.t("继续 ›", "Continue ›")} }
-                }
-            }
-        }
-        // What became of the issues this observer's walkthroughs raised, and the re-check
-        // when asked: on the desk (online; its own bundle, loaded only when opened).
-        p { class: "small",
-            a { href: "/desk/", "data-testid": "my-issues",
-                {lang.t("我提出的问题办理情况、回访(需联网)›", "What became of my findings, re-checks (online) ›")}
             }
         }
     }
