@@ -25,84 +25,9 @@ pub fn Login() -> Element {
     let mut password = use_signal(String::new);
     let mut code = use_signal(String::new);
     let mut invite = use_signal(|| false);
-    let mut busy = use_signal(|| false);
+    let busy = use_signal(|| false);
 
-    let submit = move |_| {
-        let mut ctx = ctx;
-        if *busy.peek() {
-            return;
-        }
-        busy.set(true);
-        spawn(async move {
-            let base = {
-                let d = ctx.data.peek();
-                if d.settings.server.is_empty() {
-                    platform::default_server()
-                } else {
-                    d.settings.server.clone()
-                }
-            };
-            let answer = if *invite.peek() {
-                HttpTransport::redeem(
-                    &base,
-                    &RedeemInviteRequest {
-                        code: code.peek().trim().to_owned(),
-                        username: username.peek().trim().to_owned(),
-                        password: password.peek().clone(),
-                        display_name: None,
-                    },
-                )
-                .await
-            } else {
-                HttpTransport::login(&base, username.peek().trim(), &password.peek()).await
-            };
-            match answer {
-                Ok(tokens)
-                    if !tokens.user.role.is_observer()
-                        && tokens.user.role != flowwalk_shared::Role::DepartmentOfficer =>
-                {
-                    // Managers and panel members work at the desk (its own bundle, so
-                    // observers never download it): hand the session over. Department
-                    // officers stay: here they record evidence offline, as observers do.
-                    password.set(String::new());
-                    if handoff::save(&handoff::DeskSession::from_tokens(&base, tokens)) {
-                        handoff::open(handoff::DESK_PATH);
-                    } else {
-                        ctx.fail(
-                            "此账号请在电脑浏览器打开 /desk/ 工作台登录。",
-                            "This account works at the desk: open /desk/ in a browser.",
-                        );
-                    }
-                }
-                Ok(tokens) => {
-                    let session = Session::from_tokens(&base, tokens, platform::now_ms());
-                    let saved = ctx
-                        .change(&[Doc::Session], move |d| {
-                            d.session = Some(session);
-                            Ok(())
-                        })
-                        .await;
-                    if saved.is_ok() {
-                        password.set(String::new());
-                        ctx.toast.set(None);
-                        ctx.go(Screen::Home);
-                        ctx.sync_now();
-                    }
-                }
-                Err(e) => match &e {
-                    crate::api::ApiError::Network(_) => ctx.fail(
-                        "无法连接服务器。首次登录需要联网。",
-                        "Cannot reach the server. The first login needs a network.",
-                    ),
-                    _ => {
-                        let text = e.describe();
-                        ctx.fail(text.clone(), text);
-                    }
-                },
-            }
-            busy.set(false);
-        });
-    };
+    let submit = move |_| log_in(ctx, busy, invite, code, username, password);
 
     rsx! {
         section { class: "card login",
@@ -169,4 +94,89 @@ pub fn Login() -> Element {
             }
         }
     }
+}
+
+/// Logs in (or redeems the invite code) at the server; desk accounts go to the desk.
+fn log_in(
+    ctx: Ctx,
+    mut busy: Signal<bool>,
+    invite: Signal<bool>,
+    code: Signal<String>,
+    username: Signal<String>,
+    mut password: Signal<String>,
+) {
+    let mut ctx = ctx;
+    if *busy.peek() {
+        return;
+    }
+    busy.set(true);
+    spawn(async move {
+        let base = {
+            let d = ctx.data.peek();
+            if d.settings.server.is_empty() {
+                platform::default_server()
+            } else {
+                d.settings.server.clone()
+            }
+        };
+        let answer = if *invite.peek() {
+            HttpTransport::redeem(
+                &base,
+                &RedeemInviteRequest {
+                    code: code.peek().trim().to_owned(),
+                    username: username.peek().trim().to_owned(),
+                    password: password.peek().clone(),
+                    display_name: None,
+                },
+            )
+            .await
+        } else {
+            HttpTransport::login(&base, username.peek().trim(), &password.peek()).await
+        };
+        match answer {
+            Ok(tokens)
+                if !tokens.user.role.is_observer()
+                    && tokens.user.role != flowwalk_shared::Role::DepartmentOfficer =>
+            {
+                // Managers and panel members work at the desk (its own bundle, so
+                // observers never download it): hand the session over. Department
+                // officers stay: here they record evidence offline, as observers do.
+                password.set(String::new());
+                if handoff::save(&handoff::DeskSession::from_tokens(&base, tokens)) {
+                    handoff::open(handoff::DESK_PATH);
+                } else {
+                    ctx.fail(
+                        "此账号请在电脑浏览器打开 /desk/ 工作台登录。",
+                        "This account works at the desk: open /desk/ in a browser.",
+                    );
+                }
+            }
+            Ok(tokens) => {
+                let session = Session::from_tokens(&base, tokens, platform::now_ms());
+                let saved = ctx
+                    .change(&[Doc::Session], move |d| {
+                        d.session = Some(session);
+                        Ok(())
+                    })
+                    .await;
+                if saved.is_ok() {
+                    password.set(String::new());
+                    ctx.toast.set(None);
+                    ctx.go(Screen::Home);
+                    ctx.sync_now();
+                }
+            }
+            Err(e) => match &e {
+                crate::api::ApiError::Network(_) => ctx.fail(
+                    "无法连接服务器。首次登录需要联网。",
+                    "Cannot reach the server. The first login needs a network.",
+                ),
+                _ => {
+                    let text = e.describe();
+                    ctx.fail(text.clone(), text);
+                }
+            },
+        }
+        busy.set(false);
+    });
 }
