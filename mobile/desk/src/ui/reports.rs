@@ -9,7 +9,7 @@ use dioxus::prelude::*;
 use flowwalk_shared::Role;
 use flowwalk_shared::api::assignments::{AssignmentInput, AssignmentStatus, WalkMode};
 use flowwalk_shared::api::auth::CreateInviteRequest;
-use flowwalk_shared::api::reports::{CountByKey, DashboardQuery, ReportExportQuery};
+use flowwalk_shared::api::reports::{CountByKey, Dashboard, DashboardQuery, ReportExportQuery};
 use flowwalk_shared::api::users::User;
 use flowwalk_shared::endpoint::NoQuery;
 use flowwalk_shared::endpoints as ep;
@@ -17,6 +17,7 @@ use flowwalk_shared::endpoints as ep;
 use dioxus_charts::BarChart;
 
 use super::{DeskStore, client};
+use crate::i18n::Lang;
 
 /// A chart's frame: the picture is described by its title (the table below it holds the
 /// numbers), so a screen reader reads the table, not the drawing.
@@ -124,108 +125,7 @@ pub fn Reports() -> Element {
     let body = match &*dashboard.read() {
         None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
         Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
-        Some(Ok(d)) => {
-            let d = d.clone();
-            rsx! {
-                p { class: "muted", {format!("{} {} – {}", lang.t("统计期间", "Period"), d.from, d.to)} }
-                div { class: "kpis",
-                    div { class: "card kpi", "data-testid": "kpi-overdue", strong { "{d.overdue_now}" } span { {lang.t("当前逾期问题", "Overdue now")} } }
-                    div { class: "card kpi", strong { "{d.walkthroughs_to_review}" } span { {lang.t("待审核走流程", "Walkthroughs to review")} } }
-                    div { class: "card kpi", strong { {format!("{:.1}", d.impact.hours_cut)} } span { {lang.t("节省办事时长(小时)", "Hours cut")} } }
-                    div { class: "card kpi", strong { "{d.impact.materials_cut}" } span { {lang.t("精简材料(件)", "Materials cut")} } }
-                    div { class: "card kpi", strong { "{d.impact.problems_solved}" } span { {lang.t("解决问题", "Problems solved")} } }
-                    div { class: "card kpi", strong { "{d.impact.findings}" } span { {lang.t("发现问题", "Findings")} } }
-                }
-                div { class: "compare",
-                    Counts { title: lang.t("问题类别", "Issues by category").to_owned(), rows: d.by_category.clone(), testid: "by-category" }
-                    Counts { title: lang.t("责任部门", "Issues by department").to_owned(), rows: d.by_department.clone(), testid: "by-department" }
-                }
-                section { class: "card",
-                    h2 { {lang.t("逐月整改率与按期率", "Rectification and on-time rates by month")} }
-                    if !d.monthly.is_empty() {
-                        Chart { label: lang.t("逐月整改率(左)与按期率(右)", "Rectification (left) and on-time (right) rates by month").to_owned(), testid: "monthly-chart",
-                            BarChart {
-                                padding_top: 30,
-                                padding_left: 60,
-                                padding_right: 40,
-                                padding_bottom: 40,
-                                bar_width: "4%",
-                                lowest: 0.0,
-                                highest: 100.0,
-                                max_ticks: 5,
-                                label_interpolation: percent as fn(f32) -> String,
-                                series: vec![
-                                    d.monthly.iter().map(|m| (m.figures.rectification_rate.unwrap_or(0.0) * 100.0) as f32).collect::<Vec<f32>>(),
-                                    d.monthly.iter().map(|m| (m.figures.on_time_rate.unwrap_or(0.0) * 100.0) as f32).collect::<Vec<f32>>(),
-                                ],
-                                labels: d.monthly.iter().map(|m| m.month.clone()).collect::<Vec<String>>(),
-                            }
-                        }
-                    }
-                    table { class: "figures", "data-testid": "monthly",
-                        thead { tr {
-                            th { scope: "col", {lang.t("月份", "Month")} }
-                            th { scope: "col", {lang.t("收到", "Received")} }
-                            th { scope: "col", {lang.t("整改率", "Rectified")} }
-                            th { scope: "col", {lang.t("按期率", "On time")} }
-                            th { scope: "col", {lang.t("回访率", "Re-checked")} }
-                            th { scope: "col", {lang.t("满意率", "Satisfied")} }
-                        } }
-                        tbody {
-                            for m in d.monthly.iter() {
-                                tr { key: "{m.month}",
-                                    td { "{m.month}" }
-                                    td { class: "num", "{m.figures.received}" }
-                                    td { class: "num", {rate(m.figures.rectification_rate)} }
-                                    td { class: "num", {rate(m.figures.on_time_rate)} }
-                                    td { class: "num", {rate(m.figures.return_visit_rate)} }
-                                    td { class: "num", {rate(m.figures.satisfaction_rate)} }
-                                }
-                            }
-                        }
-                    }
-                }
-                section { class: "card",
-                    h2 { {lang.t("各场景平均用时与承诺时限(分钟)", "Scenario time against the promise (minutes)")} }
-                    if !d.scenario_timing.is_empty() {
-                        Chart { label: lang.t("各场景平均用时(左)与承诺时限(右)", "Each scenario's average time (left) and promised time (right)").to_owned(), testid: "scenario-chart",
-                            BarChart {
-                                padding_top: 30,
-                                padding_left: 60,
-                                padding_right: 40,
-                                padding_bottom: 40,
-                                bar_width: "5%",
-                                lowest: 0.0,
-                                label_interpolation: whole as fn(f32) -> String,
-                                series: vec![
-                                    d.scenario_timing.iter().map(|s| s.average_total_minutes as f32).collect::<Vec<f32>>(),
-                                    d.scenario_timing.iter().map(|s| s.promised_minutes as f32).collect::<Vec<f32>>(),
-                                ],
-                                labels: d.scenario_timing.iter().map(|s| s.scenario_name.chars().take(8).collect::<String>()).collect::<Vec<String>>(),
-                            }
-                        }
-                    }
-                    table { class: "figures", "data-testid": "scenario-timing",
-                        thead { tr {
-                            th { scope: "col", {lang.t("场景", "Scenario")} }
-                            th { scope: "col", {lang.t("走流程次数", "Walkthroughs")} }
-                            th { scope: "col", {lang.t("平均用时", "Average")} }
-                            th { scope: "col", {lang.t("承诺时限", "Promised")} }
-                        } }
-                        tbody {
-                            for s in d.scenario_timing.iter() {
-                                tr { key: "{s.scenario_id}", class: if s.average_total_minutes > s.promised_minutes && s.promised_minutes > 0.0 { "over" } else { "" },
-                                    td { "{s.scenario_name}" }
-                                    td { class: "num", "{s.walkthroughs}" }
-                                    td { class: "num", {format!("{:.0}", s.average_total_minutes)} }
-                                    td { class: "num", {format!("{:.0}", s.promised_minutes)} }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        Some(Ok(d)) => dashboard_figures(lang, d),
     };
     rsx! {
         h1 { {lang.t("统计与报表", "Figures and reports")} }
@@ -243,12 +143,129 @@ pub fn Reports() -> Element {
     }
 }
 
+/// The dashboard's figures: the counts, the impact and the two charts with their tables.
+fn dashboard_figures(lang: Lang, d: &Dashboard) -> Element {
+    rsx! {
+        p { class: "muted", {format!("{} {} – {}", lang.t("统计期间", "Period"), d.from, d.to)} }
+        div { class: "kpis",
+            div { class: "card kpi", "data-testid": "kpi-overdue", strong { "{d.overdue_now}" } span { {lang.t("当前逾期问题", "Overdue now")} } }
+            div { class: "card kpi", strong { "{d.walkthroughs_to_review}" } span { {lang.t("待审核走流程", "Walkthroughs to review")} } }
+            div { class: "card kpi", strong { {format!("{:.1}", d.impact.hours_cut)} } span { {lang.t("节省办事时长(小时)", "Hours cut")} } }
+            div { class: "card kpi", strong { "{d.impact.materials_cut}" } span { {lang.t("精简材料(件)", "Materials cut")} } }
+            div { class: "card kpi", strong { "{d.impact.problems_solved}" } span { {lang.t("解决问题", "Problems solved")} } }
+            div { class: "card kpi", strong { "{d.impact.findings}" } span { {lang.t("发现问题", "Findings")} } }
+        }
+        div { class: "compare",
+            Counts { title: lang.t("问题类别", "Issues by category").to_owned(), rows: d.by_category.clone(), testid: "by-category" }
+            Counts { title: lang.t("责任部门", "Issues by department").to_owned(), rows: d.by_department.clone(), testid: "by-department" }
+        }
+        {monthly_rates(lang, d)}
+        {scenario_timing(lang, d)}
+    }
+}
+
+/// Rectification and on-time rates month by month: the chart and its table.
+fn monthly_rates(lang: Lang, d: &Dashboard) -> Element {
+    rsx! {
+        section { class: "card",
+            h2 { {lang.t("逐月整改率与按期率", "Rectification and on-time rates by month")} }
+            if !d.monthly.is_empty() {
+                Chart { label: lang.t("逐月整改率(左)与按期率(右)", "Rectification (left) and on-time (right) rates by month").to_owned(), testid: "monthly-chart",
+                    BarChart {
+                        padding_top: 30,
+                        padding_left: 60,
+                        padding_right: 40,
+                        padding_bottom: 40,
+                        bar_width: "4%",
+                        lowest: 0.0,
+                        highest: 100.0,
+                        max_ticks: 5,
+                        label_interpolation: percent as fn(f32) -> String,
+                        series: vec![
+                            d.monthly.iter().map(|m| (m.figures.rectification_rate.unwrap_or(0.0) * 100.0) as f32).collect::<Vec<f32>>(),
+                            d.monthly.iter().map(|m| (m.figures.on_time_rate.unwrap_or(0.0) * 100.0) as f32).collect::<Vec<f32>>(),
+                        ],
+                        labels: d.monthly.iter().map(|m| m.month.clone()).collect::<Vec<String>>(),
+                    }
+                }
+            }
+            table { class: "figures", "data-testid": "monthly",
+                thead { tr {
+                    th { scope: "col", {lang.t("月份", "Month")} }
+                    th { scope: "col", {lang.t("收到", "Received")} }
+                    th { scope: "col", {lang.t("整改率", "Rectified")} }
+                    th { scope: "col", {lang.t("按期率", "On time")} }
+                    th { scope: "col", {lang.t("回访率", "Re-checked")} }
+                    th { scope: "col", {lang.t("满意率", "Satisfied")} }
+                } }
+                tbody {
+                    for m in d.monthly.iter() {
+                        tr { key: "{m.month}",
+                            td { "{m.month}" }
+                            td { class: "num", "{m.figures.received}" }
+                            td { class: "num", {rate(m.figures.rectification_rate)} }
+                            td { class: "num", {rate(m.figures.on_time_rate)} }
+                            td { class: "num", {rate(m.figures.return_visit_rate)} }
+                            td { class: "num", {rate(m.figures.satisfaction_rate)} }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Each scenario's average time against its promise: the chart and its table.
+fn scenario_timing(lang: Lang, d: &Dashboard) -> Element {
+    rsx! {
+        section { class: "card",
+            h2 { {lang.t("各场景平均用时与承诺时限(分钟)", "Scenario time against the promise (minutes)")} }
+            if !d.scenario_timing.is_empty() {
+                Chart { label: lang.t("各场景平均用时(左)与承诺时限(右)", "Each scenario's average time (left) and promised time (right)").to_owned(), testid: "scenario-chart",
+                    BarChart {
+                        padding_top: 30,
+                        padding_left: 60,
+                        padding_right: 40,
+                        padding_bottom: 40,
+                        bar_width: "5%",
+                        lowest: 0.0,
+                        label_interpolation: whole as fn(f32) -> String,
+                        series: vec![
+                            d.scenario_timing.iter().map(|s| s.average_total_minutes as f32).collect::<Vec<f32>>(),
+                            d.scenario_timing.iter().map(|s| s.promised_minutes as f32).collect::<Vec<f32>>(),
+                        ],
+                        labels: d.scenario_timing.iter().map(|s| s.scenario_name.chars().take(8).collect::<String>()).collect::<Vec<String>>(),
+                    }
+                }
+            }
+            table { class: "figures", "data-testid": "scenario-timing",
+                thead { tr {
+                    th { scope: "col", {lang.t("场景", "Scenario")} }
+                    th { scope: "col", {lang.t("走流程次数", "Walkthroughs")} }
+                    th { scope: "col", {lang.t("平均用时", "Average")} }
+                    th { scope: "col", {lang.t("承诺时限", "Promised")} }
+                } }
+                tbody {
+                    for s in d.scenario_timing.iter() {
+                        tr { key: "{s.scenario_id}", class: if s.average_total_minutes > s.promised_minutes && s.promised_minutes > 0.0 { "over" } else { "" },
+                            td { "{s.scenario_name}" }
+                            td { class: "num", "{s.walkthroughs}" }
+                            td { class: "num", {format!("{:.0}", s.average_total_minutes)} }
+                            td { class: "num", {format!("{:.0}", s.promised_minutes)} }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A new assignment: scenario, venue, observers, dates and mode. The shared rule the
 /// server applies (`AssignmentInput::check_shape`) is checked before anything is sent;
 /// the server's answer names any other problem.
 #[component]
 fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>) -> Element {
-    let mut desk = use_context::<DeskStore>();
+    let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let observers = use_resource(move || async move {
         client::get(desk, ep::users::List).await.map(|all| {
@@ -264,64 +281,11 @@ fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>
     let mut starts = use_signal(move || today.to_string());
     let mut ends = use_signal(move || (today + chrono::Duration::days(14)).to_string());
     let mut online = use_signal(|| false);
-    let mut problem = use_signal(|| None::<String>);
+    let problem = use_signal(|| None::<String>);
     let create = move |_| {
-        let date = |v: &str, zh: &str, en: &str| {
-            v.trim()
-                .parse::<chrono::NaiveDate>()
-                .map_err(|_| lang.t(zh, en).to_owned())
-        };
-        let input = (|| {
-            if scenario.peek().is_empty() || venue.peek().is_empty() {
-                return Err(lang
-                    .t("请选择场景和场所", "Choose a scenario and a venue")
-                    .to_owned());
-            }
-            let input = AssignmentInput {
-                scenario_id: scenario.peek().clone(),
-                venue_id: venue.peek().clone(),
-                observer_ids: picked.peek().clone(),
-                starts_on: date(
-                    &starts.peek(),
-                    "开始日期格式应为 2026-12-01",
-                    "Start date: like 2026-12-01",
-                )?,
-                ends_on: date(
-                    &ends.peek(),
-                    "结束日期格式应为 2026-12-31",
-                    "End date: like 2026-12-31",
-                )?,
-                mode: if *online.peek() {
-                    WalkMode::OnlineSimulation
-                } else {
-                    WalkMode::InPerson
-                },
-                status: AssignmentStatus::Planned,
-                note: String::new(),
-            };
-            input
-                .check_shape()
-                .map_err(|e| e.message(lang.is_en()).to_owned())?;
-            Ok(input)
-        })();
-        let input = match input {
-            Ok(i) => i,
-            Err(why) => {
-                problem.set(Some(why));
-                return;
-            }
-        };
-        problem.set(None);
-        spawn(async move {
-            match client::call(desk, ep::assignments::Create, &(), &NoQuery {}, &input).await {
-                Ok(_) => {
-                    picked.set(Vec::new());
-                    desk.say(lang.t("任务已创建", "Assignment created"));
-                    desk.changed();
-                }
-                Err(e) => problem.set(Some(e.describe())),
-            }
-        });
+        create_assignment(
+            desk, lang, scenario, venue, picked, starts, ends, online, problem,
+        )
     };
     rsx! {
         section { class: "card", "data-testid": "new-assignment",
@@ -387,6 +351,77 @@ fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>
             button { class: "primary", "data-testid": "create-assignment", onclick: create, {lang.t("创建任务", "Create the assignment")} }
         }
     }
+}
+
+/// Checks the new assignment by the shared rule, then creates it at the server.
+#[allow(clippy::too_many_arguments)]
+fn create_assignment(
+    mut desk: DeskStore,
+    lang: Lang,
+    scenario: Signal<String>,
+    venue: Signal<String>,
+    mut picked: Signal<Vec<String>>,
+    starts: Signal<String>,
+    ends: Signal<String>,
+    online: Signal<bool>,
+    mut problem: Signal<Option<String>>,
+) {
+    let date = |v: &str, zh: &str, en: &str| {
+        v.trim()
+            .parse::<chrono::NaiveDate>()
+            .map_err(|_| lang.t(zh, en).to_owned())
+    };
+    let input = (|| {
+        if scenario.peek().is_empty() || venue.peek().is_empty() {
+            return Err(lang
+                .t("请选择场景和场所", "Choose a scenario and a venue")
+                .to_owned());
+        }
+        let input = AssignmentInput {
+            scenario_id: scenario.peek().clone(),
+            venue_id: venue.peek().clone(),
+            observer_ids: picked.peek().clone(),
+            starts_on: date(
+                &starts.peek(),
+                "开始日期格式应为 2026-12-01",
+                "Start date: like 2026-12-01",
+            )?,
+            ends_on: date(
+                &ends.peek(),
+                "结束日期格式应为 2026-12-31",
+                "End date: like 2026-12-31",
+            )?,
+            mode: if *online.peek() {
+                WalkMode::OnlineSimulation
+            } else {
+                WalkMode::InPerson
+            },
+            status: AssignmentStatus::Planned,
+            note: String::new(),
+        };
+        input
+            .check_shape()
+            .map_err(|e| e.message(lang.is_en()).to_owned())?;
+        Ok(input)
+    })();
+    let input = match input {
+        Ok(i) => i,
+        Err(why) => {
+            problem.set(Some(why));
+            return;
+        }
+    };
+    problem.set(None);
+    spawn(async move {
+        match client::call(desk, ep::assignments::Create, &(), &NoQuery {}, &input).await {
+            Ok(_) => {
+                picked.set(Vec::new());
+                desk.say(lang.t("任务已创建", "Assignment created"));
+                desk.changed();
+            }
+            Err(e) => problem.set(Some(e.describe())),
+        }
+    });
 }
 
 #[component]
