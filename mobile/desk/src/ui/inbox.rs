@@ -10,6 +10,7 @@ use flowwalk_shared::api::walkthroughs::{
 use flowwalk_shared::endpoint::NoQuery;
 use flowwalk_shared::endpoints::{self as ep, IdPath};
 use flowwalk_shared::sync::ReviewStatus;
+use flowwalk_shared::walkthrough::WalkthroughRecord;
 
 use super::issue::Photo;
 use super::notifications::china_time;
@@ -116,7 +117,7 @@ pub fn Feedback(id: String) -> Element {
             .await
         }
     });
-    let mut comment = use_signal(String::new);
+    let comment = use_signal(String::new);
     let read = detail.read();
     let d = match &*read {
         None => return rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
@@ -129,8 +130,6 @@ pub fn Feedback(id: String) -> Element {
     let s = &d.summary;
     let r = &d.record;
     let rev = s.rev;
-    let id_a = id.clone();
-    let id_r = id.clone();
     let id_p = id.clone();
     rsx! {
         button {
@@ -173,63 +172,85 @@ pub fn Feedback(id: String) -> Element {
                 p { {lang.t("满意度:", "Satisfaction: ")} {lang.satisfaction(r.satisfaction)} " · " {lang.t("顺畅度:", "Smoothness: ")} {lang.smoothness(r.smoothness)} }
                 if !r.comment.is_empty() { p { "{r.comment}" } }
             }
-            section { class: "card",
-                h2 { {format!("{}({})", lang.t("发现的问题", "Findings"), r.findings.len())} }
-                for f in r.findings.iter() {
-                    div { key: "{f.id}", class: "occurrence", "data-testid": "finding",
-                        p { strong { {lang.severity(f.severity)} } " · {f.description}" }
-                        div { class: "photos",
-                            for (n, p) in f.photos.iter().enumerate() {
-                                Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("问题照片", "Finding photo"), n + 1) }
-                            }
-                        }
-                    }
-                }
-                if !r.commendations.is_empty() {
-                    h2 { {lang.t("表扬", "Commendations")} }
-                    ul { class: "plain",
-                        for c in r.commendations.iter() {
-                            li { key: "{c.id}", {lang.commendation(c.kind)} " {c.note}" }
+            {findings_section(lang, r)}
+            if s.status == ReviewStatus::Submitted {
+                {review_actions(desk, lang, &id, rev, comment)}
+            }
+        }
+    }
+}
+
+/// The findings of a walkthrough with their photos, and its commendations.
+fn findings_section(lang: Lang, r: &WalkthroughRecord) -> Element {
+    rsx! {
+        section { class: "card",
+            h2 { {format!("{}({})", lang.t("发现的问题", "Findings"), r.findings.len())} }
+            for f in r.findings.iter() {
+                div { key: "{f.id}", class: "occurrence", "data-testid": "finding",
+                    p { strong { {lang.severity(f.severity)} } " · {f.description}" }
+                    div { class: "photos",
+                        for (n, p) in f.photos.iter().enumerate() {
+                            Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("问题照片", "Finding photo"), n + 1) }
                         }
                     }
                 }
             }
-            if s.status == ReviewStatus::Submitted {
-                section { class: "card actions",
-                    h2 { {lang.t("审核", "Review")} }
-                    label { {lang.t("意见(退回时必填:需要体验员更正什么)", "Comment (required to return: what the observer must correct)")}
-                        textarea { name: "review-comment", value: "{comment}", oninput: move |e| comment.set(e.value()) }
+            if !r.commendations.is_empty() {
+                h2 { {lang.t("表扬", "Commendations")} }
+                ul { class: "plain",
+                    for c in r.commendations.iter() {
+                        li { key: "{c.id}", {lang.commendation(c.kind)} " {c.note}" }
                     }
-                    div { class: "buttons",
-                        button { class: "primary", "data-testid": "accept-walkthrough",
-                            onclick: move |_| {
-                                let path = IdPath::new(id_a.clone());
-                                let body = AcceptRequest { rev, comment: comment.peek().trim().to_owned() };
-                                spawn(async move {
-                                    let mut dk = desk;
-                                    match client::call(desk, ep::walkthroughs::Accept, &path, &NoQuery {}, &body).await {
-                                        Ok(_) => { dk.say(lang.t("已采纳,问题已进入问题清单", "Accepted; its findings are now issues")); dk.changed(); }
-                                        Err(e) => dk.fail(e.describe()),
-                                    }
-                                });
-                            },
-                            {lang.t("采纳", "Accept")}
-                        }
-                        button { class: "danger", "data-testid": "return-walkthrough",
-                            onclick: move |_| {
-                                let path = IdPath::new(id_r.clone());
-                                let body = ReturnRequest { rev, comment: comment.peek().trim().to_owned() };
-                                spawn(async move {
-                                    let mut dk = desk;
-                                    match client::call(desk, ep::walkthroughs::Return, &path, &NoQuery {}, &body).await {
-                                        Ok(_) => { dk.say(lang.t("已退回体验员", "Returned to the observer")); dk.changed(); }
-                                        Err(e) => dk.fail(e.describe()),
-                                    }
-                                });
-                            },
-                            {lang.t("退回更正", "Return for correction")}
-                        }
-                    }
+                }
+            }
+        }
+    }
+}
+
+/// Accepting a submitted walkthrough, or returning it with what to correct.
+fn review_actions(
+    desk: DeskStore,
+    lang: Lang,
+    id: &str,
+    rev: i32,
+    mut comment: Signal<String>,
+) -> Element {
+    let id_a = id.to_owned();
+    let id_r = id.to_owned();
+    rsx! {
+        section { class: "card actions",
+            h2 { {lang.t("审核", "Review")} }
+            label { {lang.t("意见(退回时必填:需要体验员更正什么)", "Comment (required to return: what the observer must correct)")}
+                textarea { name: "review-comment", value: "{comment}", oninput: move |e| comment.set(e.value()) }
+            }
+            div { class: "buttons",
+                button { class: "primary", "data-testid": "accept-walkthrough",
+                    onclick: move |_| {
+                        let path = IdPath::new(id_a.clone());
+                        let body = AcceptRequest { rev, comment: comment.peek().trim().to_owned() };
+                        spawn(async move {
+                            let mut dk = desk;
+                            match client::call(desk, ep::walkthroughs::Accept, &path, &NoQuery {}, &body).await {
+                                Ok(_) => { dk.say(lang.t("已采纳,问题已进入问题清单", "Accepted; its findings are now issues")); dk.changed(); }
+                                Err(e) => dk.fail(e.describe()),
+                            }
+                        });
+                    },
+                    {lang.t("采纳", "Accept")}
+                }
+                button { class: "danger", "data-testid": "return-walkthrough",
+                    onclick: move |_| {
+                        let path = IdPath::new(id_r.clone());
+                        let body = ReturnRequest { rev, comment: comment.peek().trim().to_owned() };
+                        spawn(async move {
+                            let mut dk = desk;
+                            match client::call(desk, ep::walkthroughs::Return, &path, &NoQuery {}, &body).await {
+                                Ok(_) => { dk.say(lang.t("已退回体验员", "Returned to the observer")); dk.changed(); }
+                                Err(e) => dk.fail(e.describe()),
+                            }
+                        });
+                    },
+                    {lang.t("退回更正", "Return for correction")}
                 }
             }
         }
