@@ -135,39 +135,7 @@ pub fn IssuePage(id: String) -> Element {
                 p { class: "banner warn", strong { {lang.t("转办申请:", "Transfer request: ")} } "{d.transfer_note}" }
             }
             Actions { detail: d.clone() }
-            div { class: "compare",
-                section { class: "card", "data-testid": "before",
-                    h2 { {lang.t("发现的问题(整改前)", "What was found (before)")} }
-                    for o in d.occurrences.iter() {
-                        div { key: "{o.id}", class: "occurrence",
-                            p { class: "small muted", {china_time(o.seen_at)} " · " {lang.severity(o.severity)} }
-                            p { "{o.description}" }
-                            div { class: "photos",
-                                for (n, p) in o.photos.iter().enumerate() {
-                                    Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("问题照片", "Finding photo"), n + 1) }
-                                }
-                            }
-                        }
-                    }
-                }
-                section { class: "card", "data-testid": "after",
-                    h2 { {lang.t("整改佐证(整改后)", "Evidence of the fix (after)")} }
-                    if d.evidence.is_empty() {
-                        p { class: "muted", {lang.t("尚未提交。", "None yet.")} }
-                    }
-                    for e in d.evidence.iter().rev() {
-                        div { key: "{e.round}-{e.created_at}", class: if Some(e.round) == last_round { "evidence" } else { "evidence old" },
-                            p { class: "small muted", {format!("{} {} · ", lang.t("第", "Round "), e.round)} {china_time(e.created_at)} }
-                            p { "data-testid": "evidence-note", "{e.note}" }
-                            div { class: "photos",
-                                for (n, p) in e.photos.iter().enumerate() {
-                                    Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("整改照片", "Evidence photo"), n + 1) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            {before_after(lang, &d)}
             if !d.panel.is_empty() {
                 section { class: "card",
                     h2 { {lang.t("验收团", "Acceptance panel")} }
@@ -197,6 +165,46 @@ pub fn IssuePage(id: String) -> Element {
                             strong { {action_name(lang, e.action)} }
                             " → " {state_name(lang, e.to_state)}
                             span { class: "small muted", " ({e.actor})" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What was found (before) beside the evidence of the fix (after), newest round first.
+fn before_after(lang: Lang, d: &IssueDetail) -> Element {
+    let last_round = d.evidence.iter().map(|e| e.round).max();
+    rsx! {
+        div { class: "compare",
+            section { class: "card", "data-testid": "before",
+                h2 { {lang.t("发现的问题(整改前)", "What was found (before)")} }
+                for o in d.occurrences.iter() {
+                    div { key: "{o.id}", class: "occurrence",
+                        p { class: "small muted", {china_time(o.seen_at)} " · " {lang.severity(o.severity)} }
+                        p { "{o.description}" }
+                        div { class: "photos",
+                            for (n, p) in o.photos.iter().enumerate() {
+                                Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("问题照片", "Finding photo"), n + 1) }
+                            }
+                        }
+                    }
+                }
+            }
+            section { class: "card", "data-testid": "after",
+                h2 { {lang.t("整改佐证(整改后)", "Evidence of the fix (after)")} }
+                if d.evidence.is_empty() {
+                    p { class: "muted", {lang.t("尚未提交。", "None yet.")} }
+                }
+                for e in d.evidence.iter().rev() {
+                    div { key: "{e.round}-{e.created_at}", class: if Some(e.round) == last_round { "evidence" } else { "evidence old" },
+                        p { class: "small muted", {format!("{} {} · ", lang.t("第", "Round "), e.round)} {china_time(e.created_at)} }
+                        p { "data-testid": "evidence-note", "{e.note}" }
+                        div { class: "photos",
+                            for (n, p) in e.photos.iter().enumerate() {
+                                Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("整改照片", "Evidence photo"), n + 1) }
+                            }
                         }
                     }
                 }
