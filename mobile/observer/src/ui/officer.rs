@@ -102,90 +102,109 @@ pub fn OfficerHome() -> Element {
                 if overdue {
                     span { class: "tag warn", {lang.t("已逾期", "Overdue")} }
                 }
-                match evidence {
-                    Some((client_id, EvidenceState::Draft)) => rsx! {
-                        button {
-                            class: "primary",
-                            "data-testid": "continue-evidence",
-                            onclick: move |_| {
-                                let mut ctx = ctx;
-                                ctx.go(Screen::Evidence(client_id.clone()));
-                            },
-                            {lang.t("继续填写整改佐证", "Continue the evidence")}
-                        }
-                    },
-                    Some((client_id, state @ EvidenceState::NeedsAttention { .. })) => rsx! {
-                        EvidenceTag { state }
-                        button {
-                            class: "primary",
-                            "data-testid": "redo-evidence",
-                            onclick: move |_| {
-                                let client_id = client_id.clone();
-                                open_draft(ctx, move |o| o.redo_evidence(&client_id, platform::new_id()));
-                            },
-                            {lang.t("修改后重新提交", "Correct and send again")}
-                        }
-                    },
-                    Some((_, state)) if state != EvidenceState::Sent => rsx! {
-                        EvidenceTag { state }
-                    },
-                    _ => rsx! {
-                        button {
-                            class: "primary",
-                            "data-testid": "start-evidence",
-                            onclick: {
-                                let id = id.clone();
-                                move |_| {
-                                    let id = id.clone();
-                                    open_draft(ctx, move |o| o.open_evidence(&id, platform::new_id()));
-                                }
-                            },
-                            {lang.t("提交整改佐证", "Submit evidence")}
-                        }
-                    },
-                }
+                {evidence_action(ctx, lang, &id, evidence)}
             }
         }
         if !sent.is_empty() {
             h2 { {lang.t("已提交的整改佐证", "Evidence submitted")} }
-            for (client_id, title, state) in sent {
-                div { key: "{client_id}", class: "card item", "data-testid": "evidence-sent",
-                    strong { "{title}" }
-                    if matches!(state, EvidenceState::NeedsAttention { .. }) {
-                        // Its issue is no longer the department's to fix: seen, it can go.
-                        button {
-                            class: "link",
-                            "data-testid": "drop-evidence",
-                            onclick: {
-                                let client_id = client_id.clone();
-                                move |_| {
-                                    let client_id = client_id.clone();
-                                    spawn(async move {
-                                        let dropped = ctx
-                                            .change(&[Doc::Outbox], |d| {
-                                                Ok(d.outbox.drop_refused_evidence(&client_id))
-                                            })
-                                            .await;
-                                        if let (Ok(photos), Some(store)) = (dropped, storage()) {
-                                            for sha in photos {
-                                                if !ctx.data.peek().photo_referenced(&sha) {
-                                                    let _ = store.delete_photo(&sha).await;
-                                                }
-                                            }
-                                        }
-                                    });
-                                }
-                            },
-                            {lang.t("移除", "Remove")}
-                        }
-                    }
-                    EvidenceTag { state }
-                }
-            }
+            {sent_evidence(ctx, lang, sent)}
         }
         p { class: "small",
             a { href: "/desk/", "data-testid": "officer-desk",
                 {lang.t("在工作台查看全部问题、申请转办(需联网)›", "All issues, transfer requests: the desk (online) ›")}
+            }
+        }
+    }
+}
+
+/// What the officer can do with an issue's evidence: start, continue, correct, or wait.
+fn evidence_action(
+    ctx: Ctx,
+    lang: Lang,
+    id: &str,
+    evidence: Option<(String, EvidenceState)>,
+) -> Element {
+    rsx! {
+        match evidence {
+            Some((client_id, EvidenceState::Draft)) => rsx! {
+                button {
+                    class: "primary",
+                    "data-testid": "continue-evidence",
+                    onclick: move |_| {
+                        let mut ctx = ctx;
+                        ctx.go(Screen::Evidence(client_id.clone()));
+                    },
+                    {lang.t("继续填写整改佐证", "Continue the evidence")}
+                }
+            },
+            Some((client_id, state @ EvidenceState::NeedsAttention { .. })) => rsx! {
+                EvidenceTag { state }
+                button {
+                    class: "primary",
+                    "data-testid": "redo-evidence",
+                    onclick: move |_| {
+                        let client_id = client_id.clone();
+                        open_draft(ctx, move |o| o.redo_evidence(&client_id, platform::new_id()));
+                    },
+                    {lang.t("修改后重新提交", "Correct and send again")}
+                }
+            },
+            Some((_, state)) if state != EvidenceState::Sent => rsx! {
+                EvidenceTag { state }
+            },
+            _ => rsx! {
+                button {
+                    class: "primary",
+                    "data-testid": "start-evidence",
+                    onclick: {
+                        let id = id.to_owned();
+                        move |_| {
+                            let id = id.clone();
+                            open_draft(ctx, move |o| o.open_evidence(&id, platform::new_id()));
+                        }
+                    },
+                    {lang.t("提交整改佐证", "Submit evidence")}
+                }
+            },
+        }
+    }
+}
+
+/// Evidence on its way for issues that have left the list; a refused one can be removed.
+fn sent_evidence(ctx: Ctx, lang: Lang, sent: Vec<(String, String, EvidenceState)>) -> Element {
+    rsx! {
+        for (client_id, title, state) in sent {
+            div { key: "{client_id}", class: "card item", "data-testid": "evidence-sent",
+                strong { "{title}" }
+                if matches!(state, EvidenceState::NeedsAttention { .. }) {
+                    // Its issue is no longer the department's to fix: seen, it can go.
+                    button {
+                        class: "link",
+                        "data-testid": "drop-evidence",
+                        onclick: {
+                            let client_id = client_id.clone();
+                            move |_| {
+                                let client_id = client_id.clone();
+                                spawn(async move {
+                                    let dropped = ctx
+                                        .change(&[Doc::Outbox], |d| {
+                                            Ok(d.outbox.drop_refused_evidence(&client_id))
+                                        })
+                                        .await;
+                                    if let (Ok(photos), Some(store)) = (dropped, storage()) {
+                                        for sha in photos {
+                                            if !ctx.data.peek().photo_referenced(&sha) {
+                                                let _ = store.delete_photo(&sha).await;
+                                            }
+                                        }
+                                    }
+                                });
+                            }
+                        },
+                        {lang.t("移除", "Remove")}
+                    }
+                }
+                EvidenceTag { state }
             }
         }
     }
