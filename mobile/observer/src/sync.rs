@@ -358,6 +358,20 @@ pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
         }
     }
 
+    upload_photos(outbox, transport, photos, now_ms, &mut report, progress).await;
+    report
+}
+
+/// Uploads the photos the server still lacks, one at a time; a photo no longer on the phone
+/// or refused ends its record's uploads, any other problem ends the round.
+async fn upload_photos<T: Transport, P: PhotoSource>(
+    outbox: &mut Outbox,
+    transport: &T,
+    photos: &P,
+    now_ms: i64,
+    report: &mut SyncReport,
+    progress: &mut impl FnMut(&Outbox),
+) {
     for (id, rev, missing) in outbox.photo_uploads() {
         for sha in missing {
             let Some(bytes) = photos.photo(&sha).await else {
@@ -373,7 +387,7 @@ pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
                 }
                 Err(e) if e.is_unauthorized() => {
                     report.needs_login = true;
-                    return report;
+                    return;
                 }
                 Err(ApiError::Refused { body, .. }) => {
                     outbox.refused(&id, rev, body.code, &body.message);
@@ -387,12 +401,11 @@ pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
                         outbox.waiting_because(&id, rev, &why);
                     }
                     report.retry_later.push(format!("photo: {why}"));
-                    return report;
+                    return;
                 }
             }
         }
     }
-    report
 }
 
 /// The most pages of open issues a round fetches (200 each).
