@@ -204,6 +204,16 @@ pub fn check(
             "The walk spans more than 7 days",
         ));
     }
+    let step_ids = check_steps(walk, template_step_ids)?;
+    check_findings(walk, &step_ids, category_ids)?;
+    check_commendations(walk, &step_ids)
+}
+
+/// The steps of [`check`]: ids, template references, texts and times; their ids.
+fn check_steps<'a>(
+    walk: &'a WalkthroughRecord,
+    template_step_ids: &[impl AsRef<str>],
+) -> Result<Vec<&'a str>, Invalid> {
     let mut step_ids = Vec::with_capacity(walk.steps.len());
     for (i, s) in walk.steps.iter().enumerate() {
         let f = |name: &str| format!("steps[{i}].{name}");
@@ -257,6 +267,15 @@ pub fn check(
             ));
         }
     }
+    Ok(step_ids)
+}
+
+/// The findings of [`check`]: ids, references, texts, photos and locations.
+fn check_findings(
+    walk: &WalkthroughRecord,
+    step_ids: &[&str],
+    category_ids: &[impl AsRef<str>],
+) -> Result<(), Invalid> {
     let mut finding_ids = Vec::new();
     for (i, fd) in walk.findings.iter().enumerate() {
         let f = |name: &str| format!("findings[{i}].{name}");
@@ -308,6 +327,11 @@ pub fn check(
             }
         }
     }
+    Ok(())
+}
+
+/// The commendations of [`check`]: ids, references and notes.
+fn check_commendations(walk: &WalkthroughRecord, step_ids: &[&str]) -> Result<(), Invalid> {
     let mut commendation_ids = Vec::new();
     for (i, c) in walk.commendations.iter().enumerate() {
         let f = |name: &str| format!("commendations[{i}].{name}");
