@@ -468,6 +468,28 @@ fn top_bar(ctx: Ctx, lang: Lang, online: bool, unsent: usize) -> Element {
     }
 }
 
+/// What the browser removed from the phone, told until the observer has read it.
+fn storage_lost_banner(ctx: Ctx, lang: Lang) -> Element {
+    rsx! {
+        div { class: "banner warn", "data-testid": "storage-lost", role: "alert",
+            {lang.t(
+                "浏览器清除了此前保存在本机的记录(常因手机存储空间不足)。已送达服务器的记录不受影响;当时尚未发送的记录和照片已无法恢复,请重新登录并补录。",
+                "The browser removed what this app had stored on the phone (usually when storage ran out). Records the server already had are safe; records and photos not yet sent then cannot be recovered. Log in again and record them anew.",
+            )}
+            button {
+                class: "link",
+                "data-testid": "storage-lost-ok",
+                onclick: move |_| {
+                    let mut data = ctx.data;
+                    platform::remember_device(&data.peek().settings.device_id);
+                    data.write().storage_lost = false;
+                },
+                {lang.t("知道了", "Understood")}
+            }
+        }
+    }
+}
+
 #[component]
 fn Main(initial: AppData) -> Element {
     let start = if initial.logged_in() {
@@ -533,22 +555,7 @@ fn Main(initial: AppData) -> Element {
                 }
             }
             if storage_lost {
-                div { class: "banner warn", "data-testid": "storage-lost", role: "alert",
-                    {lang.t(
-                        "浏览器清除了此前保存在本机的记录(常因手机存储空间不足)。已送达服务器的记录不受影响;当时尚未发送的记录和照片已无法恢复,请重新登录并补录。",
-                        "The browser removed what this app had stored on the phone (usually when storage ran out). Records the server already had are safe; records and photos not yet sent then cannot be recovered. Log in again and record them anew.",
-                    )}
-                    button {
-                        class: "link",
-                        "data-testid": "storage-lost-ok",
-                        onclick: move |_| {
-                            let mut data = ctx.data;
-                            platform::remember_device(&data.peek().settings.device_id);
-                            data.write().storage_lost = false;
-                        },
-                        {lang.t("知道了", "Understood")}
-                    }
-                }
+                {storage_lost_banner(ctx, lang)}
             }
             if !quarantined.is_empty() {
                 div { class: "banner warn", "data-testid": "quarantined", role: "alert",
