@@ -300,6 +300,17 @@ pub struct KeywordQuery {
     pub to: Option<chrono::NaiveDate>,
 }
 
+impl KeywordQuery {
+    /// The results filter this query carries.
+    pub fn filter(&self) -> ResultsFilter {
+        ResultsFilter {
+            venue_id: self.venue_id.clone(),
+            from: self.from,
+            to: self.to,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TextAnswer {
@@ -494,4 +505,15 @@ pub struct ExportQuery {
     pub from: Option<chrono::NaiveDate>,
     #[serde(default)]
     pub to: Option<chrono::NaiveDate>,
+}
+
+impl ExportQuery {
+    /// The results filter this query carries.
+    pub fn filter(&self) -> ResultsFilter {
+        ResultsFilter {
+            venue_id: self.venue_id.clone(),
+            from: self.from,
+            to: self.to,
+        }
+    }
 }

@@ -6,23 +6,21 @@
 use crate::http::contract::{Answer, In, Reply};
 use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints as ep;
-use flowwalk_shared::time::china;
 
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
 use flowwalk_shared::ErrorBody;
 use flowwalk_shared::api::surveys::{
     Campaign, CampaignInput, CampaignResults, CandidateInput, CandidateIssue, CandidateList,
-    ExportFormat, ExportPart, ExportQuery, HandOverInput, HandOverResult, ImportResult,
-    KeywordQuery, PublishInput, ResultsFilter, TextAnswer,
+    ExportQuery, HandOverInput, HandOverResult, ImportResult, KeywordQuery, PublishInput,
+    ResultsFilter, TextAnswer,
 };
 use flowwalk_shared::survey as limits;
 
 use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::issues::service::AuditKey;
-use crate::reference::store::venues;
-use crate::surveys::service::{candidates, results_export as export, setup};
+use crate::surveys::service::{self, candidates, results_export as export, setup};
 use crate::surveys::store::surveys::{self};
 use crate::validate;
 use flowwalk_shared::endpoints::IdPath;
@@ -34,7 +32,7 @@ pub async fn list(db: web::Data<Db>, _: In<ep::campaigns::List>) -> Answer<ep::c
         db.read(|conn| {
             surveys::list_campaigns(conn)?
                 .iter()
-                .map(|c| crate::surveys::service::view(conn, c))
+                .map(|c| service::view(conn, c))
                 .collect()
         })
         .await?,
@@ -47,8 +45,8 @@ pub async fn get(db: web::Data<Db>, call: In<ep::campaigns::Get>) -> Answer<ep::
     let id = call.path.id;
     Ok(Reply::ok(
         db.read(move |conn| {
-            let c = crate::surveys::service::campaign(conn, &id)?;
-            crate::surveys::service::view(conn, &c)
+            let c = service::campaign(conn, &id)?;
+            service::view(conn, &c)
         })
         .await?,
     ))
@@ -66,7 +64,7 @@ pub async fn create(
     let c = db
         .write(move |conn| {
             let row = setup::create_campaign(conn, &body, &user.id)?;
-            crate::surveys::service::view(conn, &row)
+            service::view(conn, &row)
         })
         .await?;
     Ok(Reply::created(c))
@@ -86,7 +84,7 @@ pub async fn update(
     let c = db
         .write(move |conn| {
             let row = setup::update_campaign(conn, &id, &body, &user.id)?;
-            crate::surveys::service::view(conn, &row)
+            service::view(conn, &row)
         })
         .await?;
     Ok(Reply::ok(c))
@@ -99,13 +97,11 @@ pub async fn results(
     db: web::Data<Db>,
     call: In<ep::campaigns::Results>,
 ) -> Answer<ep::campaigns::Results> {
-    let id = call.path.id;
-    let filter = call.query;
-    let (id, filter) = (id, filter);
+    let (id, filter) = (call.path.id, call.query);
     Ok(Reply::ok(
         db.read(move |conn| {
-            let c = crate::surveys::service::campaign(conn, &id)?;
-            crate::surveys::service::results(conn, &c, &filter)
+            let c = service::campaign(conn, &id)?;
+            service::results(conn, &c, &filter)
         })
         .await?,
     ))
@@ -118,18 +114,11 @@ pub async fn keyword_answers(
     db: web::Data<Db>,
     call: In<ep::campaigns::KeywordAnswers>,
 ) -> Answer<ep::campaigns::KeywordAnswers> {
-    let id = call.path.id;
-    let query = call.query;
-    let (id, q) = (id, query);
+    let (id, q) = (call.path.id, call.query);
     Ok(Reply::ok(
         db.read(move |conn| {
-            let c = crate::surveys::service::campaign(conn, &id)?;
-            let filter = ResultsFilter {
-                venue_id: q.venue_id.clone(),
-                from: q.from,
-                to: q.to,
-            };
-            crate::surveys::service::keyword_answers(conn, &c, &q.question_id, &q.keyword, &filter)
+            let c = service::campaign(conn, &id)?;
+            service::keyword_answers(conn, &c, &q.question_id, &q.keyword, &q.filter())
         })
         .await?,
     ))
@@ -142,85 +131,17 @@ pub async fn export(
     db: web::Data<Db>,
     call: In<ep::campaigns::Export>,
 ) -> Answer<ep::campaigns::Export> {
-    let id = call.path.id;
-    let query = call.query;
-    let (id, q) = (id, query);
-    let (code, body, content_type, ext) = db
-        .read(move |conn| {
-            let c = crate::surveys::service::campaign(conn, &id)?;
-            let filter = ResultsFilter {
-                venue_id: q.venue_id.clone(),
-                from: q.from,
-                to: q.to,
-            };
-            let results = crate::surveys::service::results(conn, &c, &filter)?;
-            let questionnaire = crate::surveys::service::questionnaire(conn, &c)?;
-            let rows = surveys::responses(
-                conn,
-                &c.id,
-                filter.venue_id.as_deref(),
-                filter.from.map(china::midnight_utc),
-                filter
-                    .to
-                    .map(|t| china::midnight_utc(t + chrono::Duration::days(1))),
-            )?;
-            let places = surveys::campaign_venues(conn, &c.id)?;
-            let all_venues = venues::list(conn)?;
-            let venue_of = |id: &str| -> (String, String) {
-                places
-                    .iter()
-                    .find(|(v, _, _)| v == id)
-                    .map(|(_, code, name)| (code.clone(), name.clone()))
-                    .or_else(|| {
-                        all_venues
-                            .iter()
-                            .find(|v| v.id == id)
-                            .map(|v| (v.code.clone(), v.name.clone()))
-                    })
-                    .unwrap_or_default()
-            };
-            let results_table = export::results_table(&results);
-            let out = match (q.format, q.part.unwrap_or(ExportPart::Results)) {
-                (ExportFormat::Csv, ExportPart::Results) => (
-                    export::csv(&results_table)?,
-                    "text/csv; charset=utf-8",
-                    "results.csv",
-                ),
-                (ExportFormat::Csv, ExportPart::Responses) => {
-                    let t = export::responses_table(
-                        &questionnaire.questions,
-                        questionnaire.ask_phone,
-                        &rows,
-                        &venue_of,
-                    )?;
-                    (export::csv(&t)?, "text/csv; charset=utf-8", "responses.csv")
-                }
-                (ExportFormat::Xlsx, _) => {
-                    let t = export::responses_table(
-                        &questionnaire.questions,
-                        questionnaire.ask_phone,
-                        &rows,
-                        &venue_of,
-                    )?;
-                    (
-                        export::xlsx(&results_table, &t)?,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        "results.xlsx",
-                    )
-                }
-            };
-            Ok((c.code, out.0, out.1, out.2))
-        })
-        .await?;
+    let (id, q) = (call.path.id, call.query);
+    let file = db.read(move |conn| export::download(conn, &id, &q)).await?;
     // The campaign code is a-z, 0-9, '-' and '_' only: safe in the header.
     Ok(Reply::file(
         HttpResponse::Ok()
-            .insert_header((CONTENT_TYPE, content_type))
+            .insert_header((CONTENT_TYPE, file.content_type))
             .insert_header((
                 CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{code}-{ext}\""),
+                format!("attachment; filename=\"{}\"", file.file_name),
             ))
-            .body(body),
+            .body(file.body),
     ))
 }
 
@@ -238,10 +159,10 @@ pub async fn publish(
     let conclusion = validate::text("conclusion", &body.conclusion, limits::MAX_CONCLUSION_CHARS)?;
     Ok(Reply::ok(
         db.write(move |conn| {
-            let c = crate::surveys::service::campaign(conn, &id)?;
-            crate::surveys::service::publish(conn, &c, &conclusion, Some(&user.id))?;
+            let c = service::campaign(conn, &id)?;
+            service::publish(conn, &c, &conclusion, Some(&user.id))?;
             let c = surveys::get_campaign(conn, &id)?;
-            crate::surveys::service::view(conn, &c)
+            service::view(conn, &c)
         })
         .await?,
     ))
@@ -257,10 +178,10 @@ pub async fn unpublish(
     let id = call.path.id;
     Ok(Reply::ok(
         db.write(move |conn| {
-            let c = crate::surveys::service::campaign(conn, &id)?;
+            let c = service::campaign(conn, &id)?;
             surveys::publish(conn, &c.id, None, None, None, None)?;
             let c = surveys::get_campaign(conn, &id)?;
-            crate::surveys::service::view(conn, &c)
+            service::view(conn, &c)
         })
         .await?,
     ))
@@ -279,10 +200,8 @@ pub async fn import(
     let id = call.path.id;
     let n = db
         .write(move |conn| {
-            let c = crate::surveys::service::campaign(conn, &id)?;
-            Ok(crate::surveys::service::paper_import::responses(
-                conn, &c, &body,
-            )?)
+            let c = service::campaign(conn, &id)?;
+            Ok(service::paper_import::responses(conn, &c, &body)?)
         })
         .await?;
     Ok(Reply::ok(ImportResult {
@@ -301,7 +220,7 @@ pub async fn list_candidates(
     let id = call.path.id;
     Ok(Reply::ok(
         db.read(move |conn| {
-            let c = crate::surveys::service::campaign(conn, &id)?;
+            let c = service::campaign(conn, &id)?;
             candidates::list(conn, &c)
         })
         .await?,
@@ -323,7 +242,7 @@ pub async fn create_candidate(
     let body = call.body;
     let (candidate, created) = db
         .write(move |conn| {
-            let c = crate::surveys::service::campaign(conn, &id)?;
+            let c = service::campaign(conn, &id)?;
             candidates::create(conn, &c, &body, &user.id)
         })
         .await?;

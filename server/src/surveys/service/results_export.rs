@@ -2,12 +2,82 @@
 //! the Chinese) and as an XLSX workbook with both sheets. Text a citizen wrote that a
 //! spreadsheet would take for a formula (`=`, `+`, `-`, `@`) is written with a leading `'`.
 
-use flowwalk_shared::api::surveys::{CampaignResults, Question, QuestionKind, ResponseSource};
+use flowwalk_shared::api::surveys::{
+    CampaignResults, ExportFormat, ExportPart, ExportQuery, Question, QuestionKind, ResponseSource,
+};
 use flowwalk_shared::time::china;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
+use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::reference::store::venues;
+use crate::surveys::store::surveys;
 use crate::surveys::store::surveys::ResponseRow;
+
+/// A file to download: its bytes, their type and the name to save them under.
+pub struct Download {
+    pub body: Vec<u8>,
+    pub content_type: &'static str,
+    pub file_name: String,
+}
+
+/// A campaign's results (CSV), its responses (CSV) or both (XLSX), over the responses the
+/// query's filter selects; the file is named after the campaign's code.
+pub fn download(
+    conn: &mut DbConnection,
+    campaign_id: &str,
+    q: &ExportQuery,
+) -> Result<Download, AppError> {
+    let c = super::campaign(conn, campaign_id)?;
+    let filter = q.filter();
+    let results = super::results(conn, &c, &filter)?;
+    let questionnaire = super::questionnaire(conn, &c)?;
+    let rows = super::filtered(conn, &c, &filter)?;
+    let places = surveys::campaign_venues(conn, &c.id)?;
+    let all_venues = venues::list(conn)?;
+    let venue_of = |id: &str| -> (String, String) {
+        places
+            .iter()
+            .find(|(v, _, _)| v == id)
+            .map(|(_, code, name)| (code.clone(), name.clone()))
+            .or_else(|| {
+                all_venues
+                    .iter()
+                    .find(|v| v.id == id)
+                    .map(|v| (v.code.clone(), v.name.clone()))
+            })
+            .unwrap_or_default()
+    };
+    let responses = || {
+        responses_table(
+            &questionnaire.questions,
+            questionnaire.ask_phone,
+            &rows,
+            &venue_of,
+        )
+    };
+    let results = results_table(&results);
+    let (body, content_type, ext) = match (q.format, q.part.unwrap_or(ExportPart::Results)) {
+        (ExportFormat::Csv, ExportPart::Results) => {
+            (csv(&results)?, "text/csv; charset=utf-8", "results.csv")
+        }
+        (ExportFormat::Csv, ExportPart::Responses) => (
+            csv(&responses()?)?,
+            "text/csv; charset=utf-8",
+            "responses.csv",
+        ),
+        (ExportFormat::Xlsx, _) => (
+            xlsx(&results, &responses()?)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "results.xlsx",
+        ),
+    };
+    Ok(Download {
+        body,
+        content_type,
+        file_name: format!("{}-{ext}", c.code),
+    })
+}
 
 /// One table: a header and its rows, every cell text or a number.
 pub struct Table {

@@ -84,22 +84,9 @@ pub async fn accept(
     key: web::Data<AuditKey>,
     call: In<ep::Accept>,
 ) -> Answer<ep::Accept> {
-    let id = call.path.id;
-    let body = call.body;
-    let comment = validate::optional_text("comment", &body.comment, 2000)?;
-    let key = key.get_ref().clone();
-    db.write(move |conn| {
-        review::decide(
-            conn,
-            &key,
-            &id,
-            body.rev,
-            ReviewStatus::Accepted,
-            &comment,
-            &user.id,
-        )
-    })
-    .await?;
+    let comment = validate::optional_text("comment", &call.body.comment, 2000)?;
+    let (id, rev) = (call.path.id, call.body.rev);
+    decide(user, &db, &key, id, rev, ReviewStatus::Accepted, comment).await?;
     Ok(Reply::done())
 }
 
@@ -112,21 +99,23 @@ pub async fn return_to_observer(
     key: web::Data<AuditKey>,
     call: In<ep::Return>,
 ) -> Answer<ep::Return> {
-    let id = call.path.id;
-    let body = call.body;
-    let comment = validate::text("comment", &body.comment, 2000)?;
-    let key = key.get_ref().clone();
-    db.write(move |conn| {
-        review::decide(
-            conn,
-            &key,
-            &id,
-            body.rev,
-            ReviewStatus::Returned,
-            &comment,
-            &user.id,
-        )
-    })
-    .await?;
+    let comment = validate::text("comment", &call.body.comment, 2000)?;
+    let (id, rev) = (call.path.id, call.body.rev);
+    decide(user, &db, &key, id, rev, ReviewStatus::Returned, comment).await?;
     Ok(Reply::done())
+}
+
+/// The manager's decision on a walkthrough, recorded as of the version they saw.
+async fn decide(
+    user: AuthUser,
+    db: &Db,
+    key: &AuditKey,
+    id: String,
+    rev: i32,
+    status: ReviewStatus,
+    comment: String,
+) -> Result<(), AppError> {
+    let key = key.clone();
+    db.write(move |conn| review::decide(conn, &key, &id, rev, status, &comment, &user.id))
+        .await
 }
