@@ -383,45 +383,18 @@ fn manager_filters(
     scenarios: Choices,
 ) -> Element {
     rsx! {
-        label { {lang.t("责任部门", "Department")}
-            select {
-                name: "department",
-                onchange: {
-                    let refine = refine.clone();
-                    move |e: FormEvent| refine(&|f| f.department_id = e.value())
-                },
-                option { value: "", {lang.t("全部", "All")} }
-                for (id, name) in departments {
-                    option { key: "{id}", value: "{id}", selected: filter.department_id == id, "{name}" }
-                }
-            }
-        }
-        label { {lang.t("场所", "Venue")}
-            select {
-                name: "venue",
-                onchange: {
-                    let refine = refine.clone();
-                    move |e: FormEvent| refine(&|f| f.venue_id = e.value())
-                },
-                option { value: "", {lang.t("全部", "All")} }
-                for (id, name) in venues {
-                    option { key: "{id}", value: "{id}", selected: filter.venue_id == id, "{name}" }
-                }
-            }
-        }
-        label { {lang.t("场景", "Scenario")}
-            select {
-                name: "scenario",
-                onchange: {
-                    let refine = refine.clone();
-                    move |e: FormEvent| refine(&|f| f.scenario_id = e.value())
-                },
-                option { value: "", {lang.t("全部", "All")} }
-                for (id, name) in scenarios {
-                    option { key: "{id}", value: "{id}", selected: filter.scenario_id == id, "{name}" }
-                }
-            }
-        }
+        {pick_one(lang, lang.t("责任部门", "Department"), "department", &filter.department_id, departments, {
+            let refine = refine.clone();
+            move |v| refine(&|f| f.department_id = v.clone())
+        })}
+        {pick_one(lang, lang.t("场所", "Venue"), "venue", &filter.venue_id, venues, {
+            let refine = refine.clone();
+            move |v| refine(&|f| f.venue_id = v.clone())
+        })}
+        {pick_one(lang, lang.t("场景", "Scenario"), "scenario", &filter.scenario_id, scenarios, {
+            let refine = refine.clone();
+            move |v| refine(&|f| f.scenario_id = v.clone())
+        })}
         label { {lang.t("期间(2026、2026-Q3、2026-07)", "Period (2026, 2026-Q3, 2026-07)")}
             input {
                 name: "period",
@@ -430,6 +403,29 @@ fn manager_filters(
                     let refine = refine.clone();
                     move |e: FormEvent| refine(&|f| f.period = e.value().trim().to_owned())
                 },
+            }
+        }
+    }
+}
+
+/// One filter chosen from a list, "all" first: `set` gets the chosen id ("" for all).
+fn pick_one(
+    lang: Lang,
+    label: &'static str,
+    name: &'static str,
+    chosen: &str,
+    choices: Choices,
+    set: impl Fn(String) + 'static,
+) -> Element {
+    rsx! {
+        label { {label}
+            select {
+                name: name,
+                onchange: move |e: FormEvent| set(e.value()),
+                option { value: "", {lang.t("全部", "All")} }
+                for (id, name) in choices {
+                    option { key: "{id}", value: "{id}", selected: chosen == id, "{name}" }
+                }
             }
         }
     }
