@@ -12,9 +12,10 @@ use flowwalk_shared::endpoints::{self as ep, IdPath};
 use flowwalk_shared::sync::ReviewStatus;
 use flowwalk_shared::walkthrough::WalkthroughRecord;
 
-use super::issue::Photo;
+use super::issue::{back_to_list, photos};
 use super::notifications::china_time;
 use super::{DeskStore, View, client};
+use crate::api::{BodyOf, Call};
 use crate::filters::InboxFilter;
 use crate::i18n::{Lang, duration};
 
@@ -132,14 +133,7 @@ pub fn Feedback(id: String) -> Element {
     let rev = s.rev;
     let id_p = id.clone();
     rsx! {
-        button {
-            class: "link back",
-            onclick: move |_| {
-                let mut dk = desk;
-                dk.back();
-            },
-            {lang.t("← 返回列表", "← Back to the list")}
-        }
+        {back_to_list(desk, lang)}
         article { class: "feedback", "data-testid": "feedback",
             h1 { "{s.scenario_name} · {s.venue_name}" }
             p { class: "line",
@@ -188,11 +182,7 @@ fn findings_section(lang: Lang, r: &WalkthroughRecord) -> Element {
             for f in r.findings.iter() {
                 div { key: "{f.id}", class: "occurrence", "data-testid": "finding",
                     p { strong { {lang.severity(f.severity)} } " · {f.description}" }
-                    div { class: "photos",
-                        for (n, p) in f.photos.iter().enumerate() {
-                            Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("问题照片", "Finding photo"), n + 1) }
-                        }
-                    }
+                    {photos(lang.t("问题照片", "Finding photo"), &f.photos)}
                 }
             }
             if !r.commendations.is_empty() {
@@ -226,35 +216,39 @@ fn review_actions(
             div { class: "buttons",
                 button { class: "primary", "data-testid": "accept-walkthrough",
                     onclick: move |_| {
-                        let path = IdPath::new(id_a.clone());
                         let body = AcceptRequest { rev, comment: comment.peek().trim().to_owned() };
-                        spawn(async move {
-                            let mut dk = desk;
-                            match client::call(desk, ep::walkthroughs::Accept, &path, &NoQuery {}, &body).await {
-                                Ok(_) => { dk.say(lang.t("已采纳,问题已进入问题清单", "Accepted; its findings are now issues")); dk.changed(); }
-                                Err(e) => dk.fail(e.describe()),
-                            }
-                        });
+                        send_review(desk, ep::walkthroughs::Accept, id_a.clone(), body, lang.t("已采纳,问题已进入问题清单", "Accepted; its findings are now issues"));
                     },
                     {lang.t("采纳", "Accept")}
                 }
                 button { class: "danger", "data-testid": "return-walkthrough",
                     onclick: move |_| {
-                        let path = IdPath::new(id_r.clone());
                         let body = ReturnRequest { rev, comment: comment.peek().trim().to_owned() };
-                        spawn(async move {
-                            let mut dk = desk;
-                            match client::call(desk, ep::walkthroughs::Return, &path, &NoQuery {}, &body).await {
-                                Ok(_) => { dk.say(lang.t("已退回体验员", "Returned to the observer")); dk.changed(); }
-                                Err(e) => dk.fail(e.describe()),
-                            }
-                        });
+                        send_review(desk, ep::walkthroughs::Return, id_r.clone(), body, lang.t("已退回体验员", "Returned to the observer"));
                     },
                     {lang.t("退回更正", "Return for correction")}
                 }
             }
         }
     }
+}
+
+/// Sends one review decision on walkthrough `id`, and says `done` once it is taken.
+fn send_review<E>(desk: DeskStore, step: E, id: String, body: BodyOf<E>, done: &'static str)
+where
+    E: Call<Path = IdPath, Query = NoQuery> + 'static,
+    BodyOf<E>: 'static,
+{
+    spawn(async move {
+        let mut dk = desk;
+        match client::call(desk, step, &IdPath::new(id), &NoQuery {}, &body).await {
+            Ok(_) => {
+                dk.say(done);
+                dk.changed();
+            }
+            Err(e) => dk.fail(e.describe()),
+        }
+    });
 }
 
 /// A walkthrough's journey: one lane per step, waiting and serving as bars against the

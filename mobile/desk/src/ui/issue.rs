@@ -52,6 +52,31 @@ fn constituency_name(lang: Lang, c: Constituency) -> &'static str {
     lang.t(c.label_zh(), en)
 }
 
+/// The "back to the list" link above a page.
+pub(super) fn back_to_list(desk: DeskStore, lang: Lang) -> Element {
+    rsx! {
+        button {
+            class: "link back",
+            onclick: move |_| {
+                let mut dk = desk;
+                dk.back();
+            },
+            {lang.t("← 返回列表", "← Back to the list")}
+        }
+    }
+}
+
+/// A row of thumbnails, each labelled `label` and its number from 1.
+pub(super) fn photos(label: &str, shas: &[String]) -> Element {
+    rsx! {
+        div { class: "photos",
+            for (n, p) in shas.iter().enumerate() {
+                Photo { key: "{p}", sha: p.clone(), label: format!("{label} {}", n + 1) }
+            }
+        }
+    }
+}
+
 /// A thumbnail of a stored photo (fetched with the session's token).
 #[component]
 pub fn Photo(sha: String, label: String) -> Element {
@@ -99,14 +124,7 @@ pub fn IssuePage(id: String) -> Element {
     let deadline = s.deadline.map(|x| x.to_string());
     let last_round = d.evidence.iter().map(|e| e.round).max();
     rsx! {
-        button {
-            class: "link back",
-            onclick: move |_| {
-                let mut dk = desk;
-                dk.back();
-            },
-            {lang.t("← 返回列表", "← Back to the list")}
-        }
+        {back_to_list(desk, lang)}
         article { class: "issue", "data-testid": "issue-page", "data-status": "{s.status}", "data-id": "{s.id}",
             h1 { "{s.title}" }
             div { class: "line",
@@ -184,11 +202,7 @@ fn before_after(lang: Lang, d: &IssueDetail) -> Element {
                     div { key: "{o.id}", class: "occurrence",
                         p { class: "small muted", {china_time(o.seen_at)} " · " {lang.severity(o.severity)} }
                         p { "{o.description}" }
-                        div { class: "photos",
-                            for (n, p) in o.photos.iter().enumerate() {
-                                Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("问题照片", "Finding photo"), n + 1) }
-                            }
-                        }
+                        {photos(lang.t("问题照片", "Finding photo"), &o.photos)}
                     }
                 }
             }
@@ -201,11 +215,7 @@ fn before_after(lang: Lang, d: &IssueDetail) -> Element {
                     div { key: "{e.round}-{e.created_at}", class: if Some(e.round) == last_round { "evidence" } else { "evidence old" },
                         p { class: "small muted", {format!("{} {} · ", lang.t("第", "Round "), e.round)} {china_time(e.created_at)} }
                         p { "data-testid": "evidence-note", "{e.note}" }
-                        div { class: "photos",
-                            for (n, p) in e.photos.iter().enumerate() {
-                                Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("整改照片", "Evidence photo"), n + 1) }
-                            }
-                        }
+                        {photos(lang.t("整改照片", "Evidence photo"), &e.photos)}
                     }
                 }
             }
