@@ -227,19 +227,55 @@ fn take_photos(
     draft: &str,
     fid: &str,
     e: FormEvent,
-    mut problem: Signal<Option<(String, String)>>,
-    mut processing: Signal<u32>,
-    mut urls: Signal<HashMap<String, String>>,
+    problem: Signal<Option<(String, String)>>,
+    processing: Signal<u32>,
+    urls: Signal<HashMap<String, String>>,
 ) {
+    let (draft, fid) = (draft.to_owned(), fid.to_owned());
+    take_chosen_photos(
+        ctx,
+        e,
+        (problem, processing, urls),
+        &[Doc::Drafts],
+        move |d, sha| {
+            d.edit_draft(&draft, |dr| {
+                dr.edit_finding(&fid, |f| {
+                    if !f.photos.contains(&sha) {
+                        f.photos.push(sha);
+                    }
+                })
+            })
+        },
+    );
+}
+
+/// What a photo input shows while it works: the (zh, en) problem, how many photos are
+/// being processed, and the shown photos' addresses.
+pub(super) type PhotoSignals = (
+    Signal<Option<(String, String)>>,
+    Signal<u32>,
+    Signal<HashMap<String, String>>,
+);
+
+/// Stores the chosen photos one at a time, each attached by `attach` (saving `docs`); each
+/// shows as soon as it is stored, and the first that cannot be stored stops the rest.
+pub(super) fn take_chosen_photos<A>(
+    ctx: Ctx,
+    e: FormEvent,
+    (mut problem, mut processing, mut urls): PhotoSignals,
+    docs: &'static [Doc],
+    attach: A,
+) where
+    A: Fn(&mut crate::store::AppData, String) -> Result<(), crate::store::StoreError>
+        + Clone
+        + 'static,
+{
     let files = e.files();
-    let draft = draft.to_owned();
-    let fid = fid.to_owned();
     problem.set(None);
     spawn(async move {
-        // One at a time: each shows as soon as it is stored.
         for chosen in chosen_photos(files) {
             processing += 1;
-            let stored = store_photo(ctx, &draft, &fid, chosen, &mut urls).await;
+            let stored = store_chosen_photo(ctx, chosen, &mut urls, docs, attach.clone()).await;
             processing -= 1;
             if let Err(p) = stored {
                 problem.set(Some(p));
@@ -479,28 +515,6 @@ pub(super) fn PhotoStrip(
             }
         }
     }
-}
-
-/// Stores one chosen photo and adds it to the finding; only then does it show. Returns
-/// the (zh, en) problem when it could not be.
-async fn store_photo(
-    ctx: Ctx,
-    draft: &str,
-    finding: &str,
-    chosen: Chosen,
-    urls: &mut Signal<HashMap<String, String>>,
-) -> Result<(), (String, String)> {
-    let (draft, finding) = (draft.to_owned(), finding.to_owned());
-    store_chosen_photo(ctx, chosen, urls, &[Doc::Drafts], move |d, sha| {
-        d.edit_draft(&draft, |dr| {
-            dr.edit_finding(&finding, |f| {
-                if !f.photos.contains(&sha) {
-                    f.photos.push(sha);
-                }
-            })
-        })
-    })
-    .await
 }
 
 /// Stores one chosen photo on the phone, then attaches it (`attach`, saving `docs`); only

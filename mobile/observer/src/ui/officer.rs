@@ -12,7 +12,7 @@ use dioxus::prelude::*;
 use flowwalk_shared::api::issues::{IssueState, MAX_EVIDENCE_PHOTOS};
 use flowwalk_shared::rules::Text;
 
-use super::finding::{PhotoStrip, chosen_photos, clear_input, revoke, store_chosen_photo};
+use super::finding::{PhotoStrip, revoke, take_chosen_photos};
 use super::{Ctx, Screen, TextField, storage};
 use crate::i18n::Lang;
 use crate::outbox::{EvidenceState, Outbox, OutboxError};
@@ -358,36 +358,26 @@ fn take_evidence_photos(
     ctx: Ctx,
     id: &str,
     e: FormEvent,
-    mut problem: Signal<Option<(String, String)>>,
-    mut processing: Signal<u32>,
-    mut urls: Signal<HashMap<String, String>>,
+    problem: Signal<Option<(String, String)>>,
+    processing: Signal<u32>,
+    urls: Signal<HashMap<String, String>>,
 ) {
-    let files = e.files();
     let id = id.to_owned();
-    problem.set(None);
-    spawn(async move {
-        for chosen in chosen_photos(files) {
-            processing += 1;
-            let id = id.clone();
-            let stored =
-                store_chosen_photo(ctx, chosen, &mut urls, &[Doc::Outbox], move |d, sha| {
-                    d.outbox
-                        .edit_evidence(&id, |e| {
-                            if !e.photos.contains(&sha) {
-                                e.photos.push(sha);
-                            }
-                        })
-                        .map_err(StoreError::Outbox)
+    take_chosen_photos(
+        ctx,
+        e,
+        (problem, processing, urls),
+        &[Doc::Outbox],
+        move |d, sha| {
+            d.outbox
+                .edit_evidence(&id, |e| {
+                    if !e.photos.contains(&sha) {
+                        e.photos.push(sha);
+                    }
                 })
-                .await;
-            processing -= 1;
-            if let Err(p) = stored {
-                problem.set(Some(p));
-                break;
-            }
-        }
-        clear_input();
-    });
+                .map_err(StoreError::Outbox)
+        },
+    );
 }
 
 /// Submits the evidence to the outbox; the note's own rule shows beside the field.
