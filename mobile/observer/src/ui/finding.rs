@@ -183,39 +183,64 @@ fn save_finding(
     ctx: Ctx,
     draft: &str,
     fid: &str,
-    mut saving: Signal<bool>,
-    mut tried: Signal<bool>,
+    saving: Signal<bool>,
+    tried: Signal<bool>,
     urls: Signal<HashMap<String, String>>,
 ) {
     // One tap, one record: a second tap while saving does nothing, and saving the
     // same finding id again is a no-op in the store.
+    let (draft, fid) = (draft.to_owned(), fid.to_owned());
+    let back_to = draft.clone();
+    save_once(
+        ctx,
+        (saving, tried, urls),
+        &[Doc::Drafts],
+        move |d| {
+            let mut out = Ok(());
+            d.edit_draft(&draft, |dr| out = dr.save_finding(&fid))?;
+            out.map_err(crate::store::StoreError::Draft)
+        },
+        move |mut ctx| {
+            ctx.say("问题已保存在手机上", "Problem saved on this phone");
+            ctx.go(Screen::Walk(back_to));
+        },
+        // Rule errors show beside their field; storage errors as a message.
+        |_, e| matches!(e, crate::store::StoreError::Draft(_)),
+    );
+}
+
+/// A form's saving state: whether it is saving, whether saving was tried (its rules then
+/// show), and its shown photos' addresses (freed once saved).
+pub(super) type SaveSignals = (Signal<bool>, Signal<bool>, Signal<HashMap<String, String>>);
+
+/// Saves a form once (a second tap while saving does nothing): `change` under `docs`;
+/// once saved the photos' addresses are freed and `done` runs. An error `beside` owns
+/// shows beside its field; any other is said as a message.
+pub(super) fn save_once(
+    ctx: Ctx,
+    (mut saving, mut tried, urls): SaveSignals,
+    docs: &'static [Doc],
+    change: impl FnOnce(&mut crate::store::AppData) -> Result<(), crate::store::StoreError> + 'static,
+    done: impl FnOnce(Ctx) + 'static,
+    beside: impl Fn(Ctx, &crate::store::StoreError) -> bool + 'static,
+) {
     if *saving.peek() {
         return;
     }
     tried.set(true);
-    let draft = draft.to_owned();
-    let fid = fid.to_owned();
     saving.set(true);
     spawn(async move {
         let mut ctx = ctx;
-        let saved = ctx
-            .quiet_change(&[Doc::Drafts], |d| {
-                let mut out = Ok(());
-                d.edit_draft(&draft, |dr| out = dr.save_finding(&fid))?;
-                out.map_err(crate::store::StoreError::Draft)
-            })
-            .await;
+        let saved = ctx.quiet_change(docs, change).await;
         saving.set(false);
         match saved {
             Ok(()) => {
                 for url in urls.peek().values() {
                     revoke(url);
                 }
-                ctx.say("问题已保存在手机上", "Problem saved on this phone");
-                ctx.go(Screen::Walk(draft));
+                done(ctx);
             }
-            // Rule errors show beside their field; storage errors as a message.
-            Err(crate::store::StoreError::Draft(_)) => {}
+            Err(e) if beside(ctx, &e) => {}
             Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
         }
     });

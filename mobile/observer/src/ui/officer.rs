@@ -12,7 +12,7 @@ use dioxus::prelude::*;
 use flowwalk_shared::api::issues::{IssueState, MAX_EVIDENCE_PHOTOS};
 use flowwalk_shared::rules::Text;
 
-use super::finding::{PhotoStrip, revoke, take_chosen_photos};
+use super::finding::{PhotoStrip, save_once, take_chosen_photos};
 use super::{Ctx, Screen, TextField, storage};
 use crate::i18n::Lang;
 use crate::outbox::{EvidenceState, Outbox, OutboxError};
@@ -384,41 +384,31 @@ fn take_evidence_photos(
 fn submit_evidence(
     ctx: Ctx,
     id: &str,
-    mut saving: Signal<bool>,
-    mut tried: Signal<bool>,
+    saving: Signal<bool>,
+    tried: Signal<bool>,
     urls: Signal<HashMap<String, String>>,
 ) {
     // One tap, one record: a second tap while saving does nothing, and the store
     // submits a draft only once.
-    if *saving.peek() {
-        return;
-    }
-    tried.set(true);
-    saving.set(true);
     let id = id.to_owned();
-    spawn(async move {
-        let mut ctx = ctx;
-        let submitted = ctx
-            .quiet_change(&[Doc::Outbox], |d| {
-                d.outbox.submit_evidence(&id).map_err(StoreError::Outbox)
-            })
-            .await;
-        saving.set(false);
-        match submitted {
-            Ok(()) => {
-                for url in urls.peek().values() {
-                    revoke(url);
-                }
-                ctx.say(
-                    "整改佐证已保存在手机上,联网后自动提交",
-                    "Evidence saved on this phone; it goes when online",
-                );
-                ctx.go(Screen::Home);
-                ctx.sync_now();
-            }
-            // The note's length and emptiness show beside the field as it is typed;
-            // any other rule is said here.
-            Err(StoreError::Outbox(OutboxError::Invalid(e)))
+    let of = id.clone();
+    save_once(
+        ctx,
+        (saving, tried, urls),
+        &[Doc::Outbox],
+        move |d| d.outbox.submit_evidence(&id).map_err(StoreError::Outbox),
+        |mut ctx| {
+            ctx.say(
+                "整改佐证已保存在手机上,联网后自动提交",
+                "Evidence saved on this phone; it goes when online",
+            );
+            ctx.go(Screen::Home);
+            ctx.sync_now();
+        },
+        // The note's length and emptiness show beside the field as it is typed;
+        // any other rule is said here.
+        move |ctx, e| {
+            matches!(e, StoreError::Outbox(OutboxError::Invalid(e))
                 if e.field == "note"
                     && Text::EvidenceNote
                         .check(
@@ -426,13 +416,12 @@ fn submit_evidence(
                             ctx.data
                                 .peek()
                                 .outbox
-                                .evidence(&id)
+                                .evidence(&of)
                                 .map_or("", |e| e.note.trim()),
                         )
-                        .is_err() => {}
-            Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
-        }
-    });
+                        .is_err())
+        },
+    );
 }
 
 /// Discards the evidence and the photos nothing else refers to.
