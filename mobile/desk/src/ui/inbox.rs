@@ -12,7 +12,7 @@ use flowwalk_shared::endpoints::{self as ep, IdPath};
 use flowwalk_shared::sync::ReviewStatus;
 use flowwalk_shared::walkthrough::WalkthroughRecord;
 
-use super::issue::{back_to_list, photos};
+use super::issue::{back_to_list, loaded_page, photos};
 use super::notifications::china_time;
 use super::{DeskStore, View, client};
 use crate::api::{BodyOf, Call};
@@ -119,15 +119,10 @@ pub fn Feedback(id: String) -> Element {
         }
     });
     let comment = use_signal(String::new);
-    let read = detail.read();
-    let d = match &*read {
-        None => return rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => {
-            return rsx! { h1 { {lang.t("走流程", "Walkthrough")} } p { class: "error", role: "alert", "{e.describe()}" } };
-        }
-        Some(Ok(d)) => d.clone(),
+    let d = match loaded_page(lang, lang.t("走流程", "Walkthrough"), &detail.read()) {
+        Ok(x) => x,
+        Err(shown) => return shown,
     };
-    drop(read);
     let s = &d.summary;
     let r = &d.record;
     let rev = s.rev;
@@ -410,15 +405,14 @@ pub fn Compare(a: String, b: String) -> Element {
         let mut d = desk;
         d.go(View::Work);
     };
-    let read = both.read();
-    let (before, after) = match &*read {
-        None => return rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => {
-            return rsx! { h1 { {lang.t("整改前后对比", "Before and after")} } p { class: "error", role: "alert", "{e.describe()}" } };
-        }
-        Some(Ok(pair)) => pair.clone(),
+    let (before, after) = match loaded_page(
+        lang,
+        lang.t("整改前后对比", "Before and after"),
+        &both.read(),
+    ) {
+        Ok(x) => x,
+        Err(shown) => return shown,
     };
-    drop(read);
     let (t0, t1) = (before.timing.total_ms, after.timing.total_ms);
     let change = if t1 <= t0 {
         format!(

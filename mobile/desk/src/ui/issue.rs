@@ -15,6 +15,7 @@ use flowwalk_shared::endpoints::{self as ep, IdPath};
 use super::issues::{DECISIONS, decision_name, state_name};
 use super::notifications::china_time;
 use super::{DeskStore, client};
+use crate::api::ApiError;
 use crate::i18n::Lang;
 
 pub fn action_name(lang: Lang, a: IssueAction) -> &'static str {
@@ -77,6 +78,22 @@ pub(super) fn photos(label: &str, shas: &[String]) -> Element {
     }
 }
 
+/// A page's data once loaded; until then what shows instead: "loading", or the page's
+/// `heading` over the error.
+pub(super) fn loaded_page<T: Clone>(
+    lang: Lang,
+    heading: &str,
+    read: &Option<Result<T, ApiError>>,
+) -> Result<T, Element> {
+    match read {
+        None => Err(rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } }),
+        Some(Err(e)) => {
+            Err(rsx! { h1 { {heading} } p { class: "error", role: "alert", "{e.describe()}" } })
+        }
+        Some(Ok(x)) => Ok(x.clone()),
+    }
+}
+
 /// A thumbnail of a stored photo (fetched with the session's token).
 #[component]
 pub fn Photo(sha: String, label: String) -> Element {
@@ -111,15 +128,10 @@ pub fn IssuePage(id: String) -> Element {
             client::call(desk, ep::issues::Get, &IdPath::new(id), &NoQuery {}, &()).await
         }
     });
-    let read = detail.read();
-    let d = match &*read {
-        None => return rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => {
-            return rsx! { h1 { {lang.t("问题", "Issue")} } p { class: "error", role: "alert", "{e.describe()}" } };
-        }
-        Some(Ok(d)) => d.clone(),
+    let d = match loaded_page(lang, lang.t("问题", "Issue"), &detail.read()) {
+        Ok(x) => x,
+        Err(shown) => return shown,
     };
-    drop(read);
     let s = &d.summary;
     let deadline = s.deadline.map(|x| x.to_string());
     let last_round = d.evidence.iter().map(|e| e.round).max();
