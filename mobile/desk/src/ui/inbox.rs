@@ -108,14 +108,7 @@ pub fn Feedback(id: String) -> Element {
         let id = id2.clone();
         async move {
             let _ = desk.changes.read();
-            client::call(
-                desk,
-                ep::walkthroughs::Get,
-                &IdPath::new(id),
-                &NoQuery {},
-                &(),
-            )
-            .await
+            client::get_by_id(desk, ep::walkthroughs::Get, id).await
         }
     });
     let comment = use_signal(String::new);
@@ -379,16 +372,7 @@ pub fn Compare(a: String, b: String) -> Element {
     let both = use_resource(move || {
         let (a, b) = (a.clone(), b.clone());
         async move {
-            let get = |id: String| async move {
-                client::call(
-                    desk,
-                    ep::walkthroughs::Get,
-                    &IdPath::new(id),
-                    &NoQuery {},
-                    &(),
-                )
-                .await
-            };
+            let get = |id: String| client::get_by_id(desk, ep::walkthroughs::Get, id);
             let first: WalkthroughDetail = get(a).await?;
             let second: WalkthroughDetail = get(b).await?;
             Ok::<_, crate::api::ApiError>(

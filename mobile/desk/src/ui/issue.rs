@@ -125,7 +125,7 @@ pub fn IssuePage(id: String) -> Element {
         let id = id2.clone();
         async move {
             let _ = desk.changes.read();
-            client::call(desk, ep::issues::Get, &IdPath::new(id), &NoQuery {}, &()).await
+            client::get_by_id(desk, ep::issues::Get, id).await
         }
     });
     let d = match loaded_page(lang, lang.t("问题", "Issue"), &detail.read()) {
