@@ -86,19 +86,10 @@ pub async fn thumb(desk: DeskStore, sha256: &str) -> Option<Vec<u8>> {
 
 /// Uploads a prepared photo (content-addressed: a second upload of it is a no-op).
 pub async fn put_photo(desk: DeskStore, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
-    let body = Bytes {
-        content_type: "image/jpeg".into(),
-        bytes,
+    let Some(client) = client(desk) else {
+        return Err(ApiError::logged_out());
     };
-    call(
-        desk,
-        ep::photos::Put,
-        &Sha256Path::new(sha256),
-        &NoQuery {},
-        &body,
-    )
-    .await
-    .map(drop)
+    client.put_photo(sha256, bytes).await
 }
 
 /// Opens an HTML page of the API (the printable feedback form) in a new tab: fetched with
