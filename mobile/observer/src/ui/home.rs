@@ -77,8 +77,7 @@ pub fn Home() -> Element {
     drop(data);
 
     rsx! {
-        h1 { {lang.t("我的体验任务", "My tasks")} }
-        p { class: "hello", {lang.t("你好,", "Hello, ")} "{name}" }
+        {greeting(lang, lang.t("我的体验任务", "My tasks"), &name)}
         if !have_reference {
             p { class: "hint", "data-testid": "no-reference",
                 {lang.t("正在下载任务和模板…需要联网一次。", "Downloading tasks and templates… needs a network once.")}
@@ -112,10 +111,23 @@ pub fn Home() -> Element {
         }
         // What became of the issues this observer's walkthroughs raised, and the re-check
         // when asked: on the desk (online; its own bundle, loaded only when opened).
+        {desk_link("my-issues", lang.t("我提出的问题办理情况、回访(需联网)›", "What became of my findings, re-checks (online) ›"))}
+    }
+}
+
+/// A list page's heading and its greeting of the signed-in user.
+pub(super) fn greeting(lang: Lang, heading: &str, name: &str) -> Element {
+    rsx! {
+        h1 { {heading} }
+        p { class: "hello", {lang.t("你好,", "Hello, ")} "{name}" }
+    }
+}
+
+/// The link to the desk (online) at the foot of a list page.
+pub(super) fn desk_link(testid: &'static str, text: &str) -> Element {
+    rsx! {
         p { class: "small",
-            a { href: "/desk/", "data-testid": "my-issues",
-                {lang.t("我提出的问题办理情况、回访(需联网)›", "What became of my findings, re-checks (online) ›")}
-            }
+            a { href: "/desk/", "data-testid": testid, {text} }
         }
     }
 }

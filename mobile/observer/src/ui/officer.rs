@@ -13,6 +13,7 @@ use flowwalk_shared::api::issues::{IssueState, MAX_EVIDENCE_PHOTOS};
 use flowwalk_shared::rules::Text;
 
 use super::finding::{PhotoStrip, save_once, take_chosen_photos};
+use super::home::{desk_link, greeting};
 use super::{Ctx, Screen, TextField, storage};
 use crate::i18n::Lang;
 use crate::outbox::{EvidenceState, Outbox, OutboxError};
@@ -80,8 +81,7 @@ pub fn OfficerHome() -> Element {
     drop(data);
 
     rsx! {
-        h1 { {lang.t("本部门待整改问题", "My department's issues")} }
-        p { class: "hello", {lang.t("你好,", "Hello, ")} "{name}" }
+        {greeting(lang, lang.t("本部门待整改问题", "My department's issues"), &name)}
         if !fetched {
             p { class: "hint", "data-testid": "no-issues-yet",
                 {lang.t("正在下载本部门的问题…需要联网一次。", "Downloading your department's issues… needs a network once.")}
@@ -109,11 +109,7 @@ pub fn OfficerHome() -> Element {
             h2 { {lang.t("已提交的整改佐证", "Evidence submitted")} }
             {sent_evidence(ctx, lang, sent)}
         }
-        p { class: "small",
-            a { href: "/desk/", "data-testid": "officer-desk",
-                {lang.t("在工作台查看全部问题、申请转办(需联网)›", "All issues, transfer requests: the desk (online) ›")}
-            }
-        }
+        {desk_link("officer-desk", lang.t("在工作台查看全部问题、申请转办(需联网)›", "All issues, transfer requests: the desk (online) ›"))}
     }
 }
 
