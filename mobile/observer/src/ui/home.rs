@@ -33,11 +33,7 @@ pub fn Home() -> Element {
     let now = *ctx.now.read();
     let today = platform::today();
     let data = ctx.data.read();
-    let name = data
-        .session
-        .as_ref()
-        .map(|s| s.user.display_name.clone())
-        .unwrap_or_default();
+    let name = data.user_name();
     let tasks: Vec<TaskRow> = data
         .my_assignments()
         .into_iter()

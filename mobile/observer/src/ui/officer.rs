@@ -39,11 +39,7 @@ pub fn OfficerHome() -> Element {
     let ctx = use_context::<Ctx>();
     let lang = ctx.lang();
     let data = ctx.data.read();
-    let name = data
-        .session
-        .as_ref()
-        .map(|s| s.user.display_name.clone())
-        .unwrap_or_default();
+    let name = data.user_name();
     let fetched = data.sync.reached_server || !data.outbox.issues.is_empty();
     let rows: Vec<Row> = data
         .outbox
