@@ -65,6 +65,9 @@ impl ListKind {
 /// (id, name) pairs for a filter's options.
 type Choices = Vec<(String, String)>;
 
+/// The manager's filter options: departments, venues and scenarios.
+type ManagerChoices = (Choices, Choices, Choices);
+
 /// The list a role starts from (its home screen).
 pub fn home_filter(kind: ListKind) -> IssueFilter {
     IssueFilter {
@@ -151,8 +154,7 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
                 .unwrap_or_default(),
         )
     });
-    let (departments, venues, scenarios): (Choices, Choices, Choices) =
-        choices.read().clone().unwrap_or_default();
+    let manager_choices: ManagerChoices = choices.read().clone().unwrap_or_default();
 
     let title = match kind {
         ListKind::Manager => lang.t("问题清单", "Issues"),
@@ -177,7 +179,7 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
 
     rsx! {
         h1 { "{title}" }
-        {filters_form(lang, kind, &filter, sort, q, refine, departments, venues, scenarios)}
+        {filters_form(lang, kind, &filter, sort, q, refine, manager_choices)}
         if kind == ListKind::Manager && n_selected > 0 {
             {bulk_card(lang, n_selected, decision, reason, busy, bulk)}
         }
@@ -292,7 +294,6 @@ fn issue_rows(
 }
 
 /// The filters, sort and search of a list; each change is a new address.
-#[allow(clippy::too_many_arguments)]
 fn filters_form(
     lang: Lang,
     kind: ListKind,
@@ -300,9 +301,7 @@ fn filters_form(
     sort: IssueSort,
     mut q: Signal<String>,
     refine: impl Fn(&dyn Fn(&mut IssueFilter)) + Clone + 'static,
-    departments: Choices,
-    venues: Choices,
-    scenarios: Choices,
+    manager_choices: ManagerChoices,
 ) -> Element {
     rsx! {
         form {
@@ -330,7 +329,7 @@ fn filters_form(
                 }
             }
             if kind == ListKind::Manager {
-                {manager_filters(lang, filter, refine.clone(), departments, venues, scenarios)}
+                {manager_filters(lang, filter, refine.clone(), manager_choices)}
             }
             label { {lang.t("排序", "Sort")}
                 select {
@@ -378,9 +377,7 @@ fn manager_filters(
     lang: Lang,
     filter: &IssueFilter,
     refine: impl Fn(&dyn Fn(&mut IssueFilter)) + Clone + 'static,
-    departments: Choices,
-    venues: Choices,
-    scenarios: Choices,
+    (departments, venues, scenarios): ManagerChoices,
 ) -> Element {
     rsx! {
         {pick_one(lang, lang.t("责任部门", "Department"), "department", &filter.department_id, departments, {
