@@ -129,6 +129,30 @@ fn walk_head(lang: Lang, draft: &Draft, total_wait: u64, total_serve: u64) -> El
     }
 }
 
+/// A big timing button, pressed while its clock runs; a tap runs `act` on step `current`.
+fn timing_button(
+    ctx: Ctx,
+    id: &str,
+    current: usize,
+    on: bool,
+    testid: &'static str,
+    text: &str,
+    act: fn(&mut Draft, usize, i64),
+) -> Element {
+    rsx! {
+        button {
+            class: if on { "big on" } else { "big" },
+            "aria-pressed": if on { "true" } else { "false" },
+            "data-testid": testid,
+            onclick: {
+                let id = id.to_owned();
+                move |_| ctx.edit_draft(id.clone(), move |d, now| act(d, current, now))
+            },
+            {text}
+        }
+    }
+}
+
 /// The current step's card: its standard time, both timers, the controls and its outcome.
 fn current_step(
     ctx: Ctx,
@@ -170,26 +194,8 @@ fn current_step(
                 }
             }
             div { class: "controls",
-                button {
-                    class: if running_wait { "big on" } else { "big" },
-                    "aria-pressed": if running_wait { "true" } else { "false" },
-                    "data-testid": "btn-wait",
-                    onclick: {
-                        let id = id.to_owned();
-                        move |_| ctx.edit_draft(id.clone(), move |d, now| d.wait_at(current, now))
-                    },
-                    {lang.t("排队等候", "Waiting")}
-                }
-                button {
-                    class: if running_serve { "big on" } else { "big" },
-                    "aria-pressed": if running_serve { "true" } else { "false" },
-                    "data-testid": "btn-serve",
-                    onclick: {
-                        let id = id.to_owned();
-                        move |_| ctx.edit_draft(id.clone(), move |d, now| d.serve_at(current, now))
-                    },
-                    {lang.t("开始办理", "Served")}
-                }
+                {timing_button(ctx, id, current, running_wait, "btn-wait", lang.t("排队等候", "Waiting"), Draft::wait_at)}
+                {timing_button(ctx, id, current, running_serve, "btn-serve", lang.t("开始办理", "Served"), Draft::serve_at)}
             }
             if running_wait || running_serve {
                 button {
