@@ -449,13 +449,7 @@ fn leave_buttons(ctx: Ctx, lang: Lang, draft: &str) -> Element {
     rsx! {
         button {
             class: "secondary",
-            onclick: {
-                let draft = draft.to_owned();
-                move |_| {
-                    let mut ctx = ctx;
-                    ctx.go(Screen::Walk(draft.clone()));
-                }
-            },
+            onclick: ctx.go_to(Screen::Walk(draft.to_owned())),
             {lang.t("返回(保留未保存的问题)", "Back (keeps this problem)")}
         }
         button {

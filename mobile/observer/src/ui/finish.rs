@@ -90,13 +90,7 @@ pub fn Finish(id: String) -> Element {
             button {
                 class: "secondary",
                 "data-testid": "back-to-walk",
-                onclick: {
-                    let id = id.clone();
-                    move |_| {
-                        let mut ctx = ctx;
-                        ctx.go(Screen::Walk(id.clone()));
-                    }
-                },
+                onclick: ctx.go_to(Screen::Walk(id.clone())),
                 {lang.t("返回继续记录", "Back to recording")}
             }
         }

@@ -89,13 +89,7 @@ pub fn Home() -> Element {
                     key: "{id}",
                     class: "card item",
                     "data-testid": "draft",
-                    onclick: {
-                        let id = id.clone();
-                        move |_| {
-                            let mut ctx = ctx;
-                            ctx.go(Screen::Walk(id.clone()));
-                        }
-                    },
+                    onclick: ctx.go_to(Screen::Walk(id.clone())),
                     strong { "{title}" }
                     span { class: "muted", "{venue}" }
                     if rev > 1 {
@@ -170,10 +164,7 @@ fn task_items(ctx: Ctx, lang: Lang, tasks: Vec<TaskRow>) -> Element {
                     button {
                         class: "primary",
                         "data-testid": "continue-walk",
-                        onclick: move |_| {
-                            let mut ctx = ctx;
-                            ctx.go(Screen::Walk(draft.clone()));
-                        },
+                        onclick: ctx.go_to(Screen::Walk(draft.clone())),
                         {lang.t("继续记录", "Continue")}
                     }
                 } else if can_start {

@@ -113,6 +113,14 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// What a tap that opens `screen` does.
+    pub fn go_to(self, screen: Screen) -> impl FnMut(MouseEvent) + 'static {
+        move |_| {
+            let mut ctx = self;
+            ctx.go(screen.clone());
+        }
+    }
+
     pub fn lang(&self) -> Lang {
         self.data.read().lang()
     }
@@ -434,10 +442,7 @@ fn top_bar(ctx: Ctx, lang: Lang, online: bool, unsent: usize) -> Element {
                 button {
                     class: "bar-btn",
                     "data-testid": "nav-outbox",
-                    onclick: move |_| {
-                        let mut ctx = ctx;
-                        ctx.go(Screen::Outbox);
-                    },
+                    onclick: ctx.go_to(Screen::Outbox),
                     {lang.t("发件箱", "Outbox")}
                     if unsent > 0 {
                         span { class: "badge", "{unsent}" }
@@ -546,10 +551,7 @@ fn Main(initial: AppData) -> Element {
                     {lang.t("登录已过期,记录都在手机上。请重新登录以继续同步。", "Your login expired; everything is still on this phone. Log in again to sync.")}
                     button {
                         class: "link",
-                        onclick: move |_| {
-                            let mut ctx = ctx;
-                            ctx.go(Screen::Login);
-                        },
+                        onclick: ctx.go_to(Screen::Login),
                         {lang.t("重新登录", "Log in")}
                     }
                 }

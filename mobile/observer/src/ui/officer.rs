@@ -122,10 +122,7 @@ fn evidence_action(
                 button {
                     class: "primary",
                     "data-testid": "continue-evidence",
-                    onclick: move |_| {
-                        let mut ctx = ctx;
-                        ctx.go(Screen::Evidence(client_id.clone()));
-                    },
+                    onclick: ctx.go_to(Screen::Evidence(client_id.clone())),
                     {lang.t("继续填写整改佐证", "Continue the evidence")}
                 }
             },

@@ -55,13 +55,7 @@ pub fn Walk(id: String) -> Element {
         button {
             class: "big accent",
             "data-testid": "add-finding",
-            onclick: {
-                let id = id.clone();
-                move |_| {
-                    let mut ctx = ctx;
-                    ctx.go(Screen::Finding { draft: id.clone() });
-                }
-            },
+            onclick: ctx.go_to(Screen::Finding { draft: id.clone() }),
             if finding_open {
                 {lang.t("继续记录问题 / 拍照", "Continue the problem / photo")}
             } else {
@@ -94,13 +88,7 @@ pub fn Walk(id: String) -> Element {
             button {
                 class: "primary big",
                 "data-testid": "to-finish",
-                onclick: {
-                    let id = id.clone();
-                    move |_| {
-                        let mut ctx = ctx;
-                        ctx.go(Screen::Finish(id.clone()));
-                    }
-                },
+                onclick: ctx.go_to(Screen::Finish(id.clone())),
                 {lang.t("结束体验,去评价提交", "Finish and rate")}
             }
             {discard_choice(ctx, lang, &id, confirm_discard, draft.rev)}
