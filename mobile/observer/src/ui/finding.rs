@@ -456,19 +456,8 @@ fn leave_buttons(ctx: Ctx, lang: Lang, draft: &str) -> Element {
             class: "link",
             "data-testid": "discard-finding",
             onclick: {
-                let draft = draft.to_owned();
-                move |_| {
-                    let draft = draft.clone();
-                    spawn(async move {
-                        let mut ctx = ctx;
-                        let done = ctx
-                            .change(&[Doc::Drafts], |d| d.edit_draft(&draft, |dr| dr.discard_finding()))
-                            .await;
-                        if done.is_ok() {
-                            ctx.go(Screen::Walk(draft));
-                        }
-                    });
-                }
+                let (draft, back) = (draft.to_owned(), draft.to_owned());
+                ctx.change_and_go(&[Doc::Drafts], move |d| d.edit_draft(&draft, |dr| dr.discard_finding()), move |()| Screen::Walk(back))
             },
             {lang.t("放弃这条问题", "Discard this problem")}
         }

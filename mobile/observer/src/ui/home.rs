@@ -173,21 +173,7 @@ fn task_items(ctx: Ctx, lang: Lang, tasks: Vec<TaskRow>) -> Element {
                         "data-testid": "start-walk",
                         onclick: {
                             let id = id.clone();
-                            move |_| {
-                                let id = id.clone();
-                                spawn(async move {
-                                    let mut ctx = ctx;
-                                    let started = ctx
-                                        .change(
-                                            &[Doc::Drafts],
-                                            |d| d.start_walk(&id, platform::now_ms(), platform::today(), platform::new_id),
-                                        )
-                                        .await;
-                                    if let Ok(draft) = started {
-                                        ctx.go(Screen::Walk(draft));
-                                    }
-                                });
-                            }
+                            ctx.change_and_go(&[Doc::Drafts], move |d| d.start_walk(&id, platform::now_ms(), platform::today(), platform::new_id), Screen::Walk)
                         },
                         {lang.t("开始体验", "Start")}
                     }

@@ -113,6 +113,25 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// What a tap that changes the data (`f`, saving `docs`) and then opens the screen `to`
+    /// makes of its outcome does; a failed change is said as a message and stays here.
+    pub fn change_and_go<T: 'static>(
+        self,
+        docs: &'static [Doc],
+        f: impl FnOnce(&mut AppData) -> Result<T, StoreError> + Clone + 'static,
+        to: impl FnOnce(T) -> Screen + Clone + 'static,
+    ) -> impl FnMut(MouseEvent) + 'static {
+        move |_| {
+            let (f, to) = (f.clone(), to.clone());
+            spawn(async move {
+                let mut ctx = self;
+                if let Ok(out) = ctx.change(docs, f).await {
+                    ctx.go(to(out));
+                }
+            });
+        }
+    }
+
     /// What a tap that opens `screen` does.
     pub fn go_to(self, screen: Screen) -> impl FnMut(MouseEvent) + 'static {
         move |_| {

@@ -397,24 +397,7 @@ fn discard_choice(
                     class: "danger",
                     onclick: {
                         let id = id.to_owned();
-                        move |_| {
-                            let id = id.clone();
-                            spawn(async move {
-                                let mut ctx = ctx;
-                                let done = ctx
-                                    .change(
-                                        &[Doc::Drafts],
-                                        |d| {
-                                            d.discard_draft(&id);
-                                            Ok(())
-                                        },
-                                    )
-                                    .await;
-                                if done.is_ok() {
-                                    ctx.go(Screen::Home);
-                                }
-                            });
-                        }
+                        ctx.change_and_go(&[Doc::Drafts], move |d| { d.discard_draft(&id); Ok(()) }, |()| Screen::Home)
                     },
                     {lang.t("放弃", "Discard")}
                 }
