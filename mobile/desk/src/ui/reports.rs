@@ -190,14 +190,7 @@ fn monthly_rates(lang: Lang, d: &Dashboard) -> Element {
                 }
             }
             table { class: "figures", "data-testid": "monthly",
-                thead { tr {
-                    th { scope: "col", {lang.t("月份", "Month")} }
-                    th { scope: "col", {lang.t("收到", "Received")} }
-                    th { scope: "col", {lang.t("整改率", "Rectified")} }
-                    th { scope: "col", {lang.t("按期率", "On time")} }
-                    th { scope: "col", {lang.t("回访率", "Re-checked")} }
-                    th { scope: "col", {lang.t("满意率", "Satisfied")} }
-                } }
+                {column_heads(&[lang.t("月份", "Month"), lang.t("收到", "Received"), lang.t("整改率", "Rectified"), lang.t("按期率", "On time"), lang.t("回访率", "Re-checked"), lang.t("满意率", "Satisfied")])}
                 tbody {
                     for m in d.monthly.iter() {
                         tr { key: "{m.month}",
@@ -212,6 +205,17 @@ fn monthly_rates(lang: Lang, d: &Dashboard) -> Element {
                 }
             }
         }
+    }
+}
+
+/// A table's column headings.
+fn column_heads(names: &[&str]) -> Element {
+    rsx! {
+        thead { tr {
+            for name in names {
+                th { key: "{name}", scope: "col", {*name} }
+            }
+        } }
     }
 }
 
@@ -239,12 +243,7 @@ fn scenario_timing(lang: Lang, d: &Dashboard) -> Element {
                 }
             }
             table { class: "figures", "data-testid": "scenario-timing",
-                thead { tr {
-                    th { scope: "col", {lang.t("场景", "Scenario")} }
-                    th { scope: "col", {lang.t("走流程次数", "Walkthroughs")} }
-                    th { scope: "col", {lang.t("平均用时", "Average")} }
-                    th { scope: "col", {lang.t("承诺时限", "Promised")} }
-                } }
+                {column_heads(&[lang.t("场景", "Scenario"), lang.t("走流程次数", "Walkthroughs"), lang.t("平均用时", "Average"), lang.t("承诺时限", "Promised")])}
                 tbody {
                     for s in d.scenario_timing.iter() {
                         tr { key: "{s.scenario_id}", class: if s.average_total_minutes > s.promised_minutes && s.promised_minutes > 0.0 { "over" } else { "" },
