@@ -121,11 +121,7 @@ pub fn FindingForm(draft: String) -> Element {
                 max: MAX_PHOTOS_PER_FINDING,
                 on_photos,
             }
-            if let Some((zh, en)) = problem() {
-                p { class: "error", role: "alert", "data-testid": "finding-problem",
-                    {if lang.is_en() { en } else { zh }}
-                }
-            }
+            {photo_problem(lang, "finding-problem", problem())}
             {step_select(lang, &finding, steps, edit.clone())}
             p { class: "label", {lang.t("问题类别", "Category")} }
             {category_choices(lang, &finding, &categories, edit.clone())}
@@ -244,6 +240,21 @@ pub(super) fn save_once(
             Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
         }
     });
+}
+
+/// What went wrong with the chosen photos, if anything, in the user's language.
+pub(super) fn photo_problem(
+    lang: Lang,
+    testid: &'static str,
+    problem: Option<(String, String)>,
+) -> Element {
+    rsx! {
+        if let Some((zh, en)) = problem {
+            p { class: "error", role: "alert", "data-testid": testid,
+                {if lang.is_en() { en } else { zh }}
+            }
+        }
+    }
 }
 
 /// Stores the chosen photos one at a time; each shows as soon as it is stored.

@@ -12,7 +12,7 @@ use dioxus::prelude::*;
 use flowwalk_shared::api::issues::{IssueState, MAX_EVIDENCE_PHOTOS};
 use flowwalk_shared::rules::Text;
 
-use super::finding::{PhotoStrip, save_once, take_chosen_photos};
+use super::finding::{PhotoStrip, photo_problem, save_once, take_chosen_photos};
 use super::home::{desk_link, greeting};
 use super::{Ctx, Screen, TextField, storage};
 use crate::i18n::Lang;
@@ -314,11 +314,7 @@ pub fn EvidenceForm(id: String) -> Element {
                 max: MAX_EVIDENCE_PHOTOS,
                 on_photos,
             }
-            if let Some((zh, en)) = problem() {
-                p { class: "error", role: "alert", "data-testid": "evidence-problem",
-                    {if lang.is_en() { en } else { zh }}
-                }
-            }
+            {photo_problem(lang, "evidence-problem", problem())}
             TextField {
                 label: lang.t("整改情况", "What was done").to_owned(),
                 name: "note",
