@@ -550,15 +550,15 @@ impl Draft {
         let (Some(satisfaction), Some(smoothness)) = (self.satisfaction, self.smoothness) else {
             return Err(DraftError::MissingRatings);
         };
+        // A finding or commendation noted at a step that was then never walked belongs to
+        // the walk.
+        let walked =
+            |id: &Option<String>| id.clone().filter(|id| steps.iter().any(|s| &s.id == id));
         let findings = self
             .findings
             .iter()
             .map(|f| Finding {
-                // A finding noted at a step that was then never walked belongs to the walk.
-                step_id: f
-                    .step_id
-                    .clone()
-                    .filter(|id| steps.iter().any(|s| &s.id == id)),
+                step_id: walked(&f.step_id),
                 ..f.clone()
             })
             .collect();
@@ -566,10 +566,7 @@ impl Draft {
             .commendations
             .iter()
             .map(|c| Commendation {
-                step_id: c
-                    .step_id
-                    .clone()
-                    .filter(|id| steps.iter().any(|s| &s.id == id)),
+                step_id: walked(&c.step_id),
                 ..c.clone()
             })
             .collect();
