@@ -12,7 +12,7 @@ use flowwalk_shared::endpoints::{self as ep, IdPath};
 use flowwalk_shared::sync::ReviewStatus;
 use flowwalk_shared::walkthrough::WalkthroughRecord;
 
-use super::issue::{back_to_list, loaded_page, photos};
+use super::issue::{back_to_list, loaded_page, loading_or_error, photos};
 use super::notifications::china_time;
 use super::{DeskStore, View, client};
 use crate::api::{BodyOf, Call};
@@ -39,13 +39,12 @@ pub fn Inbox(filter: InboxFilter) -> Element {
         };
         client::call(desk, ep::walkthroughs::List, &(), &query, &()).await
     }));
-    let rows = match &*list.read() {
-        None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
-        Some(Ok(p)) if p.items.is_empty() => rsx! {
+    let rows = match loading_or_error(lang, &list.read()) {
+        Err(shown) => shown,
+        Ok(p) if p.items.is_empty() => rsx! {
             p { class: "muted", "data-testid": "inbox-empty", {lang.t("没有待审核的走流程。", "Nothing to review.")} }
         },
-        Some(Ok(p)) => {
+        Ok(p) => {
             let items = p.items.clone();
             rsx! {
                 ul { class: "list",

@@ -78,6 +78,18 @@ pub(super) fn photos(label: &str, shas: &[String]) -> Element {
     }
 }
 
+/// A list's data once loaded; until then what shows instead: "loading", or the error.
+pub(super) fn loading_or_error<T>(
+    lang: Lang,
+    read: &Option<Result<T, ApiError>>,
+) -> Result<&T, Element> {
+    match read {
+        None => Err(rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } }),
+        Some(Err(e)) => Err(rsx! { p { class: "error", role: "alert", "{e.describe()}" } }),
+        Some(Ok(x)) => Ok(x),
+    }
+}
+
 /// A page's data once loaded; until then what shows instead: "loading", or the page's
 /// `heading` over the error.
 pub(super) fn loaded_page<T: Clone>(

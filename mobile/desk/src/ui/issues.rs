@@ -10,6 +10,7 @@ use flowwalk_shared::api::issues::{
 use flowwalk_shared::endpoint::NoQuery;
 use flowwalk_shared::endpoints as ep;
 
+use super::issue::loading_or_error;
 use super::{DeskStore, View, client};
 use crate::filters::IssueFilter;
 use crate::i18n::Lang;
@@ -167,13 +168,12 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
     let busy = use_signal(|| false);
     let bulk = move |_| bulk_triage(desk, lang, decision, reason, busy, selected);
 
-    let rows = match &*list.read() {
-        None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
-        Some(Ok(p)) if p.items.is_empty() => rsx! {
+    let rows = match loading_or_error(lang, &list.read()) {
+        Err(shown) => shown,
+        Ok(p) if p.items.is_empty() => rsx! {
             p { class: "muted", "data-testid": "no-issues", {lang.t("没有符合条件的问题。", "No issues match.")} }
         },
-        Some(Ok(p)) => issue_rows(lang, kind, p, more, next, selected, loading_more, load_more),
+        Ok(p) => issue_rows(lang, kind, p, more, next, selected, loading_more, load_more),
     };
     let n_selected = selected.read().len();
 

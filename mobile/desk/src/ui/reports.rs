@@ -16,6 +16,7 @@ use flowwalk_shared::endpoints as ep;
 
 use dioxus_charts::BarChart;
 
+use super::issue::loading_or_error;
 use super::{DeskStore, client};
 use crate::i18n::Lang;
 
@@ -122,10 +123,9 @@ pub fn Reports() -> Element {
             }
         });
     };
-    let body = match &*dashboard.read() {
-        None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
-        Some(Ok(d)) => dashboard_figures(lang, d),
+    let body = match loading_or_error(lang, &dashboard.read()) {
+        Err(shown) => shown,
+        Ok(d) => dashboard_figures(lang, d),
     };
     rsx! {
         h1 { {lang.t("统计与报表", "Figures and reports")} }
