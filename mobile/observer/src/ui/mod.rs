@@ -227,6 +227,20 @@ impl Ctx {
         Ok(out)
     }
 
+    /// Edits step `index` of draft `id` (nothing when there is no such step).
+    pub fn edit_step(
+        self,
+        id: String,
+        index: usize,
+        f: impl FnOnce(&mut crate::recorder::DraftStep, i64) + 'static,
+    ) {
+        self.edit_draft(id, move |d, now| {
+            if let Some(s) = d.steps.get_mut(index) {
+                f(s, now);
+            }
+        });
+    }
+
     /// Changes an open draft (given the time now) and saves it.
     pub fn edit_draft(
         self,

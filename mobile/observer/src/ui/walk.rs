@@ -192,14 +192,7 @@ fn current_step(
                     onclick: {
                         let id = id.to_owned();
                         move |_| {
-                            ctx.edit_draft(
-                                id.clone(),
-                                move |d, now| {
-                                    if let Some(s) = d.steps.get_mut(current) {
-                                        s.pause(now);
-                                    }
-                                },
-                            )
+                            ctx.edit_step(id.clone(), current, move |s, now| s.pause(now))
                         }
                     },
                     {lang.t("暂停计时", "Pause")}
@@ -245,14 +238,7 @@ fn rate_step(ctx: Ctx, lang: Lang, id: &str, current: usize, step: &DraftStep) -
                         onclick: {
                             let id = id.to_owned();
                             move |_| {
-                                ctx.edit_draft(
-                                    id.clone(),
-                                    move |d, _| {
-                                        if let Some(s) = d.steps.get_mut(current) {
-                                            s.rating = Some(r);
-                                        }
-                                    },
-                                )
+                                ctx.edit_step(id.clone(), current, move |s, _| s.rating = Some(r))
                             }
                         },
                         {lang.satisfaction(r)}
@@ -268,14 +254,7 @@ fn rate_step(ctx: Ctx, lang: Lang, id: &str, current: usize, step: &DraftStep) -
                 on_input: {
                     let id = id.to_owned();
                     move |text: String| {
-                        ctx.edit_draft(
-                            id.clone(),
-                            move |d, _| {
-                                if let Some(s) = d.steps.get_mut(current) {
-                                    s.note = text;
-                                }
-                            },
-                        )
+                        ctx.edit_step(id.clone(), current, move |s, _| s.note = text)
                     }
                 },
             }
