@@ -110,20 +110,21 @@ impl DraftStep {
 
     /// Starts (or switches to) waiting.
     pub fn wait(&mut self, now_ms: i64) {
-        self.close_segment(now_ms);
-        self.started_at_ms.get_or_insert(now_ms);
-        self.ended_at_ms = None;
-        self.outcome = None;
-        self.phase = Phase::Waiting { since_ms: now_ms };
+        self.run(now_ms, Phase::Waiting { since_ms: now_ms });
     }
 
     /// Starts (or switches to) being served.
     pub fn serve(&mut self, now_ms: i64) {
+        self.run(now_ms, Phase::Serving { since_ms: now_ms });
+    }
+
+    /// Closes the running segment and runs `phase` from `now_ms`; the step is open again.
+    fn run(&mut self, now_ms: i64, phase: Phase) {
         self.close_segment(now_ms);
         self.started_at_ms.get_or_insert(now_ms);
         self.ended_at_ms = None;
         self.outcome = None;
-        self.phase = Phase::Serving { since_ms: now_ms };
+        self.phase = phase;
     }
 
     /// Stops the timer without finishing the step.
