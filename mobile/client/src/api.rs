@@ -296,6 +296,22 @@ impl Client {
         self.tokens.borrow().access.clone()
     }
 
+    /// Uploads a prepared photo (a JPEG) under its SHA-256.
+    pub async fn put_photo(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
+        let body = Bytes {
+            content_type: "image/jpeg".into(),
+            bytes,
+        };
+        self.call(
+            ep::photos::Put,
+            &Sha256Path::new(sha256),
+            &NoQuery {},
+            &body,
+        )
+        .await
+        .map(drop)
+    }
+
     /// Calls `endpoint` with its path parameters, query and body.
     pub async fn call<E: Call>(
         &self,
@@ -473,19 +489,7 @@ impl Transport for HttpTransport {
     }
 
     async fn put_photo(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
-        let body = Bytes {
-            content_type: "image/jpeg".into(),
-            bytes,
-        };
-        self.client
-            .call(
-                ep::photos::Put,
-                &Sha256Path::new(sha256),
-                &NoQuery {},
-                &body,
-            )
-            .await
-            .map(drop)
+        self.client.put_photo(sha256, bytes).await
     }
 
     async fn open_issues(&self, cursor: &str) -> Result<Page<IssueSummary>, ApiError> {

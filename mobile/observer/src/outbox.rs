@@ -46,6 +46,20 @@ pub struct OutboxEntry {
 }
 
 impl OutboxEntry {
+    /// A record queued to go now, with all its photos still to upload.
+    fn waiting(record: WalkthroughRecord) -> Self {
+        OutboxEntry {
+            missing_photos: record.photo_hashes(),
+            record,
+            state: SendState::Waiting,
+            attempts: 0,
+            next_attempt_at_ms: i64::MIN,
+            last_error: None,
+            review: None,
+            server_has: false,
+        }
+    }
+
     /// The revision a correction of this entry goes as, if it can be corrected: a
     /// returned walkthrough's next revision; for a record the server refused as invalid
     /// (so stored nothing), the same revision again with the corrected content.
@@ -152,16 +166,7 @@ impl Outbox {
         if self.entries.iter().any(|e| e.record.id == record.id) {
             return Err(OutboxError::AlreadySubmitted);
         }
-        self.entries.push(OutboxEntry {
-            missing_photos: record.photo_hashes(),
-            record,
-            state: SendState::Waiting,
-            attempts: 0,
-            next_attempt_at_ms: i64::MIN,
-            last_error: None,
-            review: None,
-            server_has: false,
-        });
+        self.entries.push(OutboxEntry::waiting(record));
         Ok(())
     }
 
@@ -177,16 +182,7 @@ impl Outbox {
         if entry.next_rev() != Some(corrected.rev) {
             return Err(OutboxError::NotReturned);
         }
-        *entry = OutboxEntry {
-            missing_photos: corrected.photo_hashes(),
-            record: corrected,
-            state: SendState::Waiting,
-            attempts: 0,
-            next_attempt_at_ms: i64::MIN,
-            last_error: None,
-            review: None,
-            server_has: false,
-        };
+        *entry = OutboxEntry::waiting(corrected);
         Ok(())
     }
 

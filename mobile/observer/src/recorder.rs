@@ -110,20 +110,21 @@ impl DraftStep {
 
     /// Starts (or switches to) waiting.
     pub fn wait(&mut self, now_ms: i64) {
-        self.close_segment(now_ms);
-        self.started_at_ms.get_or_insert(now_ms);
-        self.ended_at_ms = None;
-        self.outcome = None;
-        self.phase = Phase::Waiting { since_ms: now_ms };
+        self.run(now_ms, Phase::Waiting { since_ms: now_ms });
     }
 
     /// Starts (or switches to) being served.
     pub fn serve(&mut self, now_ms: i64) {
+        self.run(now_ms, Phase::Serving { since_ms: now_ms });
+    }
+
+    /// Closes the running segment and runs `phase` from `now_ms`; the step is open again.
+    fn run(&mut self, now_ms: i64, phase: Phase) {
         self.close_segment(now_ms);
         self.started_at_ms.get_or_insert(now_ms);
         self.ended_at_ms = None;
         self.outcome = None;
-        self.phase = Phase::Serving { since_ms: now_ms };
+        self.phase = phase;
     }
 
     /// Stops the timer without finishing the step.
@@ -550,15 +551,15 @@ impl Draft {
         let (Some(satisfaction), Some(smoothness)) = (self.satisfaction, self.smoothness) else {
             return Err(DraftError::MissingRatings);
         };
+        // A finding or commendation noted at a step that was then never walked belongs to
+        // the walk.
+        let walked =
+            |id: &Option<String>| id.clone().filter(|id| steps.iter().any(|s| &s.id == id));
         let findings = self
             .findings
             .iter()
             .map(|f| Finding {
-                // A finding noted at a step that was then never walked belongs to the walk.
-                step_id: f
-                    .step_id
-                    .clone()
-                    .filter(|id| steps.iter().any(|s| &s.id == id)),
+                step_id: walked(&f.step_id),
                 ..f.clone()
             })
             .collect();
@@ -566,10 +567,7 @@ impl Draft {
             .commendations
             .iter()
             .map(|c| Commendation {
-                step_id: c
-                    .step_id
-                    .clone()
-                    .filter(|id| steps.iter().any(|s| &s.id == id)),
+                step_id: walked(&c.step_id),
                 ..c.clone()
             })
             .collect();

@@ -244,6 +244,14 @@ async fn load_doc<S: Storage, T: serde::de::DeserializeOwned + Default>(
 }
 
 impl AppData {
+    /// The signed-in user's name as shown ("" when signed out).
+    pub fn user_name(&self) -> String {
+        self.session
+            .as_ref()
+            .map(|s| s.user.display_name.clone())
+            .unwrap_or_default()
+    }
+
     /// Reads every document (migrating older formats, keeping unreadable ones aside); makes
     /// the device id on first run (and saves it at once).
     pub async fn load<S: Storage>(

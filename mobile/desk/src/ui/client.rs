@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use dioxus::prelude::*;
 use flowwalk_shared::endpoint::{Body, Bytes, NoQuery};
-use flowwalk_shared::endpoints::{self as ep, Sha256Path};
+use flowwalk_shared::endpoints::{self as ep, IdPath, Sha256Path};
 
 use crate::api::{AnswerOf, ApiError, BodyOf, Call, Client};
 use crate::handoff::{self, DeskSession};
@@ -36,6 +36,15 @@ fn client(desk: DeskStore) -> Option<Client> {
         },
     );
     Some(Client::new(&s.base, &s.access_token, Some(&s.refresh_token)).on_tokens(on_tokens))
+}
+
+/// Reads one thing by its id (an endpoint with no query and no body).
+pub async fn get_by_id<E>(desk: DeskStore, endpoint: E, id: String) -> Result<AnswerOf<E>, ApiError>
+where
+    E: Call<Path = IdPath, Query = NoQuery>,
+    E::Body: Body<Value = ()>,
+{
+    call(desk, endpoint, &IdPath::new(id), &NoQuery {}, &()).await
 }
 
 /// Calls `endpoint` with its path parameters, query and body.
@@ -77,19 +86,10 @@ pub async fn thumb(desk: DeskStore, sha256: &str) -> Option<Vec<u8>> {
 
 /// Uploads a prepared photo (content-addressed: a second upload of it is a no-op).
 pub async fn put_photo(desk: DeskStore, sha256: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
-    let body = Bytes {
-        content_type: "image/jpeg".into(),
-        bytes,
+    let Some(client) = client(desk) else {
+        return Err(ApiError::logged_out());
     };
-    call(
-        desk,
-        ep::photos::Put,
-        &Sha256Path::new(sha256),
-        &NoQuery {},
-        &body,
-    )
-    .await
-    .map(drop)
+    client.put_photo(sha256, bytes).await
 }
 
 /// Opens an HTML page of the API (the printable feedback form) in a new tab: fetched with

@@ -12,9 +12,10 @@ use flowwalk_shared::endpoints::{self as ep, IdPath};
 use flowwalk_shared::sync::ReviewStatus;
 use flowwalk_shared::walkthrough::WalkthroughRecord;
 
-use super::issue::Photo;
+use super::issue::{back_to_list, loaded_page, loading_or_error, photos};
 use super::notifications::china_time;
 use super::{DeskStore, View, client};
+use crate::api::{BodyOf, Call};
 use crate::filters::InboxFilter;
 use crate::i18n::{Lang, duration};
 
@@ -38,13 +39,12 @@ pub fn Inbox(filter: InboxFilter) -> Element {
         };
         client::call(desk, ep::walkthroughs::List, &(), &query, &()).await
     }));
-    let rows = match &*list.read() {
-        None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
-        Some(Ok(p)) if p.items.is_empty() => rsx! {
+    let rows = match loading_or_error(lang, &list.read()) {
+        Err(shown) => shown,
+        Ok(p) if p.items.is_empty() => rsx! {
             p { class: "muted", "data-testid": "inbox-empty", {lang.t("没有待审核的走流程。", "Nothing to review.")} }
         },
-        Some(Ok(p)) => {
+        Ok(p) => {
             let items = p.items.clone();
             rsx! {
                 ul { class: "list",
@@ -107,39 +107,20 @@ pub fn Feedback(id: String) -> Element {
         let id = id2.clone();
         async move {
             let _ = desk.changes.read();
-            client::call(
-                desk,
-                ep::walkthroughs::Get,
-                &IdPath::new(id),
-                &NoQuery {},
-                &(),
-            )
-            .await
+            client::get_by_id(desk, ep::walkthroughs::Get, id).await
         }
     });
     let comment = use_signal(String::new);
-    let read = detail.read();
-    let d = match &*read {
-        None => return rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => {
-            return rsx! { h1 { {lang.t("走流程", "Walkthrough")} } p { class: "error", role: "alert", "{e.describe()}" } };
-        }
-        Some(Ok(d)) => d.clone(),
+    let d = match loaded_page(lang, lang.t("走流程", "Walkthrough"), &detail.read()) {
+        Ok(x) => x,
+        Err(shown) => return shown,
     };
-    drop(read);
     let s = &d.summary;
     let r = &d.record;
     let rev = s.rev;
     let id_p = id.clone();
     rsx! {
-        button {
-            class: "link back",
-            onclick: move |_| {
-                let mut dk = desk;
-                dk.back();
-            },
-            {lang.t("← 返回列表", "← Back to the list")}
-        }
+        {back_to_list(desk, lang)}
         article { class: "feedback", "data-testid": "feedback",
             h1 { "{s.scenario_name} · {s.venue_name}" }
             p { class: "line",
@@ -188,11 +169,7 @@ fn findings_section(lang: Lang, r: &WalkthroughRecord) -> Element {
             for f in r.findings.iter() {
                 div { key: "{f.id}", class: "occurrence", "data-testid": "finding",
                     p { strong { {lang.severity(f.severity)} } " · {f.description}" }
-                    div { class: "photos",
-                        for (n, p) in f.photos.iter().enumerate() {
-                            Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("问题照片", "Finding photo"), n + 1) }
-                        }
-                    }
+                    {photos(lang.t("问题照片", "Finding photo"), &f.photos)}
                 }
             }
             if !r.commendations.is_empty() {
@@ -226,35 +203,39 @@ fn review_actions(
             div { class: "buttons",
                 button { class: "primary", "data-testid": "accept-walkthrough",
                     onclick: move |_| {
-                        let path = IdPath::new(id_a.clone());
                         let body = AcceptRequest { rev, comment: comment.peek().trim().to_owned() };
-                        spawn(async move {
-                            let mut dk = desk;
-                            match client::call(desk, ep::walkthroughs::Accept, &path, &NoQuery {}, &body).await {
-                                Ok(_) => { dk.say(lang.t("已采纳,问题已进入问题清单", "Accepted; its findings are now issues")); dk.changed(); }
-                                Err(e) => dk.fail(e.describe()),
-                            }
-                        });
+                        send_review(desk, ep::walkthroughs::Accept, id_a.clone(), body, lang.t("已采纳,问题已进入问题清单", "Accepted; its findings are now issues"));
                     },
                     {lang.t("采纳", "Accept")}
                 }
                 button { class: "danger", "data-testid": "return-walkthrough",
                     onclick: move |_| {
-                        let path = IdPath::new(id_r.clone());
                         let body = ReturnRequest { rev, comment: comment.peek().trim().to_owned() };
-                        spawn(async move {
-                            let mut dk = desk;
-                            match client::call(desk, ep::walkthroughs::Return, &path, &NoQuery {}, &body).await {
-                                Ok(_) => { dk.say(lang.t("已退回体验员", "Returned to the observer")); dk.changed(); }
-                                Err(e) => dk.fail(e.describe()),
-                            }
-                        });
+                        send_review(desk, ep::walkthroughs::Return, id_r.clone(), body, lang.t("已退回体验员", "Returned to the observer"));
                     },
                     {lang.t("退回更正", "Return for correction")}
                 }
             }
         }
     }
+}
+
+/// Sends one review decision on walkthrough `id`, and says `done` once it is taken.
+fn send_review<E>(desk: DeskStore, step: E, id: String, body: BodyOf<E>, done: &'static str)
+where
+    E: Call<Path = IdPath, Query = NoQuery> + 'static,
+    BodyOf<E>: 'static,
+{
+    spawn(async move {
+        let mut dk = desk;
+        match client::call(desk, step, &IdPath::new(id), &NoQuery {}, &body).await {
+            Ok(_) => {
+                dk.say(done);
+                dk.changed();
+            }
+            Err(e) => dk.fail(e.describe()),
+        }
+    });
 }
 
 /// A walkthrough's journey: one lane per step, waiting and serving as bars against the
@@ -390,16 +371,7 @@ pub fn Compare(a: String, b: String) -> Element {
     let both = use_resource(move || {
         let (a, b) = (a.clone(), b.clone());
         async move {
-            let get = |id: String| async move {
-                client::call(
-                    desk,
-                    ep::walkthroughs::Get,
-                    &IdPath::new(id),
-                    &NoQuery {},
-                    &(),
-                )
-                .await
-            };
+            let get = |id: String| client::get_by_id(desk, ep::walkthroughs::Get, id);
             let first: WalkthroughDetail = get(a).await?;
             let second: WalkthroughDetail = get(b).await?;
             Ok::<_, crate::api::ApiError>(
@@ -416,15 +388,14 @@ pub fn Compare(a: String, b: String) -> Element {
         let mut d = desk;
         d.go(View::Work);
     };
-    let read = both.read();
-    let (before, after) = match &*read {
-        None => return rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => {
-            return rsx! { h1 { {lang.t("整改前后对比", "Before and after")} } p { class: "error", role: "alert", "{e.describe()}" } };
-        }
-        Some(Ok(pair)) => pair.clone(),
+    let (before, after) = match loaded_page(
+        lang,
+        lang.t("整改前后对比", "Before and after"),
+        &both.read(),
+    ) {
+        Ok(x) => x,
+        Err(shown) => return shown,
     };
-    drop(read);
     let (t0, t1) = (before.timing.total_ms, after.timing.total_ms);
     let change = if t1 <= t0 {
         format!(

@@ -15,6 +15,7 @@ use flowwalk_shared::endpoints::{self as ep, IdPath};
 use super::issues::{DECISIONS, decision_name, state_name};
 use super::notifications::china_time;
 use super::{DeskStore, client};
+use crate::api::ApiError;
 use crate::i18n::Lang;
 
 pub fn action_name(lang: Lang, a: IssueAction) -> &'static str {
@@ -52,6 +53,59 @@ fn constituency_name(lang: Lang, c: Constituency) -> &'static str {
     lang.t(c.label_zh(), en)
 }
 
+/// The "back to the list" link above a page.
+pub(super) fn back_to_list(desk: DeskStore, lang: Lang) -> Element {
+    rsx! {
+        button {
+            class: "link back",
+            onclick: move |_| {
+                let mut dk = desk;
+                dk.back();
+            },
+            {lang.t("← 返回列表", "← Back to the list")}
+        }
+    }
+}
+
+/// A row of thumbnails, each labelled `label` and its number from 1.
+pub(super) fn photos(label: &str, shas: &[String]) -> Element {
+    rsx! {
+        div { class: "photos",
+            for (n, p) in shas.iter().enumerate() {
+                Photo { key: "{p}", sha: p.clone(), label: format!("{label} {}", n + 1) }
+            }
+        }
+    }
+}
+
+/// A list's data once loaded; until then what shows instead: "loading", or the error.
+pub(super) fn loading_or_error<T>(
+    lang: Lang,
+    read: &Option<Result<T, ApiError>>,
+) -> Result<&T, Element> {
+    match read {
+        None => Err(rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } }),
+        Some(Err(e)) => Err(rsx! { p { class: "error", role: "alert", "{e.describe()}" } }),
+        Some(Ok(x)) => Ok(x),
+    }
+}
+
+/// A page's data once loaded; until then what shows instead: "loading", or the page's
+/// `heading` over the error.
+pub(super) fn loaded_page<T: Clone>(
+    lang: Lang,
+    heading: &str,
+    read: &Option<Result<T, ApiError>>,
+) -> Result<T, Element> {
+    match read {
+        None => Err(rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } }),
+        Some(Err(e)) => {
+            Err(rsx! { h1 { {heading} } p { class: "error", role: "alert", "{e.describe()}" } })
+        }
+        Some(Ok(x)) => Ok(x.clone()),
+    }
+}
+
 /// A thumbnail of a stored photo (fetched with the session's token).
 #[component]
 pub fn Photo(sha: String, label: String) -> Element {
@@ -83,30 +137,18 @@ pub fn IssuePage(id: String) -> Element {
         let id = id2.clone();
         async move {
             let _ = desk.changes.read();
-            client::call(desk, ep::issues::Get, &IdPath::new(id), &NoQuery {}, &()).await
+            client::get_by_id(desk, ep::issues::Get, id).await
         }
     });
-    let read = detail.read();
-    let d = match &*read {
-        None => return rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => {
-            return rsx! { h1 { {lang.t("问题", "Issue")} } p { class: "error", role: "alert", "{e.describe()}" } };
-        }
-        Some(Ok(d)) => d.clone(),
+    let d = match loaded_page(lang, lang.t("问题", "Issue"), &detail.read()) {
+        Ok(x) => x,
+        Err(shown) => return shown,
     };
-    drop(read);
     let s = &d.summary;
     let deadline = s.deadline.map(|x| x.to_string());
     let last_round = d.evidence.iter().map(|e| e.round).max();
     rsx! {
-        button {
-            class: "link back",
-            onclick: move |_| {
-                let mut dk = desk;
-                dk.back();
-            },
-            {lang.t("← 返回列表", "← Back to the list")}
-        }
+        {back_to_list(desk, lang)}
         article { class: "issue", "data-testid": "issue-page", "data-status": "{s.status}", "data-id": "{s.id}",
             h1 { "{s.title}" }
             div { class: "line",
@@ -184,11 +226,7 @@ fn before_after(lang: Lang, d: &IssueDetail) -> Element {
                     div { key: "{o.id}", class: "occurrence",
                         p { class: "small muted", {china_time(o.seen_at)} " · " {lang.severity(o.severity)} }
                         p { "{o.description}" }
-                        div { class: "photos",
-                            for (n, p) in o.photos.iter().enumerate() {
-                                Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("问题照片", "Finding photo"), n + 1) }
-                            }
-                        }
+                        {photos(lang.t("问题照片", "Finding photo"), &o.photos)}
                     }
                 }
             }
@@ -201,11 +239,7 @@ fn before_after(lang: Lang, d: &IssueDetail) -> Element {
                     div { key: "{e.round}-{e.created_at}", class: if Some(e.round) == last_round { "evidence" } else { "evidence old" },
                         p { class: "small muted", {format!("{} {} · ", lang.t("第", "Round "), e.round)} {china_time(e.created_at)} }
                         p { "data-testid": "evidence-note", "{e.note}" }
-                        div { class: "photos",
-                            for (n, p) in e.photos.iter().enumerate() {
-                                Photo { key: "{p}", sha: p.clone(), label: format!("{} {}", lang.t("整改照片", "Evidence photo"), n + 1) }
-                            }
-                        }
+                        {photos(lang.t("整改照片", "Evidence photo"), &e.photos)}
                     }
                 }
             }
@@ -426,105 +460,166 @@ async fn upload_chosen(desk: DeskStore) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-#[component]
-fn AcceptanceForm(id: String, version: i32) -> Element {
-    let desk = use_context::<DeskStore>();
-    let lang = desk.lang();
-    let mut reason = use_signal(String::new);
-    let id2 = id.clone();
+/// One button of a two-way step: its test hook and its words.
+struct Choice {
+    testid: &'static str,
+    text: &'static str,
+}
+
+/// A step decided by one of two buttons under a note (accept, vote, re-check):
+/// `pick(yes, note)` sends it, with the note trimmed.
+fn two_way_form(
+    heading: &'static str,
+    label: &'static str,
+    name: &'static str,
+    mut note: Signal<String>,
+    yes: Choice,
+    no: Choice,
+    pick: impl Fn(bool, String) + Clone + 'static,
+) -> Element {
+    let pick_no = pick.clone();
     rsx! {
         div { class: "act",
-            h3 { {lang.t("验收整改", "Accept the fix")} }
-            label { {lang.t("不通过理由(不通过时必填)", "What is still wrong (to reject)")}
-                textarea { name: "acceptance-reason", value: "{reason}", oninput: move |e| reason.set(e.value()) }
+            h3 { {heading} }
+            label { {label}
+                textarea { name: name, value: "{note}", oninput: move |e| note.set(e.value()) }
             }
             div { class: "buttons",
-                button { class: "primary", "data-testid": "accept-evidence",
-                    onclick: move |_| {
-                        let path = id.clone();
-                        desk.fire(ep::issues::Acceptance, path, AcceptanceRequest { expected_version: version, accept: true, reason: String::new() }, "验收通过", "Accepted");
-                    },
-                    {lang.t("验收通过", "Accept")}
+                button { class: "primary", "data-testid": yes.testid,
+                    onclick: move |_| pick(true, note.peek().trim().to_owned()),
+                    {yes.text}
                 }
-                button { class: "danger", "data-testid": "reject-evidence",
-                    onclick: move |_| {
-                        let path = id2.clone();
-                        let reason = reason.peek().trim().to_owned();
-                        desk.fire(ep::issues::Acceptance, path, AcceptanceRequest { expected_version: version, accept: false, reason }, "已退回部门", "Returned to the department");
-                    },
-                    {lang.t("不通过,退回部门", "Reject, back to the department")}
+                button { class: "danger", "data-testid": no.testid,
+                    onclick: move |_| pick_no(false, note.peek().trim().to_owned()),
+                    {no.text}
                 }
             }
         }
     }
+}
+
+#[component]
+fn AcceptanceForm(id: String, version: i32) -> Element {
+    let desk = use_context::<DeskStore>();
+    let lang = desk.lang();
+    let reason = use_signal(String::new);
+    two_way_form(
+        lang.t("验收整改", "Accept the fix"),
+        lang.t(
+            "不通过理由(不通过时必填)",
+            "What is still wrong (to reject)",
+        ),
+        "acceptance-reason",
+        reason,
+        Choice {
+            testid: "accept-evidence",
+            text: lang.t("验收通过", "Accept"),
+        },
+        Choice {
+            testid: "reject-evidence",
+            text: lang.t("不通过,退回部门", "Reject, back to the department"),
+        },
+        move |accept, reason| {
+            let reason = if accept { String::new() } else { reason };
+            let (zh, en) = if accept {
+                ("验收通过", "Accepted")
+            } else {
+                ("已退回部门", "Returned to the department")
+            };
+            desk.fire(
+                ep::issues::Acceptance,
+                id.clone(),
+                AcceptanceRequest {
+                    expected_version: version,
+                    accept,
+                    reason,
+                },
+                zh,
+                en,
+            );
+        },
+    )
 }
 
 #[component]
 fn VoteForm(id: String, version: i32) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let mut reason = use_signal(String::new);
-    let id2 = id.clone();
-    rsx! {
-        div { class: "act",
-            h3 { {lang.t("验收投票", "Your vote")} }
-            label { {lang.t("意见(不通过时必填)", "Comment (required to reject)")}
-                textarea { name: "vote-reason", value: "{reason}", oninput: move |e| reason.set(e.value()) }
-            }
-            div { class: "buttons",
-                button { class: "primary", "data-testid": "vote-approve",
-                    onclick: move |_| {
-                        let path = id.clone();
-                        let reason = reason.peek().trim().to_owned();
-                        desk.fire(ep::issues::Vote, path, VoteRequest { expected_version: version, approve: true, reason }, "已投票:通过", "Voted: approve");
-                    },
-                    {lang.t("通过", "Approve")}
-                }
-                button { class: "danger", "data-testid": "vote-reject",
-                    onclick: move |_| {
-                        let path = id2.clone();
-                        let reason = reason.peek().trim().to_owned();
-                        desk.fire(ep::issues::Vote, path, VoteRequest { expected_version: version, approve: false, reason }, "已投票:不通过", "Voted: reject");
-                    },
-                    {lang.t("不通过", "Reject")}
-                }
-            }
-        }
-    }
+    let reason = use_signal(String::new);
+    two_way_form(
+        lang.t("验收投票", "Your vote"),
+        lang.t("意见(不通过时必填)", "Comment (required to reject)"),
+        "vote-reason",
+        reason,
+        Choice {
+            testid: "vote-approve",
+            text: lang.t("通过", "Approve"),
+        },
+        Choice {
+            testid: "vote-reject",
+            text: lang.t("不通过", "Reject"),
+        },
+        move |approve, reason| {
+            let (zh, en) = if approve {
+                ("已投票:通过", "Voted: approve")
+            } else {
+                ("已投票:不通过", "Voted: reject")
+            };
+            desk.fire(
+                ep::issues::Vote,
+                id.clone(),
+                VoteRequest {
+                    expected_version: version,
+                    approve,
+                    reason,
+                },
+                zh,
+                en,
+            );
+        },
+    )
 }
 
 #[component]
 fn RecheckForm(id: String, version: i32) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let mut note = use_signal(String::new);
-    let id2 = id.clone();
-    rsx! {
-        div { class: "act",
-            h3 { {lang.t("回访:整改后是否满意?", "Re-check: are you satisfied with the fix?")} }
-            label { {lang.t("补充说明", "Note")}
-                textarea { name: "recheck-note", value: "{note}", oninput: move |e| note.set(e.value()) }
-            }
-            div { class: "buttons",
-                button { class: "primary", "data-testid": "recheck-satisfied",
-                    onclick: move |_| {
-                        let path = id.clone();
-                        let note = note.peek().trim().to_owned();
-                        desk.fire(ep::issues::Recheck, path, RecheckRequest { expected_version: version, satisfied: true, note }, "感谢回访", "Thank you");
-                    },
-                    {lang.t("满意", "Satisfied")}
-                }
-                button { class: "danger", "data-testid": "recheck-unsatisfied",
-                    onclick: move |_| {
-                        let path = id2.clone();
-                        let note = note.peek().trim().to_owned();
-                        desk.fire(ep::issues::Recheck, path, RecheckRequest { expected_version: version, satisfied: false, note }, "已重新整改", "Reopened");
-                    },
-                    {lang.t("不满意", "Not satisfied")}
-                }
-            }
-        }
-    }
+    let note = use_signal(String::new);
+    two_way_form(
+        lang.t(
+            "回访:整改后是否满意?",
+            "Re-check: are you satisfied with the fix?",
+        ),
+        lang.t("补充说明", "Note"),
+        "recheck-note",
+        note,
+        Choice {
+            testid: "recheck-satisfied",
+            text: lang.t("满意", "Satisfied"),
+        },
+        Choice {
+            testid: "recheck-unsatisfied",
+            text: lang.t("不满意", "Not satisfied"),
+        },
+        move |satisfied, note| {
+            let (zh, en) = if satisfied {
+                ("感谢回访", "Thank you")
+            } else {
+                ("已重新整改", "Reopened")
+            };
+            desk.fire(
+                ep::issues::Recheck,
+                id.clone(),
+                RecheckRequest {
+                    expected_version: version,
+                    satisfied,
+                    note,
+                },
+                zh,
+                en,
+            );
+        },
+    )
 }
 
 /// The steps that carry only a note.

@@ -10,6 +10,7 @@ use flowwalk_shared::api::issues::{
 use flowwalk_shared::endpoint::NoQuery;
 use flowwalk_shared::endpoints as ep;
 
+use super::issue::loading_or_error;
 use super::{DeskStore, View, client};
 use crate::filters::IssueFilter;
 use crate::i18n::Lang;
@@ -64,6 +65,9 @@ impl ListKind {
 
 /// (id, name) pairs for a filter's options.
 type Choices = Vec<(String, String)>;
+
+/// The manager's filter options: departments, venues and scenarios.
+type ManagerChoices = (Choices, Choices, Choices);
 
 /// The list a role starts from (its home screen).
 pub fn home_filter(kind: ListKind) -> IssueFilter {
@@ -151,8 +155,7 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
                 .unwrap_or_default(),
         )
     });
-    let (departments, venues, scenarios): (Choices, Choices, Choices) =
-        choices.read().clone().unwrap_or_default();
+    let manager_choices: ManagerChoices = choices.read().clone().unwrap_or_default();
 
     let title = match kind {
         ListKind::Manager => lang.t("问题清单", "Issues"),
@@ -165,19 +168,18 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
     let busy = use_signal(|| false);
     let bulk = move |_| bulk_triage(desk, lang, decision, reason, busy, selected);
 
-    let rows = match &*list.read() {
-        None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
-        Some(Ok(p)) if p.items.is_empty() => rsx! {
+    let rows = match loading_or_error(lang, &list.read()) {
+        Err(shown) => shown,
+        Ok(p) if p.items.is_empty() => rsx! {
             p { class: "muted", "data-testid": "no-issues", {lang.t("没有符合条件的问题。", "No issues match.")} }
         },
-        Some(Ok(p)) => issue_rows(lang, kind, p, more, next, selected, loading_more, load_more),
+        Ok(p) => issue_rows(lang, kind, p, more, next, selected, loading_more, load_more),
     };
     let n_selected = selected.read().len();
 
     rsx! {
         h1 { "{title}" }
-        {filters_form(lang, kind, &filter, sort, q, refine, departments, venues, scenarios)}
+        {filters_form(lang, kind, &filter, sort, q, refine, manager_choices)}
         if kind == ListKind::Manager && n_selected > 0 {
             {bulk_card(lang, n_selected, decision, reason, busy, bulk)}
         }
@@ -292,7 +294,6 @@ fn issue_rows(
 }
 
 /// The filters, sort and search of a list; each change is a new address.
-#[allow(clippy::too_many_arguments)]
 fn filters_form(
     lang: Lang,
     kind: ListKind,
@@ -300,9 +301,7 @@ fn filters_form(
     sort: IssueSort,
     mut q: Signal<String>,
     refine: impl Fn(&dyn Fn(&mut IssueFilter)) + Clone + 'static,
-    departments: Choices,
-    venues: Choices,
-    scenarios: Choices,
+    manager_choices: ManagerChoices,
 ) -> Element {
     rsx! {
         form {
@@ -330,7 +329,7 @@ fn filters_form(
                 }
             }
             if kind == ListKind::Manager {
-                {manager_filters(lang, filter, refine.clone(), departments, venues, scenarios)}
+                {manager_filters(lang, filter, refine.clone(), manager_choices)}
             }
             label { {lang.t("排序", "Sort")}
                 select {
@@ -378,50 +377,21 @@ fn manager_filters(
     lang: Lang,
     filter: &IssueFilter,
     refine: impl Fn(&dyn Fn(&mut IssueFilter)) + Clone + 'static,
-    departments: Choices,
-    venues: Choices,
-    scenarios: Choices,
+    (departments, venues, scenarios): ManagerChoices,
 ) -> Element {
     rsx! {
-        label { {lang.t("责任部门", "Department")}
-            select {
-                name: "department",
-                onchange: {
-                    let refine = refine.clone();
-                    move |e: FormEvent| refine(&|f| f.department_id = e.value())
-                },
-                option { value: "", {lang.t("全部", "All")} }
-                for (id, name) in departments {
-                    option { key: "{id}", value: "{id}", selected: filter.department_id == id, "{name}" }
-                }
-            }
-        }
-        label { {lang.t("场所", "Venue")}
-            select {
-                name: "venue",
-                onchange: {
-                    let refine = refine.clone();
-                    move |e: FormEvent| refine(&|f| f.venue_id = e.value())
-                },
-                option { value: "", {lang.t("全部", "All")} }
-                for (id, name) in venues {
-                    option { key: "{id}", value: "{id}", selected: filter.venue_id == id, "{name}" }
-                }
-            }
-        }
-        label { {lang.t("场景", "Scenario")}
-            select {
-                name: "scenario",
-                onchange: {
-                    let refine = refine.clone();
-                    move |e: FormEvent| refine(&|f| f.scenario_id = e.value())
-                },
-                option { value: "", {lang.t("全部", "All")} }
-                for (id, name) in scenarios {
-                    option { key: "{id}", value: "{id}", selected: filter.scenario_id == id, "{name}" }
-                }
-            }
-        }
+        {pick_one(lang, lang.t("责任部门", "Department"), "department", &filter.department_id, departments, {
+            let refine = refine.clone();
+            move |v| refine(&|f| f.department_id = v.clone())
+        })}
+        {pick_one(lang, lang.t("场所", "Venue"), "venue", &filter.venue_id, venues, {
+            let refine = refine.clone();
+            move |v| refine(&|f| f.venue_id = v.clone())
+        })}
+        {pick_one(lang, lang.t("场景", "Scenario"), "scenario", &filter.scenario_id, scenarios, {
+            let refine = refine.clone();
+            move |v| refine(&|f| f.scenario_id = v.clone())
+        })}
         label { {lang.t("期间(2026、2026-Q3、2026-07)", "Period (2026, 2026-Q3, 2026-07)")}
             input {
                 name: "period",
@@ -430,6 +400,29 @@ fn manager_filters(
                     let refine = refine.clone();
                     move |e: FormEvent| refine(&|f| f.period = e.value().trim().to_owned())
                 },
+            }
+        }
+    }
+}
+
+/// One filter chosen from a list, "all" first: `set` gets the chosen id ("" for all).
+fn pick_one(
+    lang: Lang,
+    label: &'static str,
+    name: &'static str,
+    chosen: &str,
+    choices: Choices,
+    set: impl Fn(String) + 'static,
+) -> Element {
+    rsx! {
+        label { {label}
+            select {
+                name: name,
+                onchange: move |e: FormEvent| set(e.value()),
+                option { value: "", {lang.t("全部", "All")} }
+                for (id, name) in choices {
+                    option { key: "{id}", value: "{id}", selected: chosen == id, "{name}" }
+                }
             }
         }
     }

@@ -8,6 +8,7 @@ use flowwalk_shared::api::reports::{
 use flowwalk_shared::endpoint::NoQuery;
 use flowwalk_shared::endpoints as ep;
 
+use super::issue::loading_or_error;
 use super::{DeskStore, View, client};
 use crate::i18n::Lang;
 
@@ -52,13 +53,12 @@ pub fn Notifications() -> Element {
         client::call(desk, ep::notifications::List, &(), &query, &()).await
     });
 
-    let body = match &*page.read() {
-        None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
-        Some(Ok(p)) if p.items.is_empty() => {
+    let body = match loading_or_error(lang, &page.read()) {
+        Err(shown) => shown,
+        Ok(p) if p.items.is_empty() => {
             rsx! { p { class: "muted", "data-testid": "no-notifications", {lang.t("暂无通知。", "No notifications.")} } }
         }
-        Some(Ok(p)) => {
+        Ok(p) => {
             let items = p.items.clone();
             rsx! {
                 ul { class: "list",

@@ -16,6 +16,7 @@ use flowwalk_shared::endpoints as ep;
 
 use dioxus_charts::BarChart;
 
+use super::issue::loading_or_error;
 use super::{DeskStore, client};
 use crate::i18n::Lang;
 
@@ -122,10 +123,9 @@ pub fn Reports() -> Element {
             }
         });
     };
-    let body = match &*dashboard.read() {
-        None => rsx! { p { class: "muted", {lang.t("正在加载…", "Loading…")} } },
-        Some(Err(e)) => rsx! { p { class: "error", role: "alert", "{e.describe()}" } },
-        Some(Ok(d)) => dashboard_figures(lang, d),
+    let body = match loading_or_error(lang, &dashboard.read()) {
+        Err(shown) => shown,
+        Ok(d) => dashboard_figures(lang, d),
     };
     rsx! {
         h1 { {lang.t("统计与报表", "Figures and reports")} }
@@ -190,14 +190,7 @@ fn monthly_rates(lang: Lang, d: &Dashboard) -> Element {
                 }
             }
             table { class: "figures", "data-testid": "monthly",
-                thead { tr {
-                    th { scope: "col", {lang.t("月份", "Month")} }
-                    th { scope: "col", {lang.t("收到", "Received")} }
-                    th { scope: "col", {lang.t("整改率", "Rectified")} }
-                    th { scope: "col", {lang.t("按期率", "On time")} }
-                    th { scope: "col", {lang.t("回访率", "Re-checked")} }
-                    th { scope: "col", {lang.t("满意率", "Satisfied")} }
-                } }
+                {column_heads(&[lang.t("月份", "Month"), lang.t("收到", "Received"), lang.t("整改率", "Rectified"), lang.t("按期率", "On time"), lang.t("回访率", "Re-checked"), lang.t("满意率", "Satisfied")])}
                 tbody {
                     for m in d.monthly.iter() {
                         tr { key: "{m.month}",
@@ -212,6 +205,17 @@ fn monthly_rates(lang: Lang, d: &Dashboard) -> Element {
                 }
             }
         }
+    }
+}
+
+/// A table's column headings.
+fn column_heads(names: &[&str]) -> Element {
+    rsx! {
+        thead { tr {
+            for name in names {
+                th { key: "{name}", scope: "col", {*name} }
+            }
+        } }
     }
 }
 
@@ -239,12 +243,7 @@ fn scenario_timing(lang: Lang, d: &Dashboard) -> Element {
                 }
             }
             table { class: "figures", "data-testid": "scenario-timing",
-                thead { tr {
-                    th { scope: "col", {lang.t("场景", "Scenario")} }
-                    th { scope: "col", {lang.t("走流程次数", "Walkthroughs")} }
-                    th { scope: "col", {lang.t("平均用时", "Average")} }
-                    th { scope: "col", {lang.t("承诺时限", "Promised")} }
-                } }
+                {column_heads(&[lang.t("场景", "Scenario"), lang.t("走流程次数", "Walkthroughs"), lang.t("平均用时", "Average"), lang.t("承诺时限", "Promised")])}
                 tbody {
                     for s in d.scenario_timing.iter() {
                         tr { key: "{s.scenario_id}", class: if s.average_total_minutes > s.promised_minutes && s.promised_minutes > 0.0 { "over" } else { "" },

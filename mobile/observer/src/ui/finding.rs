@@ -121,11 +121,7 @@ pub fn FindingForm(draft: String) -> Element {
                 max: MAX_PHOTOS_PER_FINDING,
                 on_photos,
             }
-            if let Some((zh, en)) = problem() {
-                p { class: "error", role: "alert", "data-testid": "finding-problem",
-                    {if lang.is_en() { en } else { zh }}
-                }
-            }
+            {photo_problem(lang, "finding-problem", problem())}
             {step_select(lang, &finding, steps, edit.clone())}
             p { class: "label", {lang.t("问题类别", "Category")} }
             {category_choices(lang, &finding, &categories, edit.clone())}
@@ -183,42 +179,82 @@ fn save_finding(
     ctx: Ctx,
     draft: &str,
     fid: &str,
-    mut saving: Signal<bool>,
-    mut tried: Signal<bool>,
+    saving: Signal<bool>,
+    tried: Signal<bool>,
     urls: Signal<HashMap<String, String>>,
 ) {
     // One tap, one record: a second tap while saving does nothing, and saving the
     // same finding id again is a no-op in the store.
+    let (draft, fid) = (draft.to_owned(), fid.to_owned());
+    let back_to = draft.clone();
+    save_once(
+        ctx,
+        (saving, tried, urls),
+        &[Doc::Drafts],
+        move |d| {
+            let mut out = Ok(());
+            d.edit_draft(&draft, |dr| out = dr.save_finding(&fid))?;
+            out.map_err(crate::store::StoreError::Draft)
+        },
+        move |mut ctx| {
+            ctx.say("问题已保存在手机上", "Problem saved on this phone");
+            ctx.go(Screen::Walk(back_to));
+        },
+        // Rule errors show beside their field; storage errors as a message.
+        |_, e| matches!(e, crate::store::StoreError::Draft(_)),
+    );
+}
+
+/// A form's saving state: whether it is saving, whether saving was tried (its rules then
+/// show), and its shown photos' addresses (freed once saved).
+pub(super) type SaveSignals = (Signal<bool>, Signal<bool>, Signal<HashMap<String, String>>);
+
+/// Saves a form once (a second tap while saving does nothing): `change` under `docs`;
+/// once saved the photos' addresses are freed and `done` runs. An error `beside` owns
+/// shows beside its field; any other is said as a message.
+pub(super) fn save_once(
+    ctx: Ctx,
+    (mut saving, mut tried, urls): SaveSignals,
+    docs: &'static [Doc],
+    change: impl FnOnce(&mut crate::store::AppData) -> Result<(), crate::store::StoreError> + 'static,
+    done: impl FnOnce(Ctx) + 'static,
+    beside: impl Fn(Ctx, &crate::store::StoreError) -> bool + 'static,
+) {
     if *saving.peek() {
         return;
     }
     tried.set(true);
-    let draft = draft.to_owned();
-    let fid = fid.to_owned();
     saving.set(true);
     spawn(async move {
         let mut ctx = ctx;
-        let saved = ctx
-            .quiet_change(&[Doc::Drafts], |d| {
-                let mut out = Ok(());
-                d.edit_draft(&draft, |dr| out = dr.save_finding(&fid))?;
-                out.map_err(crate::store::StoreError::Draft)
-            })
-            .await;
+        let saved = ctx.quiet_change(docs, change).await;
         saving.set(false);
         match saved {
             Ok(()) => {
                 for url in urls.peek().values() {
                     revoke(url);
                 }
-                ctx.say("问题已保存在手机上", "Problem saved on this phone");
-                ctx.go(Screen::Walk(draft));
+                done(ctx);
             }
-            // Rule errors show beside their field; storage errors as a message.
-            Err(crate::store::StoreError::Draft(_)) => {}
+            Err(e) if beside(ctx, &e) => {}
             Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
         }
     });
+}
+
+/// What went wrong with the chosen photos, if anything, in the user's language.
+pub(super) fn photo_problem(
+    lang: Lang,
+    testid: &'static str,
+    problem: Option<(String, String)>,
+) -> Element {
+    rsx! {
+        if let Some((zh, en)) = problem {
+            p { class: "error", role: "alert", "data-testid": testid,
+                {if lang.is_en() { en } else { zh }}
+            }
+        }
+    }
 }
 
 /// Stores the chosen photos one at a time; each shows as soon as it is stored.
@@ -227,19 +263,55 @@ fn take_photos(
     draft: &str,
     fid: &str,
     e: FormEvent,
-    mut problem: Signal<Option<(String, String)>>,
-    mut processing: Signal<u32>,
-    mut urls: Signal<HashMap<String, String>>,
+    problem: Signal<Option<(String, String)>>,
+    processing: Signal<u32>,
+    urls: Signal<HashMap<String, String>>,
 ) {
+    let (draft, fid) = (draft.to_owned(), fid.to_owned());
+    take_chosen_photos(
+        ctx,
+        e,
+        (problem, processing, urls),
+        &[Doc::Drafts],
+        move |d, sha| {
+            d.edit_draft(&draft, |dr| {
+                dr.edit_finding(&fid, |f| {
+                    if !f.photos.contains(&sha) {
+                        f.photos.push(sha);
+                    }
+                })
+            })
+        },
+    );
+}
+
+/// What a photo input shows while it works: the (zh, en) problem, how many photos are
+/// being processed, and the shown photos' addresses.
+pub(super) type PhotoSignals = (
+    Signal<Option<(String, String)>>,
+    Signal<u32>,
+    Signal<HashMap<String, String>>,
+);
+
+/// Stores the chosen photos one at a time, each attached by `attach` (saving `docs`); each
+/// shows as soon as it is stored, and the first that cannot be stored stops the rest.
+pub(super) fn take_chosen_photos<A>(
+    ctx: Ctx,
+    e: FormEvent,
+    (mut problem, mut processing, mut urls): PhotoSignals,
+    docs: &'static [Doc],
+    attach: A,
+) where
+    A: Fn(&mut crate::store::AppData, String) -> Result<(), crate::store::StoreError>
+        + Clone
+        + 'static,
+{
     let files = e.files();
-    let draft = draft.to_owned();
-    let fid = fid.to_owned();
     problem.set(None);
     spawn(async move {
-        // One at a time: each shows as soon as it is stored.
         for chosen in chosen_photos(files) {
             processing += 1;
-            let stored = store_photo(ctx, &draft, &fid, chosen, &mut urls).await;
+            let stored = store_chosen_photo(ctx, chosen, &mut urls, docs, attach.clone()).await;
             processing -= 1;
             if let Err(p) = stored {
                 problem.set(Some(p));
@@ -388,32 +460,15 @@ fn leave_buttons(ctx: Ctx, lang: Lang, draft: &str) -> Element {
     rsx! {
         button {
             class: "secondary",
-            onclick: {
-                let draft = draft.to_owned();
-                move |_| {
-                    let mut ctx = ctx;
-                    ctx.go(Screen::Walk(draft.clone()));
-                }
-            },
+            onclick: ctx.go_to(Screen::Walk(draft.to_owned())),
             {lang.t("返回(保留未保存的问题)", "Back (keeps this problem)")}
         }
         button {
             class: "link",
             "data-testid": "discard-finding",
             onclick: {
-                let draft = draft.to_owned();
-                move |_| {
-                    let draft = draft.clone();
-                    spawn(async move {
-                        let mut ctx = ctx;
-                        let done = ctx
-                            .change(&[Doc::Drafts], |d| d.edit_draft(&draft, |dr| dr.discard_finding()))
-                            .await;
-                        if done.is_ok() {
-                            ctx.go(Screen::Walk(draft));
-                        }
-                    });
-                }
+                let (draft, back) = (draft.to_owned(), draft.to_owned());
+                ctx.change_and_go(&[Doc::Drafts], move |d| d.edit_draft(&draft, |dr| dr.discard_finding()), move |()| Screen::Walk(back))
             },
             {lang.t("放弃这条问题", "Discard this problem")}
         }
@@ -479,28 +534,6 @@ pub(super) fn PhotoStrip(
             }
         }
     }
-}
-
-/// Stores one chosen photo and adds it to the finding; only then does it show. Returns
-/// the (zh, en) problem when it could not be.
-async fn store_photo(
-    ctx: Ctx,
-    draft: &str,
-    finding: &str,
-    chosen: Chosen,
-    urls: &mut Signal<HashMap<String, String>>,
-) -> Result<(), (String, String)> {
-    let (draft, finding) = (draft.to_owned(), finding.to_owned());
-    store_chosen_photo(ctx, chosen, urls, &[Doc::Drafts], move |d, sha| {
-        d.edit_draft(&draft, |dr| {
-            dr.edit_finding(&finding, |f| {
-                if !f.photos.contains(&sha) {
-                    f.photos.push(sha);
-                }
-            })
-        })
-    })
-    .await
 }
 
 /// Stores one chosen photo on the phone, then attaches it (`attach`, saving `docs`); only

@@ -90,13 +90,7 @@ pub fn Finish(id: String) -> Element {
             button {
                 class: "secondary",
                 "data-testid": "back-to-walk",
-                onclick: {
-                    let id = id.clone();
-                    move |_| {
-                        let mut ctx = ctx;
-                        ctx.go(Screen::Walk(id.clone()));
-                    }
-                },
+                onclick: ctx.go_to(Screen::Walk(id.clone())),
                 {lang.t("返回继续记录", "Back to recording")}
             }
         }
@@ -147,39 +141,40 @@ fn commendation_choices(ctx: Ctx, lang: Lang, id: &str, draft: &Draft) -> Elemen
     }
 }
 
+/// A row of choices for one of the draft's answers: the chosen one is on; a tap sets it.
+fn choice_row<T: Copy + PartialEq + std::fmt::Debug + 'static>(
+    ctx: Ctx,
+    id: &str,
+    testid: &'static str,
+    options: impl IntoIterator<Item = (T, &'static str)>,
+    chosen: Option<T>,
+    set: fn(&mut Draft, T),
+) -> Element {
+    rsx! {
+        div { class: "choices",
+            for (s, name) in options {
+                button {
+                    key: "{s:?}",
+                    class: if chosen == Some(s) { "choice on" } else { "choice" },
+                    "data-testid": testid,
+                    onclick: {
+                        let id = id.to_owned();
+                        move |_| ctx.edit_draft(id.clone(), move |d, _| set(d, s))
+                    },
+                    {name}
+                }
+            }
+        }
+    }
+}
+
 /// Overall satisfaction and how smooth it was.
 fn overall_choices(ctx: Ctx, lang: Lang, id: &str, draft: &Draft) -> Element {
     rsx! {
         p { class: "label", {lang.t("总体满意度", "Overall satisfaction")} }
-        div { class: "choices",
-            for s in Satisfaction::ALL {
-                button {
-                    key: "{s:?}",
-                    class: if draft.satisfaction == Some(s) { "choice on" } else { "choice" },
-                    "data-testid": "satisfaction",
-                    onclick: {
-                        let id = id.to_owned();
-                        move |_| ctx.edit_draft(id.clone(), move |d, _| d.satisfaction = Some(s))
-                    },
-                    {lang.satisfaction(s)}
-                }
-            }
-        }
+        {choice_row(ctx, id, "satisfaction", Satisfaction::ALL.map(|s| (s, lang.satisfaction(s))), draft.satisfaction, |d, s| d.satisfaction = Some(s))}
         p { class: "label", {lang.t("办事顺畅度", "How smooth was it")} }
-        div { class: "choices",
-            for s in Smoothness::ALL {
-                button {
-                    key: "{s:?}",
-                    class: if draft.smoothness == Some(s) { "choice on" } else { "choice" },
-                    "data-testid": "smoothness",
-                    onclick: {
-                        let id = id.to_owned();
-                        move |_| ctx.edit_draft(id.clone(), move |d, _| d.smoothness = Some(s))
-                    },
-                    {lang.smoothness(s)}
-                }
-            }
-        }
+        {choice_row(ctx, id, "smoothness", Smoothness::ALL.map(|s| (s, lang.smoothness(s))), draft.smoothness, |d, s| d.smoothness = Some(s))}
     }
 }
 

@@ -33,11 +33,7 @@ pub fn Home() -> Element {
     let now = *ctx.now.read();
     let today = platform::today();
     let data = ctx.data.read();
-    let name = data
-        .session
-        .as_ref()
-        .map(|s| s.user.display_name.clone())
-        .unwrap_or_default();
+    let name = data.user_name();
     let tasks: Vec<TaskRow> = data
         .my_assignments()
         .into_iter()
@@ -77,8 +73,7 @@ pub fn Home() -> Element {
     drop(data);
 
     rsx! {
-        h1 { {lang.t("我的体验任务", "My tasks")} }
-        p { class: "hello", {lang.t("你好,", "Hello, ")} "{name}" }
+        {greeting(lang, lang.t("我的体验任务", "My tasks"), &name)}
         if !have_reference {
             p { class: "hint", "data-testid": "no-reference",
                 {lang.t("正在下载任务和模板…需要联网一次。", "Downloading tasks and templates… needs a network once.")}
@@ -94,13 +89,7 @@ pub fn Home() -> Element {
                     key: "{id}",
                     class: "card item",
                     "data-testid": "draft",
-                    onclick: {
-                        let id = id.clone();
-                        move |_| {
-                            let mut ctx = ctx;
-                            ctx.go(Screen::Walk(id.clone()));
-                        }
-                    },
+                    onclick: ctx.go_to(Screen::Walk(id.clone())),
                     strong { "{title}" }
                     span { class: "muted", "{venue}" }
                     if rev > 1 {
@@ -112,10 +101,23 @@ pub fn Home() -> Element {
         }
         // What became of the issues this observer's walkthroughs raised, and the re-check
         // when asked: on the desk (online; its own bundle, loaded only when opened).
+        {desk_link("my-issues", lang.t("我提出的问题办理情况、回访(需联网)›", "What became of my findings, re-checks (online) ›"))}
+    }
+}
+
+/// A list page's heading and its greeting of the signed-in user.
+pub(super) fn greeting(lang: Lang, heading: &str, name: &str) -> Element {
+    rsx! {
+        h1 { {heading} }
+        p { class: "hello", {lang.t("你好,", "Hello, ")} "{name}" }
+    }
+}
+
+/// The link to the desk (online) at the foot of a list page.
+pub(super) fn desk_link(testid: &'static str, text: &str) -> Element {
+    rsx! {
         p { class: "small",
-            a { href: "/desk/", "data-testid": "my-issues",
-                {lang.t("我提出的问题办理情况、回访(需联网)›", "What became of my findings, re-checks (online) ›")}
-            }
+            a { href: "/desk/", "data-testid": testid, {text} }
         }
     }
 }
@@ -162,10 +164,7 @@ fn task_items(ctx: Ctx, lang: Lang, tasks: Vec<TaskRow>) -> Element {
                     button {
                         class: "primary",
                         "data-testid": "continue-walk",
-                        onclick: move |_| {
-                            let mut ctx = ctx;
-                            ctx.go(Screen::Walk(draft.clone()));
-                        },
+                        onclick: ctx.go_to(Screen::Walk(draft.clone())),
                         {lang.t("继续记录", "Continue")}
                     }
                 } else if can_start {
@@ -174,21 +173,7 @@ fn task_items(ctx: Ctx, lang: Lang, tasks: Vec<TaskRow>) -> Element {
                         "data-testid": "start-walk",
                         onclick: {
                             let id = id.clone();
-                            move |_| {
-                                let id = id.clone();
-                                spawn(async move {
-                                    let mut ctx = ctx;
-                                    let started = ctx
-                                        .change(
-                                            &[Doc::Drafts],
-                                            |d| d.start_walk(&id, platform::now_ms(), platform::today(), platform::new_id),
-                                        )
-                                        .await;
-                                    if let Ok(draft) = started {
-                                        ctx.go(Screen::Walk(draft));
-                                    }
-                                });
-                            }
+                            ctx.change_and_go(&[Doc::Drafts], move |d| d.start_walk(&id, platform::now_ms(), platform::today(), platform::new_id), Screen::Walk)
                         },
                         {lang.t("开始体验", "Start")}
                     }

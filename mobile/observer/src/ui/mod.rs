@@ -113,6 +113,33 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// What a tap that changes the data (`f`, saving `docs`) and then opens the screen `to`
+    /// makes of its outcome does; a failed change is said as a message and stays here.
+    pub fn change_and_go<T: 'static>(
+        self,
+        docs: &'static [Doc],
+        f: impl FnOnce(&mut AppData) -> Result<T, StoreError> + Clone + 'static,
+        to: impl FnOnce(T) -> Screen + Clone + 'static,
+    ) -> impl FnMut(MouseEvent) + 'static {
+        move |_| {
+            let (f, to) = (f.clone(), to.clone());
+            spawn(async move {
+                let mut ctx = self;
+                if let Ok(out) = ctx.change(docs, f).await {
+                    ctx.go(to(out));
+                }
+            });
+        }
+    }
+
+    /// What a tap that opens `screen` does.
+    pub fn go_to(self, screen: Screen) -> impl FnMut(MouseEvent) + 'static {
+        move |_| {
+            let mut ctx = self;
+            ctx.go(screen.clone());
+        }
+    }
+
     pub fn lang(&self) -> Lang {
         self.data.read().lang()
     }
@@ -198,6 +225,20 @@ impl Ctx {
         };
         working.write().settle(&mut data.write(), staged, written)?;
         Ok(out)
+    }
+
+    /// Edits step `index` of draft `id` (nothing when there is no such step).
+    pub fn edit_step(
+        self,
+        id: String,
+        index: usize,
+        f: impl FnOnce(&mut crate::recorder::DraftStep, i64) + 'static,
+    ) {
+        self.edit_draft(id, move |d, now| {
+            if let Some(s) = d.steps.get_mut(index) {
+                f(s, now);
+            }
+        });
     }
 
     /// Changes an open draft (given the time now) and saves it.
@@ -434,10 +475,7 @@ fn top_bar(ctx: Ctx, lang: Lang, online: bool, unsent: usize) -> Element {
                 button {
                     class: "bar-btn",
                     "data-testid": "nav-outbox",
-                    onclick: move |_| {
-                        let mut ctx = ctx;
-                        ctx.go(Screen::Outbox);
-                    },
+                    onclick: ctx.go_to(Screen::Outbox),
                     {lang.t("发件箱", "Outbox")}
                     if unsent > 0 {
                         span { class: "badge", "{unsent}" }
@@ -546,10 +584,7 @@ fn Main(initial: AppData) -> Element {
                     {lang.t("登录已过期,记录都在手机上。请重新登录以继续同步。", "Your login expired; everything is still on this phone. Log in again to sync.")}
                     button {
                         class: "link",
-                        onclick: move |_| {
-                            let mut ctx = ctx;
-                            ctx.go(Screen::Login);
-                        },
+                        onclick: ctx.go_to(Screen::Login),
                         {lang.t("重新登录", "Log in")}
                     }
                 }

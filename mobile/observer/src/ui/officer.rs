@@ -12,7 +12,8 @@ use dioxus::prelude::*;
 use flowwalk_shared::api::issues::{IssueState, MAX_EVIDENCE_PHOTOS};
 use flowwalk_shared::rules::Text;
 
-use super::finding::{PhotoStrip, chosen_photos, clear_input, revoke, store_chosen_photo};
+use super::finding::{PhotoStrip, photo_problem, save_once, take_chosen_photos};
+use super::home::{desk_link, greeting};
 use super::{Ctx, Screen, TextField, storage};
 use crate::i18n::Lang;
 use crate::outbox::{EvidenceState, Outbox, OutboxError};
@@ -38,11 +39,7 @@ pub fn OfficerHome() -> Element {
     let ctx = use_context::<Ctx>();
     let lang = ctx.lang();
     let data = ctx.data.read();
-    let name = data
-        .session
-        .as_ref()
-        .map(|s| s.user.display_name.clone())
-        .unwrap_or_default();
+    let name = data.user_name();
     let fetched = data.sync.reached_server || !data.outbox.issues.is_empty();
     let rows: Vec<Row> = data
         .outbox
@@ -80,8 +77,7 @@ pub fn OfficerHome() -> Element {
     drop(data);
 
     rsx! {
-        h1 { {lang.t("本部门待整改问题", "My department's issues")} }
-        p { class: "hello", {lang.t("你好,", "Hello, ")} "{name}" }
+        {greeting(lang, lang.t("本部门待整改问题", "My department's issues"), &name)}
         if !fetched {
             p { class: "hint", "data-testid": "no-issues-yet",
                 {lang.t("正在下载本部门的问题…需要联网一次。", "Downloading your department's issues… needs a network once.")}
@@ -109,11 +105,7 @@ pub fn OfficerHome() -> Element {
             h2 { {lang.t("已提交的整改佐证", "Evidence submitted")} }
             {sent_evidence(ctx, lang, sent)}
         }
-        p { class: "small",
-            a { href: "/desk/", "data-testid": "officer-desk",
-                {lang.t("在工作台查看全部问题、申请转办(需联网)›", "All issues, transfer requests: the desk (online) ›")}
-            }
-        }
+        {desk_link("officer-desk", lang.t("在工作台查看全部问题、申请转办(需联网)›", "All issues, transfer requests: the desk (online) ›"))}
     }
 }
 
@@ -130,10 +122,7 @@ fn evidence_action(
                 button {
                     class: "primary",
                     "data-testid": "continue-evidence",
-                    onclick: move |_| {
-                        let mut ctx = ctx;
-                        ctx.go(Screen::Evidence(client_id.clone()));
-                    },
+                    onclick: ctx.go_to(Screen::Evidence(client_id.clone())),
                     {lang.t("继续填写整改佐证", "Continue the evidence")}
                 }
             },
@@ -325,11 +314,7 @@ pub fn EvidenceForm(id: String) -> Element {
                 max: MAX_EVIDENCE_PHOTOS,
                 on_photos,
             }
-            if let Some((zh, en)) = problem() {
-                p { class: "error", role: "alert", "data-testid": "evidence-problem",
-                    {if lang.is_en() { en } else { zh }}
-                }
-            }
+            {photo_problem(lang, "evidence-problem", problem())}
             TextField {
                 label: lang.t("整改情况", "What was done").to_owned(),
                 name: "note",
@@ -358,77 +343,57 @@ fn take_evidence_photos(
     ctx: Ctx,
     id: &str,
     e: FormEvent,
-    mut problem: Signal<Option<(String, String)>>,
-    mut processing: Signal<u32>,
-    mut urls: Signal<HashMap<String, String>>,
+    problem: Signal<Option<(String, String)>>,
+    processing: Signal<u32>,
+    urls: Signal<HashMap<String, String>>,
 ) {
-    let files = e.files();
     let id = id.to_owned();
-    problem.set(None);
-    spawn(async move {
-        for chosen in chosen_photos(files) {
-            processing += 1;
-            let id = id.clone();
-            let stored =
-                store_chosen_photo(ctx, chosen, &mut urls, &[Doc::Outbox], move |d, sha| {
-                    d.outbox
-                        .edit_evidence(&id, |e| {
-                            if !e.photos.contains(&sha) {
-                                e.photos.push(sha);
-                            }
-                        })
-                        .map_err(StoreError::Outbox)
+    take_chosen_photos(
+        ctx,
+        e,
+        (problem, processing, urls),
+        &[Doc::Outbox],
+        move |d, sha| {
+            d.outbox
+                .edit_evidence(&id, |e| {
+                    if !e.photos.contains(&sha) {
+                        e.photos.push(sha);
+                    }
                 })
-                .await;
-            processing -= 1;
-            if let Err(p) = stored {
-                problem.set(Some(p));
-                break;
-            }
-        }
-        clear_input();
-    });
+                .map_err(StoreError::Outbox)
+        },
+    );
 }
 
 /// Submits the evidence to the outbox; the note's own rule shows beside the field.
 fn submit_evidence(
     ctx: Ctx,
     id: &str,
-    mut saving: Signal<bool>,
-    mut tried: Signal<bool>,
+    saving: Signal<bool>,
+    tried: Signal<bool>,
     urls: Signal<HashMap<String, String>>,
 ) {
     // One tap, one record: a second tap while saving does nothing, and the store
     // submits a draft only once.
-    if *saving.peek() {
-        return;
-    }
-    tried.set(true);
-    saving.set(true);
     let id = id.to_owned();
-    spawn(async move {
-        let mut ctx = ctx;
-        let submitted = ctx
-            .quiet_change(&[Doc::Outbox], |d| {
-                d.outbox.submit_evidence(&id).map_err(StoreError::Outbox)
-            })
-            .await;
-        saving.set(false);
-        match submitted {
-            Ok(()) => {
-                for url in urls.peek().values() {
-                    revoke(url);
-                }
-                ctx.say(
-                    "整改佐证已保存在手机上,联网后自动提交",
-                    "Evidence saved on this phone; it goes when online",
-                );
-                ctx.go(Screen::Home);
-                ctx.sync_now();
-            }
-            // The note's length and emptiness show beside the field as it is typed;
-            // any other rule is said here.
-            Err(StoreError::Outbox(OutboxError::Invalid(e)))
+    let of = id.clone();
+    save_once(
+        ctx,
+        (saving, tried, urls),
+        &[Doc::Outbox],
+        move |d| d.outbox.submit_evidence(&id).map_err(StoreError::Outbox),
+        |mut ctx| {
+            ctx.say(
+                "整改佐证已保存在手机上,联网后自动提交",
+                "Evidence saved on this phone; it goes when online",
+            );
+            ctx.go(Screen::Home);
+            ctx.sync_now();
+        },
+        // The note's length and emptiness show beside the field as it is typed;
+        // any other rule is said here.
+        move |ctx, e| {
+            matches!(e, StoreError::Outbox(OutboxError::Invalid(e))
                 if e.field == "note"
                     && Text::EvidenceNote
                         .check(
@@ -436,13 +401,12 @@ fn submit_evidence(
                             ctx.data
                                 .peek()
                                 .outbox
-                                .evidence(&id)
+                                .evidence(&of)
                                 .map_or("", |e| e.note.trim()),
                         )
-                        .is_err() => {}
-            Err(e) => ctx.fail(e.message(Lang::Zh), e.message(Lang::En)),
-        }
-    });
+                        .is_err())
+        },
+    );
 }
 
 /// Discards the evidence and the photos nothing else refers to.

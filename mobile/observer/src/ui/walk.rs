@@ -55,13 +55,7 @@ pub fn Walk(id: String) -> Element {
         button {
             class: "big accent",
             "data-testid": "add-finding",
-            onclick: {
-                let id = id.clone();
-                move |_| {
-                    let mut ctx = ctx;
-                    ctx.go(Screen::Finding { draft: id.clone() });
-                }
-            },
+            onclick: ctx.go_to(Screen::Finding { draft: id.clone() }),
             if finding_open {
                 {lang.t("继续记录问题 / 拍照", "Continue the problem / photo")}
             } else {
@@ -94,13 +88,7 @@ pub fn Walk(id: String) -> Element {
             button {
                 class: "primary big",
                 "data-testid": "to-finish",
-                onclick: {
-                    let id = id.clone();
-                    move |_| {
-                        let mut ctx = ctx;
-                        ctx.go(Screen::Finish(id.clone()));
-                    }
-                },
+                onclick: ctx.go_to(Screen::Finish(id.clone())),
                 {lang.t("结束体验,去评价提交", "Finish and rate")}
             }
             {discard_choice(ctx, lang, &id, confirm_discard, draft.rev)}
@@ -125,6 +113,30 @@ fn walk_head(lang: Lang, draft: &Draft, total_wait: u64, total_serve: u64) -> El
                     "{comment}"
                 }
             }
+        }
+    }
+}
+
+/// A big timing button, pressed while its clock runs; a tap runs `act` on step `current`.
+fn timing_button(
+    ctx: Ctx,
+    id: &str,
+    current: usize,
+    on: bool,
+    testid: &'static str,
+    text: &str,
+    act: fn(&mut Draft, usize, i64),
+) -> Element {
+    rsx! {
+        button {
+            class: if on { "big on" } else { "big" },
+            "aria-pressed": if on { "true" } else { "false" },
+            "data-testid": testid,
+            onclick: {
+                let id = id.to_owned();
+                move |_| ctx.edit_draft(id.clone(), move |d, now| act(d, current, now))
+            },
+            {text}
         }
     }
 }
@@ -170,26 +182,8 @@ fn current_step(
                 }
             }
             div { class: "controls",
-                button {
-                    class: if running_wait { "big on" } else { "big" },
-                    "aria-pressed": if running_wait { "true" } else { "false" },
-                    "data-testid": "btn-wait",
-                    onclick: {
-                        let id = id.to_owned();
-                        move |_| ctx.edit_draft(id.clone(), move |d, now| d.wait_at(current, now))
-                    },
-                    {lang.t("排队等候", "Waiting")}
-                }
-                button {
-                    class: if running_serve { "big on" } else { "big" },
-                    "aria-pressed": if running_serve { "true" } else { "false" },
-                    "data-testid": "btn-serve",
-                    onclick: {
-                        let id = id.to_owned();
-                        move |_| ctx.edit_draft(id.clone(), move |d, now| d.serve_at(current, now))
-                    },
-                    {lang.t("开始办理", "Served")}
-                }
+                {timing_button(ctx, id, current, running_wait, "btn-wait", lang.t("排队等候", "Waiting"), Draft::wait_at)}
+                {timing_button(ctx, id, current, running_serve, "btn-serve", lang.t("开始办理", "Served"), Draft::serve_at)}
             }
             if running_wait || running_serve {
                 button {
@@ -198,14 +192,7 @@ fn current_step(
                     onclick: {
                         let id = id.to_owned();
                         move |_| {
-                            ctx.edit_draft(
-                                id.clone(),
-                                move |d, now| {
-                                    if let Some(s) = d.steps.get_mut(current) {
-                                        s.pause(now);
-                                    }
-                                },
-                            )
+                            ctx.edit_step(id.clone(), current, move |s, now| s.pause(now))
                         }
                     },
                     {lang.t("暂停计时", "Pause")}
@@ -251,14 +238,7 @@ fn rate_step(ctx: Ctx, lang: Lang, id: &str, current: usize, step: &DraftStep) -
                         onclick: {
                             let id = id.to_owned();
                             move |_| {
-                                ctx.edit_draft(
-                                    id.clone(),
-                                    move |d, _| {
-                                        if let Some(s) = d.steps.get_mut(current) {
-                                            s.rating = Some(r);
-                                        }
-                                    },
-                                )
+                                ctx.edit_step(id.clone(), current, move |s, _| s.rating = Some(r))
                             }
                         },
                         {lang.satisfaction(r)}
@@ -274,14 +254,7 @@ fn rate_step(ctx: Ctx, lang: Lang, id: &str, current: usize, step: &DraftStep) -
                 on_input: {
                     let id = id.to_owned();
                     move |text: String| {
-                        ctx.edit_draft(
-                            id.clone(),
-                            move |d, _| {
-                                if let Some(s) = d.steps.get_mut(current) {
-                                    s.note = text;
-                                }
-                            },
-                        )
+                        ctx.edit_step(id.clone(), current, move |s, _| s.note = text)
                     }
                 },
             }
@@ -403,24 +376,7 @@ fn discard_choice(
                     class: "danger",
                     onclick: {
                         let id = id.to_owned();
-                        move |_| {
-                            let id = id.clone();
-                            spawn(async move {
-                                let mut ctx = ctx;
-                                let done = ctx
-                                    .change(
-                                        &[Doc::Drafts],
-                                        |d| {
-                                            d.discard_draft(&id);
-                                            Ok(())
-                                        },
-                                    )
-                                    .await;
-                                if done.is_ok() {
-                                    ctx.go(Screen::Home);
-                                }
-                            });
-                        }
+                        ctx.change_and_go(&[Doc::Drafts], move |d| { d.discard_draft(&id); Ok(()) }, |()| Screen::Home)
                     },
                     {lang.t("放弃", "Discard")}
                 }
