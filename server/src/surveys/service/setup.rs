@@ -16,6 +16,14 @@ use crate::surveys::store::questionnaire_rows::{self, QuestionnaireRow, VersionR
 use crate::surveys::store::survey_rows::{self, CampaignRow};
 use crate::validate;
 
+/// The campaign with this code, if any.
+pub fn find_campaign_by_code(
+    conn: &mut DbConnection,
+    code: &str,
+) -> Result<Option<CampaignRow>, AppError> {
+    Ok(survey_rows::find_campaign_by_code(conn, code)?)
+}
+
 /// Checks the input and writes `version` of questionnaire `id`; returns (code, title).
 pub fn write_version(
     conn: &mut DbConnection,
