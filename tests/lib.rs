@@ -514,7 +514,7 @@ pub mod issue_fixtures {
     use flowwalk_server::error::AppError;
     use flowwalk_server::issues::service::workflow::{Command, act};
     use flowwalk_server::issues::service::{AuditKey, NewIssue, NewOccurrence, Recorded};
-    use flowwalk_server::issues::store::issues::IssueRow;
+    use flowwalk_server::issues::store::issue_rows::IssueRow;
     use flowwalk_shared::api::issues::{
         Constituency, IssueSource, IssueState, PanelMemberInput, RoutedBy, TriageDecision,
     };
@@ -538,7 +538,7 @@ pub mod issue_fixtures {
 
     pub fn auth_user(app: &TestApp, username: &str) -> AuthUser {
         let mut conn = app.db.pool().get().expect("a connection");
-        let u = flowwalk_server::accounts::store::users::find_by_username(&mut conn, username)
+        let u = flowwalk_server::accounts::store::user_rows::find_by_username(&mut conn, username)
             .expect("a query")
             .unwrap_or_else(|| panic!("no account {username}"));
         AuthUser {
@@ -552,7 +552,7 @@ pub mod issue_fixtures {
     /// The cast of a database with the demo data loaded.
     pub fn cast(app: &TestApp) -> Cast {
         let mut conn = app.db.pool().get().expect("a connection");
-        let venue = flowwalk_server::reference::store::venues::find_by_code(
+        let venue = flowwalk_server::reference::store::venue_rows::find_by_code(
             &mut conn,
             "tianning-district-center",
         )
@@ -560,7 +560,7 @@ pub mod issue_fixtures {
         .expect("the demo venue")
         .id;
         let other_department =
-            flowwalk_server::reference::store::departments::find_by_code(&mut conn, "tax")
+            flowwalk_server::reference::store::department_rows::find_by_code(&mut conn, "tax")
                 .expect("a query")
                 .expect("the demo department")
                 .id;
@@ -620,7 +620,7 @@ pub mod issue_fixtures {
     /// The issue's version and state.
     pub fn version(app: &TestApp, id: &str) -> (i32, IssueState) {
         let mut conn = app.db.pool().get().expect("a connection");
-        let row = flowwalk_server::issues::store::issues::get(&mut conn, id)
+        let row = flowwalk_server::issues::store::issue_rows::get(&mut conn, id)
             .expect("a query")
             .expect("the issue");
         (row.version, row.status)

@@ -190,8 +190,8 @@ fn migrate(settings: &Settings) -> anyhow::Result<()> {
     let pool = crate::db::pool(&url, 1)?;
     let mut conn = pool.get().context("connecting to the database")?;
     let ran = crate::db::migrate(&mut conn)?;
-    crate::reference::store::categories::seed_defaults(&mut conn)
-        .context("seeding problem categories")?;
+    crate::reference::service::categories::seed_defaults(&mut conn)
+        .map_err(|e| anyhow::anyhow!("seeding problem categories: {e}"))?;
     println!(
         "{ran} migration(s) applied to the {:?} database",
         url.backend
@@ -210,10 +210,14 @@ fn create_user(
     let db = prepare_database(settings)?;
     let mut conn = db.pool().get().context("connecting to the database")?;
     let department_id = match department {
-        Some(code) => match crate::reference::store::departments::find_by_code(&mut conn, &code)? {
-            Some(d) => Some(d.id),
-            None => bail!("no department with code {code:?}"),
-        },
+        Some(code) => {
+            match crate::reference::service::departments::find_by_code(&mut conn, &code)
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                Some(d) => Some(d.id),
+                None => bail!("no department with code {code:?}"),
+            }
+        }
         None => None,
     };
     let account =
@@ -307,7 +311,8 @@ fn import_file(
             let Some(code) = campaign else {
                 bail!("`import survey` needs --campaign CODE");
             };
-            let Some(c) = crate::surveys::store::surveys::find_campaign_by_code(&mut conn, &code)?
+            let Some(c) = crate::surveys::service::setup::find_campaign_by_code(&mut conn, &code)
+                .map_err(|e| anyhow::anyhow!("{e}"))?
             else {
                 bail!("no campaign with code {code:?}");
             };

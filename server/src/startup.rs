@@ -17,7 +17,7 @@ use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::error::{AppError, localize};
 use crate::http::openapi::ApiDoc;
-use crate::reference::store::categories;
+use crate::reference::store::category_rows;
 
 /// Opens the database, runs pending migrations and seeds the default taxonomy.
 pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
@@ -30,7 +30,7 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<Db> {
     if ran > 0 {
         tracing::info!(ran, "database migrations applied");
     }
-    let seeded = categories::seed_defaults(&mut conn).context("seeding problem categories")?;
+    let seeded = category_rows::seed_defaults(&mut conn).context("seeding problem categories")?;
     if seeded > 0 {
         tracing::info!(seeded, "default problem categories seeded");
     }

@@ -151,7 +151,7 @@ async fn context(app: &TestApp) -> Ctx {
         use flowwalk_server::issues::service::{NewIssue, NewOccurrence};
         let row = {
             let mut conn = app.db.pool().get().unwrap();
-            flowwalk_server::issues::store::issues::get(&mut conn, &issue)
+            flowwalk_server::issues::store::issue_rows::get(&mut conn, &issue)
                 .unwrap()
                 .unwrap()
         };

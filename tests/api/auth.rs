@@ -561,7 +561,7 @@ async fn the_proxys_entry_is_the_client_address(app: TestApp) {
 
 fn failure_rows(app: &TestApp) -> i64 {
     let mut conn = app.db.pool().get().unwrap();
-    flowwalk_server::accounts::store::login_failures::count_all(&mut conn).unwrap()
+    flowwalk_server::accounts::store::login_failure_rows::count_all(&mut conn).unwrap()
 }
 
 fn age_failures(app: &TestApp, minutes: i64) {

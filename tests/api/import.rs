@@ -65,7 +65,7 @@ async fn one_bad_row_imports_nothing_and_every_bad_row_is_named(app: TestApp) {
     assert!(bad[2].reason.contains("name"), "{bad:?}");
     assert!(bad[3].reason.contains("税务局"), "{bad:?}");
     assert_eq!(
-        flowwalk_server::reference::store::departments::list(&mut conn)
+        flowwalk_server::reference::store::department_rows::list(&mut conn)
             .unwrap()
             .len(),
         1,
@@ -87,7 +87,7 @@ async fn one_bad_row_imports_nothing_and_every_bad_row_is_named(app: TestApp) {
     assert_eq!(bad[0].line, 3, "{bad:?}");
     assert!(bad[0].reason.contains("parent"), "{bad:?}");
     assert_eq!(
-        flowwalk_server::reference::store::venues::list(&mut conn)
+        flowwalk_server::reference::store::venue_rows::list(&mut conn)
             .unwrap()
             .len(),
         0,

@@ -545,7 +545,7 @@ async fn deadlines_count_working_days(app: TestApp) {
     let w = world(&app).await;
     let due = |id: &str| {
         let mut conn = app.db.pool().get().unwrap();
-        flowwalk_server::issues::store::issues::get(&mut conn, id)
+        flowwalk_server::issues::store::issue_rows::get(&mut conn, id)
             .unwrap()
             .unwrap()
             .deadline
@@ -684,7 +684,7 @@ async fn two_transitions_at_once(app: TestApp) {
         assert_eq!(winner["summary"]["status"], status.as_str());
         let events = {
             let mut conn = app.db.pool().get().unwrap();
-            flowwalk_server::issues::store::issues::events(&mut conn, &id).unwrap()
+            flowwalk_server::issues::store::issue_rows::events(&mut conn, &id).unwrap()
         };
         assert_eq!(events.len(), usize::try_from(v2).unwrap());
     }
@@ -755,7 +755,7 @@ async fn tampering_is_detected(app: TestApp) {
     audit_cli(&app).unwrap();
     let seq = |issue: &str, version: i32| -> i64 {
         let mut conn = app.db.pool().get().unwrap();
-        flowwalk_server::issues::store::issues::events(&mut conn, issue)
+        flowwalk_server::issues::store::issue_rows::events(&mut conn, issue)
             .unwrap()
             .into_iter()
             .find(|e| e.issue_version == version)
@@ -807,7 +807,7 @@ async fn tampering_is_detected(app: TestApp) {
     );
     // Deleting the newest entry of an issue is seen through its version.
     let mut conn = app.db.pool().get().unwrap();
-    let last = flowwalk_server::issues::store::issues::events(&mut conn, &a)
+    let last = flowwalk_server::issues::store::issue_rows::events(&mut conn, &a)
         .unwrap()
         .pop()
         .unwrap();
@@ -833,7 +833,7 @@ async fn evidence_from_a_phone_is_stored_once(app: TestApp) {
     let officer = &w.tokens["officer"];
     let evidence_count = |id: &str| {
         let mut conn = app.db.pool().get().unwrap();
-        flowwalk_server::issues::store::issues::evidence(&mut conn, id)
+        flowwalk_server::issues::store::issue_rows::evidence(&mut conn, id)
             .unwrap()
             .len()
     };
@@ -1663,13 +1663,13 @@ async fn reports_match_a_hand_computed_fixture(app: TestApp) {
     let w = world(&app).await;
     let (office, venues): (String, HashMap<String, String>) = {
         let mut conn = app.db.pool().get().unwrap();
-        let v = flowwalk_server::reference::store::venues::list(&mut conn)
+        let v = flowwalk_server::reference::store::venue_rows::list(&mut conn)
             .unwrap()
             .into_iter()
             .map(|v| (v.code, v.id))
             .collect();
         (
-            flowwalk_server::reference::store::departments::find_by_code(
+            flowwalk_server::reference::store::department_rows::find_by_code(
                 &mut conn,
                 "service_office",
             )

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use flowwalk_server::db::changes::{self, Kind};
 use flowwalk_server::db::schema::{walkthrough_revisions as wr, walkthroughs as w};
-use flowwalk_server::walkthroughs::store::walkthroughs::{self as wt, RevisionRow, WalkthroughRow};
+use flowwalk_server::walkthroughs::store::walkthrough_rows::{
+    self as wt, RevisionRow, WalkthroughRow,
+};
 use flowwalk_shared::Role;
 use flowwalk_shared::api::assignments::Assignment;
 use flowwalk_shared::api::scenarios::Scenario;
@@ -121,7 +123,7 @@ async fn run(backend: Backend, a: &Args) -> bool {
         for d in 0..a.devices {
             let id = uuid::Uuid::now_v7().to_string();
             diesel::insert_into(flowwalk_server::db::schema::users::table)
-                .values(&flowwalk_server::accounts::store::users::UserRow {
+                .values(&flowwalk_server::accounts::store::user_rows::UserRow {
                     id: id.clone(),
                     username: format!("device{d}"),
                     password_hash: hash.clone(),

@@ -13,7 +13,7 @@ use actix_web::http::header::HeaderMap;
 use chrono::{Duration, NaiveDateTime};
 use flowwalk_shared::ErrorCode;
 
-use crate::accounts::store::login_failures;
+use crate::accounts::store::login_failure_rows;
 use crate::config::Settings;
 use crate::db::{DbConnection, lock_buckets};
 use crate::error::AppError;
@@ -107,16 +107,16 @@ impl Limiter {
         let window_start = now - self.window;
         let names: Vec<&str> = self.buckets.iter().map(|(b, _)| b.as_str()).collect();
         lock_buckets(conn, &names)?;
-        login_failures::purge(conn, window_start)?;
+        login_failure_rows::purge(conn, window_start)?;
         for (bucket, max) in &self.buckets {
-            if login_failures::count_since(conn, bucket, window_start)? >= *max {
+            if login_failure_rows::count_since(conn, bucket, window_start)? >= *max {
                 let seconds = u64::try_from(self.window.num_seconds()).unwrap_or(60);
                 return Err(AppError::new(ErrorCode::TooManyAttempts).retry_after(seconds));
             }
         }
         let mut ids = Vec::with_capacity(self.buckets.len());
         for (bucket, _) in &self.buckets {
-            ids.push(login_failures::record(conn, bucket, now)?);
+            ids.push(login_failure_rows::record(conn, bucket, now)?);
         }
         Ok(Attempt {
             subject: self.buckets[0].0.clone(),
@@ -136,14 +136,14 @@ impl Attempt {
     /// The attempt succeeded: it no longer counts, and neither do the earlier failures
     /// of its subject (the account or the code).
     pub fn succeeded(self, conn: &mut DbConnection) -> Result<(), AppError> {
-        login_failures::clear(conn, &self.subject)?;
-        login_failures::remove(conn, &self.ids)?;
+        login_failure_rows::clear(conn, &self.subject)?;
+        login_failure_rows::remove(conn, &self.ids)?;
         Ok(())
     }
 
     /// The attempt never ran (the server was too busy to check it): forget it.
     pub fn abandoned(self, conn: &mut DbConnection) -> Result<(), AppError> {
-        login_failures::remove(conn, &self.ids)?;
+        login_failure_rows::remove(conn, &self.ids)?;
         Ok(())
     }
 
@@ -155,7 +155,7 @@ impl Attempt {
 pub fn purge_expired(conn: &mut DbConnection, settings: &Settings) -> Result<usize, AppError> {
     let window_start: NaiveDateTime =
         crate::db::rows::now() - Duration::minutes(i64::from(settings.login_window_minutes));
-    Ok(login_failures::purge(conn, window_start)?)
+    Ok(login_failure_rows::purge(conn, window_start)?)
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::auth::TokenResponse;
 
 use super::tokens::{self, Claims, TokenKeys};
-use crate::accounts::store::refresh_tokens::{self, RefreshTokenRow};
-use crate::accounts::store::users::{self, UserRow};
+use crate::accounts::store::refresh_token_rows::{self, RefreshTokenRow};
+use crate::accounts::store::user_rows::{self, UserRow};
 use crate::db::DbConnection;
 use crate::error::AppError;
 
@@ -50,7 +50,7 @@ fn store(
     token: &str,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    refresh_tokens::insert(
+    refresh_token_rows::insert(
         conn,
         &RefreshTokenRow {
             id: id.to_owned(),
@@ -108,7 +108,7 @@ pub fn refresh(
     let now = crate::db::rows::now();
     let hash = tokens::digest(token);
     let invalid = || AppError::new(ErrorCode::RefreshTokenInvalid);
-    let Some(row) = refresh_tokens::find(conn, &hash)? else {
+    let Some(row) = refresh_token_rows::find(conn, &hash)? else {
         return Ok(Err(invalid()));
     };
     if row.revoked_at.is_some() || row.expires_at <= now {
@@ -119,24 +119,24 @@ pub fn refresh(
         return Err(AppError::internal(anyhow::anyhow!("no refresh-token key")));
     };
     let next_id = crate::db::rows::new_id();
-    if refresh_tokens::claim(conn, &hash, &next_id, now)? {
-        let user = users::get(conn, &row.user_id)?;
+    if refresh_token_rows::claim(conn, &hash, &next_id, now)? {
+        let user = user_rows::get(conn, &row.user_id)?;
         if !user.active {
-            refresh_tokens::revoke_family(conn, &row.family_id, now)?;
+            refresh_token_rows::revoke_family(conn, &row.family_id, now)?;
             return Ok(Err(AppError::new(ErrorCode::AccountDisabled)));
         }
         store(conn, keys, &user, &next_id, row.family_id, next, now)?;
         return respond(keys, &user, next.clone(), now, now).map(Ok);
     }
     // Spent already (by this very phone, whose answer was lost, or by a thief).
-    let Some(row) = refresh_tokens::find(conn, &hash)? else {
+    let Some(row) = refresh_token_rows::find(conn, &hash)? else {
         return Ok(Err(invalid()));
     };
     if let Some(answer) = again(conn, keys, &row, &candidates, grace, now)? {
         tracing::info!(family = %row.family_id, "refresh token presented again within the grace period; same pair answered");
         return Ok(Ok(answer));
     }
-    refresh_tokens::revoke_family(conn, &row.family_id, now)?;
+    refresh_token_rows::revoke_family(conn, &row.family_id, now)?;
     tracing::warn!(family = %row.family_id, "refresh token reused; family revoked");
     Ok(Err(AppError::new(ErrorCode::RefreshTokenReused)))
 }
@@ -157,7 +157,7 @@ fn again(
     if row.revoked_at.is_some() || now - used_at > grace {
         return Ok(None);
     }
-    let Some(next) = refresh_tokens::get(conn, next_id)? else {
+    let Some(next) = refresh_token_rows::get(conn, next_id)? else {
         return Ok(None);
     };
     if next.used_at.is_some() || next.revoked_at.is_some() {
@@ -169,7 +169,7 @@ fn again(
     else {
         return Ok(None);
     };
-    let user = users::get(conn, &row.user_id)?;
+    let user = user_rows::get(conn, &row.user_id)?;
     if !user.active {
         return Ok(None);
     }
@@ -178,8 +178,8 @@ fn again(
 
 /// Revokes the login `token` belongs to, if any.
 pub fn logout(conn: &mut DbConnection, token: &str) -> Result<(), AppError> {
-    if let Some(row) = refresh_tokens::find(conn, &tokens::digest(token))? {
-        refresh_tokens::revoke_family(conn, &row.family_id, crate::db::rows::now())?;
+    if let Some(row) = refresh_token_rows::find(conn, &tokens::digest(token))? {
+        refresh_token_rows::revoke_family(conn, &row.family_id, crate::db::rows::now())?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! Loading twice changes nothing: a database that already has the demo admin is left alone.
 
 pub mod data;
-pub mod issues;
+pub mod sample_issues;
 pub mod survey;
 
 use std::collections::HashMap;
@@ -14,16 +14,16 @@ use flowwalk_shared::api::assignments::{AssignmentInput, AssignmentStatus, WalkM
 use flowwalk_shared::api::scenarios::{Channel, ScenarioInput, StepInput};
 use flowwalk_shared::api::venues::{VenueInput, VenueLevel};
 
-use crate::accounts::store::users;
+use crate::accounts::store::user_rows;
 use crate::auth::AuthUser;
 use crate::db::{DbConnection, WriteGate, write_tx};
 use crate::error::AppError;
 use crate::issues::service::AuditKey;
-use crate::reference::store::departments::{self, DepartmentRow};
-use crate::reference::store::{scenarios, venues};
+use crate::reference::store::department_rows::{self, DepartmentRow};
+use crate::reference::store::{scenario_rows, venue_rows};
 use crate::walkthroughs::service::review;
 use crate::walkthroughs::service::sync::{self, PushContext, RefCache};
-use crate::walkthroughs::store::assignments;
+use crate::walkthroughs::store::assignment_rows;
 use flowwalk_shared::api::assignments::Assignment;
 use flowwalk_shared::api::scenarios::Step;
 use flowwalk_shared::sync::{PushRecord, PushStatus, RawJson, ReviewStatus};
@@ -73,7 +73,7 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> anyhow::Result<DemoSumma
         survey_responses: 0,
         issues: 0,
     };
-    if users::find_by_username(conn, data::USERS[0].username)?.is_some() {
+    if user_rows::find_by_username(conn, data::USERS[0].username)?.is_some() {
         summary.already_loaded = true;
         return Ok(summary);
     }
@@ -89,9 +89,10 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> anyhow::Result<DemoSumma
         .map_err(|e| anyhow!("loading demo data: {e}"))?;
     summary.walkthroughs =
         walkthroughs(conn, key).map_err(|e| anyhow!("loading demo walkthroughs: {e}"))?;
-    summary.issues = issues::load(conn, key).map_err(|e| anyhow!("loading demo issues: {e}"))?;
+    summary.issues =
+        sample_issues::load(conn, key).map_err(|e| anyhow!("loading demo issues: {e}"))?;
     summary.walkthroughs += summary.issues;
-    let admin = users::find_by_username(conn, data::USERS[0].username)?
+    let admin = user_rows::find_by_username(conn, data::USERS[0].username)?
         .ok_or_else(|| anyhow!("the demo admin is missing"))?;
     summary.survey_responses = write_tx(conn, |c| survey::load(c, &admin.id))
         .map_err(|e| anyhow!("loading the demo questionnaire campaign: {e}"))?;
@@ -110,7 +111,7 @@ fn insert_all(
     let mut dept_ids = HashMap::new();
     for d in data::DEPARTMENTS {
         let id = crate::db::rows::new_id();
-        departments::insert(
+        department_rows::insert(
             conn,
             &DepartmentRow {
                 id: id.clone(),
@@ -139,7 +140,7 @@ fn insert_all(
             address: v.address.into(),
         };
         let row = crate::reference::service::venues::checked_row(conn, None, &input)?;
-        venues::insert(conn, &row)?;
+        venue_rows::insert(conn, &row)?;
         venue_ids.insert(v.code, row.id);
     }
     let mut user_ids = HashMap::new();
@@ -200,7 +201,7 @@ fn insert_all(
         };
         let (row, observers) =
             crate::walkthroughs::service::assignments::checked_row(conn, None, &input, &admin)?;
-        assignments::insert(conn, &row, &observers)?;
+        assignment_rows::insert(conn, &row, &observers)?;
     }
     Ok(())
 }
@@ -214,9 +215,9 @@ fn walkthroughs(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppErr
         .find(|u| u.role == Role::Manager.as_str())
         .ok_or_else(|| AppError::internal(anyhow!("the demo data has no manager")))?;
     let manager =
-        users::find_by_username(conn, reviewer.username)?.ok_or_else(AppError::not_found)?;
+        user_rows::find_by_username(conn, reviewer.username)?.ok_or_else(AppError::not_found)?;
     let mut done = 0;
-    for a in assignments::list(conn, None)? {
+    for a in assignment_rows::list(conn, None)? {
         if !matches!(
             a.status,
             AssignmentStatus::Done | AssignmentStatus::InProgress
@@ -226,8 +227,8 @@ fn walkthroughs(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppErr
         let Some(observer_id) = a.observer_ids.first() else {
             continue;
         };
-        let observer = users::get(conn, observer_id)?;
-        let steps = scenarios::steps_of_version(conn, &a.scenario_version_id)?;
+        let observer = user_rows::get(conn, observer_id)?;
+        let steps = scenario_rows::steps_of_version(conn, &a.scenario_version_id)?;
         let started = Utc::now().timestamp_millis() - 26 * 3_600_000;
         let record = demo_record(&a, &steps, started, done);
         let user = AuthUser {

@@ -6,13 +6,15 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use crate::accounts::routes::{invites, login, users};
+use crate::accounts::routes::{invites_api, login_api, users_api};
 use crate::http::health;
-use crate::issues::routes::{issues, notifications, reports};
+use crate::issues::routes::{issues_api, notifications_api, reports_api};
 use crate::photos::routes as photos;
-use crate::reference::routes::{categories, departments, scenarios, settings, venues};
-use crate::surveys::routes::{campaigns, citizen, questionnaires};
-use crate::walkthroughs::routes::{assignments, review, sync};
+use crate::reference::routes::{
+    categories_api, departments_api, scenarios_api, settings_api, venues_api,
+};
+use crate::surveys::routes::{campaigns_api, citizen_api, questionnaires_api};
+use crate::walkthroughs::routes::{assignments_api, review_api, sync_api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,31 +27,31 @@ use crate::walkthroughs::routes::{assignments, review, sync};
     ),
     paths(
         health::live, health::ready,
-        login::login, login::refresh, login::logout, login::redeem, login::me,
-        users::list, users::create,
-        invites::list, invites::create,
-        venues::list, venues::get, venues::create, venues::update,
-        departments::list, departments::get, departments::create, departments::update,
-        scenarios::list, scenarios::get, scenarios::versions, scenarios::create, scenarios::update,
-        categories::list, categories::create, categories::update,
-        assignments::list, assignments::get, assignments::create, assignments::update,
-        sync::push, sync::pull, sync::conflicts,
+        login_api::login, login_api::refresh, login_api::logout, login_api::redeem, login_api::me,
+        users_api::list, users_api::create,
+        invites_api::list, invites_api::create,
+        venues_api::list, venues_api::get, venues_api::create, venues_api::update,
+        departments_api::list, departments_api::get, departments_api::create, departments_api::update,
+        scenarios_api::list, scenarios_api::get, scenarios_api::versions, scenarios_api::create, scenarios_api::update,
+        categories_api::list, categories_api::create, categories_api::update,
+        assignments_api::list, assignments_api::get, assignments_api::create, assignments_api::update,
+        sync_api::push, sync_api::pull, sync_api::conflicts,
         photos::put, photos::meta, photos::display, photos::thumb, photos::original,
-        review::list, review::get, review::accept, review::return_to_observer,
-        questionnaires::list, questionnaires::get, questionnaires::versions, questionnaires::create, questionnaires::update,
-        campaigns::list, campaigns::get, campaigns::create, campaigns::update, campaigns::results,
-        campaigns::keyword_answers, campaigns::export, campaigns::publish, campaigns::unpublish, campaigns::import,
-        campaigns::list_candidates, campaigns::create_candidate, campaigns::candidate_to_issue,
-        citizen::form_page, citizen::submit, citizen::thanks, citizen::qr,
-        citizen::poster, citizen::results,
-        review::feedback,
-        issues::list, issues::get, issues::triage, issues::triage_bulk, issues::appeal,
-        issues::evidence, issues::transfer_request, issues::transfer, issues::acceptance,
-        issues::panel, issues::vote, issues::recheck, issues::import_reviews,
-        reports::get, reports::export, reports::dashboard,
-        settings::get_calendar, settings::put_calendar, settings::get_panel_rule,
-        settings::put_panel_rule, settings::list_routes, settings::put_route,
-        notifications::list, notifications::mark_read,
+        review_api::list, review_api::get, review_api::accept, review_api::return_to_observer,
+        questionnaires_api::list, questionnaires_api::get, questionnaires_api::versions, questionnaires_api::create, questionnaires_api::update,
+        campaigns_api::list, campaigns_api::get, campaigns_api::create, campaigns_api::update, campaigns_api::results,
+        campaigns_api::keyword_answers, campaigns_api::export, campaigns_api::publish, campaigns_api::unpublish, campaigns_api::import,
+        campaigns_api::list_candidates, campaigns_api::create_candidate, campaigns_api::candidate_to_issue,
+        citizen_api::form_page, citizen_api::submit, citizen_api::thanks, citizen_api::qr,
+        citizen_api::poster, citizen_api::results,
+        review_api::feedback,
+        issues_api::list, issues_api::get, issues_api::triage, issues_api::triage_bulk, issues_api::appeal,
+        issues_api::evidence, issues_api::transfer_request, issues_api::transfer, issues_api::acceptance,
+        issues_api::panel, issues_api::vote, issues_api::recheck, issues_api::import_reviews,
+        reports_api::get, reports_api::export, reports_api::dashboard,
+        settings_api::get_calendar, settings_api::put_calendar, settings_api::get_panel_rule,
+        settings_api::put_panel_rule, settings_api::list_routes, settings_api::put_route,
+        notifications_api::list, notifications_api::mark_read,
     ),
     modifiers(&BearerAuth, &Complete),
     tags(

@@ -1,4 +1,4 @@
-//! Removing orphan photos: photos that no record refers to (see `access::SOURCES`) once
+//! Removing orphan photos: photos that no record refers to (see `photo_access::SOURCES`) once
 //! they are older than `photo_orphan_hours`. Each removal is logged.
 //!
 //! Servers are stateless and several may run this at the same moment, beside pushes that
@@ -14,7 +14,7 @@
 use chrono::{Duration, NaiveDateTime};
 
 use super::PhotoStore;
-use super::access;
+use super::photo_access;
 use crate::db::{self, Db, DbConnection};
 use crate::error::AppError;
 use crate::photos::store as photos;
@@ -48,7 +48,7 @@ pub async fn remove_orphans(
         let sha = photo.sha256;
         let referenced = {
             let sha = sha.clone();
-            db.read(move |conn| access::is_referenced(conn, &sha))
+            db.read(move |conn| photo_access::is_referenced(conn, &sha))
                 .await?
         };
         if referenced {
@@ -134,7 +134,7 @@ fn claim(conn: &mut DbConnection, sha: &str, cutoff: NaiveDateTime) -> Result<bo
     let Some(row) = photos::get(conn, sha)? else {
         return Ok(false);
     };
-    if row.created_at >= cutoff || access::is_referenced(conn, sha)? {
+    if row.created_at >= cutoff || photo_access::is_referenced(conn, sha)? {
         return Ok(false);
     }
     Ok(photos::delete(conn, sha)?)

@@ -4,8 +4,8 @@
 //! Every photo lives under its SHA-256: the original bytes (evidence, staff only), a
 //! display variant and a thumbnail, both re-encoded with no metadata.
 
-pub mod access;
 pub mod cleanup;
+pub mod photo_access;
 pub mod pipeline;
 pub mod quota;
 pub mod routes;

@@ -21,7 +21,7 @@ use crate::config::Settings;
 use crate::db::{Db, lock_photos};
 use crate::error::AppError;
 use crate::photos::store::PhotoRow;
-use crate::photos::{PhotoStore, Variant, access, quota, sniff_content_type};
+use crate::photos::{PhotoStore, Variant, photo_access, quota, sniff_content_type};
 use crate::walkthroughs::service::sync;
 
 fn checked_sha(path: Sha256Path) -> Result<String, AppError> {
@@ -113,7 +113,7 @@ pub async fn put(
                 return Ok(Known::New);
             };
             Ok(
-                if row.uploaded_by == user.id || access::can_read_photo(conn, &user, &sha)? {
+                if row.uploaded_by == user.id || photo_access::can_read_photo(conn, &user, &sha)? {
                     Known::Theirs(row)
                 } else {
                     Known::Hidden
@@ -195,7 +195,7 @@ pub async fn meta(user: AuthUser, db: web::Data<Db>, call: In<ep::Meta>) -> Answ
     let sha = checked_sha(call.path)?;
     let row = db
         .read(move |conn| {
-            if !access::can_read_photo(conn, &user, &sha)? {
+            if !photo_access::can_read_photo(conn, &user, &sha)? {
                 return Ok(None);
             }
             Ok(crate::photos::store::get(conn, &sha)?)
@@ -217,7 +217,7 @@ async fn variant(
         let sha = sha.clone();
         db.read(move |conn| {
             Ok(crate::photos::store::get(conn, &sha)?.is_some()
-                && access::can_read_photo(conn, &user, &sha)?)
+                && photo_access::can_read_photo(conn, &user, &sha)?)
         })
         .await?
     };

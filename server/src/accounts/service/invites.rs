@@ -7,12 +7,12 @@ use flowwalk_shared::api::auth::CreateInviteRequest;
 use flowwalk_shared::{ErrorCode, Role};
 
 use crate::accounts::service::users::{self, NewAccount};
-use crate::accounts::store::invites::{self, InviteRow};
-use crate::accounts::store::users::UserRow;
+use crate::accounts::store::invite_rows::{self, InviteRow};
+use crate::accounts::store::user_rows::UserRow;
 use crate::auth::tokens;
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::walkthroughs::store::assignments;
+use crate::walkthroughs::store::assignment_rows;
 
 /// How long a code stays redeemable, in hours: 1 to 720, 72 by default.
 pub const VALID_HOURS: std::ops::RangeInclusive<u32> = 1..=720;
@@ -55,7 +55,7 @@ pub fn issue(
     let hours = check(issuer, input)?;
     users::check_department(conn, input.role, input.department_id.as_deref())?;
     for (i, id) in input.assignment_ids.iter().enumerate() {
-        if assignments::find_row(conn, id)?.is_none() {
+        if assignment_rows::find_row(conn, id)?.is_none() {
             return Err(
                 AppError::new(ErrorCode::UnknownReference).field(format!("assignment_ids[{i}]"))
             );
@@ -76,7 +76,7 @@ pub fn issue(
         used_by: None,
         created_at: now,
     };
-    invites::insert(conn, &row)?;
+    invite_rows::insert(conn, &row)?;
     Ok((code, row))
 }
 
@@ -87,7 +87,7 @@ pub fn code_hash(code: &str) -> String {
 
 /// The invite a code names, if it can still be redeemed.
 pub fn usable(conn: &mut DbConnection, code_hash: &str) -> Result<Option<InviteRow>, AppError> {
-    Ok(invites::find_usable(
+    Ok(invite_rows::find_usable(
         conn,
         code_hash,
         crate::db::rows::now(),
@@ -110,14 +110,14 @@ pub fn redeem(
     };
     let role = invite.role;
     let user = users::insert(conn, account, role, invite.department_id.clone())?;
-    if invites::redeem(conn, code_hash, &user.id, crate::db::rows::now())?.is_none() {
+    if invite_rows::redeem(conn, code_hash, &user.id, crate::db::rows::now())?.is_none() {
         // Someone redeemed it a moment ago: this transaction (and account) rolls back.
         return Err(invalid());
     }
     for assignment in invite.assignment_ids()? {
         // An assignment deleted since the invite was issued is skipped.
-        if assignments::find_row(conn, &assignment)?.is_some() {
-            assignments::add_observer(conn, &assignment, &user.id)?;
+        if assignment_rows::find_row(conn, &assignment)?.is_some() {
+            assignment_rows::add_observer(conn, &assignment, &user.id)?;
         }
     }
     Ok(user)

@@ -2,11 +2,11 @@
 
 use flowwalk_shared::{ErrorCode, Role};
 
-use crate::accounts::store::users::{self, UserRow};
+use crate::accounts::store::user_rows::{self, UserRow};
 use crate::auth::password;
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::reference::store::departments;
+use crate::reference::store::department_rows;
 use crate::validate;
 
 /// Department officers belong to exactly one existing department; panel members may (a
@@ -24,7 +24,7 @@ pub fn check_department(
                 "A department officer needs a department",
             )),
         (Role::DepartmentOfficer | Role::PanelMember, Some(id)) => {
-            if departments::exists(conn, id)? {
+            if department_rows::exists(conn, id)? {
                 Ok(())
             } else {
                 Err(AppError::new(ErrorCode::UnknownReference).field("department_id"))
@@ -110,6 +110,6 @@ pub fn insert(
         active: true,
         created_at: crate::db::rows::now(),
     };
-    users::insert(conn, &row)?;
+    user_rows::insert(conn, &row)?;
     Ok(row)
 }

@@ -1,9 +1,9 @@
 //! Diesel rows and the queries on them.
 
-pub mod invites;
-pub mod login_failures;
-pub mod refresh_tokens;
-pub mod users;
+pub mod invite_rows;
+pub mod login_failure_rows;
+pub mod refresh_token_rows;
+pub mod user_rows;
 
 // The row helpers every store module uses.
 pub use crate::db::changes;

@@ -1,5 +1,5 @@
 //! Thin handlers: read the declared input, call the service, render the answer.
 
-pub mod issues;
-pub mod notifications;
-pub mod reports;
+pub mod issues_api;
+pub mod notifications_api;
+pub mod reports_api;

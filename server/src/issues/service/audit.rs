@@ -1,5 +1,5 @@
 //! Appending to the audit trail and verifying it against the database (the chain rules are
-//! in `issues::rules::audit_chain`).
+//! in `issue_rows::rules::audit_chain`).
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,7 @@ use flowwalk_shared::api::issues::{IssueAction, IssueState};
 use crate::db::{DbConnection, lock_audit};
 use crate::issues::rules::audit_chain::{Entry, Finding, GENESIS};
 use crate::issues::rules::state_machine::Actor;
-use crate::issues::store::issues::{self as m, EventRow, IssueRow, NewEvent};
+use crate::issues::store::issue_rows::{self as m, EventRow, IssueRow, NewEvent};
 
 /// The key the chain is signed with (from the settings' `audit_key`).
 #[derive(Clone)]

@@ -14,9 +14,9 @@ use flowwalk_shared::walkthrough::WalkthroughRecord;
 use super::{AuditKey, NewIssue, NewOccurrence, Recorded, merge_key, record};
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::issues::store::issues::{self as m, FactRow};
-use crate::reference::store::{categories, scenarios};
-use crate::walkthroughs::store::{assignments, walkthroughs as wt};
+use crate::issues::store::issue_rows::{self as m, FactRow};
+use crate::reference::store::{category_rows, scenario_rows};
+use crate::walkthroughs::store::{assignment_rows, walkthrough_rows as wt};
 
 /// What building did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -57,10 +57,10 @@ pub fn build(
     let walk: WalkthroughRecord = serde_json::from_str(&r.body).map_err(|e| {
         AppError::internal(anyhow::Error::new(e).context("a stored walkthrough no longer parses"))
     })?;
-    let assignment = assignments::get_row(conn, &r.assignment_id)?;
-    let template = scenarios::steps_of_version(conn, &r.scenario_version_id)?;
+    let assignment = assignment_rows::get_row(conn, &r.assignment_id)?;
+    let template = scenario_rows::steps_of_version(conn, &r.scenario_version_id)?;
     let routes: HashMap<String, String> = m::category_routes(conn)?.into_iter().collect();
-    let category_names: HashMap<String, String> = categories::list(conn)?
+    let category_names: HashMap<String, String> = category_rows::list(conn)?
         .into_iter()
         .map(|c| (c.id, c.name_zh))
         .collect();

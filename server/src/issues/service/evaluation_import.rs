@@ -19,9 +19,9 @@ use flowwalk_shared::walkthrough::{Severity, hex_sha256};
 use super::{AuditKey, Recorded, create_from_source};
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::reference::store::departments::{self, DepartmentRow};
-use crate::reference::store::scenarios;
-use crate::reference::store::venues::{self, VenueRow};
+use crate::reference::store::department_rows::{self, DepartmentRow};
+use crate::reference::store::scenario_rows;
+use crate::reference::store::venue_rows::{self, VenueRow};
 
 /// The file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -426,9 +426,9 @@ pub fn reviews(
         )]));
     }
     let refs = Refs {
-        venues: venues::list(conn)?,
-        departments: departments::list(conn)?,
-        scenarios: scenarios::list_current(conn)?,
+        venues: venue_rows::list(conn)?,
+        departments: department_rows::list(conn)?,
+        scenarios: scenario_rows::list_current(conn)?,
     };
     let mut errors = Vec::new();
     let mut good = Vec::new();

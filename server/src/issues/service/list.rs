@@ -14,7 +14,7 @@ use crate::db::schema::{
 };
 use crate::db::{DbConnection, cursor};
 use crate::error::AppError;
-use crate::issues::store::issues::IssueRow;
+use crate::issues::store::issue_rows::IssueRow;
 
 /// The most a page holds.
 pub const MAX_LIMIT: i64 = 200;

@@ -22,8 +22,8 @@ use flowwalk_shared::walkthrough::Severity;
 use crate::db::{DbConnection, lock_merge_key};
 use crate::error::AppError;
 use crate::issues::rules::state_machine::{self as wf, Actor};
-use crate::issues::store::issues::{self as m, IssueRow, OccurrenceRow};
-use crate::reference::store::venues;
+use crate::issues::store::issue_rows::{self as m, IssueRow, OccurrenceRow};
+use crate::reference::store::venue_rows;
 
 pub use audit::AuditKey;
 
@@ -83,7 +83,7 @@ pub fn town_of(conn: &mut DbConnection, venue_id: &str) -> Result<Option<String>
         if hops > 16 {
             return Ok(None);
         }
-        let v = venues::get(conn, &id)?;
+        let v = venue_rows::get(conn, &id)?;
         match v.level {
             VenueLevel::Town => return Ok(Some(v.id)),
             VenueLevel::City | VenueLevel::District => return Ok(None),

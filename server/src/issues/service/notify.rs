@@ -8,7 +8,7 @@ use flowwalk_shared::api::reports::NotificationKind;
 use crate::db::DbConnection;
 use crate::db::rows::new_id;
 use crate::db::schema::users;
-use crate::issues::store::notifications::{self, NotificationRow};
+use crate::issues::store::notification_rows::{self, NotificationRow};
 
 /// What a notification points at.
 #[derive(Debug, Clone, Default)]
@@ -31,7 +31,7 @@ pub fn send(
         if !seen.insert(user) {
             continue;
         }
-        notifications::insert(
+        notification_rows::insert(
             conn,
             &NotificationRow {
                 id: new_id(),

@@ -14,8 +14,8 @@ use crate::db::DbConnection;
 use crate::db::schema::issues;
 use crate::error::AppError;
 use crate::issues::rules::state_machine::{self as wf, Actor};
-use crate::issues::store::issues::IssueRow;
-use crate::issues::store::notifications;
+use crate::issues::store::issue_rows::IssueRow;
+use crate::issues::store::notification_rows;
 use crate::reference::service::settings;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -92,7 +92,7 @@ pub fn sweep(
     for row in near {
         // Once per deadline: a reminder sent in the last few days counts.
         let since = now - chrono::Duration::days(4);
-        if notifications::sent_since(conn, &row.id, NotificationKind::DeadlineNear, since)? {
+        if notification_rows::sent_since(conn, &row.id, NotificationKind::DeadlineNear, since)? {
             continue;
         }
         let officers = notify::officers_of(conn, &row.department_id)?;

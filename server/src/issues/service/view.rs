@@ -10,14 +10,14 @@ use flowwalk_shared::api::issues::{
 };
 use flowwalk_shared::time::china;
 
-use crate::accounts::store::users;
+use crate::accounts::store::user_rows;
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::db::schema::{departments, problem_categories, scenarios, venues};
 use crate::error::AppError;
 use crate::issues::rules::panel;
 use crate::issues::rules::state_machine::{self as wf, Actor};
-use crate::issues::store::issues::{self as m, IssueRow};
+use crate::issues::store::issue_rows::{self as m, IssueRow};
 use crate::reference::rules::calendar::missing_years_warning;
 use crate::reference::service::settings;
 
@@ -228,7 +228,7 @@ fn panel_members(
 ) -> Result<Vec<PanelMember>, AppError> {
     let mut panel_out = Vec::new();
     for p in m::panel(conn, &row.id)? {
-        let user = users::get(conn, &p.user_id)?;
+        let user = user_rows::get(conn, &p.user_id)?;
         let constituency = p.constituency;
         let member = panel::Member {
             user_id: p.user_id.clone(),
@@ -331,7 +331,7 @@ pub fn get(conn: &mut DbConnection, caller: &AuthUser, id: &str) -> Result<Issue
 }
 
 /// Whether an issue refers to the photo (as evidence or an occurrence's photo): then it is
-/// no orphan. (For `photos::access::SOURCES`.)
+/// no orphan. (For `photos::photo_access::SOURCES`.)
 pub fn photo_referenced(conn: &mut DbConnection, sha: &str) -> Result<bool, AppError> {
     Ok(!issues_with_photo(conn, sha)?.is_empty())
 }
@@ -358,7 +358,7 @@ fn issues_with_photo(conn: &mut DbConnection, sha: &str) -> Result<Vec<String>, 
 }
 
 /// Whether `caller` may see a photo through an issue: as evidence, or as an occurrence's
-/// photo, of an issue they may see. (For `photos::access::SOURCES`.)
+/// photo, of an issue they may see. (For `photos::photo_access::SOURCES`.)
 pub fn can_read_photo_via_issue(
     conn: &mut DbConnection,
     caller: &AuthUser,

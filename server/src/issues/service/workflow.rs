@@ -1,5 +1,5 @@
 //! Carrying out one workflow action on one issue: the caller's scope, the version they saw,
-//! the workflow table (`issues::rules::state_machine::next`), the guards the table cannot express (who
+//! the workflow table (`issue_rows::rules::state_machine::next`), the guards the table cannot express (who
 //! on a panel, appeal once, own department), the effects, the audit entry and the
 //! notifications — all in the caller's transaction.
 
@@ -16,17 +16,17 @@ use serde::Serialize;
 use super::audit::{self, AuditKey, Change};
 use super::notify::{self, About};
 use super::view;
-use crate::accounts::store::users;
+use crate::accounts::store::user_rows;
 use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::issues::rules::panel::{self, Ballot, Member, Outcome};
 use crate::issues::rules::state_machine::{self as wf, Actor, Refusal};
-use crate::issues::store::issues::{self as m, EvidenceRow, IssueRow, PanelMemberRow, VoteRow};
+use crate::issues::store::issue_rows::{self as m, EvidenceRow, IssueRow, PanelMemberRow, VoteRow};
 use crate::photos::store as photos;
 use crate::reference::rules::calendar::Calendar;
 use crate::reference::service::settings;
-use crate::reference::store::departments;
+use crate::reference::store::department_rows;
 use crate::validate;
 
 /// Working days a fix-now issue gets (即知即改).
@@ -158,7 +158,7 @@ fn optional(field: &str, text: &str) -> Result<String, AppError> {
 }
 
 fn department_exists(conn: &mut DbConnection, id: &str) -> Result<(), AppError> {
-    if departments::exists(conn, id)? {
+    if department_rows::exists(conn, id)? {
         Ok(())
     } else {
         Err(AppError::new(ErrorCode::UnknownReference).field("department_id"))
@@ -170,7 +170,7 @@ fn panel_members(conn: &mut DbConnection, issue_id: &str) -> Result<Vec<Member>,
     let rows = m::panel(conn, issue_id)?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let user = users::get(conn, &r.user_id)?;
+        let user = user_rows::get(conn, &r.user_id)?;
         out.push(Member {
             constituency: r.constituency,
             user_id: r.user_id,
@@ -895,7 +895,7 @@ fn form_panel(
         {
             return Err(AppError::invalid(field, "成员重复", "Member listed twice"));
         }
-        let Ok(user) = users::get(conn, &input.user_id) else {
+        let Ok(user) = user_rows::get(conn, &input.user_id) else {
             return Err(AppError::new(ErrorCode::UnknownReference).field(field));
         };
         if user.role != Role::PanelMember || !user.active {

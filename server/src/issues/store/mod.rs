@@ -1,7 +1,7 @@
 //! Diesel rows and the queries on them.
 
-pub mod issues;
-pub mod notifications;
+pub mod issue_rows;
+pub mod notification_rows;
 
 // The row helpers every store module uses.
 pub use crate::db::changes;

@@ -1,5 +1,7 @@
 //! Orchestration: transactions, store calls, audit.
 
+pub mod categories;
+pub mod departments;
 pub mod reference_import;
 pub mod scenarios;
 pub mod settings;

@@ -13,8 +13,8 @@ use flowwalk_shared::api::venues::{VenueInput, VenueLevel};
 
 use crate::db::{DbConnection, write_tx};
 use crate::error::AppError;
-use crate::reference::store::departments::{self, DepartmentRow};
-use crate::reference::store::venues;
+use crate::reference::store::department_rows::{self, DepartmentRow};
+use crate::reference::store::venue_rows;
 use crate::validate;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,7 +152,7 @@ pub fn venues(conn: &mut DbConnection, text: &[u8]) -> Result<usize, ImportError
                 fail(format!("name {name:?} appears twice in the file"));
                 continue;
             }
-            if venues::find_by_code(conn, code)?.is_some() {
+            if venue_rows::find_by_code(conn, code)?.is_some() {
                 fail(format!("a venue with code {code:?} already exists"));
                 continue;
             }
@@ -161,7 +161,7 @@ pub fn venues(conn: &mut DbConnection, text: &[u8]) -> Result<usize, ImportError
                 None
             } else if let Some(id) = new_ids.get(parent_code) {
                 Some(id.clone())
-            } else if let Some(p) = venues::find_by_code(conn, parent_code)? {
+            } else if let Some(p) = venue_rows::find_by_code(conn, parent_code)? {
                 Some(p.id)
             } else {
                 fail(format!(
@@ -178,7 +178,7 @@ pub fn venues(conn: &mut DbConnection, text: &[u8]) -> Result<usize, ImportError
             };
             match crate::reference::service::venues::checked_row(conn, None, &input) {
                 Ok(v) => {
-                    if let Err(e) = venues::insert(conn, &v) {
+                    if let Err(e) = venue_rows::insert(conn, &v) {
                         // A failed statement ends a PostgreSQL transaction: stop here.
                         bad.push(BadRow {
                             line,
@@ -202,7 +202,7 @@ pub fn departments(conn: &mut DbConnection, text: &[u8]) -> Result<usize, Import
     write_tx(conn, |conn| {
         let mut codes = HashSet::new();
         let mut names = HashSet::new();
-        let existing = departments::list(conn)?;
+        let existing = department_rows::list(conn)?;
         let now = crate::db::rows::now();
         let mut count = 0;
         for (line, row) in &rows {
@@ -242,7 +242,7 @@ pub fn departments(conn: &mut DbConnection, text: &[u8]) -> Result<usize, Import
                 created_at: now,
                 updated_at: now,
             };
-            if let Err(e) = departments::insert(conn, &d) {
+            if let Err(e) = department_rows::insert(conn, &d) {
                 bad.push(BadRow {
                     line,
                     reason: describe(&e.into()),

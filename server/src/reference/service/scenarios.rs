@@ -6,8 +6,8 @@ use flowwalk_shared::api::scenarios::{Scenario, ScenarioInput};
 
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::reference::store::departments;
-use crate::reference::store::scenarios::{self, ScenarioRow, StepRow, VersionRow};
+use crate::reference::store::department_rows;
+use crate::reference::store::scenario_rows::{self, ScenarioRow, StepRow, VersionRow};
 use crate::validate;
 
 /// The longest standard time a step may promise (90 days), in minutes.
@@ -46,7 +46,7 @@ pub fn write_version(
     let mut steps = Vec::with_capacity(input.steps.len());
     for (i, s) in input.steps.iter().enumerate() {
         let field = |f: &str| format!("steps[{i}].{f}");
-        if !departments::exists(conn, &s.department_id)? {
+        if !department_rows::exists(conn, &s.department_id)? {
             return Err(AppError::new(ErrorCode::UnknownReference).field(field("department_id")));
         }
         if s.standard_minutes > MAX_STANDARD_MINUTES {
@@ -84,7 +84,7 @@ pub fn write_version(
         created_by: author.map(str::to_owned),
         created_at: crate::db::rows::now(),
     };
-    scenarios::insert_version(conn, &v, &steps)?;
+    scenario_rows::insert_version(conn, &v, &steps)?;
     Ok((code, name))
 }
 
@@ -97,7 +97,7 @@ pub fn create_in(
     let id = crate::db::rows::new_id();
     let now = crate::db::rows::now();
     // The scenario row first (versions reference it), with the checked code and name.
-    scenarios::insert_scenario(
+    scenario_rows::insert_scenario(
         conn,
         &ScenarioRow {
             id: id.clone(),
@@ -119,7 +119,7 @@ pub fn create(
     author: Option<&str>,
 ) -> Result<Scenario, AppError> {
     let id = create_in(conn, input, author)?;
-    Ok(scenarios::get(conn, &id, None)?)
+    Ok(scenario_rows::get(conn, &id, None)?)
 }
 
 /// Edits a scenario: writes the next version and makes it current; returns it.
@@ -129,9 +129,9 @@ pub fn update(
     input: &ScenarioInput,
     author: Option<&str>,
 ) -> Result<Scenario, AppError> {
-    let current = scenarios::get_row(conn, id)?;
+    let current = scenario_rows::get_row(conn, id)?;
     let next = current.current_version + 1;
     let (code, name) = write_version(conn, id, next, input, author)?;
-    scenarios::advance(conn, id, &code, &name, next, crate::db::rows::now())?;
-    Ok(scenarios::get(conn, id, None)?)
+    scenario_rows::advance(conn, id, &code, &name, next, crate::db::rows::now())?;
+    Ok(scenario_rows::get(conn, id, None)?)
 }

@@ -11,11 +11,11 @@ use flowwalk_shared::time::china;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::reference::rules::calendar::{self, Calendar};
-use crate::reference::store::config;
+use crate::reference::store::config_rows;
 
 /// The calendar in force: the edited one, or the shipped default.
 pub fn calendar(conn: &mut DbConnection) -> Result<(Calendar, bool), AppError> {
-    match config::get(conn, config::CALENDAR)? {
+    match config_rows::get(conn, config_rows::CALENDAR)? {
         Some(json) => {
             let years: BTreeMap<String, YearSchedule> = serde_json::from_str(&json)
                 .map_err(|e| AppError::internal(anyhow::anyhow!("stored calendar: {e}")))?;
@@ -37,7 +37,7 @@ pub fn set_calendar(
     let cal = Calendar::from_years(years.clone())
         .map_err(|e| AppError::invalid("years", e.clone(), e))?;
     let json = serde_json::to_string(&years).map_err(|e| AppError::internal(e.into()))?;
-    config::set(conn, config::CALENDAR, &json, Some(by), now)?;
+    config_rows::set(conn, config_rows::CALENDAR, &json, Some(by), now)?;
     Ok(cal)
 }
 
@@ -58,7 +58,7 @@ pub fn calendar_view(cal: &Calendar, edited: bool, now: NaiveDateTime) -> Calend
 }
 
 pub fn panel_rule(conn: &mut DbConnection) -> Result<PanelRule, AppError> {
-    match config::get(conn, config::PANEL_RULE)? {
+    match config_rows::get(conn, config_rows::PANEL_RULE)? {
         Some(json) => serde_json::from_str(&json)
             .map_err(|e| AppError::internal(anyhow::anyhow!("stored panel rule: {e}"))),
         None => Ok(PanelRule::default()),
@@ -89,6 +89,6 @@ pub fn set_panel_rule(
         ));
     }
     let json = serde_json::to_string(rule).map_err(|e| AppError::internal(e.into()))?;
-    config::set(conn, config::PANEL_RULE, &json, Some(by), now)?;
+    config_rows::set(conn, config_rows::PANEL_RULE, &json, Some(by), now)?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use flowwalk_shared::api::venues::{Venue, VenueInput};
 
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::reference::store::venues::{self, VenueRow};
+use crate::reference::store::venue_rows::{self, VenueRow};
 use crate::validate;
 
 /// Checks the input and the parent's level; `id` is the venue being edited, if any.
@@ -19,7 +19,7 @@ pub fn checked_row(
     let name = validate::text("name", &input.name, 100)?;
     let address = validate::optional_text("address", &input.address, 200)?;
     let parent = match input.parent_id.as_deref() {
-        Some(pid) => match venues::get(conn, pid) {
+        Some(pid) => match venue_rows::get(conn, pid) {
             Ok(p) => Some(p),
             Err(diesel::result::Error::NotFound) => {
                 return Err(AppError::new(ErrorCode::UnknownReference).field("parent_id"));
@@ -37,7 +37,7 @@ pub fn checked_row(
         ));
     }
     if let (Some(id), Some(p)) = (id, &parent)
-        && venues::is_self_or_descendant(conn, &p.id, id)?
+        && venue_rows::is_self_or_descendant(conn, &p.id, id)?
     {
         return Err(AppError::invalid(
             "parent_id",
@@ -61,20 +61,20 @@ pub fn checked_row(
 /// Creates a venue.
 pub fn create(conn: &mut DbConnection, input: &VenueInput) -> Result<Venue, AppError> {
     let row = checked_row(conn, None, input)?;
-    venues::insert(conn, &row)?;
+    venue_rows::insert(conn, &row)?;
     Ok(Venue::from(row))
 }
 
 /// Edits a venue; its level cannot change while it has venues under it.
 pub fn update(conn: &mut DbConnection, id: &str, input: &VenueInput) -> Result<Venue, AppError> {
-    let existing = venues::get(conn, id)?;
+    let existing = venue_rows::get(conn, id)?;
     let row = checked_row(conn, Some(id), input)?;
-    if existing.level != row.level && venues::has_children(conn, id)? {
+    if existing.level != row.level && venue_rows::has_children(conn, id)? {
         return Err(AppError::invalid(
             "level",
             "该场所有下级场所,不能修改层级",
             "A venue with children cannot change level",
         ));
     }
-    Ok(Venue::from(venues::update(conn, &row)?))
+    Ok(Venue::from(venue_rows::update(conn, &row)?))
 }

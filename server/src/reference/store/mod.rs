@@ -1,10 +1,10 @@
 //! Diesel rows and the queries on them.
 
-pub mod categories;
-pub mod config;
-pub mod departments;
-pub mod scenarios;
-pub mod venues;
+pub mod category_rows;
+pub mod config_rows;
+pub mod department_rows;
+pub mod scenario_rows;
+pub mod venue_rows;
 
 // The row helpers every store module uses.
 pub use crate::db::changes;

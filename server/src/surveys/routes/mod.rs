@@ -1,6 +1,6 @@
 //! Thin handlers: read the declared input, call the service, render the answer.
 
-pub mod campaigns;
-pub mod citizen;
-pub mod pages;
-pub mod questionnaires;
+pub mod campaigns_api;
+pub mod citizen_api;
+pub mod pages_api;
+pub mod questionnaires_api;

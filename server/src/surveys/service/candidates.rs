@@ -15,9 +15,9 @@ use flowwalk_shared::walkthrough::Severity;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::issues::service::{self as workflow_issues, AuditKey, Recorded};
-use crate::reference::store::{categories, departments};
+use crate::reference::store::{category_rows, department_rows};
 use crate::surveys::rules::results as survey_results;
-use crate::surveys::store::surveys::{self, CampaignRow, CandidateRow, VenueRef};
+use crate::surveys::store::survey_rows::{self, CampaignRow, CandidateRow, VenueRef};
 use crate::validate;
 
 /// The source every issue made from a candidate carries.
@@ -49,9 +49,9 @@ fn issue(row: CandidateRow) -> Result<CandidateIssue, AppError> {
 /// The campaign's candidates, and the problem options chosen by many at one venue that are
 /// not candidates yet.
 pub fn list(conn: &mut DbConnection, c: &CampaignRow) -> Result<CandidateList, AppError> {
-    let rows = surveys::candidates(conn, &c.id)?;
+    let rows = survey_rows::candidates(conn, &c.id)?;
     let q = super::questionnaire(conn, c)?;
-    let responses = surveys::responses(conn, &c.id, None, None, None)?;
+    let responses = survey_rows::responses(conn, &c.id, None, None, None)?;
     let answers = super::parse_answers(&responses)?;
     let mut by_venue: Vec<(String, Vec<&Answers>)> = Vec::new();
     for (r, a) in responses.iter().zip(&answers) {
@@ -93,16 +93,16 @@ pub fn create(
         .ok_or_else(|| AppError::new(ErrorCode::UnknownReference).field("question_id"))?;
     let note = validate::optional_text("note", &input.note, limits::MAX_CONCLUSION_CHARS)?;
     if let Some(cat) = &input.category_id
-        && !categories::list(conn)?.iter().any(|k| &k.id == cat)
+        && !category_rows::list(conn)?.iter().any(|k| &k.id == cat)
     {
         return Err(AppError::new(ErrorCode::UnknownReference).field("category_id"));
     }
     if let Some(d) = &input.department_id
-        && !departments::exists(conn, d)?
+        && !department_rows::exists(conn, d)?
     {
         return Err(AppError::new(ErrorCode::UnknownReference).field("department_id"));
     }
-    let venues = surveys::campaign_venues(conn, &c.id)?;
+    let venues = survey_rows::campaign_venues(conn, &c.id)?;
     let mut row = CandidateRow {
         id: crate::db::rows::new_id(),
         campaign_id: c.id.clone(),
@@ -136,11 +136,11 @@ pub fn create(
         CandidateKind::FreeText => free_text(conn, &from, &mut row)?,
         CandidateKind::Option => option(conn, &from, &mut row)?,
     }
-    if surveys::insert_candidate(conn, &row)? {
+    if survey_rows::insert_candidate(conn, &row)? {
         Ok((issue(row)?, true))
     } else {
         Ok((
-            issue(surveys::candidate_by_key(conn, &row.dedup_key)?)?,
+            issue(survey_rows::candidate_by_key(conn, &row.dedup_key)?)?,
             false,
         ))
     }
@@ -193,7 +193,7 @@ fn free_text(
             "Only a free-text answer becomes a free-text candidate",
         ));
     }
-    let response = surveys::get_response(conn, rid)
+    let response = survey_rows::get_response(conn, rid)
         .ok()
         .filter(|r| r.campaign_id == from.c.id)
         .ok_or_else(|| AppError::new(ErrorCode::UnknownReference).field("response_id"))?;
@@ -259,7 +259,7 @@ fn option(conn: &mut DbConnection, from: &Basis, row: &mut CandidateRow) -> Resu
                 "Only a problem option of a choice question becomes a candidate",
             )
         })?;
-    let responses = surveys::responses(conn, &from.c.id, Some(vid), None, None)?;
+    let responses = survey_rows::responses(conn, &from.c.id, Some(vid), None, None)?;
     let answers = super::parse_answers(&responses)?;
     let answered: Vec<&Answers> = answers
         .iter()
@@ -327,7 +327,7 @@ pub fn hand_over<F>(
 where
     F: FnOnce(&mut DbConnection, &IssueDraft) -> Result<String, AppError>,
 {
-    let row = surveys::get_candidate(conn, candidate_id)?;
+    let row = survey_rows::get_candidate(conn, candidate_id)?;
     if row.status != CandidateStatus::Waiting {
         return Err(AppError::new(ErrorCode::InvalidState).message(
             "该候选问题已转入问题清单",
@@ -345,7 +345,7 @@ where
         description: row.description.clone(),
     };
     let issue_id = create_issue(conn, &draft)?;
-    if !surveys::mark_handed_over(conn, &row.id, &issue_id, crate::db::rows::now())? {
+    if !survey_rows::mark_handed_over(conn, &row.id, &issue_id, crate::db::rows::now())? {
         return Err(AppError::new(ErrorCode::Conflict));
     }
     Ok(issue_id)
@@ -362,7 +362,7 @@ pub fn to_issue(
     input: &HandOverInput,
 ) -> Result<HandOverResult, AppError> {
     if let Some(d) = &input.department_id
-        && !departments::exists(conn, d)?
+        && !department_rows::exists(conn, d)?
     {
         return Err(AppError::new(ErrorCode::UnknownReference).field("department_id"));
     }
@@ -372,7 +372,7 @@ pub fn to_issue(
             (None, None) => draft
                 .category_id
                 .as_deref()
-                .map(|c| crate::issues::store::issues::category_route(conn, c))
+                .map(|c| crate::issues::store::issue_rows::category_route(conn, c))
                 .transpose()?
                 .flatten()
                 .ok_or_else(|| {

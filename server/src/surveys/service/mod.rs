@@ -22,8 +22,8 @@ use sha2::{Digest, Sha256};
 use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::surveys::rules::{keywords, results as survey_results};
-use crate::surveys::store::questionnaires;
-use crate::surveys::store::surveys::{self, CampaignRow, ResponseRow};
+use crate::surveys::store::questionnaire_rows;
+use crate::surveys::store::survey_rows::{self, CampaignRow, ResponseRow};
 
 pub fn form_path(campaign: &str, venue: &str) -> String {
     format!("/q/{campaign}/{venue}")
@@ -40,15 +40,15 @@ pub fn is_open(c: &CampaignRow, today: NaiveDate) -> bool {
 
 /// A campaign with its venues, links, counts and publication.
 pub fn view(conn: &mut DbConnection, c: &CampaignRow) -> Result<Campaign, AppError> {
-    let version = questionnaires::version_row(conn, &c.questionnaire_version_id)?;
-    let counts = surveys::response_counts(conn, &c.id)?;
+    let version = questionnaire_rows::version_row(conn, &c.questionnaire_version_id)?;
+    let counts = survey_rows::response_counts(conn, &c.id)?;
     let count_at = |venue: &str| {
         counts
             .iter()
             .find(|(v, _)| v == venue)
             .map_or(0, |(_, n)| u32::try_from(*n).unwrap_or(u32::MAX))
     };
-    let venues = surveys::campaign_venues(conn, &c.id)?
+    let venues = survey_rows::campaign_venues(conn, &c.id)?
         .into_iter()
         .map(|(id, code, name)| {
             let form = form_path(&c.code, &code);
@@ -96,7 +96,7 @@ fn filtered(
     filter: &ResultsFilter,
 ) -> Result<Vec<ResponseRow>, AppError> {
     if let Some(v) = &filter.venue_id
-        && !surveys::campaign_venues(conn, &c.id)?
+        && !survey_rows::campaign_venues(conn, &c.id)?
             .iter()
             .any(|(id, _, _)| id == v)
     {
@@ -115,7 +115,7 @@ fn filtered(
             "`to` must not be before `from`",
         ));
     }
-    Ok(surveys::responses(
+    Ok(survey_rows::responses(
         conn,
         &c.id,
         filter.venue_id.as_deref(),
@@ -135,7 +135,7 @@ pub fn parse_answers(rows: &[ResponseRow]) -> Result<Vec<Answers>, AppError> {
 
 /// The campaign's questionnaire (the version it runs).
 pub fn questionnaire(conn: &mut DbConnection, c: &CampaignRow) -> Result<Questionnaire, AppError> {
-    Ok(questionnaires::get_by_version_id(
+    Ok(questionnaire_rows::get_by_version_id(
         conn,
         &c.questionnaire_version_id,
     )?)
@@ -246,7 +246,7 @@ pub fn rate_limited(
     limit: RateLimit,
 ) -> Result<bool, AppError> {
     let since = crate::db::rows::now() - Duration::minutes(i64::from(limit.window_minutes));
-    Ok(surveys::count_hits_since(conn, bucket, since)? >= i64::from(limit.max))
+    Ok(survey_rows::count_hits_since(conn, bucket, since)? >= i64::from(limit.max))
 }
 
 /// Counts a submission against the address (a honeypot catch counts, too).
@@ -254,7 +254,7 @@ pub fn record_hit(conn: &mut DbConnection, bucket: &str, limit: RateLimit) -> Re
     let now = crate::db::rows::now();
     let since = now - Duration::minutes(i64::from(limit.window_minutes));
     db::lock_survey_bucket(conn, bucket)?;
-    surveys::record_hit(conn, bucket, now, since)?;
+    survey_rows::record_hit(conn, bucket, now, since)?;
     Ok(())
 }
 
@@ -268,7 +268,7 @@ pub fn store(
     db::lock_survey_bucket(conn, &s.bucket)?;
     let now = crate::db::rows::now();
     let since = now - Duration::minutes(i64::from(limit.window_minutes));
-    if surveys::count_hits_since(conn, &s.bucket, since)? >= i64::from(limit.max) {
+    if survey_rows::count_hits_since(conn, &s.bucket, since)? >= i64::from(limit.max) {
         return Ok(Stored::RateLimited);
     }
     let answers = serde_json::to_string(&s.answers)
@@ -285,10 +285,10 @@ pub fn store(
         submitted_at: now,
         received_at: now,
     };
-    if !surveys::insert_response(conn, &row)? {
+    if !survey_rows::insert_response(conn, &row)? {
         return Ok(Stored::AlreadyHad);
     }
-    surveys::record_hit(conn, &s.bucket, now, since)?;
+    survey_rows::record_hit(conn, &s.bucket, now, since)?;
     Ok(Stored::New)
 }
 
@@ -303,7 +303,7 @@ pub fn publish(
     let results = results(conn, c, &ResultsFilter::default())?;
     let json = serde_json::to_string(&results)
         .map_err(|e| AppError::internal(anyhow::Error::new(e).context("results to JSON")))?;
-    surveys::publish(
+    survey_rows::publish(
         conn,
         &c.id,
         Some(conclusion),
@@ -316,7 +316,7 @@ pub fn publish(
 
 /// Errors for a campaign that is not there (by id).
 pub fn campaign(conn: &mut DbConnection, id: &str) -> Result<CampaignRow, AppError> {
-    surveys::get_campaign(conn, id).map_err(|e| match e {
+    survey_rows::get_campaign(conn, id).map_err(|e| match e {
         diesel::result::Error::NotFound => AppError::new(ErrorCode::NotFound),
         other => other.into(),
     })

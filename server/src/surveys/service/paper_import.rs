@@ -24,7 +24,7 @@ use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::reference::service::reference_import::{BadRow, ImportError, Row, finish, read};
 use crate::surveys::rules::questionnaire::{RawAnswers, Unasked, check_answers};
-use crate::surveys::store::surveys::{self, CampaignRow, ResponseRow};
+use crate::surveys::store::survey_rows::{self, CampaignRow, ResponseRow};
 
 /// Reads the rows of an XLSX file's first sheet: (line, column → value).
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
@@ -203,7 +203,7 @@ pub fn responses(
     if let Some((_, first)) = rows.first() {
         check_header(first, &q)?;
     }
-    let venues = surveys::campaign_venues(conn, &campaign.id)?;
+    let venues = survey_rows::campaign_venues(conn, &campaign.id)?;
     let today = china::today();
     let now = crate::db::rows::now();
     let mut out = Vec::with_capacity(rows.len());
@@ -275,7 +275,7 @@ pub fn responses(
         });
     }
     let count = finish(out.len(), bad)?;
-    surveys::insert_responses(conn, &out).map_err(|e| ImportError::Other(e.into()))?;
+    survey_rows::insert_responses(conn, &out).map_err(|e| ImportError::Other(e.into()))?;
     Ok(count)
 }
 

@@ -10,9 +10,9 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::reference::store::venues;
-use crate::surveys::store::surveys;
-use crate::surveys::store::surveys::ResponseRow;
+use crate::reference::store::venue_rows;
+use crate::surveys::store::survey_rows;
+use crate::surveys::store::survey_rows::ResponseRow;
 
 /// A file to download: its bytes, their type and the name to save them under.
 pub struct Download {
@@ -33,8 +33,8 @@ pub fn download(
     let results = super::results(conn, &c, &filter)?;
     let questionnaire = super::questionnaire(conn, &c)?;
     let rows = super::filtered(conn, &c, &filter)?;
-    let places = surveys::campaign_venues(conn, &c.id)?;
-    let all_venues = venues::list(conn)?;
+    let places = survey_rows::campaign_venues(conn, &c.id)?;
+    let all_venues = venue_rows::list(conn)?;
     let venue_of = |id: &str| -> (String, String) {
         places
             .iter()

@@ -10,11 +10,19 @@ use flowwalk_shared::survey as limits;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::reference::store::{categories, venues};
+use crate::reference::store::{category_rows, venue_rows};
 use crate::surveys::rules::questionnaire;
-use crate::surveys::store::questionnaires::{self, QuestionnaireRow, VersionRow};
-use crate::surveys::store::surveys::{self, CampaignRow};
+use crate::surveys::store::questionnaire_rows::{self, QuestionnaireRow, VersionRow};
+use crate::surveys::store::survey_rows::{self, CampaignRow};
 use crate::validate;
+
+/// The campaign with this code, if any.
+pub fn find_campaign_by_code(
+    conn: &mut DbConnection,
+    code: &str,
+) -> Result<Option<CampaignRow>, AppError> {
+    Ok(survey_rows::find_campaign_by_code(conn, code)?)
+}
 
 /// Checks the input and writes `version` of questionnaire `id`; returns (code, title).
 pub fn write_version(
@@ -27,11 +35,14 @@ pub fn write_version(
     let code = validate::code("code", &input.code)?;
     let title = validate::text("title", &input.title, limits::MAX_TITLE_CHARS)?;
     let intro = validate::optional_text("intro", &input.intro, limits::MAX_INTRO_CHARS)?;
-    let category_ids: Vec<String> = categories::list(conn)?.into_iter().map(|c| c.id).collect();
+    let category_ids: Vec<String> = category_rows::list(conn)?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     let questions = questionnaire::check_definition(&input.questions, &category_ids)?;
     let json = serde_json::to_string(&questions)
         .map_err(|e| AppError::internal(anyhow::Error::new(e).context("questions to JSON")))?;
-    questionnaires::insert_version(
+    questionnaire_rows::insert_version(
         conn,
         &VersionRow {
             id: crate::db::rows::new_id(),
@@ -56,7 +67,7 @@ pub fn create_questionnaire(
 ) -> Result<String, AppError> {
     let id = crate::db::rows::new_id();
     let now = crate::db::rows::now();
-    questionnaires::insert(
+    questionnaire_rows::insert(
         conn,
         &QuestionnaireRow {
             id: id.clone(),
@@ -78,10 +89,10 @@ pub fn update_questionnaire(
     input: &QuestionnaireInput,
     author: Option<&str>,
 ) -> Result<(), AppError> {
-    let current = questionnaires::get_row(conn, id)?;
+    let current = questionnaire_rows::get_row(conn, id)?;
     let next = current.current_version + 1;
     let (code, title) = write_version(conn, id, next, input, author)?;
-    questionnaires::advance(conn, id, &code, &title, next, crate::db::rows::now())?;
+    questionnaire_rows::advance(conn, id, &code, &title, next, crate::db::rows::now())?;
     Ok(())
 }
 
@@ -119,7 +130,7 @@ fn checked_row(
                 "A venue appears twice",
             ));
         }
-        match venues::get(conn, v) {
+        match venue_rows::get(conn, v) {
             Ok(_) => {}
             Err(diesel::result::Error::NotFound) => {
                 return Err(
@@ -129,7 +140,7 @@ fn checked_row(
             Err(e) => return Err(e.into()),
         }
     }
-    let current = match questionnaires::get(conn, &input.questionnaire_id, None) {
+    let current = match questionnaire_rows::get(conn, &input.questionnaire_id, None) {
         Ok(q) => q,
         Err(diesel::result::Error::NotFound) => {
             return Err(AppError::new(ErrorCode::UnknownReference).field("questionnaire_id"));
@@ -138,8 +149,8 @@ fn checked_row(
     };
     // A campaign stays on the version its first answer was given to.
     let version_id = match existing {
-        Some(c) if surveys::count_responses(conn, &c.id)? > 0 => {
-            let pinned = questionnaires::version_row(conn, &c.questionnaire_version_id)?;
+        Some(c) if survey_rows::count_responses(conn, &c.id)? > 0 => {
+            let pinned = questionnaire_rows::version_row(conn, &c.questionnaire_version_id)?;
             if pinned.questionnaire_id != current.id {
                 return Err(AppError::new(ErrorCode::InvalidState)
                     .field("questionnaire_id")
@@ -182,8 +193,8 @@ pub fn create_campaign(
     author: &str,
 ) -> Result<CampaignRow, AppError> {
     let (row, venue_ids) = checked_row(conn, None, input, author)?;
-    surveys::insert_campaign(conn, &row)?;
-    surveys::set_venues(conn, &row.id, &venue_ids)?;
+    survey_rows::insert_campaign(conn, &row)?;
+    survey_rows::set_venues(conn, &row.id, &venue_ids)?;
     Ok(row)
 }
 
@@ -196,7 +207,7 @@ pub fn update_campaign(
 ) -> Result<CampaignRow, AppError> {
     let existing = super::campaign(conn, id)?;
     let (row, venue_ids) = checked_row(conn, Some(&existing), input, author)?;
-    surveys::update_campaign(conn, &row)?;
-    surveys::set_venues(conn, &row.id, &venue_ids)?;
-    Ok(surveys::get_campaign(conn, &row.id)?)
+    survey_rows::update_campaign(conn, &row)?;
+    survey_rows::set_venues(conn, &row.id, &venue_ids)?;
+    Ok(survey_rows::get_campaign(conn, &row.id)?)
 }

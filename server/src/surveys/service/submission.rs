@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::surveys::rules::questionnaire::{
     Problem, RawAnswers, Unasked, check_answers, sanitize_text,
 };
-use crate::surveys::store::surveys::{self, CampaignRow, VenueRef};
+use crate::surveys::store::survey_rows::{self, CampaignRow, VenueRef};
 
 /// What a page needs: the campaign, the venue, the questionnaire it runs.
 pub struct Context {
@@ -39,10 +39,10 @@ pub async fn context(
         return Ok(None);
     }
     db.read(move |conn| {
-        let Some(c) = surveys::find_campaign_by_code(conn, &campaign)? else {
+        let Some(c) = survey_rows::find_campaign_by_code(conn, &campaign)? else {
             return Ok(None);
         };
-        let Some(v) = surveys::campaign_venue_by_code(conn, &c.id, &venue)? else {
+        let Some(v) = survey_rows::campaign_venue_by_code(conn, &c.id, &venue)? else {
             return Ok(None);
         };
         let q = super::questionnaire(conn, &c)?;
@@ -60,7 +60,7 @@ pub async fn campaign(db: &Db, code: String) -> Result<Option<CampaignRow>, AppE
     if !plausible_code(&code) {
         return Ok(None);
     }
-    db.read(move |conn| Ok(surveys::find_campaign_by_code(conn, &code)?))
+    db.read(move |conn| Ok(survey_rows::find_campaign_by_code(conn, &code)?))
         .await
 }
 

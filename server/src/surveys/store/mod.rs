@@ -1,7 +1,7 @@
 //! Diesel rows and the queries on them.
 
-pub mod questionnaires;
-pub mod surveys;
+pub mod questionnaire_rows;
+pub mod survey_rows;
 
 // The row helpers every store module uses.
 pub use crate::db::changes;

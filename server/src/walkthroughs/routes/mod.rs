@@ -1,5 +1,5 @@
 //! Thin handlers: read the declared input, call the service, render the answer.
 
-pub mod assignments;
-pub mod review;
-pub mod sync;
+pub mod assignments_api;
+pub mod review_api;
+pub mod sync_api;

@@ -5,12 +5,12 @@
 use flowwalk_shared::api::assignments::{Assignment, AssignmentInput};
 use flowwalk_shared::{ErrorCode, Role};
 
-use crate::accounts::store::users;
+use crate::accounts::store::user_rows;
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::reference::store::{scenarios, venues};
+use crate::reference::store::{scenario_rows, venue_rows};
 use crate::validate;
-use crate::walkthroughs::store::assignments::{self, AssignmentRow};
+use crate::walkthroughs::store::assignment_rows::{self, AssignmentRow};
 
 /// Checks references and dates; returns the row to write and its observers.
 pub fn checked_row(
@@ -24,7 +24,7 @@ pub fn checked_row(
     let mut observers = input.observer_ids.clone();
     observers.sort();
     observers.dedup();
-    let roles = users::roles_of(conn, &observers)?;
+    let roles = user_rows::roles_of(conn, &observers)?;
     for (i, id) in input.observer_ids.iter().enumerate() {
         match roles.iter().find(|(uid, _)| uid == id) {
             None => {
@@ -42,13 +42,13 @@ pub fn checked_row(
             Some(_) => {}
         }
     }
-    if venues::find(conn, &input.venue_id)?.is_none() {
+    if venue_rows::find(conn, &input.venue_id)?.is_none() {
         return Err(AppError::new(ErrorCode::UnknownReference).field("venue_id"));
     }
     // Keep the pinned version unless the scenario changes; a new scenario pins its current.
     let version_id = match existing {
         Some(row) if row.scenario_id == input.scenario_id => row.scenario_version_id.clone(),
-        _ => match scenarios::current_version_id(conn, &input.scenario_id) {
+        _ => match scenario_rows::current_version_id(conn, &input.scenario_id) {
             Ok(v) => v,
             Err(diesel::result::Error::NotFound) => {
                 return Err(AppError::new(ErrorCode::UnknownReference).field("scenario_id"));
@@ -81,9 +81,9 @@ pub fn create(
     author: &str,
 ) -> Result<Assignment, AppError> {
     let (row, observers) = checked_row(conn, None, input, author)?;
-    assignments::insert(conn, &row, &observers)?;
+    assignment_rows::insert(conn, &row, &observers)?;
     notify_observers(conn, &row, &observers)?;
-    Ok(assignments::get(conn, &row.id)?)
+    Ok(assignment_rows::get(conn, &row.id)?)
 }
 
 /// Edits an assignment (its observers included); returns it.
@@ -93,18 +93,18 @@ pub fn update(
     input: &AssignmentInput,
     author: &str,
 ) -> Result<Assignment, AppError> {
-    let existing = assignments::get_row(conn, id)?;
-    let before = assignments::get(conn, id)?.observer_ids;
+    let existing = assignment_rows::get_row(conn, id)?;
+    let before = assignment_rows::get(conn, id)?.observer_ids;
     let (row, observers) = checked_row(conn, Some(&existing), input, author)?;
-    assignments::update(conn, &row)?;
-    assignments::set_observers(conn, &row.id, &observers)?;
+    assignment_rows::update(conn, &row)?;
+    assignment_rows::set_observers(conn, &row.id, &observers)?;
     let added: Vec<String> = observers
         .iter()
         .filter(|o| !before.contains(o))
         .cloned()
         .collect();
     notify_observers(conn, &row, &added)?;
-    Ok(assignments::get(conn, &row.id)?)
+    Ok(assignment_rows::get(conn, &row.id)?)
 }
 
 /// Tells observers newly put on an assignment.
@@ -116,8 +116,8 @@ fn notify_observers(
     if observers.is_empty() {
         return Ok(());
     }
-    let venue = venues::get(conn, &row.venue_id)?.name;
-    let scenario = scenarios::get_row(conn, &row.scenario_id)?.name;
+    let venue = venue_rows::get(conn, &row.venue_id)?.name;
+    let scenario = scenario_rows::get_row(conn, &row.scenario_id)?.name;
     crate::issues::service::notify::send(
         conn,
         observers,
@@ -142,7 +142,7 @@ pub fn visible_to(
     viewer_role: Role,
 ) -> Result<Vec<Assignment>, AppError> {
     let only = (!viewer_role.is_staff_manager()).then_some(viewer_id);
-    Ok(assignments::list(conn, only)?)
+    Ok(assignment_rows::list(conn, only)?)
 }
 
 /// One assignment; forbidden for an observer who is not on it.
@@ -152,7 +152,7 @@ pub fn get_for(
     viewer_id: &str,
     viewer_role: Role,
 ) -> Result<Assignment, AppError> {
-    let a = assignments::get(conn, id)?;
+    let a = assignment_rows::get(conn, id)?;
     if !viewer_role.is_staff_manager() && !a.observer_ids.iter().any(|o| o == viewer_id) {
         return Err(AppError::forbidden());
     }

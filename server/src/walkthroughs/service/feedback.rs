@@ -10,11 +10,11 @@ use flowwalk_shared::taxonomy::Satisfaction;
 use flowwalk_shared::time::china;
 use flowwalk_shared::walkthrough::{CommendationKind, StepOutcome, WalkthroughRecord};
 
-use crate::accounts::store::users;
+use crate::accounts::store::user_rows;
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::issues::store::issues as m;
-use crate::reference::store::{categories, departments};
+use crate::issues::store::issue_rows as m;
+use crate::reference::store::{category_rows, department_rows};
 use crate::walkthroughs::service::review;
 
 pub struct StepLine {
@@ -122,11 +122,11 @@ fn finding_lines(
     rec: &WalkthroughRecord,
     step_of: &dyn Fn(&Option<String>) -> String,
 ) -> Result<Vec<FindingLine>, AppError> {
-    let category_names: HashMap<String, String> = categories::list(conn)?
+    let category_names: HashMap<String, String> = category_rows::list(conn)?
         .into_iter()
         .map(|c| (c.id, c.name_zh))
         .collect();
-    let department_names: HashMap<String, String> = departments::list(conn)?
+    let department_names: HashMap<String, String> = department_rows::list(conn)?
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
@@ -166,11 +166,11 @@ fn finding_lines(
 /// Who reviewed the walkthrough, and when (China time).
 fn reviewer(conn: &mut DbConnection, id: &str) -> Result<(String, String), AppError> {
     Ok(
-        match crate::walkthroughs::store::walkthroughs::get(conn, id)?
+        match crate::walkthroughs::store::walkthrough_rows::get(conn, id)?
             .and_then(|w| w.reviewed_by.map(|r| (r, w.reviewed_at)))
         {
             Some((by, at)) => (
-                users::get(conn, &by)?.display_name,
+                user_rows::get(conn, &by)?.display_name,
                 at.map(china::minute_text).unwrap_or_default(),
             ),
             None => ("—".into(), "—".into()),

@@ -9,16 +9,16 @@ use flowwalk_shared::sync::ReviewStatus;
 use flowwalk_shared::timing;
 use flowwalk_shared::walkthrough::WalkthroughRecord;
 
-use crate::accounts::store::users;
+use crate::accounts::store::user_rows;
 use crate::db::changes::{self, Kind};
 use crate::db::{DbConnection, cursor};
 use crate::error::AppError;
 use crate::issues::service::notify::{self, About};
 use crate::issues::service::{AuditKey, builder};
 use crate::photos::store as photos;
-use crate::reference::store::{scenarios, venues};
-use crate::walkthroughs::store::assignments;
-use crate::walkthroughs::store::walkthroughs::{self as wt, RevisionRow, WalkthroughRow};
+use crate::reference::store::{scenario_rows, venue_rows};
+use crate::walkthroughs::store::assignment_rows;
+use crate::walkthroughs::store::walkthrough_rows::{self as wt, RevisionRow, WalkthroughRow};
 use flowwalk_shared::api::reports::NotificationKind;
 
 /// The statuses a manager may see.
@@ -34,11 +34,11 @@ fn summary(
     r: &RevisionRow,
     record: &WalkthroughRecord,
 ) -> Result<WalkthroughSummary, AppError> {
-    let observer = users::get(conn, &w.observer_id)?;
+    let observer = user_rows::get(conn, &w.observer_id)?;
     // The assignment of the revision shown (a correction cannot move to another one).
-    let assignment = assignments::get_row(conn, &r.assignment_id)?;
-    let venue = venues::get(conn, &assignment.venue_id)?;
-    let scenario = scenarios::get_by_version_id(conn, &r.scenario_version_id)?
+    let assignment = assignment_rows::get_row(conn, &r.assignment_id)?;
+    let venue = venue_rows::get(conn, &assignment.venue_id)?;
+    let scenario = scenario_rows::get_by_version_id(conn, &r.scenario_version_id)?
         .ok_or_else(AppError::not_found)?;
     Ok(WalkthroughSummary {
         id: w.id.clone(),
@@ -242,7 +242,7 @@ pub fn detail(
     let w = wt::get(conn, id)?.ok_or_else(AppError::not_found)?;
     may_see(viewer_id, staff, &w)?;
     let (r, record) = latest(conn, &w)?;
-    let template = scenarios::steps_of_version(conn, &r.scenario_version_id)?;
+    let template = scenario_rows::steps_of_version(conn, &r.scenario_version_id)?;
     let hashes = wt::revision_photos(conn, &w.id, w.latest_rev)?;
     Ok(WalkthroughDetail {
         summary: summary(conn, &w, &r, &record)?,

@@ -24,9 +24,9 @@ use crate::db::{DbConnection, WriteGate, lock_for_pull, lock_photos_then_user};
 use crate::error::AppError;
 use crate::http::extract;
 use crate::photos::store as photos;
-use crate::reference::store::{categories, departments, scenarios, venues};
-use crate::walkthroughs::store::assignments;
-use crate::walkthroughs::store::walkthroughs::{
+use crate::reference::store::{category_rows, department_rows, scenario_rows, venue_rows};
+use crate::walkthroughs::store::assignment_rows;
+use crate::walkthroughs::store::walkthrough_rows::{
     self as wt, ConflictRow, RevisionRow, WalkthroughRow,
 };
 
@@ -414,9 +414,9 @@ fn validate(
     cache: &RefCache,
     walk: &WalkthroughRecord,
 ) -> Result<(), AppError> {
-    if !assignments::is_observer(conn, &walk.assignment_id, &ctx.user.id)? {
+    if !assignment_rows::is_observer(conn, &walk.assignment_id, &ctx.user.id)? {
         // Say which: no such assignment, or not theirs.
-        if let Err(DieselError::NotFound) = assignments::get_row(conn, &walk.assignment_id) {
+        if let Err(DieselError::NotFound) = assignment_rows::get_row(conn, &walk.assignment_id) {
             return Err(AppError::new(ErrorCode::UnknownReference).field("assignment_id"));
         }
         return Err(AppError::forbidden().field("assignment_id").message(
@@ -456,7 +456,7 @@ impl RefCache {
         if let Some(steps) = lock(&self.steps).get(version_id) {
             return Ok(Some(steps.clone()));
         }
-        let steps = scenarios::steps_of_version(conn, version_id)?;
+        let steps = scenario_rows::steps_of_version(conn, version_id)?;
         if steps.is_empty() {
             return Ok(None);
         }
@@ -477,7 +477,7 @@ impl RefCache {
             return Ok(cached);
         }
         let fresh = Arc::new(
-            categories::list(conn)?
+            category_rows::list(conn)?
                 .into_iter()
                 .map(|c| c.id)
                 .collect::<Vec<_>>(),
@@ -571,13 +571,13 @@ fn pull_in(
 
 fn reference_data(conn: &mut DbConnection, user: &AuthUser) -> Result<ReferenceData, AppError> {
     let only = (!user.role.is_staff_manager()).then_some(user.id.as_str());
-    let assignments = assignments::list(conn, only)?;
-    let mut scenarios = scenarios::list_current(conn)?;
+    let assignments = assignment_rows::list(conn, only)?;
+    let mut scenarios = scenario_rows::list_current(conn)?;
     // Older versions that assignments still pin.
     let mut known: HashSet<String> = scenarios.iter().map(|s| s.version_id.clone()).collect();
     for a in &assignments {
         if !known.contains(&a.scenario_version_id)
-            && let Some(s) = scenarios::get_by_version_id(conn, &a.scenario_version_id)?
+            && let Some(s) = scenario_rows::get_by_version_id(conn, &a.scenario_version_id)?
         {
             known.insert(s.version_id.clone());
             scenarios.push(s);
@@ -586,12 +586,15 @@ fn reference_data(conn: &mut DbConnection, user: &AuthUser) -> Result<ReferenceD
     Ok(ReferenceData {
         assignments,
         scenarios,
-        categories: categories::list(conn)?
+        categories: category_rows::list(conn)?
             .into_iter()
             .map(Into::into)
             .collect(),
-        venues: venues::list(conn)?.into_iter().map(Into::into).collect(),
-        departments: departments::list(conn)?
+        venues: venue_rows::list(conn)?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        departments: department_rows::list(conn)?
             .into_iter()
             .map(Into::into)
             .collect(),

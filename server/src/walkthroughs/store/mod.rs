@@ -1,7 +1,7 @@
 //! Diesel rows and the queries on them.
 
-pub mod assignments;
-pub mod walkthroughs;
+pub mod assignment_rows;
+pub mod walkthrough_rows;
 
 // The row helpers every store module uses.
 pub use crate::db::changes;

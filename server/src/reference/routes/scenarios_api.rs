@@ -12,7 +12,7 @@ use flowwalk_shared::endpoints::scenarios as ep;
 use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::reference::service::scenarios;
-use crate::reference::store::scenarios as rows;
+use crate::reference::store::scenario_rows as rows;
 use flowwalk_shared::endpoints::IdPath;
 
 #[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses(

@@ -13,7 +13,7 @@ use flowwalk_shared::{ErrorBody, ErrorCode};
 use crate::auth::AuthUser;
 use crate::db::{Db, cursor};
 use crate::error::AppError;
-use crate::issues::store::notifications;
+use crate::issues::store::notification_rows;
 
 fn bad_cursor() -> AppError {
     AppError::new(ErrorCode::InvalidQuery).field("cursor")
@@ -38,7 +38,7 @@ pub async fn list(user: AuthUser, db: web::Data<Db>, call: In<ep::List>) -> Answ
     let unread_only = q.unread.unwrap_or(false);
     Ok(Reply::ok(
         db.read(move |conn| {
-            let mut rows = notifications::list(conn, &user.id, unread_only, before, limit + 1)?;
+            let mut rows = notification_rows::list(conn, &user.id, unread_only, before, limit + 1)?;
             let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
             rows.truncate(usize::try_from(limit).unwrap_or(0));
             let next_cursor = more
@@ -61,7 +61,7 @@ pub async fn list(user: AuthUser, db: web::Data<Db>, call: In<ep::List>) -> Answ
                 })
                 .collect();
             Ok(NotificationPage {
-                unread: notifications::unread_count(conn, &user.id)?,
+                unread: notification_rows::unread_count(conn, &user.id)?,
                 items,
                 next_cursor,
             })
@@ -84,7 +84,7 @@ pub async fn mark_read(user: AuthUser, db: web::Data<Db>, call: In<ep::Read>) ->
     }
     let n = db
         .write(move |conn| {
-            Ok(notifications::mark_read(
+            Ok(notification_rows::mark_read(
                 conn,
                 &user.id,
                 &body.ids,

@@ -22,7 +22,7 @@ use crate::issues::service::evaluation_import::{Format, ImportFailure};
 use crate::issues::service::list::{self, Filter};
 use crate::issues::service::workflow::{self, Command};
 use crate::issues::service::{AuditKey, view};
-use crate::issues::store::issues as m;
+use crate::issues::store::issue_rows as m;
 use flowwalk_shared::endpoint::Json;
 use flowwalk_shared::endpoints::IdPath;
 

@@ -15,7 +15,7 @@ use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::auth as ep;
 
 use crate::accounts::service::{invites, users as accounts};
-use crate::accounts::store::users;
+use crate::accounts::store::user_rows;
 use crate::auth::limits::{Limiter, client_addr};
 use crate::auth::password::{self, Hasher};
 use crate::auth::tokens::TokenKeys;
@@ -50,7 +50,7 @@ pub async fn login(
         .write(move |conn| {
             let attempt = limiter.begin(conn)?;
             let user = match username {
-                Some(name) => users::find_by_username(conn, &name)?,
+                Some(name) => user_rows::find_by_username(conn, &name)?,
                 None => None,
             };
             Ok((attempt, user))
@@ -193,6 +193,8 @@ pub async fn redeem(
     (status = 401, body = ErrorBody),
 ))]
 pub async fn me(user: AuthUser, db: web::Data<Db>, _: In<ep::Me>) -> Answer<ep::Me> {
-    let row = db.read(move |conn| Ok(users::get(conn, &user.id)?)).await?;
+    let row = db
+        .read(move |conn| Ok(user_rows::get(conn, &user.id)?))
+        .await?;
     Ok(Reply::ok(row.me()))
 }

@@ -8,7 +8,7 @@ use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::invites as ep;
 
 use crate::accounts::service::invites;
-use crate::accounts::store::invites as rows;
+use crate::accounts::store::invite_rows as rows;
 use crate::auth::AuthUser;
 use crate::db::Db;
 

@@ -10,16 +10,16 @@ use flowwalk_shared::sync::ReviewStatus;
 use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
 use flowwalk_shared::walkthrough::{Finding, Severity, StepOutcome, StepRecord, WalkthroughRecord};
 
-use crate::accounts::store::users;
+use crate::accounts::store::user_rows;
 use crate::auth::AuthUser;
 use crate::db::{DbConnection, write_tx};
 use crate::error::AppError;
 use crate::issues::service::workflow::{Command, act};
 use crate::issues::service::{AuditKey, sweep};
-use crate::issues::store::issues as im;
-use crate::reference::store::{departments, scenarios};
+use crate::issues::store::issue_rows as im;
+use crate::reference::store::{department_rows, scenario_rows};
 use crate::walkthroughs::service::review;
-use crate::walkthroughs::store::assignments;
+use crate::walkthroughs::store::assignment_rows;
 
 /// One demo issue: the finding that raises it and the state it is taken to.
 struct Case {
@@ -118,7 +118,7 @@ const CASES: &[Case] = &[
 ];
 
 fn person(conn: &mut DbConnection, username: &str) -> Result<AuthUser, AppError> {
-    let u = users::find_by_username(conn, username)?
+    let u = user_rows::find_by_username(conn, username)?
         .ok_or_else(|| AppError::internal(anyhow!("demo account {username} is missing")))?;
     Ok(AuthUser {
         id: u.id,
@@ -130,13 +130,13 @@ fn person(conn: &mut DbConnection, username: &str) -> Result<AuthUser, AppError>
 
 /// Loads the demo issues; returns how many.
 pub fn load(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppError> {
-    let scenario = scenarios::find_by_code(conn, "open-business")?
+    let scenario = scenario_rows::find_by_code(conn, "open-business")?
         .ok_or_else(|| AppError::internal(anyhow!("demo scenario open-business is missing")))?;
-    let assignment = assignments::list(conn, None)?
+    let assignment = assignment_rows::list(conn, None)?
         .into_iter()
         .find(|a| a.scenario_id == scenario.id)
         .ok_or_else(|| AppError::internal(anyhow!("no demo assignment of open-business")))?;
-    let steps = scenarios::steps_of_version(conn, &assignment.scenario_version_id)?;
+    let steps = scenario_rows::steps_of_version(conn, &assignment.scenario_version_id)?;
     let observer = person(conn, "inspector")?;
     let manager = person(conn, "manager")?;
     let officer = person(conn, "officer")?;
@@ -146,7 +146,7 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppError> 
         (person(conn, "panel_citizen")?, Constituency::CitizenPatrol),
     ];
     // Venue problems go to the service-management office, which runs the halls.
-    if let Some(office) = departments::find_by_code(conn, "service_office")? {
+    if let Some(office) = department_rows::find_by_code(conn, "service_office")? {
         let now = crate::db::rows::now();
         write_tx(conn, |c| {
             for cat in [

@@ -9,7 +9,7 @@ use flowwalk_shared::endpoints::venues as ep;
 
 use crate::db::Db;
 use crate::reference::service::venues;
-use crate::reference::store::venues as rows;
+use crate::reference::store::venue_rows as rows;
 use flowwalk_shared::endpoints::IdPath;
 
 #[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Venue])))]

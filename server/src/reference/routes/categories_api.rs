@@ -9,13 +9,13 @@ use flowwalk_shared::endpoints::categories as ep;
 
 use crate::db::Db;
 use crate::error::AppError;
-use crate::reference::store::categories::{self, CategoryRow};
+use crate::reference::store::category_rows::{self, CategoryRow};
 use crate::validate;
 use flowwalk_shared::endpoints::IdPath;
 
 #[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Category])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
-    let rows = db.read(|conn| Ok(categories::list(conn)?)).await?;
+    let rows = db.read(|conn| Ok(category_rows::list(conn)?)).await?;
     Ok(Reply::ok(rows.into_iter().map(Category::from).collect()))
 }
 
@@ -29,14 +29,14 @@ pub async fn create(db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Creat
     let row = db
         .write(move |conn| {
             let row = CategoryRow {
-                position: categories::next_position(conn)?,
+                position: category_rows::next_position(conn)?,
                 id,
                 grp: body.group,
                 name_zh,
                 name_en,
                 active: body.active,
             };
-            categories::insert(conn, &row)?;
+            category_rows::insert(conn, &row)?;
             Ok(row)
         })
         .await?;
@@ -60,7 +60,7 @@ pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Updat
     let name_en = validate::optional_text("name_en", &body.name_en, 200)?;
     let row = db
         .write(move |conn| {
-            Ok(categories::update(
+            Ok(category_rows::update(
                 conn,
                 &id,
                 body.group.as_str(),

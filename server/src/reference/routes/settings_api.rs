@@ -12,9 +12,9 @@ use flowwalk_shared::{ErrorBody, ErrorCode};
 use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::issues::store::issues;
+use crate::issues::store::issue_rows;
 use crate::reference::service::settings;
-use crate::reference::store::{categories, departments};
+use crate::reference::store::{category_rows, department_rows};
 use flowwalk_shared::endpoints::CategoryPath;
 
 /// The working-day calendar, and a warning when this year or the next is missing.
@@ -85,8 +85,8 @@ pub async fn list_routes(
     Ok(Reply::ok(
         db.read(|conn| {
             let routes: std::collections::HashMap<String, String> =
-                issues::category_routes(conn)?.into_iter().collect();
-            Ok(categories::list(conn)?
+                issue_rows::category_routes(conn)?.into_iter().collect();
+            Ok(category_rows::list(conn)?
                 .into_iter()
                 .map(|c| CategoryRoute {
                     department_id: routes.get(&c.id).cloned(),
@@ -111,13 +111,13 @@ pub async fn put_route(
     let body = call.body;
     Ok(Reply::ok(
         db.write(move |conn| {
-            categories::get(conn, &category)?;
+            category_rows::get(conn, &category)?;
             if let Some(d) = &body.department_id
-                && !departments::exists(conn, d)?
+                && !department_rows::exists(conn, d)?
             {
                 return Err(AppError::new(ErrorCode::UnknownReference).field("department_id"));
             }
-            issues::set_category_route(
+            issue_rows::set_category_route(
                 conn,
                 &category,
                 body.department_id.as_deref(),

@@ -15,7 +15,7 @@ use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::walkthroughs::service::review;
-use crate::walkthroughs::store::walkthroughs as wt;
+use crate::walkthroughs::store::walkthrough_rows as wt;
 
 /// The roles that record and so upload photos: observers (findings) and department
 /// officers (evidence of fixes).

@@ -9,7 +9,7 @@ use flowwalk_shared::endpoints::departments as ep;
 
 use crate::db::Db;
 use crate::error::AppError;
-use crate::reference::store::departments::{self, DepartmentRow};
+use crate::reference::store::department_rows::{self, DepartmentRow};
 use crate::validate;
 use flowwalk_shared::endpoints::IdPath;
 
@@ -29,7 +29,7 @@ fn check(input: &DepartmentInput) -> Result<Checked, AppError> {
 
 #[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Department])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
-    let rows = db.read(|conn| Ok(departments::list(conn)?)).await?;
+    let rows = db.read(|conn| Ok(department_rows::list(conn)?)).await?;
     Ok(Reply::ok(rows.into_iter().map(Department::from).collect()))
 }
 
@@ -38,7 +38,7 @@ pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
 pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let id = call.path.id;
     let row = db
-        .read(move |conn| Ok(departments::get(conn, &id)?))
+        .read(move |conn| Ok(department_rows::get(conn, &id)?))
         .await?;
     Ok(Reply::ok(row.into()))
 }
@@ -59,7 +59,7 @@ pub async fn create(db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Creat
                 created_at: now,
                 updated_at: now,
             };
-            departments::insert(conn, &row)?;
+            department_rows::insert(conn, &row)?;
             Ok(row)
         })
         .await?;
@@ -74,7 +74,7 @@ pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Updat
     let c = check(&body)?;
     let row = db
         .write(move |conn| {
-            Ok(departments::update(
+            Ok(department_rows::update(
                 conn,
                 &id,
                 &c.code,

@@ -14,7 +14,7 @@ use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::walkthroughs::service::sync::{self, PushContext};
-use crate::walkthroughs::store::walkthroughs as wt;
+use crate::walkthroughs::store::walkthrough_rows as wt;
 
 /// The most records one push may carry; phones send the rest in the next push.
 pub const MAX_RECORDS_PER_PUSH: usize = 50;

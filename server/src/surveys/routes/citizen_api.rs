@@ -27,14 +27,14 @@ use futures_util::StreamExt;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::surveys::routes::pages::{
+use crate::surveys::routes::pages_api::{
     Entered, FormPage, FormSpec, MessagePage, NoticeSpec, PosterPage, ResultsPage, date_zh,
 };
 use crate::surveys::rules::questionnaire::Problem;
 use crate::surveys::service::submission::{
     self, Context, Fields, Outcome, Posted, context, new_token,
 };
-use crate::surveys::store::surveys::CampaignRow;
+use crate::surveys::store::survey_rows::CampaignRow;
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
                    form-action 'self'; base-uri 'none'; frame-ancestors 'none'";

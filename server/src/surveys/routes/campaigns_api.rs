@@ -21,7 +21,7 @@ use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::issues::service::AuditKey;
 use crate::surveys::service::{self, candidates, results_export as export, setup};
-use crate::surveys::store::surveys::{self};
+use crate::surveys::store::survey_rows::{self};
 use crate::validate;
 use flowwalk_shared::endpoints::IdPath;
 
@@ -30,7 +30,7 @@ use flowwalk_shared::endpoints::IdPath;
 pub async fn list(db: web::Data<Db>, _: In<ep::campaigns::List>) -> Answer<ep::campaigns::List> {
     Ok(Reply::ok(
         db.read(|conn| {
-            surveys::list_campaigns(conn)?
+            survey_rows::list_campaigns(conn)?
                 .iter()
                 .map(|c| service::view(conn, c))
                 .collect()
@@ -161,7 +161,7 @@ pub async fn publish(
         db.write(move |conn| {
             let c = service::campaign(conn, &id)?;
             service::publish(conn, &c, &conclusion, Some(&user.id))?;
-            let c = surveys::get_campaign(conn, &id)?;
+            let c = survey_rows::get_campaign(conn, &id)?;
             service::view(conn, &c)
         })
         .await?,
@@ -179,8 +179,8 @@ pub async fn unpublish(
     Ok(Reply::ok(
         db.write(move |conn| {
             let c = service::campaign(conn, &id)?;
-            surveys::publish(conn, &c.id, None, None, None, None)?;
-            let c = surveys::get_campaign(conn, &id)?;
+            survey_rows::publish(conn, &c.id, None, None, None, None)?;
+            let c = survey_rows::get_campaign(conn, &id)?;
             service::view(conn, &c)
         })
         .await?,
