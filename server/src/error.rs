@@ -200,6 +200,13 @@ impl From<DieselError> for AppError {
     }
 }
 
+/// A rule of the shared crate that the input broke: its code, field and message as they are.
+impl From<flowwalk_shared::rules::Invalid> for AppError {
+    fn from(e: flowwalk_shared::rules::Invalid) -> Self {
+        AppError::new(e.code).field(e.field).message(e.zh, e.en)
+    }
+}
+
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
         AppError::internal(e)

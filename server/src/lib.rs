@@ -16,7 +16,6 @@ pub mod reference;
 pub mod startup;
 pub mod surveys;
 pub mod telemetry;
-pub mod validate;
 pub mod walkthroughs;
 pub mod web;
 

@@ -17,6 +17,7 @@ pub mod text;
 pub mod text_enum;
 pub mod time;
 pub mod timing;
+pub mod validate;
 pub mod walkthrough;
 
 pub use error::{ErrorBody, ErrorCode};

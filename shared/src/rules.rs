@@ -111,8 +111,8 @@ impl Invalid {
         }
     }
 
-    /// A rule whose code says it all (an unknown reference).
-    fn code(code: ErrorCode, field: impl Into<String>) -> Self {
+    /// A rule whose code says it all (an unknown reference, an implausible clock).
+    pub fn code(code: ErrorCode, field: impl Into<String>) -> Self {
         Invalid::new(
             code,
             field,

@@ -11,19 +11,19 @@ use anyhow::anyhow;
 use chrono::{Duration, Utc};
 use flowwalk_shared::Role;
 use flowwalk_shared::api::assignments::{AssignmentInput, AssignmentStatus, WalkMode};
+use flowwalk_shared::api::departments::DepartmentInput;
 use flowwalk_shared::api::scenarios::{Channel, ScenarioInput, StepInput};
 use flowwalk_shared::api::venues::{VenueInput, VenueLevel};
 
-use crate::accounts::store::user_rows;
+use crate::accounts::service::users;
 use crate::auth::AuthUser;
 use crate::db::{DbConnection, WriteGate, write_tx};
 use crate::error::AppError;
 use crate::issues::service::AuditKey;
-use crate::reference::store::department_rows::{self, DepartmentRow};
-use crate::reference::store::{scenario_rows, venue_rows};
+use crate::reference::service::{departments, scenarios, venues};
+use crate::walkthroughs::service::assignments;
 use crate::walkthroughs::service::review;
 use crate::walkthroughs::service::sync::{self, PushContext, RefCache};
-use crate::walkthroughs::store::assignment_rows;
 use flowwalk_shared::api::assignments::Assignment;
 use flowwalk_shared::api::scenarios::Step;
 use flowwalk_shared::sync::{PushRecord, PushStatus, RawJson, ReviewStatus};
@@ -73,16 +73,17 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> anyhow::Result<DemoSumma
         survey_responses: 0,
         issues: 0,
     };
-    if user_rows::find_by_username(conn, data::USERS[0].username)?.is_some() {
+    if users::find_by_username(conn, data::USERS[0].username)
+        .map_err(|e| anyhow!("{e}"))?
+        .is_some()
+    {
         summary.already_loaded = true;
         return Ok(summary);
     }
     // Hash before the transaction: argon2 is slow on purpose.
     let prepared: Vec<_> = data::USERS
         .iter()
-        .map(|u| {
-            crate::accounts::service::users::prepare(u.username, DEMO_PASSWORD, u.display_name)
-        })
+        .map(|u| users::prepare(u.username, DEMO_PASSWORD, u.display_name))
         .collect::<Result<_, AppError>>()
         .map_err(|e| anyhow!("{e}"))?;
     write_tx(conn, |conn| insert_all(conn, prepared))
@@ -92,7 +93,8 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> anyhow::Result<DemoSumma
     summary.issues =
         sample_issues::load(conn, key).map_err(|e| anyhow!("loading demo issues: {e}"))?;
     summary.walkthroughs += summary.issues;
-    let admin = user_rows::find_by_username(conn, data::USERS[0].username)?
+    let admin = users::find_by_username(conn, data::USERS[0].username)
+        .map_err(|e| anyhow!("{e}"))?
         .ok_or_else(|| anyhow!("the demo admin is missing"))?;
     summary.survey_responses = write_tx(conn, |c| survey::load(c, &admin.id))
         .map_err(|e| anyhow!("loading the demo questionnaire campaign: {e}"))?;
@@ -103,26 +105,15 @@ fn role(s: &str) -> anyhow::Result<Role> {
     Role::parse(s).ok_or_else(|| anyhow!("demo data names an unknown role {s:?}"))
 }
 
-fn insert_all(
-    conn: &mut DbConnection,
-    prepared: Vec<crate::accounts::service::users::NewAccount>,
-) -> Result<(), AppError> {
-    let now = crate::db::rows::now();
+fn insert_all(conn: &mut DbConnection, prepared: Vec<users::NewAccount>) -> Result<(), AppError> {
     let mut dept_ids = HashMap::new();
     for d in data::DEPARTMENTS {
-        let id = crate::db::rows::new_id();
-        department_rows::insert(
-            conn,
-            &DepartmentRow {
-                id: id.clone(),
-                code: d.code.into(),
-                name: d.name.into(),
-                name_en: d.name_en.into(),
-                created_at: now,
-                updated_at: now,
-            },
-        )?;
-        dept_ids.insert(d.code, id);
+        let input = DepartmentInput {
+            code: d.code.into(),
+            name: d.name.into(),
+            name_en: d.name_en.into(),
+        };
+        dept_ids.insert(d.code, departments::create(conn, &input)?.id);
     }
     let lookup = |map: &HashMap<&str, String>, code: &str| {
         map.get(code)
@@ -139,9 +130,7 @@ fn insert_all(
             parent_id: v.parent_code.map(|p| lookup(&venue_ids, p)).transpose()?,
             address: v.address.into(),
         };
-        let row = crate::reference::service::venues::checked_row(conn, None, &input)?;
-        venue_rows::insert(conn, &row)?;
-        venue_ids.insert(v.code, row.id);
+        venue_ids.insert(v.code, venues::create(conn, &input)?.id);
     }
     let mut user_ids = HashMap::new();
     for (u, account) in data::USERS.iter().zip(prepared) {
@@ -150,7 +139,7 @@ fn insert_all(
             .map(|c| lookup(&dept_ids, c))
             .transpose()?;
         let r = role(u.role).map_err(AppError::internal)?;
-        let row = crate::accounts::service::users::insert(conn, account, r, dept)?;
+        let row = users::insert(conn, account, r, dept)?;
         user_ids.insert(u.username, row.id);
     }
     let admin = lookup(&user_ids, data::USERS[0].username)?;
@@ -177,7 +166,7 @@ fn insert_all(
             description: s.description.into(),
             steps,
         };
-        let id = crate::reference::service::scenarios::create_in(conn, &input, Some(&admin))?;
+        let id = scenarios::create_in(conn, &input, Some(&admin))?;
         scenario_ids.insert(s.code, id);
     }
     let today = Utc::now().date_naive();
@@ -199,9 +188,7 @@ fn insert_all(
                 .ok_or_else(|| AppError::internal(anyhow!("bad status {}", a.status)))?,
             note: a.note.into(),
         };
-        let (row, observers) =
-            crate::walkthroughs::service::assignments::checked_row(conn, None, &input, &admin)?;
-        assignment_rows::insert(conn, &row, &observers)?;
+        assignments::create(conn, &input, &admin)?;
     }
     Ok(())
 }
@@ -215,9 +202,9 @@ fn walkthroughs(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppErr
         .find(|u| u.role == Role::Manager.as_str())
         .ok_or_else(|| AppError::internal(anyhow!("the demo data has no manager")))?;
     let manager =
-        user_rows::find_by_username(conn, reviewer.username)?.ok_or_else(AppError::not_found)?;
+        users::find_by_username(conn, reviewer.username)?.ok_or_else(AppError::not_found)?;
     let mut done = 0;
-    for a in assignment_rows::list(conn, None)? {
+    for a in assignments::visible_to(conn, &manager.id, Role::Manager)? {
         if !matches!(
             a.status,
             AssignmentStatus::Done | AssignmentStatus::InProgress
@@ -227,8 +214,8 @@ fn walkthroughs(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppErr
         let Some(observer_id) = a.observer_ids.first() else {
             continue;
         };
-        let observer = user_rows::get(conn, observer_id)?;
-        let steps = scenario_rows::steps_of_version(conn, &a.scenario_version_id)?;
+        let observer = users::get(conn, observer_id)?;
+        let steps = scenarios::steps_of_version(conn, &a.scenario_version_id)?;
         let started = Utc::now().timestamp_millis() - 26 * 3_600_000;
         let record = demo_record(&a, &steps, started, done);
         let user = AuthUser {

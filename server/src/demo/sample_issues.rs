@@ -10,16 +10,17 @@ use flowwalk_shared::sync::ReviewStatus;
 use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
 use flowwalk_shared::walkthrough::{Finding, Severity, StepOutcome, StepRecord, WalkthroughRecord};
 
-use crate::accounts::store::user_rows;
+use flowwalk_shared::Role;
+
+use crate::accounts::service::users;
 use crate::auth::AuthUser;
 use crate::db::{DbConnection, write_tx};
 use crate::error::AppError;
 use crate::issues::service::workflow::{Command, act};
-use crate::issues::service::{AuditKey, sweep};
-use crate::issues::store::issue_rows as im;
-use crate::reference::store::{department_rows, scenario_rows};
+use crate::issues::service::{self as issues, AuditKey, sweep};
+use crate::reference::service::{departments, scenarios, settings};
+use crate::walkthroughs::service::assignments;
 use crate::walkthroughs::service::review;
-use crate::walkthroughs::store::assignment_rows;
 
 /// One demo issue: the finding that raises it and the state it is taken to.
 struct Case {
@@ -118,7 +119,7 @@ const CASES: &[Case] = &[
 ];
 
 fn person(conn: &mut DbConnection, username: &str) -> Result<AuthUser, AppError> {
-    let u = user_rows::find_by_username(conn, username)?
+    let u = users::find_by_username(conn, username)?
         .ok_or_else(|| AppError::internal(anyhow!("demo account {username} is missing")))?;
     Ok(AuthUser {
         id: u.id,
@@ -130,15 +131,15 @@ fn person(conn: &mut DbConnection, username: &str) -> Result<AuthUser, AppError>
 
 /// Loads the demo issues; returns how many.
 pub fn load(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppError> {
-    let scenario = scenario_rows::find_by_code(conn, "open-business")?
+    let manager = person(conn, "manager")?;
+    let scenario = scenarios::find_by_code(conn, "open-business")?
         .ok_or_else(|| AppError::internal(anyhow!("demo scenario open-business is missing")))?;
-    let assignment = assignment_rows::list(conn, None)?
+    let assignment = assignments::visible_to(conn, &manager.id, Role::Manager)?
         .into_iter()
         .find(|a| a.scenario_id == scenario.id)
         .ok_or_else(|| AppError::internal(anyhow!("no demo assignment of open-business")))?;
-    let steps = scenario_rows::steps_of_version(conn, &assignment.scenario_version_id)?;
+    let steps = scenarios::steps_of_version(conn, &assignment.scenario_version_id)?;
     let observer = person(conn, "inspector")?;
-    let manager = person(conn, "manager")?;
     let officer = person(conn, "officer")?;
     let panel: Vec<(AuthUser, Constituency)> = vec![
         (person(conn, "panel")?, Constituency::ServiceOffice),
@@ -146,8 +147,7 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppError> 
         (person(conn, "panel_citizen")?, Constituency::CitizenPatrol),
     ];
     // Venue problems go to the service-management office, which runs the halls.
-    if let Some(office) = department_rows::find_by_code(conn, "service_office")? {
-        let now = crate::db::rows::now();
+    if let Some(office) = departments::find_by_code(conn, "service_office")? {
         write_tx(conn, |c| {
             for cat in [
                 "parking",
@@ -155,7 +155,7 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppError> 
                 "old_equipment",
                 "insufficient_facilities",
             ] {
-                im::set_category_route(c, cat, Some(&office.id), Some(&manager.id), now)?;
+                settings::set_category_route(c, cat.into(), Some(office.id.clone()), &manager.id)?;
             }
             Ok::<(), AppError>(())
         })?;
@@ -178,7 +178,7 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppError> 
                 &manager.id,
             )
         })?;
-        let Some((_, issue)) = im::occurrences_of_walkthrough(conn, &record.id)?
+        let Some(issue) = issues::issues_of_walkthrough(conn, &record.id)?
             .into_iter()
             .next()
         else {
@@ -385,7 +385,7 @@ fn do_step(
     at: NaiveDateTime,
 ) -> Result<(), AppError> {
     write_tx(conn, |c| {
-        let v = im::get(c, id)?.ok_or_else(AppError::not_found)?.version;
+        let v = issues::version_of(c, id)?;
         act(c, key, who, id, v, cmd, at).map(drop)
     })
 }

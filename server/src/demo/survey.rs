@@ -13,9 +13,9 @@ use flowwalk_shared::time::china;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::reference::store::venue_rows;
+use crate::reference::service::{departments, venues};
 use crate::surveys::rules::questionnaire::{RawAnswers, Unasked, check_answers};
-use crate::surveys::store::survey_rows::{self, ResponseRow};
+use crate::surveys::store::survey_rows::ResponseRow;
 
 pub const CAMPAIGN_CODE: &str = "wopei-2026";
 /// The venue whose form link `flowwalk demo` prints.
@@ -460,7 +460,7 @@ pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> 
     )?;
     let mut venue_ids = Vec::new();
     for code in VENUES {
-        let v = venue_rows::find_by_code(conn, code)?
+        let v = venues::find_by_code(conn, code)?
             .ok_or_else(|| AppError::internal(anyhow!("demo venue {code} is missing")))?;
         venue_ids.push(v.id);
     }
@@ -511,12 +511,11 @@ pub fn load(conn: &mut DbConnection, admin_id: &str) -> Result<usize, AppError> 
             received_at: now,
         });
     }
-    survey_rows::insert_responses(conn, &rows)?;
+    crate::surveys::service::store_dated(conn, &rows)?;
     crate::surveys::service::publish(conn, &campaign, CONCLUSION, Some(admin_id))?;
     // The district centre's queues, chosen by many there, wait as a candidate issue for
     // the service-management office, which runs the centre's queueing.
-    let office = crate::reference::store::department_rows::find_by_code(conn, "service_office")?
-        .map(|d| d.id);
+    let office = departments::find_by_code(conn, "service_office")?.map(|d| d.id);
     crate::surveys::service::candidates::create(
         conn,
         &campaign,

@@ -10,6 +10,7 @@ pub mod pipeline;
 pub mod quota;
 pub mod routes;
 pub mod store;
+pub mod upload;
 
 use std::sync::Arc;
 

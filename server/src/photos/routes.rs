@@ -1,7 +1,7 @@
 //! Photos: content-addressed upload by observers (idempotent, hash verified, within a
 //! daily quota), metadata-free variants for those who may see a record that refers to the
 //! photo, and originals for staff only, every read logged. Who may do what is decided in
-//! `crate::photos::store::access`.
+//! `crate::photos::photo_access`; the jobs are in `crate::photos::upload`.
 
 use crate::http::contract::{Answer, In, Reply};
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
@@ -12,17 +12,16 @@ use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoint::File;
 use flowwalk_shared::endpoints::Sha256Path;
 use flowwalk_shared::endpoints::photos as ep;
-use flowwalk_shared::walkthrough::{hex_sha256, is_sha256_hex};
+use flowwalk_shared::walkthrough::is_sha256_hex;
 use flowwalk_shared::{ErrorBody, ErrorCode};
 use futures_util::StreamExt;
 
 use crate::auth::AuthUser;
 use crate::config::Settings;
-use crate::db::{Db, lock_photos};
+use crate::db::Db;
 use crate::error::AppError;
 use crate::photos::store::PhotoRow;
-use crate::photos::{PhotoStore, Variant, photo_access, quota, sniff_content_type};
-use crate::walkthroughs::service::sync;
+use crate::photos::{PhotoStore, Variant, sniff_content_type, upload};
 
 fn checked_sha(path: Sha256Path) -> Result<String, AppError> {
     let sha = path.sha256.to_ascii_lowercase();
@@ -67,15 +66,6 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Bytes, 
     Ok(buf.freeze())
 }
 
-/// What may be said about an upload of `sha` before its body is read.
-enum Known {
-    /// Stored, and the caller may know it (they may read it, or uploaded it themselves).
-    Theirs(PhotoRow),
-    /// Stored, but the caller may not know that until they show they hold the bytes.
-    Hidden,
-    New,
-}
-
 /// Upload a photo under its SHA-256 (observers; department officers for evidence).
 /// Repeating an upload is cheap and harmless: a photo the caller already has on the
 /// server is answered at once, without reading or processing it again. Anyone else must
@@ -103,73 +93,10 @@ pub async fn put(
     call: In<ep::Put>,
 ) -> Answer<ep::Put> {
     let sha = checked_sha(call.path)?;
+    let body = read_limited(payload, store.limits.max_bytes);
     let quota = settings.photo_quota_bytes_per_day;
-    let known = {
-        let (sha, user) = (sha.clone(), user.clone());
-        let incoming = content_length(&req);
-        db.read(move |conn| {
-            let Some(row) = crate::photos::store::get(conn, &sha)? else {
-                quota::precheck(conn, &user.id, incoming, quota, crate::db::rows::now())?;
-                return Ok(Known::New);
-            };
-            Ok(
-                if row.uploaded_by == user.id || photo_access::can_read_photo(conn, &user, &sha)? {
-                    Known::Theirs(row)
-                } else {
-                    Known::Hidden
-                },
-            )
-        })
-        .await?
-    };
-    if let Known::Theirs(row) = known {
-        return Ok(Reply::ok(info(row)));
-    }
-    let bytes = read_limited(payload, store.limits.max_bytes).await?;
-    if hex_sha256(&bytes) != sha {
-        return Err(AppError::new(ErrorCode::PhotoHashMismatch).field("sha256"));
-    }
-    // The bytes are theirs now. A photo stored meanwhile costs nothing; a new one is
-    // charged before it is decoded.
-    let stored = {
-        let (sha, uploader) = (sha.clone(), user.id.clone());
-        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        db.write(move |conn| {
-            if let Some(row) = crate::photos::store::get(conn, &sha)? {
-                return Ok(Some(row));
-            }
-            quota::charge(conn, &uploader, size, quota, crate::db::rows::now())?;
-            Ok(None)
-        })
-        .await?
-    };
-    if let Some(row) = stored {
-        return Ok(Reply::ok(info(row)));
-    }
-    let variants = store.process(bytes.clone()).await?;
-    let row = PhotoRow {
-        sha256: sha.clone(),
-        bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-        width: i32::try_from(variants.width).unwrap_or(i32::MAX),
-        height: i32::try_from(variants.height).unwrap_or(i32::MAX),
-        uploaded_by: user.id,
-        created_at: crate::db::rows::now(),
-    };
-    // Objects first: a photo row is only ever written once its bytes are stored.
-    store.put(&sha, bytes.clone(), variants.clone()).await?;
-    let (created, row) = db
-        .write(move |conn| {
-            lock_photos(conn, std::slice::from_ref(&row.sha256))?;
-            let created = crate::photos::store::insert(conn, &row)?;
-            sync::photo_arrived(conn, &row.sha256)?;
-            Ok((created, row))
-        })
-        .await?;
-    if created {
-        // An orphan cleanup may have removed the files of an older copy while ours were
-        // being written (see `crate::photos::store::cleanup`).
-        store.ensure(&sha, bytes, variants).await?;
-    }
+    let (created, row) =
+        upload::put(&db, &store, user, sha, content_length(&req), quota, body).await?;
     Ok(if created {
         Reply::created(info(row))
     } else {
@@ -193,42 +120,7 @@ fn content_length(req: &HttpRequest) -> u64 {
     (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn meta(user: AuthUser, db: web::Data<Db>, call: In<ep::Meta>) -> Answer<ep::Meta> {
     let sha = checked_sha(call.path)?;
-    let row = db
-        .read(move |conn| {
-            if !photo_access::can_read_photo(conn, &user, &sha)? {
-                return Ok(None);
-            }
-            Ok(crate::photos::store::get(conn, &sha)?)
-        })
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    Ok(Reply::ok(info(row)))
-}
-
-/// A stored form of a photo the viewer may see; 404 otherwise.
-async fn variant(
-    db: &Db,
-    store: &PhotoStore,
-    user: AuthUser,
-    sha: String,
-    v: Variant,
-) -> Result<Bytes, AppError> {
-    let known = {
-        let sha = sha.clone();
-        db.read(move |conn| {
-            Ok(crate::photos::store::get(conn, &sha)?.is_some()
-                && photo_access::can_read_photo(conn, &user, &sha)?)
-        })
-        .await?
-    };
-    if !known {
-        return Err(AppError::not_found());
-    }
-    store.get(&sha, v).await?.ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!(
-            "photo {sha} is recorded but its {v:?} is missing from the store"
-        ))
-    })
+    Ok(Reply::ok(info(upload::meta(&db, user, sha).await?)))
 }
 
 fn image(bytes: Bytes, content_type: &'static str) -> Reply<File> {
@@ -252,7 +144,7 @@ pub async fn display(
 ) -> Answer<ep::Display> {
     let sha = checked_sha(call.path)?;
     Ok(image(
-        variant(&db, &store, user, sha, Variant::Display).await?,
+        upload::variant(&db, &store, user, sha, Variant::Display).await?,
         "image/jpeg",
     ))
 }
@@ -269,7 +161,7 @@ pub async fn thumb(
 ) -> Answer<ep::Thumb> {
     let sha = checked_sha(call.path)?;
     Ok(image(
-        variant(&db, &store, user, sha, Variant::Thumb).await?,
+        upload::variant(&db, &store, user, sha, Variant::Thumb).await?,
         "image/jpeg",
     ))
 }
@@ -286,18 +178,7 @@ pub async fn original(
     call: In<ep::Original>,
 ) -> Answer<ep::Original> {
     let sha = checked_sha(call.path)?;
-    let bytes = variant(&db, &store, user.clone(), sha.clone(), Variant::Original).await?;
-    let reader = user.id.clone();
-    let logged = sha.clone();
-    db.write(move |conn| {
-        Ok(crate::photos::store::log_read(
-            conn,
-            &logged,
-            &reader,
-            crate::db::rows::now(),
-        )?)
-    })
-    .await?;
+    let bytes = upload::original(&db, &store, user.clone(), sha.clone()).await?;
     tracing::info!(photo = %sha, user = %user.username, "original photo read");
     let content_type = sniff_content_type(&bytes);
     Ok(image(bytes, content_type))

@@ -8,14 +8,13 @@ use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::invites as ep;
 
 use crate::accounts::service::invites;
-use crate::accounts::store::invite_rows as rows;
 use crate::auth::AuthUser;
 use crate::db::Db;
 
 /// Invites issued so far (codes are not shown again).
 #[utoipa::path(get, path = ep::List::PATH, tag = "invites", security(("bearer" = [])), responses((status = 200, body = [Invite])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
-    let list = db.read(|conn| Ok(rows::list(conn)?)).await?;
+    let list = db.read(invites::list).await?;
     Ok(Reply::ok(
         list.into_iter()
             .map(Invite::try_from)

@@ -15,7 +15,6 @@ use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::auth as ep;
 
 use crate::accounts::service::{invites, users as accounts};
-use crate::accounts::store::user_rows;
 use crate::auth::limits::{Limiter, client_addr};
 use crate::auth::password::{self, Hasher};
 use crate::auth::tokens::TokenKeys;
@@ -44,13 +43,13 @@ pub async fn login(
     let body = call.body;
     let limiter = Limiter::login(&settings, &body.username, &client_addr(&req, &settings));
     // A name no account can have (control characters, NUL bytes) is looked up nowhere.
-    let username = crate::validate::username(&body.username).ok();
+    let username = flowwalk_shared::validate::username(&body.username).ok();
     // The attempt counts from here, before any hashing.
     let (attempt, user) = db
         .write(move |conn| {
             let attempt = limiter.begin(conn)?;
             let user = match username {
-                Some(name) => user_rows::find_by_username(conn, &name)?,
+                Some(name) => accounts::find_by_username(conn, &name)?,
                 None => None,
             };
             Ok((attempt, user))
@@ -193,8 +192,6 @@ pub async fn redeem(
     (status = 401, body = ErrorBody),
 ))]
 pub async fn me(user: AuthUser, db: web::Data<Db>, _: In<ep::Me>) -> Answer<ep::Me> {
-    let row = db
-        .read(move |conn| Ok(user_rows::get(conn, &user.id)?))
-        .await?;
+    let row = db.read(move |conn| accounts::get(conn, &user.id)).await?;
     Ok(Reply::ok(row.me()))
 }

@@ -8,14 +8,13 @@ use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::users as ep;
 
 use crate::accounts::service::users as accounts;
-use crate::accounts::store::user_rows;
 use crate::auth::password::Hasher;
 use crate::db::Db;
 
 /// All accounts (never their password hashes).
 #[utoipa::path(get, path = ep::List::PATH, tag = "users", security(("bearer" = [])), responses((status = 200, body = [User])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
-    let rows = db.read(|conn| Ok(user_rows::list(conn)?)).await?;
+    let rows = db.read(accounts::list).await?;
     Ok(Reply::ok(rows.into_iter().map(User::from).collect()))
 }
 

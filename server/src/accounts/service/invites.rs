@@ -122,3 +122,8 @@ pub fn redeem(
     }
     Ok(user)
 }
+
+/// Every invite issued so far.
+pub fn list(conn: &mut DbConnection) -> Result<Vec<InviteRow>, AppError> {
+    Ok(invite_rows::list(conn)?)
+}

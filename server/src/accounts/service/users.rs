@@ -7,7 +7,7 @@ use crate::auth::password;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::reference::store::department_rows;
-use crate::validate;
+use flowwalk_shared::validate;
 
 /// Department officers belong to exactly one existing department; panel members may (a
 /// window representative's department: they cannot sign off its issues); nobody else has one.
@@ -112,4 +112,22 @@ pub fn insert(
     };
     user_rows::insert(conn, &row)?;
     Ok(row)
+}
+
+/// Every account.
+pub fn list(conn: &mut DbConnection) -> Result<Vec<UserRow>, AppError> {
+    Ok(user_rows::list(conn)?)
+}
+
+/// One account (not found: 404).
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<UserRow, AppError> {
+    Ok(user_rows::get(conn, id)?)
+}
+
+/// The account with this username, if any.
+pub fn find_by_username(
+    conn: &mut DbConnection,
+    username: &str,
+) -> Result<Option<UserRow>, AppError> {
+    Ok(user_rows::find_by_username(conn, username)?)
 }

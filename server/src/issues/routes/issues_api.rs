@@ -22,7 +22,6 @@ use crate::issues::service::evaluation_import::{Format, ImportFailure};
 use crate::issues::service::list::{self, Filter};
 use crate::issues::service::workflow::{self, Command};
 use crate::issues::service::{AuditKey, view};
-use crate::issues::store::issue_rows as m;
 use flowwalk_shared::endpoint::Json;
 use flowwalk_shared::endpoints::IdPath;
 
@@ -267,14 +266,8 @@ pub async fn evidence(
         Err(e) if client_id.is_some() => {
             let answer = db
                 .read(move |conn| {
-                    let Some(row) = m::get(conn, &id)? else {
-                        return Ok(None);
-                    };
                     let cid = client_id.unwrap_or_default();
-                    match workflow::already_had(conn, &user, &row, &cid) {
-                        Ok(true) => view::detail(conn, &user, &row).map(Some),
-                        _ => Ok(None),
-                    }
+                    workflow::replayed_evidence(conn, &user, &id, &cid)
                 })
                 .await?;
             answer.map(Reply::ok).ok_or(e)

@@ -3,9 +3,7 @@
 use crate::http::contract::{Answer, In, Reply};
 use actix_web::web;
 use flowwalk_shared::api::reports::NotificationQuery;
-use flowwalk_shared::api::reports::{
-    MarkReadRequest, MarkReadResponse, Notification, NotificationPage,
-};
+use flowwalk_shared::api::reports::{MarkReadRequest, MarkReadResponse, NotificationPage};
 use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::notifications as ep;
 use flowwalk_shared::{ErrorBody, ErrorCode};
@@ -13,7 +11,7 @@ use flowwalk_shared::{ErrorBody, ErrorCode};
 use crate::auth::AuthUser;
 use crate::db::{Db, cursor};
 use crate::error::AppError;
-use crate::issues::store::notification_rows;
+use crate::issues::service::notify;
 
 fn bad_cursor() -> AppError {
     AppError::new(ErrorCode::InvalidQuery).field("cursor")
@@ -37,36 +35,8 @@ pub async fn list(user: AuthUser, db: web::Data<Db>, call: In<ep::List>) -> Answ
     };
     let unread_only = q.unread.unwrap_or(false);
     Ok(Reply::ok(
-        db.read(move |conn| {
-            let mut rows = notification_rows::list(conn, &user.id, unread_only, before, limit + 1)?;
-            let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
-            rows.truncate(usize::try_from(limit).unwrap_or(0));
-            let next_cursor = more
-                .then(|| {
-                    rows.last()
-                        .map(|r| cursor::encode(&[&cursor::time(r.created_at), &r.id]))
-                })
-                .flatten();
-            let items = rows
-                .into_iter()
-                .map(|r| Notification {
-                    kind: r.kind,
-                    id: r.id,
-                    issue_id: r.issue_id,
-                    walkthrough_id: r.walkthrough_id,
-                    assignment_id: r.assignment_id,
-                    message: r.message,
-                    created_at: r.created_at,
-                    read: r.read_at.is_some(),
-                })
-                .collect();
-            Ok(NotificationPage {
-                unread: notification_rows::unread_count(conn, &user.id)?,
-                items,
-                next_cursor,
-            })
-        })
-        .await?,
+        db.read(move |conn| notify::page(conn, &user.id, unread_only, before, limit))
+            .await?,
     ))
 }
 
@@ -83,14 +53,7 @@ pub async fn mark_read(user: AuthUser, db: web::Data<Db>, call: In<ep::Read>) ->
         ));
     }
     let n = db
-        .write(move |conn| {
-            Ok(notification_rows::mark_read(
-                conn,
-                &user.id,
-                &body.ids,
-                crate::db::rows::now(),
-            )?)
-        })
+        .write(move |conn| notify::mark_read(conn, &user.id, &body.ids))
         .await?;
     Ok(Reply::ok(MarkReadResponse {
         marked: i64::try_from(n).unwrap_or(i64::MAX),

@@ -314,3 +314,19 @@ pub fn create_from_source(
         now,
     )
 }
+
+/// The issues a walkthrough's findings were recorded against, in the order recorded.
+pub fn issues_of_walkthrough(
+    conn: &mut DbConnection,
+    walkthrough_id: &str,
+) -> Result<Vec<IssueRow>, AppError> {
+    Ok(m::occurrences_of_walkthrough(conn, walkthrough_id)?
+        .into_iter()
+        .map(|(_, issue)| issue)
+        .collect())
+}
+
+/// An issue's current version (the one a command must name); not found: 404.
+pub fn version_of(conn: &mut DbConnection, id: &str) -> Result<i32, AppError> {
+    Ok(m::get(conn, id)?.ok_or_else(AppError::not_found)?.version)
+}

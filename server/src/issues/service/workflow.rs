@@ -27,7 +27,7 @@ use crate::photos::store as photos;
 use crate::reference::rules::calendar::Calendar;
 use crate::reference::service::settings;
 use crate::reference::store::department_rows;
-use crate::validate;
+use flowwalk_shared::validate;
 
 /// Working days a fix-now issue gets (即知即改).
 pub const FIX_NOW_DAYS: u32 = 1;
@@ -150,11 +150,11 @@ pub fn deadline(cal: &Calendar, track: Track, now: NaiveDateTime) -> (chrono::Na
 }
 
 fn required(field: &str, text: &str) -> Result<String, AppError> {
-    validate::text(field, text, 2000)
+    Ok(validate::text(field, text, 2000)?)
 }
 
 fn optional(field: &str, text: &str) -> Result<String, AppError> {
-    validate::optional_text(field, text, 2000)
+    Ok(validate::optional_text(field, text, 2000)?)
 }
 
 fn department_exists(conn: &mut DbConnection, id: &str) -> Result<(), AppError> {
@@ -205,6 +205,23 @@ pub fn already_had(
                 "该编号已用于另一份佐证",
                 "This client_id belongs to other evidence",
             )),
+    }
+}
+
+/// The issue as it stands when evidence under `client_id` turns out to be a retry of this
+/// caller's own submission to it (see [`already_had`]); `None` otherwise.
+pub fn replayed_evidence(
+    conn: &mut DbConnection,
+    caller: &AuthUser,
+    id: &str,
+    client_id: &str,
+) -> Result<Option<flowwalk_shared::api::issues::IssueDetail>, AppError> {
+    let Some(row) = m::get(conn, id)? else {
+        return Ok(None);
+    };
+    match already_had(conn, caller, &row, client_id) {
+        Ok(true) => crate::issues::service::view::detail(conn, caller, &row).map(Some),
+        _ => Ok(None),
     }
 }
 

@@ -8,28 +8,12 @@ use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::departments as ep;
 
 use crate::db::Db;
-use crate::error::AppError;
-use crate::reference::store::department_rows::{self, DepartmentRow};
-use crate::validate;
+use crate::reference::service::departments;
 use flowwalk_shared::endpoints::IdPath;
-
-struct Checked {
-    code: String,
-    name: String,
-    name_en: String,
-}
-
-fn check(input: &DepartmentInput) -> Result<Checked, AppError> {
-    Ok(Checked {
-        code: validate::code("code", &input.code)?,
-        name: validate::text("name", &input.name, 100)?,
-        name_en: validate::optional_text("name_en", &input.name_en, 200)?,
-    })
-}
 
 #[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Department])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
-    let rows = db.read(|conn| Ok(department_rows::list(conn)?)).await?;
+    let rows = db.read(departments::list).await?;
     Ok(Reply::ok(rows.into_iter().map(Department::from).collect()))
 }
 
@@ -37,9 +21,7 @@ pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     (status = 200, body = Department), (status = 404, body = ErrorBody)))]
 pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let id = call.path.id;
-    let row = db
-        .read(move |conn| Ok(department_rows::get(conn, &id)?))
-        .await?;
+    let row = db.read(move |conn| departments::get(conn, &id)).await?;
     Ok(Reply::ok(row.into()))
 }
 
@@ -47,21 +29,8 @@ pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     (status = 201, body = Department), (status = 400, body = ErrorBody), (status = 409, description = "duplicate code or name", body = ErrorBody)))]
 pub async fn create(db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Create> {
     let body = call.body;
-    let c = check(&body)?;
     let row = db
-        .write(move |conn| {
-            let now = crate::db::rows::now();
-            let row = DepartmentRow {
-                id: crate::db::rows::new_id(),
-                code: c.code,
-                name: c.name,
-                name_en: c.name_en,
-                created_at: now,
-                updated_at: now,
-            };
-            department_rows::insert(conn, &row)?;
-            Ok(row)
-        })
+        .write(move |conn| departments::create(conn, &body))
         .await?;
     Ok(Reply::created(Department::from(row)))
 }
@@ -69,20 +38,9 @@ pub async fn create(db: web::Data<Db>, call: In<ep::Create>) -> Answer<ep::Creat
 #[utoipa::path(put, path = ep::Update::PATH, tag = "reference data", security(("bearer" = [])), params(IdPath), request_body = DepartmentInput, responses(
     (status = 200, body = Department), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Update> {
-    let id = call.path.id;
-    let body = call.body;
-    let c = check(&body)?;
+    let (id, body) = (call.path.id, call.body);
     let row = db
-        .write(move |conn| {
-            Ok(department_rows::update(
-                conn,
-                &id,
-                &c.code,
-                &c.name,
-                &c.name_en,
-                crate::db::rows::now(),
-            )?)
-        })
+        .write(move |conn| departments::update(conn, &id, &body))
         .await?;
     Ok(Reply::ok(row.into()))
 }

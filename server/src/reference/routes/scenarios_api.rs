@@ -12,15 +12,12 @@ use flowwalk_shared::endpoints::scenarios as ep;
 use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::reference::service::scenarios;
-use crate::reference::store::scenario_rows as rows;
 use flowwalk_shared::endpoints::IdPath;
 
 #[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses(
     (status = 200, description = "Every scenario at its current version", body = [Scenario])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
-    Ok(Reply::ok(
-        db.read(|conn| Ok(rows::list_current(conn)?)).await?,
-    ))
+    Ok(Reply::ok(db.read(scenarios::list_current).await?))
 }
 
 #[utoipa::path(get, path = ep::Get::PATH, tag = "reference data", security(("bearer" = [])), params(IdPath, VersionQuery), responses(
@@ -30,7 +27,7 @@ pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let query = call.query;
     let version = query.version;
     Ok(Reply::ok(
-        db.read(move |conn| Ok(rows::get(conn, &id, version)?))
+        db.read(move |conn| scenarios::get(conn, &id, version))
             .await?,
     ))
 }
@@ -40,7 +37,7 @@ pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
 pub async fn versions(db: web::Data<Db>, call: In<ep::Versions>) -> Answer<ep::Versions> {
     let id = call.path.id;
     Ok(Reply::ok(
-        db.read(move |conn| Ok(rows::versions(conn, &id)?)).await?,
+        db.read(move |conn| scenarios::versions(conn, &id)).await?,
     ))
 }
 

@@ -3,18 +3,15 @@
 
 use crate::http::contract::{Answer, In, Reply};
 use actix_web::web;
+use flowwalk_shared::ErrorBody;
 use flowwalk_shared::api::calendar::{CalendarInput, CalendarView};
 use flowwalk_shared::api::issues::{CategoryRoute, CategoryRouteInput, PanelRule};
 use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::settings as ep;
-use flowwalk_shared::{ErrorBody, ErrorCode};
 
 use crate::auth::AuthUser;
 use crate::db::Db;
-use crate::error::AppError;
-use crate::issues::store::issue_rows;
 use crate::reference::service::settings;
-use crate::reference::store::{category_rows, department_rows};
 use flowwalk_shared::endpoints::CategoryPath;
 
 /// The working-day calendar, and a warning when this year or the next is missing.
@@ -82,20 +79,7 @@ pub async fn list_routes(
     db: web::Data<Db>,
     _: In<ep::CategoryRoutes>,
 ) -> Answer<ep::CategoryRoutes> {
-    Ok(Reply::ok(
-        db.read(|conn| {
-            let routes: std::collections::HashMap<String, String> =
-                issue_rows::category_routes(conn)?.into_iter().collect();
-            Ok(category_rows::list(conn)?
-                .into_iter()
-                .map(|c| CategoryRoute {
-                    department_id: routes.get(&c.id).cloned(),
-                    category_id: c.id,
-                })
-                .collect())
-        })
-        .await?,
-    ))
+    Ok(Reply::ok(db.read(settings::category_routes).await?))
 }
 
 /// Route a category's issues to a department (or, with `null`, to the step's department).
@@ -107,27 +91,10 @@ pub async fn put_route(
     db: web::Data<Db>,
     call: In<ep::UpdateCategoryRoute>,
 ) -> Answer<ep::UpdateCategoryRoute> {
-    let category = call.path.category_id;
-    let body = call.body;
+    let (category, body) = (call.path.category_id, call.body);
     Ok(Reply::ok(
         db.write(move |conn| {
-            category_rows::get(conn, &category)?;
-            if let Some(d) = &body.department_id
-                && !department_rows::exists(conn, d)?
-            {
-                return Err(AppError::new(ErrorCode::UnknownReference).field("department_id"));
-            }
-            issue_rows::set_category_route(
-                conn,
-                &category,
-                body.department_id.as_deref(),
-                Some(&user.id),
-                crate::db::rows::now(),
-            )?;
-            Ok(CategoryRoute {
-                category_id: category,
-                department_id: body.department_id,
-            })
+            settings::set_category_route(conn, category, body.department_id, &user.id)
         })
         .await?,
     ))

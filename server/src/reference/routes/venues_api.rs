@@ -9,12 +9,11 @@ use flowwalk_shared::endpoints::venues as ep;
 
 use crate::db::Db;
 use crate::reference::service::venues;
-use crate::reference::store::venue_rows as rows;
 use flowwalk_shared::endpoints::IdPath;
 
 #[utoipa::path(get, path = ep::List::PATH, tag = "reference data", security(("bearer" = [])), responses((status = 200, body = [Venue])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
-    let list = db.read(|conn| Ok(rows::list(conn)?)).await?;
+    let list = db.read(venues::list).await?;
     Ok(Reply::ok(list.into_iter().map(Venue::from).collect()))
 }
 
@@ -22,7 +21,7 @@ pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     (status = 200, body = Venue), (status = 404, body = ErrorBody)))]
 pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let id = call.path.id;
-    let row = db.read(move |conn| Ok(rows::get(conn, &id)?)).await?;
+    let row = db.read(move |conn| venues::get(conn, &id)).await?;
     Ok(Reply::ok(Venue::from(row)))
 }
 

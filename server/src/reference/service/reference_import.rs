@@ -15,7 +15,7 @@ use crate::db::{DbConnection, write_tx};
 use crate::error::AppError;
 use crate::reference::store::department_rows::{self, DepartmentRow};
 use crate::reference::store::venue_rows;
-use crate::validate;
+use flowwalk_shared::validate;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadRow {
@@ -218,7 +218,7 @@ pub fn departments(conn: &mut DbConnection, text: &[u8]) -> Result<usize, Import
             let (code, name, name_en) = match checked {
                 Ok(c) => c,
                 Err(e) => {
-                    fail(describe(&e));
+                    fail(describe(&AppError::from(e)));
                     continue;
                 }
             };

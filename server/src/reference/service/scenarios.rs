@@ -8,7 +8,7 @@ use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::reference::store::department_rows;
 use crate::reference::store::scenario_rows::{self, ScenarioRow, StepRow, VersionRow};
-use crate::validate;
+use flowwalk_shared::validate;
 
 /// The longest standard time a step may promise (90 days), in minutes.
 pub const MAX_STANDARD_MINUTES: u32 = 60 * 24 * 90;
@@ -134,4 +134,32 @@ pub fn update(
     let (code, name) = write_version(conn, id, next, input, author)?;
     scenario_rows::advance(conn, id, &code, &name, next, crate::db::rows::now())?;
     Ok(scenario_rows::get(conn, id, None)?)
+}
+
+/// Every scenario at its current version.
+pub fn list_current(conn: &mut DbConnection) -> Result<Vec<Scenario>, AppError> {
+    Ok(scenario_rows::list_current(conn)?)
+}
+
+/// A scenario at a version (none: the current one).
+pub fn get(conn: &mut DbConnection, id: &str, version: Option<i32>) -> Result<Scenario, AppError> {
+    Ok(scenario_rows::get(conn, id, version)?)
+}
+
+/// Every version of a scenario, oldest first.
+pub fn versions(conn: &mut DbConnection, id: &str) -> Result<Vec<Scenario>, AppError> {
+    Ok(scenario_rows::versions(conn, id)?)
+}
+
+/// The steps of a scenario version, in order.
+pub fn steps_of_version(
+    conn: &mut DbConnection,
+    version_id: &str,
+) -> Result<Vec<flowwalk_shared::api::scenarios::Step>, AppError> {
+    Ok(scenario_rows::steps_of_version(conn, version_id)?)
+}
+
+/// The scenario with this code, if any.
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<ScenarioRow>, AppError> {
+    Ok(scenario_rows::find_by_code(conn, code)?)
 }

@@ -4,14 +4,16 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDateTime};
+use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::calendar::{CalendarView, YearSchedule};
-use flowwalk_shared::api::issues::PanelRule;
+use flowwalk_shared::api::issues::{CategoryRoute, PanelRule};
 use flowwalk_shared::time::china;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::issues::store::issue_rows;
 use crate::reference::rules::calendar::{self, Calendar};
-use crate::reference::store::config_rows;
+use crate::reference::store::{category_rows, config_rows, department_rows};
 
 /// The calendar in force: the edited one, or the shipped default.
 pub fn calendar(conn: &mut DbConnection) -> Result<(Calendar, bool), AppError> {
@@ -91,4 +93,44 @@ pub fn set_panel_rule(
     let json = serde_json::to_string(rule).map_err(|e| AppError::internal(e.into()))?;
     config_rows::set(conn, config_rows::PANEL_RULE, &json, Some(by), now)?;
     Ok(())
+}
+
+/// Every category with the department its issues go to (none: the step's department).
+pub fn category_routes(conn: &mut DbConnection) -> Result<Vec<CategoryRoute>, AppError> {
+    let routes: std::collections::HashMap<String, String> =
+        issue_rows::category_routes(conn)?.into_iter().collect();
+    Ok(category_rows::list(conn)?
+        .into_iter()
+        .map(|c| CategoryRoute {
+            department_id: routes.get(&c.id).cloned(),
+            category_id: c.id,
+        })
+        .collect())
+}
+
+/// Routes a category's issues to a department (`None`: to the step's department), for
+/// issues built from now on.
+pub fn set_category_route(
+    conn: &mut DbConnection,
+    category: String,
+    department: Option<String>,
+    by: &str,
+) -> Result<CategoryRoute, AppError> {
+    category_rows::get(conn, &category)?;
+    if let Some(d) = &department
+        && !department_rows::exists(conn, d)?
+    {
+        return Err(AppError::new(ErrorCode::UnknownReference).field("department_id"));
+    }
+    issue_rows::set_category_route(
+        conn,
+        &category,
+        department.as_deref(),
+        Some(by),
+        crate::db::rows::now(),
+    )?;
+    Ok(CategoryRoute {
+        category_id: category,
+        department_id: department,
+    })
 }

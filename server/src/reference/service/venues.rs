@@ -7,7 +7,7 @@ use flowwalk_shared::api::venues::{Venue, VenueInput};
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::reference::store::venue_rows::{self, VenueRow};
-use crate::validate;
+use flowwalk_shared::validate;
 
 /// Checks the input and the parent's level; `id` is the venue being edited, if any.
 pub fn checked_row(
@@ -77,4 +77,19 @@ pub fn update(conn: &mut DbConnection, id: &str, input: &VenueInput) -> Result<V
         ));
     }
     Ok(Venue::from(venue_rows::update(conn, &row)?))
+}
+
+/// Every venue.
+pub fn list(conn: &mut DbConnection) -> Result<Vec<VenueRow>, AppError> {
+    Ok(venue_rows::list(conn)?)
+}
+
+/// One venue (not found: 404).
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<VenueRow, AppError> {
+    Ok(venue_rows::get(conn, id)?)
+}
+
+/// The venue with this code, if any.
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> Result<Option<VenueRow>, AppError> {
+    Ok(venue_rows::find_by_code(conn, code)?)
 }

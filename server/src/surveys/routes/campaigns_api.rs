@@ -21,22 +21,13 @@ use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::issues::service::AuditKey;
 use crate::surveys::service::{self, candidates, results_export as export, setup};
-use crate::surveys::store::survey_rows::{self};
-use crate::validate;
 use flowwalk_shared::endpoints::IdPath;
+use flowwalk_shared::validate;
 
 #[utoipa::path(get, path = ep::campaigns::List::PATH, tag = "questionnaires", security(("bearer" = [])), responses(
     (status = 200, body = [Campaign])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::campaigns::List>) -> Answer<ep::campaigns::List> {
-    Ok(Reply::ok(
-        db.read(|conn| {
-            survey_rows::list_campaigns(conn)?
-                .iter()
-                .map(|c| service::view(conn, c))
-                .collect()
-        })
-        .await?,
-    ))
+    Ok(Reply::ok(db.read(service::campaigns).await?))
 }
 
 #[utoipa::path(get, path = ep::campaigns::Get::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath), responses(
@@ -161,7 +152,7 @@ pub async fn publish(
         db.write(move |conn| {
             let c = service::campaign(conn, &id)?;
             service::publish(conn, &c, &conclusion, Some(&user.id))?;
-            let c = survey_rows::get_campaign(conn, &id)?;
+            let c = service::campaign(conn, &id)?;
             service::view(conn, &c)
         })
         .await?,
@@ -179,8 +170,8 @@ pub async fn unpublish(
     Ok(Reply::ok(
         db.write(move |conn| {
             let c = service::campaign(conn, &id)?;
-            survey_rows::publish(conn, &c.id, None, None, None, None)?;
-            let c = survey_rows::get_campaign(conn, &id)?;
+            service::unpublish(conn, &c)?;
+            let c = service::campaign(conn, &id)?;
             service::view(conn, &c)
         })
         .await?,

@@ -13,15 +13,11 @@ use flowwalk_shared::endpoints::questionnaires as ep;
 use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::surveys::service::setup;
-use crate::surveys::store::questionnaire_rows::{self};
 
 #[utoipa::path(get, path = ep::List::PATH, tag = "questionnaires", security(("bearer" = [])), responses(
     (status = 200, description = "Every questionnaire at its current version", body = [Questionnaire])))]
 pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
-    Ok(Reply::ok(
-        db.read(|conn| Ok(questionnaire_rows::list_current(conn)?))
-            .await?,
-    ))
+    Ok(Reply::ok(db.read(setup::questionnaires).await?))
 }
 
 #[utoipa::path(get, path = ep::Get::PATH, tag = "questionnaires", security(("bearer" = [])), params(IdPath, VersionQuery), responses(
@@ -31,7 +27,7 @@ pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
     let query = call.query;
     let version = query.version;
     Ok(Reply::ok(
-        db.read(move |conn| Ok(questionnaire_rows::get(conn, &id, version)?))
+        db.read(move |conn| setup::questionnaire(conn, &id, version))
             .await?,
     ))
 }
@@ -41,7 +37,7 @@ pub async fn get(db: web::Data<Db>, call: In<ep::Get>) -> Answer<ep::Get> {
 pub async fn versions(db: web::Data<Db>, call: In<ep::Versions>) -> Answer<ep::Versions> {
     let id = call.path.id;
     Ok(Reply::ok(
-        db.read(move |conn| Ok(questionnaire_rows::versions(conn, &id)?))
+        db.read(move |conn| setup::questionnaire_versions(conn, &id))
             .await?,
     ))
 }
@@ -57,7 +53,7 @@ pub async fn create(user: AuthUser, db: web::Data<Db>, call: In<ep::Create>) -> 
     let q = db
         .write(move |conn| {
             let id = setup::create_questionnaire(conn, &body, Some(&user.id))?;
-            Ok(questionnaire_rows::get(conn, &id, None)?)
+            setup::questionnaire(conn, &id, None)
         })
         .await?;
     Ok(Reply::created(q))
@@ -73,7 +69,7 @@ pub async fn update(user: AuthUser, db: web::Data<Db>, call: In<ep::Update>) -> 
     let q = db
         .write(move |conn| {
             setup::update_questionnaire(conn, &id, &body, Some(&user.id))?;
-            Ok(questionnaire_rows::get(conn, &id, None)?)
+            setup::questionnaire(conn, &id, None)
         })
         .await?;
     Ok(Reply::ok(q))

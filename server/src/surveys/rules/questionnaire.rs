@@ -8,8 +8,8 @@ use flowwalk_shared::api::surveys::{Choice, Question, QuestionKind, ScalePreset}
 use flowwalk_shared::survey::{self as limits, Answer, Answers};
 use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
 
-use crate::error::AppError;
-use crate::validate;
+use flowwalk_shared::rules::Invalid;
+use flowwalk_shared::validate;
 
 /// Raw values per question id, as a form or an import row gives them.
 pub type RawAnswers = BTreeMap<String, Vec<String>>;
@@ -83,8 +83,8 @@ fn choice(id: &str, label: &str) -> Choice {
     }
 }
 
-fn bad(field: String, zh: String, en: String) -> AppError {
-    AppError::invalid(field, zh, en)
+fn bad(field: String, zh: String, en: String) -> Invalid {
+    Invalid::new(flowwalk_shared::ErrorCode::InvalidValue, field, zh, en)
 }
 
 /// Checks a questionnaire's questions and returns them as stored (trimmed, scale presets
@@ -92,7 +92,7 @@ fn bad(field: String, zh: String, en: String) -> AppError {
 pub fn check_definition(
     questions: &[Question],
     category_ids: &[String],
-) -> Result<Vec<Question>, AppError> {
+) -> Result<Vec<Question>, Invalid> {
     if questions.is_empty() || questions.len() > limits::MAX_QUESTIONS {
         return Err(bad(
             "questions".into(),
@@ -150,7 +150,7 @@ fn check_choices(
     q: &Question,
     choices: &mut [Choice],
     category_ids: &[String],
-) -> Result<(), AppError> {
+) -> Result<(), Invalid> {
     let mut seen = HashSet::new();
     for (j, c) in choices.iter_mut().enumerate() {
         let cf = |name: &str| format!("questions[{i}].choices[{j}].{name}");
@@ -180,15 +180,17 @@ fn check_choices(
         if let Some(cat) = &c.category_id
             && !category_ids.iter().any(|k| k == cat)
         {
-            return Err(AppError::new(flowwalk_shared::ErrorCode::UnknownReference)
-                .field(cf("category_id")));
+            return Err(Invalid::code(
+                flowwalk_shared::ErrorCode::UnknownReference,
+                cf("category_id"),
+            ));
         }
     }
     Ok(())
 }
 
 /// The number of choices question `i` of `kind` needs.
-fn check_choice_count(i: usize, kind: QuestionKind, choices: &[Choice]) -> Result<(), AppError> {
+fn check_choice_count(i: usize, kind: QuestionKind, choices: &[Choice]) -> Result<(), Invalid> {
     let f = |name: &str| format!("questions[{i}].{name}");
     match kind {
         QuestionKind::Text if !choices.is_empty() => {
@@ -226,7 +228,7 @@ fn check_choice_count(i: usize, kind: QuestionKind, choices: &[Choice]) -> Resul
 }
 
 /// Question `i`'s condition, if any, names an earlier choice question and its choices.
-fn check_condition(i: usize, q: &Question, earlier: &[Question]) -> Result<(), AppError> {
+fn check_condition(i: usize, q: &Question, earlier: &[Question]) -> Result<(), Invalid> {
     let f = |name: &str| format!("questions[{i}].{name}");
     if let Some(cond) = &q.show_if {
         let Some(earlier) = earlier.iter().find(|o| o.id == cond.question_id) else {
@@ -532,8 +534,8 @@ mod tests {
         let mut qs = questions();
         qs[1].show_if.as_mut().unwrap().question_id = "problems".into(); // a later question
         assert_eq!(
-            check_definition(&qs, &[]).unwrap_err().field.as_deref(),
-            Some("questions[1].show_if.question_id")
+            check_definition(&qs, &[]).unwrap_err().field,
+            "questions[1].show_if.question_id"
         );
         let mut qs = questions();
         qs[0].choices[0].exclusive = true; // exclusive on a single choice

@@ -18,7 +18,7 @@ use crate::issues::service::{self as workflow_issues, AuditKey, Recorded};
 use crate::reference::store::{category_rows, department_rows};
 use crate::surveys::rules::results as survey_results;
 use crate::surveys::store::survey_rows::{self, CampaignRow, CandidateRow, VenueRef};
-use crate::validate;
+use flowwalk_shared::validate;
 
 /// The source every issue made from a candidate carries.
 pub const SOURCE: IssueSource = IssueSource::Questionnaire;

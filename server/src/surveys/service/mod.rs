@@ -314,6 +314,26 @@ pub fn publish(
     Ok(())
 }
 
+/// Stores responses with the times they carry (a history loaded at once, as the demo's).
+pub fn store_dated(conn: &mut DbConnection, rows: &[ResponseRow]) -> Result<(), AppError> {
+    survey_rows::insert_responses(conn, rows)?;
+    Ok(())
+}
+
+/// Takes the public results page down.
+pub fn unpublish(conn: &mut DbConnection, c: &CampaignRow) -> Result<(), AppError> {
+    survey_rows::publish(conn, &c.id, None, None, None, None)?;
+    Ok(())
+}
+
+/// Every campaign as the API shows it.
+pub fn campaigns(conn: &mut DbConnection) -> Result<Vec<Campaign>, AppError> {
+    survey_rows::list_campaigns(conn)?
+        .iter()
+        .map(|c| view(conn, c))
+        .collect()
+}
+
 /// Errors for a campaign that is not there (by id).
 pub fn campaign(conn: &mut DbConnection, id: &str) -> Result<CampaignRow, AppError> {
     survey_rows::get_campaign(conn, id).map_err(|e| match e {

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use flowwalk_shared::ErrorCode;
-use flowwalk_shared::api::surveys::{CampaignInput, QuestionnaireInput};
+use flowwalk_shared::api::surveys::{CampaignInput, Questionnaire, QuestionnaireInput};
 use flowwalk_shared::survey as limits;
 
 use crate::db::DbConnection;
@@ -14,7 +14,7 @@ use crate::reference::store::{category_rows, venue_rows};
 use crate::surveys::rules::questionnaire;
 use crate::surveys::store::questionnaire_rows::{self, QuestionnaireRow, VersionRow};
 use crate::surveys::store::survey_rows::{self, CampaignRow};
-use crate::validate;
+use flowwalk_shared::validate;
 
 /// The campaign with this code, if any.
 pub fn find_campaign_by_code(
@@ -210,4 +210,26 @@ pub fn update_campaign(
     survey_rows::update_campaign(conn, &row)?;
     survey_rows::set_venues(conn, &row.id, &venue_ids)?;
     Ok(survey_rows::get_campaign(conn, &row.id)?)
+}
+
+/// Every questionnaire at its current version.
+pub fn questionnaires(conn: &mut DbConnection) -> Result<Vec<Questionnaire>, AppError> {
+    Ok(questionnaire_rows::list_current(conn)?)
+}
+
+/// A questionnaire at a version (none: the current one).
+pub fn questionnaire(
+    conn: &mut DbConnection,
+    id: &str,
+    version: Option<i32>,
+) -> Result<Questionnaire, AppError> {
+    Ok(questionnaire_rows::get(conn, id, version)?)
+}
+
+/// Every version of a questionnaire, oldest first.
+pub fn questionnaire_versions(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Vec<Questionnaire>, AppError> {
+    Ok(questionnaire_rows::versions(conn, id)?)
 }

@@ -17,10 +17,10 @@ use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::issues::service::AuditKey;
-use crate::validate;
 use crate::walkthroughs::service::review;
 use flowwalk_shared::api::issues::Page;
 use flowwalk_shared::endpoints::IdPath;
+use flowwalk_shared::validate;
 
 /// Complete walkthroughs, most recently changed first, keyset-paged (one query a page).
 #[utoipa::path(get, path = ep::List::PATH, tag = "review", security(("bearer" = [])), params(WalkthroughQuery), responses(

@@ -14,7 +14,6 @@ use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::walkthroughs::service::sync::{self, PushContext};
-use crate::walkthroughs::store::walkthrough_rows as wt;
 
 /// The most records one push may carry; phones send the rest in the next push.
 pub const MAX_RECORDS_PER_PUSH: usize = 50;
@@ -96,29 +95,6 @@ pub async fn pull(user: AuthUser, db: web::Data<Db>, call: In<ep::Pull>) -> Answ
     (status = 200, body = [ConflictVersion]),
 ))]
 pub async fn conflicts(db: web::Data<Db>, _: In<ep::Conflicts>) -> Answer<ep::Conflicts> {
-    let list = db
-        .read(|conn| {
-            let mut out = Vec::new();
-            for c in wt::conflicts(conn)? {
-                let stored = wt::revision(conn, &c.walkthrough_id, c.rev)?
-                    .map(|r| r.content_hash)
-                    .unwrap_or_default();
-                let Ok(record) = serde_json::from_str(&c.body) else {
-                    continue;
-                };
-                out.push(ConflictVersion {
-                    walkthrough_id: c.walkthrough_id,
-                    rev: c.rev,
-                    content_hash: c.content_hash,
-                    observer_id: c.observer_id,
-                    device_id: c.device_id,
-                    received_at: c.received_at,
-                    record,
-                    stored_content_hash: stored,
-                });
-            }
-            Ok(out)
-        })
-        .await?;
+    let list = db.read(sync::conflicts).await?;
     Ok(Reply::ok(list))
 }

@@ -12,14 +12,6 @@ use flowwalk_shared::walkthrough::WalkthroughRecord;
 
 pub use flowwalk_shared::rules::{FUTURE_SLACK_MS, MAX_AGE_MS, MAX_STEP_MS, MAX_WALK_MS};
 
-use crate::error::AppError;
-
-impl From<Invalid> for AppError {
-    fn from(e: Invalid) -> Self {
-        AppError::new(e.code).field(e.field).message(e.zh, e.en)
-    }
-}
-
 /// Checks the record's shape against its scenario version's steps and the known category
 /// ids: the shared crate's rules, the same the phone applies before it submits. Times are
 /// checked on the device's own clock here; see [`normalise`].
@@ -27,9 +19,9 @@ pub fn check(
     walk: &WalkthroughRecord,
     template: &[Step],
     category_ids: &[String],
-) -> Result<(), AppError> {
+) -> Result<(), Invalid> {
     let template: Vec<&str> = template.iter().map(|s| s.id.as_str()).collect();
-    rules::check(walk, &template, category_ids).map_err(AppError::from)
+    rules::check(walk, &template, category_ids)
 }
 
 /// The walk's start and end in server time, given the device's clock offset
@@ -38,9 +30,8 @@ pub fn normalise(
     walk: &WalkthroughRecord,
     offset_ms: i64,
     server_now_ms: i64,
-) -> Result<(NaiveDateTime, NaiveDateTime), AppError> {
-    let implausible =
-        |field: &str| AppError::new(ErrorCode::ClockImplausible).field(field.to_owned());
+) -> Result<(NaiveDateTime, NaiveDateTime), Invalid> {
+    let implausible = |field: &str| Invalid::code(ErrorCode::ClockImplausible, field);
     let start = walk
         .started_at_ms
         .checked_add(offset_ms)
@@ -134,8 +125,8 @@ mod tests {
         w.steps[0].ended_at_ms = 0;
         let e = check(&w, &template(), &cats).unwrap_err();
         assert_eq!(
-            (e.code, e.field.as_deref()),
-            (ErrorCode::InvalidTiming, Some("steps[0].ended_at_ms"))
+            (e.code, e.field.as_str()),
+            (ErrorCode::InvalidTiming, "steps[0].ended_at_ms")
         );
         let mut w = walk();
         w.steps[0].template_step_id = Some("t9".into());
@@ -146,14 +137,14 @@ mod tests {
         let mut w = walk();
         w.findings[0].category_id = "nope".into();
         assert_eq!(
-            check(&w, &template(), &cats).unwrap_err().field.as_deref(),
-            Some("findings[0].category_id")
+            check(&w, &template(), &cats).unwrap_err().field,
+            "findings[0].category_id"
         );
         let mut w = walk();
         w.findings[0].photos = vec!["xyz".into()];
         assert_eq!(
-            check(&w, &template(), &cats).unwrap_err().field.as_deref(),
-            Some("findings[0].photos[0]")
+            check(&w, &template(), &cats).unwrap_err().field,
+            "findings[0].photos[0]"
         );
         let mut w = walk();
         w.steps[0].waiting_ms = MAX_STEP_MS + 1;

@@ -9,8 +9,8 @@ use crate::accounts::store::user_rows;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::reference::store::{scenario_rows, venue_rows};
-use crate::validate;
 use crate::walkthroughs::store::assignment_rows::{self, AssignmentRow};
+use flowwalk_shared::validate;
 
 /// Checks references and dates; returns the row to write and its observers.
 pub fn checked_row(

@@ -148,7 +148,7 @@ fn push_checked(
         ctx.server_now_ms,
     ) {
         Ok(t) => t,
-        Err(e) => return Ok(rejected(rec, &e)),
+        Err(e) => return Ok(rejected(rec, &AppError::from(e))),
     };
     let hashes = walk.photo_hashes();
     let now = crate::db::rows::now();
@@ -433,7 +433,8 @@ fn validate(
         .map(|f| f.category_id.as_str())
         .collect();
     let category_ids = cache.categories(conn, &wanted)?;
-    crate::walkthroughs::rules::revision::check(walk, &template, &category_ids)
+    crate::walkthroughs::rules::revision::check(walk, &template, &category_ids)?;
+    Ok(())
 }
 
 /// Reference data every push is checked against, kept in memory. Scenario versions never
@@ -604,4 +605,31 @@ fn reference_data(conn: &mut DbConnection, user: &AuthUser) -> Result<ReferenceD
 /// Now in ms since the epoch.
 pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
+}
+
+/// Conflicting versions of stored revisions (the same revision number with other content),
+/// newest first, each beside the content hash that was kept.
+pub fn conflicts(
+    conn: &mut DbConnection,
+) -> Result<Vec<flowwalk_shared::api::walkthroughs::ConflictVersion>, AppError> {
+    let mut out = Vec::new();
+    for c in wt::conflicts(conn)? {
+        let stored = wt::revision(conn, &c.walkthrough_id, c.rev)?
+            .map(|r| r.content_hash)
+            .unwrap_or_default();
+        let Ok(record) = serde_json::from_str(&c.body) else {
+            continue;
+        };
+        out.push(flowwalk_shared::api::walkthroughs::ConflictVersion {
+            walkthrough_id: c.walkthrough_id,
+            rev: c.rev,
+            content_hash: c.content_hash,
+            observer_id: c.observer_id,
+            device_id: c.device_id,
+            received_at: c.received_at,
+            record,
+            stored_content_hash: stored,
+        });
+    }
+    Ok(out)
 }

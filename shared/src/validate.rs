@@ -1,12 +1,21 @@
-//! Checks on free-text input shared by every resource: required names, codes, lengths.
+//! Checks on the free text every resource takes — names, codes, usernames — in one place,
+//! so the server refuses what the desk's forms already mark as they are filled in.
 
-use crate::error::AppError;
+use crate::ErrorCode;
+use crate::rules::Invalid;
+
+/// The longest code (of a venue, department, scenario, questionnaire, …).
+pub const MAX_CODE_LEN: usize = 64;
+
+fn invalid(field: &str, zh: String, en: String) -> Invalid {
+    Invalid::new(ErrorCode::InvalidValue, field, zh, en)
+}
 
 /// A trimmed, non-empty text of at most `max` characters, without control characters.
-pub fn text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+pub fn text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
     let v = optional_text(field, value, max)?;
     if v.is_empty() {
-        return Err(AppError::invalid(
+        return Err(invalid(
             field,
             format!("{field} 不能为空"),
             format!("{field} must not be empty"),
@@ -16,17 +25,17 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
 }
 
 /// Like [`text`] but may be empty.
-pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
     let v = value.trim();
     if v.chars().count() > max {
-        return Err(AppError::invalid(
+        return Err(invalid(
             field,
             format!("{field} 不能超过 {max} 个字符"),
             format!("{field} must be at most {max} characters"),
         ));
     }
-    if flowwalk_shared::text::has_control_chars(v) {
-        return Err(AppError::invalid(
+    if crate::text::has_control_chars(v) {
+        return Err(invalid(
             field,
             format!("{field} 含有控制字符"),
             format!("{field} contains control characters"),
@@ -36,15 +45,15 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, App
 }
 
 /// A short identifier: 1–64 of `a-z`, `0-9`, `-`, `_`, starting with a letter or digit.
-pub fn code(field: &str, value: &str) -> Result<String, AppError> {
+pub fn code(field: &str, value: &str) -> Result<String, Invalid> {
     let v = value.trim();
     let ok = !v.is_empty()
-        && v.len() <= 64
+        && v.len() <= MAX_CODE_LEN
         && v.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         && v.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
     if !ok {
-        return Err(AppError::invalid(
+        return Err(invalid(
             field,
             format!("{field} 只能包含小写字母、数字、- 和 _,长度 1–64"),
             format!("{field} must be 1–64 characters of a-z, 0-9, - and _"),
@@ -54,7 +63,7 @@ pub fn code(field: &str, value: &str) -> Result<String, AppError> {
 }
 
 /// A username: 3–64 characters of letters, digits, `.`, `-`, `_`.
-pub fn username(value: &str) -> Result<String, AppError> {
+pub fn username(value: &str) -> Result<String, Invalid> {
     let v = value.trim();
     let n = v.chars().count();
     if !(3..=64).contains(&n)
@@ -62,7 +71,8 @@ pub fn username(value: &str) -> Result<String, AppError> {
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
     {
-        return Err(AppError::invalid(
+        return Err(Invalid::new(
+            ErrorCode::InvalidValue,
             "username",
             "用户名需为 3–64 个字符,只能包含字母、数字、.、- 和 _",
             "Username must be 3–64 characters of letters, digits, '.', '-' and '_'",
@@ -76,16 +86,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rules() {
+    fn names_codes_and_usernames() {
         assert_eq!(text("name", "  天宁区 ", 10).unwrap(), "天宁区");
         assert!(text("name", "   ", 10).is_err());
+        assert!(text("name", "一二三四五", 5).is_ok());
         assert!(text("name", "一二三四五六", 5).is_err());
         assert!(text("name", "a\u{0}b", 5).is_err());
+        assert_eq!(optional_text("note", "  ", 5).unwrap(), "");
         assert_eq!(code("code", "open-business_2").unwrap(), "open-business_2");
         assert!(code("code", "Open").is_err());
         assert!(code("code", "-x").is_err());
+        assert!(code("code", &"a".repeat(65)).is_err());
         assert_eq!(username("wang.fang").unwrap(), "wang.fang");
         assert!(username("ab").is_err());
         assert!(username("a b c").is_err());
+        let e = text("name", "", 5).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_str()),
+            (ErrorCode::InvalidValue, "name")
+        );
     }
 }
