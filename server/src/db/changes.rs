@@ -10,34 +10,49 @@ use crate::db::{DbConnection, lock_changes};
 /// reference data again.
 pub use flowwalk_shared::sync::ChangeKind as Kind;
 
+/// One change: what, which, by whom (a review is told to its observer only), when.
+#[derive(Debug, Clone, Copy, Insertable)]
+#[diesel(table_name = changes)]
+pub struct Change<'a> {
+    pub kind: Kind,
+    pub entity_id: &'a str,
+    pub user_id: Option<&'a str>,
+    pub at: NaiveDateTime,
+}
+
+impl<'a> Change<'a> {
+    pub fn new(kind: Kind, entity_id: &'a str, at: NaiveDateTime) -> Self {
+        Change {
+            kind,
+            entity_id,
+            user_id: None,
+            at,
+        }
+    }
+
+    /// The change concerns this user alone.
+    pub fn for_user(self, user_id: &'a str) -> Self {
+        Change {
+            user_id: Some(user_id),
+            ..self
+        }
+    }
+}
+
 /// Appends a change; call inside the transaction that made it.
-pub fn record(
-    conn: &mut DbConnection,
-    kind: Kind,
-    entity_id: &str,
-    user_id: Option<&str>,
-    at: NaiveDateTime,
-) -> QueryResult<()> {
-    lock_changes(conn, if kind == Kind::Review { user_id } else { None })?;
-    record_locked(conn, kind, entity_id, user_id, at)
+pub fn record(conn: &mut DbConnection, change: Change<'_>) -> QueryResult<()> {
+    let user = (change.kind == Kind::Review)
+        .then_some(change.user_id)
+        .flatten();
+    lock_changes(conn, user)?;
+    record_locked(conn, change)
 }
 
 /// [`record`] for a caller that already holds the change-log lock it needs (see
 /// `db::lock_photos_then_user`).
-pub fn record_locked(
-    conn: &mut DbConnection,
-    kind: Kind,
-    entity_id: &str,
-    user_id: Option<&str>,
-    at: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn record_locked(conn: &mut DbConnection, change: Change<'_>) -> QueryResult<()> {
     diesel::insert_into(changes::table)
-        .values((
-            changes::kind.eq(kind),
-            changes::entity_id.eq(entity_id),
-            changes::user_id.eq(user_id),
-            changes::at.eq(at),
-        ))
+        .values(change)
         .execute(conn)
         .map(drop)
 }

@@ -30,13 +30,7 @@ const VENUES: [&str; 5] = [
 const RESPONSES: usize = 366;
 
 fn c(id: &str, label: &str) -> Choice {
-    Choice {
-        id: id.into(),
-        label: label.into(),
-        exclusive: false,
-        not_applicable: false,
-        category_id: None,
-    }
+    Choice::new(id, label)
 }
 
 fn problem(id: &str, label: &str, category: &str) -> Choice {

@@ -115,18 +115,17 @@ impl PhotoStore {
         original: Bytes,
         variants: Variants,
     ) -> Result<(), AppError> {
-        for (v, bytes) in [
-            (Variant::Original, original),
-            (Variant::Display, Bytes::from(variants.display)),
-            (Variant::Thumb, Bytes::from(variants.thumb)),
-        ] {
-            self.store
-                .put(&Self::path(sha, v), PutPayload::from_bytes(bytes))
-                .await
-                .map_err(|e| {
-                    AppError::internal(anyhow::Error::new(e).context("writing a photo"))
-                })?;
+        for (v, bytes) in forms(original, variants) {
+            self.write(&Self::path(sha, v), bytes).await?;
         }
+        Ok(())
+    }
+
+    async fn write(&self, path: &StorePath, bytes: Bytes) -> Result<(), AppError> {
+        self.store
+            .put(path, PutPayload::from_bytes(bytes))
+            .await
+            .map_err(|e| AppError::internal(anyhow::Error::new(e).context("writing a photo")))?;
         Ok(())
     }
 
@@ -138,22 +137,13 @@ impl PhotoStore {
         original: Bytes,
         variants: Variants,
     ) -> Result<(), AppError> {
-        for (v, bytes) in [
-            (Variant::Original, original),
-            (Variant::Display, Bytes::from(variants.display)),
-            (Variant::Thumb, Bytes::from(variants.thumb)),
-        ] {
+        for (v, bytes) in forms(original, variants) {
             let path = Self::path(sha, v);
             match self.store.head(&path).await {
                 Ok(_) => {}
                 Err(object_store::Error::NotFound { .. }) => {
                     tracing::info!(photo = %sha, variant = ?v, "photo form removed meanwhile; written again");
-                    self.store
-                        .put(&path, PutPayload::from_bytes(bytes))
-                        .await
-                        .map_err(|e| {
-                            AppError::internal(anyhow::Error::new(e).context("writing a photo"))
-                        })?;
+                    self.write(&path, bytes).await?;
                 }
                 Err(e) => {
                     return Err(AppError::internal(
@@ -215,6 +205,15 @@ pub fn sniff_content_type(bytes: &[u8]) -> &'static str {
     } else {
         "application/octet-stream"
     }
+}
+
+/// The three stored forms of a photo, each with its bytes.
+fn forms(original: Bytes, variants: Variants) -> [(Variant, Bytes); 3] {
+    [
+        (Variant::Original, original),
+        (Variant::Display, Bytes::from(variants.display)),
+        (Variant::Thumb, Bytes::from(variants.thumb)),
+    ]
 }
 
 #[cfg(test)]

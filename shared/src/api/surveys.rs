@@ -54,6 +54,19 @@ pub struct Choice {
     pub category_id: Option<String>,
 }
 
+impl Choice {
+    /// A plain choice: neither exclusive nor "not applicable", standing for no category.
+    pub fn new(id: &str, label: &str) -> Choice {
+        Choice {
+            id: id.into(),
+            label: label.into(),
+            exclusive: false,
+            not_applicable: false,
+            category_id: None,
+        }
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }

@@ -79,7 +79,10 @@ pub fn next_position(conn: &mut DbConnection) -> QueryResult<i32> {
 
 pub fn insert(conn: &mut DbConnection, row: &CategoryRow) -> QueryResult<()> {
     diesel::insert_into(pc::table).values(row).execute(conn)?;
-    changes::record(conn, Kind::Category, &row.id, None, super::now())
+    changes::record(
+        conn,
+        changes::Change::new(Kind::Category, &row.id, super::now()),
+    )
 }
 
 pub fn update(
@@ -101,6 +104,6 @@ pub fn update(
     if n == 0 {
         return Err(diesel::result::Error::NotFound);
     }
-    changes::record(conn, Kind::Category, id, None, super::now())?;
+    changes::record(conn, changes::Change::new(Kind::Category, id, super::now()))?;
     get(conn, id)
 }

@@ -62,7 +62,10 @@ pub fn insert(conn: &mut DbConnection, row: &DepartmentRow) -> QueryResult<()> {
     diesel::insert_into(departments::table)
         .values(row)
         .execute(conn)?;
-    changes::record(conn, Kind::Department, &row.id, None, row.updated_at)
+    changes::record(
+        conn,
+        changes::Change::new(Kind::Department, &row.id, row.updated_at),
+    )
 }
 
 /// Updates code and names; `NotFound` when there is no such department.
@@ -85,6 +88,6 @@ pub fn update(
     if n == 0 {
         return Err(diesel::result::Error::NotFound);
     }
-    changes::record(conn, Kind::Department, id, None, at)?;
+    changes::record(conn, changes::Change::new(Kind::Department, id, at))?;
     get(conn, id)
 }

@@ -96,7 +96,10 @@ pub fn insert_version(
     for step in steps {
         diesel::insert_into(st::table).values(step).execute(conn)?;
     }
-    changes::record(conn, Kind::Scenario, &v.scenario_id, None, v.created_at)
+    changes::record(
+        conn,
+        changes::Change::new(Kind::Scenario, &v.scenario_id, v.created_at),
+    )
 }
 
 pub fn get_row(conn: &mut DbConnection, id: &str) -> QueryResult<ScenarioRow> {

@@ -67,7 +67,10 @@ pub fn insert(conn: &mut DbConnection, row: &VenueRow) -> QueryResult<()> {
     diesel::insert_into(venues::table)
         .values(row)
         .execute(conn)?;
-    changes::record(conn, Kind::Venue, &row.id, None, row.updated_at)
+    changes::record(
+        conn,
+        changes::Change::new(Kind::Venue, &row.id, row.updated_at),
+    )
 }
 
 /// Overwrites everything but id and created_at.
@@ -85,7 +88,10 @@ pub fn update(conn: &mut DbConnection, row: &VenueRow) -> QueryResult<VenueRow> 
     if n == 0 {
         return Err(diesel::result::Error::NotFound);
     }
-    changes::record(conn, Kind::Venue, &row.id, None, row.updated_at)?;
+    changes::record(
+        conn,
+        changes::Change::new(Kind::Venue, &row.id, row.updated_at),
+    )?;
     get(conn, &row.id)
 }
 

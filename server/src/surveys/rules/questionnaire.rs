@@ -74,13 +74,7 @@ pub fn preset_choices(preset: ScalePreset, not_applicable: bool) -> Vec<Choice> 
 }
 
 fn choice(id: &str, label: &str) -> Choice {
-    Choice {
-        id: id.into(),
-        label: label.into(),
-        exclusive: false,
-        not_applicable: false,
-        category_id: None,
-    }
+    Choice::new(id, label)
 }
 
 fn bad(field: String, zh: String, en: String) -> Invalid {

@@ -173,13 +173,7 @@ mod tests {
     use flowwalk_shared::api::surveys::{Choice, ScalePreset, ShowIf};
 
     fn choice(id: &str, label: &str) -> Choice {
-        Choice {
-            id: id.into(),
-            label: label.into(),
-            exclusive: false,
-            not_applicable: false,
-            category_id: None,
-        }
+        Choice::new(id, label)
     }
 
     fn questions() -> Vec<Question> {

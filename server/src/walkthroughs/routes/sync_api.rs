@@ -60,7 +60,10 @@ pub async fn push(
         .read(move |conn| {
             body.records
                 .iter()
-                .map(|rec| sync::push_one(conn, &gate, &ctx, &cache, rec))
+                .map(|rec| {
+                    sync::push_one(conn, &gate, &ctx, &cache, rec)
+                        .inspect(|answer| sync::log_rejected(&ctx, rec, answer))
+                })
                 .collect::<Result<Vec<_>, _>>()
         })
         .await?;

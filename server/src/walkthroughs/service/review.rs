@@ -291,7 +291,10 @@ pub fn decide(
             ),
         ));
     }
-    changes::record(conn, Kind::Review, id, Some(&w.observer_id), now)?;
+    changes::record(
+        conn,
+        changes::Change::new(Kind::Review, id, now).for_user(&w.observer_id),
+    )?;
     match to {
         ReviewStatus::Accepted => {
             builder::build(conn, key, id, rev, now)?;

@@ -30,6 +30,20 @@ use crate::walkthroughs::store::walkthrough_rows::{
     self as wt, ConflictRow, RevisionRow, WalkthroughRow,
 };
 
+/// Logs a record the server refused, with why (the phone shows it to the observer).
+pub fn log_rejected(ctx: &PushContext, rec: &PushRecord, answer: &PushResult) {
+    if answer.status == PushStatus::Rejected {
+        tracing::info!(
+            walkthrough = %rec.id,
+            rev = rec.rev,
+            user = %ctx.user.username,
+            code = ?answer.code,
+            field = ?answer.field,
+            "pushed record rejected"
+        );
+    }
+}
+
 /// What a push needs to know about its caller and the moment.
 pub struct PushContext {
     pub user: AuthUser,
@@ -89,27 +103,6 @@ impl From<AppError> for StoreError {
 /// corrected, a scenario retired) — a retry of an answer that was lost must never turn
 /// into a rejection, or the phone would keep the record and never send its photos.
 pub fn push_one(
-    conn: &mut DbConnection,
-    gate: &WriteGate,
-    ctx: &PushContext,
-    cache: &RefCache,
-    rec: &PushRecord,
-) -> Result<PushResult, AppError> {
-    let answer = push_checked(conn, gate, ctx, cache, rec)?;
-    if answer.status == PushStatus::Rejected {
-        tracing::info!(
-            walkthrough = %rec.id,
-            rev = rec.rev,
-            user = %ctx.user.username,
-            code = ?answer.code,
-            field = ?answer.field,
-            "pushed record rejected"
-        );
-    }
-    Ok(answer)
-}
-
-fn push_checked(
     conn: &mut DbConnection,
     gate: &WriteGate,
     ctx: &PushContext,
@@ -291,7 +284,10 @@ fn store_revision(
             )?,
             Some(_) => wt::set_latest(conn, &walk.id, rev, status, now)?,
         }
-        changes::record_locked(conn, Kind::Review, &walk.id, Some(&ctx.user.id), now)?;
+        changes::record_locked(
+            conn,
+            changes::Change::new(Kind::Review, &walk.id, now).for_user(&ctx.user.id),
+        )?;
         Ok(missing)
     })
 }
@@ -520,7 +516,10 @@ pub fn photo_arrived(conn: &mut DbConnection, sha: &str) -> Result<usize, AppErr
                 now,
             )?
         {
-            changes::record(conn, Kind::Review, &id, Some(&revision.observer_id), now)?;
+            changes::record(
+                conn,
+                changes::Change::new(Kind::Review, &id, now).for_user(&revision.observer_id),
+            )?;
             completed += 1;
         }
     }

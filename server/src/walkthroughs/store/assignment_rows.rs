@@ -62,12 +62,18 @@ pub fn set_observers(conn: &mut DbConnection, id: &str, observers: &[String]) ->
     for user in observers {
         insert_observer(conn, id, user)?;
     }
-    changes::record(conn, Kind::Assignment, id, None, super::now())
+    changes::record(
+        conn,
+        changes::Change::new(Kind::Assignment, id, super::now()),
+    )
 }
 
 pub fn add_observer(conn: &mut DbConnection, id: &str, user_id: &str) -> QueryResult<()> {
     insert_observer(conn, id, user_id)?;
-    changes::record(conn, Kind::Assignment, id, Some(user_id), super::now())
+    changes::record(
+        conn,
+        changes::Change::new(Kind::Assignment, id, super::now()).for_user(user_id),
+    )
 }
 
 fn insert_observer(conn: &mut DbConnection, id: &str, user_id: &str) -> QueryResult<()> {
