@@ -6,8 +6,8 @@
 use crate::api::Health;
 use crate::api::assignments::{Assignment, AssignmentInput};
 use crate::api::auth::{
-    CreateInviteRequest, Invite, InviteCreated, LoginRequest, Me, RedeemInviteRequest,
-    RefreshRequest, TokenResponse,
+    ChangePasswordRequest, CreateInviteRequest, Invite, InviteCreated, LoginRequest, Me,
+    RedeemInviteRequest, RefreshRequest, TokenResponse,
 };
 use crate::api::calendar::{CalendarInput, CalendarView};
 use crate::api::categories::{Category, CategoryInput};
@@ -28,7 +28,7 @@ use crate::api::surveys::{
     ExportQuery as CampaignExportQuery, HandOverInput, HandOverResult, ImportResult, KeywordQuery,
     PublishInput, Questionnaire, QuestionnaireInput, ResultsFilter, TextAnswer,
 };
-use crate::api::users::{CreateUserRequest, User};
+use crate::api::users::{CreateUserRequest, PasswordReset, UpdateUserRequest, User};
 use crate::api::venues::{Venue, VenueInput};
 use crate::api::walkthroughs::{
     AcceptRequest, ConflictVersion, PhotoInfo, ReturnRequest, WalkthroughDetail, WalkthroughQuery,
@@ -134,6 +134,8 @@ pub mod auth {
             (), NoQuery, Json<RedeemInviteRequest> => Json<TokenResponse>;
         Me = Get "/api/v1/auth/me" as "auth.me",
             (), NoQuery, NoBody => Json<super::Me>;
+        ChangePassword = Post "/api/v1/auth/password" as "auth.password",
+            (), NoQuery, Json<ChangePasswordRequest> => Empty;
     }
 }
 
@@ -145,6 +147,10 @@ pub mod users {
         List = Get "/api/v1/users" as "users.list", (), NoQuery, NoBody => Json<Vec<User>>;
         Create = Post "/api/v1/users" as "users.create",
             (), NoQuery, Json<CreateUserRequest> => Json<User>;
+        Update = Put "/api/v1/users/{id}" as "users.update",
+            IdPath, NoQuery, Json<UpdateUserRequest> => Json<User>;
+        ResetPassword = Post "/api/v1/users/{id}/password" as "users.reset_password",
+            IdPath, NoQuery, NoBody => Json<PasswordReset>;
     }
 }
 

@@ -86,6 +86,12 @@ text_enum! {
         InviteInvalid = "invite_invalid"
             / "邀请码无效、已使用或已过期"
             / "Invite code invalid, used or expired",
+        PasswordChangeRequired = "password_change_required"
+            / "请先设置新密码"
+            / "Set a new password first",
+        LastAdmin = "last_admin"
+            / "不能停用最后一个启用的管理员账号,也不能取消其管理员角色"
+            / "The last active admin cannot be deactivated or lose the admin role",
         // Sync and photos
         UnsupportedProtocol = "unsupported_protocol"
             / "同步协议版本不受支持,请更新应用"
@@ -165,7 +171,8 @@ impl ErrorCode {
             UnknownReference => 422,
             Unauthenticated | InvalidToken | TokenExpired | InvalidCredentials
             | RefreshTokenInvalid | RefreshTokenReused => 401,
-            AccountDisabled | Forbidden => 403,
+            AccountDisabled | Forbidden | PasswordChangeRequired => 403,
+            LastAdmin => 409,
             InviteInvalid | UnsupportedProtocol | ContentHashMismatch | InvalidTiming
             | ClockImplausible | PhotoHashMismatch => 400,
             PhotoNotAnImage | PhotoCorrupt | PhotoTooManyPixels => 422,

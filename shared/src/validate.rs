@@ -62,6 +62,46 @@ pub fn code(field: &str, value: &str) -> Result<String, Invalid> {
     Ok(v.to_owned())
 }
 
+/// The fewest and the most characters a password may have.
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=128;
+/// The password every demo account is created with (printed by `./scripts/demo`): never
+/// accepted as a password anyone sets.
+pub const DEMO_PASSWORD: &str = "flowwalk-demo";
+
+/// A new password for the account `username`: 8–128 characters, not the username, not the
+/// demo password.
+pub fn password(field: &str, username: &str, value: &str) -> Result<(), Invalid> {
+    let n = value.chars().count();
+    let refuse = |zh: &'static str, en: &'static str| {
+        Err(Invalid::new(ErrorCode::InvalidValue, field, zh, en))
+    };
+    if n < *PASSWORD_CHARS.start() {
+        return refuse(
+            "密码至少需要 8 个字符",
+            "Password needs at least 8 characters",
+        );
+    }
+    if n > *PASSWORD_CHARS.end() {
+        return refuse(
+            "密码不能超过 128 个字符",
+            "Password must be at most 128 characters",
+        );
+    }
+    if value.trim().eq_ignore_ascii_case(username.trim()) {
+        return refuse(
+            "密码不能与用户名相同",
+            "The password cannot be the username",
+        );
+    }
+    if value == DEMO_PASSWORD {
+        return refuse(
+            "不能使用演示密码,请另设密码",
+            "The demo password cannot be used; choose another",
+        );
+    }
+    Ok(())
+}
+
 /// A username: 3–64 characters of letters, digits, `.`, `-`, `_`.
 pub fn username(value: &str) -> Result<String, Invalid> {
     let v = value.trim();
@@ -100,6 +140,13 @@ mod tests {
         assert_eq!(username("wang.fang").unwrap(), "wang.fang");
         assert!(username("ab").is_err());
         assert!(username("a b c").is_err());
+        assert!(password("password", "wang.fang", "correct horse").is_ok());
+        assert!(password("password", "wang.fang", "short").is_err());
+        assert!(password("password", "wang.fang", &"长".repeat(129)).is_err());
+        assert!(password("password", "wang.fang", &"长".repeat(128)).is_ok());
+        assert!(password("password", "wang.fang", "Wang.Fang").is_err());
+        let e = password("new_password", "admin", "flowwalk-demo").unwrap_err();
+        assert_eq!(e.field, "new_password");
         let e = text("name", "", 5).unwrap_err();
         assert_eq!(
             (e.code, e.field.as_str()),

@@ -366,10 +366,12 @@ async fn run(backend: Backend, a: &Args) -> bool {
                         )?;
                         changes::record(
                             c,
-                            Kind::Review,
-                            &row.walkthrough_id,
-                            Some(&row.observer_id),
-                            row.received_at,
+                            changes::Change::new(
+                                Kind::Review,
+                                &row.walkthrough_id,
+                                row.received_at,
+                            )
+                            .for_user(&row.observer_id),
                         )
                     })
                     .expect("direct insert");

@@ -11,7 +11,8 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use flowwalk_shared::{ErrorCode, Role};
 
-use super::tokens::{Claims, TokenKeys};
+use super::tokens::TokenKeys;
+use crate::db::Db;
 use crate::error::AppError;
 
 /// Who may call an endpoint.
@@ -21,6 +22,9 @@ pub enum Access {
     Public,
     /// Any logged-in account.
     Authenticated,
+    /// Any logged-in account, even one that must first replace a reset password: what
+    /// that takes (who am I, change my password).
+    Own,
     /// Only these roles.
     Roles(&'static [Role]),
 }
@@ -30,7 +34,7 @@ impl Access {
         match (self, role) {
             (Access::Public, _) => true,
             (_, None) => false,
-            (Access::Authenticated, Some(_)) => true,
+            (Access::Authenticated | Access::Own, Some(_)) => true,
             (Access::Roles(roles), Some(r)) => roles.contains(&r),
         }
     }
@@ -69,17 +73,6 @@ pub struct AuthUser {
     pub department_id: Option<String>,
 }
 
-impl From<Claims> for AuthUser {
-    fn from(c: Claims) -> Self {
-        AuthUser {
-            id: c.sub,
-            username: c.name,
-            role: c.role,
-            department_id: c.dept,
-        }
-    }
-}
-
 impl FromRequest for AuthUser {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;
@@ -103,16 +96,40 @@ fn bearer(req: &ServiceRequest) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Who the request's token names, if `access` lets them in.
-fn authorize(access: Access, req: &ServiceRequest) -> Result<Option<AuthUser>, AppError> {
+/// Who the request's token names, if `access` lets them in. The account is read on every
+/// call: one deactivated is refused at once, a changed role or department applies at once,
+/// and one that must replace a reset password may do nothing else.
+async fn authorize(access: Access, req: &ServiceRequest) -> Result<Option<AuthUser>, AppError> {
     if access == Access::Public {
         return Ok(None);
     }
     let keys = req
         .app_data::<web::Data<TokenKeys>>()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("token keys not configured")))?;
+    let db = req
+        .app_data::<web::Data<Db>>()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("database not configured")))?
+        .clone();
     let token = bearer(req).ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-    let user = AuthUser::from(keys.verify(token)?);
+    let claims = keys.verify(token)?;
+    let account = db
+        .read(move |conn| crate::accounts::service::users::standing(conn, &claims.sub))
+        .await?;
+    let Some(account) = account else {
+        return Err(AppError::new(ErrorCode::InvalidToken));
+    };
+    if !account.active {
+        return Err(AppError::new(ErrorCode::AccountDisabled));
+    }
+    if account.must_change_password && access != Access::Own {
+        return Err(AppError::new(ErrorCode::PasswordChangeRequired));
+    }
+    let user = AuthUser {
+        id: account.id,
+        username: account.username,
+        role: account.role,
+        department_id: account.department_id,
+    };
     if !access.allows(Some(user.role)) {
         return Err(AppError::forbidden());
     }
@@ -126,7 +143,7 @@ pub async fn check(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    match authorize(access, &req) {
+    match authorize(access, &req).await {
         Ok(user) => {
             if let Some(user) = user {
                 req.extensions_mut().insert(user);

@@ -194,26 +194,6 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash(&crate::auth::tokens::random_token()).unwrap_or_default())
 }
 
-/// Rules every new password must meet.
-pub fn check_strength(password: &str) -> Result<(), AppError> {
-    let n = password.chars().count();
-    if n < 8 {
-        return Err(AppError::invalid(
-            "password",
-            "密码至少需要 8 个字符",
-            "Password needs at least 8 characters",
-        ));
-    }
-    if n > 128 {
-        return Err(AppError::invalid(
-            "password",
-            "密码不能超过 128 个字符",
-            "Password must be at most 128 characters",
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,8 +129,18 @@ pub fn random_token() -> String {
 /// A code a volunteer can type on a phone: 10 characters from an alphabet without
 /// look-alikes (no 0/O, 1/I/L), about 50 bits.
 pub fn invite_code() -> String {
+    typeable::<10>()
+}
+
+/// A one-time password an admin reads out or hands over: 12 such characters, about 60
+/// bits; it must be replaced at the first login.
+pub fn one_time_password() -> String {
+    typeable::<12>()
+}
+
+fn typeable<const N: usize>() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-    let mut buf = [0u8; 10];
+    let mut buf = [0u8; N];
     fill_random(&mut buf);
     buf.iter()
         .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)

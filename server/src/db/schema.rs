@@ -34,6 +34,8 @@ diesel::table! {
         department_id -> Nullable<Text>,
         active -> Bool,
         created_at -> Timestamp,
+        must_change_password -> Bool,
+        demo_password -> Bool,
     }
 }
 

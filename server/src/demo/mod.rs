@@ -34,7 +34,7 @@ use flowwalk_shared::walkthrough::{
 };
 
 /// Every demo account has this password (it is printed; change it for anything real).
-pub const DEMO_PASSWORD: &str = "flowwalk-demo";
+pub const DEMO_PASSWORD: &str = flowwalk_shared::validate::DEMO_PASSWORD;
 
 pub struct DemoSummary {
     pub already_loaded: bool,
@@ -83,7 +83,7 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> anyhow::Result<DemoSumma
     // Hash before the transaction: argon2 is slow on purpose.
     let prepared: Vec<_> = data::USERS
         .iter()
-        .map(|u| users::prepare(u.username, DEMO_PASSWORD, u.display_name))
+        .map(|u| users::prepare_demo(u.username, u.display_name))
         .collect::<Result<_, AppError>>()
         .map_err(|e| anyhow!("{e}"))?;
     write_tx(conn, |conn| insert_all(conn, prepared))
@@ -275,6 +275,34 @@ pub fn push(
     Ok(())
 }
 
+/// A template step's standard time in ms (at least a minute).
+pub(crate) fn standard_ms(st: &Step) -> i64 {
+    i64::from(st.standard_minutes.max(1)) * 60_000
+}
+
+/// Template step `i` walked from `t`: `waiting` ms in the queue, then served for half its
+/// standard time; a `slow` step is rated dissatisfied.
+pub(crate) fn template_step(i: usize, st: &Step, t: i64, waiting: i64, slow: bool) -> StepRecord {
+    let serving = standard_ms(st) / 2;
+    StepRecord {
+        id: format!("s{}", i + 1),
+        template_step_id: Some(st.id.clone()),
+        unplanned: None,
+        name: st.name.clone(),
+        started_at_ms: t,
+        ended_at_ms: t + waiting + serving,
+        waiting_ms: u64::try_from(waiting).unwrap_or(0),
+        serving_ms: u64::try_from(serving).unwrap_or(0),
+        outcome: StepOutcome::Done,
+        rating: Some(if slow {
+            Satisfaction::Dissatisfied
+        } else {
+            Satisfaction::Satisfied
+        }),
+        note: String::new(),
+    }
+}
+
 /// A plausible walk of the template: the first window step over-runs its standard time,
 /// one redirect to another window, findings from the Tianning questionnaire's top complaints
 /// (`docs/domain.md#sources`).
@@ -283,35 +311,18 @@ fn demo_record(a: &Assignment, steps: &[Step], started: i64, n: usize) -> Walkth
     let mut t = started;
     let mut recorded = Vec::new();
     for (i, st) in steps.iter().enumerate() {
-        let standard = i64::from(st.standard_minutes.max(1)) * MIN;
         // The first step takes twice its standard time, mostly queueing; the others fit.
-        let (waiting, serving) = if i == 0 {
-            (standard * 3 / 2, standard / 2)
+        let waiting = if i == 0 {
+            standard_ms(st) * 3 / 2
         } else {
-            (standard / 3, standard / 2)
+            standard_ms(st) / 3
         };
-        recorded.push(StepRecord {
-            id: format!("s{}", i + 1),
-            template_step_id: Some(st.id.clone()),
-            unplanned: None,
-            name: st.name.clone(),
-            started_at_ms: t,
-            ended_at_ms: t + waiting + serving,
-            waiting_ms: u64::try_from(waiting).unwrap_or(0),
-            serving_ms: u64::try_from(serving).unwrap_or(0),
-            outcome: StepOutcome::Done,
-            rating: Some(if i == 0 {
-                Satisfaction::Dissatisfied
-            } else {
-                Satisfaction::Satisfied
-            }),
-            note: if i == 0 {
-                "取号后等候较久,叫号屏不显示预计时间".into()
-            } else {
-                String::new()
-            },
-        });
-        t += waiting + serving;
+        let mut step = template_step(i, st, t, waiting, i == 0);
+        if i == 0 {
+            step.note = "取号后等候较久,叫号屏不显示预计时间".into();
+        }
+        t = step.ended_at_ms;
+        recorded.push(step);
         if i == 0 {
             recorded.push(StepRecord {
                 id: "redirect".into(),
@@ -405,12 +416,4 @@ pub fn print_links(base: &str) {
         "Its published results (结果反馈): {base}{}",
         crate::surveys::service::results_path(survey::CAMPAIGN_CODE)
     );
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn demo_password_meets_the_password_rules() {
-        crate::auth::password::check_strength(super::DEMO_PASSWORD).unwrap();
-    }
 }

@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDateTime, Utc};
 use flowwalk_shared::api::issues::{Constituency, PanelMemberInput, TriageDecision};
 use flowwalk_shared::sync::ReviewStatus;
 use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};
-use flowwalk_shared::walkthrough::{Finding, Severity, StepOutcome, StepRecord, WalkthroughRecord};
+use flowwalk_shared::walkthrough::{Finding, Severity, StepRecord, WalkthroughRecord};
 
 use flowwalk_shared::Role;
 
@@ -398,36 +398,18 @@ fn walk(
     n: usize,
     case: &Case,
 ) -> WalkthroughRecord {
-    const MIN: i64 = 60_000;
     let mut t = started;
     let recorded: Vec<StepRecord> = steps
         .iter()
         .enumerate()
         .map(|(i, st)| {
-            let standard = i64::from(st.standard_minutes.max(1)) * MIN;
-            let (waiting, serving) = if i == case.step {
-                (standard * 2, standard / 2)
+            let waiting = if i == case.step {
+                super::standard_ms(st) * 2
             } else {
-                (standard / 4, standard / 2)
+                super::standard_ms(st) / 4
             };
-            let s = StepRecord {
-                id: format!("s{}", i + 1),
-                template_step_id: Some(st.id.clone()),
-                unplanned: None,
-                name: st.name.clone(),
-                started_at_ms: t,
-                ended_at_ms: t + waiting + serving,
-                waiting_ms: u64::try_from(waiting).unwrap_or(0),
-                serving_ms: u64::try_from(serving).unwrap_or(0),
-                outcome: StepOutcome::Done,
-                rating: Some(if i == case.step {
-                    Satisfaction::Dissatisfied
-                } else {
-                    Satisfaction::Satisfied
-                }),
-                note: String::new(),
-            };
-            t += waiting + serving;
+            let s = super::template_step(i, st, t, waiting, i == case.step);
+            t = s.ended_at_ms;
             s
         })
         .collect();

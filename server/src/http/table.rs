@@ -97,7 +97,7 @@ impl Routes<'_> {
 /// who may call it, and its handler. The handler's argument list must end with the
 /// declaration's `In<E>` and it must answer `Reply<E::Answer>`, or this does not compile.
 fn declare(r: &mut Routes<'_>) {
-    use Access::{Authenticated, Public};
+    use Access::{Authenticated, Own, Public};
 
     r.add(ep::health::Live, Public, health::live);
     r.add(ep::health::Ready, Public, health::ready);
@@ -105,9 +105,12 @@ fn declare(r: &mut Routes<'_>) {
     r.add(ep::auth::Refresh, Public, login_api::refresh);
     r.add(ep::auth::Logout, Public, login_api::logout);
     r.add(ep::auth::Redeem, Public, login_api::redeem);
-    r.add(ep::auth::Me, Authenticated, login_api::me);
+    r.add(ep::auth::Me, Own, login_api::me);
+    r.add(ep::auth::ChangePassword, Own, login_api::change_password);
     r.add(ep::users::List, STAFF, users_api::list);
     r.add(ep::users::Create, ADMIN, users_api::create);
+    r.add(ep::users::Update, ADMIN, users_api::update);
+    r.add(ep::users::ResetPassword, ADMIN, users_api::reset_password);
     r.add(ep::invites::List, STAFF, invites_api::list);
     r.add(ep::invites::Create, STAFF, invites_api::create);
     r.add(ep::venues::List, Authenticated, venues_api::list);

@@ -46,6 +46,19 @@ pub struct Me {
     pub role: Role,
     /// Set for department officers: the department whose issues they handle.
     pub department_id: Option<String>,
+    /// An admin reset the password: nothing but setting a new one is allowed until then.
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+/// A user changes their own password: the current one is asked again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub old_password: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
+    pub new_password: String,
 }
 
 /// A manager issues an invite; a phone redeems it once to create its account.

@@ -9,7 +9,7 @@ use chrono::Duration;
 use flowwalk_shared::ErrorBody;
 use flowwalk_shared::ErrorCode;
 use flowwalk_shared::api::auth::{
-    LoginRequest, Me, RedeemInviteRequest, RefreshRequest, TokenResponse,
+    ChangePasswordRequest, LoginRequest, Me, RedeemInviteRequest, RefreshRequest, TokenResponse,
 };
 use flowwalk_shared::endpoint::Endpoint;
 use flowwalk_shared::endpoints::auth as ep;
@@ -194,4 +194,35 @@ pub async fn redeem(
 pub async fn me(user: AuthUser, db: web::Data<Db>, _: In<ep::Me>) -> Answer<ep::Me> {
     let row = db.read(move |conn| accounts::get(conn, &user.id)).await?;
     Ok(Reply::ok(row.me()))
+}
+
+/// Change one's own password; the current one is asked again. Clears a reset's demand for
+/// a new password; this login stays.
+#[utoipa::path(post, path = ep::ChangePassword::PATH, tag = "auth", security(("bearer" = [])), request_body = ChangePasswordRequest, responses(
+    (status = 204, description = "Changed"),
+    (status = 400, description = "old_password wrong, or the new one breaks the password rules (field named)", body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 503, description = "every password-hashing slot busy; retry after Retry-After", body = ErrorBody),
+))]
+pub async fn change_password(
+    user: AuthUser,
+    db: web::Data<Db>,
+    hasher: web::Data<Hasher>,
+    call: In<ep::ChangePassword>,
+) -> Answer<ep::ChangePassword> {
+    let body = call.body;
+    flowwalk_shared::validate::password("new_password", &user.username, &body.new_password)?;
+    let id = user.id.clone();
+    let row = db.read(move |conn| accounts::get(conn, &id)).await?;
+    if !hasher.verify(row.password_hash, body.old_password).await? {
+        return Err(AppError::invalid(
+            "old_password",
+            "当前密码不正确",
+            "The current password is wrong",
+        ));
+    }
+    let hash = hasher.hash(body.new_password).await?;
+    db.write(move |conn| accounts::set_password(conn, &user.id, &hash, false))
+        .await?;
+    Ok(Reply::done())
 }

@@ -3,8 +3,9 @@
 use crate::http::contract::{Answer, In, Reply};
 use actix_web::web;
 use flowwalk_shared::ErrorBody;
-use flowwalk_shared::api::users::{CreateUserRequest, User};
+use flowwalk_shared::api::users::{CreateUserRequest, PasswordReset, UpdateUserRequest, User};
 use flowwalk_shared::endpoint::Endpoint;
+use flowwalk_shared::endpoints::IdPath;
 use flowwalk_shared::endpoints::users as ep;
 
 use crate::accounts::service::users as accounts;
@@ -40,4 +41,42 @@ pub async fn create(
         .write(move |conn| accounts::insert(conn, account, body.role, body.department_id))
         .await?;
     Ok(Reply::created(User::from(row)))
+}
+
+/// Edit an account: display name, role, department, and `active`. Deactivating refuses
+/// its tokens and logins from that moment (its records stay); reactivating lets it log in
+/// again. The last active admin cannot be deactivated or lose the role.
+#[utoipa::path(put, path = ep::Update::PATH, tag = "users", security(("bearer" = [])), params(IdPath), request_body = UpdateUserRequest, responses(
+    (status = 200, body = User),
+    (status = 400, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 409, description = "last_admin", body = ErrorBody),
+    (status = 422, description = "unknown department", body = ErrorBody),
+))]
+pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Update> {
+    let (id, body) = (call.path.id, call.body);
+    let row = db
+        .write(move |conn| accounts::update(conn, &id, &body))
+        .await?;
+    Ok(Reply::ok(User::from(row)))
+}
+
+/// Reset an account's password: a one-time password, shown once in the answer. The
+/// account's logins end, and it must set a new password at its next login.
+#[utoipa::path(post, path = ep::ResetPassword::PATH, tag = "users", security(("bearer" = [])), params(IdPath), responses(
+    (status = 200, body = PasswordReset),
+    (status = 404, body = ErrorBody),
+    (status = 503, description = "every password-hashing slot busy; retry after Retry-After", body = ErrorBody),
+))]
+pub async fn reset_password(
+    db: web::Data<Db>,
+    hasher: web::Data<Hasher>,
+    call: In<ep::ResetPassword>,
+) -> Answer<ep::ResetPassword> {
+    let id = call.path.id;
+    let one_time_password = crate::auth::tokens::one_time_password();
+    let hash = hasher.hash(one_time_password.clone()).await?;
+    db.write(move |conn| accounts::set_password(conn, &id, &hash, true))
+        .await?;
+    Ok(Reply::ok(PasswordReset { one_time_password }))
 }

@@ -1,7 +1,9 @@
 //! Account rules shared by the API, invites and the command line.
 
+use flowwalk_shared::api::users::UpdateUserRequest;
 use flowwalk_shared::{ErrorCode, Role};
 
+use crate::accounts::store::refresh_token_rows;
 use crate::accounts::store::user_rows::{self, UserRow};
 use crate::auth::password;
 use crate::db::DbConnection;
@@ -44,6 +46,8 @@ pub struct NewAccount {
     pub username: String,
     pub password_hash: String,
     pub display_name: String,
+    /// Created with the printed demo password (the demo loader only).
+    pub demo_password: bool,
 }
 
 /// Checked fields of a new account, its password not yet hashed.
@@ -58,6 +62,7 @@ impl CheckedAccount {
             username: self.username,
             display_name: self.display_name,
             password_hash,
+            demo_password: false,
         }
     }
 }
@@ -69,7 +74,7 @@ pub fn check(
     display_name: &str,
 ) -> Result<CheckedAccount, AppError> {
     let username = validate::username(username)?;
-    password::check_strength(password_text)?;
+    validate::password("password", &username, password_text)?;
     let display_name = validate::optional_text("display_name", display_name, 64)?;
     Ok(CheckedAccount {
         display_name: if display_name.is_empty() {
@@ -92,6 +97,17 @@ pub fn prepare(
     Ok(checked.with_hash(password::hash(password_text)?))
 }
 
+/// A demo account with the printed demo password (which nobody may set otherwise).
+pub fn prepare_demo(username: &str, display_name: &str) -> Result<NewAccount, AppError> {
+    let checked = CheckedAccount {
+        username: validate::username(username)?,
+        display_name: validate::text("display_name", display_name, 64)?,
+    };
+    let mut account = checked.with_hash(password::hash(validate::DEMO_PASSWORD)?);
+    account.demo_password = true;
+    Ok(account)
+}
+
 /// Stores a prepared account with its role.
 pub fn insert(
     conn: &mut DbConnection,
@@ -109,6 +125,8 @@ pub fn insert(
         department_id,
         active: true,
         created_at: crate::db::rows::now(),
+        must_change_password: false,
+        demo_password: account.demo_password,
     };
     user_rows::insert(conn, &row)?;
     Ok(row)
@@ -130,4 +148,83 @@ pub fn find_by_username(
     username: &str,
 ) -> Result<Option<UserRow>, AppError> {
     Ok(user_rows::find_by_username(conn, username)?)
+}
+
+/// An admin's edit of an account. Deactivating ends its logins at once (its access tokens
+/// are refused by the access check, which reads the account on every call); the last active
+/// admin can be neither deactivated nor given another role.
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    input: &UpdateUserRequest,
+) -> Result<UserRow, AppError> {
+    let current = user_rows::get(conn, id)?;
+    let display_name = validate::text("display_name", &input.display_name, 64)?;
+    check_department(conn, input.role, input.department_id.as_deref())?;
+    let stays_admin = input.active && input.role == Role::Admin;
+    if current.role == Role::Admin
+        && current.active
+        && !stays_admin
+        && user_rows::active_admins(conn)? <= 1
+    {
+        return Err(AppError::new(ErrorCode::LastAdmin).field(if input.active {
+            "role"
+        } else {
+            "active"
+        }));
+    }
+    let row = user_rows::update(
+        conn,
+        id,
+        &display_name,
+        input.role,
+        input.department_id.as_deref(),
+        input.active,
+    )?;
+    if !row.active {
+        refresh_token_rows::revoke_user(conn, id, crate::db::rows::now())?;
+    }
+    Ok(row)
+}
+
+/// Stores a new password hash. A one-time password (an admin's reset) ends the account's
+/// logins and must be replaced at the next one; the account's own change keeps this login.
+pub fn set_password(
+    conn: &mut DbConnection,
+    id: &str,
+    password_hash: &str,
+    one_time: bool,
+) -> Result<(), AppError> {
+    user_rows::get(conn, id)?;
+    user_rows::set_password(conn, id, password_hash, one_time)?;
+    if one_time {
+        refresh_token_rows::revoke_user(conn, id, crate::db::rows::now())?;
+    }
+    Ok(())
+}
+
+/// Activates or deactivates the account `username` (the command line).
+pub fn set_active(
+    conn: &mut DbConnection,
+    username: &str,
+    active: bool,
+) -> Result<UserRow, AppError> {
+    let row = find_by_username(conn, username)?.ok_or_else(AppError::not_found)?;
+    let input = UpdateUserRequest {
+        display_name: row.display_name.clone(),
+        role: row.role,
+        department_id: row.department_id.clone(),
+        active,
+    };
+    update(conn, &row.id, &input)
+}
+
+/// The usernames of active accounts that still have the printed demo password.
+pub fn with_demo_password(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
+    Ok(user_rows::with_demo_password(conn)?)
+}
+
+/// The account as the access check needs it on every call (none: it is gone).
+pub fn standing(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, AppError> {
+    Ok(user_rows::find(conn, id)?)
 }

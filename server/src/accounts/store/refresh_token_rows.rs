@@ -79,3 +79,18 @@ pub fn revoke_family(
     .set(rt::revoked_at.eq(at))
     .execute(conn)
 }
+
+/// Ends every login of the user (a deactivated account, a password reset).
+pub fn revoke_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        rt::table
+            .filter(rt::user_id.eq(user_id))
+            .filter(rt::revoked_at.is_null()),
+    )
+    .set(rt::revoked_at.eq(at))
+    .execute(conn)
+}

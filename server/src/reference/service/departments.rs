@@ -27,7 +27,7 @@ pub fn find_by_code(
 }
 
 /// The input, checked: (code, name, English name).
-fn check(input: &DepartmentInput) -> Result<(String, String, String), AppError> {
+pub fn check(input: &DepartmentInput) -> Result<(String, String, String), AppError> {
     Ok((
         validate::code("code", &input.code)?,
         validate::text("name", &input.name, 100)?,

@@ -13,9 +13,10 @@ use flowwalk_shared::api::venues::{VenueInput, VenueLevel};
 
 use crate::db::{DbConnection, write_tx};
 use crate::error::AppError;
-use crate::reference::store::department_rows::{self, DepartmentRow};
+use crate::reference::service::departments;
+use crate::reference::store::department_rows;
 use crate::reference::store::venue_rows;
-use flowwalk_shared::validate;
+use flowwalk_shared::api::departments::DepartmentInput;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadRow {
@@ -203,22 +204,19 @@ pub fn departments(conn: &mut DbConnection, text: &[u8]) -> Result<usize, Import
         let mut codes = HashSet::new();
         let mut names = HashSet::new();
         let existing = department_rows::list(conn)?;
-        let now = crate::db::rows::now();
         let mut count = 0;
         for (line, row) in &rows {
             let line = *line;
             let mut fail = |reason: String| bad.push(BadRow { line, reason });
-            let checked = validate::code("code", col(row, "code")).and_then(|code| {
-                Ok((
-                    code,
-                    validate::text("name", col(row, "name"), 100)?,
-                    validate::optional_text("name_en", col(row, "name_en"), 200)?,
-                ))
-            });
-            let (code, name, name_en) = match checked {
+            let input = DepartmentInput {
+                code: col(row, "code").into(),
+                name: col(row, "name").into(),
+                name_en: col(row, "name_en").into(),
+            };
+            let (code, name, _) = match departments::check(&input) {
                 Ok(c) => c,
                 Err(e) => {
-                    fail(describe(&AppError::from(e)));
+                    fail(describe(&e));
                     continue;
                 }
             };
@@ -234,18 +232,10 @@ pub fn departments(conn: &mut DbConnection, text: &[u8]) -> Result<usize, Import
                 ));
                 continue;
             }
-            let d = DepartmentRow {
-                id: crate::db::rows::new_id(),
-                code,
-                name,
-                name_en,
-                created_at: now,
-                updated_at: now,
-            };
-            if let Err(e) = department_rows::insert(conn, &d) {
+            if let Err(e) = departments::create(conn, &input) {
                 bad.push(BadRow {
                     line,
-                    reason: describe(&e.into()),
+                    reason: describe(&e),
                 });
                 break;
             }
