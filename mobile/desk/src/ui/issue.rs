@@ -12,46 +12,11 @@ use flowwalk_shared::api::issues::{
 use flowwalk_shared::endpoint::NoQuery;
 use flowwalk_shared::endpoints::{self as ep, IdPath};
 
-use super::issues::{DECISIONS, decision_name, state_name};
+use super::issues::{DECISIONS, decision_name};
 use super::notifications::china_time;
 use super::{DeskStore, client};
 use crate::api::ApiError;
 use crate::i18n::Lang;
-
-pub fn action_name(lang: Lang, a: IssueAction) -> &'static str {
-    let en = match a {
-        IssueAction::Dismiss => "Dismissed",
-        IssueAction::Explain => "Explained",
-        IssueAction::FixNow => "Fix now",
-        IssueAction::Ledger => "Put in the ledger",
-        IssueAction::Appeal => "Appealed",
-        IssueAction::SubmitEvidence => "Evidence submitted",
-        IssueAction::RequestTransfer => "Transfer requested",
-        IssueAction::Transfer => "Transferred",
-        IssueAction::DeclineTransfer => "Transfer declined",
-        IssueAction::AcceptEvidence => "Evidence accepted",
-        IssueAction::RejectEvidence => "Evidence rejected",
-        IssueAction::FormPanel => "Panel formed",
-        IssueAction::Approve => "Panel member approved",
-        IssueAction::Reject => "Panel member rejected",
-        IssueAction::SignOff => "Signed off by the panel",
-        IssueAction::RecheckSatisfied => "Re-check: satisfied",
-        IssueAction::RecheckUnsatisfied => "Re-check: not satisfied",
-        IssueAction::MarkOverdue => "Overdue",
-        IssueAction::AddOccurrence => "Seen again",
-        IssueAction::Create => "Created",
-    };
-    lang.t(a.label_zh(), en)
-}
-
-fn constituency_name(lang: Lang, c: Constituency) -> &'static str {
-    let en = match c {
-        Constituency::ServiceOffice => "Service office",
-        Constituency::WindowRep => "Window representative",
-        Constituency::CitizenPatrol => "Citizen patrol",
-    };
-    lang.t(c.label_zh(), en)
-}
 
 /// The "back to the list" link above a page.
 pub(super) fn back_to_list(desk: DeskStore, lang: Lang) -> Element {
@@ -152,11 +117,11 @@ pub fn IssuePage(id: String) -> Element {
         article { class: "issue", "data-testid": "issue-page", "data-status": "{s.status}", "data-id": "{s.id}",
             h1 { "{s.title}" }
             div { class: "line",
-                span { class: "tag", "data-testid": "issue-status", {state_name(lang, s.status)} }
+                span { class: "tag", "data-testid": "issue-status", {lang.label(s.status)} }
                 if s.overdue {
                     span { class: "tag warn", {lang.t("已逾期", "Overdue")} }
                 }
-                span { {lang.severity(s.severity)} }
+                span { {lang.label(s.severity)} }
                 span { "{s.department_name}" }
                 span { class: "muted", "{s.venue_name}" }
                 if let Some(sc) = &s.scenario_name {
@@ -184,7 +149,7 @@ pub fn IssuePage(id: String) -> Element {
                     ul { class: "plain",
                         for m in d.panel.iter() {
                             li { key: "{m.user_id}", "data-testid": "panel-member",
-                                "{m.display_name} · " {constituency_name(lang, m.constituency)}
+                                "{m.display_name} · " {lang.label(m.constituency)}
                                 if m.conflicted { span { class: "muted", {lang.t("(回避,不投票)", " (conflicted: no vote)")} } }
                                 for v in d.votes.iter().filter(|v| v.user_id == m.user_id && Some(v.round) >= last_round) {
                                     span { key: "{v.round}", class: if v.approve { "tag ok" } else { "tag warn" }, "data-testid": "vote",
@@ -204,8 +169,8 @@ pub fn IssuePage(id: String) -> Element {
                         li { key: "{e.seq}",
                             span { class: "when small muted", {china_time(e.at)} }
                             " "
-                            strong { {action_name(lang, e.action)} }
-                            " → " {state_name(lang, e.to_state)}
+                            strong { {lang.label(e.action)} }
+                            " → " {lang.label(e.to_state)}
                             span { class: "small muted", " ({e.actor})" }
                         }
                     }
@@ -224,7 +189,7 @@ fn before_after(lang: Lang, d: &IssueDetail) -> Element {
                 h2 { {lang.t("发现的问题(整改前)", "What was found (before)")} }
                 for o in d.occurrences.iter() {
                     div { key: "{o.id}", class: "occurrence",
-                        p { class: "small muted", {china_time(o.seen_at)} " · " {lang.severity(o.severity)} }
+                        p { class: "small muted", {china_time(o.seen_at)} " · " {lang.label(o.severity)} }
                         p { "{o.description}" }
                         {photos(lang.t("问题照片", "Finding photo"), &o.photos)}
                     }
@@ -768,7 +733,7 @@ fn PanelForm(id: String, version: i32, current: [String; 3]) -> Element {
                 if formed { {lang.t("调整验收团", "Change the acceptance panel")} } else { {lang.t("组建验收团", "Form the acceptance panel")} }
             }
             for (n, c) in constituencies.into_iter().enumerate() {
-                label { key: "{c}", {constituency_name(lang, c)}
+                label { key: "{c}", {lang.label(c)}
                     select {
                         name: "panel-{c}",
                         onchange: move |e| chosen.write()[n] = e.value(),

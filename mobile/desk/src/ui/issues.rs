@@ -23,18 +23,14 @@ pub enum ListKind {
     Observer,
 }
 
-/// An issue's state as the shared table names it.
-pub fn state_name(lang: Lang, s: IssueState) -> &'static str {
-    lang.label(s)
-}
-
-pub fn decision_name(lang: Lang, d: TriageDecision) -> &'static str {
-    match d {
-        TriageDecision::Dismiss => lang.t("不予受理", "Dismiss"),
-        TriageDecision::Explain => lang.t("解释说明", "Explain"),
-        TriageDecision::FixNow => lang.t("即知即改(1个工作日)", "Fix now (1 working day)"),
-        TriageDecision::Ledger => lang.t("建立台账(15个工作日)", "Ledger (15 working days)"),
-    }
+/// A triage decision as the forms offer it: the shared table's word and the deadline it sets.
+pub fn decision_name(lang: Lang, d: TriageDecision) -> String {
+    let deadline = match d {
+        TriageDecision::FixNow => lang.t("(1个工作日)", " (1 working day)"),
+        TriageDecision::Ledger => lang.t("(15个工作日)", " (15 working days)"),
+        TriageDecision::Dismiss | TriageDecision::Explain => "",
+    };
+    format!("{}{deadline}", lang.label(d))
 }
 
 /// The decisions in the order the forms offer them.
@@ -324,7 +320,7 @@ fn filters_form(
                     },
                     option { value: "", selected: filter.status.is_none(), {lang.t("全部", "All")} }
                     for s in IssueState::ALL.iter().copied() {
-                        option { key: "{s}", value: "{s}", selected: filter.status == Some(s), {state_name(lang, s)} }
+                        option { key: "{s}", value: "{s}", selected: filter.status == Some(s), {lang.label(s)} }
                     }
                 }
             }
@@ -512,7 +508,7 @@ fn IssueRow(
                 }
             }
             div { class: "line small",
-                span { class: "tag", {state_name(lang, i.status)} }
+                span { class: "tag", {lang.label(i.status)} }
                 if i.overdue {
                     span { class: "tag warn", "data-testid": "overdue", {lang.t("已逾期", "Overdue")} }
                 }

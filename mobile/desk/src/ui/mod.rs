@@ -87,19 +87,6 @@ impl From<View> for Route {
     }
 }
 
-/// A role's name on screen.
-pub fn role_name(lang: Lang, role: Role) -> &'static str {
-    let en = match role {
-        Role::Admin => "Administrator",
-        Role::Manager => "Manager",
-        Role::Inspector => "Inspector",
-        Role::Experiencer => "Observer",
-        Role::DepartmentOfficer => "Department officer",
-        Role::PanelMember => "Acceptance panel",
-    };
-    lang.t(role.label_zh(), en)
-}
-
 #[component]
 pub fn App() -> Element {
     let desk = DeskStore {
@@ -164,7 +151,7 @@ fn Shell() -> Element {
                 }
                 if let Some(s) = &session {
                     span { class: "who", "data-testid": "who",
-                        "{s.user.display_name} · {role_name(lang, s.user.role)}"
+                        "{s.user.display_name} · {lang.label(s.user.role)}"
                     }
                     button {
                         class: "bar-btn",
