@@ -11,19 +11,20 @@ use flowwalk_shared::endpoint::{Body, Bytes, NoQuery};
 use flowwalk_shared::endpoints::{self as ep, IdPath, Sha256Path};
 
 use crate::api::{AnswerOf, ApiError, BodyOf, Call, Client};
-use crate::handoff::{self, DeskSession};
+use crate::handoff;
+use crate::platform;
 
 use super::DeskStore;
 
 /// The typed client over the desk's session; None when logged out.
 fn client(desk: DeskStore) -> Option<Client> {
     let s = desk.session.peek().clone()?;
-    let base = s.base.clone();
+    let client = s.client();
     let session_sig = desk.session;
     let on_tokens = Rc::new(
         move |tokens: Option<&flowwalk_shared::api::auth::TokenResponse>| match tokens {
             Some(t) => {
-                let fresh = DeskSession::from_tokens(&base, t.clone());
+                let fresh = s.refreshed(t.clone(), platform::now_ms());
                 handoff::save(&fresh);
                 let mut sig = session_sig;
                 sig.set(Some(fresh));
@@ -35,7 +36,7 @@ fn client(desk: DeskStore) -> Option<Client> {
             }
         },
     );
-    Some(Client::new(&s.base, &s.access_token, Some(&s.refresh_token)).on_tokens(on_tokens))
+    Some(client.on_tokens(on_tokens))
 }
 
 /// Reads one thing by its id (an endpoint with no query and no body).

@@ -7,7 +7,8 @@ use flowwalk_shared::api::auth::RedeemInviteRequest;
 
 use super::{Ctx, Screen};
 use crate::api::HttpTransport;
-use crate::store::{Doc, Session};
+use crate::session::Session;
+use crate::store::Doc;
 use crate::{handoff, platform};
 
 #[component]
@@ -142,7 +143,7 @@ fn log_in(
                 // observers never download it): hand the session over. Department
                 // officers stay: here they record evidence offline, as observers do.
                 password.set(String::new());
-                if handoff::save(&handoff::DeskSession::from_tokens(&base, tokens)) {
+                if handoff::save(&Session::from_tokens(&base, tokens, platform::now_ms())) {
                     handoff::open(handoff::DESK_PATH);
                 } else {
                     ctx.fail(

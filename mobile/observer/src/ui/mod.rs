@@ -288,7 +288,7 @@ impl Ctx {
         // Progress shows on screen as it happens; it is saved with the round's result.
         let mut data = ctx.data;
         let mut show = |o: &crate::outbox::Outbox| data.write().outbox.merge_from(o);
-        let transport = HttpTransport::new(&session.base_url, &session.access_token);
+        let transport = HttpTransport::new(&session);
         let round = sync::round(
             &transport,
             &StoredPhotos(&*storage),
