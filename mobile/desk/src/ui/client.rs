@@ -4,6 +4,7 @@
 //! refresh is refused too. What the browser does with a file (a new tab, a download) is
 //! here as well.
 
+use std::future::Future;
 use std::rc::Rc;
 
 use dioxus::prelude::*;
@@ -46,6 +47,31 @@ where
     E::Body: Body<Value = ()>,
 {
     call(desk, endpoint, &IdPath::new(id), &NoQuery {}, &()).await
+}
+
+/// A resource read again after every change the desk makes ([`DeskStore::changed`]).
+pub fn use_fresh<T: 'static, F: Future<Output = T> + 'static>(
+    desk: DeskStore,
+    mut load: impl FnMut() -> F + 'static,
+) -> Resource<T> {
+    use_resource(move || {
+        let _ = desk.changes.read();
+        load()
+    })
+}
+
+/// One thing by its id (the page of a walkthrough, of an issue), read again after every
+/// change.
+pub fn use_by_id<E>(
+    desk: DeskStore,
+    endpoint: E,
+    id: String,
+) -> Resource<Result<AnswerOf<E>, ApiError>>
+where
+    E: Call<Path = IdPath, Query = NoQuery>,
+    E::Body: Body<Value = ()>,
+{
+    use_fresh(desk, move || get_by_id(desk, endpoint, id.clone()))
 }
 
 /// Calls `endpoint` with its path parameters, query and body.

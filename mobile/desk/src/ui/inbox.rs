@@ -25,15 +25,17 @@ pub fn Inbox(filter: InboxFilter) -> Element {
     let lang = desk.lang();
     let status = filter.status;
     // Loaded again when the address's filter changes (and after each change).
-    let list = use_resource(use_reactive!(|(status,)| async move {
-        let _ = desk.changes.read();
-        let query = WalkthroughQuery {
-            status,
-            limit: Some(200),
-            ..WalkthroughQuery::default()
-        };
-        client::call(desk, ep::walkthroughs::List, &(), &query, &()).await
-    }));
+    let list = client::use_fresh(
+        desk,
+        use_reactive!(|(status,)| async move {
+            let query = WalkthroughQuery {
+                status,
+                limit: Some(200),
+                ..WalkthroughQuery::default()
+            };
+            client::call(desk, ep::walkthroughs::List, &(), &query, &()).await
+        }),
+    );
     let rows = match loading_or_error(lang, &list.read()) {
         Err(shown) => shown,
         Ok(p) if p.items.is_empty() => rsx! {
@@ -97,14 +99,7 @@ pub fn Inbox(filter: InboxFilter) -> Element {
 pub fn Feedback(id: String) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let id2 = id.clone();
-    let detail = use_resource(move || {
-        let id = id2.clone();
-        async move {
-            let _ = desk.changes.read();
-            client::get_by_id(desk, ep::walkthroughs::Get, id).await
-        }
-    });
+    let detail = client::use_by_id(desk, ep::walkthroughs::Get, id.clone());
     let comment = use_signal(String::new);
     let d = match loaded_page(lang, lang.t("走流程", "Walkthrough"), &detail.read()) {
         Ok(x) => x,

@@ -97,14 +97,7 @@ pub fn Photo(sha: String, label: String) -> Element {
 pub fn IssuePage(id: String) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let id2 = id.clone();
-    let detail = use_resource(move || {
-        let id = id2.clone();
-        async move {
-            let _ = desk.changes.read();
-            client::get_by_id(desk, ep::issues::Get, id).await
-        }
-    });
+    let detail = client::use_by_id(desk, ep::issues::Get, id.clone());
     let d = match loaded_page(lang, lang.t("问题", "Issue"), &detail.read()) {
         Ok(x) => x,
         Err(shown) => return shown,

@@ -107,13 +107,15 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
     };
     // Loaded again when the address's filters change (and after each change).
     let first_page = request(None);
-    let list = use_resource(use_reactive!(|(first_page,)| async move {
-        let _ = desk.changes.read();
-        let page = client::call(desk, ep::issues::List, &(), &first_page, &()).await;
-        more.set(Vec::new());
-        next.set(page.as_ref().ok().and_then(|p| p.next_cursor.clone()));
-        page
-    }));
+    let list = client::use_fresh(
+        desk,
+        use_reactive!(|(first_page,)| async move {
+            let page = client::call(desk, ep::issues::List, &(), &first_page, &()).await;
+            more.set(Vec::new());
+            next.set(page.as_ref().ok().and_then(|p| p.next_cursor.clone()));
+            page
+        }),
+    );
     let load_more = move |_| {
         let Some(cursor) = next.peek().clone() else {
             return;

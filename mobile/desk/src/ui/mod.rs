@@ -107,8 +107,7 @@ fn Shell() -> Element {
     let desk = use_context::<DeskStore>();
     let route = use_route::<Route>();
     // The badge: unread notifications, now, after each change and every half minute.
-    let _badge = use_resource(move || async move {
-        let _ = desk.changes.read();
+    let _badge = client::use_fresh(desk, move || async move {
         if desk.session.read().is_none() {
             return;
         }

@@ -28,8 +28,7 @@ async fn mark(desk: DeskStore, ids: Vec<String>) {
 pub fn Notifications() -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let page = use_resource(move || async move {
-        let _ = desk.changes.read();
+    let page = client::use_fresh(desk, move || async move {
         let query = NotificationQuery {
             limit: Some(100),
             ..NotificationQuery::default()

@@ -96,8 +96,7 @@ pub fn Reports() -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut period = use_signal(String::new);
-    let dashboard = use_resource(move || async move {
-        let _ = desk.changes.read();
+    let dashboard = client::use_fresh(desk, move || async move {
         let query = DashboardQuery::default();
         client::call(desk, ep::reports::Dashboard, &(), &query, &()).await
     });
@@ -427,8 +426,7 @@ fn create_assignment(
 pub fn Planning() -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let data = use_resource(move || async move {
-        let _ = desk.changes.read();
+    let data = client::use_fresh(desk, move || async move {
         let a = client::get(desk, ep::assignments::List).await;
         let v = client::get(desk, ep::venues::List)
             .await
