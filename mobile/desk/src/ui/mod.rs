@@ -24,7 +24,7 @@ use crate::filters::{InboxFilter, IssueFilter};
 use crate::handoff;
 use crate::i18n::Lang;
 
-pub use store::DeskStore;
+pub use store::{DeskStore, Step};
 
 /// Every screen of the desk has its address under `/desk/` (the server answers every such
 /// path with the desk's page): reload, Back and Forward, links and bookmarks work, and a
