@@ -328,6 +328,17 @@ fn scenario_timing(lang: Lang, d: &Dashboard) -> Element {
     )
 }
 
+/// A checkbox's handler that keeps `id` in `list` exactly while the box is checked.
+fn kept_while_checked(mut list: Signal<Vec<String>>, id: String) -> impl FnMut(FormEvent) {
+    move |e: FormEvent| {
+        let mut l = list.write();
+        l.retain(|x| *x != id);
+        if e.checked() {
+            l.push(id.clone());
+        }
+    }
+}
+
 /// A new assignment: scenario, venue, observers, dates and mode. The shared rule the
 /// server applies (`AssignmentInput::check_shape`) is checked before anything is sent;
 /// the server's answer names any other problem.
@@ -345,7 +356,7 @@ fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>
     let today = crate::platform::today();
     let mut scenario = use_signal(String::new);
     let mut venue = use_signal(String::new);
-    let mut picked = use_signal(Vec::<String>::new);
+    let picked = use_signal(Vec::<String>::new);
     let mut starts = use_signal(move || today.to_string());
     let mut ends = use_signal(move || (today + chrono::Duration::days(14)).to_string());
     let mut online = use_signal(|| false);
@@ -386,16 +397,7 @@ fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>
                                     r#type: "checkbox",
                                     "data-testid": "assignment-observer",
                                     checked: picked.read().contains(&u.id),
-                                    onchange: {
-                                        let id = u.id.clone();
-                                        move |e: FormEvent| {
-                                            let mut p = picked.write();
-                                            p.retain(|x| *x != id);
-                                            if e.checked() {
-                                                p.push(id.clone());
-                                            }
-                                        }
-                                    },
+                                    onchange: kept_while_checked(picked, u.id.clone()),
                                 }
                                 " {u.display_name} ({u.username})"
                             }
@@ -506,7 +508,7 @@ pub fn Planning() -> Element {
             .unwrap_or_default();
         (a, v, s)
     });
-    let mut chosen = use_signal(Vec::<String>::new);
+    let chosen = use_signal(Vec::<String>::new);
     let mut hours = use_signal(|| "72".to_owned());
     let mut code = use_signal(|| None::<String>);
     let create = move |_| {
@@ -572,16 +574,7 @@ pub fn Planning() -> Element {
                                         r#type: "checkbox",
                                         "data-testid": "assignment-pick",
                                         checked: chosen.read().contains(&id),
-                                        onchange: {
-                                            let id = id.clone();
-                                            move |e: FormEvent| {
-                                                let mut c = chosen.write();
-                                                c.retain(|x| *x != id);
-                                                if e.checked() {
-                                                    c.push(id.clone());
-                                                }
-                                            }
-                                        },
+                                        onchange: kept_while_checked(chosen, id.clone()),
                                     }
                                     " {title} "
                                     span { class: "muted small", "{when}" }
