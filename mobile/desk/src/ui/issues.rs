@@ -301,6 +301,16 @@ fn filters_form(
     refine: impl Fn(&dyn Fn(&mut IssueFilter)) + Clone + 'static,
     manager_choices: ManagerChoices,
 ) -> Element {
+    let states: Choices = IssueState::ALL
+        .map(|s| (s.as_str().to_owned(), lang.label(s).to_owned()))
+        .into();
+    let sorts: Choices = [
+        (IssueSort::Created, lang.t("最新创建", "Newest")),
+        (IssueSort::Updated, lang.t("最近更新", "Recently changed")),
+        (IssueSort::Deadline, lang.t("期限最早", "Earliest deadline")),
+    ]
+    .map(|(s, text)| (s.as_str().to_owned(), text.to_owned()))
+    .into();
     rsx! {
         form {
             class: "filters",
@@ -313,38 +323,17 @@ fn filters_form(
                     refine(&|f| f.q = q.clone());
                 }
             },
-            label { {lang.t("状态", "Status")}
-                select {
-                    name: "status",
-                    onchange: {
-                        let refine = refine.clone();
-                        move |e: FormEvent| refine(&|f| f.status = IssueState::parse(&e.value()))
-                    },
-                    option { value: "", selected: filter.status.is_none(), {lang.t("全部", "All")} }
-                    for s in IssueState::ALL.iter().copied() {
-                        option { key: "{s}", value: "{s}", selected: filter.status == Some(s), {lang.label(s)} }
-                    }
-                }
-            }
+            {pick_one(lang.t("状态", "Status"), "status", filter.status.map_or("", IssueState::as_str), Some(lang.t("全部", "All")), states, {
+                let refine = refine.clone();
+                move |v| refine(&|f| f.status = IssueState::parse(&v))
+            })}
             if kind == ListKind::Manager {
                 {manager_filters(lang, filter, refine.clone(), manager_choices)}
             }
-            label { {lang.t("排序", "Sort")}
-                select {
-                    name: "sort",
-                    onchange: {
-                        let refine = refine.clone();
-                        move |e: FormEvent| refine(&|f| f.sort = IssueSort::parse(&e.value()))
-                    },
-                    for (s, zh, en) in [
-                        (IssueSort::Created, "最新创建", "Newest"),
-                        (IssueSort::Updated, "最近更新", "Recently changed"),
-                        (IssueSort::Deadline, "期限最早", "Earliest deadline"),
-                    ] {
-                        option { value: s.as_str(), selected: sort == s, {lang.t(zh, en)} }
-                    }
-                }
-            }
+            {pick_one(lang.t("排序", "Sort"), "sort", sort.as_str(), None, sorts, {
+                let refine = refine.clone();
+                move |v| refine(&|f| f.sort = IssueSort::parse(&v))
+            })}
             label { class: "check",
                 input {
                     r#type: "checkbox",
@@ -377,16 +366,17 @@ fn manager_filters(
     refine: impl Fn(&dyn Fn(&mut IssueFilter)) + Clone + 'static,
     (departments, venues, scenarios): ManagerChoices,
 ) -> Element {
+    let all = Some(lang.t("全部", "All"));
     rsx! {
-        {pick_one(lang, lang.t("责任部门", "Department"), "department", &filter.department_id, departments, {
+        {pick_one(lang.t("责任部门", "Department"), "department", &filter.department_id, all, departments, {
             let refine = refine.clone();
             move |v| refine(&|f| f.department_id = v.clone())
         })}
-        {pick_one(lang, lang.t("场所", "Venue"), "venue", &filter.venue_id, venues, {
+        {pick_one(lang.t("场所", "Venue"), "venue", &filter.venue_id, all, venues, {
             let refine = refine.clone();
             move |v| refine(&|f| f.venue_id = v.clone())
         })}
-        {pick_one(lang, lang.t("场景", "Scenario"), "scenario", &filter.scenario_id, scenarios, {
+        {pick_one(lang.t("场景", "Scenario"), "scenario", &filter.scenario_id, all, scenarios, {
             let refine = refine.clone();
             move |v| refine(&|f| f.scenario_id = v.clone())
         })}
@@ -403,12 +393,13 @@ fn manager_filters(
     }
 }
 
-/// One filter chosen from a list, "all" first: `set` gets the chosen id ("" for all).
+/// One filter chosen from a list of (value, words): `all` (when offered) first, as "";
+/// `set` gets the chosen value.
 fn pick_one(
-    lang: Lang,
     label: &'static str,
     name: &'static str,
     chosen: &str,
+    all: Option<&'static str>,
     choices: Choices,
     set: impl Fn(String) + 'static,
 ) -> Element {
@@ -417,7 +408,9 @@ fn pick_one(
             select {
                 name: name,
                 onchange: move |e: FormEvent| set(e.value()),
-                option { value: "", {lang.t("全部", "All")} }
+                if let Some(all) = all {
+                    option { value: "", selected: chosen.is_empty(), {all} }
+                }
                 for (id, name) in choices {
                     option { key: "{id}", value: "{id}", selected: chosen == id, "{name}" }
                 }
