@@ -25,8 +25,6 @@ use flowwalk_shared::{ErrorBody, ErrorCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::session::Session;
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// No answer: offline, a timeout, a dropped connection. Retry later.
@@ -435,10 +433,9 @@ pub struct HttpTransport {
 }
 
 impl HttpTransport {
-    /// Over the session's access token.
-    pub fn new(session: &Session) -> Self {
+    pub fn new(base: &str, access_token: &str) -> Self {
         HttpTransport {
-            client: Client::new(&session.base_url, &session.access_token, None),
+            client: Client::new(base, access_token, None),
         }
     }
 

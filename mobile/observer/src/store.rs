@@ -17,11 +17,12 @@ use flowwalk_shared::api::scenarios::Scenario;
 use flowwalk_shared::rules;
 use flowwalk_shared::sync::{ReferenceData, ReviewStatus};
 
+use crate::api::HttpTransport;
 use crate::docs::{self, Read};
 use crate::i18n::Lang;
 use crate::outbox::{EvidenceState, Outbox, OutboxError, SendState};
 use crate::recorder::{Draft, DraftError};
-use crate::session::Session;
+pub use crate::session::Session;
 use crate::storage::{Storage, StorageError};
 use crate::sync::PhotoSource;
 pub use crate::sync::Round;
@@ -587,6 +588,31 @@ impl<S: Storage> PhotoSource for StoredPhotos<'_, S> {
     async fn photo(&self, sha256: &str) -> Option<Vec<u8>> {
         self.0.get_photo(sha256).await.ok().flatten()
     }
+}
+
+/// One round of the sync engine against the server over HTTP, with photos from storage
+/// (see [`crate::sync::round`]). Merge the result with [`AppData::apply_round`].
+pub async fn sync_round<S: Storage>(
+    storage: &S,
+    session: &Session,
+    outbox: &Outbox,
+    device_id: &str,
+    now_ms: i64,
+    jitter: f64,
+    progress: &mut impl FnMut(&Outbox),
+) -> Round {
+    let transport = HttpTransport::new(&session.base_url, &session.access_token);
+    crate::sync::round(
+        &transport,
+        &StoredPhotos(storage),
+        session,
+        outbox,
+        device_id,
+        now_ms,
+        jitter,
+        progress,
+    )
+    .await
 }
 
 /// The documents a change touched, as they were right after it: what storage is asked to
