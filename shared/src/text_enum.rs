@@ -34,6 +34,11 @@ impl Lang {
             Lang::En => Lang::Zh,
         }
     }
+
+    /// A text enum's label in this language (its table's word: `lang.label(severity)`).
+    pub fn label<T: TextEnum>(self, value: T) -> &'static str {
+        value.label(self)
+    }
 }
 
 /// A text that names no value of the enum it was read as.
@@ -294,6 +299,8 @@ mod tests {
         assert_eq!(Weather::HeavyRain.as_str(), "heavy_rain");
         assert_eq!(Weather::HeavyRain.label(Lang::Zh), "大雨");
         assert_eq!(Weather::HeavyRain.label(Lang::En), "Heavy rain");
+        assert_eq!(Lang::En.label(Weather::Sunny), "Sunny");
+        assert_eq!(Lang::Zh.label(Weather::Sunny), "晴");
         assert_eq!(Weather::parse("heavy_rain"), Some(Weather::HeavyRain));
         assert_eq!(Weather::parse("HeavyRain"), None);
         assert_eq!(Weather::parse(""), None);

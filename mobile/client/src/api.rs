@@ -425,7 +425,8 @@ pub trait Transport {
 pub const OPEN_FOR_EVIDENCE: [IssueState; 2] = [IssueState::FixNow, IssueState::Ledger];
 
 /// The real server, over HTTP, for the sync engine: the typed client without refreshing on
-/// its own (the engine refreshes through [`Transport::refresh`] and stores the new tokens).
+/// a 401 (the engine refreshes ahead of expiry through [`Transport::refresh`], the client's
+/// one refresh, and stores the new tokens itself).
 #[derive(Clone)]
 pub struct HttpTransport {
     client: Client,
@@ -460,16 +461,6 @@ impl HttpTransport {
     ) -> Result<TokenResponse, ApiError> {
         Client::anonymous(base)
             .call(ep::auth::Redeem, &(), &NoQuery {}, request)
-            .await
-    }
-
-    /// Trades a refresh token for new tokens (the old refresh token is spent).
-    pub async fn refresh_at(base: &str, refresh_token: &str) -> Result<TokenResponse, ApiError> {
-        let req = RefreshRequest {
-            refresh_token: refresh_token.to_owned(),
-        };
-        Client::anonymous(base)
-            .call(ep::auth::Refresh, &(), &NoQuery {}, &req)
             .await
     }
 }
@@ -520,9 +511,7 @@ impl Transport for HttpTransport {
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, ApiError> {
-        let tokens = Self::refresh_at(&self.client.base, refresh_token).await?;
-        self.client.tokens.borrow_mut().access = tokens.access_token.clone();
-        Ok(tokens)
+        self.client.refresh_with(refresh_token).await
     }
 }
 

@@ -1,35 +1,15 @@
 //! The observer app (at `/`) and the desk (at `/desk/`) are two web bundles on one origin,
 //! so an observer's phone never downloads the desk's code. Whoever logs in on the wrong
 //! one is handed to the other with the session, through the browser's localStorage (the
-//! one store both bundles read); the desk keeps its session there too.
+//! one store both bundles read); the desk keeps its session there too. It is the one
+//! [`Session`] of both apps.
 
-use flowwalk_shared::api::auth::{Me, TokenResponse};
-use serde::{Deserialize, Serialize};
+use crate::session::Session;
 
 /// Where the desk's session is kept.
 pub const KEY: &str = "flowwalk.desk.session";
 /// Where the desk is served.
 pub const DESK_PATH: &str = "/desk/";
-
-/// The tokens of a desk user (or of an observer looking at their issues).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeskSession {
-    pub base: String,
-    pub access_token: String,
-    pub refresh_token: String,
-    pub user: Me,
-}
-
-impl DeskSession {
-    pub fn from_tokens(base: &str, t: TokenResponse) -> DeskSession {
-        DeskSession {
-            base: base.trim_end_matches('/').to_owned(),
-            access_token: t.access_token,
-            refresh_token: t.refresh_token,
-            user: t.user,
-        }
-    }
-}
 
 #[cfg(target_arch = "wasm32")]
 fn local() -> Option<web_sys::Storage> {
@@ -37,7 +17,7 @@ fn local() -> Option<web_sys::Storage> {
 }
 
 /// Keeps the session for the desk; false when the browser refused (private mode, quota).
-pub fn save(session: &DeskSession) -> bool {
+pub fn save(session: &Session) -> bool {
     #[cfg(target_arch = "wasm32")]
     {
         let Ok(json) = serde_json::to_string(session) else {
@@ -53,7 +33,7 @@ pub fn save(session: &DeskSession) -> bool {
 }
 
 /// The kept session, if there is a readable one.
-pub fn load() -> Option<DeskSession> {
+pub fn load() -> Option<Session> {
     #[cfg(target_arch = "wasm32")]
     {
         let json = local()?.get_item(KEY).ok()??;

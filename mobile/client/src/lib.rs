@@ -8,6 +8,7 @@ pub mod handoff;
 pub mod i18n;
 pub mod photo;
 pub mod platform;
+pub mod session;
 pub mod storage;
 
 pub use flowwalk_shared as shared;

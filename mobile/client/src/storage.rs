@@ -160,6 +160,12 @@ mod web {
     const DOCS: &str = "docs";
     const PHOTOS: &str = "photos";
 
+    /// What one write does to its key.
+    enum Write<'a> {
+        Put(&'a JsValue),
+        Delete,
+    }
+
     /// IndexedDB: one store of JSON strings, one of photo bytes. Each write waits for its
     /// transaction to commit; an aborted one (a full disk, a quota) is an error, never a
     /// success.
@@ -210,16 +216,20 @@ mod web {
             })
         }
 
-        async fn put(&self, store: &str, key: &str, value: &JsValue) -> Result<(), StorageError> {
+        /// One write under `key` in `store` (a value put, or the key deleted), returning once
+        /// the transaction committed.
+        async fn write(&self, store: &str, key: &str, op: Write<'_>) -> Result<(), StorageError> {
             let tx = self
                 .db
                 .transaction(&[store], TransactionMode::ReadWrite)
                 .map_err(err)?;
-            tx.store(store)
-                .map_err(err)?
-                .put(value, Some(&JsValue::from_str(key)))
-                .await
-                .map_err(err)?;
+            let on = tx.store(store).map_err(err)?;
+            let key = JsValue::from_str(key);
+            match op {
+                Write::Put(value) => on.put(value, Some(&key)).await.map(drop),
+                Write::Delete => on.delete(key).await,
+            }
+            .map_err(err)?;
             committed(tx.done().await.map_err(err)?)
         }
 
@@ -243,11 +253,12 @@ mod web {
             Ok(self.get(DOCS, key).await?.and_then(|v| v.as_string()))
         }
         async fn save(&self, key: &str, json: &str) -> Result<(), StorageError> {
-            self.put(DOCS, key, &JsValue::from_str(json)).await
+            self.write(DOCS, key, Write::Put(&JsValue::from_str(json)))
+                .await
         }
         async fn put_photo(&self, sha256: &str, bytes: &[u8]) -> Result<(), StorageError> {
             let array = js_sys::Uint8Array::from(bytes);
-            self.put(PHOTOS, sha256, &array.into()).await
+            self.write(PHOTOS, sha256, Write::Put(&array.into())).await
         }
         async fn get_photo(&self, sha256: &str) -> Result<Option<Vec<u8>>, StorageError> {
             Ok(self
@@ -256,16 +267,7 @@ mod web {
                 .map(|v| js_sys::Uint8Array::new(&v).to_vec()))
         }
         async fn delete_photo(&self, sha256: &str) -> Result<(), StorageError> {
-            let tx = self
-                .db
-                .transaction(&[PHOTOS], TransactionMode::ReadWrite)
-                .map_err(err)?;
-            tx.store(PHOTOS)
-                .map_err(err)?
-                .delete(JsValue::from_str(sha256))
-                .await
-                .map_err(err)?;
-            committed(tx.done().await.map_err(err)?)
+            self.write(PHOTOS, sha256, Write::Delete).await
         }
     }
 }

@@ -102,19 +102,25 @@ fn for_router(query: String) -> String {
     query.replace('%', "%25")
 }
 
-/// Read from an address's query as the router hands it (decoded once).
-impl From<&str> for IssueFilter {
-    fn from(query: &str) -> Self {
-        IssueFilter::from_query_string(query)
-    }
+/// A filter carried in an address: read from its query as the router hands it (decoded
+/// once), written as the query the router writes ([`for_router`]).
+macro_rules! in_the_address {
+    ($filter:ident) => {
+        impl From<&str> for $filter {
+            fn from(query: &str) -> Self {
+                $filter::from_query_string(query)
+            }
+        }
+
+        impl std::fmt::Display for $filter {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&for_router(self.to_query_string()))
+            }
+        }
+    };
 }
 
-/// The address's query, as the router writes it.
-impl std::fmt::Display for IssueFilter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&for_router(self.to_query_string()))
-    }
-}
+in_the_address!(IssueFilter);
 
 /// The filter of a manager's inbox of walkthroughs: a review status, or all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,17 +158,7 @@ impl InboxFilter {
     }
 }
 
-impl From<&str> for InboxFilter {
-    fn from(query: &str) -> Self {
-        InboxFilter::from_query_string(query)
-    }
-}
-
-impl std::fmt::Display for InboxFilter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&for_router(self.to_query_string()))
-    }
-}
+in_the_address!(InboxFilter);
 
 #[cfg(test)]
 mod tests {

@@ -10,5 +10,5 @@ mod ui;
 #[cfg(target_arch = "wasm32")]
 pub use ui::App;
 
-pub use flowwalk_client::{api, handoff, i18n, photo, platform};
+pub use flowwalk_client::{api, handoff, i18n, photo, platform, session};
 pub use flowwalk_shared as shared;

@@ -148,7 +148,10 @@ mod tests {
     use super::*;
     use crate::outbox::{Outbox, SendState};
     use crate::recorder::Draft;
+    use crate::session::Session;
     use crate::store::Settings;
+    use flowwalk_shared::Role;
+    use flowwalk_shared::api::auth::Me;
 
     /// A drafts document as the build before versioning wrote it (format 1), by hand.
     const DRAFTS_V1: &str = r#"[{"id":"w1","rev":1,"assignment_id":"a1","scenario_version_id":"v1","title":"社保卡补办","venue":"天宁区政务服务中心","mode":"in_person","started_at_ms":1000,"steps":[{"id":"s1","template_step_id":"t1","unplanned":null,"name":"取号","standard_minutes":5,"started_at_ms":1000,"ended_at_ms":null,"waiting_ms":0,"serving_ms":0,"phase":{"phase":"waiting","since_ms":1000},"outcome":null,"rating":null,"note":"排队的人很多"}],"current":0,"findings":[],"commendations":[],"satisfaction":null,"smoothness":null,"comment":"","returned_comment":null}]"#;
@@ -210,6 +213,44 @@ mod tests {
             ),
             Read::Unreadable { .. }
         ));
+    }
+
+    /// A session document as phones stored it, by hand: format 3 in its envelope, and the
+    /// bare format 1 of before `needs_login`.
+    #[test]
+    fn stored_sessions_still_read() {
+        let user = r#"{"id":"u7","username":"wang","display_name":"王芳","role":"experiencer","department_id":null}"#;
+        let v3 = format!(
+            r#"{{"format":3,"data":{{"base_url":"https://fw.example.cn","user":{user},"access_token":"a","access_expires_at_ms":1700000000000,"refresh_token":"r","needs_login":false}}}}"#
+        );
+        let v1 = format!(
+            r#"{{"base_url":"https://fw.example.cn","user":{user},"access_token":"a","access_expires_at_ms":1700000000000,"refresh_token":"r"}}"#
+        );
+        let expected = Session {
+            base_url: "https://fw.example.cn".into(),
+            user: Me {
+                id: "u7".into(),
+                username: "wang".into(),
+                display_name: "王芳".into(),
+                role: Role::Experiencer,
+                department_id: None,
+            },
+            access_token: "a".into(),
+            access_expires_at_ms: 1_700_000_000_000,
+            refresh_token: "r".into(),
+            needs_login: false,
+        };
+        for raw in [v3, v1] {
+            assert_eq!(
+                read::<Option<Session>>(Doc::Session, Some(raw)),
+                Read::Parsed(Some(expected.clone()))
+            );
+        }
+        let logged_out = r#"{"format":3,"data":null}"#.to_owned();
+        assert_eq!(
+            read::<Option<Session>>(Doc::Session, Some(logged_out)),
+            Read::Parsed(None)
+        );
     }
 
     #[test]

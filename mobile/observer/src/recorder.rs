@@ -553,24 +553,8 @@ impl Draft {
         };
         // A finding or commendation noted at a step that was then never walked belongs to
         // the walk.
-        let walked =
-            |id: &Option<String>| id.clone().filter(|id| steps.iter().any(|s| &s.id == id));
-        let findings = self
-            .findings
-            .iter()
-            .map(|f| Finding {
-                step_id: walked(&f.step_id),
-                ..f.clone()
-            })
-            .collect();
-        let commendations = self
-            .commendations
-            .iter()
-            .map(|c| Commendation {
-                step_id: walked(&c.step_id),
-                ..c.clone()
-            })
-            .collect();
+        let findings = at_walked_steps(&self.findings, &steps, |f| &mut f.step_id);
+        let commendations = at_walked_steps(&self.commendations, &steps, |c| &mut c.step_id);
         let first = steps
             .iter()
             .map(|s| s.started_at_ms)
@@ -595,6 +579,29 @@ impl Draft {
             comment: self.comment.clone(),
         })
     }
+}
+
+/// Copies of `items` (findings, commendations), each keeping its step (`step_id`) only
+/// if that step was walked.
+fn at_walked_steps<T: Clone>(
+    items: &[T],
+    walked: &[StepRecord],
+    step_id: fn(&mut T) -> &mut Option<String>,
+) -> Vec<T> {
+    items
+        .iter()
+        .cloned()
+        .map(|mut item| {
+            let id = step_id(&mut item);
+            if id
+                .as_ref()
+                .is_some_and(|id| !walked.iter().any(|s| &s.id == id))
+            {
+                *id = None;
+            }
+            item
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDate;
 use flowwalk_shared::api::assignments::{Assignment, AssignmentStatus};
-use flowwalk_shared::api::auth::{Me, TokenResponse};
 use flowwalk_shared::api::scenarios::Scenario;
 use flowwalk_shared::rules;
 use flowwalk_shared::sync::{ReferenceData, ReviewStatus};
@@ -23,40 +22,10 @@ use crate::docs::{self, Read};
 use crate::i18n::Lang;
 use crate::outbox::{EvidenceState, Outbox, OutboxError, SendState};
 use crate::recorder::{Draft, DraftError};
+pub use crate::session::Session;
 use crate::storage::{Storage, StorageError};
 use crate::sync::PhotoSource;
 pub use crate::sync::Round;
-
-/// A logged-in observer on this device.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Session {
-    pub base_url: String,
-    pub user: Me,
-    pub access_token: String,
-    pub access_expires_at_ms: i64,
-    pub refresh_token: String,
-    /// The server refused the tokens: log in again before the next sync (nothing recorded
-    /// is affected).
-    #[serde(default)]
-    pub needs_login: bool,
-}
-
-impl Session {
-    pub fn from_tokens(base_url: &str, t: TokenResponse, now_ms: i64) -> Session {
-        Session {
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            user: t.user,
-            access_token: t.access_token,
-            access_expires_at_ms: now_ms.saturating_add(
-                i64::try_from(t.expires_in)
-                    .unwrap_or(0)
-                    .saturating_mul(1000),
-            ),
-            refresh_token: t.refresh_token,
-            needs_login: false,
-        }
-    }
-}
 
 /// How the last sync round went, for the outbox screen.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -788,6 +757,7 @@ impl AppData {
 mod tests {
     use flowwalk_shared::ErrorCode;
     use flowwalk_shared::api::assignments::WalkMode;
+    use flowwalk_shared::api::auth::Me;
     use flowwalk_shared::api::scenarios::{Channel, Step};
     use flowwalk_shared::sync::{PushResult, PushStatus, ReviewOutcome};
     use flowwalk_shared::taxonomy::{Satisfaction, Smoothness};

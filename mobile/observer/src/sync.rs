@@ -15,7 +15,7 @@ use flowwalk_shared::{ErrorCode, Role};
 use crate::api::{ApiError, Transport};
 use crate::backoff;
 use crate::outbox::Outbox;
-use crate::store::Session;
+use crate::session::Session;
 
 /// How often the automatic sync looks at the clock and the network.
 pub const TICK_MS: u32 = 2_000;
@@ -144,7 +144,7 @@ pub async fn round<T: Transport, P: PhotoSource>(
     {
         match transport.refresh(&session.refresh_token).await {
             Ok(t) => {
-                session = Session::from_tokens(&session.base_url, t, now_ms);
+                session = session.refreshed(t, now_ms);
                 changed_session = true;
             }
             Err(e @ ApiError::Refused { .. })

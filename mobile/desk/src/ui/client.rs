@@ -4,6 +4,7 @@
 //! refresh is refused too. What the browser does with a file (a new tab, a download) is
 //! here as well.
 
+use std::future::Future;
 use std::rc::Rc;
 
 use dioxus::prelude::*;
@@ -11,19 +12,20 @@ use flowwalk_shared::endpoint::{Body, Bytes, NoQuery};
 use flowwalk_shared::endpoints::{self as ep, IdPath, Sha256Path};
 
 use crate::api::{AnswerOf, ApiError, BodyOf, Call, Client};
-use crate::handoff::{self, DeskSession};
+use crate::handoff;
+use crate::platform;
 
 use super::DeskStore;
 
 /// The typed client over the desk's session; None when logged out.
 fn client(desk: DeskStore) -> Option<Client> {
     let s = desk.session.peek().clone()?;
-    let base = s.base.clone();
+    let client = s.client();
     let session_sig = desk.session;
     let on_tokens = Rc::new(
         move |tokens: Option<&flowwalk_shared::api::auth::TokenResponse>| match tokens {
             Some(t) => {
-                let fresh = DeskSession::from_tokens(&base, t.clone());
+                let fresh = s.refreshed(t.clone(), platform::now_ms());
                 handoff::save(&fresh);
                 let mut sig = session_sig;
                 sig.set(Some(fresh));
@@ -35,7 +37,7 @@ fn client(desk: DeskStore) -> Option<Client> {
             }
         },
     );
-    Some(Client::new(&s.base, &s.access_token, Some(&s.refresh_token)).on_tokens(on_tokens))
+    Some(client.on_tokens(on_tokens))
 }
 
 /// Reads one thing by its id (an endpoint with no query and no body).
@@ -45,6 +47,31 @@ where
     E::Body: Body<Value = ()>,
 {
     call(desk, endpoint, &IdPath::new(id), &NoQuery {}, &()).await
+}
+
+/// A resource read again after every change the desk makes ([`DeskStore::changed`]).
+pub fn use_fresh<T: 'static, F: Future<Output = T> + 'static>(
+    desk: DeskStore,
+    mut load: impl FnMut() -> F + 'static,
+) -> Resource<T> {
+    use_resource(move || {
+        let _ = desk.changes.read();
+        load()
+    })
+}
+
+/// One thing by its id (the page of a walkthrough, of an issue), read again after every
+/// change.
+pub fn use_by_id<E>(
+    desk: DeskStore,
+    endpoint: E,
+    id: String,
+) -> Resource<Result<AnswerOf<E>, ApiError>>
+where
+    E: Call<Path = IdPath, Query = NoQuery>,
+    E::Body: Body<Value = ()>,
+{
+    use_fresh(desk, move || get_by_id(desk, endpoint, id.clone()))
 }
 
 /// Calls `endpoint` with its path parameters, query and body.

@@ -19,26 +19,23 @@ use crate::api::{BodyOf, Call};
 use crate::filters::InboxFilter;
 use crate::i18n::{Lang, duration};
 
-/// A walkthrough's review status as the shared table names it.
-fn status_name(lang: Lang, s: ReviewStatus) -> &'static str {
-    lang.label(s)
-}
-
 #[component]
 pub fn Inbox(filter: InboxFilter) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let status = filter.status;
     // Loaded again when the address's filter changes (and after each change).
-    let list = use_resource(use_reactive!(|(status,)| async move {
-        let _ = desk.changes.read();
-        let query = WalkthroughQuery {
-            status,
-            limit: Some(200),
-            ..WalkthroughQuery::default()
-        };
-        client::call(desk, ep::walkthroughs::List, &(), &query, &()).await
-    }));
+    let list = client::use_fresh(
+        desk,
+        use_reactive!(|(status,)| async move {
+            let query = WalkthroughQuery {
+                status,
+                limit: Some(200),
+                ..WalkthroughQuery::default()
+            };
+            client::call(desk, ep::walkthroughs::List, &(), &query, &()).await
+        }),
+    );
     let rows = match loading_or_error(lang, &list.read()) {
         Err(shown) => shown,
         Ok(p) if p.items.is_empty() => rsx! {
@@ -65,7 +62,7 @@ pub fn Inbox(filter: InboxFilter) -> Element {
                                 }
                             }
                             div { class: "line small",
-                                span { class: "tag", {status_name(lang, w.status)} }
+                                span { class: "tag", {lang.label(w.status)} }
                                 span { "{w.observer_name}" }
                                 span { class: "muted", {china_time(w.started_at)} }
                                 span { {format!("{} {}", lang.t("发现问题", "Findings"), w.finding_count)} }
@@ -88,7 +85,7 @@ pub fn Inbox(filter: InboxFilter) -> Element {
                         desk.show_inbox(filter);
                     },
                     for s in [ReviewStatus::Submitted, ReviewStatus::Accepted, ReviewStatus::Returned] {
-                        option { value: s.as_str(), selected: status == Some(s), {status_name(lang, s)} }
+                        option { value: s.as_str(), selected: status == Some(s), {lang.label(s)} }
                     }
                     option { value: "", selected: status.is_none(), {lang.t("全部", "All")} }
                 }
@@ -102,14 +99,7 @@ pub fn Inbox(filter: InboxFilter) -> Element {
 pub fn Feedback(id: String) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let id2 = id.clone();
-    let detail = use_resource(move || {
-        let id = id2.clone();
-        async move {
-            let _ = desk.changes.read();
-            client::get_by_id(desk, ep::walkthroughs::Get, id).await
-        }
-    });
+    let detail = client::use_by_id(desk, ep::walkthroughs::Get, id.clone());
     let comment = use_signal(String::new);
     let d = match loaded_page(lang, lang.t("走流程", "Walkthrough"), &detail.read()) {
         Ok(x) => x,
@@ -124,7 +114,7 @@ pub fn Feedback(id: String) -> Element {
         article { class: "feedback", "data-testid": "feedback",
             h1 { "{s.scenario_name} · {s.venue_name}" }
             p { class: "line",
-                span { class: "tag", "data-testid": "walkthrough-status", {status_name(lang, s.status)} }
+                span { class: "tag", "data-testid": "walkthrough-status", {lang.label(s.status)} }
                 span { "{s.observer_name}" }
                 span { class: "muted", {china_time(s.started_at)} " – " {china_time(s.ended_at)} }
                 button {
@@ -150,7 +140,7 @@ pub fn Feedback(id: String) -> Element {
             SamePlace { id: id.clone(), scenario_id: s.scenario_id.clone(), venue_id: s.venue_id.clone() }
             section { class: "card",
                 h2 { {lang.t("评价", "Ratings")} }
-                p { {lang.t("满意度:", "Satisfaction: ")} {lang.satisfaction(r.satisfaction)} " · " {lang.t("顺畅度:", "Smoothness: ")} {lang.smoothness(r.smoothness)} }
+                p { {lang.t("满意度:", "Satisfaction: ")} {lang.label(r.satisfaction)} " · " {lang.t("顺畅度:", "Smoothness: ")} {lang.label(r.smoothness)} }
                 if !r.comment.is_empty() { p { "{r.comment}" } }
             }
             {findings_section(lang, r)}
@@ -168,7 +158,7 @@ fn findings_section(lang: Lang, r: &WalkthroughRecord) -> Element {
             h2 { {format!("{}({})", lang.t("发现的问题", "Findings"), r.findings.len())} }
             for f in r.findings.iter() {
                 div { key: "{f.id}", class: "occurrence", "data-testid": "finding",
-                    p { strong { {lang.severity(f.severity)} } " · {f.description}" }
+                    p { strong { {lang.label(f.severity)} } " · {f.description}" }
                     {photos(lang.t("问题照片", "Finding photo"), &f.photos)}
                 }
             }
@@ -176,7 +166,7 @@ fn findings_section(lang: Lang, r: &WalkthroughRecord) -> Element {
                 h2 { {lang.t("表扬", "Commendations")} }
                 ul { class: "plain",
                     for c in r.commendations.iter() {
-                        li { key: "{c.id}", {lang.commendation(c.kind)} " {c.note}" }
+                        li { key: "{c.id}", {lang.label(c.kind)} " {c.note}" }
                     }
                 }
             }
@@ -266,10 +256,10 @@ pub fn Journey(
                             div { class: "lane-name",
                                 "{t.name}"
                                 if let Some(k) = step.unplanned {
-                                    span { class: "tag warn", {lang.unplanned(k)} }
+                                    span { class: "tag warn", {lang.label(k)} }
                                 }
                                 if step.outcome != flowwalk_shared::walkthrough::StepOutcome::Done {
-                                    span { class: "tag warn", {lang.outcome(step.outcome)} }
+                                    span { class: "tag warn", {lang.label(step.outcome)} }
                                 }
                             }
                             div { class: "bars", role: "img",
@@ -429,7 +419,7 @@ pub fn Compare(a: String, b: String) -> Element {
                     Journey { detail: d.clone(), scale_ms: scale }
                     ul { class: "plain small",
                         for f in d.record.findings.iter() {
-                            li { key: "{f.id}", {lang.severity(f.severity)} " · {f.description}" }
+                            li { key: "{f.id}", {lang.label(f.severity)} " · {f.description}" }
                         }
                     }
                 }

@@ -2,6 +2,8 @@
 //! (evidence with photos), the panel and its votes, the audit trail as a timeline, and the
 //! forms of exactly the actions the server says this user may take now.
 
+use std::rc::Rc;
+
 use dioxus::prelude::*;
 use flowwalk_shared::Role;
 use flowwalk_shared::api::issues::{
@@ -12,46 +14,11 @@ use flowwalk_shared::api::issues::{
 use flowwalk_shared::endpoint::NoQuery;
 use flowwalk_shared::endpoints::{self as ep, IdPath};
 
-use super::issues::{DECISIONS, decision_name, state_name};
+use super::issues::{DECISIONS, decision_name};
 use super::notifications::china_time;
-use super::{DeskStore, client};
-use crate::api::ApiError;
+use super::{DeskStore, Step, client};
+use crate::api::{ApiError, BodyOf};
 use crate::i18n::Lang;
-
-pub fn action_name(lang: Lang, a: IssueAction) -> &'static str {
-    let en = match a {
-        IssueAction::Dismiss => "Dismissed",
-        IssueAction::Explain => "Explained",
-        IssueAction::FixNow => "Fix now",
-        IssueAction::Ledger => "Put in the ledger",
-        IssueAction::Appeal => "Appealed",
-        IssueAction::SubmitEvidence => "Evidence submitted",
-        IssueAction::RequestTransfer => "Transfer requested",
-        IssueAction::Transfer => "Transferred",
-        IssueAction::DeclineTransfer => "Transfer declined",
-        IssueAction::AcceptEvidence => "Evidence accepted",
-        IssueAction::RejectEvidence => "Evidence rejected",
-        IssueAction::FormPanel => "Panel formed",
-        IssueAction::Approve => "Panel member approved",
-        IssueAction::Reject => "Panel member rejected",
-        IssueAction::SignOff => "Signed off by the panel",
-        IssueAction::RecheckSatisfied => "Re-check: satisfied",
-        IssueAction::RecheckUnsatisfied => "Re-check: not satisfied",
-        IssueAction::MarkOverdue => "Overdue",
-        IssueAction::AddOccurrence => "Seen again",
-        IssueAction::Create => "Created",
-    };
-    lang.t(a.label_zh(), en)
-}
-
-fn constituency_name(lang: Lang, c: Constituency) -> &'static str {
-    let en = match c {
-        Constituency::ServiceOffice => "Service office",
-        Constituency::WindowRep => "Window representative",
-        Constituency::CitizenPatrol => "Citizen patrol",
-    };
-    lang.t(c.label_zh(), en)
-}
 
 /// The "back to the list" link above a page.
 pub(super) fn back_to_list(desk: DeskStore, lang: Lang) -> Element {
@@ -132,14 +99,7 @@ pub fn Photo(sha: String, label: String) -> Element {
 pub fn IssuePage(id: String) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let id2 = id.clone();
-    let detail = use_resource(move || {
-        let id = id2.clone();
-        async move {
-            let _ = desk.changes.read();
-            client::get_by_id(desk, ep::issues::Get, id).await
-        }
-    });
+    let detail = client::use_by_id(desk, ep::issues::Get, id.clone());
     let d = match loaded_page(lang, lang.t("问题", "Issue"), &detail.read()) {
         Ok(x) => x,
         Err(shown) => return shown,
@@ -152,11 +112,11 @@ pub fn IssuePage(id: String) -> Element {
         article { class: "issue", "data-testid": "issue-page", "data-status": "{s.status}", "data-id": "{s.id}",
             h1 { "{s.title}" }
             div { class: "line",
-                span { class: "tag", "data-testid": "issue-status", {state_name(lang, s.status)} }
+                span { class: "tag", "data-testid": "issue-status", {lang.label(s.status)} }
                 if s.overdue {
                     span { class: "tag warn", {lang.t("已逾期", "Overdue")} }
                 }
-                span { {lang.severity(s.severity)} }
+                span { {lang.label(s.severity)} }
                 span { "{s.department_name}" }
                 span { class: "muted", "{s.venue_name}" }
                 if let Some(sc) = &s.scenario_name {
@@ -184,7 +144,7 @@ pub fn IssuePage(id: String) -> Element {
                     ul { class: "plain",
                         for m in d.panel.iter() {
                             li { key: "{m.user_id}", "data-testid": "panel-member",
-                                "{m.display_name} · " {constituency_name(lang, m.constituency)}
+                                "{m.display_name} · " {lang.label(m.constituency)}
                                 if m.conflicted { span { class: "muted", {lang.t("(回避,不投票)", " (conflicted: no vote)")} } }
                                 for v in d.votes.iter().filter(|v| v.user_id == m.user_id && Some(v.round) >= last_round) {
                                     span { key: "{v.round}", class: if v.approve { "tag ok" } else { "tag warn" }, "data-testid": "vote",
@@ -204,8 +164,8 @@ pub fn IssuePage(id: String) -> Element {
                         li { key: "{e.seq}",
                             span { class: "when small muted", {china_time(e.at)} }
                             " "
-                            strong { {action_name(lang, e.action)} }
-                            " → " {state_name(lang, e.to_state)}
+                            strong { {lang.label(e.action)} }
+                            " → " {lang.label(e.to_state)}
                             span { class: "small muted", " ({e.actor})" }
                         }
                     }
@@ -224,7 +184,7 @@ fn before_after(lang: Lang, d: &IssueDetail) -> Element {
                 h2 { {lang.t("发现的问题(整改前)", "What was found (before)")} }
                 for o in d.occurrences.iter() {
                     div { key: "{o.id}", class: "occurrence",
-                        p { class: "small muted", {china_time(o.seen_at)} " · " {lang.severity(o.severity)} }
+                        p { class: "small muted", {china_time(o.seen_at)} " · " {lang.label(o.severity)} }
                         p { "{o.description}" }
                         {photos(lang.t("问题照片", "Finding photo"), &o.photos)}
                     }
@@ -460,23 +420,36 @@ async fn upload_chosen(desk: DeskStore) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// One button of a two-way step: its test hook and its words.
+/// One button of a two-way step: its test hook, its words and what shows once it went.
 struct Choice {
     testid: &'static str,
     text: &'static str,
+    done: (&'static str, &'static str),
 }
 
-/// A step decided by one of two buttons under a note (accept, vote, re-check):
-/// `pick(yes, note)` sends it, with the note trimmed.
-fn two_way_form(
+/// A step decided by one of two buttons under a note (accept, vote, re-check): the button
+/// picked and the note, trimmed, make the `body` sent to `step`.
+#[allow(clippy::too_many_arguments)]
+fn two_way_form<E: Step>(
+    step: E,
+    id: String,
     heading: &'static str,
     label: &'static str,
     name: &'static str,
-    mut note: Signal<String>,
     yes: Choice,
     no: Choice,
-    pick: impl Fn(bool, String) + Clone + 'static,
-) -> Element {
+    body: impl Fn(bool, String) -> BodyOf<E> + 'static,
+) -> Element
+where
+    BodyOf<E>: 'static,
+{
+    let desk = use_context::<DeskStore>();
+    let mut note = use_signal(String::new);
+    let pick = Rc::new(move |picked: bool| {
+        let (zh, en) = if picked { yes.done } else { no.done };
+        let request = body(picked, note.peek().trim().to_owned());
+        desk.fire(step, id.clone(), request, zh, en);
+    });
     let pick_no = pick.clone();
     rsx! {
         div { class: "act",
@@ -486,11 +459,11 @@ fn two_way_form(
             }
             div { class: "buttons",
                 button { class: "primary", "data-testid": yes.testid,
-                    onclick: move |_| pick(true, note.peek().trim().to_owned()),
+                    onclick: move |_| pick(true),
                     {yes.text}
                 }
                 button { class: "danger", "data-testid": no.testid,
-                    onclick: move |_| pick_no(false, note.peek().trim().to_owned()),
+                    onclick: move |_| pick_no(false),
                     {no.text}
                 }
             }
@@ -500,124 +473,87 @@ fn two_way_form(
 
 #[component]
 fn AcceptanceForm(id: String, version: i32) -> Element {
-    let desk = use_context::<DeskStore>();
-    let lang = desk.lang();
-    let reason = use_signal(String::new);
+    let lang = use_context::<DeskStore>().lang();
     two_way_form(
+        ep::issues::Acceptance,
+        id,
         lang.t("验收整改", "Accept the fix"),
         lang.t(
             "不通过理由(不通过时必填)",
             "What is still wrong (to reject)",
         ),
         "acceptance-reason",
-        reason,
         Choice {
             testid: "accept-evidence",
             text: lang.t("验收通过", "Accept"),
+            done: ("验收通过", "Accepted"),
         },
         Choice {
             testid: "reject-evidence",
             text: lang.t("不通过,退回部门", "Reject, back to the department"),
+            done: ("已退回部门", "Returned to the department"),
         },
-        move |accept, reason| {
-            let reason = if accept { String::new() } else { reason };
-            let (zh, en) = if accept {
-                ("验收通过", "Accepted")
-            } else {
-                ("已退回部门", "Returned to the department")
-            };
-            desk.fire(
-                ep::issues::Acceptance,
-                id.clone(),
-                AcceptanceRequest {
-                    expected_version: version,
-                    accept,
-                    reason,
-                },
-                zh,
-                en,
-            );
+        move |accept, reason| AcceptanceRequest {
+            expected_version: version,
+            accept,
+            reason: if accept { String::new() } else { reason },
         },
     )
 }
 
 #[component]
 fn VoteForm(id: String, version: i32) -> Element {
-    let desk = use_context::<DeskStore>();
-    let lang = desk.lang();
-    let reason = use_signal(String::new);
+    let lang = use_context::<DeskStore>().lang();
     two_way_form(
+        ep::issues::Vote,
+        id,
         lang.t("验收投票", "Your vote"),
         lang.t("意见(不通过时必填)", "Comment (required to reject)"),
         "vote-reason",
-        reason,
         Choice {
             testid: "vote-approve",
             text: lang.t("通过", "Approve"),
+            done: ("已投票:通过", "Voted: approve"),
         },
         Choice {
             testid: "vote-reject",
             text: lang.t("不通过", "Reject"),
+            done: ("已投票:不通过", "Voted: reject"),
         },
-        move |approve, reason| {
-            let (zh, en) = if approve {
-                ("已投票:通过", "Voted: approve")
-            } else {
-                ("已投票:不通过", "Voted: reject")
-            };
-            desk.fire(
-                ep::issues::Vote,
-                id.clone(),
-                VoteRequest {
-                    expected_version: version,
-                    approve,
-                    reason,
-                },
-                zh,
-                en,
-            );
+        move |approve, reason| VoteRequest {
+            expected_version: version,
+            approve,
+            reason,
         },
     )
 }
 
 #[component]
 fn RecheckForm(id: String, version: i32) -> Element {
-    let desk = use_context::<DeskStore>();
-    let lang = desk.lang();
-    let note = use_signal(String::new);
+    let lang = use_context::<DeskStore>().lang();
     two_way_form(
+        ep::issues::Recheck,
+        id,
         lang.t(
             "回访:整改后是否满意?",
             "Re-check: are you satisfied with the fix?",
         ),
         lang.t("补充说明", "Note"),
         "recheck-note",
-        note,
         Choice {
             testid: "recheck-satisfied",
             text: lang.t("满意", "Satisfied"),
+            done: ("感谢回访", "Thank you"),
         },
         Choice {
             testid: "recheck-unsatisfied",
             text: lang.t("不满意", "Not satisfied"),
+            done: ("已重新整改", "Reopened"),
         },
-        move |satisfied, note| {
-            let (zh, en) = if satisfied {
-                ("感谢回访", "Thank you")
-            } else {
-                ("已重新整改", "Reopened")
-            };
-            desk.fire(
-                ep::issues::Recheck,
-                id.clone(),
-                RecheckRequest {
-                    expected_version: version,
-                    satisfied,
-                    note,
-                },
-                zh,
-                en,
-            );
+        move |satisfied, note| RecheckRequest {
+            expected_version: version,
+            satisfied,
+            note,
         },
     )
 }
@@ -768,7 +704,7 @@ fn PanelForm(id: String, version: i32, current: [String; 3]) -> Element {
                 if formed { {lang.t("调整验收团", "Change the acceptance panel")} } else { {lang.t("组建验收团", "Form the acceptance panel")} }
             }
             for (n, c) in constituencies.into_iter().enumerate() {
-                label { key: "{c}", {constituency_name(lang, c)}
+                label { key: "{c}", {lang.label(c)}
                     select {
                         name: "panel-{c}",
                         onchange: move |e| chosen.write()[n] = e.value(),

@@ -23,18 +23,14 @@ pub enum ListKind {
     Observer,
 }
 
-/// An issue's state as the shared table names it.
-pub fn state_name(lang: Lang, s: IssueState) -> &'static str {
-    lang.label(s)
-}
-
-pub fn decision_name(lang: Lang, d: TriageDecision) -> &'static str {
-    match d {
-        TriageDecision::Dismiss => lang.t("不予受理", "Dismiss"),
-        TriageDecision::Explain => lang.t("解释说明", "Explain"),
-        TriageDecision::FixNow => lang.t("即知即改(1个工作日)", "Fix now (1 working day)"),
-        TriageDecision::Ledger => lang.t("建立台账(15个工作日)", "Ledger (15 working days)"),
-    }
+/// A triage decision as the forms offer it: the shared table's word and the deadline it sets.
+pub fn decision_name(lang: Lang, d: TriageDecision) -> String {
+    let deadline = match d {
+        TriageDecision::FixNow => lang.t("(1个工作日)", " (1 working day)"),
+        TriageDecision::Ledger => lang.t("(15个工作日)", " (15 working days)"),
+        TriageDecision::Dismiss | TriageDecision::Explain => "",
+    };
+    format!("{}{deadline}", lang.label(d))
 }
 
 /// The decisions in the order the forms offer them.
@@ -111,13 +107,15 @@ pub fn IssueList(kind: ListKind, filter: IssueFilter) -> Element {
     };
     // Loaded again when the address's filters change (and after each change).
     let first_page = request(None);
-    let list = use_resource(use_reactive!(|(first_page,)| async move {
-        let _ = desk.changes.read();
-        let page = client::call(desk, ep::issues::List, &(), &first_page, &()).await;
-        more.set(Vec::new());
-        next.set(page.as_ref().ok().and_then(|p| p.next_cursor.clone()));
-        page
-    }));
+    let list = client::use_fresh(
+        desk,
+        use_reactive!(|(first_page,)| async move {
+            let page = client::call(desk, ep::issues::List, &(), &first_page, &()).await;
+            more.set(Vec::new());
+            next.set(page.as_ref().ok().and_then(|p| p.next_cursor.clone()));
+            page
+        }),
+    );
     let load_more = move |_| {
         let Some(cursor) = next.peek().clone() else {
             return;
@@ -303,6 +301,16 @@ fn filters_form(
     refine: impl Fn(&dyn Fn(&mut IssueFilter)) + Clone + 'static,
     manager_choices: ManagerChoices,
 ) -> Element {
+    let states: Choices = IssueState::ALL
+        .map(|s| (s.as_str().to_owned(), lang.label(s).to_owned()))
+        .into();
+    let sorts: Choices = [
+        (IssueSort::Created, lang.t("最新创建", "Newest")),
+        (IssueSort::Updated, lang.t("最近更新", "Recently changed")),
+        (IssueSort::Deadline, lang.t("期限最早", "Earliest deadline")),
+    ]
+    .map(|(s, text)| (s.as_str().to_owned(), text.to_owned()))
+    .into();
     rsx! {
         form {
             class: "filters",
@@ -315,38 +323,17 @@ fn filters_form(
                     refine(&|f| f.q = q.clone());
                 }
             },
-            label { {lang.t("状态", "Status")}
-                select {
-                    name: "status",
-                    onchange: {
-                        let refine = refine.clone();
-                        move |e: FormEvent| refine(&|f| f.status = IssueState::parse(&e.value()))
-                    },
-                    option { value: "", selected: filter.status.is_none(), {lang.t("全部", "All")} }
-                    for s in IssueState::ALL.iter().copied() {
-                        option { key: "{s}", value: "{s}", selected: filter.status == Some(s), {state_name(lang, s)} }
-                    }
-                }
-            }
+            {pick_one(lang.t("状态", "Status"), "status", filter.status.map_or("", IssueState::as_str), Some(lang.t("全部", "All")), states, {
+                let refine = refine.clone();
+                move |v| refine(&|f| f.status = IssueState::parse(&v))
+            })}
             if kind == ListKind::Manager {
                 {manager_filters(lang, filter, refine.clone(), manager_choices)}
             }
-            label { {lang.t("排序", "Sort")}
-                select {
-                    name: "sort",
-                    onchange: {
-                        let refine = refine.clone();
-                        move |e: FormEvent| refine(&|f| f.sort = IssueSort::parse(&e.value()))
-                    },
-                    for (s, zh, en) in [
-                        (IssueSort::Created, "最新创建", "Newest"),
-                        (IssueSort::Updated, "最近更新", "Recently changed"),
-                        (IssueSort::Deadline, "期限最早", "Earliest deadline"),
-                    ] {
-                        option { value: s.as_str(), selected: sort == s, {lang.t(zh, en)} }
-                    }
-                }
-            }
+            {pick_one(lang.t("排序", "Sort"), "sort", sort.as_str(), None, sorts, {
+                let refine = refine.clone();
+                move |v| refine(&|f| f.sort = IssueSort::parse(&v))
+            })}
             label { class: "check",
                 input {
                     r#type: "checkbox",
@@ -379,16 +366,17 @@ fn manager_filters(
     refine: impl Fn(&dyn Fn(&mut IssueFilter)) + Clone + 'static,
     (departments, venues, scenarios): ManagerChoices,
 ) -> Element {
+    let all = Some(lang.t("全部", "All"));
     rsx! {
-        {pick_one(lang, lang.t("责任部门", "Department"), "department", &filter.department_id, departments, {
+        {pick_one(lang.t("责任部门", "Department"), "department", &filter.department_id, all, departments, {
             let refine = refine.clone();
             move |v| refine(&|f| f.department_id = v.clone())
         })}
-        {pick_one(lang, lang.t("场所", "Venue"), "venue", &filter.venue_id, venues, {
+        {pick_one(lang.t("场所", "Venue"), "venue", &filter.venue_id, all, venues, {
             let refine = refine.clone();
             move |v| refine(&|f| f.venue_id = v.clone())
         })}
-        {pick_one(lang, lang.t("场景", "Scenario"), "scenario", &filter.scenario_id, scenarios, {
+        {pick_one(lang.t("场景", "Scenario"), "scenario", &filter.scenario_id, all, scenarios, {
             let refine = refine.clone();
             move |v| refine(&|f| f.scenario_id = v.clone())
         })}
@@ -405,12 +393,13 @@ fn manager_filters(
     }
 }
 
-/// One filter chosen from a list, "all" first: `set` gets the chosen id ("" for all).
+/// One filter chosen from a list of (value, words): `all` (when offered) first, as "";
+/// `set` gets the chosen value.
 fn pick_one(
-    lang: Lang,
     label: &'static str,
     name: &'static str,
     chosen: &str,
+    all: Option<&'static str>,
     choices: Choices,
     set: impl Fn(String) + 'static,
 ) -> Element {
@@ -419,7 +408,9 @@ fn pick_one(
             select {
                 name: name,
                 onchange: move |e: FormEvent| set(e.value()),
-                option { value: "", {lang.t("全部", "All")} }
+                if let Some(all) = all {
+                    option { value: "", selected: chosen.is_empty(), {all} }
+                }
                 for (id, name) in choices {
                     option { key: "{id}", value: "{id}", selected: chosen == id, "{name}" }
                 }
@@ -512,7 +503,7 @@ fn IssueRow(
                 }
             }
             div { class: "line small",
-                span { class: "tag", {state_name(lang, i.status)} }
+                span { class: "tag", {lang.label(i.status)} }
                 if i.overdue {
                     span { class: "tag warn", "data-testid": "overdue", {lang.t("已逾期", "Overdue")} }
                 }

@@ -4,8 +4,9 @@ use dioxus::prelude::*;
 
 use super::DeskStore;
 use crate::api::{ApiError, HttpTransport};
-use crate::handoff::{self, DeskSession};
+use crate::handoff;
 use crate::platform;
+use crate::session::Session;
 
 #[component]
 pub fn Login() -> Element {
@@ -28,7 +29,7 @@ pub fn Login() -> Element {
                 HttpTransport::login(&base, username.peek().trim(), &password.peek()).await;
             match answer {
                 Ok(tokens) => {
-                    let session = DeskSession::from_tokens(&base, tokens);
+                    let session = Session::from_tokens(&base, tokens, platform::now_ms());
                     if !handoff::save(&session) {
                         desk.fail(lang.t(
                             "浏览器不允许保存登录状态,刷新后需重新登录。",

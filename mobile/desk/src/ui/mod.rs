@@ -24,7 +24,7 @@ use crate::filters::{InboxFilter, IssueFilter};
 use crate::handoff;
 use crate::i18n::Lang;
 
-pub use store::DeskStore;
+pub use store::{DeskStore, Step};
 
 /// Every screen of the desk has its address under `/desk/` (the server answers every such
 /// path with the desk's page): reload, Back and Forward, links and bookmarks work, and a
@@ -87,19 +87,6 @@ impl From<View> for Route {
     }
 }
 
-/// A role's name on screen.
-pub fn role_name(lang: Lang, role: Role) -> &'static str {
-    let en = match role {
-        Role::Admin => "Administrator",
-        Role::Manager => "Manager",
-        Role::Inspector => "Inspector",
-        Role::Experiencer => "Observer",
-        Role::DepartmentOfficer => "Department officer",
-        Role::PanelMember => "Acceptance panel",
-    };
-    lang.t(role.label_zh(), en)
-}
-
 #[component]
 pub fn App() -> Element {
     let desk = DeskStore {
@@ -120,8 +107,7 @@ fn Shell() -> Element {
     let desk = use_context::<DeskStore>();
     let route = use_route::<Route>();
     // The badge: unread notifications, now, after each change and every half minute.
-    let _badge = use_resource(move || async move {
-        let _ = desk.changes.read();
+    let _badge = client::use_fresh(desk, move || async move {
         if desk.session.read().is_none() {
             return;
         }
@@ -164,7 +150,7 @@ fn Shell() -> Element {
                 }
                 if let Some(s) = &session {
                     span { class: "who", "data-testid": "who",
-                        "{s.user.display_name} · {role_name(lang, s.user.role)}"
+                        "{s.user.display_name} · {lang.label(s.user.role)}"
                     }
                     button {
                         class: "bar-btn",

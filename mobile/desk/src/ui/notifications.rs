@@ -2,28 +2,12 @@
 //! what it is about; one button marks them all read.
 
 use dioxus::prelude::*;
-use flowwalk_shared::api::reports::{
-    MarkReadRequest, Notification, NotificationKind, NotificationQuery,
-};
+use flowwalk_shared::api::reports::{MarkReadRequest, Notification, NotificationQuery};
 use flowwalk_shared::endpoint::NoQuery;
 use flowwalk_shared::endpoints as ep;
 
 use super::issue::loading_or_error;
 use super::{DeskStore, View, client};
-use crate::i18n::Lang;
-
-pub fn kind_name(lang: Lang, k: NotificationKind) -> &'static str {
-    match k {
-        NotificationKind::AssignmentNew => lang.t("新任务", "New assignment"),
-        NotificationKind::WalkthroughReturned => lang.t("走流程被退回", "Walkthrough returned"),
-        NotificationKind::IssueAssigned => lang.t("问题交办", "Issue assigned"),
-        NotificationKind::VoteRequested => lang.t("待验收投票", "Vote requested"),
-        NotificationKind::DeadlineNear => lang.t("期限将至", "Deadline near"),
-        NotificationKind::Overdue => lang.t("已逾期", "Overdue"),
-        NotificationKind::ActionNeeded => lang.t("待处理", "Action needed"),
-        NotificationKind::IssueUpdate => lang.t("问题进展", "Issue update"),
-    }
-}
 
 /// `2026-07-01 14:05` in China time (the server stores UTC): the shared crate's one China
 /// time.
@@ -44,8 +28,7 @@ async fn mark(desk: DeskStore, ids: Vec<String>) {
 pub fn Notifications() -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let page = use_resource(move || async move {
-        let _ = desk.changes.read();
+    let page = client::use_fresh(desk, move || async move {
         let query = NotificationQuery {
             limit: Some(100),
             ..NotificationQuery::default()
@@ -101,7 +84,7 @@ fn NotificationRow(n: Notification) -> Element {
             "data-read": if read { "true" } else { "false" },
             "data-kind": "{n.kind.as_str()}",
             div { class: "line",
-                span { class: if read { "tag" } else { "tag warn" }, {kind_name(lang, n.kind)} }
+                span { class: if read { "tag" } else { "tag warn" }, {lang.label(n.kind)} }
                 if !read {
                     span { class: "small strong", {lang.t("未读", "Unread")} }
                 }

@@ -96,8 +96,7 @@ pub fn Reports() -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let mut period = use_signal(String::new);
-    let dashboard = use_resource(move || async move {
-        let _ = desk.changes.read();
+    let dashboard = client::use_fresh(desk, move || async move {
         let query = DashboardQuery::default();
         client::call(desk, ep::reports::Dashboard, &(), &query, &()).await
     });
@@ -164,48 +163,110 @@ fn dashboard_figures(lang: Lang, d: &Dashboard) -> Element {
     }
 }
 
-/// Rectification and on-time rates month by month: the chart and its table.
-fn monthly_rates(lang: Lang, d: &Dashboard) -> Element {
+/// Two series as bars side by side (left, right) per label: how a [`bar_section`] draws.
+struct PairedBars {
+    /// What the picture shows, for a screen reader.
+    label: &'static str,
+    testid: &'static str,
+    bar_width: &'static str,
+    /// The top of the scale (rates: 100); None: from the numbers.
+    highest: Option<f32>,
+    max_ticks: i32,
+    ticks: fn(f32) -> String,
+    left: Vec<f32>,
+    right: Vec<f32>,
+    labels: Vec<String>,
+}
+
+/// A dashboard section: its heading, the bar chart when there are numbers, and the table
+/// that holds them.
+fn bar_section(heading: &str, bars: PairedBars, table: Element) -> Element {
+    let PairedBars {
+        label,
+        testid,
+        bar_width,
+        highest,
+        max_ticks,
+        ticks,
+        left,
+        right,
+        labels,
+    } = bars;
     rsx! {
         section { class: "card",
-            h2 { {lang.t("逐月整改率与按期率", "Rectification and on-time rates by month")} }
-            if !d.monthly.is_empty() {
-                Chart { label: lang.t("逐月整改率(左)与按期率(右)", "Rectification (left) and on-time (right) rates by month").to_owned(), testid: "monthly-chart",
+            h2 { {heading} }
+            if !labels.is_empty() {
+                Chart { label: label.to_owned(), testid: testid.to_owned(),
                     BarChart {
                         padding_top: 30,
                         padding_left: 60,
                         padding_right: 40,
                         padding_bottom: 40,
-                        bar_width: "4%",
+                        bar_width,
                         lowest: 0.0,
-                        highest: 100.0,
-                        max_ticks: 5,
-                        label_interpolation: percent as fn(f32) -> String,
-                        series: vec![
-                            d.monthly.iter().map(|m| (m.figures.rectification_rate.unwrap_or(0.0) * 100.0) as f32).collect::<Vec<f32>>(),
-                            d.monthly.iter().map(|m| (m.figures.on_time_rate.unwrap_or(0.0) * 100.0) as f32).collect::<Vec<f32>>(),
-                        ],
-                        labels: d.monthly.iter().map(|m| m.month.clone()).collect::<Vec<String>>(),
+                        highest,
+                        max_ticks,
+                        label_interpolation: ticks,
+                        series: vec![left, right],
+                        labels,
                     }
                 }
             }
-            table { class: "figures", "data-testid": "monthly",
-                {column_heads(&[lang.t("月份", "Month"), lang.t("收到", "Received"), lang.t("整改率", "Rectified"), lang.t("按期率", "On time"), lang.t("回访率", "Re-checked"), lang.t("满意率", "Satisfied")])}
-                tbody {
-                    for m in d.monthly.iter() {
-                        tr { key: "{m.month}",
-                            td { "{m.month}" }
-                            td { class: "num", "{m.figures.received}" }
-                            td { class: "num", {rate(m.figures.rectification_rate)} }
-                            td { class: "num", {rate(m.figures.on_time_rate)} }
-                            td { class: "num", {rate(m.figures.return_visit_rate)} }
-                            td { class: "num", {rate(m.figures.satisfaction_rate)} }
-                        }
+            {table}
+        }
+    }
+}
+
+/// Rectification and on-time rates month by month: the chart and its table.
+fn monthly_rates(lang: Lang, d: &Dashboard) -> Element {
+    let percent_of = |r: Option<f64>| (r.unwrap_or(0.0) * 100.0) as f32;
+    let bars = PairedBars {
+        label: lang.t(
+            "逐月整改率(左)与按期率(右)",
+            "Rectification (left) and on-time (right) rates by month",
+        ),
+        testid: "monthly-chart",
+        bar_width: "4%",
+        highest: Some(100.0),
+        max_ticks: 5,
+        ticks: percent,
+        left: d
+            .monthly
+            .iter()
+            .map(|m| percent_of(m.figures.rectification_rate))
+            .collect(),
+        right: d
+            .monthly
+            .iter()
+            .map(|m| percent_of(m.figures.on_time_rate))
+            .collect(),
+        labels: d.monthly.iter().map(|m| m.month.clone()).collect(),
+    };
+    let table = rsx! {
+        table { class: "figures", "data-testid": "monthly",
+            {column_heads(&[lang.t("月份", "Month"), lang.t("收到", "Received"), lang.t("整改率", "Rectified"), lang.t("按期率", "On time"), lang.t("回访率", "Re-checked"), lang.t("满意率", "Satisfied")])}
+            tbody {
+                for m in d.monthly.iter() {
+                    tr { key: "{m.month}",
+                        td { "{m.month}" }
+                        td { class: "num", "{m.figures.received}" }
+                        td { class: "num", {rate(m.figures.rectification_rate)} }
+                        td { class: "num", {rate(m.figures.on_time_rate)} }
+                        td { class: "num", {rate(m.figures.return_visit_rate)} }
+                        td { class: "num", {rate(m.figures.satisfaction_rate)} }
                     }
                 }
             }
         }
-    }
+    };
+    bar_section(
+        lang.t(
+            "逐月整改率与按期率",
+            "Rectification and on-time rates by month",
+        ),
+        bars,
+        table,
+    )
 }
 
 /// A table's column headings.
@@ -221,40 +282,59 @@ fn column_heads(names: &[&str]) -> Element {
 
 /// Each scenario's average time against its promise: the chart and its table.
 fn scenario_timing(lang: Lang, d: &Dashboard) -> Element {
-    rsx! {
-        section { class: "card",
-            h2 { {lang.t("各场景平均用时与承诺时限(分钟)", "Scenario time against the promise (minutes)")} }
-            if !d.scenario_timing.is_empty() {
-                Chart { label: lang.t("各场景平均用时(左)与承诺时限(右)", "Each scenario's average time (left) and promised time (right)").to_owned(), testid: "scenario-chart",
-                    BarChart {
-                        padding_top: 30,
-                        padding_left: 60,
-                        padding_right: 40,
-                        padding_bottom: 40,
-                        bar_width: "5%",
-                        lowest: 0.0,
-                        label_interpolation: whole as fn(f32) -> String,
-                        series: vec![
-                            d.scenario_timing.iter().map(|s| s.average_total_minutes as f32).collect::<Vec<f32>>(),
-                            d.scenario_timing.iter().map(|s| s.promised_minutes as f32).collect::<Vec<f32>>(),
-                        ],
-                        labels: d.scenario_timing.iter().map(|s| s.scenario_name.chars().take(8).collect::<String>()).collect::<Vec<String>>(),
+    let timing = &d.scenario_timing;
+    let bars = PairedBars {
+        label: lang.t(
+            "各场景平均用时(左)与承诺时限(右)",
+            "Each scenario's average time (left) and promised time (right)",
+        ),
+        testid: "scenario-chart",
+        bar_width: "5%",
+        highest: None,
+        max_ticks: 8,
+        ticks: whole,
+        left: timing
+            .iter()
+            .map(|s| s.average_total_minutes as f32)
+            .collect(),
+        right: timing.iter().map(|s| s.promised_minutes as f32).collect(),
+        labels: timing
+            .iter()
+            .map(|s| s.scenario_name.chars().take(8).collect())
+            .collect(),
+    };
+    let table = rsx! {
+        table { class: "figures", "data-testid": "scenario-timing",
+            {column_heads(&[lang.t("场景", "Scenario"), lang.t("走流程次数", "Walkthroughs"), lang.t("平均用时", "Average"), lang.t("承诺时限", "Promised")])}
+            tbody {
+                for s in timing.iter() {
+                    tr { key: "{s.scenario_id}", class: if s.average_total_minutes > s.promised_minutes && s.promised_minutes > 0.0 { "over" } else { "" },
+                        td { "{s.scenario_name}" }
+                        td { class: "num", "{s.walkthroughs}" }
+                        td { class: "num", {format!("{:.0}", s.average_total_minutes)} }
+                        td { class: "num", {format!("{:.0}", s.promised_minutes)} }
                     }
                 }
             }
-            table { class: "figures", "data-testid": "scenario-timing",
-                {column_heads(&[lang.t("场景", "Scenario"), lang.t("走流程次数", "Walkthroughs"), lang.t("平均用时", "Average"), lang.t("承诺时限", "Promised")])}
-                tbody {
-                    for s in d.scenario_timing.iter() {
-                        tr { key: "{s.scenario_id}", class: if s.average_total_minutes > s.promised_minutes && s.promised_minutes > 0.0 { "over" } else { "" },
-                            td { "{s.scenario_name}" }
-                            td { class: "num", "{s.walkthroughs}" }
-                            td { class: "num", {format!("{:.0}", s.average_total_minutes)} }
-                            td { class: "num", {format!("{:.0}", s.promised_minutes)} }
-                        }
-                    }
-                }
-            }
+        }
+    };
+    bar_section(
+        lang.t(
+            "各场景平均用时与承诺时限(分钟)",
+            "Scenario time against the promise (minutes)",
+        ),
+        bars,
+        table,
+    )
+}
+
+/// A checkbox's handler that keeps `id` in `list` exactly while the box is checked.
+fn kept_while_checked(mut list: Signal<Vec<String>>, id: String) -> impl FnMut(FormEvent) {
+    move |e: FormEvent| {
+        let mut l = list.write();
+        l.retain(|x| *x != id);
+        if e.checked() {
+            l.push(id.clone());
         }
     }
 }
@@ -276,7 +356,7 @@ fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>
     let today = crate::platform::today();
     let mut scenario = use_signal(String::new);
     let mut venue = use_signal(String::new);
-    let mut picked = use_signal(Vec::<String>::new);
+    let picked = use_signal(Vec::<String>::new);
     let mut starts = use_signal(move || today.to_string());
     let mut ends = use_signal(move || (today + chrono::Duration::days(14)).to_string());
     let mut online = use_signal(|| false);
@@ -317,16 +397,7 @@ fn NewAssignment(venues: Vec<(String, String)>, scenarios: Vec<(String, String)>
                                     r#type: "checkbox",
                                     "data-testid": "assignment-observer",
                                     checked: picked.read().contains(&u.id),
-                                    onchange: {
-                                        let id = u.id.clone();
-                                        move |e: FormEvent| {
-                                            let mut p = picked.write();
-                                            p.retain(|x| *x != id);
-                                            if e.checked() {
-                                                p.push(id.clone());
-                                            }
-                                        }
-                                    },
+                                    onchange: kept_while_checked(picked, u.id.clone()),
                                 }
                                 " {u.display_name} ({u.username})"
                             }
@@ -427,8 +498,7 @@ fn create_assignment(
 pub fn Planning() -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let data = use_resource(move || async move {
-        let _ = desk.changes.read();
+    let data = client::use_fresh(desk, move || async move {
         let a = client::get(desk, ep::assignments::List).await;
         let v = client::get(desk, ep::venues::List)
             .await
@@ -438,7 +508,7 @@ pub fn Planning() -> Element {
             .unwrap_or_default();
         (a, v, s)
     });
-    let mut chosen = use_signal(Vec::<String>::new);
+    let chosen = use_signal(Vec::<String>::new);
     let mut hours = use_signal(|| "72".to_owned());
     let mut code = use_signal(|| None::<String>);
     let create = move |_| {
@@ -504,16 +574,7 @@ pub fn Planning() -> Element {
                                         r#type: "checkbox",
                                         "data-testid": "assignment-pick",
                                         checked: chosen.read().contains(&id),
-                                        onchange: {
-                                            let id = id.clone();
-                                            move |e: FormEvent| {
-                                                let mut c = chosen.write();
-                                                c.retain(|x| *x != id);
-                                                if e.checked() {
-                                                    c.push(id.clone());
-                                                }
-                                            }
-                                        },
+                                        onchange: kept_while_checked(chosen, id.clone()),
                                     }
                                     " {title} "
                                     span { class: "muted small", "{when}" }

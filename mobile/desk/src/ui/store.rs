@@ -12,8 +12,8 @@ use flowwalk_shared::endpoints::IdPath;
 use super::{Route, View, client};
 use crate::api::{BodyOf, Call};
 use crate::filters::{InboxFilter, IssueFilter};
-use crate::handoff::DeskSession;
 use crate::i18n::Lang;
+use crate::session::Session;
 
 /// A workflow step on one issue: its endpoint answers the issue as it now is.
 pub trait Step: Call<Path = IdPath, Query = NoQuery, Answer = Json<IssueDetail>> {}
@@ -23,7 +23,7 @@ impl<E: Call<Path = IdPath, Query = NoQuery, Answer = Json<IssueDetail>>> Step f
 /// What every desk screen reaches.
 #[derive(Clone, Copy)]
 pub struct DeskStore {
-    pub session: Signal<Option<DeskSession>>,
+    pub session: Signal<Option<Session>>,
     pub lang: Signal<Lang>,
     /// (is an error, text)
     pub toast: Signal<Option<(bool, String)>>,

@@ -358,7 +358,7 @@ fn category_choices(
     rsx! {
         for group in CategoryGroup::ALL {
             details { key: "{group:?}", class: "group", open: true,
-                summary { {lang.group(group)} }
+                summary { {lang.label(group)} }
                 div { class: "choices",
                     for c in categories.iter().filter(|c| c.group == group) {
                         button {
@@ -401,7 +401,7 @@ fn severity_choices(
                         let edit = edit.clone();
                         move |_| edit(Box::new(move |f| f.severity = s))
                     },
-                    {lang.severity(s)}
+                    {lang.label(s)}
                 }
             }
         }

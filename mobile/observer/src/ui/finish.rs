@@ -132,7 +132,7 @@ fn commendation_choices(ctx: Ctx, lang: Lang, id: &str, draft: &Draft) -> Elemen
                                     )
                                 }
                             },
-                            {lang.commendation(k)}
+                            {lang.label(k)}
                         }
                     }
                 }
@@ -172,9 +172,9 @@ fn choice_row<T: Copy + PartialEq + std::fmt::Debug + 'static>(
 fn overall_choices(ctx: Ctx, lang: Lang, id: &str, draft: &Draft) -> Element {
     rsx! {
         p { class: "label", {lang.t("总体满意度", "Overall satisfaction")} }
-        {choice_row(ctx, id, "satisfaction", Satisfaction::ALL.map(|s| (s, lang.satisfaction(s))), draft.satisfaction, |d, s| d.satisfaction = Some(s))}
+        {choice_row(ctx, id, "satisfaction", Satisfaction::ALL.map(|s| (s, lang.label(s))), draft.satisfaction, |d, s| d.satisfaction = Some(s))}
         p { class: "label", {lang.t("办事顺畅度", "How smooth was it")} }
-        {choice_row(ctx, id, "smoothness", Smoothness::ALL.map(|s| (s, lang.smoothness(s))), draft.smoothness, |d, s| d.smoothness = Some(s))}
+        {choice_row(ctx, id, "smoothness", Smoothness::ALL.map(|s| (s, lang.label(s))), draft.smoothness, |d, s| d.smoothness = Some(s))}
     }
 }
 

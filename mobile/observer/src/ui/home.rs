@@ -47,9 +47,11 @@ pub fn Home() -> Element {
             dates: format!("{} – {}", a.starts_on, a.ends_on),
             online: a.mode == WalkMode::OnlineSimulation,
             status: match a.status {
-                AssignmentStatus::InProgress => lang.t("进行中", "Under way"),
-                AssignmentStatus::Planned => lang.t("计划中", "Planned"),
-                _ => lang.t("已结束", "Finished"),
+                s @ (AssignmentStatus::InProgress | AssignmentStatus::Planned) => lang.label(s),
+                // Done and cancelled alike: the observer's part is over.
+                AssignmentStatus::Done | AssignmentStatus::Cancelled => {
+                    lang.t("已结束", "Finished")
+                }
             },
             open: data.open_walk(&a.id).map(|d| {
                 let doing = doing_now(lang, d, now);
@@ -155,7 +157,7 @@ fn task_items(ctx: Ctx, lang: Lang, tasks: Vec<TaskRow>) -> Element {
                 span { class: "muted", "{venue}" }
                 span { class: "muted small", "{dates} · {status}" }
                 if online {
-                    span { class: "tag", {lang.t("线上模拟", "Online simulation")} }
+                    span { class: "tag", {lang.label(WalkMode::OnlineSimulation)} }
                 }
                 if let Some((draft, doing)) = open {
                     span { class: "tag live", "data-testid": "task-running",

@@ -7,7 +7,8 @@ use flowwalk_shared::api::auth::RedeemInviteRequest;
 
 use super::{Ctx, Screen};
 use crate::api::HttpTransport;
-use crate::store::{Doc, Session};
+use crate::session::Session;
+use crate::store::Doc;
 use crate::{handoff, platform};
 
 #[component]
@@ -21,9 +22,9 @@ pub fn Login() -> Element {
         .as_ref()
         .map(|s| s.user.username.clone())
         .unwrap_or_default();
-    let mut username = use_signal(|| previous);
-    let mut password = use_signal(String::new);
-    let mut code = use_signal(String::new);
+    let username = use_signal(|| previous);
+    let password = use_signal(String::new);
+    let code = use_signal(String::new);
     let mut invite = use_signal(|| false);
     let busy = use_signal(|| false);
 
@@ -52,33 +53,19 @@ pub fn Login() -> Element {
                 }
             }
             if invite() {
-                label { {lang.t("邀请码", "Invite code")}
-                    input {
-                        name: "code",
-                        autocomplete: "off",
-                        value: "{code}",
-                        oninput: move |e| code.set(e.value()),
-                    }
-                }
+                {field(lang.t("邀请码", "Invite code"), Input { name: "code", kind: "text", autocomplete: "off", autocapitalize: None }, code)}
             }
-            label { {lang.t("用户名", "Username")}
-                input {
-                    name: "username",
-                    autocomplete: "username",
-                    autocapitalize: "none",
-                    value: "{username}",
-                    oninput: move |e| username.set(e.value()),
-                }
-            }
-            label { {lang.t("密码", "Password")}
-                input {
+            {field(lang.t("用户名", "Username"), Input { name: "username", kind: "text", autocomplete: "username", autocapitalize: Some("none") }, username)}
+            {field(
+                lang.t("密码", "Password"),
+                Input {
                     name: "password",
-                    r#type: "password",
+                    kind: "password",
                     autocomplete: if invite() { "new-password" } else { "current-password" },
-                    value: "{password}",
-                    oninput: move |e| password.set(e.value()),
-                }
-            }
+                    autocapitalize: None,
+                },
+                password,
+            )}
             button {
                 class: "primary big",
                 "data-testid": "login-submit",
@@ -91,6 +78,30 @@ pub fn Login() -> Element {
                 } else {
                     {lang.t("登录", "Log in")}
                 }
+            }
+        }
+    }
+}
+
+/// What kind of text a field takes, for the browser (its keyboard, its autofill).
+struct Input {
+    name: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+    autocapitalize: Option<&'static str>,
+}
+
+/// A labelled field bound to `value`.
+fn field(label: &str, input: Input, mut value: Signal<String>) -> Element {
+    rsx! {
+        label { {label}
+            input {
+                name: input.name,
+                r#type: input.kind,
+                autocomplete: input.autocomplete,
+                autocapitalize: input.autocapitalize,
+                value: "{value}",
+                oninput: move |e| value.set(e.value()),
             }
         }
     }
@@ -142,7 +153,7 @@ fn log_in(
                 // observers never download it): hand the session over. Department
                 // officers stay: here they record evidence offline, as observers do.
                 password.set(String::new());
-                if handoff::save(&handoff::DeskSession::from_tokens(&base, tokens)) {
+                if handoff::save(&Session::from_tokens(&base, tokens, platform::now_ms())) {
                     handoff::open(handoff::DESK_PATH);
                 } else {
                     ctx.fail(

@@ -22,10 +22,9 @@ use std::rc::Rc;
 use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
 
-use crate::api::HttpTransport;
 use crate::i18n::Lang;
 use crate::platform::{self, AppStorage};
-use crate::store::{self, AppData, Doc, Place, StoreError, StoredPhotos, Working};
+use crate::store::{self, AppData, Doc, Place, StoreError, Working};
 use crate::sync::{self, Schedule};
 
 thread_local! {
@@ -288,10 +287,8 @@ impl Ctx {
         // Progress shows on screen as it happens; it is saved with the round's result.
         let mut data = ctx.data;
         let mut show = |o: &crate::outbox::Outbox| data.write().outbox.merge_from(o);
-        let transport = HttpTransport::new(&session.base_url, &session.access_token);
-        let round = sync::round(
-            &transport,
-            &StoredPhotos(&*storage),
+        let round = store::sync_round(
+            &*storage,
             &session,
             &outbox,
             &device,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
 
-use flowwalk_shared::api::issues::{IssueState, MAX_EVIDENCE_PHOTOS};
+use flowwalk_shared::api::issues::MAX_EVIDENCE_PHOTOS;
 use flowwalk_shared::rules::Text;
 
 use super::finding::{PhotoStrip, photo_problem, save_once, take_chosen_photos};
@@ -50,10 +50,8 @@ pub fn OfficerHome() -> Element {
             title: i.title.clone(),
             venue: i.venue_name.clone(),
             step: i.step_name.clone(),
-            state: match i.status {
-                IssueState::Ledger => lang.t("台账整改", "Ledger"),
-                _ => lang.t("即知即改", "Fix now"),
-            },
+            // Fix now or ledger (the states open for evidence).
+            state: lang.label(i.status),
             deadline: i.deadline.map(|d| d.to_string()).unwrap_or_default(),
             overdue: i.overdue,
             evidence: data

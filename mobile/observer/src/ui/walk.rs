@@ -216,7 +216,7 @@ fn current_step(
                             let id = id.to_owned();
                             move |_| ctx.edit_draft(id.clone(), move |d, now| d.finish_at(current, now, o))
                         },
-                        {lang.outcome(o)}
+                        {lang.label(o)}
                     }
                 }
             }
@@ -241,7 +241,7 @@ fn rate_step(ctx: Ctx, lang: Lang, id: &str, current: usize, step: &DraftStep) -
                                 ctx.edit_step(id.clone(), current, move |s, _| s.rating = Some(r))
                             }
                         },
-                        {lang.satisfaction(r)}
+                        {lang.label(r)}
                     }
                 }
             }
@@ -330,7 +330,7 @@ fn unplanned_card(
                         move |_| {
                             let typed = unplanned_name.peek().trim().to_owned();
                             let name = if typed.is_empty() {
-                                lang.unplanned(k).to_owned()
+                                lang.label(k).to_owned()
                             } else {
                                 typed
                             };
@@ -353,7 +353,7 @@ fn unplanned_card(
                             });
                         }
                     },
-                    {lang.unplanned(k)}
+                    {lang.label(k)}
                 }
             }
         }
