@@ -132,6 +132,8 @@ async fn run(backend: Backend, a: &Args) -> bool {
                     department_id: None,
                     active: true,
                     created_at: flowwalk_server::db::rows::now(),
+                    must_change_password: false,
+                    demo_password: false,
                 })
                 .execute(&mut *conn)
                 .expect("user");

@@ -73,6 +73,7 @@ mod tests {
             display_name: "李敏".into(),
             role: Role::Manager,
             department_id: None,
+            must_change_password: false,
         }
     }
 

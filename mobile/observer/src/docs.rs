@@ -234,6 +234,7 @@ mod tests {
                 display_name: "王芳".into(),
                 role: Role::Experiencer,
                 department_id: None,
+                must_change_password: false,
             },
             access_token: "a".into(),
             access_expires_at_ms: 1_700_000_000_000,

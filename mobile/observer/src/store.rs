@@ -843,6 +843,7 @@ mod tests {
                     display_name: "U".into(),
                     role: flowwalk_shared::Role::Experiencer,
                     department_id: None,
+                    must_change_password: false,
                 },
                 access_token: "t".into(),
                 access_expires_at_ms: 0,

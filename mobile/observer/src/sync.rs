@@ -786,6 +786,7 @@ mod tests {
             display_name: "U".into(),
             role: flowwalk_shared::Role::Experiencer,
             department_id: None,
+            must_change_password: false,
         }
     }
 
