@@ -34,6 +34,10 @@ pub enum Command {
         /// Load the demo data first (skipped if already loaded) and print the demo accounts.
         #[arg(long)]
         demo: bool,
+        /// Serve even while an active account still has the printed demo password (which a
+        /// server without `--demo` otherwise refuses).
+        #[arg(long)]
+        allow_demo_password: bool,
     },
     /// Run pending database migrations and exit.
     Migrate,
@@ -86,6 +90,18 @@ pub enum UserCommand {
         #[arg(long, default_value = "")]
         display_name: String,
     },
+    /// Deactivate an account: its tokens and logins are refused from now on; its records
+    /// stay.
+    Deactivate { username: String },
+    /// Let a deactivated account log in again.
+    Activate { username: String },
+    /// Set an account's password. Without `--password`: a one-time password is printed,
+    /// which must be replaced at the next login.
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -117,7 +133,10 @@ fn public_base(settings: &Settings) -> String {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { demo: with_demo } => serve(settings, with_demo),
+        Command::Serve {
+            demo: with_demo,
+            allow_demo_password,
+        } => serve(settings, with_demo, allow_demo_password),
         Command::Migrate => migrate(&settings),
         Command::User {
             command:
@@ -136,6 +155,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             department,
             display_name,
         ),
+        Command::User {
+            command: UserCommand::Deactivate { username },
+        } => set_active(&settings, &username, false),
+        Command::User {
+            command: UserCommand::Activate { username },
+        } => set_active(&settings, &username, true),
+        Command::User {
+            command: UserCommand::Passwd { username, password },
+        } => set_password(&settings, &username, password),
         Command::Demo => load_demo(&settings),
         Command::Audit {
             command: AuditCommand::Verify,
@@ -150,12 +178,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
+fn serve(settings: Settings, with_demo: bool, allow_demo_password: bool) -> anyhow::Result<()> {
     let db = prepare_database(&settings)?;
+    let mut conn = db.pool().get().context("connecting to the database")?;
     if with_demo {
-        let mut conn = db.pool().get().context("connecting to the database")?;
         demo::print(&demo::load(&mut conn, &AuditKey::from_settings(&settings))?);
+    } else if !allow_demo_password {
+        let demo_accounts =
+            users::with_demo_password(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if !demo_accounts.is_empty() {
+            bail!(
+                "these active accounts still have the printed demo password: {}. Set their \
+                 passwords (`flowwalk user passwd USERNAME`) or deactivate them \
+                 (`flowwalk user deactivate USERNAME`); `serve --demo` or `serve \
+                 --allow-demo-password` serves anyway",
+                demo_accounts.join(", ")
+            );
+        }
     }
+    drop(conn);
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build_with(settings.clone(), db)?;
         let host = settings
@@ -230,6 +271,51 @@ fn create_user(
         "created {} ({}) with id {}",
         user.username, user.role, user.id
     );
+    Ok(())
+}
+
+fn set_active(settings: &Settings, username: &str, active: bool) -> anyhow::Result<()> {
+    let db = prepare_database(settings)?;
+    let mut conn = db.pool().get().context("connecting to the database")?;
+    let user = crate::db::write_tx(&mut conn, |c| users::set_active(c, username, active))
+        .map_err(|e| anyhow::anyhow!("{username}: {e}"))?;
+    let state = if user.active { "active" } else { "deactivated" };
+    println!("{} is {state}", user.username);
+    Ok(())
+}
+
+fn set_password(
+    settings: &Settings,
+    username: &str,
+    password: Option<String>,
+) -> anyhow::Result<()> {
+    let db = prepare_database(settings)?;
+    let mut conn = db.pool().get().context("connecting to the database")?;
+    let user = users::find_by_username(&mut conn, username)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .ok_or_else(|| anyhow::anyhow!("no account {username:?}"))?;
+    let one_time = password.is_none();
+    let password = match password {
+        Some(p) => {
+            flowwalk_shared::validate::password("password", &user.username, &p)
+                .map_err(|e| anyhow::anyhow!("{}", e.en))?;
+            p
+        }
+        None => crate::auth::tokens::one_time_password(),
+    };
+    let hash = crate::auth::password::hash(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::db::write_tx(&mut conn, |c| {
+        users::set_password(c, &user.id, &hash, one_time)
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if one_time {
+        println!(
+            "one-time password for {}: {password}\n(it must be replaced at the next login)",
+            user.username
+        );
+    } else {
+        println!("password of {} set", user.username);
+    }
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use flowwalk_server::cli::{Cli, run};
 use flowwalk_tests::{TestApp, both, expect_json};
 use reqwest::StatusCode;
 
-fn flowwalk(app: &TestApp, args: &[&str]) -> anyhow::Result<()> {
+pub(crate) fn flowwalk(app: &TestApp, args: &[&str]) -> anyhow::Result<()> {
     let config = app.settings.data_dir.join("flowwalk.toml");
     let toml = format!(
         "database_url = {:?}\ndata_dir = {:?}\n",

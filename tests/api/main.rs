@@ -2,6 +2,7 @@
 //! every test run against SQLite and against PostgreSQL.
 
 mod access;
+mod accounts;
 mod auth;
 mod bad_input;
 mod basics;
