@@ -304,8 +304,11 @@ async fn the_command_line_deactivates_and_resets(app: TestApp) {
     )
     .unwrap();
     app.login("sun.lina", "a-new-password").await;
-    let err = crate::cli::flowwalk(&app, &["user", "passwd", "sun.lina", "--password", "sun.lina"])
-        .unwrap_err();
+    let err = crate::cli::flowwalk(
+        &app,
+        &["user", "passwd", "sun.lina", "--password", "sun.lina"],
+    )
+    .unwrap_err();
     assert!(format!("{err:#}").contains("username"), "{err:#}");
     // Without a password: a one-time one, to be replaced at the next login.
     crate::cli::flowwalk(&app, &["user", "passwd", "sun.lina"]).unwrap();

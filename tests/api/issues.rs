@@ -1466,6 +1466,26 @@ async fn overdue_issues_are_flagged_and_escalated(app: TestApp) {
             "{who}: {n}"
         );
     }
+    // The words of the assignment, as the officer reads them.
+    let n = expect_json(
+        app.get("/api/v1/notifications", &w.tokens["officer"]).await,
+        StatusCode::OK,
+    )
+    .await;
+    let assigned: Vec<&str> = n["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["kind"] == "issue_assigned")
+        .filter_map(|x| x["message"].as_str())
+        .collect();
+    assert!(!assigned.is_empty(), "{n}");
+    for m in assigned {
+        assert!(
+            m.starts_with("新交办问题(即知即改):“") || m.starts_with("新交办问题(台账):“"),
+            "{m}"
+        );
+    }
     let n = expect_json(
         app.get("/api/v1/notifications?unread=true", &w.tokens["officer"])
             .await,

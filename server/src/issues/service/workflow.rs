@@ -460,7 +460,7 @@ fn triage(
                 fx.notices.push(Notice::new(
                     vec![observer],
                     NotificationKind::IssueUpdate,
-                    format!("您反映的问题“{}”已{}", row.title, step.to.label_zh()),
+                    format!("您反映的问题“{}”处理结果:{}", row.title, step.to.label_zh()),
                 ));
             }
         }
@@ -486,7 +486,7 @@ fn triage(
                 notify::officers_of(conn, &row.department_id)?,
                 NotificationKind::IssueAssigned,
                 format!(
-                    "新交办问题(即{}):“{}”,整改期限 {due}",
+                    "新交办问题({}):“{}”,整改期限 {due}",
                     track.label_zh(),
                     row.title
                 ),

@@ -17,6 +17,8 @@ use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::issues::service::AuditKey;
+use crate::photos::PhotoStore;
+use crate::walkthroughs::service::feedback;
 use crate::walkthroughs::service::review;
 use flowwalk_shared::api::issues::Page;
 use flowwalk_shared::endpoints::IdPath;
@@ -51,13 +53,15 @@ pub async fn list(db: web::Data<Db>, call: In<ep::List>) -> Answer<ep::List> {
 pub async fn feedback(
     user: AuthUser,
     db: web::Data<Db>,
+    photos: web::Data<PhotoStore>,
     call: In<ep::Feedback>,
 ) -> Answer<ep::Feedback> {
     let id = call.path.id;
     let staff = user.role.is_staff_manager();
-    let html = db
-        .read(move |conn| crate::walkthroughs::service::feedback::page(conn, &id, &user.id, staff))
+    let page = db
+        .read(move |conn| feedback::page(conn, &id, &user.id, staff))
         .await?;
+    let html = feedback::render_with_photos(page, &photos).await?;
     Ok(Reply::file(
         HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")

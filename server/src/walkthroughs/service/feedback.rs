@@ -10,10 +10,13 @@ use flowwalk_shared::taxonomy::Satisfaction;
 use flowwalk_shared::time::china;
 use flowwalk_shared::walkthrough::{CommendationKind, StepOutcome, WalkthroughRecord};
 
+use base64::Engine;
+
 use crate::accounts::store::user_rows;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::issues::store::issue_rows as m;
+use crate::photos::{PhotoStore, Variant};
 use crate::reference::store::{category_rows, department_rows};
 use crate::walkthroughs::service::review;
 
@@ -35,10 +38,23 @@ pub struct FindingLine {
     pub category: String,
     pub severity: &'static str,
     pub description: String,
-    pub photo_count: usize,
-    pub photos: Vec<String>,
+    pub photos: Vec<PhotoCell>,
     pub department: String,
     pub status: String,
+}
+
+/// A finding's photo on the printed form: the picture itself (display size, inlined so the
+/// page prints and saves whole), or, while it has not arrived from the phone, its name.
+pub struct PhotoCell {
+    pub sha256: String,
+    pub src: Option<String>,
+}
+
+impl PhotoCell {
+    /// The first characters of the photo's name, to tell it apart when it is missing.
+    pub fn short(&self) -> &str {
+        &self.sha256[..12.min(self.sha256.len())]
+    }
 }
 
 pub struct CommendationLine {
@@ -145,11 +161,13 @@ fn finding_lines(
                 .unwrap_or_else(|| f.category_id.clone()),
             severity: f.severity.label_zh(),
             description: f.description.clone(),
-            photo_count: f.photos.len(),
             photos: f
                 .photos
                 .iter()
-                .map(|p| p[..12.min(p.len())].to_owned())
+                .map(|p| PhotoCell {
+                    sha256: p.clone(),
+                    src: None,
+                })
                 .collect(),
             department: issue
                 .and_then(|i| department_names.get(&i.department_id).cloned())
@@ -184,7 +202,7 @@ pub fn page(
     id: &str,
     viewer_id: &str,
     staff: bool,
-) -> Result<String, AppError> {
+) -> Result<FeedbackPage, AppError> {
     let d = review::detail(conn, id, viewer_id, staff)?;
     let rec = &d.record;
     let step_names: HashMap<&str, &str> = rec
@@ -246,6 +264,21 @@ pub fn page(
         reviewed: reviewer.1,
         printed: china::date_of(crate::db::rows::now()).to_string(),
     };
+    Ok(page)
+}
+
+/// Puts each photo that has arrived into the page (the viewer may see them: they may see
+/// the walkthrough), then renders it.
+pub async fn render_with_photos(
+    mut page: FeedbackPage,
+    photos: &PhotoStore,
+) -> Result<String, AppError> {
+    for cell in page.findings.iter_mut().flat_map(|f| f.photos.iter_mut()) {
+        if let Some(bytes) = photos.get(&cell.sha256, Variant::Display).await? {
+            let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            cell.src = Some(format!("data:image/jpeg;base64,{data}"));
+        }
+    }
     page.render()
         .map_err(|e| AppError::internal(anyhow::anyhow!("rendering the feedback form: {e}")))
 }
