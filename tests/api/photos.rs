@@ -394,10 +394,43 @@ async fn a_cut_upload_is_logged_below_warn(app: TestApp) {
     );
 }
 
+async fn feedback_form(app: &TestApp, token: &str, walkthrough: &str) -> String {
+    let res = app
+        .get(
+            &format!("/api/v1/walkthroughs/{walkthrough}/feedback"),
+            token,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
+async fn display_of(app: &TestApp, token: &str, bytes: &[u8]) -> Vec<u8> {
+    let sha = hex_sha256(bytes);
+    let res = app
+        .get(&format!("/api/v1/photos/{sha}/display"), token)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.bytes().await.unwrap().to_vec()
+}
+
+/// The pictures a page carries inline, decoded.
+fn inlined(html: &str) -> Vec<Vec<u8>> {
+    use base64::Engine;
+    html.split("<img src=\"data:image/jpeg;base64,")
+        .skip(1)
+        .map(|rest| {
+            let b64 = &rest[..rest.find('"').unwrap()];
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap()
+        })
+        .collect()
+}
+
 /// The printed feedback form (体验反馈表) shows the photos themselves: each one that has
 /// arrived inline at display size, one still on the phone by its name.
 async fn the_printed_form_shows_the_photos(app: TestApp) {
-    use base64::Engine;
     app.load_demo();
     let o = observer(&app, "experiencer").await;
     let (p, q) = (jpeg(120, 80, 711), jpeg(120, 80, 712));
@@ -406,49 +439,25 @@ async fn the_printed_form_shows_the_photos(app: TestApp) {
         upload(&app, &o.token, &p).await.status(),
         StatusCode::CREATED
     );
-    let form = || async {
-        let res = app
-            .get(
-                &format!("/api/v1/walkthroughs/{}/feedback", walk.id),
-                &o.token,
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
-        res.text().await.unwrap()
-    };
-    let display = |bytes: &[u8]| {
-        let sha = hex_sha256(bytes);
-        async move {
-            let res = app
-                .get(&format!("/api/v1/photos/{sha}/display"), &o.token)
-                .await;
-            assert_eq!(res.status(), StatusCode::OK);
-            res.bytes().await.unwrap()
-        }
-    };
-    let inlined = |html: &str| -> Vec<Vec<u8>> {
-        html.split("<img src=\"data:image/jpeg;base64,")
-            .skip(1)
-            .map(|rest| {
-                let b64 = &rest[..rest.find('"').unwrap()];
-                base64::engine::general_purpose::STANDARD
-                    .decode(b64)
-                    .unwrap()
-            })
-            .collect()
-    };
-    let html = form().await;
-    assert_eq!(inlined(&html), vec![display(&p).await.to_vec()], "{html}");
+    let html = feedback_form(&app, &o.token, &walk.id).await;
+    assert_eq!(
+        inlined(&html),
+        vec![display_of(&app, &o.token, &p).await],
+        "{html}"
+    );
     let q_name = &hex_sha256(&q)[..12];
     assert!(html.contains(&format!("照片 {q_name} 尚未上传")), "{html}");
     assert_eq!(
         upload(&app, &o.token, &q).await.status(),
         StatusCode::CREATED
     );
-    let html = form().await;
+    let html = feedback_form(&app, &o.token, &walk.id).await;
     assert_eq!(
         inlined(&html),
-        vec![display(&p).await.to_vec(), display(&q).await.to_vec()]
+        vec![
+            display_of(&app, &o.token, &p).await,
+            display_of(&app, &o.token, &q).await
+        ]
     );
     assert!(!html.contains("尚未上传"), "{html}");
 }
