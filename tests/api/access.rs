@@ -301,6 +301,36 @@ async fn request_for(
                 ),
             )
         }
+        "users.update" | "users.reset_password" => {
+            // A throwaway account: a reset ends its logins, and the callers' must go on.
+            let admin = &ctx.tokens[&Role::Admin];
+            let res = app
+                .post(
+                    "/api/v1/users",
+                    Some(admin),
+                    &json!({"username": format!("spare{n}"), "password": "password-123", "role": "inspector"}),
+                )
+                .await;
+            let spare = expect_json(res, StatusCode::CREATED).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let body = if ep.name == "users.update" {
+                Body::Json(
+                    json!({"display_name": "备用", "role": "inspector", "department_id": null, "active": true}),
+                )
+            } else {
+                Body::None
+            };
+            (ep.path.replace("{id}", &spare), body)
+        }
+        "auth.password" => (
+            // Each caller changes its own password, once (nothing later logs in with it).
+            ep.path.to_owned(),
+            Body::Json(
+                json!({"old_password": flowwalk_server::demo::DEMO_PASSWORD, "new_password": format!("changed-{n}")}),
+            ),
+        ),
         "users.create" => (
             ep.path.to_owned(),
             Body::Json(
@@ -766,8 +796,11 @@ const MATRIX: &[(&str, [Got; 7])] = &[
     ("auth.logout", [O, O, O, O, O, O, O]),
     ("auth.redeem", [O, O, O, O, O, O, O]),
     ("auth.me", [U, O, O, O, O, O, O]),
+    ("auth.password", [U, O, O, O, O, O, O]),
     ("users.list", [U, O, O, F, F, F, F]),
     ("users.create", [U, O, F, F, F, F, F]),
+    ("users.update", [U, O, F, F, F, F, F]),
+    ("users.reset_password", [U, O, F, F, F, F, F]),
     ("invites.list", [U, O, O, F, F, F, F]),
     ("invites.create", [U, O, O, F, F, F, F]),
     ("venues.list", [U, O, O, O, O, O, O]),

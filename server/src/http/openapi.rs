@@ -28,7 +28,8 @@ use crate::walkthroughs::routes::{assignments_api, review_api, sync_api};
     paths(
         health::live, health::ready,
         login_api::login, login_api::refresh, login_api::logout, login_api::redeem, login_api::me,
-        users_api::list, users_api::create,
+        login_api::change_password,
+        users_api::list, users_api::create, users_api::update, users_api::reset_password,
         invites_api::list, invites_api::create,
         venues_api::list, venues_api::get, venues_api::create, venues_api::update,
         departments_api::list, departments_api::get, departments_api::create, departments_api::update,
