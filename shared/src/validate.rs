@@ -11,14 +11,48 @@ fn invalid(field: &str, zh: String, en: String) -> Invalid {
     Invalid::new(ErrorCode::InvalidValue, field, zh, en)
 }
 
+/// What the forms call the free-text fields these checks name: (field, 中文, English). A
+/// message names the field in the reader's words; the `field` of the error keeps its wire
+/// name for the form to mark.
+const FIELD_LABELS: &[(&str, &str, &str)] = &[
+    ("address", "地址", "Address"),
+    ("code", "编码", "Code"),
+    ("comment", "意见", "Comment"),
+    ("conclusion", "结论", "Conclusion"),
+    ("description", "描述", "Description"),
+    ("display_name", "姓名", "Name"),
+    ("id", "编号", "ID"),
+    ("intro", "说明", "Introduction"),
+    ("label", "选项文字", "Choice text"),
+    ("name", "名称", "Name"),
+    ("name_en", "英文名称", "English name"),
+    ("name_zh", "中文名称", "Chinese name"),
+    ("note", "说明", "Note"),
+    ("organizer", "组织单位", "Organizer"),
+    ("purpose", "调查目的", "Purpose"),
+    ("reason", "理由", "Reason"),
+    ("title", "标题", "Title"),
+];
+
+/// The field's name in the reader's words, by the last part of its path
+/// (`questions[2].title` is a title); one not in the table is "this field".
+pub fn field_label(field: &str) -> (&'static str, &'static str) {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    FIELD_LABELS
+        .iter()
+        .find(|(name, _, _)| *name == last)
+        .map_or(("该项", "This field"), |(_, zh, en)| (*zh, *en))
+}
+
 /// A trimmed, non-empty text of at most `max` characters, without control characters.
 pub fn text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
     let v = optional_text(field, value, max)?;
     if v.is_empty() {
+        let (zh, en) = field_label(field);
         return Err(invalid(
             field,
-            format!("{field} 不能为空"),
-            format!("{field} must not be empty"),
+            format!("{zh}不能为空"),
+            format!("{en} must not be empty"),
         ));
     }
     Ok(v)
@@ -27,18 +61,19 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
 /// Like [`text`] but may be empty.
 pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
     let v = value.trim();
+    let (zh, en) = field_label(field);
     if v.chars().count() > max {
         return Err(invalid(
             field,
-            format!("{field} 不能超过 {max} 个字符"),
-            format!("{field} must be at most {max} characters"),
+            format!("{zh}不能超过 {max} 个字符"),
+            format!("{en} must be at most {max} characters"),
         ));
     }
     if crate::text::has_control_chars(v) {
         return Err(invalid(
             field,
-            format!("{field} 含有控制字符"),
-            format!("{field} contains control characters"),
+            format!("{zh}含有无法保存的控制字符"),
+            format!("{en} contains control characters"),
         ));
     }
     Ok(v.to_owned())
@@ -53,10 +88,11 @@ pub fn code(field: &str, value: &str) -> Result<String, Invalid> {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         && v.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
     if !ok {
+        let (zh, en) = field_label(field);
         return Err(invalid(
             field,
-            format!("{field} 只能包含小写字母、数字、- 和 _,长度 1–64"),
-            format!("{field} must be 1–64 characters of a-z, 0-9, - and _"),
+            format!("{zh}只能包含小写字母、数字、- 和 _,长度 1–64"),
+            format!("{en} must be 1–64 characters of a-z, 0-9, - and _"),
         ));
     }
     Ok(v.to_owned())
@@ -147,6 +183,21 @@ mod tests {
         assert!(password("password", "wang.fang", "Wang.Fang").is_err());
         let e = password("new_password", "admin", "flowwalk-demo").unwrap_err();
         assert_eq!(e.field, "new_password");
+        // Messages name the field in the reader's words, never its wire name.
+        let e = text("comment", " ", 5).unwrap_err();
+        assert_eq!(
+            (e.zh.as_ref(), e.field.as_str()),
+            ("意见不能为空", "comment")
+        );
+        assert_eq!(e.en, "Comment must not be empty");
+        let e = text("questions[2].title", "一二三四五六", 5).unwrap_err();
+        assert_eq!(e.zh, "标题不能超过 5 个字符");
+        assert_eq!(e.field, "questions[2].title");
+        assert_eq!(
+            code("code", "X").unwrap_err().zh,
+            "编码只能包含小写字母、数字、- 和 _,长度 1–64"
+        );
+        assert_eq!(text("whatever", "", 5).unwrap_err().zh, "该项不能为空");
         let e = text("name", "", 5).unwrap_err();
         assert_eq!(
             (e.code, e.field.as_str()),
