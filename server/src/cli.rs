@@ -10,6 +10,7 @@ use crate::accounts::service::users;
 use crate::config::Settings;
 use crate::demo;
 use crate::issues::service::AuditKey;
+use crate::issues::service::audit::Acting;
 use crate::reference::service::reference_import;
 use crate::startup::{Application, prepare_database};
 
@@ -263,8 +264,10 @@ fn create_user(
     };
     let account =
         users::prepare(&username, &password, &display_name).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let key = AuditKey::from_settings(settings);
+    let by = Acting::command_line(&key);
     let user = crate::db::write_tx(&mut conn, |c| {
-        users::insert(c, account, role, department_id)
+        users::create(c, &by, account, role, department_id)
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
@@ -277,7 +280,9 @@ fn create_user(
 fn set_active(settings: &Settings, username: &str, active: bool) -> anyhow::Result<()> {
     let db = prepare_database(settings)?;
     let mut conn = db.pool().get().context("connecting to the database")?;
-    let user = crate::db::write_tx(&mut conn, |c| users::set_active(c, username, active))
+    let key = AuditKey::from_settings(settings);
+    let by = Acting::command_line(&key);
+    let user = crate::db::write_tx(&mut conn, |c| users::set_active(c, &by, username, active))
         .map_err(|e| anyhow::anyhow!("{username}: {e}"))?;
     let state = if user.active { "active" } else { "deactivated" };
     println!("{} is {state}", user.username);
@@ -304,8 +309,10 @@ fn set_password(
         None => crate::auth::tokens::one_time_password(),
     };
     let hash = crate::auth::password::hash(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let key = AuditKey::from_settings(settings);
+    let by = Acting::command_line(&key);
     crate::db::write_tx(&mut conn, |c| {
-        users::set_password(c, &user.id, &hash, one_time)
+        users::set_password(c, &user.id, &hash, one_time.then_some(&by))
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     if one_time {

@@ -358,7 +358,146 @@ async fn a_real_server_refuses_to_start_with_demo_passwords(app: TestApp) {
     assert!(!text.contains("manager"), "{text}");
 }
 
+/// Every admin action is an entry of the issues' hash-chained audit trail: an account
+/// created, edited, deactivated and reset, a category added and routed, the calendar and
+/// the panel rule edited. `flowwalk audit verify` names the one edited behind the server's
+/// back.
+async fn admin_actions_are_in_the_audit_chain(app: TestApp) {
+    app.load_demo();
+    let admin = app.demo_login("admin").await;
+    let manager = app.demo_login("manager").await;
+    let res = app
+        .post(
+            "/api/v1/users",
+            Some(&admin),
+            &json!({"username": "qian.li", "password": "qian-li-pass", "role": "inspector"}),
+        )
+        .await;
+    let id = expect_json(res, StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/users/{id}");
+    expect_json(
+        app.put(&path, &admin, &edit("钱丽", "inspector", false))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_json(
+        app.post(&format!("{path}/password"), Some(&admin), &json!(null))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let res = app
+        .post(
+            "/api/v1/categories",
+            Some(&admin),
+            &json!({"id": "no_wifi", "group": "venue", "name_zh": "无线网络不可用", "name_en": "", "active": true}),
+        )
+        .await;
+    expect_json(res, StatusCode::CREATED).await;
+    let res = app
+        .put(
+            "/api/v1/category-departments/no_wifi",
+            &manager,
+            &json!({"department_id": null}),
+        )
+        .await;
+    expect_json(res, StatusCode::OK).await;
+    let rule = expect_json(app.get("/api/v1/panel-rule", &admin).await, StatusCode::OK).await;
+    expect_json(
+        app.put("/api/v1/panel-rule", &admin, &rule).await,
+        StatusCode::OK,
+    )
+    .await;
+    crate::cli::flowwalk(&app, &["user", "activate", "qian.li"]).unwrap();
+
+    // Written out by hand: what the chain holds about them, in order.
+    let rows: Vec<(String, String, Option<String>)> = {
+        use diesel::prelude::*;
+        use flowwalk_server::db::schema::issue_events as ie;
+        let mut conn = app.db.pool().get().unwrap();
+        ie::table
+            .filter(ie::issue_version.eq(0))
+            .order(ie::seq)
+            .select((ie::issue_id, ie::action, ie::actor_id))
+            .load(&mut *conn)
+            .unwrap()
+    };
+    let admin_id = |r: &(String, String, Option<String>)| r.2.clone();
+    let got: Vec<(String, String)> = rows
+        .iter()
+        .filter(|r| {
+            r.0.starts_with("account:")
+                || r.0.starts_with("category:no_wifi")
+                || r.0.starts_with("setting:")
+        })
+        .map(|r| (r.0.clone(), r.1.clone()))
+        .collect();
+    let account = format!("account:{id}");
+    assert_eq!(
+        got.iter()
+            .filter(|(s, _)| s.starts_with("account:") && s != &account)
+            .count(),
+        0,
+        "the demo's accounts are loaded, not administered: {got:?}"
+    );
+    let want: Vec<(String, String)> = [
+        (account.as_str(), "account_created"),
+        (account.as_str(), "account_deactivated"),
+        (account.as_str(), "password_reset"),
+        ("category:no_wifi", "category_created"),
+        ("category:no_wifi", "category_routed"),
+        ("setting:panel_rule", "panel_rule_edited"),
+        (account.as_str(), "account_activated"),
+    ]
+    .iter()
+    .map(|(s, a)| ((*s).to_owned(), (*a).to_owned()))
+    .collect();
+    let tail: Vec<(String, String)> = got
+        .iter()
+        .filter(|(s, _)| !(s.starts_with("category:") && s != "category:no_wifi"))
+        .cloned()
+        .collect();
+    assert_eq!(tail[tail.len() - want.len()..], want[..], "{got:?}");
+    // The command line's change names nobody; the API's name the admin.
+    assert_eq!(admin_id(rows.last().unwrap()), None);
+    assert!(admin_id(&rows[rows.len() - 2]).is_some());
+
+    crate::cli::flowwalk(&app, &["audit", "verify"]).unwrap();
+    // The deactivation rewritten behind the server's back: named.
+    {
+        let mut conn = app.db.pool().get().unwrap();
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!(
+            "UPDATE issue_events SET detail = '{{}}' WHERE issue_id = '{account}' \
+             AND action = 'account_deactivated'"
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+    }
+    let report = {
+        let mut conn = app.db.pool().get().unwrap();
+        flowwalk_server::issues::service::audit::verify(
+            &mut conn,
+            &flowwalk_server::issues::service::AuditKey::from_settings(&app.settings),
+        )
+        .unwrap()
+    };
+    let named: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert!(
+        named[0].ends_with(&format!("(admin change of {account}) was changed")),
+        "{named:?}"
+    );
+    let err = crate::cli::flowwalk(&app, &["audit", "verify"]).unwrap_err();
+    assert!(format!("{err:#}").contains("tampered"), "{err:#}");
+}
+
 both!(
+    admin_actions_are_in_the_audit_chain,
     a_deactivated_account_is_refused_at_once_and_keeps_its_records,
     the_last_active_admin_stays,
     a_reset_password_must_be_replaced_before_anything_else,

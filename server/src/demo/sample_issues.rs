@@ -155,7 +155,8 @@ pub fn load(conn: &mut DbConnection, key: &AuditKey) -> Result<usize, AppError> 
                 "old_equipment",
                 "insufficient_facilities",
             ] {
-                settings::set_category_route(c, cat.into(), Some(office.id.clone()), &manager.id)?;
+                let by = crate::issues::service::audit::Acting::user(key, &manager);
+                settings::set_category_route(c, cat.into(), Some(office.id.clone()), &by)?;
             }
             Ok::<(), AppError>(())
         })?;

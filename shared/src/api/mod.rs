@@ -3,6 +3,7 @@
 //! Inputs reject unknown fields so that a typo in a client is an error, not silently
 //! ignored data.
 
+pub mod admin;
 pub mod assignments;
 pub mod auth;
 pub mod calendar;

@@ -222,7 +222,7 @@ pub async fn change_password(
         ));
     }
     let hash = hasher.hash(body.new_password).await?;
-    db.write(move |conn| accounts::set_password(conn, &user.id, &hash, false))
+    db.write(move |conn| accounts::set_password(conn, &user.id, &hash, None))
         .await?;
     Ok(Reply::done())
 }

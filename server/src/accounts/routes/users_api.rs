@@ -9,8 +9,11 @@ use flowwalk_shared::endpoints::IdPath;
 use flowwalk_shared::endpoints::users as ep;
 
 use crate::accounts::service::users as accounts;
+use crate::auth::AuthUser;
 use crate::auth::password::Hasher;
 use crate::db::Db;
+use crate::issues::service::AuditKey;
+use crate::issues::service::audit::Acting;
 
 /// All accounts (never their password hashes).
 #[utoipa::path(get, path = ep::List::PATH, tag = "users", security(("bearer" = [])), responses((status = 200, body = [User])))]
@@ -26,6 +29,8 @@ pub async fn list(db: web::Data<Db>, _: In<ep::List>) -> Answer<ep::List> {
     (status = 409, description = "duplicate username", body = ErrorBody),
 ))]
 pub async fn create(
+    user: AuthUser,
+    key: web::Data<AuditKey>,
     db: web::Data<Db>,
     hasher: web::Data<Hasher>,
     call: In<ep::Create>,
@@ -38,7 +43,10 @@ pub async fn create(
     )?;
     let account = checked.with_hash(hasher.hash(body.password).await?);
     let row = db
-        .write(move |conn| accounts::insert(conn, account, body.role, body.department_id))
+        .write(move |conn| {
+            let by = Acting::user(&key, &user);
+            accounts::create(conn, &by, account, body.role, body.department_id)
+        })
         .await?;
     Ok(Reply::created(User::from(row)))
 }
@@ -53,10 +61,15 @@ pub async fn create(
     (status = 409, description = "last_admin", body = ErrorBody),
     (status = 422, description = "unknown department", body = ErrorBody),
 ))]
-pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Update> {
+pub async fn update(
+    user: AuthUser,
+    key: web::Data<AuditKey>,
+    db: web::Data<Db>,
+    call: In<ep::Update>,
+) -> Answer<ep::Update> {
     let (id, body) = (call.path.id, call.body);
     let row = db
-        .write(move |conn| accounts::update(conn, &id, &body))
+        .write(move |conn| accounts::update(conn, &Acting::user(&key, &user), &id, &body))
         .await?;
     Ok(Reply::ok(User::from(row)))
 }
@@ -69,6 +82,8 @@ pub async fn update(db: web::Data<Db>, call: In<ep::Update>) -> Answer<ep::Updat
     (status = 503, description = "every password-hashing slot busy; retry after Retry-After", body = ErrorBody),
 ))]
 pub async fn reset_password(
+    user: AuthUser,
+    key: web::Data<AuditKey>,
     db: web::Data<Db>,
     hasher: web::Data<Hasher>,
     call: In<ep::ResetPassword>,
@@ -76,7 +91,9 @@ pub async fn reset_password(
     let id = call.path.id;
     let one_time_password = crate::auth::tokens::one_time_password();
     let hash = hasher.hash(one_time_password.clone()).await?;
-    db.write(move |conn| accounts::set_password(conn, &id, &hash, true))
-        .await?;
+    db.write(move |conn| {
+        accounts::set_password(conn, &id, &hash, Some(&Acting::user(&key, &user)))
+    })
+    .await?;
     Ok(Reply::ok(PasswordReset { one_time_password }))
 }

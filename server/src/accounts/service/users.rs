@@ -8,7 +8,9 @@ use crate::accounts::store::user_rows::{self, UserRow};
 use crate::auth::password;
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::issues::service::audit::{self, Acting};
 use crate::reference::store::department_rows;
+use flowwalk_shared::api::admin::AdminAction;
 use flowwalk_shared::validate;
 
 /// Department officers belong to exactly one existing department; panel members may (a
@@ -155,6 +157,7 @@ pub fn find_by_username(
 /// admin can be neither deactivated nor given another role.
 pub fn update(
     conn: &mut DbConnection,
+    by: &Acting<'_>,
     id: &str,
     input: &UpdateUserRequest,
 ) -> Result<UserRow, AppError> {
@@ -184,21 +187,57 @@ pub fn update(
     if !row.active {
         refresh_token_rows::revoke_user(conn, id, crate::db::rows::now())?;
     }
+    let action = match (current.active, row.active) {
+        (true, false) => AdminAction::AccountDeactivated,
+        (false, true) => AdminAction::AccountActivated,
+        _ => AdminAction::AccountEdited,
+    };
+    record(conn, by, &row, action)?;
     Ok(row)
 }
 
-/// Stores a new password hash. A one-time password (an admin's reset) ends the account's
-/// logins and must be replaced at the next one; the account's own change keeps this login.
+/// An admin's creation of an account (the API, the command line), recorded.
+pub fn create(
+    conn: &mut DbConnection,
+    by: &Acting<'_>,
+    account: NewAccount,
+    role: Role,
+    department_id: Option<String>,
+) -> Result<UserRow, AppError> {
+    let row = insert(conn, account, role, department_id)?;
+    record(conn, by, &row, AdminAction::AccountCreated)?;
+    Ok(row)
+}
+
+/// The change in the audit trail, with the account as it now stands (never a password).
+fn record(
+    conn: &mut DbConnection,
+    by: &Acting<'_>,
+    row: &UserRow,
+    action: AdminAction,
+) -> Result<(), AppError> {
+    let detail = serde_json::json!({
+        "username": row.username, "display_name": row.display_name, "role": row.role,
+        "department_id": row.department_id, "active": row.active,
+    });
+    audit::record_admin(conn, by, &format!("account:{}", row.id), action, detail)?;
+    Ok(())
+}
+
+/// Stores a new password hash. A reset (`reset_by` an admin: a one-time password, recorded)
+/// ends the account's logins and must be replaced at the next one; the account's own change
+/// keeps this login.
 pub fn set_password(
     conn: &mut DbConnection,
     id: &str,
     password_hash: &str,
-    one_time: bool,
+    reset_by: Option<&Acting<'_>>,
 ) -> Result<(), AppError> {
-    user_rows::get(conn, id)?;
-    user_rows::set_password(conn, id, password_hash, one_time)?;
-    if one_time {
+    let row = user_rows::get(conn, id)?;
+    user_rows::set_password(conn, id, password_hash, reset_by.is_some())?;
+    if let Some(by) = reset_by {
         refresh_token_rows::revoke_user(conn, id, crate::db::rows::now())?;
+        record(conn, by, &row, AdminAction::PasswordReset)?;
     }
     Ok(())
 }
@@ -206,6 +245,7 @@ pub fn set_password(
 /// Activates or deactivates the account `username` (the command line).
 pub fn set_active(
     conn: &mut DbConnection,
+    by: &Acting<'_>,
     username: &str,
     active: bool,
 ) -> Result<UserRow, AppError> {
@@ -216,7 +256,7 @@ pub fn set_active(
         department_id: row.department_id.clone(),
         active,
     };
-    update(conn, &row.id, &input)
+    update(conn, by, &row.id, &input)
 }
 
 /// The usernames of active accounts that still have the printed demo password.

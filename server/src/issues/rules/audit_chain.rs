@@ -11,24 +11,28 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
-use flowwalk_shared::api::issues::{Actor, IssueAction, IssueState};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+
+/// The `issue_version` of an administrative entry: it belongs to no issue's trail.
+pub const ADMIN_VERSION: i32 = 0;
 
 /// The hash the first entry carries as its predecessor.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// One entry as stored.
+/// One entry as stored, its words as their wire names. An issue's step names the issue and
+/// its version; an administrative change (an account, a setting: [`ADMIN_VERSION`]) names
+/// what it changed in `issue_id`, with an empty `to_state`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub seq: i64,
     pub issue_id: String,
     pub issue_version: i32,
-    pub action: IssueAction,
-    pub from_state: Option<IssueState>,
-    pub to_state: IssueState,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
     pub actor_id: Option<String>,
-    pub actor: Actor,
+    pub actor: String,
     pub detail: String,
     pub at: NaiveDateTime,
     pub prev_hash: String,
@@ -46,11 +50,11 @@ fn canonical(e: &Entry) -> String {
         esc(&e.prev_hash),
         esc(&e.issue_id),
         e.issue_version,
-        e.action.as_str(),
-        e.from_state.map_or("", IssueState::as_str),
-        e.to_state.as_str(),
+        e.action,
+        e.from_state.as_deref().unwrap_or(""),
+        e.to_state,
         esc(e.actor_id.as_deref().unwrap_or("")),
-        e.actor.as_str(),
+        e.actor,
         esc(&e.detail),
         e.at.format("%Y-%m-%dT%H:%M:%S%.6f"),
     )
@@ -86,11 +90,20 @@ pub enum Finding {
     TrailBroken { issue_id: String, seq: i64 },
 }
 
+/// What an entry is about, for a person: an issue, or the `kind:id` an admin changed.
+fn about(subject: &str) -> String {
+    if subject.contains(':') {
+        format!("admin change of {subject}")
+    } else {
+        format!("issue {subject}")
+    }
+}
+
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Finding::Changed { seq, issue_id } => {
-                write!(f, "entry {seq} (issue {issue_id}) was changed")
+                write!(f, "entry {seq} ({}) was changed", about(issue_id))
             }
             Finding::Removed { from_seq, to_seq } if from_seq == to_seq => {
                 write!(f, "entry {from_seq} was removed")
@@ -99,7 +112,7 @@ impl std::fmt::Display for Finding {
                 write!(f, "entries {from_seq}–{to_seq} were removed")
             }
             Finding::Inserted { seq, issue_id } => {
-                write!(f, "entry {seq} (issue {issue_id}) was inserted")
+                write!(f, "entry {seq} ({}) was inserted", about(issue_id))
             }
             Finding::TrailShort {
                 issue_id,
@@ -139,9 +152,10 @@ pub fn verify(
             });
         }
         last_seq = e.seq;
+        let admin = e.issue_version == ADMIN_VERSION;
         let have = trail.get(e.issue_id.as_str()).copied().unwrap_or(0);
         let current = issue_versions.get(&e.issue_id).copied().unwrap_or(0);
-        let continues = e.issue_version == have + 1 && e.issue_version <= current;
+        let continues = admin || (e.issue_version == have + 1 && e.issue_version <= current);
         let follows = e.prev_hash == expected_prev;
         // A genuine entry follows the last one, or (consistent) follows one that was removed.
         let in_chain = follows || (gap && consistent);
@@ -165,7 +179,9 @@ pub fn verify(
             });
         }
         expected_prev = e.hash.clone();
-        trail.insert(e.issue_id.as_str(), have.max(e.issue_version));
+        if !admin {
+            trail.insert(e.issue_id.as_str(), have.max(e.issue_version));
+        }
     }
     for (issue, &version) in issue_versions {
         let have = trail.get(issue.as_str()).copied().unwrap_or(0);
@@ -183,6 +199,7 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use flowwalk_shared::api::issues::{Actor, IssueAction, IssueState};
 
     const KEY: &[u8] = b"test-audit-key";
 
@@ -197,11 +214,11 @@ mod tests {
                 seq: i64::try_from(i + 1).unwrap_or(0),
                 issue_id: issue.into(),
                 issue_version: version,
-                action: IssueAction::FixNow,
-                from_state: Some(IssueState::New),
-                to_state: IssueState::FixNow,
+                action: IssueAction::FixNow.as_str().into(),
+                from_state: Some(IssueState::New.as_str().into()),
+                to_state: IssueState::FixNow.as_str().into(),
                 actor_id: Some("m1".into()),
-                actor: Actor::Manager,
+                actor: Actor::Manager.as_str().into(),
                 detail: "{}".into(),
                 at,
                 prev_hash: out.last().map_or(GENESIS.to_owned(), |p| p.hash.clone()),
@@ -226,6 +243,62 @@ mod tests {
         let c = chain(6);
         assert_eq!(verify(KEY, &c, &versions(&c)), vec![]);
         assert!(!verify(b"another key", &c, &versions(&c)).is_empty());
+    }
+
+    /// An administrative change between two issue steps: part of the chain, of no trail.
+    fn with_admin_entry(c: &[Entry]) -> Vec<Entry> {
+        let mut out: Vec<Entry> = c[..3].to_vec();
+        let mut admin = Entry {
+            seq: 4,
+            issue_id: "account:u9".into(),
+            issue_version: ADMIN_VERSION,
+            action: "account_deactivated".into(),
+            from_state: None,
+            to_state: String::new(),
+            actor_id: Some("admin1".into()),
+            actor: Actor::Admin.as_str().into(),
+            detail: "{\"active\":false}".into(),
+            at: c[2].at,
+            prev_hash: c[2].hash.clone(),
+            hash: String::new(),
+        };
+        admin.hash = hash(KEY, &admin);
+        out.push(admin);
+        for e in &c[3..] {
+            let mut e = e.clone();
+            e.seq += 1;
+            e.prev_hash = out.last().map(|p| p.hash.clone()).unwrap_or_default();
+            e.hash = hash(KEY, &e);
+            out.push(e);
+        }
+        out
+    }
+
+    #[test]
+    fn an_admin_change_is_chained_and_an_edit_of_it_named() {
+        let c = with_admin_entry(&chain(6));
+        let v = versions(&chain(6));
+        assert_eq!(verify(KEY, &c, &v), vec![]);
+        let mut t = c.clone();
+        t[3].detail = "{\"active\":true}".into();
+        let found = verify(KEY, &t, &v);
+        assert_eq!(
+            found,
+            vec![Finding::Changed {
+                seq: 4,
+                issue_id: "account:u9".into()
+            }]
+        );
+        assert_eq!(
+            found[0].to_string(),
+            "entry 4 (admin change of account:u9) was changed"
+        );
+        let mut t = c.clone();
+        t.remove(3);
+        assert!(verify(KEY, &t, &v).contains(&Finding::Removed {
+            from_seq: 4,
+            to_seq: 4
+        }));
     }
 
     #[test]

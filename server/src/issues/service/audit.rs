@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
+use flowwalk_shared::api::admin::AdminAction;
 use flowwalk_shared::api::issues::{IssueAction, IssueState};
 
 use crate::db::{DbConnection, lock_audit};
-use crate::issues::rules::audit_chain::{Entry, Finding, GENESIS};
+use crate::issues::rules::audit_chain::{ADMIN_VERSION, Entry, Finding, GENESIS};
 use crate::issues::rules::state_machine::Actor;
-use crate::issues::store::issue_rows::{self as m, EventRow, IssueRow, NewEvent};
+use crate::issues::store::issue_rows::{self as m, IssueRow};
 
 /// The key the chain is signed with (from the settings' `audit_key`).
 #[derive(Clone)]
@@ -37,40 +38,89 @@ pub struct Event<'a> {
 
 /// Appends the event to the chain; call inside the transaction that made the change.
 pub fn append(conn: &mut DbConnection, key: &AuditKey, e: &Event<'_>) -> diesel::QueryResult<()> {
-    lock_audit(conn)?;
-    let prev = m::last_event(conn)?.map_or_else(|| GENESIS.to_owned(), |r| r.hash);
-    let detail = e.detail.to_string();
-    let mut entry = Entry {
-        seq: 0,
-        issue_id: e.issue_id.to_owned(),
-        issue_version: e.version,
-        action: e.action,
-        from_state: e.from,
-        to_state: e.to,
-        actor_id: e.actor_id.map(str::to_owned),
-        actor: e.actor,
-        detail,
-        at: e.at,
-        prev_hash: prev,
-        hash: String::new(),
-    };
-    entry.hash = crate::issues::rules::audit_chain::hash(&key.0, &entry);
-    m::insert_event(
+    chain(
         conn,
-        &NewEvent {
-            issue_id: &entry.issue_id,
-            issue_version: entry.issue_version,
-            action: entry.action,
-            from_state: entry.from_state,
-            to_state: entry.to_state,
-            actor_id: entry.actor_id.as_deref(),
-            actor: entry.actor,
-            detail: &entry.detail,
-            at: entry.at,
-            prev_hash: &entry.prev_hash,
-            hash: &entry.hash,
+        key,
+        Entry {
+            seq: 0,
+            issue_id: e.issue_id.to_owned(),
+            issue_version: e.version,
+            action: e.action.as_str().to_owned(),
+            from_state: e.from.map(|s| s.as_str().to_owned()),
+            to_state: e.to.as_str().to_owned(),
+            actor_id: e.actor_id.map(str::to_owned),
+            actor: e.actor.as_str().to_owned(),
+            detail: e.detail.to_string(),
+            at: e.at,
+            prev_hash: String::new(),
+            hash: String::new(),
         },
     )
+}
+
+/// Who made an administrative change, and with which key it is signed.
+pub struct Acting<'a> {
+    pub key: &'a AuditKey,
+    pub actor: Actor,
+    /// None: the command line (whoever runs it on the server).
+    pub actor_id: Option<&'a str>,
+}
+
+impl<'a> Acting<'a> {
+    /// A logged-in user.
+    pub fn user(key: &'a AuditKey, user: &'a crate::auth::AuthUser) -> Self {
+        Acting {
+            key,
+            actor: Actor::of(user.role),
+            actor_id: Some(&user.id),
+        }
+    }
+
+    /// The command line on the server.
+    pub fn command_line(key: &'a AuditKey) -> Self {
+        Acting {
+            key,
+            actor: Actor::System,
+            actor_id: None,
+        }
+    }
+}
+
+/// Appends an administrative change (an account, a setting) to the same chain as the
+/// issues' steps; `subject` is `kind:id` of what changed. Call inside its transaction.
+pub fn record_admin(
+    conn: &mut DbConnection,
+    by: &Acting<'_>,
+    subject: &str,
+    action: AdminAction,
+    detail: serde_json::Value,
+) -> diesel::QueryResult<()> {
+    chain(
+        conn,
+        by.key,
+        Entry {
+            seq: 0,
+            issue_id: subject.to_owned(),
+            issue_version: ADMIN_VERSION,
+            action: action.as_str().to_owned(),
+            from_state: None,
+            to_state: String::new(),
+            actor_id: by.actor_id.map(str::to_owned),
+            actor: by.actor.as_str().to_owned(),
+            detail: detail.to_string(),
+            at: crate::db::rows::now(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        },
+    )
+}
+
+/// Links the entry to the newest one, signs it and stores it.
+fn chain(conn: &mut DbConnection, key: &AuditKey, mut entry: Entry) -> diesel::QueryResult<()> {
+    lock_audit(conn)?;
+    entry.prev_hash = m::last_hash(conn)?.unwrap_or_else(|| GENESIS.to_owned());
+    entry.hash = crate::issues::rules::audit_chain::hash(&key.0, &entry);
+    m::insert_entry(conn, &entry)
 }
 
 /// One transition of an issue: what happened, by whom.
@@ -118,23 +168,6 @@ pub fn commit(
     Ok(true)
 }
 
-fn entry(r: EventRow) -> Entry {
-    Entry {
-        seq: r.seq,
-        issue_id: r.issue_id,
-        issue_version: r.issue_version,
-        action: r.action,
-        from_state: r.from_state,
-        to_state: r.to_state,
-        actor_id: r.actor_id,
-        actor: r.actor,
-        detail: r.detail,
-        at: r.at,
-        prev_hash: r.prev_hash,
-        hash: r.hash,
-    }
-}
-
 /// What `flowwalk audit verify` reports.
 pub struct Report {
     pub entries: usize,
@@ -149,10 +182,10 @@ pub fn verify(conn: &mut DbConnection, key: &AuditKey) -> diesel::QueryResult<Re
     let mut all = Vec::new();
     let mut after = 0;
     loop {
-        let page = m::events_after(conn, after, 10_000)?;
+        let page = m::entries_after(conn, after, 10_000)?;
         let Some(last) = page.last() else { break };
         after = last.seq;
-        all.extend(page.into_iter().map(entry));
+        all.extend(page);
     }
     let findings = crate::issues::rules::audit_chain::verify(&key.0, &all, &versions);
     Ok(Report {

@@ -15,6 +15,7 @@ use crate::db::schema::{
     category_departments as cd, issue_events as ie, issue_evidence as ev, issue_occurrences as io,
     issue_panel_members as pm, issues, panel_votes as pv, walkthrough_facts as wf,
 };
+use crate::issues::rules::audit_chain::Entry;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = issues, treat_none_as_null = true)]
@@ -118,22 +119,6 @@ pub struct EventRow {
     pub at: NaiveDateTime,
     pub prev_hash: String,
     pub hash: String,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = ie)]
-pub struct NewEvent<'a> {
-    pub issue_id: &'a str,
-    pub issue_version: i32,
-    pub action: IssueAction,
-    pub from_state: Option<IssueState>,
-    pub to_state: IssueState,
-    pub actor_id: Option<&'a str>,
-    pub actor: Actor,
-    pub detail: &'a str,
-    pub at: NaiveDateTime,
-    pub prev_hash: &'a str,
-    pub hash: &'a str,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -355,30 +340,103 @@ pub fn events(conn: &mut DbConnection, issue_id: &str) -> QueryResult<Vec<EventR
         .load(conn)
 }
 
-/// The newest entry of the whole chain.
-pub fn last_event(conn: &mut DbConnection) -> QueryResult<Option<EventRow>> {
+/// The newest entry's hash (none: the chain is empty).
+pub fn last_hash(conn: &mut DbConnection) -> QueryResult<Option<String>> {
     ie::table
         .order(ie::seq.desc())
-        .select(EventRow::as_select())
+        .select(ie::hash)
         .first(conn)
         .optional()
 }
 
-pub fn insert_event(conn: &mut DbConnection, e: &NewEvent<'_>) -> QueryResult<()> {
+/// Appends an entry to the chain (its `seq` is the table's next).
+pub fn insert_entry(conn: &mut DbConnection, e: &Entry) -> QueryResult<()> {
     diesel::insert_into(ie::table)
-        .values(e)
+        .values((
+            ie::issue_id.eq(&e.issue_id),
+            ie::issue_version.eq(e.issue_version),
+            ie::action.eq(&e.action),
+            ie::from_state.eq(e.from_state.as_deref()),
+            ie::to_state.eq(&e.to_state),
+            ie::actor_id.eq(e.actor_id.as_deref()),
+            ie::actor.eq(&e.actor),
+            ie::detail.eq(&e.detail),
+            ie::at.eq(e.at),
+            ie::prev_hash.eq(&e.prev_hash),
+            ie::hash.eq(&e.hash),
+        ))
         .execute(conn)
         .map(drop)
 }
 
-/// A slice of the chain in order, from `after` (exclusive), at most `limit` entries.
-pub fn events_after(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<EventRow>> {
-    ie::table
+/// A slice of the chain in order, from `after` (exclusive), at most `limit` entries, as
+/// stored (issue steps and administrative changes alike).
+pub fn entries_after(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<Entry>> {
+    type Stored = (
+        i64,
+        String,
+        i32,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+        String,
+        NaiveDateTime,
+        String,
+        String,
+    );
+    let rows: Vec<Stored> = ie::table
         .filter(ie::seq.gt(after))
         .order(ie::seq)
         .limit(limit)
-        .select(EventRow::as_select())
-        .load(conn)
+        .select((
+            ie::seq,
+            ie::issue_id,
+            ie::issue_version,
+            ie::action,
+            ie::from_state,
+            ie::to_state,
+            ie::actor_id,
+            ie::actor,
+            ie::detail,
+            ie::at,
+            ie::prev_hash,
+            ie::hash,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                seq,
+                issue_id,
+                issue_version,
+                action,
+                from_state,
+                to_state,
+                actor_id,
+                actor,
+                detail,
+                at,
+                prev_hash,
+                hash,
+            )| Entry {
+                seq,
+                issue_id,
+                issue_version,
+                action,
+                from_state,
+                to_state,
+                actor_id,
+                actor,
+                detail,
+                at,
+                prev_hash,
+                hash,
+            },
+        )
+        .collect())
 }
 
 /// Every issue's id and current version.

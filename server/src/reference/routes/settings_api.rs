@@ -11,6 +11,8 @@ use flowwalk_shared::endpoints::settings as ep;
 
 use crate::auth::AuthUser;
 use crate::db::Db;
+use crate::issues::service::AuditKey;
+use crate::issues::service::audit::Acting;
 use crate::reference::service::settings;
 use flowwalk_shared::endpoints::CategoryPath;
 
@@ -36,6 +38,7 @@ pub async fn get_calendar(db: web::Data<Db>, _: In<ep::Calendar>) -> Answer<ep::
     (status = 200, body = CalendarView), (status = 400, body = ErrorBody)))]
 pub async fn put_calendar(
     user: AuthUser,
+    key: web::Data<AuditKey>,
     db: web::Data<Db>,
     call: In<ep::UpdateCalendar>,
 ) -> Answer<ep::UpdateCalendar> {
@@ -43,7 +46,8 @@ pub async fn put_calendar(
     Ok(Reply::ok(
         db.write(move |conn| {
             let now = crate::db::rows::now();
-            let cal = settings::set_calendar(conn, body.years, &user.id, now)?;
+            let by = Acting::user(&key, &user);
+            let cal = settings::set_calendar(conn, body.years, &by, now)?;
             Ok(settings::calendar_view(&cal, true, now))
         })
         .await?,
@@ -60,13 +64,15 @@ pub async fn get_panel_rule(db: web::Data<Db>, _: In<ep::PanelRule>) -> Answer<e
     (status = 200, body = PanelRule), (status = 400, body = ErrorBody)))]
 pub async fn put_panel_rule(
     user: AuthUser,
+    key: web::Data<AuditKey>,
     db: web::Data<Db>,
     call: In<ep::UpdatePanelRule>,
 ) -> Answer<ep::UpdatePanelRule> {
     let body = call.body;
     Ok(Reply::ok(
         db.write(move |conn| {
-            settings::set_panel_rule(conn, &body, &user.id, crate::db::rows::now())?;
+            let by = Acting::user(&key, &user);
+            settings::set_panel_rule(conn, &body, &by, crate::db::rows::now())?;
             Ok(body)
         })
         .await?,
@@ -88,13 +94,15 @@ pub async fn list_routes(
     (status = 200, body = CategoryRoute), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_route(
     user: AuthUser,
+    key: web::Data<AuditKey>,
     db: web::Data<Db>,
     call: In<ep::UpdateCategoryRoute>,
 ) -> Answer<ep::UpdateCategoryRoute> {
     let (category, body) = (call.path.category_id, call.body);
     Ok(Reply::ok(
         db.write(move |conn| {
-            settings::set_category_route(conn, category, body.department_id, &user.id)
+            let by = Acting::user(&key, &user);
+            settings::set_category_route(conn, category, body.department_id, &by)
         })
         .await?,
     ))

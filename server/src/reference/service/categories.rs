@@ -7,7 +7,9 @@ use flowwalk_shared::validate;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::issues::service::audit::{self, Acting};
 use crate::reference::store::category_rows::{self, CategoryRow};
+use flowwalk_shared::api::admin::AdminAction;
 
 /// Seeds the default problem categories when there are none yet; how many were added.
 pub fn seed_defaults(conn: &mut DbConnection) -> Result<usize, AppError> {
@@ -28,7 +30,11 @@ fn names(input: &CategoryInput) -> Result<(String, String), Invalid> {
 }
 
 /// Adds a category at the end of the list.
-pub fn create(conn: &mut DbConnection, input: &CategoryInput) -> Result<CategoryRow, AppError> {
+pub fn create(
+    conn: &mut DbConnection,
+    by: &Acting<'_>,
+    input: &CategoryInput,
+) -> Result<CategoryRow, AppError> {
     let id = validate::code("id", &input.id)?.replace('-', "_");
     let (name_zh, name_en) = names(input)?;
     let row = CategoryRow {
@@ -40,12 +46,14 @@ pub fn create(conn: &mut DbConnection, input: &CategoryInput) -> Result<Category
         active: input.active,
     };
     category_rows::insert(conn, &row)?;
+    record(conn, by, &row, AdminAction::CategoryCreated)?;
     Ok(row)
 }
 
 /// Edits a category's group, names or whether it is offered.
 pub fn update(
     conn: &mut DbConnection,
+    by: &Acting<'_>,
     id: &str,
     input: &CategoryInput,
 ) -> Result<CategoryRow, AppError> {
@@ -57,12 +65,28 @@ pub fn update(
         ));
     }
     let (name_zh, name_en) = names(input)?;
-    Ok(category_rows::update(
+    let row = category_rows::update(
         conn,
         id,
         input.group.as_str(),
         &name_zh,
         &name_en,
         input.active,
-    )?)
+    )?;
+    record(conn, by, &row, AdminAction::CategoryEdited)?;
+    Ok(row)
+}
+
+/// The change in the audit trail, with the category as it now stands.
+fn record(
+    conn: &mut DbConnection,
+    by: &Acting<'_>,
+    row: &CategoryRow,
+    action: AdminAction,
+) -> Result<(), AppError> {
+    let detail = serde_json::json!({
+        "group": row.grp, "name_zh": row.name_zh, "name_en": row.name_en, "active": row.active,
+    });
+    audit::record_admin(conn, by, &format!("category:{}", row.id), action, detail)?;
+    Ok(())
 }

@@ -5,12 +5,14 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDateTime};
 use flowwalk_shared::ErrorCode;
+use flowwalk_shared::api::admin::AdminAction;
 use flowwalk_shared::api::calendar::{CalendarView, YearSchedule};
 use flowwalk_shared::api::issues::{CategoryRoute, PanelRule};
 use flowwalk_shared::time::china;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::issues::service::audit::{self, Acting};
 use crate::issues::store::issue_rows;
 use crate::reference::rules::calendar::{self, Calendar};
 use crate::reference::store::{category_rows, config_rows, department_rows};
@@ -33,13 +35,20 @@ pub fn calendar(conn: &mut DbConnection) -> Result<(Calendar, bool), AppError> {
 pub fn set_calendar(
     conn: &mut DbConnection,
     years: BTreeMap<String, YearSchedule>,
-    by: &str,
+    by: &Acting<'_>,
     now: NaiveDateTime,
 ) -> Result<Calendar, AppError> {
     let cal = Calendar::from_years(years.clone())
         .map_err(|e| AppError::invalid("years", e.clone(), e))?;
     let json = serde_json::to_string(&years).map_err(|e| AppError::internal(e.into()))?;
-    config_rows::set(conn, config_rows::CALENDAR, &json, Some(by), now)?;
+    config_rows::set(conn, config_rows::CALENDAR, &json, by.actor_id, now)?;
+    audit::record_admin(
+        conn,
+        by,
+        "setting:calendar",
+        AdminAction::CalendarEdited,
+        serde_json::json!({ "years": years }),
+    )?;
     Ok(cal)
 }
 
@@ -70,7 +79,7 @@ pub fn panel_rule(conn: &mut DbConnection) -> Result<PanelRule, AppError> {
 pub fn set_panel_rule(
     conn: &mut DbConnection,
     rule: &PanelRule,
-    by: &str,
+    by: &Acting<'_>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     if rule.service_office + rule.window_rep + rule.citizen_patrol == 0 {
@@ -91,7 +100,14 @@ pub fn set_panel_rule(
         ));
     }
     let json = serde_json::to_string(rule).map_err(|e| AppError::internal(e.into()))?;
-    config_rows::set(conn, config_rows::PANEL_RULE, &json, Some(by), now)?;
+    config_rows::set(conn, config_rows::PANEL_RULE, &json, by.actor_id, now)?;
+    audit::record_admin(
+        conn,
+        by,
+        "setting:panel_rule",
+        AdminAction::PanelRuleEdited,
+        serde_json::json!(rule),
+    )?;
     Ok(())
 }
 
@@ -114,7 +130,7 @@ pub fn set_category_route(
     conn: &mut DbConnection,
     category: String,
     department: Option<String>,
-    by: &str,
+    by: &Acting<'_>,
 ) -> Result<CategoryRoute, AppError> {
     category_rows::get(conn, &category)?;
     if let Some(d) = &department
@@ -126,8 +142,15 @@ pub fn set_category_route(
         conn,
         &category,
         department.as_deref(),
-        Some(by),
+        by.actor_id,
         crate::db::rows::now(),
+    )?;
+    audit::record_admin(
+        conn,
+        by,
+        &format!("category:{category}"),
+        AdminAction::CategoryRouted,
+        serde_json::json!({ "department_id": department }),
     )?;
     Ok(CategoryRoute {
         category_id: category,
