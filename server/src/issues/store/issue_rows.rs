@@ -372,21 +372,7 @@ pub fn insert_entry(conn: &mut DbConnection, e: &Entry) -> QueryResult<()> {
 /// A slice of the chain in order, from `after` (exclusive), at most `limit` entries, as
 /// stored (issue steps and administrative changes alike).
 pub fn entries_after(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<Entry>> {
-    type Stored = (
-        i64,
-        String,
-        i32,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        String,
-        String,
-        NaiveDateTime,
-        String,
-        String,
-    );
-    let rows: Vec<Stored> = ie::table
+    let rows: Vec<_> = ie::table
         .filter(ie::seq.gt(after))
         .order(ie::seq)
         .limit(limit)
