@@ -26,6 +26,10 @@ pub struct Session {
     /// is affected).
     #[serde(default)]
     pub needs_login: bool,
+    /// The server said an admin disabled the account (`needs_login` is set too): told on
+    /// the screen until a login succeeds; nothing recorded is affected.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 impl Session {
@@ -42,12 +46,34 @@ impl Session {
             ),
             refresh_token: t.refresh_token,
             needs_login: false,
+            disabled: false,
         }
     }
 
     /// The same session with the tokens a refresh answered.
     pub fn refreshed(&self, t: TokenResponse, now_ms: i64) -> Session {
         Session::from_tokens(&self.base_url, t, now_ms)
+    }
+
+    /// Whether a sync may go with this session: the server still takes its tokens and the
+    /// account need not set a new password first.
+    pub fn can_sync(&self) -> bool {
+        !self.needs_login && !self.user.must_change_password
+    }
+
+    /// The server refused the account itself (`account_disabled`,
+    /// `password_change_required`): what the session knows of it from now on. Other codes
+    /// change nothing.
+    pub fn account_refused(&mut self, code: flowwalk_shared::ErrorCode) {
+        use flowwalk_shared::ErrorCode;
+        match code {
+            ErrorCode::AccountDisabled => {
+                self.disabled = true;
+                self.needs_login = true;
+            }
+            ErrorCode::PasswordChangeRequired => self.user.must_change_password = true,
+            _ => {}
+        }
     }
 
     /// The typed client over this session: a refused access token is refreshed once and
@@ -95,6 +121,7 @@ mod tests {
                 access_expires_at_ms: 1_700_000_900_000,
                 refresh_token: "r1".into(),
                 needs_login: true,
+                disabled: false,
             }
         );
         let desk: Session = serde_json::from_str(DESK_STORED).unwrap();
@@ -107,6 +134,7 @@ mod tests {
                 access_expires_at_ms: 0,
                 refresh_token: "r2".into(),
                 needs_login: false,
+                disabled: false,
             }
         );
         // What is written now names the server `base_url` and reads back the same.
