@@ -37,6 +37,7 @@ pub fn text_field(
     error: Option<String>,
 ) -> Element {
     let id = format!("f-{}", input.name);
+    let invalid = if error.is_some() { "true" } else { "false" };
     let described = error.as_ref().map(|_| error_id(input.name));
     rsx! {
         label { r#for: "{id}", {label} }
@@ -47,7 +48,7 @@ pub fn text_field(
             autocomplete: input.autocomplete,
             autocapitalize: "none",
             spellcheck: "false",
-            "aria-invalid": if error.is_some() { "true" } else { "false" },
+            "aria-invalid": invalid,
             "aria-describedby": described,
             value: "{value}",
             oninput: move |e| value.set(e.value()),
@@ -65,13 +66,14 @@ pub fn choice_field(
     error: Option<String>,
 ) -> Element {
     let id = format!("f-{name}");
+    let invalid = if error.is_some() { "true" } else { "false" };
     let chosen = value.read().clone();
     rsx! {
         label { r#for: "{id}", {label} }
         select {
             id: "{id}",
             name: name,
-            "aria-invalid": if error.is_some() { "true" } else { "false" },
+            "aria-invalid": invalid,
             onchange: move |e: FormEvent| value.set(e.value()),
             for (v, words) in choices {
                 option { key: "{v}", value: "{v}", selected: chosen == v, "{words}" }

@@ -123,12 +123,12 @@ fn Shell() -> Element {
     let route = use_route::<Route>();
     // The badge: unread notifications, now, after each change and every half minute.
     let _badge = client::use_fresh(desk, move || async move {
-        if !desk
+        let working = desk
             .session
             .read()
             .as_ref()
-            .is_some_and(|s| !s.user.must_change_password)
-        {
+            .is_some_and(|s| !s.user.must_change_password);
+        if !working {
             return;
         }
         let query = NotificationQuery {

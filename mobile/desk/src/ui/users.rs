@@ -412,6 +412,7 @@ fn ActiveState(user: User) -> Element {
     let lang = desk.lang();
     let mut asking = use_signal(|| false);
     let mut error = use_signal(|| None::<FormError>);
+    let active = user.active;
     let set_active = move |active: bool| {
         let request = accounts::with_active(&user, active);
         let id = user.id.clone();
@@ -427,7 +428,6 @@ fn ActiveState(user: User) -> Element {
         });
     };
     let err = error.read().clone().map(|e| e.message);
-    let active = user.active;
     rsx! {
         h2 { {lang.t("账号状态", "Status")} }
         {form_error(err)}

@@ -99,6 +99,7 @@ pub(super) fn field(
     mut value: Signal<String>,
     error: Option<String>,
 ) -> Element {
+    let invalid = if error.is_some() { "true" } else { "false" };
     rsx! {
         label { {label}
             input {
@@ -106,7 +107,7 @@ pub(super) fn field(
                 r#type: input.kind,
                 autocomplete: input.autocomplete,
                 autocapitalize: input.autocapitalize,
-                "aria-invalid": if error.is_some() { "true" } else { "false" },
+                "aria-invalid": invalid,
                 value: "{value}",
                 oninput: move |e| value.set(e.value()),
             }
