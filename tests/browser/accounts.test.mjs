@@ -88,6 +88,8 @@ await run('accounts', async ({ page, server, browser, context, watch }) => {
   await page.locator('[data-testid=start-walk]').first().click();
   await page.click('[data-testid=btn-wait]');
   await page.click('[data-testid=to-finish]');
+  await page.locator('[data-testid=satisfaction]').nth(3).click();
+  await page.locator('[data-testid=smoothness]').nth(3).click();
   await page.click('[data-testid=submit]');
   await waitForState(page, 'waiting', 10000);
   const unsent = (await onDevice(page)).outbox.entries.map((e) => e.record.id);

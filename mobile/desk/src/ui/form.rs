@@ -42,6 +42,7 @@ pub fn text_field(
     rsx! {
         label { r#for: "{id}", {label} }
         input {
+            class: "field",
             id: "{id}",
             name: input.name,
             r#type: input.kind,

@@ -105,6 +105,7 @@ pub fn AccountList() -> Element {
             }
             label { r#for: "account-search", {lang.t("按姓名或用户名查找", "Find by name or username")} }
             input {
+                class: "field",
                 id: "account-search",
                 name: "q",
                 r#type: "search",
@@ -438,18 +439,14 @@ fn ActiveState(user: User) -> Element {
                 {lang.t("重新启用", "Enable again")}
             }
         } else if asking() {
-            div { class: "banner warn", role: "alert", "data-testid": "confirm-disable",
-                p { {lang.t("停用后该账号立即无法使用,已有记录保留。确定停用吗?", "Once disabled the account cannot be used at once; its records are kept. Disable it?")} }
-                div { class: "buttons",
-                    button { class: "danger", "data-testid": "confirm-disable-yes",
-                        onclick: move |_| set_active(false),
-                        {lang.t("确认停用", "Disable")}
-                    }
-                    button { class: "secondary narrow", onclick: move |_| asking.set(false),
-                        {lang.t("取消", "Cancel")}
-                    }
-                }
-            }
+            {confirm(
+                lang,
+                "confirm-disable",
+                lang.t("停用后该账号立即无法使用,已有记录保留。确定停用吗?", "Once disabled the account cannot be used at once; its records are kept. Disable it?"),
+                lang.t("确认停用", "Disable"),
+                move |_| set_active(false),
+                asking,
+            )}
         } else {
             button { class: "danger", "data-testid": "disable-account",
                 onclick: move |_| asking.set(true),
@@ -491,21 +488,41 @@ fn ResetPassword(id: String) -> Element {
                 p { {lang.t("本人用它登录后,必须先设置新密码。", "After logging in with it, they must set a new password first.")} }
             }
         } else if asking() {
-            div { class: "banner warn", role: "alert", "data-testid": "confirm-reset",
-                p { {lang.t("重置后,该账号的登录全部失效,须用一次性密码重新登录并设置新密码。确定重置吗?", "Resetting ends every login of the account; it logs in with a one-time password and sets a new one. Reset?")} }
-                div { class: "buttons",
-                    button { class: "danger", "data-testid": "confirm-reset-yes", onclick: reset,
-                        {lang.t("确认重置", "Reset")}
-                    }
-                    button { class: "secondary narrow", onclick: move |_| asking.set(false),
-                        {lang.t("取消", "Cancel")}
-                    }
-                }
-            }
+            {confirm(
+                lang,
+                "confirm-reset",
+                lang.t("重置后,该账号的登录全部失效,须用一次性密码重新登录并设置新密码。确定重置吗?", "Resetting ends every login of the account; it logs in with a one-time password and sets a new one. Reset?"),
+                lang.t("确认重置", "Reset"),
+                reset,
+                asking,
+            )}
         } else {
             button { class: "secondary narrow", "data-testid": "reset-password",
                 onclick: move |_| asking.set(true),
                 {lang.t("重置密码", "Reset password")}
+            }
+        }
+    }
+}
+
+/// A question before an action: what it does, then yes (`on_yes`) or cancel (`asking`
+/// goes back to false).
+fn confirm(
+    lang: Lang,
+    testid: &'static str,
+    question: &str,
+    yes: &str,
+    on_yes: impl FnMut(MouseEvent) + 'static,
+    mut asking: Signal<bool>,
+) -> Element {
+    rsx! {
+        div { class: "banner warn", role: "alert", "data-testid": testid,
+            p { {question} }
+            div { class: "buttons",
+                button { class: "danger", "data-testid": "{testid}-yes", onclick: on_yes, {yes} }
+                button { class: "secondary narrow", onclick: move |_| asking.set(false),
+                    {lang.t("取消", "Cancel")}
+                }
             }
         }
     }
