@@ -118,7 +118,7 @@ await run('accounts', async ({ page, server, browser, context, watch }) => {
   await waitForState(page, 'waiting', 5000);
   const kept = await onDevice(page);
   assert.deepEqual(kept.outbox.entries.map((e) => e.record.id), unsent, 'the unsent walkthrough is kept');
-  assert.equal(kept.outbox.entries[0].state, 'waiting', 'not refused, still waiting');
+  assert.deepEqual(kept.outbox.entries[0].state, { state: 'waiting' }, 'not refused, still waiting');
   await shot(page, 'phone-disabled', 'accounts-', check(page, 'phone disabled'));
   // No more tries with that session.
   const session = await page.evaluate(async () => {
