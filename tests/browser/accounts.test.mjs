@@ -72,7 +72,13 @@ await run('accounts', async ({ page, server, browser, context, watch }) => {
   await desk.locator('[data-testid=field-error]', { hasText: '至少需要 8 个字符' }).waitFor();
   assert.equal(await desk.getAttribute('input[name=password]', 'aria-invalid'), 'true');
   await shot(desk, 'new-account-error', 'accounts-', check(desk, 'new account'));
+  // The server's refusal shows at the field it names: a username already taken.
+  await desk.fill('input[name=username]', 'experiencer');
   await desk.fill('input[name=password]', 'volunteer-first-day');
+  await desk.click('[data-testid=create-account]');
+  await desk.locator('#f-username-error').waitFor({ timeout: 20000 });
+  assert.equal(await desk.locator('#f-password-error').count(), 0, 'the password error went away');
+  await desk.fill('input[name=username]', 'volunteer1');
   await desk.click('[data-testid=create-account]');
   await desk.waitForFunction(() => location.pathname === '/desk/users', null, { timeout: 20000 });
   const created = desk.locator('[data-testid=account][data-username=volunteer1]');
@@ -170,12 +176,18 @@ await run('accounts', async ({ page, server, browser, context, watch }) => {
   await phone3Context.close();
   await phone2Context.close();
 
+  // --- Still disabled, a login on the phone says so.
+  await page.click('[data-testid=account-disabled] button');
+  await page.locator('input[name=username]').waitFor();
+  await page.fill('input[name=username]', 'experiencer');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('[data-testid=login-submit]');
+  await page.locator('[data-testid=toast]', { hasText: DISABLED }).waitFor({ timeout: 20000 });
+
   // --- Enabled again, the observer logs in again and the walkthrough goes.
   await openAccount(desk, server, 'experiencer');
   await desk.click('[data-testid=enable-account]');
   await desk.locator('[data-testid=disable-account]').waitFor({ timeout: 20000 });
-  await page.click('[data-testid=account-disabled] button');
-  await page.locator('input[name=username]').waitFor();
   await page.fill('input[name=username]', 'experiencer');
   await page.fill('input[name=password]', PASSWORD);
   await page.click('[data-testid=login-submit]');
@@ -183,6 +195,32 @@ await run('accounts', async ({ page, server, browser, context, watch }) => {
   assert.equal(await page.locator('[data-testid=account-disabled]').count(), 0, 'the message is gone');
   await page.click('[data-testid=nav-outbox]');
   await waitForState(page, 'sent', 30000);
+
+  // --- At the desk too, a reset password must be replaced before anything else.
+  await openAccount(desk, server, 'panel');
+  await desk.click('[data-testid=reset-password]');
+  await desk.click('[data-testid=confirm-reset-yes]');
+  const panelOtp = (await desk.locator('[data-testid=one-time-password]').textContent()).trim();
+  const panelContext = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN' });
+  const panelDesk = await panelContext.newPage();
+  watch(panelDesk);
+  await panelDesk.goto(server.base + '/desk/');
+  await panelDesk.fill('input[name=username]', 'panel');
+  await panelDesk.fill('input[name=password]', panelOtp);
+  await panelDesk.click('[data-testid=login-submit]');
+  await panelDesk.locator('[data-testid=password-form]').waitFor({ timeout: 20000 });
+  assert.equal(await panelDesk.locator('[data-testid=nav-notifications]').count(), 0, 'only the password form');
+  assert.equal(await panelDesk.locator('input[name=old_password]').count(), 0, 'the one-time password is not asked again');
+  await shot(panelDesk, 'desk-new-password', 'accounts-', check(panelDesk, 'desk new password'));
+  await panelDesk.fill('input[name=new_password]', 'panel-own-secret');
+  await panelDesk.fill('input[name=repeat]', 'panel-own-secret');
+  await panelDesk.click('[data-testid=password-submit]');
+  await panelDesk.locator('[data-testid=nav-notifications]').waitFor({ timeout: 20000 });
+  assert.equal(await panelDesk.locator('[data-testid=password-form]').count(), 0);
+  await panelDesk.reload();
+  await panelDesk.locator('[data-testid=nav-notifications]').waitFor({ timeout: 20000 });
+  assert.equal(await loginStatus(server, 'panel', 'panel-own-secret'), 200);
+  await panelContext.close();
 
   // --- The admin's own password form, and the accounts screen in English.
   await desk.click('[data-testid=nav-password]');
