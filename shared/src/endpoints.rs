@@ -511,6 +511,6 @@ mod tests {
                 e.path
             );
         }
-        assert_eq!(all.len(), 92);
+        assert_eq!(all.len(), 95);
     }
 }
