@@ -26,15 +26,53 @@ const FIELDS: [&str; 6] = [
     "active",
 ];
 
-/// Every account and every department, read again after each change.
-fn use_accounts(desk: DeskStore) -> Resource<Option<(Vec<User>, Vec<Department>)>> {
+/// Every account and every department, read again after each change; Err says why not.
+type Accounts = Result<(Vec<User>, Vec<Department>), String>;
+
+fn use_accounts(desk: DeskStore) -> Resource<Accounts> {
     client::use_fresh(desk, move || async move {
-        let users = client::get(desk, ep::users::List).await.ok()?;
+        let users = client::get(desk, ep::users::List)
+            .await
+            .map_err(|e| e.describe())?;
         let departments = client::get(desk, ep::departments::List)
             .await
             .unwrap_or_default();
-        Some((users, departments))
+        Ok((users, departments))
     })
+}
+
+/// A screen with only a heading and a line to say.
+fn notice(heading: &str, text: &str) -> Element {
+    rsx! {
+        section { class: "card",
+            h1 { {heading} }
+            p { class: "hint", "data-testid": "notice", {text} }
+        }
+    }
+}
+
+/// The accounts once read, or the screen to show instead: not an admin (the server refuses
+/// everyone else anyway), still reading, or why they cannot be read.
+fn ready(
+    desk: DeskStore,
+    heading: &str,
+    loaded: Resource<Accounts>,
+) -> Result<(Vec<User>, Vec<Department>), Element> {
+    let lang = desk.lang();
+    if !desk.is_admin() {
+        return Err(notice(
+            heading,
+            lang.t(
+                "只有系统管理员可以管理账号。",
+                "Only administrators manage accounts.",
+            ),
+        ));
+    }
+    match loaded.read().clone() {
+        Some(Ok(data)) => Ok(data),
+        Some(Err(why)) => Err(notice(heading, &why)),
+        None => Err(notice(heading, lang.t("正在读取…", "Loading…"))),
+    }
 }
 
 /// A department's name in the language shown ("" for none or an unknown one).
@@ -52,16 +90,6 @@ fn department_name(lang: Lang, departments: &[Department], id: Option<&str>) -> 
         .unwrap_or_default()
 }
 
-/// Only admins manage accounts (the server refuses everyone else anyway).
-fn admins_only(lang: Lang) -> Element {
-    rsx! {
-        section { class: "card",
-            h1 { {lang.t("账号管理", "Accounts")} }
-            p { class: "hint", {lang.t("只有系统管理员可以管理账号。", "Only administrators manage accounts.")} }
-        }
-    }
-}
-
 #[component]
 pub fn AccountList() -> Element {
     let desk = use_context::<DeskStore>();
@@ -69,17 +97,9 @@ pub fn AccountList() -> Element {
     let mut query = use_signal(String::new);
     let mut shown = use_signal(|| PAGE);
     let loaded = use_accounts(desk);
-    if !desk.is_admin() {
-        return admins_only(lang);
-    }
-    let data = loaded.read().clone();
-    let Some(Some((users, departments))) = data else {
-        return rsx! {
-            section { class: "card",
-                h1 { {lang.t("账号管理", "Accounts")} }
-                p { class: "hint", {lang.t("正在读取…", "Loading…")} }
-            }
-        };
+    let (users, departments) = match ready(desk, lang.t("账号管理", "Accounts"), loaded) {
+        Ok(data) => data,
+        Err(screen) => return screen,
     };
     let q = query.read().clone();
     let (found, total) = accounts::search(&users, &q, shown());
@@ -239,15 +259,10 @@ pub fn NewAccountForm() -> Element {
     let password = use_signal(String::new);
     let mut error = use_signal(|| None::<FormError>);
     let mut busy = use_signal(|| false);
-    if !desk.is_admin() {
-        return admins_only(lang);
-    }
-    let departments = loaded
-        .read()
-        .clone()
-        .flatten()
-        .map(|(_, d)| d)
-        .unwrap_or_default();
+    let departments = match ready(desk, lang.t("新建账号", "New account"), loaded) {
+        Ok((_, departments)) => departments,
+        Err(screen) => return screen,
+    };
     let chosen_role = Role::parse(&role.read()).unwrap_or(Role::Experiencer);
 
     let submit = move |e: FormEvent| {
@@ -319,26 +334,13 @@ pub fn AccountPage(id: String) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let loaded = use_accounts(desk);
-    if !desk.is_admin() {
-        return admins_only(lang);
-    }
-    let data = loaded.read().clone();
-    let Some(Some((users, departments))) = data else {
-        return rsx! {
-            section { class: "card",
-                h1 { {lang.t("账号", "Account")} }
-                p { class: "hint", {lang.t("正在读取…", "Loading…")} }
-            }
-        };
+    let heading = lang.t("账号", "Account");
+    let (users, departments) = match ready(desk, heading, loaded) {
+        Ok(data) => data,
+        Err(screen) => return screen,
     };
     let Some(user) = users.into_iter().find(|u| u.id == id) else {
-        return rsx! {
-            section { class: "card",
-                {back_to_list(lang)}
-                h1 { {lang.t("账号", "Account")} }
-                p { class: "hint", {lang.t("没有这个账号。", "No such account.")} }
-            }
-        };
+        return notice(heading, lang.t("没有这个账号。", "No such account."));
     };
     let dept = department_name(lang, &departments, user.department_id.as_deref());
     rsx! {
@@ -411,8 +413,7 @@ fn EditAccount(user: User, departments: Vec<Department>) -> Element {
 fn ActiveState(user: User) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let mut asking = use_signal(|| false);
-    let mut error = use_signal(|| None::<FormError>);
+    let mut error = use_signal(|| None::<String>);
     let active = user.active;
     let set_active = move |active: bool| {
         let request = accounts::with_active(&user, active);
@@ -424,33 +425,27 @@ fn ActiveState(user: User) -> Element {
         };
         spawn(async move {
             let answer = desk.update_account(id, request, done).await;
-            asking.set(false);
-            error.set(answer.err());
+            error.set(answer.err().map(|e| e.message));
         });
     };
-    let err = error.read().clone().map(|e| e.message);
     rsx! {
         h2 { {lang.t("账号状态", "Status")} }
-        {form_error(err)}
+        {form_error(error())}
         if !active {
             p { {lang.t("此账号已停用:无法登录,已有记录保留。", "This account is disabled: it cannot log in; its records are kept.")} }
             button { class: "primary", "data-testid": "enable-account",
                 onclick: move |_| set_active(true),
                 {lang.t("重新启用", "Enable again")}
             }
-        } else if asking() {
-            {confirm(
-                lang,
-                "confirm-disable",
-                lang.t("停用后该账号立即无法使用,已有记录保留。确定停用吗?", "Once disabled the account cannot be used at once; its records are kept. Disable it?"),
-                lang.t("确认停用", "Disable"),
-                move |_| set_active(false),
-                asking,
-            )}
         } else {
-            button { class: "danger", "data-testid": "disable-account",
-                onclick: move |_| asking.set(true),
-                {lang.t("停用账号", "Disable account")}
+            AskFirst {
+                start: "disable-account",
+                start_text: lang.t("停用账号", "Disable account"),
+                danger: true,
+                testid: "confirm-disable",
+                question: lang.t("停用后该账号立即无法使用,已有记录保留。确定停用吗?", "Once disabled the account cannot be used at once; its records are kept. Disable it?"),
+                yes: lang.t("确认停用", "Disable"),
+                on_yes: move |_| set_active(false),
             }
         }
     }
@@ -461,15 +456,12 @@ fn ActiveState(user: User) -> Element {
 fn ResetPassword(id: String) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let mut asking = use_signal(|| false);
     let mut one_time = use_signal(|| None::<String>);
     let mut error = use_signal(|| None::<String>);
     let reset = move |_| {
         let id = id.clone();
         spawn(async move {
-            let answer = desk.reset_password(id).await;
-            asking.set(false);
-            match answer {
+            match desk.reset_password(id).await {
                 Ok(p) => {
                     error.set(None);
                     one_time.set(Some(p));
@@ -487,39 +479,57 @@ fn ResetPassword(id: String) -> Element {
                 p { class: "code big-code", "data-testid": "one-time-password", "{p}" }
                 p { {lang.t("本人用它登录后,必须先设置新密码。", "After logging in with it, they must set a new password first.")} }
             }
-        } else if asking() {
-            {confirm(
-                lang,
-                "confirm-reset",
-                lang.t("重置后,该账号的登录全部失效,须用一次性密码重新登录并设置新密码。确定重置吗?", "Resetting ends every login of the account; it logs in with a one-time password and sets a new one. Reset?"),
-                lang.t("确认重置", "Reset"),
-                reset,
-                asking,
-            )}
         } else {
-            button { class: "secondary narrow", "data-testid": "reset-password",
-                onclick: move |_| asking.set(true),
-                {lang.t("重置密码", "Reset password")}
+            AskFirst {
+                start: "reset-password",
+                start_text: lang.t("重置密码", "Reset password"),
+                danger: false,
+                testid: "confirm-reset",
+                question: lang.t("重置后,该账号的登录全部失效,须用一次性密码重新登录并设置新密码。确定重置吗?", "Resetting ends every login of the account; it logs in with a one-time password and sets a new one. Reset?"),
+                yes: lang.t("确认重置", "Reset"),
+                on_yes: reset,
             }
         }
     }
 }
 
-/// A question before an action: what it does, then yes (`on_yes`) or cancel (`asking`
-/// goes back to false).
-fn confirm(
-    lang: Lang,
+/// An action asked about first: its button (`start`), then what it does, with yes
+/// (`on_yes`, `{testid}-yes`) or cancel.
+#[component]
+fn AskFirst(
+    start: &'static str,
+    start_text: String,
+    danger: bool,
     testid: &'static str,
-    question: &str,
-    yes: &str,
-    on_yes: impl FnMut(MouseEvent) + 'static,
-    mut asking: Signal<bool>,
+    question: String,
+    yes: String,
+    on_yes: EventHandler<()>,
 ) -> Element {
+    let lang = use_context::<DeskStore>().lang();
+    let mut asking = use_signal(|| false);
+    if !asking() {
+        return rsx! {
+            button {
+                class: if danger { "danger" } else { "secondary narrow" },
+                "data-testid": start,
+                onclick: move |_| asking.set(true),
+                "{start_text}"
+            }
+        };
+    }
     rsx! {
         div { class: "banner warn", role: "alert", "data-testid": testid,
-            p { {question} }
+            p { "{question}" }
             div { class: "buttons",
-                button { class: "danger", "data-testid": "{testid}-yes", onclick: on_yes, {yes} }
+                button {
+                    class: "danger",
+                    "data-testid": "{testid}-yes",
+                    onclick: move |_| {
+                        asking.set(false);
+                        on_yes.call(());
+                    },
+                    "{yes}"
+                }
                 button { class: "secondary narrow", onclick: move |_| asking.set(false),
                     {lang.t("取消", "Cancel")}
                 }
