@@ -147,6 +147,31 @@ mod tests {
     }
 
     #[test]
+    fn an_account_refused_by_the_server_stops_the_sync_and_says_why() {
+        let t = TokenResponse {
+            access_token: "a".into(),
+            token_type: "Bearer".into(),
+            expires_in: 900,
+            refresh_token: "r".into(),
+            refresh_expires_in: 86_400,
+            user: me(),
+        };
+        let s = Session::from_tokens("https://fw.example.cn", t.clone(), 0);
+        assert!(s.can_sync());
+        let mut disabled = s.clone();
+        disabled.account_refused(flowwalk_shared::ErrorCode::AccountDisabled);
+        assert!(disabled.disabled && disabled.needs_login && !disabled.can_sync());
+        let mut reset = s.clone();
+        reset.account_refused(flowwalk_shared::ErrorCode::PasswordChangeRequired);
+        assert!(reset.user.must_change_password && !reset.needs_login && !reset.can_sync());
+        let mut other = s.clone();
+        other.account_refused(flowwalk_shared::ErrorCode::Forbidden);
+        assert_eq!(other, s);
+        // A new login clears it.
+        assert!(!disabled.refreshed(t, 1).disabled);
+    }
+
+    #[test]
     fn a_login_answer_becomes_a_session_that_expires_on_time() {
         let t = TokenResponse {
             access_token: "a".into(),

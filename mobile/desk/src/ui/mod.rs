@@ -1,7 +1,8 @@
 //! The desk's screens: those of the three kinds of user who never walk a flow — managers,
 //! department officers, acceptance-panel members — and of an observer following what
-//! became of their findings. A separate web bundle (`flowwalk-desk`, served at `/desk/`),
-//! chosen by role after login, so the observer's phone never downloads it.
+//! became of their findings; and an admin's accounts (`/desk/users`). A separate web
+//! bundle (`flowwalk-desk`, served at `/desk/`), chosen by role after login, so the
+//! observer's phone never downloads it.
 //! Every screen reads the server; what a user may do to an issue is the server's answer
 //! (`IssueDetail::actions`, the workflow table for this user and state), so a control the
 //! rules forbid is never drawn, and the server refuses it anyway.
