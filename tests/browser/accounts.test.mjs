@@ -111,6 +111,12 @@ await run('accounts', async ({ page, server, browser, context, watch }) => {
   await desk.click('[data-testid=confirm-disable-yes]');
   await desk.locator('[data-testid=enable-account]').waitFor({ timeout: 20000 });
   assert.equal(await loginStatus(server, 'experiencer', PASSWORD), 403, 'a disabled account cannot log in');
+  // Back to the list as it was searched (the search is in its address), the account marked.
+  await desk.getByRole('button', { name: '← 返回账号列表' }).click();
+  await desk.locator('[data-testid=account][data-username=experiencer][data-active=false]').waitFor({ timeout: 20000 });
+  assert.equal(await desk.inputValue('input[name=q]'), 'experiencer');
+  assert.equal(new URL(desk.url()).searchParams.get('q'), 'experiencer');
+  assert.equal(await desk.locator('[data-testid=account]').count(), 1, 'only what the search finds');
 
   // --- The phone's next call: the message within about a second; the record stays.
   await context.setOffline(false);

@@ -59,9 +59,9 @@ pub enum Route {
         Planning {},
         #[route("/desk/notifications")]
         Notifications {},
-        /// An admin's accounts (where an admin lands).
-        #[route("/desk/users")]
-        Accounts {},
+        /// An admin's accounts (where an admin lands), `?q=` what the search holds.
+        #[route("/desk/users?:q")]
+        Accounts { q: String },
         #[route("/desk/users/new")]
         NewAccount {},
         /// One account: edit, disable or enable, reset its password.
@@ -280,7 +280,9 @@ fn list_kind(role: Option<Role>) -> Option<issues::ListKind> {
 fn Home() -> Element {
     let desk = use_context::<DeskStore>();
     if desk.is_admin() {
-        return rsx! { Accounts {} };
+        return rsx! {
+            Accounts { q: String::new() }
+        };
     }
     match list_kind(desk.role()) {
         Some(issues::ListKind::Manager) => rsx! {
@@ -359,10 +361,10 @@ fn Notifications() -> Element {
 }
 
 #[component]
-fn Accounts() -> Element {
+fn Accounts(q: String) -> Element {
     rsx! {
         Tabs { on: 4 }
-        users::AccountList {}
+        users::AccountList { q }
     }
 }
 
@@ -430,7 +432,7 @@ fn Tabs(on: u8) -> Element {
             (
                 4,
                 "tab-accounts",
-                Route::Accounts {},
+                Route::Accounts { q: String::new() },
                 lang.t("账号管理", "Accounts"),
             ),
         );

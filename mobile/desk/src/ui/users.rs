@@ -91,17 +91,15 @@ fn department_name(lang: Lang, departments: &[Department], id: Option<&str>) -> 
 }
 
 #[component]
-pub fn AccountList() -> Element {
+pub fn AccountList(q: String) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let mut query = use_signal(String::new);
     let mut shown = use_signal(|| PAGE);
     let loaded = use_accounts(desk);
     let (users, departments) = match ready(desk, lang.t("账号管理", "Accounts"), loaded) {
         Ok(data) => data,
         Err(screen) => return screen,
     };
-    let q = query.read().clone();
     let (found, total) = accounts::search(&users, &q, shown());
     let rows: Vec<(User, String)> = found
         .into_iter()
@@ -131,7 +129,8 @@ pub fn AccountList() -> Element {
                 r#type: "search",
                 value: "{q}",
                 oninput: move |e| {
-                    query.set(e.value());
+                    // The search is in the address: Back from an account returns to it.
+                    navigator().replace(Route::Accounts { q: e.value() });
                     shown.set(PAGE);
                 },
             }
@@ -283,7 +282,7 @@ pub fn NewAccountForm() -> Element {
             busy.set(false);
             match answer {
                 Ok(_) => {
-                    navigator().push(Route::Accounts {});
+                    navigator().push(Route::Accounts { q: String::new() });
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -293,7 +292,7 @@ pub fn NewAccountForm() -> Element {
 
     rsx! {
         section { class: "card narrow-form", "data-testid": "new-account-form",
-            {back_to_list(lang)}
+            {back_to_list(desk)}
             h1 { {lang.t("新建账号", "New account")} }
             {form_error(error_elsewhere(&err, &FIELDS))}
             form { onsubmit: submit,
@@ -316,13 +315,15 @@ pub fn NewAccountForm() -> Element {
     }
 }
 
-/// The way back to the list of accounts.
-fn back_to_list(lang: Lang) -> Element {
+/// The way back to the list of accounts as it was (its search in its address).
+fn back_to_list(desk: DeskStore) -> Element {
+    let lang = desk.lang();
     rsx! {
         button {
             class: "link back",
             onclick: move |_| {
-                navigator().push(Route::Accounts {});
+                let mut d = desk;
+                d.back();
             },
             {lang.t("← 返回账号列表", "← Back to accounts")}
         }
@@ -345,7 +346,7 @@ pub fn AccountPage(id: String) -> Element {
     let dept = department_name(lang, &departments, user.department_id.as_deref());
     rsx! {
         section { class: "card narrow-form", "data-testid": "account-page", "data-username": "{user.username}",
-            {back_to_list(lang)}
+            {back_to_list(desk)}
             h1 { "{user.display_name}" }
             div { class: "line",
                 span { class: "muted", {lang.t("用户名", "Username")} " {user.username}" }
