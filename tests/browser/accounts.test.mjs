@@ -229,6 +229,18 @@ await run('accounts', async ({ page, server, browser, context, watch }) => {
   assert.equal(await loginStatus(server, 'panel', 'panel-own-secret'), 200);
   await panelContext.close();
 
+  // --- The last admin cannot be disabled nor lose the role: the server's refusal shown
+  // where it belongs.
+  await openAccount(desk, server, 'admin');
+  await desk.click('[data-testid=disable-account]');
+  await desk.click('[data-testid=confirm-disable-yes]');
+  await desk.locator('[data-testid=form-error]', { hasText: '最后一个' }).waitFor({ timeout: 20000 });
+  await desk.selectOption('select[name=role]', 'manager');
+  await desk.click('[data-testid=save-account]');
+  await desk.locator('#f-role-error', { hasText: '最后一个' }).waitFor({ timeout: 20000 });
+  await shot(desk, 'last-admin', 'accounts-', check(desk, 'last admin'));
+  assert.equal(await loginStatus(server, 'admin', PASSWORD), 200, 'still an admin, still active');
+
   // --- The admin's own password form, and the accounts screen in English.
   await desk.click('[data-testid=nav-password]');
   await desk.locator('[data-testid=password-form]').waitFor();
