@@ -103,6 +103,17 @@ mod tests {
         }
     }
 
+    fn tokens() -> TokenResponse {
+        TokenResponse {
+            access_token: "a".into(),
+            token_type: "Bearer".into(),
+            expires_in: 900,
+            refresh_token: "r".into(),
+            refresh_expires_in: 86_400,
+            user: me(),
+        }
+    }
+
     /// The observer app's session as phones stored it (the `data` of its document).
     const OBSERVER_STORED: &str = r#"{"base_url":"https://fw.example.cn","user":{"id":"u1","username":"li","display_name":"李敏","role":"manager","department_id":null},"access_token":"a1","access_expires_at_ms":1700000900000,"refresh_token":"r1","needs_login":true}"#;
 
@@ -148,14 +159,7 @@ mod tests {
 
     #[test]
     fn an_account_refused_by_the_server_stops_the_sync_and_says_why() {
-        let t = TokenResponse {
-            access_token: "a".into(),
-            token_type: "Bearer".into(),
-            expires_in: 900,
-            refresh_token: "r".into(),
-            refresh_expires_in: 86_400,
-            user: me(),
-        };
+        let t = tokens();
         let s = Session::from_tokens("https://fw.example.cn", t.clone(), 0);
         assert!(s.can_sync());
         let mut disabled = s.clone();
@@ -173,14 +177,7 @@ mod tests {
 
     #[test]
     fn a_login_answer_becomes_a_session_that_expires_on_time() {
-        let t = TokenResponse {
-            access_token: "a".into(),
-            token_type: "Bearer".into(),
-            expires_in: 900,
-            refresh_token: "r".into(),
-            refresh_expires_in: 86_400,
-            user: me(),
-        };
+        let t = tokens();
         let s = Session::from_tokens("https://fw.example.cn/", t.clone(), 1_000);
         assert_eq!(s.base_url, "https://fw.example.cn");
         assert_eq!(s.access_expires_at_ms, 901_000);
