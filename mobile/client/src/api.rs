@@ -60,6 +60,32 @@ impl ApiError {
         matches!(self, ApiError::Refused { status: 401, .. })
     }
 
+    /// The server refused the account itself, whatever the request: it was disabled
+    /// (`account_disabled`), or a reset password must be replaced first
+    /// (`password_change_required`). Nothing the request carried is at fault: it is kept and
+    /// sent again once the account may work.
+    pub fn account_refusal(&self) -> Option<ErrorCode> {
+        match self {
+            ApiError::Refused { body, .. }
+                if matches!(
+                    body.code,
+                    ErrorCode::AccountDisabled | ErrorCode::PasswordChangeRequired
+                ) =>
+            {
+                Some(body.code)
+            }
+            _ => None,
+        }
+    }
+
+    /// The field of the request the server named, when it refused one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::Refused { body, .. } => body.field.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The server's code, when it refused (or asked to wait) with one.
     pub fn code(&self) -> Option<ErrorCode> {
         match self {

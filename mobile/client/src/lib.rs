@@ -3,6 +3,7 @@
 //! where the server is), the photo pipeline and the hand-off between the two apps. No UI
 //! framework here, so all of it is tested natively.
 
+pub mod account;
 pub mod api;
 pub mod handoff;
 pub mod i18n;

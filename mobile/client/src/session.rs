@@ -26,6 +26,10 @@ pub struct Session {
     /// is affected).
     #[serde(default)]
     pub needs_login: bool,
+    /// The server said an admin disabled the account (`needs_login` is set too): told on
+    /// the screen until a login succeeds; nothing recorded is affected.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 impl Session {
@@ -42,12 +46,34 @@ impl Session {
             ),
             refresh_token: t.refresh_token,
             needs_login: false,
+            disabled: false,
         }
     }
 
     /// The same session with the tokens a refresh answered.
     pub fn refreshed(&self, t: TokenResponse, now_ms: i64) -> Session {
         Session::from_tokens(&self.base_url, t, now_ms)
+    }
+
+    /// Whether a sync may go with this session: the server still takes its tokens and the
+    /// account need not set a new password first.
+    pub fn can_sync(&self) -> bool {
+        !self.needs_login && !self.user.must_change_password
+    }
+
+    /// The server refused the account itself (`account_disabled`,
+    /// `password_change_required`): what the session knows of it from now on. Other codes
+    /// change nothing.
+    pub fn account_refused(&mut self, code: flowwalk_shared::ErrorCode) {
+        use flowwalk_shared::ErrorCode;
+        match code {
+            ErrorCode::AccountDisabled => {
+                self.disabled = true;
+                self.needs_login = true;
+            }
+            ErrorCode::PasswordChangeRequired => self.user.must_change_password = true,
+            _ => {}
+        }
     }
 
     /// The typed client over this session: a refused access token is refreshed once and
@@ -77,6 +103,17 @@ mod tests {
         }
     }
 
+    fn tokens() -> TokenResponse {
+        TokenResponse {
+            access_token: "a".into(),
+            token_type: "Bearer".into(),
+            expires_in: 900,
+            refresh_token: "r".into(),
+            refresh_expires_in: 86_400,
+            user: me(),
+        }
+    }
+
     /// The observer app's session as phones stored it (the `data` of its document).
     const OBSERVER_STORED: &str = r#"{"base_url":"https://fw.example.cn","user":{"id":"u1","username":"li","display_name":"李敏","role":"manager","department_id":null},"access_token":"a1","access_expires_at_ms":1700000900000,"refresh_token":"r1","needs_login":true}"#;
 
@@ -95,6 +132,7 @@ mod tests {
                 access_expires_at_ms: 1_700_000_900_000,
                 refresh_token: "r1".into(),
                 needs_login: true,
+                disabled: false,
             }
         );
         let desk: Session = serde_json::from_str(DESK_STORED).unwrap();
@@ -107,6 +145,7 @@ mod tests {
                 access_expires_at_ms: 0,
                 refresh_token: "r2".into(),
                 needs_login: false,
+                disabled: false,
             }
         );
         // What is written now names the server `base_url` and reads back the same.
@@ -119,15 +158,26 @@ mod tests {
     }
 
     #[test]
+    fn an_account_refused_by_the_server_stops_the_sync_and_says_why() {
+        let t = tokens();
+        let s = Session::from_tokens("https://fw.example.cn", t.clone(), 0);
+        assert!(s.can_sync());
+        let mut disabled = s.clone();
+        disabled.account_refused(flowwalk_shared::ErrorCode::AccountDisabled);
+        assert!(disabled.disabled && disabled.needs_login && !disabled.can_sync());
+        let mut reset = s.clone();
+        reset.account_refused(flowwalk_shared::ErrorCode::PasswordChangeRequired);
+        assert!(reset.user.must_change_password && !reset.needs_login && !reset.can_sync());
+        let mut other = s.clone();
+        other.account_refused(flowwalk_shared::ErrorCode::Forbidden);
+        assert_eq!(other, s);
+        // A new login clears it.
+        assert!(!disabled.refreshed(t, 1).disabled);
+    }
+
+    #[test]
     fn a_login_answer_becomes_a_session_that_expires_on_time() {
-        let t = TokenResponse {
-            access_token: "a".into(),
-            token_type: "Bearer".into(),
-            expires_in: 900,
-            refresh_token: "r".into(),
-            refresh_expires_in: 86_400,
-            user: me(),
-        };
+        let t = tokens();
         let s = Session::from_tokens("https://fw.example.cn/", t.clone(), 1_000);
         assert_eq!(s.base_url, "https://fw.example.cn");
         assert_eq!(s.access_expires_at_ms, 901_000);

@@ -3,6 +3,7 @@
 //! own. It depends on `flowwalk-client` for the API, the session and the platform, never on
 //! the observer app. The screens (`ui`) are web only.
 
+pub mod accounts;
 pub mod filters;
 #[cfg(target_arch = "wasm32")]
 mod ui;
@@ -10,5 +11,5 @@ mod ui;
 #[cfg(target_arch = "wasm32")]
 pub use ui::App;
 
-pub use flowwalk_client::{api, handoff, i18n, photo, platform, session};
+pub use flowwalk_client::{account, api, handoff, i18n, photo, platform, session};
 pub use flowwalk_shared as shared;

@@ -240,6 +240,7 @@ mod tests {
             access_expires_at_ms: 1_700_000_000_000,
             refresh_token: "r".into(),
             needs_login: false,
+            disabled: false,
         };
         for raw in [v3, v1] {
             assert_eq!(

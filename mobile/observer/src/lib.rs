@@ -14,5 +14,5 @@ pub mod sync;
 #[cfg(any(feature = "web", feature = "desktop", feature = "mobile"))]
 pub mod ui;
 
-pub use flowwalk_client::{api, handoff, i18n, photo, platform, session, storage};
+pub use flowwalk_client::{account, api, handoff, i18n, photo, platform, session, storage};
 pub use flowwalk_shared as shared;

@@ -561,7 +561,9 @@ impl AppData {
         self.sync = SyncStatus {
             at_ms: now_ms,
             reached_server: round.report.reached_server,
-            problem: if round.report.needs_login {
+            problem: if let Some(code) = round.report.account {
+                Some(code.as_str().into())
+            } else if round.report.needs_login {
                 Some("needs_login".into())
             } else {
                 round.report.retry_later.first().cloned()
@@ -849,6 +851,7 @@ mod tests {
                 access_expires_at_ms: 0,
                 refresh_token: "r".into(),
                 needs_login: false,
+                disabled: false,
             }),
             reference: Some(reference),
             ..AppData::default()

@@ -83,7 +83,10 @@ impl Schedule {
     /// All well, the next round is when the first waiting record is due again, at the
     /// latest [`IDLE_POLL_MS`] later; after a failure, backed off.
     pub fn finished(&mut self, report: &SyncReport, outbox: &Outbox, now_ms: i64, jitter: f64) {
-        if report.reached_server && report.retry_later.is_empty() || report.needs_login {
+        if report.reached_server && report.retry_later.is_empty()
+            || report.needs_login
+            || report.account.is_some()
+        {
             self.failures = 0;
             let poll = now_ms.saturating_add(IDLE_POLL_MS);
             self.next_at_ms = outbox
@@ -148,17 +151,20 @@ pub async fn round<T: Transport, P: PhotoSource>(
                 changed_session = true;
             }
             Err(e @ ApiError::Refused { .. })
-                if e.is_unauthorized() || matches!(e, ApiError::Refused { status: 400, .. }) =>
+                if e.is_unauthorized()
+                    || e.account_refusal().is_some()
+                    || matches!(e, ApiError::Refused { status: 400, .. }) =>
             {
-                session.needs_login = true;
+                let mut report = SyncReport::default();
+                if !report.session_refused(&e) {
+                    report.needs_login = true;
+                }
+                report.mark(&mut session);
                 return Round {
                     outbox,
                     reference: None,
                     session: Some(session),
-                    report: SyncReport {
-                        needs_login: true,
-                        ..SyncReport::default()
-                    },
+                    report,
                 };
             }
             // No answer (the refresh may or may not have reached the server): nothing is
@@ -192,8 +198,8 @@ pub async fn round<T: Transport, P: PhotoSource>(
         )
         .await
     };
-    if report.needs_login {
-        session.needs_login = true;
+    if report.needs_login || report.account.is_some() {
+        report.mark(&mut session);
         changed_session = true;
     }
     Round {
@@ -228,12 +234,42 @@ pub struct SyncReport {
     /// The server no longer accepts the session's token: log in again (nothing is lost;
     /// the round stopped before touching any record).
     pub needs_login: bool,
+    /// The server refused the account itself (`account_disabled`: `needs_login` is set
+    /// too; `password_change_required`): the round stopped before touching any record, and
+    /// the session says so from now on.
+    pub account: Option<ErrorCode>,
     /// The server asked not to come back before this time (device ms): a quota or a limit
     /// (`429`, `Retry-After`). The schedule waits at least this long.
     pub not_before_ms: Option<i64>,
 }
 
 impl SyncReport {
+    /// Whether `e` refused the session rather than a record — its token (log in again) or
+    /// the account itself (disabled, a new password first) — and notes which: the round
+    /// stops there, every record kept as it is.
+    fn session_refused(&mut self, e: &ApiError) -> bool {
+        if let Some(code) = e.account_refusal() {
+            self.account = Some(code);
+            self.needs_login |= code == ErrorCode::AccountDisabled;
+            true
+        } else if e.is_unauthorized() {
+            self.needs_login = true;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// What the session knows after this round: log in again, disabled, a new password.
+    fn mark(&self, session: &mut Session) {
+        if self.needs_login {
+            session.needs_login = true;
+        }
+        if let Some(code) = self.account {
+            session.account_refused(code);
+        }
+    }
+
     /// Keeps the time the server asked us to wait for (`Retry-After`), if it asked;
     /// says whether it did.
     fn wait_if_asked(&mut self, e: &ApiError, now_ms: i64) -> bool {
@@ -289,10 +325,7 @@ pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
             report.reference = pull.reference;
             outbox.cursor = pull.cursor;
         }
-        Err(e) if e.is_unauthorized() => {
-            report.needs_login = true;
-            return report;
-        }
+        Err(e) if report.session_refused(&e) => return report,
         Err(e) => report.retry_later.push(format!("pull: {}", e.describe())),
     }
 
@@ -334,10 +367,7 @@ pub async fn sync_once_reporting<T: Transport, P: PhotoSource>(
                 }
                 progress(outbox);
             }
-            Err(e) if e.is_unauthorized() => {
-                report.needs_login = true;
-                return report;
-            }
+            Err(e) if report.session_refused(&e) => return report,
             Err(ApiError::Refused { body, .. }) => {
                 report.reached_server = true;
                 for (id, rev) in chunk {
@@ -385,10 +415,7 @@ async fn upload_photos<T: Transport, P: PhotoSource>(
                     report.photos_uploaded += 1;
                     progress(outbox);
                 }
-                Err(e) if e.is_unauthorized() => {
-                    report.needs_login = true;
-                    return;
-                }
+                Err(e) if report.session_refused(&e) => return,
                 Err(ApiError::Refused { body, .. }) => {
                     outbox.refused(&id, rev, body.code, &body.message);
                     report.refused += 1;
@@ -470,10 +497,7 @@ pub async fn officer_once<T: Transport, P: PhotoSource>(
                     None => break,
                 }
             }
-            Err(e) if e.is_unauthorized() => {
-                report.needs_login = true;
-                return report;
-            }
+            Err(e) if report.session_refused(&e) => return report,
             Err(e) => {
                 report.retry_later.push(format!("issues: {}", e.describe()));
                 return report;
@@ -512,10 +536,7 @@ fn settle(
             report.reached_server = true;
             Next::Go
         }
-        Err(e) if e.is_unauthorized() => {
-            report.needs_login = true;
-            Next::Stop
-        }
+        Err(e) if report.session_refused(&e) => Next::Stop,
         Err(ApiError::Refused { body, .. }) => {
             report.reached_server = true;
             outbox.evidence_refused(id, body.code, &body.message);
@@ -574,6 +595,8 @@ mod tests {
         evidence_posts: RefCell<usize>,
         /// The department's open issues the server lists.
         open: RefCell<Vec<IssueSummary>>,
+        /// Every call (a refresh too) refused for the account itself with this code.
+        refuse_account: RefCell<Option<ErrorCode>>,
     }
 
     /// How the fake answers a refresh.
@@ -598,10 +621,24 @@ mod tests {
         }
     }
 
+    fn account_refused(code: ErrorCode) -> ApiError {
+        ApiError::Refused {
+            status: 403,
+            body: ErrorBody {
+                code,
+                message: code.default_message_zh().into(),
+                field: None,
+            },
+        }
+    }
+
     impl FakeServer {
         fn authorized(&self) -> Result<(), ApiError> {
             if *self.offline.borrow() {
                 return Err(ApiError::Network("offline".into()));
+            }
+            if let Some(code) = *self.refuse_account.borrow() {
+                return Err(account_refused(code));
             }
             if *self.token.borrow() != *self.valid_token.borrow() {
                 return Err(unauthorized());
@@ -614,6 +651,9 @@ mod tests {
         async fn refresh(&self, refresh_token: &str) -> Result<TokenResponse, ApiError> {
             if *self.offline.borrow() {
                 return Err(ApiError::Network("offline".into()));
+            }
+            if let Some(code) = *self.refuse_account.borrow() {
+                return Err(account_refused(code));
             }
             self.refreshes.borrow_mut().push(refresh_token.to_owned());
             let n = self.refreshes.borrow().len();
@@ -798,6 +838,7 @@ mod tests {
             access_expires_at_ms: expires_at_ms,
             refresh_token: "refresh-0".into(),
             needs_login: false,
+            disabled: false,
         }
     }
 
@@ -1336,6 +1377,55 @@ mod tests {
             None,
             "no round until logged in"
         );
+    }
+
+    #[test]
+    fn a_disabled_account_keeps_every_record_and_marks_the_session() {
+        let server = FakeServer::default();
+        server
+            .refuse_account
+            .replace(Some(ErrorCode::AccountDisabled));
+        let mut outbox = Outbox::default();
+        outbox.submit(record("w1", vec!["p1".into()])).unwrap();
+        outbox.submit(record("w2", vec![])).unwrap();
+        let mut schedule = Schedule::new(true);
+        // Refused on the pull, with a fresh token; and on the refresh, with an old one.
+        for expires in [10_000_000, 0] {
+            let r = run_round(&server, &session(expires), &outbox, 1_000_000);
+            assert_eq!(r.outbox, outbox, "nothing refused, nothing dropped");
+            assert_eq!(r.outbox.get("w1").unwrap().state, SendState::Waiting);
+            assert_eq!(r.report.refused, 0);
+            assert_eq!(r.report.account, Some(ErrorCode::AccountDisabled));
+            let s = r.session.expect("the session is marked");
+            assert!(s.disabled && s.needs_login, "{s:?}");
+            assert!(!s.can_sync());
+            schedule.finished(&r.report, &r.outbox, 1_000_000, 0.5);
+            assert_eq!(
+                schedule.due(1_000_001, true, s.can_sync()),
+                None,
+                "no round with that session"
+            );
+        }
+        assert_eq!(*server.pushes.borrow(), 0);
+        // Re-enabled and logged in again: everything goes.
+        server.refuse_account.replace(None);
+        let r = run_round(&server, &session(10_000_000), &outbox, 1_100_000);
+        assert_eq!(r.outbox.get("w2").unwrap().state, SendState::Sent);
+    }
+
+    #[test]
+    fn a_password_to_replace_stops_the_sync_until_it_is_set() {
+        let server = FakeServer::default();
+        server
+            .refuse_account
+            .replace(Some(ErrorCode::PasswordChangeRequired));
+        let mut outbox = Outbox::default();
+        outbox.submit(record("w1", vec![])).unwrap();
+        let r = run_round(&server, &session(10_000_000), &outbox, 1_000_000);
+        assert_eq!(r.outbox, outbox);
+        let s = r.session.expect("the session is marked");
+        assert!(s.user.must_change_password && !s.needs_login && !s.disabled);
+        assert!(!s.can_sync());
     }
 
     #[test]

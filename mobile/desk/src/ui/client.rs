@@ -8,6 +8,8 @@ use std::future::Future;
 use std::rc::Rc;
 
 use dioxus::prelude::*;
+use flowwalk_shared::ErrorCode;
+use flowwalk_shared::api::auth::{ChangePasswordRequest, Me};
 use flowwalk_shared::endpoint::{Body, Bytes, NoQuery};
 use flowwalk_shared::endpoints::{self as ep, IdPath, Sha256Path};
 
@@ -85,7 +87,54 @@ pub async fn call<E: Call>(
     let Some(client) = client(desk) else {
         return Err(ApiError::logged_out());
     };
-    client.call(endpoint, path, query, body).await
+    let answer = client.call(endpoint, path, query, body).await;
+    if let Err(e) = &answer {
+        account_refused(desk, e);
+    }
+    answer
+}
+
+/// The server refused the account itself: a disabled one is logged out (and told why), one
+/// whose password was reset sees only the form to set a new one.
+fn account_refused(desk: DeskStore, e: &ApiError) {
+    let mut desk = desk;
+    match e.account_refusal() {
+        Some(ErrorCode::AccountDisabled) => {
+            handoff::clear();
+            desk.session.set(None);
+            let lang = desk.lang();
+            desk.fail(lang.t(
+                "账号已停用,请联系管理员。",
+                "This account is disabled; contact the administrator.",
+            ));
+        }
+        Some(ErrorCode::PasswordChangeRequired) => {
+            let current = desk.session.peek().clone();
+            // Set once: the screens reading the session are drawn again only then.
+            if let Some(mut s) = current.filter(|s| !s.user.must_change_password) {
+                s.user.must_change_password = true;
+                handoff::save(&s);
+                desk.session.set(Some(s));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Sets the user's own new password and reads the account again (see
+/// [`crate::account::change_password`]).
+pub async fn change_password(
+    desk: DeskStore,
+    request: &ChangePasswordRequest,
+) -> Result<Me, ApiError> {
+    let Some(client) = client(desk) else {
+        return Err(ApiError::logged_out());
+    };
+    let answer = crate::account::change_password(&client, request).await;
+    if let Err(e) = &answer {
+        account_refused(desk, e);
+    }
+    answer
 }
 
 /// An endpoint without path parameters, query or body (the lists of reference data).

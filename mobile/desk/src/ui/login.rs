@@ -38,6 +38,10 @@ pub fn Login() -> Element {
                     } else {
                         desk.toast.set(None);
                     }
+                    // A reset password is the current one of the form that replaces it.
+                    let typed = password.peek().clone();
+                    desk.one_time
+                        .set(session.user.must_change_password.then_some(typed));
                     password.set(String::new());
                     // The address stays: the screen it names shows now.
                     desk.session.set(Some(session));
@@ -55,7 +59,7 @@ pub fn Login() -> Element {
 
     rsx! {
         section { class: "card login",
-            h1 { {lang.t("工作台登录", "DeskStore login")} }
+            h1 { {lang.t("工作台登录", "Desk login")} }
             p { class: "hint",
                 {lang.t("管理人员、部门整改人员、验收团成员在此处理问题;体验员也可在此查看所提问题的办理情况。", "Managers, department officers and panel members work here; observers can follow their issues.")}
             }

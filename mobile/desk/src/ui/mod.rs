@@ -1,19 +1,23 @@
 //! The desk's screens: those of the three kinds of user who never walk a flow — managers,
 //! department officers, acceptance-panel members — and of an observer following what
-//! became of their findings. A separate web bundle (`flowwalk-desk`, served at `/desk/`),
-//! chosen by role after login, so the observer's phone never downloads it.
+//! became of their findings; and an admin's accounts (`/desk/users`). A separate web
+//! bundle (`flowwalk-desk`, served at `/desk/`), chosen by role after login, so the
+//! observer's phone never downloads it.
 //! Every screen reads the server; what a user may do to an issue is the server's answer
 //! (`IssueDetail::actions`, the workflow table for this user and state), so a control the
 //! rules forbid is never drawn, and the server refuses it anyway.
 
 mod client;
+mod form;
 mod inbox;
 mod issue;
 mod issues;
 mod login;
 mod notifications;
+mod password;
 mod reports;
 mod store;
+mod users;
 
 use dioxus::prelude::*;
 use flowwalk_shared::Role;
@@ -55,6 +59,17 @@ pub enum Route {
         Planning {},
         #[route("/desk/notifications")]
         Notifications {},
+        /// An admin's accounts (where an admin lands), `?q=` what the search holds.
+        #[route("/desk/users?:q")]
+        Accounts { q: String },
+        #[route("/desk/users/new")]
+        NewAccount {},
+        /// One account: edit, disable or enable, reset its password.
+        #[route("/desk/users/:id")]
+        Account { id: String },
+        /// The user's own password.
+        #[route("/desk/password")]
+        Password {},
         /// Where a logged-out user lands; after login, the role's work.
         #[route("/desk/login")]
         Login {},
@@ -95,6 +110,7 @@ pub fn App() -> Element {
         toast: use_signal(|| None),
         unread: use_signal(|| 0),
         changes: use_signal(|| 0),
+        one_time: use_signal(|| None),
     };
     use_context_provider(|| desk);
     rsx! { Router::<Route> {} }
@@ -108,7 +124,12 @@ fn Shell() -> Element {
     let route = use_route::<Route>();
     // The badge: unread notifications, now, after each change and every half minute.
     let _badge = client::use_fresh(desk, move || async move {
-        if desk.session.read().is_none() {
+        let working = desk
+            .session
+            .read()
+            .as_ref()
+            .is_some_and(|s| !s.user.must_change_password);
+        if !working {
             return;
         }
         let query = NotificationQuery {
@@ -131,11 +152,22 @@ fn Shell() -> Element {
         }
     });
 
+    // An error said on one screen is not carried to the next.
+    use_effect(use_reactive!(|route| {
+        let _ = route;
+        let mut toast = desk.toast;
+        if toast.peek().as_ref().is_some_and(|(error, _)| *error) {
+            toast.set(None);
+        }
+    }));
+
     let lang = desk.lang();
     let session = desk.session.read().clone();
+    let forced = session
+        .as_ref()
+        .is_some_and(|s| s.user.must_change_password);
     let toast = desk.toast.read().clone();
     let unread = *desk.unread.read();
-    let _ = route;
 
     rsx! {
         div { class: "desk", lang: if lang.is_en() { "en" } else { "zh-CN" },
@@ -152,18 +184,8 @@ fn Shell() -> Element {
                     span { class: "who", "data-testid": "who",
                         "{s.user.display_name} · {lang.label(s.user.role)}"
                     }
-                    button {
-                        class: "bar-btn",
-                        "data-testid": "nav-notifications",
-                        onclick: move |_| {
-                            let mut d = desk;
-                            d.go(View::Notifications);
-                        },
-                        {lang.t("通知", "Notifications")}
-                        if unread > 0 {
-                            span { class: "badge", "data-testid": "unread", "{unread}" }
-                            span { class: "sr-only", {lang.t("条未读", " unread")} }
-                        }
+                    if !forced {
+                        {nav_buttons(desk, lang, unread)}
                     }
                     button {
                         class: "bar-btn",
@@ -172,6 +194,7 @@ fn Shell() -> Element {
                             let mut d = desk;
                             handoff::clear();
                             d.session.set(None);
+                            d.one_time.set(None);
                             d.toast.set(None);
                             navigator().push(Route::Home {});
                         },
@@ -205,10 +228,39 @@ fn Shell() -> Element {
             main { class: "screen",
                 if session.is_none() {
                     login::Login {}
+                } else if forced {
+                    password::ChangePassword { forced: true }
                 } else {
                     Outlet::<Route> {}
                 }
             }
+        }
+    }
+}
+
+/// The bar's buttons of a logged-in user: notifications, own password.
+fn nav_buttons(desk: DeskStore, lang: Lang, unread: i64) -> Element {
+    rsx! {
+        button {
+            class: "bar-btn",
+            "data-testid": "nav-notifications",
+                        onclick: move |_| {
+                            let mut d = desk;
+                            d.go(View::Notifications);
+                        },
+            {lang.t("通知", "Notifications")}
+            if unread > 0 {
+                span { class: "badge", "data-testid": "unread", "{unread}" }
+                span { class: "sr-only", {lang.t("条未读", " unread")} }
+            }
+        }
+        button {
+            class: "bar-btn",
+            "data-testid": "nav-password",
+            onclick: move |_| {
+                navigator().push(Route::Password {});
+            },
+            {lang.t("修改密码", "Change password")}
         }
     }
 }
@@ -227,6 +279,11 @@ fn list_kind(role: Option<Role>) -> Option<issues::ListKind> {
 #[component]
 fn Home() -> Element {
     let desk = use_context::<DeskStore>();
+    if desk.is_admin() {
+        return rsx! {
+            Accounts { q: String::new() }
+        };
+    }
     match list_kind(desk.role()) {
         Some(issues::ListKind::Manager) => rsx! {
             Tabs { on: 0 }
@@ -303,6 +360,29 @@ fn Notifications() -> Element {
     rsx! { notifications::Notifications {} }
 }
 
+#[component]
+fn Accounts(q: String) -> Element {
+    rsx! {
+        Tabs { on: 4 }
+        users::AccountList { q }
+    }
+}
+
+#[component]
+fn NewAccount() -> Element {
+    rsx! { users::NewAccountForm {} }
+}
+
+#[component]
+fn Account(id: String) -> Element {
+    rsx! { users::AccountPage { key: "{id}", id } }
+}
+
+#[component]
+fn Password() -> Element {
+    rsx! { password::ChangePassword { forced: false } }
+}
+
 /// An address outside the desk's screens: the role's work.
 #[component]
 fn Elsewhere(rest: Vec<String>) -> Element {
@@ -310,12 +390,12 @@ fn Elsewhere(rest: Vec<String>) -> Element {
     rsx! { Home {} }
 }
 
-/// A manager's four screens, each at its address.
+/// A manager's four screens (and an admin's accounts), each at its address.
 #[component]
 fn Tabs(on: u8) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
-    let tabs = [
+    let mut tabs = vec![
         (
             0u8,
             "tab-inbox",
@@ -345,6 +425,18 @@ fn Tabs(on: u8) -> Element {
             lang.t("计划与邀请", "Planning"),
         ),
     ];
+    // An admin's own screen comes first.
+    if desk.is_admin() {
+        tabs.insert(
+            0,
+            (
+                4,
+                "tab-accounts",
+                Route::Accounts { q: String::new() },
+                lang.t("账号管理", "Accounts"),
+            ),
+        );
+    }
     rsx! {
         div { class: "tabs", role: "tablist",
             for (n, testid, to, label) in tabs {

@@ -9,7 +9,12 @@ use flowwalk_shared::api::issues::IssueDetail;
 use flowwalk_shared::endpoint::{Json, NoQuery};
 use flowwalk_shared::endpoints::IdPath;
 
+use flowwalk_shared::api::users::{UpdateUserRequest, User};
+use flowwalk_shared::endpoints::{self as ep};
+
 use super::{Route, View, client};
+use crate::account::{FormError, PasswordForm};
+use crate::accounts::NewAccount;
 use crate::api::{BodyOf, Call};
 use crate::filters::{InboxFilter, IssueFilter};
 use crate::i18n::Lang;
@@ -30,6 +35,9 @@ pub struct DeskStore {
     pub unread: Signal<i64>,
     /// Bumped after each change, so lists reload.
     pub changes: Signal<u64>,
+    /// The password typed at a login that must replace it (memory only): the current
+    /// password of the form that sets the new one.
+    pub one_time: Signal<Option<String>>,
 }
 
 impl DeskStore {
@@ -39,6 +47,10 @@ impl DeskStore {
 
     pub fn role(&self) -> Option<Role> {
         self.session.read().as_ref().map(|s| s.user.role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == Some(Role::Admin)
     }
 
     /// To another screen (a new address).
@@ -138,5 +150,85 @@ impl DeskStore {
         spawn(async move {
             self.act(step, id, body, done_zh, done_en).await;
         });
+    }
+
+    /// A success of a form: said, the error banner gone, lists reload.
+    fn done(&mut self, zh: &str, en: &str) {
+        let lang = self.lang();
+        self.say(lang.t(zh, en));
+        self.changed();
+    }
+
+    /// Creates an account; the error at its field when the form or the server refuses.
+    pub async fn create_account(self, form: NewAccount) -> Result<User, FormError> {
+        let mut d = self;
+        let lang = self.lang();
+        let request = form.request().map_err(|e| FormError::invalid(&e, lang))?;
+        let user = client::call(self, ep::users::Create, &(), &NoQuery {}, &request)
+            .await
+            .map_err(|e| FormError::api(&e))?;
+        d.done("账号已创建", "Account created");
+        Ok(user)
+    }
+
+    /// Edits an account (its name, role, department, whether it may log in).
+    pub async fn update_account(
+        self,
+        id: String,
+        request: UpdateUserRequest,
+        done: (&str, &str),
+    ) -> Result<User, FormError> {
+        let mut d = self;
+        let user = client::call(
+            self,
+            ep::users::Update,
+            &IdPath::new(id),
+            &NoQuery {},
+            &request,
+        )
+        .await
+        .map_err(|e| FormError::api(&e))?;
+        d.done(done.0, done.1);
+        Ok(user)
+    }
+
+    /// Resets an account's password: the one-time password, to be shown once.
+    pub async fn reset_password(self, id: String) -> Result<String, FormError> {
+        let mut d = self;
+        let reset = client::call(
+            self,
+            ep::users::ResetPassword,
+            &IdPath::new(id),
+            &NoQuery {},
+            &(),
+        )
+        .await
+        .map_err(|e| FormError::api(&e))?;
+        d.done("密码已重置", "Password reset");
+        Ok(reset.one_time_password)
+    }
+
+    /// Sets the user's own new password; the session then holds the account as it now is
+    /// (no longer bound to change it).
+    pub async fn set_own_password(self, form: PasswordForm) -> Result<(), FormError> {
+        let mut d = self;
+        let lang = self.lang();
+        let Some(session) = self.session.peek().clone() else {
+            return Err(FormError::api(&crate::api::ApiError::logged_out()));
+        };
+        let request = form
+            .check(&session.user.username)
+            .map_err(|e| FormError::invalid(&e, lang))?;
+        let me = client::change_password(self, &request)
+            .await
+            .map_err(|e| FormError::api(&e))?;
+        // The session as it may have been refreshed meanwhile, with the account as it is.
+        let mut fresh = self.session.peek().clone().unwrap_or(session);
+        fresh.user = me;
+        crate::handoff::save(&fresh);
+        d.one_time.set(None);
+        d.session.set(Some(fresh));
+        d.done("新密码已设置", "New password set");
+        Ok(())
     }
 }

@@ -81,7 +81,7 @@ pub fn Home() -> Element {
                 {lang.t("正在下载任务和模板…需要联网一次。", "Downloading tasks and templates… needs a network once.")}
             }
         } else if tasks.is_empty() {
-            p { class: "hint", {lang.t("暂无指派给你的任务。", "No task is assigned to you.")} }
+            p { class: "hint", "data-testid": "no-tasks", {lang.t("暂无指派给你的任务。", "No task is assigned to you.")} }
         }
         {task_items(ctx, lang, tasks)}
         if !others.is_empty() {

@@ -53,9 +53,9 @@ pub fn Login() -> Element {
                 }
             }
             if invite() {
-                {field(lang.t("邀请码", "Invite code"), Input { name: "code", kind: "text", autocomplete: "off", autocapitalize: None }, code)}
+                {field(lang.t("邀请码", "Invite code"), Input { name: "code", kind: "text", autocomplete: "off", autocapitalize: None }, code, None)}
             }
-            {field(lang.t("用户名", "Username"), Input { name: "username", kind: "text", autocomplete: "username", autocapitalize: Some("none") }, username)}
+            {field(lang.t("用户名", "Username"), Input { name: "username", kind: "text", autocomplete: "username", autocapitalize: Some("none") }, username, None)}
             {field(
                 lang.t("密码", "Password"),
                 Input {
@@ -65,6 +65,7 @@ pub fn Login() -> Element {
                     autocapitalize: None,
                 },
                 password,
+                None,
             )}
             button {
                 class: "primary big",
@@ -84,15 +85,21 @@ pub fn Login() -> Element {
 }
 
 /// What kind of text a field takes, for the browser (its keyboard, its autofill).
-struct Input {
-    name: &'static str,
-    kind: &'static str,
-    autocomplete: &'static str,
-    autocapitalize: Option<&'static str>,
+pub(super) struct Input {
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub autocomplete: &'static str,
+    pub autocapitalize: Option<&'static str>,
 }
 
-/// A labelled field bound to `value`.
-fn field(label: &str, input: Input, mut value: Signal<String>) -> Element {
+/// A labelled field bound to `value`, with its error beneath when it has one.
+pub(super) fn field(
+    label: &str,
+    input: Input,
+    mut value: Signal<String>,
+    error: Option<String>,
+) -> Element {
+    let invalid = if error.is_some() { "true" } else { "false" };
     rsx! {
         label { {label}
             input {
@@ -100,9 +107,13 @@ fn field(label: &str, input: Input, mut value: Signal<String>) -> Element {
                 r#type: input.kind,
                 autocomplete: input.autocomplete,
                 autocapitalize: input.autocapitalize,
+                "aria-invalid": invalid,
                 value: "{value}",
                 oninput: move |e| value.set(e.value()),
             }
+        }
+        if let Some(e) = error {
+            p { class: "error", role: "alert", "data-testid": "field-error", "{e}" }
         }
     }
 }
@@ -164,6 +175,14 @@ fn log_in(
             }
             Ok(tokens) => {
                 let session = Session::from_tokens(&base, tokens, platform::now_ms());
+                // A reset password is the current one of the form that replaces it.
+                let mut one_time = ctx.one_time;
+                one_time.set(
+                    session
+                        .user
+                        .must_change_password
+                        .then(|| password.peek().clone()),
+                );
                 let saved = ctx
                     .change(&[Doc::Session], move |d| {
                         d.session = Some(session);
@@ -178,6 +197,9 @@ fn log_in(
                 }
             }
             Err(e) => match &e {
+                _ if e.account_refusal() == Some(flowwalk_shared::ErrorCode::AccountDisabled) => {
+                    ctx.fail(super::DISABLED.0, super::DISABLED.1)
+                }
                 crate::api::ApiError::Network(_) => ctx.fail(
                     "无法连接服务器。首次登录需要联网。",
                     "Cannot reach the server. The first login needs a network.",

@@ -14,6 +14,7 @@ mod home;
 mod login;
 mod officer;
 mod outbox;
+mod password;
 mod walk;
 
 use std::cell::OnceCell;
@@ -30,6 +31,12 @@ use crate::sync::{self, Schedule};
 thread_local! {
     static STORAGE: OnceCell<Rc<AppStorage>> = const { OnceCell::new() };
 }
+
+/// What the phone says of a disabled account (zh, en).
+pub const DISABLED: (&str, &str) = (
+    "账号已停用,请联系管理员。未发送的记录仍保存在本机。",
+    "This account is disabled; contact the administrator. Records not yet sent are still kept on this phone.",
+);
 
 /// The storage opened at start-up.
 pub fn storage() -> Option<Rc<AppStorage>> {
@@ -108,6 +115,9 @@ pub struct Ctx {
     pub now: Signal<i64>,
     /// When the automatic sync runs (the sync engine's policy).
     schedule: Signal<Schedule>,
+    /// The password typed at a login that must replace it (memory only): the current
+    /// password of the form that sets the new one.
+    pub one_time: Signal<Option<String>>,
     toasts: CopyValue<u64>,
 }
 
@@ -278,7 +288,7 @@ impl Ctx {
         let Some(storage) = storage() else { return };
         let (session, outbox, device) = {
             let d = ctx.data.peek();
-            let Some(session) = d.session.clone().filter(|s| !s.needs_login) else {
+            let Some(session) = d.session.clone().filter(|s| s.can_sync()) else {
                 return;
             };
             (session, d.outbox.clone(), d.settings.device_id.clone())
@@ -408,7 +418,7 @@ async fn sync_loop(mut ctx: Ctx) {
             .peek()
             .session
             .as_ref()
-            .is_some_and(|s| !s.needs_login);
+            .is_some_and(|s| s.can_sync());
         let due = ctx
             .schedule
             .write()
@@ -540,6 +550,7 @@ fn Main(initial: AppData) -> Element {
         syncing: Signal::new(false),
         now: Signal::new(platform::now_ms()),
         schedule: Signal::new(Schedule::new(platform::online())),
+        one_time: Signal::new(None),
         toasts: CopyValue::new(0),
     });
 
@@ -562,12 +573,18 @@ fn Main(initial: AppData) -> Element {
     let toast = ctx.toast.read().clone();
     let quarantined = ctx.data.read().quarantined.clone();
     let storage_lost = ctx.data.read().storage_lost;
-    let needs_login = ctx
-        .data
-        .read()
-        .session
-        .as_ref()
-        .is_some_and(|s| s.needs_login);
+    let (needs_login, disabled, new_password) =
+        ctx.data
+            .read()
+            .session
+            .as_ref()
+            .map_or((false, false, false), |s| {
+                (
+                    s.needs_login,
+                    s.disabled,
+                    s.user.must_change_password && !s.needs_login,
+                )
+            });
     let unsent = unsent_count(&ctx.data.read());
     let officer = ctx.data.read().is_officer();
     let online = platform::online();
@@ -576,7 +593,18 @@ fn Main(initial: AppData) -> Element {
     rsx! {
         div { class: "app", lang: if lang.is_en() { "en" } else { "zh-CN" },
             {top_bar(ctx, lang, online, unsent)}
-            if needs_login && screen != Screen::Login {
+            if disabled {
+                div { class: "banner warn", "data-testid": "account-disabled", role: "alert",
+                    {lang.t(DISABLED.0, DISABLED.1)}
+                    if screen != Screen::Login {
+                        button {
+                            class: "link",
+                            onclick: ctx.go_to(Screen::Login),
+                            {lang.t("重新登录", "Log in")}
+                        }
+                    }
+                }
+            } else if needs_login && screen != Screen::Login {
                 div { class: "banner warn", "data-testid": "needs-login",
                     {lang.t("登录已过期,记录都在手机上。请重新登录以继续同步。", "Your login expired; everything is still on this phone. Log in again to sync.")}
                     button {
@@ -616,6 +644,7 @@ fn Main(initial: AppData) -> Element {
             main { class: "screen",
                 match screen {
                     Screen::Login => rsx! { login::Login {} },
+                    _ if new_password => rsx! { password::NewPassword {} },
                     Screen::Home if officer => rsx! { officer::OfficerHome {} },
                     Screen::Home => rsx! { home::Home {} },
                     Screen::Evidence(id) => rsx! { officer::EvidenceForm { id } },

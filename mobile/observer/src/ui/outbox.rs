@@ -25,6 +25,18 @@ pub fn OutboxScreen() -> Element {
     let status = data.sync.clone();
     // "In sync" only when it is true: online, the last round reached the server with no
     // problem, and nothing (record or photo) waits.
+    // The server refused the account itself (disabled, a new password first).
+    let account = status
+        .problem
+        .as_deref()
+        .and_then(flowwalk_shared::ErrorCode::parse)
+        .filter(|c| {
+            matches!(
+                c,
+                flowwalk_shared::ErrorCode::AccountDisabled
+                    | flowwalk_shared::ErrorCode::PasswordChangeRequired
+            )
+        });
     let unsent = data.has_unsent();
     let attention = data.needs_attention();
     let in_sync = online
@@ -71,6 +83,8 @@ pub fn OutboxScreen() -> Element {
                 span { class: "muted small", "data-testid": "sync-status",
                     if status.problem.as_deref() == Some("needs_login") {
                         {lang.t("需要重新登录", "Log in again")}
+                    } else if let Some(code) = account {
+                        {lang.label(code)}
                     } else if !online {
                         {lang.t("离线:记录都在手机上,联网后自动发送", "Offline: everything is on this phone and is sent when online")}
                     } else if syncing {
