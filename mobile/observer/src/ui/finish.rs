@@ -196,10 +196,18 @@ fn submit_walk(ctx: Ctx, id: &str, mut busy: Signal<bool>, mut tried: Signal<boo
             .await;
         busy.set(false);
         if done.is_ok() {
-            ctx.say(
-                "已保存在手机上,联网后自动发送",
-                "Saved on this phone; it is sent when online",
-            );
+            // Never "will send when online" to a phone that is online and sending now.
+            if platform::online() {
+                ctx.say(
+                    "已保存在手机上,正在发送",
+                    "Saved on this phone; sending now",
+                );
+            } else {
+                ctx.say(
+                    "已保存在手机上,联网后自动发送",
+                    "Saved on this phone; it is sent when online",
+                );
+            }
             ctx.go(Screen::Outbox);
             ctx.sync_now();
         }
