@@ -113,7 +113,8 @@ await run('observer', async ({ page, server, context }) => {
   await page.fill('textarea[name=description]', '叫号屏不显示,等候20分钟无人叫号');
   await page.locator('[data-testid=field-error]').waitFor({ state: 'detached' });
 
-  // --- 7. Several photos chosen: each shows as soon as it is stored.
+  // --- 7. Several photos chosen: each shows as soon as it is stored; one that cannot be
+  // read is skipped and named, and the ones after it are stored all the same.
   await page.evaluate(() => {
     window.__thumbs = [];
     new MutationObserver(() => {
@@ -122,11 +123,13 @@ await run('observer', async ({ page, server, context }) => {
     }).observe(document.body, { subtree: true, childList: true });
   });
   const photos = [await phoneJpeg(page, 3), await phoneJpeg(page, 4), await phoneJpeg(page, 5)];
-  await page.setInputFiles('[data-testid=photo-input]', photos.map((buffer, i) => ({
-    name: `IMG_10${i}.jpg`, mimeType: 'image/jpeg', buffer,
-  })));
+  const chosen = photos.map((buffer, i) => ({ name: `IMG_10${i}.jpg`, mimeType: 'image/jpeg', buffer }));
+  chosen.splice(1, 0, { name: 'IMG_BROKEN.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a photo at all') });
+  await page.setInputFiles('[data-testid=photo-input]', chosen);
   await page.locator('[data-testid=photo-thumb]').nth(2).waitFor({ timeout: 30000 });
   assert.deepEqual(await page.evaluate(() => window.__thumbs), [1, 2, 3], 'one by one, as each is stored');
+  await page.locator('[data-testid=finding-problem]', { hasText: 'IMG_BROKEN.jpg' }).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator('[data-testid=photo-thumb]').count(), 3, 'every readable photo is kept');
 
   // --- 3. A reload (or a killed app) finds the finding as it was, on the finding form.
   await page.reload();

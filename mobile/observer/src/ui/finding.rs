@@ -294,7 +294,8 @@ pub(super) type PhotoSignals = (
 );
 
 /// Stores the chosen photos one at a time, each attached by `attach` (saving `docs`); each
-/// shows as soon as it is stored, and the first that cannot be stored stops the rest.
+/// shows as soon as it is stored. A file that is not a readable photo is skipped and named;
+/// the first that cannot be stored (the phone's storage) stops the rest.
 pub(super) fn take_chosen_photos<A>(
     ctx: Ctx,
     e: FormEvent,
@@ -309,17 +310,62 @@ pub(super) fn take_chosen_photos<A>(
     let files = e.files();
     problem.set(None);
     spawn(async move {
+        let mut skipped: Vec<(String, (String, String))> = Vec::new();
+        let mut stopped = None;
         for chosen in chosen_photos(files) {
+            let name = chosen_name(&chosen);
             processing += 1;
             let stored = store_chosen_photo(ctx, chosen, &mut urls, docs, attach.clone()).await;
             processing -= 1;
-            if let Err(p) = stored {
-                problem.set(Some(p));
-                break;
+            match stored {
+                Ok(()) => {}
+                Err(PhotoFailure::Unreadable(why)) => skipped.push((name, why)),
+                Err(PhotoFailure::Stop(p)) => {
+                    stopped = Some(p);
+                    break;
+                }
             }
         }
+        problem.set(photo_report(&skipped, stopped));
         clear_input();
     });
+}
+
+/// Why a chosen photo was not added.
+pub(super) enum PhotoFailure {
+    /// Not a photo the phone can read (zh, en): skipped, the others go on.
+    Unreadable((String, String)),
+    /// The photo could not be stored (zh, en): the rest wait.
+    Stop((String, String)),
+}
+
+/// What to tell the observer after a choice: the files skipped by name, and why the rest
+/// were stopped, if they were.
+fn photo_report(
+    skipped: &[(String, (String, String))],
+    stopped: Option<(String, String)>,
+) -> Option<(String, String)> {
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    for (name, (why_zh, why_en)) in skipped {
+        zh.push(format!("已跳过 {name}:{why_zh}"));
+        en.push(format!("Skipped {name}: {why_en}"));
+    }
+    if let Some((z, e)) = stopped {
+        zh.push(z);
+        en.push(e);
+    }
+    (!zh.is_empty()).then(|| (zh.join(";"), en.join("; ")))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn chosen_name(file: &Chosen) -> String {
+    file.name()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn chosen_name(file: &Chosen) -> String {
+    file.name()
 }
 
 /// Which step the problem happened at.
@@ -545,17 +591,19 @@ pub(super) async fn store_chosen_photo(
     urls: &mut Signal<HashMap<String, String>>,
     docs: &'static [Doc],
     attach: impl FnOnce(&mut crate::store::AppData, String) -> Result<(), crate::store::StoreError>,
-) -> Result<(), (String, String)> {
+) -> Result<(), PhotoFailure> {
     let Some(store) = storage() else {
-        return Err(not_stored(&StorageError("not open".into())));
+        return Err(PhotoFailure::Stop(not_stored(&StorageError(
+            "not open".into(),
+        ))));
     };
     #[cfg(target_arch = "wasm32")]
     let timing = crate::photo::mark_start();
-    let (sha, bytes) = prepare(chosen).await?;
+    let (sha, bytes) = prepare(chosen).await.map_err(PhotoFailure::Unreadable)?;
     store
         .put_photo(&sha, &bytes)
         .await
-        .map_err(|e| not_stored(&e))?;
+        .map_err(|e| PhotoFailure::Stop(not_stored(&e)))?;
     let s = sha.clone();
     let added = ctx.quiet_change(docs, move |d| attach(d, s)).await;
     match added {
@@ -569,10 +617,10 @@ pub(super) async fn store_chosen_photo(
             if !ctx.data.peek().photo_referenced(&sha) {
                 let _ = store.delete_photo(&sha).await;
             }
-            Err(match e {
+            Err(PhotoFailure::Stop(match e {
                 crate::store::StoreError::Storage(e) => not_stored(&e),
                 other => (other.message(Lang::Zh), other.message(Lang::En)),
-            })
+            }))
         }
     }
 }
