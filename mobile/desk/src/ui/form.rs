@@ -84,6 +84,37 @@ pub fn choice_field(
     }
 }
 
+/// A select over every value of a shared enum, in its own words: the signal holds the value
+/// itself, never its text (an option the page does not offer changes nothing).
+pub fn enum_field<T: flowwalk_shared::TextEnum>(
+    label: &str,
+    name: &'static str,
+    mut value: Signal<T>,
+    lang: flowwalk_shared::Lang,
+    error: Option<String>,
+) -> Element {
+    let id = format!("f-{name}");
+    let invalid = if error.is_some() { "true" } else { "false" };
+    let chosen = *value.read();
+    rsx! {
+        label { r#for: "{id}", {label} }
+        select {
+            id: "{id}",
+            name: name,
+            "aria-invalid": invalid,
+            onchange: move |e: FormEvent| {
+                if let Some(v) = T::parse(&e.value()) {
+                    value.set(v);
+                }
+            },
+            for v in T::all().iter().copied() {
+                option { key: "{v.as_str()}", value: v.as_str(), selected: chosen == v, {v.label(lang)} }
+            }
+        }
+        {field_error(name, error)}
+    }
+}
+
 /// An error of the whole form (no field named), above it.
 pub fn form_error(error: Option<String>) -> Element {
     rsx! {

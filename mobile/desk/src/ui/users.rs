@@ -10,7 +10,7 @@ use flowwalk_shared::api::departments::Department;
 use flowwalk_shared::api::users::User;
 use flowwalk_shared::endpoints as ep;
 
-use super::form::{Input, choice_field, form_error, text_field};
+use super::form::{Input, choice_field, enum_field, form_error, text_field};
 use super::{DeskStore, Route, client};
 use crate::account::{FormError, error_at, error_elsewhere};
 use crate::accounts::{self, DepartmentRule, NewAccount, PAGE};
@@ -204,14 +204,6 @@ fn state_tags(lang: Lang, user: &User) -> Element {
     }
 }
 
-/// (value, words) of every role.
-fn role_choices(lang: Lang) -> Vec<(String, String)> {
-    Role::ALL
-        .iter()
-        .map(|r| (r.as_str().to_owned(), lang.label(*r).to_owned()))
-        .collect()
-}
-
 /// (value, words) of the departments a role may take ("" first when it may have none).
 fn department_choices(lang: Lang, role: Role, departments: &[Department]) -> Vec<(String, String)> {
     let none = match accounts::department_rule(role) {
@@ -253,7 +245,7 @@ pub fn NewAccountForm() -> Element {
     let loaded = use_accounts(desk);
     let username = use_signal(String::new);
     let name = use_signal(String::new);
-    let role = use_signal(|| Role::Experiencer.as_str().to_owned());
+    let role = use_signal(|| Role::Experiencer);
     let department = use_signal(String::new);
     let password = use_signal(String::new);
     let mut error = use_signal(|| None::<FormError>);
@@ -262,7 +254,7 @@ pub fn NewAccountForm() -> Element {
         Ok((_, departments)) => departments,
         Err(screen) => return screen,
     };
-    let chosen_role = Role::parse(&role.read()).unwrap_or(Role::Experiencer);
+    let chosen_role = *role.read();
 
     let submit = move |e: FormEvent| {
         e.prevent_default();
@@ -298,7 +290,7 @@ pub fn NewAccountForm() -> Element {
             form { onsubmit: submit,
                 {text_field(lang.t("用户名(登录用,3–64 个字母、数字、.、- 或 _)", "Username (for logging in: 3–64 letters, digits, '.', '-', '_')"), Input { name: "username", kind: "text", autocomplete: "off" }, username, error_at(&err, "username"))}
                 {text_field(lang.t("姓名", "Name"), Input { name: "display_name", kind: "text", autocomplete: "off" }, name, error_at(&err, "display_name"))}
-                {choice_field(lang.t("角色", "Role"), "role", role, role_choices(lang), error_at(&err, "role"))}
+                {enum_field(lang.t("角色", "Role"), "role", role, lang, error_at(&err, "role"))}
                 {department_field(lang, chosen_role, &departments, department, error_at(&err, "department_id"))}
                 {text_field(lang.t("初始密码(至少 8 个字符,请告知本人)", "Initial password (at least 8 characters; tell the person)"), Input { name: "password", kind: "text", autocomplete: "new-password" }, password, error_at(&err, "password"))}
                 div { class: "buttons",
@@ -370,10 +362,10 @@ fn EditAccount(user: User, departments: Vec<Department>) -> Element {
     let desk = use_context::<DeskStore>();
     let lang = desk.lang();
     let name = use_signal(|| user.display_name.clone());
-    let role = use_signal(|| user.role.as_str().to_owned());
+    let role = use_signal(|| user.role);
     let department = use_signal(|| user.department_id.clone().unwrap_or_default());
     let mut error = use_signal(|| None::<FormError>);
-    let chosen_role = Role::parse(&role.read()).unwrap_or(user.role);
+    let chosen_role = *role.read();
     let (id, active) = (user.id.clone(), user.active);
 
     let submit = move |e: FormEvent| {
@@ -398,7 +390,7 @@ fn EditAccount(user: User, departments: Vec<Department>) -> Element {
         {form_error(error_elsewhere(&err, &FIELDS))}
         form { onsubmit: submit,
             {text_field(lang.t("姓名", "Name"), Input { name: "display_name", kind: "text", autocomplete: "off" }, name, error_at(&err, "display_name"))}
-            {choice_field(lang.t("角色", "Role"), "role", role, role_choices(lang), error_at(&err, "role"))}
+            {enum_field(lang.t("角色", "Role"), "role", role, lang, error_at(&err, "role"))}
             {department_field(lang, chosen_role, &departments, department, error_at(&err, "department_id"))}
             div { class: "buttons",
                 button { class: "primary", r#type: "submit", "data-testid": "save-account",
